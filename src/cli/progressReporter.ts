@@ -1,0 +1,50 @@
+import type { BuildProgress } from '../dataset/types.ts';
+
+export function formatDuration(seconds: number): string {
+  if (seconds < 60) return `${seconds.toFixed(seconds < 10 ? 1 : 0)}s`;
+  const m = Math.floor(seconds / 60);
+  return m < 60 ? `${m}m${String(Math.round(seconds % 60)).padStart(2, '0')}s` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}
+
+export function describeProgress(p: BuildProgress): string {
+  if (p.phase === 'listing') return 'listing log files…';
+  const files = `${p.filesDone}/${p.filesTotal ?? '?'} files`;
+  const skipped = p.filesSkipped > 0 ? ` (${p.filesSkipped} skipped)` : '';
+  const rate = `${(p.bytesPerSecond / 1e6).toFixed(1)} MB/s`;
+  const eta = p.etaSeconds === undefined ? '' : `, ETA ${formatDuration(p.etaSeconds)}`;
+  const phase = p.phase === 'reading' ? '' : ` — ${p.phase.replace('_', ' ')}`;
+  return `${files}${skipped}, ${p.rowsScanned.toLocaleString('en-US')} rows, ${rate}${eta}${phase}`;
+}
+
+/**
+ * Progress on stderr: a redrawn bar on a terminal, otherwise a plain line every few seconds (logs stay readable).
+ */
+export function progressReporter(stream: NodeJS.WriteStream, now: () => number = Date.now): {
+  report(p: BuildProgress): void;
+  end(): void;
+} {
+  const tty = stream.isTTY === true;
+  const interval = tty ? 100 : 5000;
+  let last = 0;
+  let lastPhase = '';
+  let drawn = false;
+  return {
+    report(p) {
+      const t = now();
+      if (t - last < interval && p.phase === lastPhase && p.filesDone !== p.filesTotal) return;
+      last = t;
+      lastPhase = p.phase;
+      if (tty) {
+        const width = 24;
+        const done = p.filesTotal ? Math.round((p.filesDone / p.filesTotal) * width) : 0;
+        stream.write(`\r\x1b[K[${'#'.repeat(done)}${'.'.repeat(width - done)}] ${describeProgress(p)}`);
+        drawn = true;
+      } else {
+        stream.write(`${describeProgress(p)}\n`);
+      }
+    },
+    end() {
+      if (drawn) stream.write('\n');
+    },
+  };
+}

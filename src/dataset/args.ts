@@ -1,0 +1,77 @@
+import { parseArgs } from 'node:util';
+import { UsageError } from '../errors.ts';
+import type { BuildOptions } from './request.ts';
+
+export const DATASET_USAGE =
+  'logtune dataset <range> [--max-examples N|all] [--balance proportional|balanced] [--seed N] ' +
+  '[--validation 0.1] [--context compact|full] [--max-input-length 1024] [--logs URI] [--out URI]';
+
+/** Flags a Slack user may not set: they would point the bot's AWS credentials at arbitrary locations. */
+export const OPERATOR_ONLY_FLAGS = ['logs', 'out'] as const;
+
+function positiveInteger(flag: string, value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) < 1) {
+    throw new UsageError(`--${flag} expects a whole number of at least 1, got "${value}"`);
+  }
+  return Number(value);
+}
+
+/** Parses the words after `dataset` (CLI argv or the Slack command text split on spaces). */
+export function parseDatasetArgs(args: readonly string[], options: { allowOperatorFlags: boolean }): BuildOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        'max-examples': { type: 'string' },
+        balance: { type: 'string' },
+        seed: { type: 'string' },
+        validation: { type: 'string' },
+        context: { type: 'string' },
+        'max-input-length': { type: 'string' },
+        logs: { type: 'string' },
+        out: { type: 'string' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}. Usage: ${DATASET_USAGE}`);
+  }
+  const { values, positionals } = parsed;
+  if (!options.allowOperatorFlags) {
+    for (const flag of OPERATOR_ONLY_FLAGS) {
+      if (values[flag] !== undefined) throw new UsageError(`--${flag} can only be set by the operator (LOGTUNE_* settings)`);
+    }
+  }
+  const rangeText = positionals.join(' ').trim();
+  if (rangeText === '') throw new UsageError(`a date range is required, e.g. "april-may". Usage: ${DATASET_USAGE}`);
+  const maxExamples = values['max-examples'];
+  const balance = values.balance;
+  if (balance !== undefined && balance !== 'proportional' && balance !== 'balanced') {
+    throw new UsageError(`--balance must be proportional or balanced, got "${balance}"`);
+  }
+  const context = values.context;
+  if (context !== undefined && context !== 'compact' && context !== 'full') {
+    throw new UsageError(`--context must be compact or full, got "${context}"`);
+  }
+  const validation = values.validation === undefined ? undefined : Number(values.validation);
+  if (validation !== undefined && !(validation >= 0 && validation < 1)) {
+    throw new UsageError(`--validation must be a fraction at least 0 and below 1, got "${values.validation}"`);
+  }
+  return {
+    rangeText,
+    ...(values.logs !== undefined && { logsUri: values.logs }),
+    ...(values.out !== undefined && { outUri: values.out }),
+    ...(maxExamples !== undefined && {
+      maxExamples: maxExamples === 'all' ? 'all' : positiveInteger('max-examples', maxExamples),
+    }),
+    ...(balance !== undefined && { balance }),
+    ...(values.seed !== undefined && { seed: positiveInteger('seed', values.seed) }),
+    ...(validation !== undefined && { validationRatio: validation }),
+    ...(context !== undefined && { contextFormat: context }),
+    ...(values['max-input-length'] !== undefined && {
+      maxInputLength: positiveInteger('max-input-length', values['max-input-length']),
+    }),
+  };
+}

@@ -1,0 +1,199 @@
+import { CancelledError, UsageError, throwIfAborted } from '../errors.ts';
+import { listDays } from '../logs/dateRange.ts';
+import { listRangeObjects, type DatedObject } from '../logs/layout.ts';
+import { openStore } from '../storage/open.ts';
+import type { ObjectStore } from '../storage/store.ts';
+import { joinUri } from '../storage/uri.ts';
+import { OUTPUT_NAMES, writeCompletion } from './outputs.ts';
+import { orderedPipeline } from './orderedPipeline.ts';
+import { createFileProcessor, type FileOutcome } from './processorPool.ts';
+import { ProgressTracker } from './progress.ts';
+import { SampledSink, StreamingSink, type ExampleSink, type SinkResult } from './sinks.ts';
+import { measureTokens } from './tokenStats.ts';
+import type { BuildHooks, BuildRequest, BuildSummary, SkippedFile, TokenStats } from './types.ts';
+
+interface ReadTotals {
+  filesRead: number;
+  rowsInRange: number;
+  unlabelled: number;
+  readonly skipped: SkippedFile[];
+}
+
+/**
+ * Date range → dataset: lists the range's objects, fetches them with bounded concurrency while worker threads parse
+ * them, commits each file's examples in key order (deterministic under --seed), streams the outputs, and writes
+ * stats.json last. A file that fails anywhere is skipped whole and reported; the build goes on.
+ */
+export async function buildDataset(request: BuildRequest, hooks: BuildHooks = {}): Promise<BuildSummary> {
+  const { signal } = hooks;
+  throwIfAborted(signal);
+  const progress = new ProgressTracker(hooks.onProgress);
+  const storeOptions = { s3ForcePathStyle: request.s3ForcePathStyle };
+  const logs = openStore(request.logsUri, storeOptions);
+  const out = openStore(request.outUri, storeOptions);
+
+  progress.enter('listing');
+  const objects = await listRangeObjects(logs, request.layout, listDays(request.range), {
+    concurrency: request.fetchConcurrency,
+    signal,
+  });
+  if (objects.length === 0) {
+    throw new UsageError(`no log files under ${logs.uri} for ${request.range.label} (layout "${request.layout}")`);
+  }
+  progress.listed(objects.length, objects.reduce((sum, o) => sum + o.size, 0));
+
+  const processor = createFileProcessor(
+    {
+      labelField: request.labelField,
+      dropFields: request.dropFields,
+      contextFormat: request.contextFormat,
+      rangeStart: request.range.start,
+      rangeEnd: request.range.end,
+      seed: request.seed,
+    },
+    Math.min(request.parseWorkers, objects.length),
+  );
+  const maxExamples = request.maxExamples;
+  const sink: ExampleSink =
+    maxExamples === 'all' ? new StreamingSink(out, request) : new SampledSink(out, { ...request, maxExamples });
+  try {
+    const totals = await readAll(logs, objects, request, sink, processor.process.bind(processor), progress, signal);
+    throwIfAborted(signal);
+    progress.enter('writing');
+    const result = await sink.finish();
+    progress.enter('counting_tokens');
+    const tokens = await measureTokens({
+      written: result.written,
+      pairs: result.pairs,
+      exact: result.exact,
+      totalExamples: result.train + result.validation,
+      format: request.contextFormat,
+      maxInputLength: request.maxInputLength,
+      processor,
+    });
+    const summary = summarize(request, objects, totals, result, tokens, progress);
+    await writeCompletion(out, summary, signal);
+    progress.enter('done');
+    return summary;
+  } catch (error) {
+    await sink.abort().catch(() => undefined);
+    throw signal?.aborted ? new CancelledError() : error;
+  } finally {
+    await processor.close();
+  }
+}
+
+async function readAll(
+  logs: ObjectStore,
+  objects: readonly DatedObject[],
+  request: BuildRequest,
+  sink: ExampleSink,
+  process: (bytes: Uint8Array, day: string, threshold: number) => Promise<FileOutcome>,
+  progress: ProgressTracker,
+  signal: AbortSignal | undefined,
+): Promise<ReadTotals> {
+  const totals: ReadTotals = { filesRead: 0, rowsInRange: 0, unlabelled: 0, skipped: [] };
+  let examples = 0;
+  await orderedPipeline<FileOutcome>({
+    count: objects.length,
+    concurrency: request.fetchConcurrency,
+    window: request.fetchConcurrency * 4,
+    signal,
+    produce: async (i) => {
+      const object = objects[i]!;
+      let bytes: Uint8Array;
+      try {
+        bytes = await logs.get(object.key, signal);
+      } catch (error) {
+        if (signal?.aborted) throw new CancelledError();
+        return { ok: false, reason: 'unreadable', message: (error as Error).message };
+      }
+      return process(bytes, object.day, sink.sampleThreshold);
+    },
+    consume: async (i, outcome) => {
+      const object = objects[i]!;
+      progress.filesDone++;
+      progress.bytesRead += object.size;
+      if (outcome.ok) {
+        totals.filesRead++;
+        totals.rowsInRange += outcome.result.rowsInRange;
+        totals.unlabelled += outcome.result.unlabelled;
+        progress.rowsScanned += outcome.result.rowsScanned;
+        examples += outcome.result.labels.length;
+        await sink.commit(outcome.result);
+      } else {
+        totals.skipped.push({ key: object.key, reason: `${outcome.reason}: ${outcome.message}` });
+        progress.filesSkipped++;
+      }
+      progress.emit();
+    },
+  });
+  if (totals.filesRead === 0) {
+    const first = totals.skipped[0];
+    throw new UsageError(`none of the ${objects.length} log files could be used (first: ${first?.key} — ${first?.reason})`);
+  }
+  if (examples === 0) {
+    throw new UsageError(
+      `no labelled rows in ${request.range.label}: ${totals.rowsInRange} rows in range, ${totals.unlabelled} without a ${request.labelField}`,
+    );
+  }
+  return totals;
+}
+
+function summarize(
+  request: BuildRequest,
+  objects: readonly DatedObject[],
+  totals: ReadTotals,
+  result: SinkResult,
+  tokens: TokenStats,
+  progress: ProgressTracker,
+): BuildSummary {
+  const seconds = progress.elapsedSeconds();
+  const bytes = objects.reduce((sum, o) => sum + o.size, 0);
+  const round = (n: number) => Math.round(n * 10) / 10;
+  return {
+    datasetId: request.datasetId,
+    range: { start: request.range.start, end: request.range.end },
+    logsUri: request.logsUri,
+    outUri: request.outUri,
+    settings: {
+      labelField: request.labelField,
+      dropFields: request.dropFields,
+      maxExamples: request.maxExamples,
+      balance: request.balance,
+      seed: request.seed,
+      validationRatio: request.validationRatio,
+      contextFormat: request.contextFormat,
+      maxInputLength: request.maxInputLength,
+    },
+    files: {
+      listed: objects.length,
+      read: totals.filesRead,
+      skipped: totals.skipped.length,
+      skippedFiles: totals.skipped,
+      bytes,
+    },
+    rows: {
+      scanned: progress.rowsScanned,
+      inRange: totals.rowsInRange,
+      unlabelled: totals.unlabelled,
+      duplicates: result.duplicates,
+      unique: result.unique,
+      train: result.train,
+      validation: result.validation,
+    },
+    labels: result.labels,
+    tokens,
+    seconds: Math.round(seconds * 1000) / 1000,
+    rowsPerSecond: Math.round(progress.rowsScanned / seconds),
+    megabytesPerSecond: round(bytes / 1e6 / seconds),
+    fetchConcurrency: request.fetchConcurrency,
+    parseWorkers: request.parseWorkers,
+    outputs: {
+      train: joinUri(request.outUri, OUTPUT_NAMES.train),
+      validation: joinUri(request.outUri, OUTPUT_NAMES.validation),
+      template: joinUri(request.outUri, OUTPUT_NAMES.template),
+      stats: joinUri(request.outUri, OUTPUT_NAMES.stats),
+    },
+  };
+}

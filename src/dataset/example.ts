@@ -1,0 +1,108 @@
+import type { ContextFormat } from './types.ts';
+
+/**
+ * The one definition of what the model sees. Training examples and, later, classification prompts are both made
+ * here, so the model is asked at inference exactly what it was taught.
+ */
+export const INSTRUCTION =
+  'Classify the threat level of this CloudFront access log entry. Answer with the label only, as in the examples.';
+
+/** JumpStart instruction-tuning template (`template.json`): str.format placeholders named after the JSONL keys. */
+export const TEMPLATE = Object.freeze({
+  prompt:
+    'Below is an instruction that describes a task, paired with an input that provides further context. ' +
+    'Write a response that appropriately completes the request.\n\n' +
+    '### Instruction:\n{instruction}\n\n### Input:\n{context}',
+  completion: ' {response}',
+});
+
+/** The trainer inserts this between prompt and completion (add_input_output_demarcation_key); inference appends it. */
+export const RESPONSE_DEMARCATION = '\n\n### Response:\n';
+
+export function responseFor(label: string): string {
+  return `This log entry is identified as '${label}' (${label} threat level).`;
+}
+
+const RESPONSE_LABEL = /identified as '([^']*)'/;
+
+/** The label a model's answer names, or undefined when the answer does not follow the trained form. */
+export function labelFromResponse(text: string): string | undefined {
+  return RESPONSE_LABEL.exec(text)?.[1];
+}
+
+/** CloudFront standard-log field order; `compact` contexts follow it so every source format yields the same text. */
+export const CANONICAL_FIELDS: readonly string[] = [
+  'date', 'time', 'x-edge-location', 'sc-bytes', 'c-ip', 'cs-method', 'cs(Host)', 'cs-uri-stem', 'sc-status',
+  'cs(Referer)', 'cs(User-Agent)', 'cs-uri-query', 'cs(Cookie)', 'x-edge-result-type', 'x-edge-request-id',
+  'x-host-header', 'cs-protocol', 'cs-bytes', 'time-taken', 'x-forwarded-for', 'ssl-protocol', 'ssl-cipher',
+  'x-edge-response-result-type', 'cs-protocol-version', 'fle-status', 'fle-encrypted-fields', 'c-port',
+  'time-to-first-byte', 'x-edge-detailed-result-type', 'sc-content-type', 'sc-content-len', 'sc-range-start',
+  'sc-range-end',
+];
+const CANONICAL_RANK = new Map(CANONICAL_FIELDS.map((name, i) => [name, i]));
+
+export interface ContextOptions {
+  readonly labelField: string;
+  readonly dropFields: readonly string[];
+  readonly format: ContextFormat;
+}
+
+/** Which columns go into a context, in which order, with their JSON-encoded keys computed once per file. */
+export interface ContextPlan {
+  readonly indexes: readonly number[];
+  readonly keys: readonly string[];
+  readonly skipDashes: boolean;
+}
+
+export function contextPlan(columns: readonly string[], options: ContextOptions): ContextPlan {
+  const excluded = new Set([options.labelField, ...options.dropFields]);
+  let kept = columns.map((name, index) => ({ name, index })).filter(({ name }) => !excluded.has(name));
+  if (options.format === 'compact') {
+    // Known fields in CloudFront order, then any others alphabetically: stable whatever the source column order.
+    kept = [...kept].sort((a, b) => {
+      const ra = CANONICAL_RANK.get(a.name) ?? Infinity;
+      const rb = CANONICAL_RANK.get(b.name) ?? Infinity;
+      return ra !== rb ? ra - rb : a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+    });
+  }
+  return {
+    indexes: kept.map((k) => k.index),
+    keys: kept.map((k) => `${JSON.stringify(k.name)}:`),
+    skipDashes: options.format === 'compact',
+  };
+}
+
+/** The context text for one row (a JSON object), built by concatenation because this runs for every row. */
+export function renderContext(row: readonly string[], plan: ContextPlan): string {
+  let out = '{';
+  let first = true;
+  for (let i = 0; i < plan.indexes.length; i++) {
+    const value = row[plan.indexes[i]!] ?? '-';
+    if (plan.skipDashes && (value === '-' || value === '')) continue;
+    out += (first ? '' : ',') + plan.keys[i]! + JSON.stringify(value);
+    first = false;
+  }
+  return `${out}}`;
+}
+
+/** The row → context transform for a row held as a record (classification of pasted lines uses this). */
+export function toContext(record: Readonly<Record<string, string>>, options: ContextOptions): string {
+  const columns = Object.keys(record);
+  return renderContext(
+    columns.map((c) => record[c]!),
+    contextPlan(columns, options),
+  );
+}
+
+const INSTRUCTION_JSON = JSON.stringify(INSTRUCTION);
+
+/** One JSONL line: {"instruction", "context", "response"}; `responseJson` is JSON.stringify(responseFor(label)). */
+export function exampleLine(context: string, responseJson: string): string {
+  return `{"instruction":${INSTRUCTION_JSON},"context":${JSON.stringify(context)},"response":${responseJson}}`;
+}
+
+/** The prompt text of an example, exactly as the trainer renders it from template.json. */
+export function renderPrompt(context: string): string {
+  // Function replacers: a context may contain `$&`-style sequences that string replacements would expand.
+  return TEMPLATE.prompt.replace('{instruction}', () => INSTRUCTION).replace('{context}', () => context);
+}

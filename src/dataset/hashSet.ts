@@ -1,0 +1,50 @@
+/**
+ * A set of 53-bit hashes in one Float64Array with open addressing: ~16 bytes per entry at most, versus ~50+ for a
+ * JS Set of numbers, which keeps duplicate detection at 2 M rows to tens of megabytes.
+ */
+export class HashSet {
+  private table: Float64Array;
+  private mask: number;
+  private count = 0;
+
+  constructor(initialCapacity = 1 << 16) {
+    let capacity = 1;
+    while (capacity < initialCapacity * 2) capacity <<= 1;
+    this.table = new Float64Array(capacity).fill(-1);
+    this.mask = capacity - 1;
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Adds the hash; returns false when it was already present. Hashes must be non-negative integers. */
+  add(hash: number): boolean {
+    if (this.count * 2 >= this.table.length) this.grow();
+    return this.insert(this.table, this.mask, hash);
+  }
+
+  private insert(table: Float64Array, mask: number, hash: number): boolean {
+    // The low bits of a 53-bit hash are uniform; the upper lane mixes in so keys differing only high spread too.
+    let slot = (hash ^ (hash / 4294967296)) & mask;
+    for (;;) {
+      const current = table[slot]!;
+      if (current === -1) {
+        table[slot] = hash;
+        if (table === this.table) this.count++;
+        return true;
+      }
+      if (current === hash) return false;
+      slot = (slot + 1) & mask;
+    }
+  }
+
+  private grow(): void {
+    const old = this.table;
+    const table = new Float64Array(old.length * 2).fill(-1);
+    const mask = table.length - 1;
+    for (const value of old) if (value !== -1) this.insert(table, mask, value);
+    this.table = table;
+    this.mask = mask;
+  }
+}

@@ -1,0 +1,39 @@
+import { parentPort } from 'node:worker_threads';
+import { BadFileError } from '../logs/formats/index.ts';
+import { processFile, type ProcessorSettings } from './processFile.ts';
+import { countContextTokens } from './tokens.ts';
+import type { WorkerReply, WorkerRequest } from './workerProtocol.ts';
+
+/** Runs file parsing and token counting off the main thread; one message in, one reply out. */
+let settings: ProcessorSettings | undefined;
+
+function handle(request: WorkerRequest): { reply: WorkerReply; transfer: ArrayBuffer[] } {
+  switch (request.type) {
+    case 'init':
+      settings = request.settings;
+      return { reply: { id: request.id, type: 'ready' }, transfer: [] };
+    case 'file': {
+      if (!settings) throw new Error('worker used before init');
+      try {
+        const result = processFile(request.bytes, request.day, settings, request.sampleThreshold);
+        return { reply: { id: request.id, type: 'file', result }, transfer: [result.hashes.buffer as ArrayBuffer] };
+      } catch (error) {
+        if (error instanceof BadFileError) {
+          return { reply: { id: request.id, type: 'bad-file', reason: error.reason, message: error.message }, transfer: [] };
+        }
+        throw error;
+      }
+    }
+    case 'tokens':
+      return { reply: { id: request.id, type: 'tokens', counts: request.texts.map(countContextTokens) }, transfer: [] };
+  }
+}
+
+parentPort!.on('message', (request: WorkerRequest) => {
+  try {
+    const { reply, transfer } = handle(request);
+    parentPort!.postMessage(reply, transfer);
+  } catch (error) {
+    parentPort!.postMessage({ id: request.id, type: 'error', message: (error as Error).stack ?? String(error) } satisfies WorkerReply);
+  }
+});

@@ -1,0 +1,53 @@
+import type { BuildPhase, BuildProgress } from './types.ts';
+
+/** Accumulates counters and reports them, with throughput and an ETA from the bytes still to read. */
+export class ProgressTracker {
+  phase: BuildPhase = 'listing';
+  filesDone = 0;
+  filesTotal: number | undefined;
+  filesSkipped = 0;
+  rowsScanned = 0;
+  bytesRead = 0;
+  bytesTotal = 0;
+  private readingStarted = 0;
+
+  constructor(
+    private readonly report: ((progress: BuildProgress) => void) | undefined,
+    private readonly started = performance.now(),
+  ) {}
+
+  elapsedSeconds(): number {
+    return (performance.now() - this.started) / 1000;
+  }
+
+  listed(files: number, bytes: number): void {
+    this.filesTotal = files;
+    this.bytesTotal = bytes;
+    this.phase = 'reading';
+    this.readingStarted = performance.now();
+    this.emit();
+  }
+
+  enter(phase: BuildPhase): void {
+    this.phase = phase;
+    this.emit();
+  }
+
+  emit(): void {
+    if (!this.report) return;
+    const readingSeconds = this.readingStarted === 0 ? 0 : (performance.now() - this.readingStarted) / 1000;
+    const rate = readingSeconds > 0 ? this.bytesRead / readingSeconds : 0;
+    const left = this.bytesTotal - this.bytesRead;
+    this.report({
+      phase: this.phase,
+      filesDone: this.filesDone,
+      filesTotal: this.filesTotal,
+      filesSkipped: this.filesSkipped,
+      rowsScanned: this.rowsScanned,
+      bytesRead: this.bytesRead,
+      elapsedSeconds: this.elapsedSeconds(),
+      bytesPerSecond: rate,
+      etaSeconds: this.phase !== 'reading' ? (this.phase === 'done' ? 0 : undefined) : rate > 0 && this.filesDone > 0 ? left / rate : undefined,
+    });
+  }
+}

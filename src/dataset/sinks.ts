@@ -1,0 +1,211 @@
+import type { ObjectStore } from '../storage/store.ts';
+import { rekey53 } from './hash.ts';
+import { HashSet } from './hashSet.ts';
+import { openJsonlWriters } from './outputs.ts';
+import type { FileResult, SampleCandidate } from './processFile.ts';
+import { seededRandom, shuffle } from './random.ts';
+import { LabelReservoirs, type SampledItem } from './sampler.ts';
+import { StreamingSplit, validationCount } from './split.ts';
+import type { FormatPair, TokenSampleItem } from './tokenStats.ts';
+import { BottomK, SAVING_SAMPLE_SIZE, TOKEN_SAMPLE_SIZE } from './tokenSample.ts';
+import type { BalanceMode, BuildRequest } from './types.ts';
+
+interface MutableLabelCounts {
+  scanned: number;
+  unique: number;
+  train: number;
+  validation: number;
+}
+
+/** What a sink knows once every file is committed: counts and the token samples. */
+export interface SinkResult {
+  readonly duplicates: number;
+  readonly unique: number;
+  readonly train: number;
+  readonly validation: number;
+  readonly labels: Record<string, MutableLabelCounts>;
+  /** Token sample of the written examples, and whether it holds all of them (exact counts). */
+  readonly written: TokenSampleItem[];
+  readonly exact: boolean;
+  /** Sample of unique examples in both context formats. */
+  readonly pairs: FormatPair[];
+}
+
+interface Candidate {
+  readonly key: number;
+  readonly label: string;
+  readonly line: string;
+  readonly otherContext: string;
+  readonly where?: string;
+}
+
+function contextOf(line: string): string {
+  return (JSON.parse(line) as { context: string }).context;
+}
+
+function toPair(c: Candidate): FormatPair {
+  return { label: c.label, context: contextOf(c.line), otherContext: c.otherContext };
+}
+
+/** Receives each file's examples in key order; drops duplicates; decides what is written where. */
+export interface ExampleSink {
+  /** Sample key threshold for file processors: examples above it cannot enter the token sample. */
+  readonly sampleThreshold: number;
+  commit(result: FileResult): Promise<void>;
+  finish(): Promise<SinkResult>;
+  abort(): Promise<void>;
+}
+
+abstract class BaseSink implements ExampleSink {
+  protected readonly seen = new HashSet();
+  protected readonly labels: Record<string, MutableLabelCounts> = {};
+  protected duplicates = 0;
+
+  constructor(protected readonly candidates: BottomK<Candidate>) {}
+
+  get sampleThreshold(): number {
+    return this.candidates.threshold;
+  }
+
+  async commit(result: FileResult): Promise<void> {
+    if (result.labels.length === 0) return;
+    const lines = result.lines.split('\n');
+    const offered = new Map<number, SampleCandidate>(result.candidates.map((c) => [c.index, c]));
+    for (let i = 0; i < lines.length; i++) {
+      const label = result.labels[i]!;
+      const counts = (this.labels[label] ??= { scanned: 0, unique: 0, train: 0, validation: 0 });
+      counts.scanned++;
+      if (!this.seen.add(result.hashes[i]!)) {
+        this.duplicates++;
+        continue;
+      }
+      counts.unique++;
+      const where = this.accept(label, lines[i]!, result.hashes[i]!, counts);
+      const candidate = offered.get(i);
+      if (candidate) {
+        this.candidates.offer({ key: candidate.key, label, line: lines[i]!, otherContext: candidate.otherContext, ...(where && { where }) });
+      }
+    }
+    await this.flush();
+  }
+
+  /** Takes one unique example; returns where it was written if it already was. */
+  protected abstract accept(label: string, line: string, hash: number, counts: MutableLabelCounts): string | undefined;
+  protected abstract flush(): Promise<void>;
+  abstract finish(): Promise<SinkResult>;
+  abstract abort(): Promise<void>;
+}
+
+/** `--max-examples all`: every unique example is written as it arrives; nothing accumulates in memory. */
+export class StreamingSink extends BaseSink {
+  private readonly writers;
+  private readonly split: StreamingSplit;
+
+  constructor(out: ObjectStore, request: BuildRequest) {
+    // Every unique example is written, so one sample of them serves both the totals and the saving.
+    super(new BottomK<Candidate>(TOKEN_SAMPLE_SIZE));
+    this.writers = openJsonlWriters(out);
+    this.split = new StreamingSplit(request.validationRatio, request.seed);
+  }
+
+  protected accept(label: string, line: string, _hash: number, counts: MutableLabelCounts): string {
+    const toValidation = this.split.isValidation(label);
+    const writer = toValidation ? this.writers.validation : this.writers.train;
+    if (toValidation) counts.validation++;
+    else counts.train++;
+    return `${writer.name}:${writer.add(line)}`;
+  }
+
+  protected async flush(): Promise<void> {
+    await this.writers.train.flushIfFull();
+    await this.writers.validation.flushIfFull();
+  }
+
+  async finish(): Promise<SinkResult> {
+    await this.writers.train.close();
+    await this.writers.validation.close();
+    const sample = this.candidates.result();
+    const unique = this.seen.size;
+    return {
+      duplicates: this.duplicates,
+      unique,
+      train: this.writers.train.lineCount,
+      validation: this.writers.validation.lineCount,
+      labels: this.labels,
+      written: sample.map((c) => ({ label: c.label, context: contextOf(c.line), where: c.where! })),
+      exact: sample.length === unique,
+      pairs: sample.slice(0, SAVING_SAMPLE_SIZE).map(toPair),
+    };
+  }
+
+  async abort(): Promise<void> {
+    await Promise.all([this.writers.train.abort(), this.writers.validation.abort()]);
+  }
+}
+
+/** `--max-examples N`: per-label reservoirs hold at most N examples each; written at the end. */
+export class SampledSink extends BaseSink {
+  private readonly reservoirs: LabelReservoirs;
+
+  constructor(
+    private readonly out: ObjectStore,
+    private readonly request: BuildRequest & { readonly maxExamples: number },
+  ) {
+    super(new BottomK<Candidate>(SAVING_SAMPLE_SIZE));
+    this.reservoirs = new LabelReservoirs(request.maxExamples, request.seed);
+  }
+
+  protected accept(label: string, line: string, hash: number): undefined {
+    this.reservoirs.offer(label, { line, hash });
+    return undefined;
+  }
+
+  protected async flush(): Promise<void> {}
+
+  async finish(): Promise<SinkResult> {
+    const { seed, validationRatio } = this.request;
+    const train: { label: string; item: SampledItem }[] = [];
+    const validation: { label: string; item: SampledItem }[] = [];
+    for (const [label, items] of this.reservoirs.select(this.request.balance as BalanceMode)) {
+      const v = validationCount(items.length, validationRatio);
+      items.forEach((item, i) => (i < v ? validation : train).push({ label, item }));
+      const counts = this.labels[label]!;
+      counts.validation = v;
+      counts.train = items.length - v;
+    }
+    // Labels interleaved in a seeded order, so no stretch of the file is one label.
+    shuffle(train, seededRandom(seed ^ 0x51ed));
+    shuffle(validation, seededRandom(seed ^ 0x7a1d));
+    const writers = openJsonlWriters(this.out);
+    const writtenSample = new BottomK<TokenSampleItem & { key: number }>(TOKEN_SAMPLE_SIZE);
+    try {
+      for (const [list, writer] of [[train, writers.train], [validation, writers.validation]] as const) {
+        for (const { label, item } of list) {
+          const lineNo = writer.add(item.line);
+          const key = rekey53(item.hash, seed);
+          if (key < writtenSample.threshold) {
+            writtenSample.offer({ key, label, context: contextOf(item.line), where: `${writer.name}:${lineNo}` });
+          }
+          await writer.flushIfFull();
+        }
+        await writer.close();
+      }
+    } catch (error) {
+      await Promise.all([writers.train.abort(), writers.validation.abort()]);
+      throw error;
+    }
+    const written = writtenSample.result();
+    return {
+      duplicates: this.duplicates,
+      unique: this.seen.size,
+      train: train.length,
+      validation: validation.length,
+      labels: this.labels,
+      written,
+      exact: written.length === train.length + validation.length,
+      pairs: this.candidates.result().map(toPair),
+    };
+  }
+
+  async abort(): Promise<void> {}
+}

@@ -1,0 +1,137 @@
+import type { DateRange } from '../logs/dateRange.ts';
+
+/** How a labelled row becomes the model's input: `full` keeps every field as read, `compact` drops `-` values and
+ * orders fields canonically (fewer tokens, so cheaper training and inference). */
+export type ContextFormat = 'full' | 'compact';
+export type BalanceMode = 'proportional' | 'balanced';
+
+/** Everything one build needs; produced from settings + flags by `resolveBuildRequest`. */
+export interface BuildRequest {
+  readonly datasetId: string;
+  readonly range: DateRange;
+  readonly logsUri: string;
+  readonly layout: string;
+  /** Directory (local path or s3://bucket/prefix) that receives train.jsonl, validation.jsonl, template.json, stats.json. */
+  readonly outUri: string;
+  readonly labelField: string;
+  readonly dropFields: readonly string[];
+  /** Caps train + validation together; 'all' keeps every unique labelled row. */
+  readonly maxExamples: number | 'all';
+  readonly balance: BalanceMode;
+  readonly seed: number;
+  readonly validationRatio: number;
+  readonly contextFormat: ContextFormat;
+  readonly maxInputLength: number;
+  readonly fetchConcurrency: number;
+  /** Worker threads that parse files and count tokens; 0 runs them on the main thread. */
+  readonly parseWorkers: number;
+  readonly s3ForcePathStyle: boolean;
+}
+
+export type BuildPhase = 'listing' | 'reading' | 'writing' | 'counting_tokens' | 'done';
+
+export interface BuildProgress {
+  readonly phase: BuildPhase;
+  readonly filesDone: number;
+  /** Unknown (undefined) until listing has finished. */
+  readonly filesTotal: number | undefined;
+  readonly filesSkipped: number;
+  readonly rowsScanned: number;
+  readonly bytesRead: number;
+  readonly elapsedSeconds: number;
+  readonly bytesPerSecond: number;
+  /** Undefined while no estimate is possible. */
+  readonly etaSeconds: number | undefined;
+}
+
+export interface SkippedFile {
+  readonly key: string;
+  readonly reason: string;
+}
+
+export interface LabelCounts {
+  readonly scanned: number;
+  readonly unique: number;
+  readonly train: number;
+  readonly validation: number;
+}
+
+export interface FlaggedExample {
+  /** File and line, e.g. `train.jsonl:120`. */
+  readonly where: string;
+  readonly tokens: number;
+}
+
+export interface TokenStats {
+  readonly tokenizer: 'llama-2';
+  /** `exact` counts every written example; `sample` counts a seeded uniform sample and extrapolates. */
+  readonly method: 'exact' | 'sample';
+  readonly examplesCounted: number;
+  /** Whole training sequences (prompt + response), in the dataset's context format. */
+  readonly totalTokens: number;
+  readonly meanTokens: number;
+  readonly maxTokens: number;
+  readonly maxInputLength: number;
+  /** Examples longer than max_input_length (the trainer truncates them); extrapolated when sampled. */
+  readonly overLengthExamples: number;
+  /** Up to 10 over-length examples of the sample. */
+  readonly flagged: readonly FlaggedExample[];
+  /** The compact format's saving, measured on a uniform sample of unique examples in both formats. */
+  readonly savingSampleSize: number;
+  readonly fullContextTokensPerExample: number;
+  readonly compactContextTokensPerExample: number;
+  readonly compactSavingPercent: number;
+}
+
+/** The content of stats.json, and what the CLI and the bot report. */
+export interface BuildSummary {
+  readonly datasetId: string;
+  readonly range: { readonly start: string; readonly end: string };
+  readonly logsUri: string;
+  readonly outUri: string;
+  readonly settings: {
+    readonly labelField: string;
+    readonly dropFields: readonly string[];
+    readonly maxExamples: number | 'all';
+    readonly balance: BalanceMode;
+    readonly seed: number;
+    readonly validationRatio: number;
+    readonly contextFormat: ContextFormat;
+    readonly maxInputLength: number;
+  };
+  readonly files: {
+    readonly listed: number;
+    readonly read: number;
+    readonly skipped: number;
+    readonly skippedFiles: readonly SkippedFile[];
+    readonly bytes: number;
+  };
+  readonly rows: {
+    readonly scanned: number;
+    readonly inRange: number;
+    readonly unlabelled: number;
+    readonly duplicates: number;
+    readonly unique: number;
+    readonly train: number;
+    readonly validation: number;
+  };
+  readonly labels: Readonly<Record<string, LabelCounts>>;
+  readonly tokens: TokenStats;
+  readonly seconds: number;
+  readonly rowsPerSecond: number;
+  readonly megabytesPerSecond: number;
+  readonly fetchConcurrency: number;
+  readonly parseWorkers: number;
+  readonly outputs: {
+    readonly train: string;
+    readonly validation: string;
+    readonly template: string;
+    readonly stats: string;
+  };
+}
+
+export interface BuildHooks {
+  readonly signal?: AbortSignal;
+  /** Called often (per file); consumers throttle themselves. */
+  readonly onProgress?: (progress: BuildProgress) => void;
+}

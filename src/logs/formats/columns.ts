@@ -1,0 +1,26 @@
+import { BadFileError } from './errors.ts';
+
+/** What every format parser produces before the shared checks in parseLogFile. */
+export interface Table {
+  readonly columns: string[];
+  readonly rows: string[][];
+}
+
+/** Rows are later addressed by column name, so an empty or repeated name would make a field unreachable. */
+export function assertUsableHeader(columns: readonly string[], source: string): void {
+  const seen = new Set<string>();
+  for (const name of columns) {
+    if (name === '') throw new BadFileError('unknown_format', `${source} has an empty column name`);
+    if (seen.has(name)) throw new BadFileError('unknown_format', `${source} repeats the column name "${name}"`);
+    seen.add(name);
+  }
+}
+
+const LISTED_COLUMNS = 10;
+
+export function assertLabelColumn(columns: readonly string[], labelField: string): void {
+  if (columns.includes(labelField)) return;
+  const listed = columns.slice(0, LISTED_COLUMNS).join(', ');
+  const more = columns.length > LISTED_COLUMNS ? `, … (${columns.length} in total)` : '';
+  throw new BadFileError('no_label_column', `label field "${labelField}" is not a column; found: ${listed}${more}`);
+}

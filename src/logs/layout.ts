@@ -1,0 +1,122 @@
+import pLimit from 'p-limit';
+import { UsageError } from '../errors.ts';
+import type { ObjectInfo, ObjectStore } from '../storage/store.ts';
+
+/**
+ * Turns a key template such as `{yyyy}/{MM}/{dd}/` (seed folders), `{yyyy}/{MM}/{dd}/{HH}/` (v2 hourly partitions) or
+ * `{distribution}.{yyyy}-{MM}-{dd}-{HH}.{id}.gz` (CloudFront legacy flat names) into the keys of the range's days.
+ * Each day is listed by the longest key prefix the template fixes for it, so a year-long bucket is never listed whole.
+ * A variable before the date (e.g. `{distribution}`) is discovered with a delimiter listing (S3 CommonPrefixes).
+ */
+const DATE_TOKENS = new Set(['yyyy', 'MM', 'dd']);
+const TOKEN = /\{([A-Za-z]+)\}/g;
+const FIRST_TOKEN = /\{([A-Za-z]+)\}/;
+
+export interface DatedObject extends ObjectInfo {
+  readonly day: string;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
+}
+
+export function validateLayout(layout: string): void {
+  const names = [...layout.matchAll(TOKEN)].map((m) => m[1]!);
+  for (const token of DATE_TOKENS) {
+    if (!names.includes(token)) {
+      throw new UsageError(`LOGTUNE_LOGS_LAYOUT "${layout}" lacks {${token}}; e.g. {yyyy}/{MM}/{dd}/`);
+    }
+  }
+  if (/\{[^}]*$|^[^{]*\}/.test(layout.replace(TOKEN, ''))) {
+    throw new UsageError(`LOGTUNE_LOGS_LAYOUT "${layout}" has an unbalanced brace`);
+  }
+}
+
+function fillDate(template: string, day: string): string {
+  const [yyyy, MM, dd] = day.split('-') as [string, string, string];
+  return template.replaceAll('{yyyy}', yyyy).replaceAll('{MM}', MM).replaceAll('{dd}', dd);
+}
+
+/** A template with its date filled in → a regex for its keys. A trailing `/` means "anything below". */
+function keyPattern(filled: string): RegExp {
+  let source = '';
+  let last = 0;
+  for (const m of filled.matchAll(TOKEN)) {
+    source += escapeRegExp(filled.slice(last, m.index));
+    source += m[1] === 'HH' ? '\\d{2}' : '[^/]*?';
+    last = m.index + m[0].length;
+  }
+  source += escapeRegExp(filled.slice(last));
+  return new RegExp(`^${source}${filled.endsWith('/') ? '.+' : ''}$`);
+}
+
+/** Fixed text before the first unresolved variable. */
+function staticPrefix(filled: string): { prefix: string; token?: string; delimiter?: string } {
+  const m = FIRST_TOKEN.exec(filled);
+  if (!m) return { prefix: filled };
+  const after = filled.slice(m.index + m[0].length);
+  return { prefix: filled.slice(0, m.index), token: m[0], delimiter: after[0] };
+}
+
+/**
+ * Resolves variables that precede the date by listing their values (e.g. every distribution id), so that each
+ * returned template starts with fixed text that includes the day. Results are shared across days.
+ */
+async function resolveLeadingVariables(
+  store: ObjectStore,
+  filled: string,
+  discovered: Map<string, Promise<string[]>>,
+  signal?: AbortSignal,
+): Promise<string[]> {
+  const { prefix, token, delimiter } = staticPrefix(filled);
+  if (token === undefined || delimiter === undefined || delimiter === '{' || token === '{HH}') return [filled];
+  const rest = filled.slice(prefix.length + token.length);
+  if (!/\d{4}/.test(rest)) return [filled];
+  const cacheKey = `${prefix}\u0000${delimiter}`;
+  let values = discovered.get(cacheKey);
+  if (!values) {
+    values = store.listCommonPrefixes(prefix, delimiter, signal);
+    discovered.set(cacheKey, values);
+  }
+  const resolved = await Promise.all(
+    (await values).map((common) => resolveLeadingVariables(store, common + rest.slice(delimiter.length), discovered, signal)),
+  );
+  return resolved.flat();
+}
+
+/** Lists every object of the given days, each once, in key order. */
+export async function listRangeObjects(
+  store: ObjectStore,
+  layout: string,
+  days: readonly string[],
+  options: { readonly concurrency: number; readonly signal?: AbortSignal },
+): Promise<DatedObject[]> {
+  validateLayout(layout);
+  const limit = pLimit(options.concurrency);
+  const discovered = new Map<string, Promise<string[]>>();
+  const resolved = await Promise.all(
+    days.map((day) => limit(() => resolveLeadingVariables(store, fillDate(layout, day), discovered, options.signal))),
+  );
+  // Several days may share a listing prefix (a template with little fixed text): list it once, match per day.
+  const byPrefix = new Map<string, { day: string; pattern: RegExp }[]>();
+  days.forEach((day, i) => {
+    for (const template of resolved[i]!) {
+      const { prefix } = staticPrefix(template);
+      const matchers = byPrefix.get(prefix) ?? [];
+      matchers.push({ day, pattern: keyPattern(template) });
+      byPrefix.set(prefix, matchers);
+    }
+  });
+  const found = new Map<string, DatedObject>();
+  await Promise.all(
+    [...byPrefix].map(([prefix, matchers]) =>
+      limit(async () => {
+        for await (const object of store.list(prefix, options.signal)) {
+          const match = matchers.find((m) => m.pattern.test(object.key));
+          if (match && !found.has(object.key)) found.set(object.key, { ...object, day: match.day });
+        }
+      }),
+    ),
+  );
+  return [...found.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}

@@ -1,0 +1,93 @@
+import { createWriteStream } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { once } from 'node:events';
+import { throwIfAborted } from '../errors.ts';
+import type { ObjectInfo, ObjectStore, ObjectWriter } from './store.ts';
+
+/** A directory seen as a bucket, so the quick start and tests use the same code path as S3. */
+export class LocalStore implements ObjectStore {
+  constructor(private readonly directory: string) {}
+
+  get uri(): string {
+    return this.directory;
+  }
+
+  async *list(prefix: string, signal?: AbortSignal): AsyncIterable<ObjectInfo> {
+    const base = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/') + 1) : '';
+    yield* this.walk(base, prefix, signal);
+  }
+
+  private async *walk(relativeDir: string, prefix: string, signal?: AbortSignal): AsyncIterable<ObjectInfo> {
+    throwIfAborted(signal);
+    let entries;
+    try {
+      entries = await readdir(join(this.directory, relativeDir), { withFileTypes: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
+    }
+    // S3 lists in key order; a directory sorts as its name followed by '/'.
+    const named = entries.map((e) => ({ e, sortKey: e.isDirectory() ? `${e.name}/` : e.name }));
+    named.sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0));
+    for (const { e, sortKey } of named) {
+      const key = relativeDir + sortKey;
+      if (!key.startsWith(prefix) && !prefix.startsWith(key)) continue;
+      if (e.isDirectory()) {
+        yield* this.walk(key, prefix, signal);
+      } else if (e.isFile() && key.startsWith(prefix) && !key.endsWith('.partial')) {
+        const info = await stat(join(this.directory, key));
+        yield { key, size: info.size };
+      }
+    }
+  }
+
+  async listCommonPrefixes(prefix: string, delimiter: string, signal?: AbortSignal): Promise<string[]> {
+    const found = new Set<string>();
+    for await (const { key } of this.list(prefix, signal)) {
+      const at = key.indexOf(delimiter, prefix.length);
+      if (at !== -1) found.add(key.slice(0, at + delimiter.length));
+    }
+    return [...found].sort();
+  }
+
+  async get(key: string, signal?: AbortSignal): Promise<Uint8Array> {
+    return readFile(join(this.directory, key), { signal });
+  }
+
+  async put(key: string, body: string, signal?: AbortSignal): Promise<void> {
+    const path = join(this.directory, key);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(`${path}.partial`, body, { signal });
+    await rename(`${path}.partial`, path);
+  }
+
+  createWriter(key: string): ObjectWriter {
+    const path = join(this.directory, key);
+    // Written under a temporary name and renamed on close, so an interrupted build never leaves a file that looks whole.
+    const temp = `${path}.partial`;
+    let stream: ReturnType<typeof createWriteStream> | undefined;
+    const open = async () => {
+      if (stream) return stream;
+      await mkdir(dirname(path), { recursive: true });
+      stream = createWriteStream(temp);
+      return stream;
+    };
+    return {
+      async write(chunk) {
+        const s = await open();
+        if (!s.write(chunk)) await once(s, 'drain');
+      },
+      async close() {
+        const s = await open();
+        s.end();
+        await once(s, 'finish');
+        await rename(temp, path);
+      },
+      async abort() {
+        stream?.destroy();
+        await rm(temp, { force: true });
+      },
+    };
+  }
+}

@@ -1,0 +1,102 @@
+import { PassThrough } from 'node:stream';
+import { once } from 'node:events';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import type { ObjectInfo, ObjectStore, ObjectWriter } from './store.ts';
+
+/** Thin adapter over the S3 client; region, credentials and endpoint come from the SDK's own settings. */
+export class S3Store implements ObjectStore {
+  constructor(
+    private readonly client: S3Client,
+    private readonly bucket: string,
+    private readonly prefix: string,
+  ) {}
+
+  get uri(): string {
+    return `s3://${this.bucket}/${this.prefix}`;
+  }
+
+  async *list(prefix: string, signal?: AbortSignal): AsyncIterable<ObjectInfo> {
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix + prefix, ContinuationToken: token }),
+        { abortSignal: signal },
+      );
+      for (const object of page.Contents ?? []) {
+        if (object.Key === undefined) continue;
+        yield { key: object.Key.slice(this.prefix.length), size: object.Size ?? 0 };
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token !== undefined);
+  }
+
+  async listCommonPrefixes(prefix: string, delimiter: string, signal?: AbortSignal): Promise<string[]> {
+    const found: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: this.prefix + prefix,
+          Delimiter: delimiter,
+          ContinuationToken: token,
+        }),
+        { abortSignal: signal },
+      );
+      for (const common of page.CommonPrefixes ?? []) {
+        if (common.Prefix !== undefined) found.push(common.Prefix.slice(this.prefix.length));
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token !== undefined);
+    return found;
+  }
+
+  async get(key: string, signal?: AbortSignal): Promise<Uint8Array> {
+    const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }), {
+      abortSignal: signal,
+    });
+    if (!response.Body) return new Uint8Array();
+    return response.Body.transformToByteArray();
+  }
+
+  async put(key: string, body: string, signal?: AbortSignal): Promise<void> {
+    await this.client.send(
+      new PutObjectCommand({ Bucket: this.bucket, Key: this.prefix + key, Body: body, ContentType: contentType(key) }),
+      { abortSignal: signal },
+    );
+  }
+
+  createWriter(key: string): ObjectWriter {
+    const body = new PassThrough({ highWaterMark: 1 << 20 });
+    // Multipart upload streamed as the build writes; nothing is visible under the key until `done()` completes.
+    const upload = new Upload({
+      client: this.client,
+      params: { Bucket: this.bucket, Key: this.prefix + key, Body: body, ContentType: contentType(key) },
+      partSize: 8 * 1024 * 1024,
+      queueSize: 4,
+    });
+    const done = upload.done();
+    // Errors surface through write/close; this keeps an early failure from being reported as unhandled.
+    done.catch(() => undefined);
+    return {
+      async write(chunk) {
+        if (!body.write(chunk)) await Promise.race([once(body, 'drain'), done]);
+      },
+      async close() {
+        body.end();
+        await done;
+      },
+      async abort() {
+        await upload.abort().catch(() => undefined);
+        body.destroy();
+      },
+    };
+  }
+}
+
+function contentType(key: string): string {
+  if (key.endsWith('.jsonl')) return 'application/x-ndjson';
+  if (key.endsWith('.json')) return 'application/json';
+  return 'application/octet-stream';
+}

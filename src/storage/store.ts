@@ -1,0 +1,26 @@
+/** The little logtune needs from a bucket or a directory; keys are relative to the store's root and use `/`. */
+export interface ObjectInfo {
+  readonly key: string;
+  readonly size: number;
+}
+
+export interface ObjectWriter {
+  /** Resolves once the chunk is accepted (respects backpressure). */
+  write(chunk: string | Uint8Array): Promise<void>;
+  /** Makes the object visible under its key. */
+  close(): Promise<void>;
+  /** Leaves nothing behind: an aborted S3 multipart upload, a removed temp file. */
+  abort(): Promise<void>;
+}
+
+export interface ObjectStore {
+  /** Human form of the root, for messages and stats. */
+  readonly uri: string;
+  /** Every object whose key starts with `prefix`, in key order, paginating as needed. */
+  list(prefix: string, signal?: AbortSignal): AsyncIterable<ObjectInfo>;
+  /** The distinct key parts between `prefix` and the next `delimiter` (S3 CommonPrefixes), each ending in it. */
+  listCommonPrefixes(prefix: string, delimiter: string, signal?: AbortSignal): Promise<string[]>;
+  get(key: string, signal?: AbortSignal): Promise<Uint8Array>;
+  put(key: string, body: string, signal?: AbortSignal): Promise<void>;
+  createWriter(key: string): ObjectWriter;
+}
