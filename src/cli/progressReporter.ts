@@ -11,7 +11,7 @@ export function describeProgress(p: BuildProgress): string {
   const files = `${p.filesDone}/${p.filesTotal ?? '?'} files`;
   const skipped = p.filesSkipped > 0 ? ` (${p.filesSkipped} skipped)` : '';
   const rate = `${(p.bytesPerSecond / 1e6).toFixed(1)} MB/s`;
-  const eta = p.etaSeconds === undefined ? '' : `, ETA ${formatDuration(p.etaSeconds)}`;
+  const eta = p.etaSeconds === undefined || p.phase !== 'reading' ? '' : `, ETA ${formatDuration(p.etaSeconds)}`;
   const phase = p.phase === 'reading' ? '' : ` — ${p.phase.replace('_', ' ')}`;
   return `${files}${skipped}, ${p.rowsScanned.toLocaleString('en-US')} rows, ${rate}${eta}${phase}`;
 }

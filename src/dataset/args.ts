@@ -9,9 +9,9 @@ export const DATASET_USAGE =
 /** Flags a Slack user may not set: they would point the bot's AWS credentials at arbitrary locations. */
 export const OPERATOR_ONLY_FLAGS = ['logs', 'out'] as const;
 
-function positiveInteger(flag: string, value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1) {
-    throw new UsageError(`--${flag} expects a whole number of at least 1, got "${value}"`);
+function wholeNumber(flag: string, value: string, min: number): number {
+  if (!/^\d+$/.test(value) || Number(value) < min || !Number.isSafeInteger(Number(value))) {
+    throw new UsageError(`--${flag} expects a whole number of at least ${min}, got "${value}"`);
   }
   return Number(value);
 }
@@ -64,14 +64,14 @@ export function parseDatasetArgs(args: readonly string[], options: { allowOperat
     ...(values.logs !== undefined && { logsUri: values.logs }),
     ...(values.out !== undefined && { outUri: values.out }),
     ...(maxExamples !== undefined && {
-      maxExamples: maxExamples === 'all' ? 'all' : positiveInteger('max-examples', maxExamples),
+      maxExamples: maxExamples === 'all' ? 'all' : wholeNumber('max-examples', maxExamples, 1),
     }),
     ...(balance !== undefined && { balance }),
-    ...(values.seed !== undefined && { seed: positiveInteger('seed', values.seed) }),
+    ...(values.seed !== undefined && { seed: wholeNumber('seed', values.seed, 0) }),
     ...(validation !== undefined && { validationRatio: validation }),
     ...(context !== undefined && { contextFormat: context }),
     ...(values['max-input-length'] !== undefined && {
-      maxInputLength: positiveInteger('max-input-length', values['max-input-length']),
+      maxInputLength: wholeNumber('max-input-length', values['max-input-length'], 1),
     }),
   };
 }

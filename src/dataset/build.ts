@@ -119,7 +119,7 @@ async function readAll(
         totals.rowsInRange += outcome.result.rowsInRange;
         totals.unlabelled += outcome.result.unlabelled;
         progress.rowsScanned += outcome.result.rowsScanned;
-        examples += outcome.result.labels.length;
+        examples += outcome.result.labelIds.length;
         await sink.commit(outcome.result);
       } else {
         totals.skipped.push({ key: object.key, reason: `${outcome.reason}: ${outcome.message}` });

@@ -47,10 +47,13 @@ export interface ContextOptions {
   readonly format: ContextFormat;
 }
 
-/** Which columns go into a context, in which order, with their JSON-encoded keys computed once per file. */
+/** Which columns go into a context, in which order, with their keys encoded once per file. */
 export interface ContextPlan {
   readonly indexes: readonly number[];
+  /** `"name":` as it appears in the context. */
   readonly keys: readonly string[];
+  /** The same, escaped once more, as it appears inside the JSONL line's "context" string. */
+  readonly lineKeys: readonly string[];
   readonly skipDashes: boolean;
 }
 
@@ -65,20 +68,26 @@ export function contextPlan(columns: readonly string[], options: ContextOptions)
       return ra !== rb ? ra - rb : a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
     });
   }
+  const keys = kept.map((k) => `${JSON.stringify(k.name)}:`);
   return {
     indexes: kept.map((k) => k.index),
-    keys: kept.map((k) => `${JSON.stringify(k.name)}:`),
+    keys,
+    lineKeys: keys.map((k) => JSON.stringify(k).slice(1, -1)),
     skipDashes: options.format === 'compact',
   };
 }
 
-/** The context text for one row (a JSON object), built by concatenation because this runs for every row. */
+function omitted(value: string, plan: ContextPlan): boolean {
+  return plan.skipDashes && (value === '-' || value === '');
+}
+
+/** The context text for one row: a JSON object of the planned fields. */
 export function renderContext(row: readonly string[], plan: ContextPlan): string {
   let out = '{';
   let first = true;
   for (let i = 0; i < plan.indexes.length; i++) {
     const value = row[plan.indexes[i]!] ?? '-';
-    if (plan.skipDashes && (value === '-' || value === '')) continue;
+    if (omitted(value, plan)) continue;
     out += (first ? '' : ',') + plan.keys[i]! + JSON.stringify(value);
     first = false;
   }
@@ -96,9 +105,38 @@ export function toContext(record: Readonly<Record<string, string>>, options: Con
 
 const INSTRUCTION_JSON = JSON.stringify(INSTRUCTION);
 
-/** One JSONL line: {"instruction", "context", "response"}; `responseJson` is JSON.stringify(responseFor(label)). */
+/** Everything of a JSONL line before the context's characters; ASCII, so its length is also its byte length. */
+export const LINE_HEAD = `{"instruction":${INSTRUCTION_JSON},"context":"`;
+
+/** Everything after the context: `responseJson` is JSON.stringify(responseFor(label)). */
+export function lineTail(responseJson: string): string {
+  return `","response":${responseJson}}`;
+}
+
+/** One JSONL line: {"instruction", "context", "response"}; the reference form of `rowToLine`. */
 export function exampleLine(context: string, responseJson: string): string {
   return `{"instruction":${INSTRUCTION_JSON},"context":${JSON.stringify(context)},"response":${responseJson}}`;
+}
+
+// Characters JSON escapes; a value without them is written as is (twice-escaped `\"` quotes around it).
+const NEEDS_ESCAPE = /["\\\u0000-\u001f]/;
+
+/**
+ * `exampleLine(renderContext(row, plan), responseJson)` in one pass: the context is written already escaped for
+ * the line instead of being built and then escaped again. This runs for every row of every file; a test holds it
+ * to the reference form.
+ */
+export function rowToLine(row: readonly string[], plan: ContextPlan, responseJson: string): string {
+  let out = `${LINE_HEAD}{`;
+  let first = true;
+  for (let i = 0; i < plan.indexes.length; i++) {
+    const value = row[plan.indexes[i]!] ?? '-';
+    if (omitted(value, plan)) continue;
+    const encoded = NEEDS_ESCAPE.test(value) ? JSON.stringify(JSON.stringify(value)).slice(1, -1) : `\\"${value}\\"`;
+    out += (first ? '' : ',') + plan.lineKeys[i]! + encoded;
+    first = false;
+  }
+  return out + '}' + lineTail(responseJson);
 }
 
 /** The prompt text of an example, exactly as the trainer renders it from template.json. */

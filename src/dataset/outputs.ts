@@ -9,10 +9,16 @@ export const OUTPUT_NAMES = Object.freeze({
   stats: 'stats.json',
 });
 
-/** Collects lines into ~1 MB chunks before handing them to the store: far fewer stream writes per row. */
+/**
+ * Collects lines (byte ranges ending in '\n') into ~1 MB chunks before handing them to the store. Consecutive lines
+ * of one buffer are merged into one range as they come, so a line costs no allocation here.
+ */
 export class JsonlWriter {
-  private buffer: string[] = [];
-  private bufferedChars = 0;
+  private chunks: Uint8Array[] = [];
+  private chunkBytes = 0;
+  private runBuffer: Uint8Array | undefined;
+  private runStart = 0;
+  private runEnd = 0;
   private lines = 0;
 
   constructor(
@@ -24,22 +30,35 @@ export class JsonlWriter {
     return this.lines;
   }
 
-  /** Adds one line; returns its 1-based line number. Await `flushIfFull` now and then for backpressure. */
-  add(line: string): number {
-    this.buffer.push(line);
-    this.bufferedChars += line.length + 1;
+  /** Adds bytes [start, end) of `buffer` as one line; returns its 1-based line number. */
+  add(buffer: Uint8Array, start: number, end: number): number {
+    if (buffer !== this.runBuffer || start !== this.runEnd) {
+      this.closeRun();
+      this.runBuffer = buffer;
+      this.runStart = start;
+    }
+    this.runEnd = end;
+    this.chunkBytes += end - start;
     return ++this.lines;
   }
 
+  private closeRun(): void {
+    if (this.runBuffer && this.runEnd > this.runStart) this.chunks.push(this.runBuffer.subarray(this.runStart, this.runEnd));
+    this.runBuffer = undefined;
+    this.runStart = this.runEnd = 0;
+  }
+
+  /** Writes once ~1 MB is pending; awaiting it applies the store's backpressure. */
   async flushIfFull(): Promise<void> {
-    if (this.bufferedChars >= 1 << 20) await this.flush();
+    if (this.chunkBytes >= 1 << 20) await this.flush();
   }
 
   private async flush(): Promise<void> {
-    if (this.buffer.length === 0) return;
-    const chunk = `${this.buffer.join('\n')}\n`;
-    this.buffer = [];
-    this.bufferedChars = 0;
+    this.closeRun();
+    if (this.chunks.length === 0) return;
+    const chunk = Buffer.concat(this.chunks, this.chunkBytes);
+    this.chunks = [];
+    this.chunkBytes = 0;
     await this.writer.write(chunk);
   }
 
@@ -49,7 +68,8 @@ export class JsonlWriter {
   }
 
   async abort(): Promise<void> {
-    this.buffer = [];
+    this.chunks = [];
+    this.runBuffer = undefined;
     await this.writer.abort();
   }
 }

@@ -2,13 +2,17 @@ import { Worker } from 'node:worker_threads';
 import { BadFileError, type BadFileReason } from '../logs/formats/index.ts';
 import { processFile, type FileResult, type ProcessorSettings } from './processFile.ts';
 import { countContextTokens } from './tokens.ts';
+import { workerScript } from './workerBundle.ts';
 import type { WorkerReply, WorkerRequest } from './workerProtocol.ts';
 
 export type FileOutcome =
   | { readonly ok: true; readonly result: FileResult }
   | { readonly ok: false; readonly reason: BadFileReason | 'unreadable'; readonly message: string };
 
-/** Where CPU-bound work runs: worker threads (the default) or inline on the main thread (workers = 0). */
+/**
+ * Where CPU-bound work runs: worker threads, so that the main thread stays free for I/O (and, in the bot, for
+ * Slack), or inline on the main thread (workers = 0: small builds and tests).
+ */
 export interface FileProcessor {
   process(bytes: Uint8Array, day: string, sampleThreshold: number): Promise<FileOutcome>;
   countTokens(contexts: readonly string[]): Promise<number[]>;
@@ -36,6 +40,12 @@ function inlineProcessor(settings: ProcessorSettings): FileProcessor {
   };
 }
 
+/**
+ * A worker only ever holds one file's rows, so a small young generation is plenty; V8's defaults let each isolate
+ * grow far larger before collecting, which shows up as RSS.
+ */
+const WORKER_HEAP = { maxYoungGenerationSizeMb: 8 };
+
 interface Pending {
   resolve(reply: WorkerReply): void;
   reject(error: Error): void;
@@ -50,7 +60,7 @@ class WorkerPool implements FileProcessor {
 
   constructor(settings: ProcessorSettings, size: number) {
     for (let i = 0; i < size; i++) {
-      const worker = new Worker(new URL('./worker-entry.mjs', import.meta.url));
+      const worker = new Worker(workerScript(), { eval: true, resourceLimits: WORKER_HEAP });
       const slot = { worker, outstanding: 0 };
       worker.on('message', (reply: WorkerReply) => {
         slot.outstanding--;
@@ -88,10 +98,11 @@ class WorkerPool implements FileProcessor {
   }
 
   async process(bytes: Uint8Array, day: string, sampleThreshold: number): Promise<FileOutcome> {
+    const slot = this.leastBusy();
     // Move the bytes rather than copy them when the array owns its whole buffer (the usual case for an S3 body).
     const owned = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
     const payload = owned ? bytes : bytes.slice();
-    const reply = await this.send(this.leastBusy(), { id: this.nextId++, type: 'file', bytes: payload, day, sampleThreshold }, [
+    const reply = await this.send(slot, { id: this.nextId++, type: 'file', bytes: payload, day, sampleThreshold }, [
       payload.buffer as ArrayBuffer,
     ]);
     if (reply.type === 'file') return { ok: true, result: reply.result };
@@ -99,6 +110,7 @@ class WorkerPool implements FileProcessor {
     throw new Error(`unexpected worker reply ${reply.type}`);
   }
 
+  /** Split evenly between the workers. */
   async countTokens(contexts: readonly string[]): Promise<number[]> {
     const chunk = Math.ceil(contexts.length / this.workers.length);
     const parts = await Promise.all(

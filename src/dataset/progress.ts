@@ -10,6 +10,7 @@ export class ProgressTracker {
   bytesRead = 0;
   bytesTotal = 0;
   private readingStarted = 0;
+  private readingEnded = 0;
 
   constructor(
     private readonly report: ((progress: BuildProgress) => void) | undefined,
@@ -29,13 +30,16 @@ export class ProgressTracker {
   }
 
   enter(phase: BuildPhase): void {
+    if (this.phase === 'reading' && phase !== 'reading') this.readingEnded = performance.now();
     this.phase = phase;
     this.emit();
   }
 
   emit(): void {
     if (!this.report) return;
-    const readingSeconds = this.readingStarted === 0 ? 0 : (performance.now() - this.readingStarted) / 1000;
+    // Throughput is that of reading: later phases neither read nor should dilute the figure.
+    const readingSeconds =
+      this.readingStarted === 0 ? 0 : ((this.readingEnded || performance.now()) - this.readingStarted) / 1000;
     const rate = readingSeconds > 0 ? this.bytesRead / readingSeconds : 0;
     const left = this.bytesTotal - this.bytesRead;
     this.report({

@@ -64,6 +64,10 @@ export function resolveBuildRequest(config: DataConfig, options: BuildOptions, n
   if (request.validationRatio < 0 || request.validationRatio >= 1) {
     throw new UsageError(`--validation must be at least 0 and below 1 (got ${request.validationRatio}); e.g. --validation 0.1`);
   }
+  if (request.balance === 'balanced' && request.maxExamples === 'all') {
+    // Balancing caps every label at an equal share; without a total there is no share to cap at.
+    throw new UsageError('--balance balanced needs a total to share out: add --max-examples N, e.g. --max-examples 3000');
+  }
   return Object.freeze(request);
 }
 

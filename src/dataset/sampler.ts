@@ -25,7 +25,8 @@ export class LabelReservoirs {
     private readonly seed: number,
   ) {}
 
-  offer(label: string, item: SampledItem): void {
+  /** `line` is only called for an example the reservoir keeps, so rejected ones cost no string. */
+  offer(label: string, hash: number, line: () => string): void {
     let r = this.reservoirs.get(label);
     if (!r) {
       r = { seen: 0, items: [], random: seededRandom(seedFor(this.seed, label)) };
@@ -33,10 +34,10 @@ export class LabelReservoirs {
     }
     r.seen++;
     if (r.items.length < this.capacity) {
-      r.items.push(item);
+      r.items.push({ line: line(), hash });
     } else {
       const j = Math.floor(r.random() * r.seen);
-      if (j < this.capacity) r.items[j] = item;
+      if (j < this.capacity) r.items[j] = { line: line(), hash };
     }
   }
 

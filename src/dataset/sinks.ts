@@ -68,32 +68,49 @@ abstract class BaseSink implements ExampleSink {
   }
 
   async commit(result: FileResult): Promise<void> {
-    if (result.labels.length === 0) return;
-    const lines = result.lines.split('\n');
+    const { bytes, offsets, labelIds, labelNames, hashes } = result;
     const offered = new Map<number, SampleCandidate>(result.candidates.map((c) => [c.index, c]));
-    for (let i = 0; i < lines.length; i++) {
-      const label = result.labels[i]!;
+    for (let i = 0; i < labelIds.length; i++) {
+      const label = labelNames[labelIds[i]!]!;
       const counts = (this.labels[label] ??= { scanned: 0, unique: 0, train: 0, validation: 0 });
       counts.scanned++;
-      if (!this.seen.add(result.hashes[i]!)) {
+      if (!this.seen.add(hashes[i]!)) {
         this.duplicates++;
         continue;
       }
       counts.unique++;
-      const where = this.accept(label, lines[i]!, result.hashes[i]!, counts);
       const candidate = offered.get(i);
-      if (candidate) {
-        this.candidates.offer({ key: candidate.key, label, line: lines[i]!, otherContext: candidate.otherContext, ...(where && { where }) });
+      const sampled = candidate !== undefined && candidate.key < this.candidates.threshold;
+      const where = this.accept(label, bytes, offsets[i]!, offsets[i + 1]!, hashes[i]!, counts, sampled);
+      if (sampled) {
+        const line = decodeLine(bytes, offsets[i]!, offsets[i + 1]!);
+        this.candidates.offer({ key: candidate.key, label, line, otherContext: candidate.otherContext, ...(where && { where }) });
       }
     }
     await this.flush();
   }
 
-  /** Takes one unique example; returns where it was written if it already was. */
-  protected abstract accept(label: string, line: string, hash: number, counts: MutableLabelCounts): string | undefined;
+  /**
+   * Takes one unique example, the line at bytes [start, end). Returns where it was written, if it already was and
+   * `wantWhere` (only sample candidates need it: a string per line would be garbage for the rest).
+   */
+  protected abstract accept(
+    label: string,
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    hash: number,
+    counts: MutableLabelCounts,
+    wantWhere: boolean,
+  ): string | undefined;
   protected abstract flush(): Promise<void>;
   abstract finish(): Promise<SinkResult>;
   abstract abort(): Promise<void>;
+}
+
+/** A line's text without its newline. */
+function decodeLine(bytes: Uint8Array, start: number, end: number): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start - 1).toString('utf8');
 }
 
 /** `--max-examples all`: every unique example is written as it arrives; nothing accumulates in memory. */
@@ -108,12 +125,21 @@ export class StreamingSink extends BaseSink {
     this.split = new StreamingSplit(request.validationRatio, request.seed);
   }
 
-  protected accept(label: string, line: string, _hash: number, counts: MutableLabelCounts): string {
+  protected accept(
+    label: string,
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    _hash: number,
+    counts: MutableLabelCounts,
+    wantWhere: boolean,
+  ): string | undefined {
     const toValidation = this.split.isValidation(label);
     const writer = toValidation ? this.writers.validation : this.writers.train;
     if (toValidation) counts.validation++;
     else counts.train++;
-    return `${writer.name}:${writer.add(line)}`;
+    const lineNo = writer.add(bytes, start, end);
+    return wantWhere ? `${writer.name}:${lineNo}` : undefined;
   }
 
   protected async flush(): Promise<void> {
@@ -155,8 +181,8 @@ export class SampledSink extends BaseSink {
     this.reservoirs = new LabelReservoirs(request.maxExamples, request.seed);
   }
 
-  protected accept(label: string, line: string, hash: number): undefined {
-    this.reservoirs.offer(label, { line, hash });
+  protected accept(label: string, bytes: Uint8Array, start: number, end: number, hash: number): undefined {
+    this.reservoirs.offer(label, hash, () => decodeLine(bytes, start, end));
     return undefined;
   }
 
@@ -181,7 +207,8 @@ export class SampledSink extends BaseSink {
     try {
       for (const [list, writer] of [[train, writers.train], [validation, writers.validation]] as const) {
         for (const { label, item } of list) {
-          const lineNo = writer.add(item.line);
+          const bytes = Buffer.from(`${item.line}\n`);
+          const lineNo = writer.add(bytes, 0, bytes.byteLength);
           const key = rekey53(item.hash, seed);
           if (key < writtenSample.threshold) {
             writtenSample.offer({ key, label, context: contextOf(item.line), where: `${writer.name}:${lineNo}` });

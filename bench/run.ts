@@ -1,0 +1,157 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { S3Client } from '@aws-sdk/client-s3';
+import { uploadS3, writeLocal, type BenchShape } from './dataset.ts';
+
+/**
+ * `npm run bench [-- --quick]`: the dataset builder against the baselines, side by side on this machine.
+ * Every measurement runs in its own process (peak RSS is its own); S3 is s3rver in another process on loopback.
+ */
+const quick = process.argv.includes('--quick');
+const root = new URL('..', import.meta.url).pathname;
+const DELAY_MS = 20;
+const SHAPE: BenchShape = { days: ['2024-04-01', '2024-04-02', '2024-04-03'], filesPerDay: 330, rowsPerFile: 200 };
+const RANGE = '2024-04-01..2024-04-03';
+// Reference figures measured for the issue on a 2-core machine with the same input (seconds).
+const REFERENCE = { notebook: 17, notebookDelayed: 45, duckdbLocal: 1.2 };
+
+interface JobResult {
+  seconds: number;
+  rows: number;
+  bytes: number;
+  files: number;
+  concurrency?: number;
+  maxRssMB: number;
+}
+
+function runJob(args: string[], env: NodeJS.ProcessEnv): Promise<JobResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/jobs.ts', ...args], {
+      cwd: root,
+      env: { ...env, NODE_NO_WARNINGS: '1' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('exit', (code) => {
+      const line = out.trim().split('\n').pop() ?? '';
+      if (code === 0) resolve(JSON.parse(line) as JobResult);
+      else reject(new Error(`bench job ${args.join(' ')} exited with ${code}: ${out}`));
+    });
+  });
+}
+
+function startS3(directory: string): Promise<{ child: ChildProcess; direct: number; delayed: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/s3server.ts', directory, String(DELAY_MS)], {
+      cwd: root,
+      env: { ...process.env, NODE_NO_WARNINGS: '1' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const timer = setTimeout(() => reject(new Error('s3rver did not start within 30 s')), 30_000);
+    createInterface({ input: child.stdout! }).once('line', (line) => {
+      clearTimeout(timer);
+      resolve({ child, ...(JSON.parse(line) as { direct: number; delayed: number }) });
+    });
+    child.once('exit', (code) => reject(new Error(`s3rver exited with ${code}`)));
+  });
+}
+
+function s3Env(port: number): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${port}`,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'S3RVER',
+    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+    AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
+  };
+}
+
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+function row(name: string, r: JobResult, rows: number): string {
+  const rps = rows / r.seconds;
+  return `| ${name} | ${fmt(r.seconds, 2)} | ${fmt(rps)} | ${fmt(r.bytes / 1e6 / r.seconds, 1)} | ${r.maxRssMB} | ${r.concurrency ?? 1} |`;
+}
+
+async function main(): Promise<void> {
+  const work = await mkdtemp(join(tmpdir(), 'logtune-bench-'));
+  const log = (msg: string) => process.stderr.write(`${msg}\n`);
+  let s3: Awaited<ReturnType<typeof startS3>> | undefined;
+  try {
+    log(`cores: ${availableParallelism()}; generating ${SHAPE.days.length * SHAPE.filesPerDay} files…`);
+    const local = join(work, 'logs');
+    const generated = await writeLocal(local, SHAPE);
+    const rows = SHAPE.days.length * SHAPE.filesPerDay * SHAPE.rowsPerFile;
+    s3 = await startS3(join(work, 's3'));
+    const direct = s3Env(s3.direct);
+    const delayed = s3Env(s3.delayed);
+    const client = new S3Client({ forcePathStyle: true, endpoint: direct.AWS_ENDPOINT_URL_S3, region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    await uploadS3(client, 'bench-logs', 'logs/', SHAPE);
+    client.destroy();
+    log(`input: ${generated.files} files, ${fmt(rows)} rows, ${fmt(generated.bytes / 1e6, 1)} MB`);
+
+    const results: Record<string, JobResult> = {};
+    const measure = async (name: string, args: string[], env: NodeJS.ProcessEnv) => {
+      log(`running ${name}…`);
+      results[name] = await runJob(args, env);
+    };
+    await measure('floor', ['floor'], direct);
+    await measure('floorDelayed', ['floor'], delayed);
+    await measure('notebook', ['notebook'], direct);
+    await measure('notebookDelayed', ['notebook'], delayed);
+    await measure('buildS3', ['build', 's3://bench-logs/logs/', 's3://bench-artifacts/build/', RANGE], direct);
+    await measure('buildS3Delayed', ['build', 's3://bench-logs/logs/', 's3://bench-artifacts/build-delayed/', RANGE], delayed);
+    await measure('buildLocal', ['build', local, join(work, 'out-local'), RANGE], process.env);
+
+    const r = results as Record<string, JobResult>;
+    const rps = (name: string) => rows / r[name]!.seconds;
+    const lines = [
+      '',
+      `Input: ${generated.files} files, ${fmt(rows)} rows, ${fmt(generated.bytes / 1e6, 1)} MB (CSV, seed layout); ${DELAY_MS} ms added per request where "delayed".`,
+      '',
+      '| run | seconds | rows/s | MB/s | peak RSS MB | S3 concurrency |',
+      '|---|---|---|---|---|---|',
+      row('list + GET floor (no parsing)', r.floor!, rows),
+      row(`list + GET floor, +${DELAY_MS} ms`, r.floorDelayed!, rows),
+      row('notebook approach (JS port), S3', r.notebook!, rows),
+      row(`notebook approach (JS port), S3 +${DELAY_MS} ms`, r.notebookDelayed!, rows),
+      row('logtune build, S3', r.buildS3!, rows),
+      row(`logtune build, S3 +${DELAY_MS} ms`, r.buildS3Delayed!, rows),
+      row('logtune build, local directory', r.buildLocal!, rows),
+      '',
+      'Targets:',
+      `- S3 +${DELAY_MS} ms: ${fmt(rps('buildS3Delayed') / rps('notebookDelayed'), 1)}× the JS notebook port here, ` +
+        `${fmt(rps('buildS3Delayed') / (rows / REFERENCE.notebookDelayed), 1)}× the reference notebook (${REFERENCE.notebookDelayed} s) — target ≥ 10×`,
+      `- S3: ${fmt(rps('buildS3') / rps('notebook'), 1)}× the JS notebook port here, ` +
+        `${fmt(rps('buildS3') / (rows / REFERENCE.notebook), 1)}× the reference notebook (${REFERENCE.notebook} s) — target ≥ 4×`,
+      `- local: ${fmt(rps('buildLocal') / (rows / REFERENCE.duckdbLocal), 2)}× the reference DuckDB (${REFERENCE.duckdbLocal} s) — target ≥ 0.5×`,
+      `- S3 build vs the list+GET floor: ${fmt(r.floor!.seconds / r.buildS3!.seconds * 100)}% of floor speed (${fmt(r.floorDelayed!.seconds / r.buildS3Delayed!.seconds * 100)}% with delay)`,
+    ];
+    if (!quick) {
+      for (const days of [10, 30]) {
+        const shape: BenchShape = { ...SHAPE, days: Array.from({ length: days }, (_, i) => `2024-05-${String(i + 1).padStart(2, '0')}`) };
+        const dir = join(work, `logs-${days}d`);
+        log(`generating ${days} days for the memory run…`);
+        const big = await writeLocal(dir, shape);
+        const bigRows = days * shape.filesPerDay * shape.rowsPerFile;
+        await measure(`local${days}d`, ['build', dir, join(work, `out-${days}d`), `2024-05-01..2024-05-${String(days).padStart(2, '0')}`], process.env);
+        lines.push(`- memory: ${fmt(bigRows)} rows (${fmt(big.bytes / 1e6)} MB) from a local directory: peak RSS ${r[`local${days}d`]!.maxRssMB} MB, ${fmt(bigRows / r[`local${days}d`]!.seconds)} rows/s`);
+        await rm(dir, { recursive: true, force: true });
+        await rm(join(work, `out-${days}d`), { recursive: true, force: true });
+      }
+      lines.push('  target: peak RSS ≤ 300 MB at 2 M rows, flat as the input grows');
+    }
+    process.stdout.write(`${lines.join('\n')}\n`);
+  } finally {
+    s3?.child.kill();
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+await main();
