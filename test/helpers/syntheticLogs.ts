@@ -52,7 +52,7 @@ export function syntheticRow(day: string, index: number, r: () => number): Synth
   const roll = r();
   const label = roll < 0.05 ? 'malicious' : roll < 0.2 ? 'suspicious' : 'benign';
   const [stem, query] =
-    label === 'malicious' ? pick(ATTACKS, r) : label === 'suspicious' ? [pick(['/wp-admin', '/.env', '/admin.php', '/.git/config'], r), '-'] : [pick(PAGES, r), r() < 0.3 ? `page=${Math.floor(r() * 50)}` : '-'];
+    label === 'malicious' ? pick(ATTACKS, r) : label === 'suspicious' ? [pick(['/wp-admin', '/.env', '/admin.php', '/.git/config'], r), '-'] : [pick(PAGES, r), r() < 0.7 ? `page=${Math.floor(r() * 50)}&sort=${pick(['price', 'name', 'rating'], r)}&utm_source=newsletter&utm_campaign=spring-sale` : '-'];
   const agent = label === 'benign' ? pick(BROWSERS, r) : pick(SCANNERS, r);
   const status = label === 'benign' ? (r() < 0.95 ? '200' : '304') : pick(['403', '404', '400'], r);
   const second = index % 86400;
@@ -65,8 +65,8 @@ export function syntheticRow(day: string, index: number, r: () => number): Synth
   return {
     date: day, time, 'x-edge-location': pick(EDGES, r), 'sc-bytes': bytes, 'c-ip': ip,
     'cs-method': label === 'malicious' && r() < 0.5 ? 'POST' : 'GET', 'cs(Host)': 'd111111abcdef8.cloudfront.net',
-    'cs-uri-stem': stem, 'sc-status': status, 'cs(Referer)': label === 'benign' && r() < 0.5 ? 'https://www.example.com/' : '-',
-    'cs(User-Agent)': agent, 'cs-uri-query': query, 'cs(Cookie)': '-', 'x-edge-result-type': status === '200' ? 'Hit' : 'Error',
+    'cs-uri-stem': stem, 'sc-status': status, 'cs(Referer)': label === 'benign' && r() < 0.7 ? `https://www.example.com${pick(PAGES, r)}?ref=home-banner` : '-',
+    'cs(User-Agent)': agent, 'cs-uri-query': query, 'cs(Cookie)': label === 'benign' && r() < 0.8 ? `session-id=${id.slice(0, 32)}; consent=true; ab-test=variant-${Math.floor(r() * 4)}` : '-', 'x-edge-result-type': status === '200' ? 'Hit' : 'Error',
     'x-edge-request-id': id, 'x-host-header': 'www.example.com', 'cs-protocol': 'https', 'cs-bytes': String(Math.floor(r() * 900) + 100),
     'time-taken': (r() * 0.5).toFixed(3), 'x-forwarded-for': '-', 'ssl-protocol': 'TLSv1.3', 'ssl-cipher': 'TLS_AES_128_GCM_SHA256',
     'x-edge-response-result-type': status === '200' ? 'Hit' : 'Error', 'cs-protocol-version': 'HTTP/2.0', 'fle-status': '-',

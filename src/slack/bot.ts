@@ -1,0 +1,113 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { webApi, type App } from '@slack/bolt';
+import type { BotConfig, DataConfig } from '../config.ts';
+import { buildDataset } from '../dataset/build.ts';
+import { toBoltLogger, type Log } from '../log.ts';
+import { BuildsRepo } from '../store/builds.ts';
+import { openDatabase } from '../store/db.ts';
+import { SeenEventsRepo } from '../store/events.ts';
+import { PostedMessagesRepo } from '../store/messages.ts';
+import { createSlackApp } from './app.ts';
+import type { BuildFn } from './buildJob.ts';
+import { BuildRunner } from './buildRunner.ts';
+import { fetchBotIdentity, type BotIdentity } from './identity.ts';
+import { Messenger } from './messenger.ts';
+import { webClientSlackApi } from './slackApi.ts';
+import { systemClock, type Clock } from './throttle.ts';
+
+export interface BotOptions {
+  readonly bot: BotConfig;
+  readonly data: DataConfig;
+  readonly log: Log;
+  /** The dataset builder; tests wrap it to hold a build at a known point. */
+  readonly buildDataset?: BuildFn;
+  /** Merged over the defaults (tests: `{ retryConfig: { retries: 0 } }`). */
+  readonly clientOptions?: webApi.WebClientOptions;
+  readonly clock?: Clock;
+  readonly progressIntervalMs?: number;
+}
+
+export interface RunningBot {
+  readonly app: App;
+  readonly identity: BotIdentity;
+  readonly runner: BuildRunner;
+  /** The HTTP port actually listened on (useful with PORT=0). */
+  readonly port: number;
+  /** Stops taking requests, pauses running builds (they resume on the next start), closes the store; bounded. */
+  stop(timeoutMs?: number): Promise<void>;
+}
+
+// Start-up should fail within seconds when Slack is unreachable, not retry for minutes like background posts may.
+const STARTUP_RETRY = { retries: 3, factor: 2, minTimeout: 500, maxTimeout: 4_000 };
+const SEEN_EVENTS_TTL_MS = 7 * 86_400_000;
+const APP_STOP_TIMEOUT_MS = 2_000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+export async function startBot(options: BotOptions): Promise<RunningBot> {
+  const { bot, data, log } = options;
+  const clock = options.clock ?? systemClock;
+  const now = () => new Date(clock.now());
+  const logger = toBoltLogger(log);
+  const clientOptions: webApi.WebClientOptions = {
+    ...(bot.slackApiUrl !== undefined && { slackApiUrl: bot.slackApiUrl }),
+    timeout: 15_000,
+    retryConfig: webApi.retryPolicies.fiveRetriesInFiveMinutes,
+    ...options.clientOptions,
+    logger,
+  };
+  const identity = await fetchBotIdentity(bot.botToken, {
+    ...clientOptions,
+    retryConfig: options.clientOptions?.retryConfig ?? STARTUP_RETRY,
+  });
+  const db = openDatabase(bot.dbPath);
+  let pruneTimer: NodeJS.Timeout | undefined;
+  try {
+    const builds = new BuildsRepo(db);
+    const seenEvents = new SeenEventsRepo(db);
+    const prune = () => seenEvents.pruneOlderThan(SEEN_EVENTS_TTL_MS, now());
+    prune();
+    pruneTimer = setInterval(prune, 3_600_000).unref();
+    // Background work has its own client, so progress posts queue apart from listener calls.
+    const slack = webClientSlackApi(new webApi.WebClient(bot.botToken, clientOptions));
+    const messenger = new Messenger({ messages: new PostedMessagesRepo(db), slack, log, now });
+    const runner = new BuildRunner({
+      builds, messenger, clock, log, concurrency: bot.buildConcurrency,
+      buildDataset: options.buildDataset ?? buildDataset,
+      progressIntervalMs: options.progressIntervalMs ?? 5_000,
+    });
+    const deps = { data, identity, runner, builds, seenEvents, log, now };
+    const app = createSlackApp({ config: bot, deps, logger, clientOptions, checkHealth: () => db.prepare('SELECT 1').get() });
+    const started = await app.start(bot.port);
+    const socketMode = bot.appToken !== undefined;
+    const server = socketMode ? undefined : (started as Server);
+    const port = server ? (server.address() as AddressInfo).port : bot.port;
+    log.info('logtune started', { mode: socketMode ? 'socket' : 'http', port, botUserId: identity.botUserId });
+    // After start: a failed start must not leave resumed builds running against a closed database.
+    const resumed = runner.resume();
+    if (resumed.resumed + resumed.interrupted > 0) log.info('unfinished builds found', resumed);
+    let stopping: Promise<void> | undefined;
+    const stop = async (timeoutMs: number) => {
+      clearInterval(pruneTimer);
+      const deadline = Date.now() + timeoutMs;
+      const stopped = await withTimeout(app.stop().catch((error: unknown) => log.warn('app.stop failed', { error })), APP_STOP_TIMEOUT_MS);
+      if (stopped === 'timeout') server?.closeAllConnections();
+      const settled = await runner.shutdown(Math.max(0, deadline - Date.now()));
+      if (!settled) log.warn('some builds did not pause in time; they resume on the next start anyway');
+      db.close();
+      log.info('logtune stopped');
+    };
+    return { app, identity, runner, port, stop: (timeoutMs = 8_000) => (stopping ??= stop(timeoutMs)) };
+  } catch (error) {
+    clearInterval(pruneTimer);
+    db.close();
+    throw error;
+  }
+}

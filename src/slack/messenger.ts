@@ -1,0 +1,116 @@
+import type { Log } from '../log.ts';
+import type { PostedMessagesRepo } from '../store/messages.ts';
+import type { MessageContent } from './blocks/types.ts';
+import { isDefinitiveFailure, slackErrorReason, type SlackApi } from './slackApi.ts';
+
+/**
+ * Posts each keyed message at most once, across Slack retries and restarts, and never throws: a Slack failure is
+ * logged and must not kill the build that reports through it.
+ *
+ * Protocol: write an intent row (pending) → post → record the ts. A second `post` for a key with a ts updates that
+ * message instead. A pending row without a ts means "maybe posted" (crash or timeout mid-call); policy: look the key
+ * up in the channel or thread (it travels as message metadata) and adopt the message if found, post if the lookup
+ * says it isn't there, and post nothing when the lookup itself fails — a lost notice beats a duplicate.
+ */
+export interface Target {
+  readonly channel: string;
+  readonly threadTs?: string;
+}
+
+export interface MessengerDeps {
+  readonly messages: PostedMessagesRepo;
+  readonly slack: SlackApi;
+  readonly log: Log;
+  readonly now: () => Date;
+}
+
+// Slack ts are seconds since the epoch; look a minute further back to absorb clock skew.
+const LOOKBACK_SECONDS = 60;
+
+export class Messenger {
+  /** Per-key chains, so two concurrent posts of one key run one after the other (the second updates). */
+  private readonly chains = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly deps: MessengerDeps) {}
+
+  /** Posts (or updates, if already posted) the message for `key`; resolves to its ts, or undefined on failure. */
+  post(key: string, target: Target, content: MessageContent): Promise<string | undefined> {
+    return this.serial(key, () => this.postNow(key, target, content));
+  }
+
+  /** Updates the message for `key` in place; a no-op while it has no ts. */
+  update(key: string, content: MessageContent): Promise<void> {
+    return this.serial(key, async () => {
+      const row = this.deps.messages.get(key);
+      if (row?.ts === undefined) return this.deps.log.debug('update skipped: message not posted', { key });
+      await this.tryUpdate(key, row.channel, row.ts, content);
+    });
+  }
+
+  tsOf(key: string): string | undefined {
+    return this.deps.messages.get(key)?.ts;
+  }
+
+  private serial<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.chains.get(key) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const settled = next.catch(() => undefined);
+    this.chains.set(key, settled);
+    void settled.then(() => {
+      if (this.chains.get(key) === settled) this.chains.delete(key);
+    });
+    return next;
+  }
+
+  private async postNow(key: string, target: Target, content: MessageContent): Promise<string | undefined> {
+    const { messages, log, now } = this.deps;
+    const row = messages.get(key);
+    if (row?.ts !== undefined) {
+      await this.tryUpdate(key, row.channel, row.ts, content);
+      return row.ts;
+    }
+    if (row !== undefined) {
+      const found = await this.lookup(key, row.channel, row.threadTs, row.createdAt);
+      if (found === 'unknown') {
+        log.warn('message maybe posted and lookup failed; not posting again', { key });
+        return undefined;
+      }
+      if (found !== undefined) {
+        messages.recordPosted(key, found, now());
+        await this.tryUpdate(key, row.channel, found, content);
+        return found;
+      }
+    } else {
+      messages.recordIntent(key, target.channel, target.threadTs, now());
+    }
+    const channel = row?.channel ?? target.channel;
+    const threadTs = row ? row.threadTs : target.threadTs;
+    try {
+      const { ts } = await this.deps.slack.postMessage({ channel, ...(threadTs !== undefined && { threadTs }), content, key });
+      messages.recordPosted(key, ts, now());
+      return ts;
+    } catch (error) {
+      if (isDefinitiveFailure(error)) messages.forgetPending(key);
+      log.warn('chat.postMessage failed', { key, channel, reason: slackErrorReason(error) });
+      return undefined;
+    }
+  }
+
+  private async lookup(key: string, channel: string, threadTs: string | undefined, createdAt: string): Promise<string | undefined | 'unknown'> {
+    const oldestTs = (Date.parse(createdAt) / 1000 - LOOKBACK_SECONDS).toFixed(6);
+    try {
+      return await this.deps.slack.findByKey({ channel, ...(threadTs !== undefined && { threadTs }), oldestTs, key });
+    } catch (error) {
+      this.deps.log.warn('looking up a maybe-posted message failed', { key, reason: slackErrorReason(error) });
+      return 'unknown';
+    }
+  }
+
+  private async tryUpdate(key: string, channel: string, ts: string, content: MessageContent): Promise<void> {
+    try {
+      await this.deps.slack.update({ channel, ts, content });
+    } catch (error) {
+      this.deps.log.warn('chat.update failed', { key, channel, reason: slackErrorReason(error) });
+    }
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * The schema's history, oldest first. Append only: a shipped migration is never edited, because databases in the
+ * field have already run it. Later features (approvals, training jobs) add their tables as new entries.
+ */
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly up: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'builds, posted messages, seen events',
+    up: `
+      CREATE TABLE builds (
+        id TEXT PRIMARY KEY,
+        key TEXT NOT NULL,
+        request_json TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('queued','running','succeeded','failed','cancelled','interrupted')),
+        requested_by TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        root_ts TEXT,
+        summary_json TEXT,
+        error TEXT,
+        cancelled_by TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        started_at TEXT,
+        finished_at TEXT,
+        updated_at TEXT NOT NULL
+      );
+      -- At most one queued or running build per key: the database, not only the runner, refuses a duplicate.
+      CREATE UNIQUE INDEX builds_active_key ON builds (key) WHERE state IN ('queued','running');
+      CREATE INDEX builds_created_at ON builds (created_at);
+
+      CREATE TABLE posted_messages (
+        key TEXT PRIMARY KEY,
+        channel TEXT NOT NULL,
+        thread_ts TEXT,
+        ts TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+
+      CREATE TABLE seen_events (
+        event_id TEXT PRIMARY KEY,
+        seen_at TEXT NOT NULL
+      );
+      CREATE INDEX seen_events_seen_at ON seen_events (seen_at);
+    `,
+  },
+];

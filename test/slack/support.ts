@@ -1,0 +1,200 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadDataConfig } from '../../src/config.ts';
+import { resolveBuildRequest } from '../../src/dataset/request.ts';
+import type { BuildProgress, BuildRequest, BuildSummary } from '../../src/dataset/types.ts';
+import { createLogger, type Level, type Log } from '../../src/log.ts';
+import type { MessageContent } from '../../src/slack/blocks/types.ts';
+import type { SlackApi } from '../../src/slack/slackApi.ts';
+import type { Clock } from '../../src/slack/throttle.ts';
+
+/** Shared fakes for the bot's unit tests. */
+
+export function tempDir(): { path: string; remove(): void } {
+  const path = mkdtempSync(join(tmpdir(), 'logtune-test-'));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+}
+
+export interface CapturedLog extends Log {
+  readonly lines: string[];
+  readonly entries: () => Record<string, unknown>[];
+}
+
+export function captureLog(level: Level = 'debug', secrets: string[] = []): CapturedLog {
+  const lines: string[] = [];
+  const log = createLogger({ level, secrets, write: (line) => lines.push(line) });
+  return Object.assign(log, { lines, entries: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>) });
+}
+
+/** A clock tests move by hand; timers fire synchronously inside `advance`. */
+export class ManualClock implements Clock {
+  private timers: { at: number; callback: () => void; id: number }[] = [];
+  private nextId = 0;
+
+  constructor(public current = Date.UTC(2024, 5, 1, 12)) {}
+
+  now(): number {
+    return this.current;
+  }
+
+  setTimeout(callback: () => void, ms: number): unknown {
+    const id = ++this.nextId;
+    this.timers.push({ at: this.current + ms, callback, id });
+    return id;
+  }
+
+  clearTimeout(handle: unknown): void {
+    this.timers = this.timers.filter((t) => t.id !== handle);
+  }
+
+  get pendingTimers(): number {
+    return this.timers.length;
+  }
+
+  advance(ms: number): void {
+    const target = this.current + ms;
+    for (;;) {
+      const due = this.timers.filter((t) => t.at <= target).sort((a, b) => a.at - b.at)[0];
+      if (!due) break;
+      this.timers = this.timers.filter((t) => t !== due);
+      this.current = due.at;
+      due.callback();
+    }
+    this.current = target;
+  }
+}
+
+export interface RecordedPost {
+  readonly channel: string;
+  readonly threadTs: string | undefined;
+  readonly content: MessageContent;
+  readonly key: string;
+  readonly ts: string;
+}
+
+/** An in-memory SlackApi: records posts and updates; failures are injected per call. */
+export class MemorySlack implements SlackApi {
+  readonly posts: RecordedPost[] = [];
+  readonly updates: { channel: string; ts: string; content: MessageContent }[] = [];
+  failPost: (() => Error) | undefined;
+  failUpdate: (() => Error) | undefined;
+  failLookup: (() => Error) | undefined;
+  private counter = 0;
+
+  async postMessage(args: { channel: string; threadTs?: string; content: MessageContent; key: string }): Promise<{ ts: string }> {
+    const failure = this.failPost;
+    this.failPost = undefined;
+    if (failure) throw failure();
+    const ts = `1717243200.${String(++this.counter).padStart(6, '0')}`;
+    this.posts.push({ channel: args.channel, threadTs: args.threadTs, content: args.content, key: args.key, ts });
+    return { ts };
+  }
+
+  async update(args: { channel: string; ts: string; content: MessageContent }): Promise<void> {
+    const failure = this.failUpdate;
+    this.failUpdate = undefined;
+    if (failure) throw failure();
+    this.updates.push(args);
+  }
+
+  async findByKey(args: { channel: string; threadTs?: string; key: string }): Promise<string | undefined> {
+    const failure = this.failLookup;
+    this.failLookup = undefined;
+    if (failure) throw failure();
+    return this.posts.find((p) => p.key === args.key && p.channel === args.channel)?.ts;
+  }
+
+  postsWithKey(key: string): RecordedPost[] {
+    return this.posts.filter((p) => p.key === key);
+  }
+
+  updatesOf(ts: string): MessageContent[] {
+    return this.updates.filter((u) => u.ts === ts).map((u) => u.content);
+  }
+}
+
+export const dataConfig = loadDataConfig({ LOGTUNE_LOGS_URI: 's3://logs-bucket/logs', LOGTUNE_ARTIFACTS_URI: 's3://logs-bucket/artifacts' });
+
+export function sampleRequest(rangeText = '2024-04-01..2024-05-31', seed?: number): BuildRequest {
+  return resolveBuildRequest(dataConfig, { rangeText, ...(seed !== undefined && { seed }) }, new Date(Date.UTC(2024, 5, 1, 12)));
+}
+
+export function progress(overrides: Partial<BuildProgress> = {}): BuildProgress {
+  return {
+    phase: 'reading', filesDone: 3, filesTotal: 10, filesSkipped: 0, rowsScanned: 3000, bytesRead: 3_000_000,
+    elapsedSeconds: 3, bytesPerSecond: 1_000_000, etaSeconds: 7, ...overrides,
+  };
+}
+
+export function sampleSummary(request: BuildRequest, overrides: Partial<BuildSummary> = {}): BuildSummary {
+  return {
+    datasetId: request.datasetId,
+    range: { start: request.range.start, end: request.range.end },
+    logsUri: request.logsUri,
+    outUri: request.outUri,
+    settings: {
+      labelField: request.labelField, dropFields: request.dropFields, maxExamples: request.maxExamples, balance: request.balance,
+      seed: request.seed, validationRatio: request.validationRatio, contextFormat: request.contextFormat, maxInputLength: request.maxInputLength,
+    },
+    files: { listed: 10, read: 9, skipped: 1, skippedFiles: [{ key: '2024/04/02/bad.csv', reason: 'no header row' }], bytes: 9_000_000 },
+    rows: { scanned: 9000, inRange: 9000, unlabelled: 10, duplicates: 90, unique: 8900, train: 8010, validation: 890 },
+    labels: {
+      benign: { scanned: 7000, unique: 6950, train: 6255, validation: 695 },
+      suspicious: { scanned: 1500, unique: 1480, train: 1332, validation: 148 },
+      malicious: { scanned: 490, unique: 470, train: 423, validation: 47 },
+    },
+    tokens: {
+      tokenizer: 'llama-2', method: 'exact', examplesCounted: 8900, totalTokens: 1_234_567, meanTokens: 138.7, maxTokens: 412,
+      maxInputLength: 1024, overLengthExamples: 0, flagged: [], savingSampleSize: 500, fullContextTokensPerExample: 220,
+      compactContextTokensPerExample: 138.7, compactSavingPercent: 37,
+    },
+    seconds: 63.2,
+    rowsPerSecond: 142,
+    megabytesPerSecond: 0.14,
+    fetchConcurrency: 16,
+    parseWorkers: 2,
+    outputs: {
+      train: `${request.outUri}/train.jsonl`, validation: `${request.outUri}/validation.jsonl`,
+      template: `${request.outUri}/template.json`, stats: `${request.outUri}/stats.json`,
+    },
+    ...overrides,
+  };
+}
+
+/** Resolves when `check` returns truthy (polling), or fails after `timeoutMs`. */
+export async function waitFor<T>(check: () => T | Promise<T>, { timeoutMs = 15_000, intervalMs = 20, what = 'condition' } = {}): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (error: unknown) => void } {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/** All mrkdwn/plain text inside a message's blocks, joined, for "contains" assertions. */
+export function blockText(content: { blocks?: unknown }): string {
+  const out: string[] = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(walk);
+    else if (node && typeof node === 'object') {
+      for (const [key, value] of Object.entries(node)) {
+        if (key === 'text' && typeof value === 'string') out.push(value);
+        else walk(value);
+      }
+    }
+  };
+  walk(content.blocks);
+  return out.join('\n');
+}
