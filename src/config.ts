@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { ConfigError } from './errors.ts';
+import { parseStorageUri } from './storage/uri.ts';
 
 /**
  * Settings are read once per entry point, validated with zod, and frozen. Each entry point asks only for the
@@ -19,10 +20,19 @@ const bool = z
 
 const positiveInt = (max: number) => z.coerce.number().int().min(1).max(max);
 
+/** A location logtune can read or write: s3://bucket/prefix or a local directory (checked by the storage layer). */
+const storageUri = z.string().superRefine((value, ctx) => {
+  try {
+    parseStorageUri(value);
+  } catch (error) {
+    ctx.addIssue({ code: 'custom', message: (error as Error).message });
+  }
+});
+
 const dataSchema = z.object({
-  LOGTUNE_LOGS_URI: z.string().min(1).optional(),
+  LOGTUNE_LOGS_URI: storageUri.optional(),
   LOGTUNE_LOGS_LAYOUT: z.string().min(1).default('{yyyy}/{MM}/{dd}/'),
-  LOGTUNE_ARTIFACTS_URI: z.string().min(1).optional(),
+  LOGTUNE_ARTIFACTS_URI: storageUri.optional(),
   LOGTUNE_LABEL_FIELD: z.string().min(1).default('ThreatLevel'),
   LOGTUNE_DROP_FIELDS: csvList.default(['x-edge-request-id']),
   LOGTUNE_MAX_RANGE_DAYS: positiveInt(3660).default(366),

@@ -36,6 +36,9 @@ export async function buildDataset(request: BuildRequest, hooks: BuildHooks = {}
   const objects = await listRangeObjects(logs, request.layout, listDays(request.range), {
     concurrency: request.fetchConcurrency,
     signal,
+  }).catch((error: unknown) => {
+    // An aborted listing surfaces as the SDK's or fs's own AbortError; callers expect one kind of cancellation.
+    throw signal?.aborted ? new CancelledError() : error;
   });
   if (objects.length === 0) {
     throw new UsageError(`no log files under ${logs.uri} for ${request.range.label} (layout "${request.layout}")`);

@@ -23,11 +23,13 @@ export function responseFor(label: string): string {
   return `This log entry is identified as '${label}' (${label} threat level).`;
 }
 
-const RESPONSE_LABEL = /identified as '([^']*)'/;
+// The label appears twice in the trained form, which pins it down even when it contains an apostrophe.
+const RESPONSE_LABEL = /identified as '(.*)' \(\1 threat level\)/s;
+const LOOSE_RESPONSE_LABEL = /identified as '([^']*)'/;
 
 /** The label a model's answer names, or undefined when the answer does not follow the trained form. */
 export function labelFromResponse(text: string): string | undefined {
-  return RESPONSE_LABEL.exec(text)?.[1];
+  return (RESPONSE_LABEL.exec(text) ?? LOOSE_RESPONSE_LABEL.exec(text))?.[1];
 }
 
 /** CloudFront standard-log field order; `compact` contexts follow it so every source format yields the same text. */
@@ -118,8 +120,8 @@ export function exampleLine(context: string, responseJson: string): string {
   return `{"instruction":${INSTRUCTION_JSON},"context":${JSON.stringify(context)},"response":${responseJson}}`;
 }
 
-// Characters JSON escapes; a value without them is written as is (twice-escaped `\"` quotes around it).
-const NEEDS_ESCAPE = /["\\\u0000-\u001f]/;
+// Characters JSON escapes (and surrogates, which it escapes when lone); a value without them is written as is.
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 /**
  * `exampleLine(renderContext(row, plan), responseJson)` in one pass: the context is written already escaped for

@@ -78,8 +78,10 @@ async function resolveLeadingVariables(
     values = store.listCommonPrefixes(prefix, delimiter, signal);
     discovered.set(cacheKey, values);
   }
+  // A variable stands for part of one path segment: values found in deeper folders are other objects' keys.
+  const found = (await values).filter((common) => !common.slice(prefix.length, -delimiter.length).includes('/'));
   const resolved = await Promise.all(
-    (await values).map((common) => resolveLeadingVariables(store, common + rest.slice(delimiter.length), discovered, signal)),
+    found.map((common) => resolveLeadingVariables(store, common + rest.slice(delimiter.length), discovered, signal)),
   );
   return resolved.flat();
 }

@@ -1,4 +1,4 @@
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { once } from 'node:events';
@@ -66,13 +66,13 @@ export class LocalStore implements ObjectStore {
     const path = join(this.directory, key);
     // Written under a temporary name and renamed on close, so an interrupted build never leaves a file that looks whole.
     const temp = `${path}.partial`;
-    let stream: ReturnType<typeof createWriteStream> | undefined;
-    const open = async () => {
-      if (stream) return stream;
-      await mkdir(dirname(path), { recursive: true });
-      stream = createWriteStream(temp);
-      return stream;
-    };
+    let opening: Promise<WriteStream> | undefined;
+    const open = () =>
+      (opening ??= mkdir(dirname(path), { recursive: true }).then(async () => {
+        const stream = createWriteStream(temp);
+        await once(stream, 'open');
+        return stream;
+      }));
     return {
       async write(chunk) {
         const s = await open();
@@ -85,7 +85,15 @@ export class LocalStore implements ObjectStore {
         await rename(temp, path);
       },
       async abort() {
-        stream?.destroy();
+        // The file may still be opening: wait for it, so the removal cannot run before the open creates it.
+        const stream = await opening?.catch(() => undefined);
+        if (stream && !stream.closed) {
+          // Writes still queued fail as the stream goes (an 'error' event); nobody waits for them any more.
+          const closed = new Promise<void>((resolve) => stream.once('close', () => resolve()));
+          stream.on('error', () => undefined);
+          stream.destroy();
+          await closed;
+        }
         await rm(temp, { force: true });
       },
     };

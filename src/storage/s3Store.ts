@@ -88,8 +88,11 @@ export class S3Store implements ObjectStore {
         await done;
       },
       async abort() {
-        await upload.abort().catch(() => undefined);
-        body.destroy();
+        // upload.abort() would only flag the upload and skip the cleanup; failing its body makes lib-storage send
+        // AbortMultipartUpload for the parts already uploaded. Resolve only after that, so nothing is left behind
+        // however the process ends next.
+        body.destroy(new Error('upload aborted'));
+        await done.catch(() => undefined);
       },
     };
   }

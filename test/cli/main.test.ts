@@ -1,0 +1,128 @@
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.ts';
+import type { BuildSummary } from '../../src/dataset/types.ts';
+import { LocalStore } from '../../src/storage/localStore.ts';
+import { captureStream } from '../helpers/captureStream.ts';
+import { writeSeedLayout } from '../helpers/syntheticLogs.ts';
+
+let root: string;
+let logs: string;
+let labelCounts: Record<string, number>;
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'logtune-cli-'));
+  logs = join(root, 'logs');
+  labelCounts = await writeSeedLayout(new LocalStore(logs), { days: ['2024-04-01', '2024-04-02'], filesPerDay: 2, rowsPerFile: 40, seed: 3 });
+});
+
+afterAll(async () => {
+  if (root) await rm(root, { recursive: true, force: true });
+});
+
+async function run(argv: string[], env: Record<string, string> = {}) {
+  const stdout = captureStream();
+  const stderr = captureStream();
+  const code = await main(argv, { stdout: stdout.stream, stderr: stderr.stream, env: { LOGTUNE_PARSE_WORKERS: '0', ...env } });
+  return { code, stdout, stderr };
+}
+
+describe('logtune dataset', () => {
+  it('builds, reports progress on stderr and prints exactly one JSON summary line on stdout', async () => {
+    const out = join(root, 'out-flags');
+    const { code, stdout, stderr } = await run(['dataset', '2024-04-01..2024-04-02', '--logs', logs, '--out', out, '--seed', '5']);
+    expect(stderr.text()).not.toMatch(/logtune: /);
+    expect(code).toBe(0);
+    expect(stdout.writes).toHaveLength(1);
+    const text = stdout.text();
+    expect(text.endsWith('\n')).toBe(true);
+    expect(text.slice(0, -1)).not.toContain('\n');
+    const summary = JSON.parse(text) as BuildSummary;
+    expect(summary).toEqual(JSON.parse(await readFile(join(out, 'stats.json'), 'utf8')));
+    expect(summary.settings.seed).toBe(5);
+    expect(summary.rows.train + summary.rows.validation).toBe(summary.rows.unique);
+    expect(Object.keys(summary.labels).sort()).toEqual(Object.keys(labelCounts).sort());
+    for (const [label, n] of Object.entries(labelCounts)) expect(summary.labels[label]!.scanned).toBe(n);
+    expect((await readdir(out)).sort()).toEqual(['stats.json', 'template.json', 'train.jsonl', 'validation.jsonl']);
+
+    const err = stderr.text();
+    expect(err).toContain('Building');
+    expect(err).toMatch(/4\/4 files/); // the progress line when every file is read
+    expect(err).toMatch(/Done in .*train.*validation/);
+    expect(err).not.toContain('\x1b['); // no terminal codes when stderr is not a TTY
+  });
+
+  it('writes under LOGTUNE_ARTIFACTS_URI/datasets/<id> when no --out is given', async () => {
+    const artifacts = join(root, 'artifacts');
+    const { code, stdout } = await run(['dataset', '2024-04-01'], { LOGTUNE_LOGS_URI: logs, LOGTUNE_ARTIFACTS_URI: artifacts });
+    expect(code).toBe(0);
+    const summary = JSON.parse(stdout.text()) as BuildSummary;
+    expect(summary.outUri).toBe(join(artifacts, 'datasets', summary.datasetId));
+    expect((await readdir(summary.outUri)).sort()).toEqual(['stats.json', 'template.json', 'train.jsonl', 'validation.jsonl']);
+  });
+
+  it('refuses a bad range with exit 2 and a message with an example', async () => {
+    const { code, stdout, stderr } = await run(['dataset', 'sometime', 'soon', '--logs', logs, '--out', join(root, 'x')]);
+    expect(code).toBe(2);
+    expect(stdout.text()).toBe('');
+    expect(stderr.text()).toMatch(/^logtune: .*e\.g\./);
+    expect(stderr.text().trim().split('\n')).toHaveLength(1);
+  });
+
+  it('names LOGTUNE_LOGS_URI when it is missing', async () => {
+    const { code, stdout, stderr } = await run(['dataset', '2024-04-01'], { LOGTUNE_ARTIFACTS_URI: join(root, 'y') });
+    expect(code).toBe(2);
+    expect(stdout.text()).toBe('');
+    expect(stderr.text()).toContain('LOGTUNE_LOGS_URI');
+    expect(stderr.text().trim().split('\n')).toHaveLength(1);
+  });
+
+  it('names an invalid setting', async () => {
+    const { code, stderr } = await run(['dataset', '2024-04-01', '--logs', logs, '--out', join(root, 'z')], { LOGTUNE_FETCH_CONCURRENCY: 'lots' });
+    expect(code).toBe(2);
+    expect(stderr.text()).toMatch(/^logtune: LOGTUNE_FETCH_CONCURRENCY: /);
+  });
+
+  it('refuses an unknown flag with the usage', async () => {
+    const { code, stderr } = await run(['dataset', '2024-04-01', '--fast']);
+    expect(code).toBe(2);
+    expect(stderr.text()).toContain('Usage: logtune dataset <range>');
+  });
+
+  it('fails with exit 2 and a clear message when the range has no log files, writing nothing', async () => {
+    const out = join(root, 'out-empty');
+    const { code, stdout, stderr } = await run(['dataset', '2024-05-01..2024-05-03', '--logs', logs, '--out', out]);
+    expect(code).toBe(2);
+    expect(stdout.text()).toBe('');
+    expect(stderr.text()).toMatch(/logtune: no log files under .*logs/);
+    await expect(readdir(out)).rejects.toThrow();
+  });
+});
+
+describe('logtune help and unknown commands', () => {
+  it('prints the help with exit 0', async () => {
+    for (const word of ['help', '--help', '-h']) {
+      const { code, stdout } = await run([word]);
+      expect(code).toBe(0);
+      expect(stdout.text()).toContain('Usage:');
+      expect(stdout.text()).toContain('logtune dataset <range>');
+      expect(stdout.text()).toContain('--max-examples');
+    }
+  });
+
+  it('prints the help with exit 2 when no command is given', async () => {
+    const { code, stdout } = await run([]);
+    expect(code).toBe(2);
+    expect(stdout.text()).toContain('Usage:');
+  });
+
+  it('refuses an unknown command with exit 2 and the usage', async () => {
+    const { code, stdout, stderr } = await run(['train']);
+    expect(code).toBe(2);
+    expect(stdout.text()).toBe('');
+    expect(stderr.text()).toMatch(/unknown command "train"/);
+    expect(stderr.text()).toContain('logtune dataset <range>');
+  });
+});

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { HASH_SPACE } from '../../src/dataset/hash.ts';
+import { HashSet } from '../../src/dataset/hashSet.ts';
+import { BottomK } from '../../src/dataset/tokenSample.ts';
+import { prng } from '../helpers/syntheticLogs.ts';
+
+/** Distinct non-negative integers below 2^53, deterministic. */
+function distinctHashes(count: number, seed: number): number[] {
+  const r = prng(seed);
+  const out = new Set<number>();
+  while (out.size < count) out.add(Math.floor(r() * 2 ** 21) * 2 ** 32 + Math.floor(r() * 2 ** 32));
+  return [...out];
+}
+
+describe('HashSet', () => {
+  it('adds new hashes (true), refuses repeats (false), and counts distinct entries', () => {
+    const set = new HashSet();
+    expect(set.size).toBe(0);
+    expect(set.add(0)).toBe(true);
+    expect(set.add(0)).toBe(false);
+    expect(set.add(2 ** 53 - 1)).toBe(true);
+    expect(set.add(2 ** 53 - 1)).toBe(false);
+    expect(set.add(12345)).toBe(true);
+    expect(set.size).toBe(3);
+  });
+
+  it('keeps every entry through many growths past its initial capacity', () => {
+    const set = new HashSet(4);
+    const hashes = distinctHashes(20_000, 1);
+    for (const h of hashes) expect(set.add(h)).toBe(true);
+    expect(set.size).toBe(hashes.length);
+    let repeats = 0;
+    for (const h of hashes) if (!set.add(h)) repeats++;
+    expect(repeats).toBe(hashes.length);
+    expect(set.size).toBe(hashes.length);
+  });
+
+  it('tells apart hashes that differ only in their high bits or only in their low bits', () => {
+    const set = new HashSet(2);
+    const highOnly = Array.from({ length: 3000 }, (_, i) => i * 2 ** 32 + 7);
+    const lowOnly = Array.from({ length: 3000 }, (_, i) => 5 * 2 ** 32 + i);
+    for (const h of [...highOnly, ...lowOnly]) set.add(h);
+    // 5 * 2^32 + 7 is in both lists.
+    expect(set.size).toBe(5999);
+    expect(set.add(3001 * 2 ** 32 + 7)).toBe(true);
+    expect(set.add(2999 * 2 ** 32 + 7)).toBe(false);
+  });
+});
+
+describe('BottomK', () => {
+  const items = distinctHashes(5000, 2).map((key, i) => ({ key, id: i }));
+  const smallest = (k: number) => [...items].sort((a, b) => a.key - b.key).slice(0, k).map((x) => x.key);
+
+  it.each([1, 7, 100, 2000])('keeps exactly the %i smallest keys, smallest first', (k) => {
+    const sample = new BottomK<(typeof items)[number]>(k);
+    for (const item of items) sample.offer(item);
+    expect(sample.result().map((x) => x.key)).toEqual(smallest(k));
+  });
+
+  it('gives the same sample whatever order the items are offered in', () => {
+    const r = prng(3);
+    const orders = [items, [...items].reverse(), [...items].sort(() => r() - 0.5), [...items].sort((a, b) => b.key - a.key)];
+    const results = orders.map((order) => {
+      const sample = new BottomK<(typeof items)[number]>(50);
+      for (const item of order) sample.offer(item);
+      return sample.result().map((x) => x.id);
+    });
+    for (const result of results) expect(result).toEqual(results[0]);
+  });
+
+  it('has a threshold that starts at the hash space, never rises, and never excludes a sample member', () => {
+    const sample = new BottomK<(typeof items)[number]>(20);
+    expect(sample.threshold).toBe(HASH_SPACE);
+    let previous = sample.threshold;
+    for (const item of items) {
+      sample.offer(item);
+      expect(sample.threshold).toBeLessThanOrEqual(previous);
+      previous = sample.threshold;
+    }
+    expect(previous).toBeLessThan(HASH_SPACE);
+    const result = sample.result();
+    for (const item of result) expect(item.key).toBeLessThanOrEqual(sample.threshold);
+    // Every key below the threshold that was offered is in the sample, so the threshold is safe for file processors.
+    const kept = new Set(result.map((x) => x.key));
+    for (const item of items) if (item.key < sample.threshold) expect(kept.has(item.key)).toBe(true);
+  });
+
+  it('returns everything offered, sorted, when fewer than k items came', () => {
+    const sample = new BottomK<{ key: number }>(10);
+    for (const key of [5, 3, 9]) sample.offer({ key });
+    expect(sample.result().map((x) => x.key)).toEqual([3, 5, 9]);
+  });
+});

@@ -1,0 +1,218 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pLimit from 'p-limit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UsageError } from '../../src/errors.ts';
+import { listRangeObjects, validateLayout, type DatedObject } from '../../src/logs/layout.ts';
+import { LocalStore } from '../../src/storage/localStore.ts';
+import { openStore } from '../../src/storage/open.ts';
+import type { ObjectStore } from '../../src/storage/store.ts';
+import type { LocalS3 } from '../helpers/s3rver.ts';
+import { startLocalS3Process } from '../helpers/s3rverProcess.ts';
+
+const BUCKET = 'layout-tests';
+const DAYS = ['2024-04-01', '2024-04-02'];
+
+let s3: LocalS3;
+let tempRoot: string;
+let counter = 0;
+
+beforeAll(async () => {
+  // In a child process: in-process s3rver cannot paginate on Node 20 (see s3rverChild.mjs).
+  s3 = await startLocalS3Process([BUCKET]);
+  tempRoot = await mkdtemp(join(tmpdir(), 'logtune-layout-'));
+});
+
+afterAll(async () => {
+  await s3?.close();
+  if (tempRoot) await rm(tempRoot, { recursive: true, force: true });
+});
+
+type Backend = 'local directory' | 's3 (s3rver)';
+
+/** A fresh, empty store of the given kind: its own temp directory, or its own key prefix in the s3rver bucket. */
+function freshStore(backend: Backend): ObjectStore {
+  counter++;
+  if (backend === 'local directory') return new LocalStore(join(tempRoot, `case-${counter}`));
+  return openStore(`s3://${BUCKET}/case-${counter}/`, { s3Client: s3.client });
+}
+
+/** Writes each key with a body whose length identifies it (so sizes can be checked too). */
+async function seed(store: ObjectStore, keys: readonly string[]): Promise<void> {
+  const limit = pLimit(16);
+  await Promise.all(keys.map((key, i) => limit(() => store.put(key, 'x'.repeat(1 + (i % 7))))));
+}
+
+function expectListing(objects: readonly DatedObject[], expected: Record<string, string>): void {
+  expect(objects.map((o) => [o.key, o.day])).toEqual(Object.entries(expected).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+async function list(store: ObjectStore, layout: string, days = DAYS): Promise<DatedObject[]> {
+  return listRangeObjects(store, layout, days, { concurrency: 4 });
+}
+
+describe.each<Backend>(['local directory', 's3 (s3rver)'])('listRangeObjects on a %s', (backend) => {
+  it('seed layout {yyyy}/{MM}/{dd}/: lists exactly the range days, everything below them, with sizes', async () => {
+    const store = freshStore(backend);
+    const keys = [
+      '2024/03/31/part-0000.csv',
+      '2024/04/01/part-0000.csv',
+      '2024/04/01/part-0001.csv.gz',
+      '2024/04/01/nested/deeper.json',
+      '2024/04/02/logs.jsonl',
+      '2024/04/03/part-0000.csv',
+      '2024/04/10/part-0000.csv',
+      '2024/04/011/odd.csv',
+      'other/2024/04/01/part-0000.csv',
+      'README.txt',
+    ];
+    await seed(store, keys);
+    const objects = await list(store, '{yyyy}/{MM}/{dd}/');
+    expectListing(objects, {
+      '2024/04/01/part-0000.csv': '2024-04-01',
+      '2024/04/01/part-0001.csv.gz': '2024-04-01',
+      '2024/04/01/nested/deeper.json': '2024-04-01',
+      '2024/04/02/logs.jsonl': '2024-04-02',
+    });
+    for (const object of objects) expect(object.size).toBe(1 + (keys.indexOf(object.key) % 7));
+  });
+
+  it('CloudFront legacy flat names: discovers both distributions and lists only the range days', async () => {
+    const store = freshStore(backend);
+    await seed(store, [
+      'E1ABCDEF.2024-04-01-00.a1b2c3d4.gz',
+      'E1ABCDEF.2024-04-01-23.e5f6a7b8.gz',
+      'E1ABCDEF.2024-04-02-11.c9d0e1f2.gz',
+      'E2XYZ123.2024-04-01-05.00000001.gz',
+      'E2XYZ123.2024-04-02-00.00000002.gz',
+      // other days
+      'E1ABCDEF.2024-03-31-23.ffffffff.gz',
+      'E2XYZ123.2024-04-03-00.eeeeeeee.gz',
+      'E2XYZ123.2024-04-11-00.dddddddd.gz',
+      // not this layout: no hour, another extension, unrelated files
+      'E1ABCDEF.2024-04-01-xx.bad00000.gz',
+      'E1ABCDEF.2024-04-01-07.notgzip.txt',
+      'README.txt',
+      'notes.2024-04-01.md',
+    ]);
+    const objects = await list(store, '{distribution}.{yyyy}-{MM}-{dd}-{HH}.{id}.gz');
+    expectListing(objects, {
+      'E1ABCDEF.2024-04-01-00.a1b2c3d4.gz': '2024-04-01',
+      'E1ABCDEF.2024-04-01-23.e5f6a7b8.gz': '2024-04-01',
+      'E1ABCDEF.2024-04-02-11.c9d0e1f2.gz': '2024-04-02',
+      'E2XYZ123.2024-04-01-05.00000001.gz': '2024-04-01',
+      'E2XYZ123.2024-04-02-00.00000002.gz': '2024-04-02',
+    });
+  });
+
+  it('CloudFront legacy flat names: ignores same-shaped names under another folder', async () => {
+    const store = freshStore(backend);
+    await seed(store, [
+      'E1ABCDEF.2024-04-01-00.a1b2c3d4.gz',
+      'archive/E1ABCDEF.2024-04-01-07.0ld0ld00.gz',
+      'seed/2024/04/01/part-0000.csv',
+      'other/deeper/E9OTHER9.2024-04-02-01.12345678.gz',
+    ]);
+    const objects = await list(store, '{distribution}.{yyyy}-{MM}-{dd}-{HH}.{id}.gz');
+    // {distribution} stands for one key segment; a name under archive/ does not match the layout.
+    expectListing(objects, { 'E1ABCDEF.2024-04-01-00.a1b2c3d4.gz': '2024-04-01' });
+  });
+
+  it('v2 hourly partitions {yyyy}/{MM}/{dd}/{HH}/', async () => {
+    const store = freshStore(backend);
+    await seed(store, [
+      '2024/04/01/00/E1.a.gz',
+      '2024/04/01/13/E1.b.gz',
+      '2024/04/01/13/E2.c.gz',
+      '2024/04/02/23/E1.d.gz',
+      '2024/04/01/not-an-hour.gz',
+      '2024/04/01/ab/E1.e.gz',
+      '2024/04/03/00/E1.f.gz',
+      '2024/03/31/23/E1.g.gz',
+    ]);
+    const objects = await list(store, '{yyyy}/{MM}/{dd}/{HH}/');
+    expectListing(objects, {
+      '2024/04/01/00/E1.a.gz': '2024-04-01',
+      '2024/04/01/13/E1.b.gz': '2024-04-01',
+      '2024/04/01/13/E2.c.gz': '2024-04-01',
+      '2024/04/02/23/E1.d.gz': '2024-04-02',
+    });
+  });
+
+  it('Hive-style partitions year={yyyy}/month={MM}/day={dd}/', async () => {
+    const store = freshStore(backend);
+    await seed(store, [
+      'year=2024/month=04/day=01/part-0.jsonl',
+      'year=2024/month=04/day=01/hour=05/part-1.jsonl',
+      'year=2024/month=04/day=02/part-2.jsonl',
+      'year=2024/month=04/day=03/part-3.jsonl',
+      'year=2024/month=03/day=01/part-4.jsonl',
+      'year=2023/month=04/day=01/part-5.jsonl',
+    ]);
+    const objects = await list(store, 'year={yyyy}/month={MM}/day={dd}/');
+    expectListing(objects, {
+      'year=2024/month=04/day=01/part-0.jsonl': '2024-04-01',
+      'year=2024/month=04/day=01/hour=05/part-1.jsonl': '2024-04-01',
+      'year=2024/month=04/day=02/part-2.jsonl': '2024-04-02',
+    });
+  });
+
+  it('returns an empty list for days without objects', async () => {
+    const store = freshStore(backend);
+    await seed(store, ['2024/05/01/a.csv']);
+    expect(await list(store, '{yyyy}/{MM}/{dd}/')).toEqual([]);
+  });
+
+  it('lists a day of more than 1000 objects completely (pagination)', async () => {
+    const store = freshStore(backend);
+    const day1 = Array.from({ length: 1013 }, (_, i) => `2024/04/01/part-${String(i).padStart(5, '0')}.csv`);
+    const day2 = ['2024/04/02/only.csv'];
+    await seed(store, [...day1, ...day2, '2024/04/03/later.csv']);
+    const objects = await list(store, '{yyyy}/{MM}/{dd}/');
+    expect(objects).toHaveLength(day1.length + day2.length);
+    expect(objects.map((o) => o.key)).toEqual([...day1, ...day2]);
+    expect(new Set(objects.map((o) => o.key)).size).toBe(objects.length);
+  }, 30_000);
+
+  it('rejects a layout lacking {dd} before listing anything', async () => {
+    const store = freshStore(backend);
+    await expect(list(store, '{yyyy}/{MM}/')).rejects.toBeInstanceOf(UsageError);
+    await expect(list(store, '{yyyy}/{MM}/')).rejects.toThrow(/LOGTUNE_LOGS_LAYOUT.*\{dd\}/);
+  });
+});
+
+// s3rver cannot list CommonPrefixes with the '/' delimiter for keys more than one level below them (its filesystem
+// walk prunes those folders), so this layout is checked on a local directory only.
+describe('listRangeObjects with a variable folder before the date', () => {
+  it('{distribution}/{yyyy}/{MM}/{dd}/ discovers every distribution folder (local directory)', async () => {
+    const store = freshStore('local directory');
+    await seed(store, ['E1/2024/04/01/a.csv', 'E2/2024/04/01/b.csv', 'E2/2024/04/02/c.csv', 'E2/2024/04/03/d.csv', 'E3/2024/03/01/e.csv']);
+    const objects = await list(store, '{distribution}/{yyyy}/{MM}/{dd}/');
+    expectListing(objects, { 'E1/2024/04/01/a.csv': '2024-04-01', 'E2/2024/04/01/b.csv': '2024-04-01', 'E2/2024/04/02/c.csv': '2024-04-02' });
+  });
+});
+
+describe('validateLayout', () => {
+  it.each(['{yyyy}/{MM}/{dd}/', '{yyyy}/{MM}/{dd}/{HH}/', '{distribution}.{yyyy}-{MM}-{dd}-{HH}.{id}.gz', 'year={yyyy}/month={MM}/day={dd}/'])(
+    'accepts %s',
+    (layout) => {
+      expect(() => validateLayout(layout)).not.toThrow();
+    },
+  );
+
+  it.each([
+    ['{yyyy}/{MM}/', '{dd}'],
+    ['{yyyy}/{dd}/', '{MM}'],
+    ['{MM}/{dd}/', '{yyyy}'],
+    ['logs/', '{yyyy}'],
+  ])('rejects %s, naming the missing %s and the setting', (layout, missing) => {
+    expect(() => validateLayout(layout)).toThrow(UsageError);
+    expect(() => validateLayout(layout)).toThrow(missing);
+    expect(() => validateLayout(layout)).toThrow(/LOGTUNE_LOGS_LAYOUT/);
+  });
+
+  it('rejects an unbalanced brace', () => {
+    expect(() => validateLayout('{yyyy}/{MM}/{dd}/{HH')).toThrow(UsageError);
+  });
+});
