@@ -11,8 +11,51 @@ const promptHead = TEMPLATE.prompt.replace('{instruction}', () => INSTRUCTION).s
 const headTokens = llamaTokenizer.encode(promptHead).length; // with BOS and SentencePiece's leading space
 const tailTokens = new Map<string, number>();
 
+/**
+ * BPE only ever merges neighbours into a vocabulary token, so a merge can never span two adjacent characters that
+ * no vocabulary token contains side by side. Text cut at such places tokenizes to exactly the concatenation of its
+ * pieces. Contexts cut that way are mostly short, repeated pieces (`":"`, field names, common values), so counts
+ * are cached per piece: ~10x faster than tokenizing whole contexts, with identical results (tested).
+ */
+const SPACE = 0x2581; // SentencePiece's '▁', which stands for ' ' in vocabulary strings
+const adjacentInVocabulary = new Set<number>();
+for (const token of llamaTokenizer.vocabById) {
+  for (let i = 1; i < token.length; i++) adjacentInVocabulary.add(token.charCodeAt(i - 1) * 0x10000 + token.charCodeAt(i));
+}
+const pieceTokens = new Map<string, number>();
+const MAX_CACHED_PIECES = 200_000;
+
+function vocabularyChar(code: number): number {
+  return code === 0x20 ? SPACE : code;
+}
+
+function countPiece(piece: string): number {
+  let count = pieceTokens.get(piece);
+  if (count === undefined) {
+    count = llamaTokenizer.encode(piece, false, false).length;
+    if (pieceTokens.size >= MAX_CACHED_PIECES) pieceTokens.clear();
+    pieceTokens.set(piece, count);
+  }
+  return count;
+}
+
+/** Tokens of a context as it stands inside a prompt (no BOS, no leading space of its own). */
 export function countContextTokens(context: string): number {
-  return llamaTokenizer.encode(context, false, false).length;
+  let total = 0;
+  let start = 0;
+  let previous = vocabularyChar(context.charCodeAt(0));
+  for (let i = 1; i < context.length; i++) {
+    const code = context.charCodeAt(i);
+    const current = vocabularyChar(code);
+    // Never between the halves of a surrogate pair: a half alone would be a different character.
+    const lowSurrogate = code >= 0xdc00 && code <= 0xdfff;
+    if (!lowSurrogate && !adjacentInVocabulary.has(previous * 0x10000 + current)) {
+      total += countPiece(context.slice(start, i));
+      start = i;
+    }
+    previous = current;
+  }
+  return context.length === 0 ? 0 : total + countPiece(context.slice(start));
 }
 
 /** Tokens of everything but the context for an example with this label. */
