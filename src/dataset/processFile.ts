@@ -1,4 +1,4 @@
-import { BadFileError, parseLogFile } from '../logs/formats/index.ts';
+import { BadFileError, visitLogFile } from '../logs/formats/index.ts';
 import { LINE_HEAD, contextPlan, lineTail, renderContext, responseFor, rowToLine, type ContextPlan } from './example.ts';
 import { hashBytes53, rekey53 } from './hash.ts';
 import type { ContextFormat } from './types.ts';
@@ -50,16 +50,6 @@ function dayOfTimestamp(value: string): string | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date.toISOString().slice(0, 10);
 }
 
-/** UTF-8 bytes in a buffer of their own (Buffer.from may hand out a slice of a shared pool), so they can be moved
- * to another thread. */
-function ownedBuffer(text: string): Buffer {
-  const pooled = Buffer.from(text);
-  if (pooled.byteOffset === 0 && pooled.buffer.byteLength === pooled.byteLength) return pooled;
-  const own = Buffer.allocUnsafeSlow(pooled.byteLength);
-  pooled.copy(own);
-  return own;
-}
-
 interface LabelOutput {
   readonly id: number;
   readonly responseJson: string;
@@ -67,75 +57,96 @@ interface LabelOutput {
   readonly tailBytes: number;
 }
 
-export function processFile(bytes: Uint8Array, fileDay: string, settings: ProcessorSettings, sampleThreshold: number): FileResult {
-  const { columns, rows } = parseLogFile(bytes, { labelField: settings.labelField });
-  const labelIndex = columns.indexOf(settings.labelField);
-  const dateIndex = columns.indexOf('date');
-  const timestampIndex = dateIndex === -1 ? columns.indexOf('timestamp') : -1;
-  const planOf = (format: ContextFormat): ContextPlan =>
-    contextPlan(columns, { labelField: settings.labelField, dropFields: settings.dropFields, format });
-  const plan = planOf(settings.contextFormat);
-  const outputs = new Map<string, LabelOutput>();
+/**
+ * Lines are encoded straight into one growing buffer per thread as rows arrive; each file's bytes are then copied
+ * out at their exact size (a buffer of their own, so they can be moved to another thread). No row or line string
+ * outlives its own iteration, which keeps garbage collection cheap.
+ */
+let scratch = Buffer.allocUnsafeSlow(1 << 20);
 
-  const lines: string[] = [];
-  const labels: LabelOutput[] = [];
-  const kept: (readonly string[])[] = [];
+function ensureCapacity(needed: number, used: number): void {
+  if (needed <= scratch.length) return;
+  const grown = Buffer.allocUnsafeSlow(Math.max(needed, scratch.length * 2));
+  scratch.copy(grown, 0, 0, used);
+  scratch = grown;
+}
+
+export function processFile(bytes: Uint8Array, fileDay: string, settings: ProcessorSettings, sampleThreshold: number): FileResult {
+  const planOf = (columns: readonly string[], format: ContextFormat): ContextPlan =>
+    contextPlan(columns, { labelField: settings.labelField, dropFields: settings.dropFields, format });
+  const otherFormat: ContextFormat = settings.contextFormat === 'full' ? 'compact' : 'full';
+  let columns: readonly string[] = [];
+  let plan: ContextPlan | undefined;
+  let otherPlan: ContextPlan | undefined;
+  let labelIndex = -1;
+  let dateIndex = -1;
+  let timestampIndex = -1;
+  const outputs = new Map<string, LabelOutput>();
+  const offsets: number[] = [];
+  const hashes: number[] = [];
+  const labelIds: number[] = [];
+  const candidates: SampleCandidate[] = [];
+  let used = 0;
   let inRange = 0;
   let unlabelled = 0;
-  for (const row of rows) {
-    const day = (
-      dateIndex !== -1 ? row[dateIndex]! : timestampIndex !== -1 ? (dayOfTimestamp(row[timestampIndex]!) ?? fileDay) : fileDay
-    ).slice(0, 10);
-    if (day < settings.rangeStart || day > settings.rangeEnd) continue;
-    inRange++;
-    const label = row[labelIndex]!.trim();
-    if (label === '' || label === '-') {
-      unlabelled++;
-      continue;
-    }
-    let output = outputs.get(label);
-    if (output === undefined) {
-      const responseJson = JSON.stringify(responseFor(label));
-      if (outputs.size === 0xffff) throw new BadFileError('unknown_format', `more than 65535 distinct labels in ${settings.labelField}`);
-      output = { id: outputs.size, responseJson, tailBytes: Buffer.byteLength(lineTail(responseJson)) + 1 };
-      outputs.set(label, output);
-    }
-    lines.push(rowToLine(row, plan, output.responseJson));
-    labels.push(output);
-    kept.push(row);
-  }
 
-  const encoded = ownedBuffer(lines.length === 0 ? '' : `${lines.join('\n')}\n`);
-  const offsets = new Uint32Array(lines.length + 1);
-  const hashes = new Float64Array(lines.length);
-  const labelIds = new Uint16Array(lines.length);
-  const candidates: SampleCandidate[] = [];
-  let otherPlan: ContextPlan | undefined;
-  let start = 0;
-  for (let i = 0; i < lines.length; i++) {
-    // JSON lines hold no raw newline, and no UTF-8 sequence contains byte 0x0a: the next '\n' ends this line.
-    const end = encoded.indexOf(10, start) + 1;
-    offsets[i] = start;
-    const hash = hashBytes53(encoded, start + LINE_HEAD.length, end - labels[i]!.tailBytes);
-    hashes[i] = hash;
-    labelIds[i] = labels[i]!.id;
-    const key = rekey53(hash, settings.seed);
-    if (key < sampleThreshold) {
-      otherPlan ??= planOf(settings.contextFormat === 'full' ? 'compact' : 'full');
-      candidates.push({ index: i, key, otherContext: renderContext(kept[i]!, otherPlan) });
-    }
-    start = end;
-  }
-  offsets[lines.length] = start;
+  const info = visitLogFile(bytes, { labelField: settings.labelField }, {
+    columns(names) {
+      columns = names;
+      labelIndex = names.indexOf(settings.labelField);
+      dateIndex = names.indexOf('date');
+      timestampIndex = dateIndex === -1 ? names.indexOf('timestamp') : -1;
+      plan = planOf(names, settings.contextFormat);
+    },
+    row(row) {
+      // Without a label column the parser rejects the file once it has read it; nothing to make meanwhile.
+      if (labelIndex === -1 || plan === undefined) return;
+      const day = (
+        dateIndex !== -1 ? row[dateIndex]! : timestampIndex !== -1 ? (dayOfTimestamp(row[timestampIndex]!) ?? fileDay) : fileDay
+      ).slice(0, 10);
+      if (day < settings.rangeStart || day > settings.rangeEnd) return;
+      inRange++;
+      const label = row[labelIndex]!.trim();
+      if (label === '' || label === '-') {
+        unlabelled++;
+        return;
+      }
+      let output = outputs.get(label);
+      if (output === undefined) {
+        if (outputs.size === 0xffff) throw new BadFileError('unknown_format', `more than 65535 distinct labels in ${settings.labelField}`);
+        const responseJson = JSON.stringify(responseFor(label));
+        output = { id: outputs.size, responseJson, tailBytes: Buffer.byteLength(lineTail(responseJson)) + 1 };
+        outputs.set(label, output);
+      }
+      const line = rowToLine(row, plan, output.responseJson);
+      // UTF-8 takes at most 3 bytes per UTF-16 unit, so this always fits the whole line and its newline.
+      ensureCapacity(used + line.length * 3 + 1, used);
+      const start = used;
+      used += scratch.write(line, start);
+      scratch[used++] = 10;
+      const hash = hashBytes53(scratch, start + LINE_HEAD.length, used - output.tailBytes);
+      const key = rekey53(hash, settings.seed);
+      if (key < sampleThreshold) {
+        otherPlan ??= planOf(columns, otherFormat);
+        candidates.push({ index: offsets.length, key, otherContext: renderContext(row, otherPlan) });
+      }
+      offsets.push(start);
+      hashes.push(hash);
+      labelIds.push(output.id);
+    },
+  });
+  offsets.push(used);
+  const own = Buffer.allocUnsafeSlow(used);
+  scratch.copy(own, 0, 0, used);
   return {
-    rowsScanned: rows.length,
+    rowsScanned: info.rows,
     rowsInRange: inRange,
     unlabelled,
-    bytes: encoded,
-    offsets,
-    labelIds,
+    bytes: own,
+    offsets: Uint32Array.from(offsets),
+    labelIds: Uint16Array.from(labelIds),
     labelNames: [...outputs.keys()],
-    hashes,
+    hashes: Float64Array.from(hashes),
     candidates,
   };
 }

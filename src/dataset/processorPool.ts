@@ -44,7 +44,7 @@ function inlineProcessor(settings: ProcessorSettings): FileProcessor {
  * A worker only ever holds one file's rows, so a small young generation is plenty; V8's defaults let each isolate
  * grow far larger before collecting, which shows up as RSS.
  */
-const WORKER_HEAP = { maxYoungGenerationSizeMb: 8 };
+const WORKER_HEAP = { maxYoungGenerationSizeMb: Number(process.env.YOUNG ?? 8) };
 
 interface Pending {
   resolve(reply: WorkerReply): void;

@@ -6,6 +6,15 @@ export interface Table {
   readonly rows: string[][];
 }
 
+/**
+ * Receives a file as it is parsed: the columns once, then each row. Rows are handed over one at a time so that a
+ * caller that turns them into something else never holds the whole table (it dominated garbage collection).
+ */
+export interface RowVisitor {
+  columns(names: readonly string[]): void;
+  row(values: readonly string[]): void;
+}
+
 /** Rows are later addressed by column name, so an empty or repeated name would make a field unreachable. */
 export function assertUsableHeader(columns: readonly string[], source: string): void {
   const seen = new Set<string>();

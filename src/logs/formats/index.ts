@@ -3,7 +3,7 @@
  * strings out. Format is detected from content (gzip, then W3C / JSON lines / CSV); files that cannot be
  * used at all throw BadFileError so the caller can skip and count them. Row filtering is the caller's job.
  */
-import { assertLabelColumn, type Table } from './columns.ts';
+import { assertLabelColumn, type RowVisitor } from './columns.ts';
 import { parseCsv } from './csv.ts';
 import { decodeUtf8 } from './decode.ts';
 import { isParquet, sniffText } from './detect.ts';
@@ -13,6 +13,7 @@ import { parseJsonLines } from './jsonl.ts';
 import { parseW3c } from './w3c.ts';
 
 export { BadFileError, type BadFileReason } from './errors.ts';
+export type { RowVisitor } from './columns.ts';
 
 export type LogFormat = 'csv' | 'w3c' | 'jsonl';
 
@@ -25,8 +26,18 @@ export interface ParsedLogFile {
   readonly rows: readonly (readonly string[])[];
 }
 
-/** Parses one whole object's bytes. Throws BadFileError for a file that must be skipped entirely. */
-export function parseLogFile(bytes: Uint8Array, options: { readonly labelField: string }): ParsedLogFile {
+export interface LogFileInfo {
+  readonly format: LogFormat;
+  readonly gzipped: boolean;
+  readonly rows: number;
+}
+
+/**
+ * Parses one whole object's bytes, handing the columns and then each row to `visitor` as they are read. Throws
+ * BadFileError for a file that must be skipped entirely, possibly after some rows were handed over: a caller keeps
+ * what it made of them only once this returns.
+ */
+export function visitLogFile(bytes: Uint8Array, options: { readonly labelField: string }, visitor: RowVisitor): LogFileInfo {
   const gzipped = isGzip(bytes);
   const raw = gzipped ? gunzip(bytes) : bytes;
   if (raw.length === 0) throw new BadFileError('empty', 'file is empty');
@@ -34,19 +45,43 @@ export function parseLogFile(bytes: Uint8Array, options: { readonly labelField: 
   const text = decodeUtf8(raw);
   const sniff = sniffText(text);
   if (sniff === undefined) throw new BadFileError('empty', 'file contains only whitespace');
-  const table = parseText(text, sniff.format, sniff.start);
-  if (table.rows.length === 0) throw new BadFileError('empty', 'file has a header but no data rows');
-  assertLabelColumn(table.columns, options.labelField);
-  return { format: sniff.format, gzipped, columns: table.columns, rows: table.rows };
+  let columns: readonly string[] = [];
+  let rows = 0;
+  parseText(text, sniff.format, sniff.start, {
+    columns(names) {
+      columns = names;
+      visitor.columns(names);
+    },
+    row(values) {
+      rows++;
+      visitor.row(values);
+    },
+  });
+  // After the rows: a malformed file reports its first malformed line, and a header alone reads as empty. A
+  // visitor that needs the label column ignores rows when it is missing; this then rejects the file.
+  if (rows === 0) throw new BadFileError('empty', 'file has a header but no data rows');
+  assertLabelColumn(columns, options.labelField);
+  return { format: sniff.format, gzipped, rows };
 }
 
-function parseText(text: string, format: LogFormat, start: number): Table {
+/** Parses one whole object's bytes into a table. Throws BadFileError for a file that must be skipped entirely. */
+export function parseLogFile(bytes: Uint8Array, options: { readonly labelField: string }): ParsedLogFile {
+  let columns: readonly string[] = [];
+  const rows: (readonly string[])[] = [];
+  const info = visitLogFile(bytes, options, {
+    columns: (names) => (columns = names),
+    row: (values) => rows.push(values),
+  });
+  return { format: info.format, gzipped: info.gzipped, columns, rows };
+}
+
+function parseText(text: string, format: LogFormat, start: number, visitor: RowVisitor): void {
   switch (format) {
     case 'w3c':
-      return parseW3c(text); // whole text, so line numbers in messages match the file
+      return parseW3c(text, visitor); // whole text, so line numbers in messages match the file
     case 'jsonl':
-      return parseJsonLines(text);
+      return parseJsonLines(text, visitor);
     case 'csv':
-      return parseCsv(start === 0 ? text : text.slice(start));
+      return parseCsv(start === 0 ? text : text.slice(start), visitor);
   }
 }

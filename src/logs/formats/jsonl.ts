@@ -1,11 +1,14 @@
-import { assertUsableHeader, type Table } from './columns.ts';
+import { assertUsableHeader, type RowVisitor } from './columns.ts';
 import { BadFileError } from './errors.ts';
 
 /** The value CloudFront itself writes for a missing field, so absent and null keys look the same downstream. */
 const MISSING = '-';
 
-/** CloudFront v2 `json` output: one object per line; columns are the union of keys in first-seen order. */
-export function parseJsonLines(text: string): Table {
+/**
+ * CloudFront v2 `json` output: one object per line; columns are the union of keys in first-seen order, so they are
+ * only known at the end and rows are handed over then.
+ */
+export function parseJsonLines(text: string, visitor: RowVisitor): void {
   const index = new Map<string, number>();
   const columns: string[] = [];
   const rows: string[][] = [];
@@ -28,7 +31,8 @@ export function parseJsonLines(text: string): Table {
   // Rows read before a key first appeared are shorter than the final header.
   for (const row of rows) while (row.length < columns.length) row.push(MISSING);
   assertUsableHeader(columns, 'JSON keys');
-  return { columns, rows };
+  visitor.columns(columns);
+  for (const row of rows) visitor.row(row);
 }
 
 function parseObject(line: string, lineNumber: number): Record<string, unknown> {

@@ -1,19 +1,22 @@
-import { assertUsableHeader, type Table } from './columns.ts';
+import { assertUsableHeader, type RowVisitor } from './columns.ts';
 import { BadFileError } from './errors.ts';
 
 const FIELDS_DIRECTIVE = /^#Fields:?\s*/;
 
 /** CloudFront standard (legacy) logs: W3C extended format, TAB-separated, columns named by `#Fields:`. */
-export function parseW3c(text: string): Table {
+export function parseW3c(text: string, visitor: RowVisitor): void {
   let columns: string[] | undefined;
-  const rows: string[][] = [];
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     let line = lines[i]!;
     if (line.charCodeAt(line.length - 1) === 13) line = line.slice(0, -1);
     if (line.length === 0) continue;
     if (line.charCodeAt(0) === 35 /* # */) {
-      if (FIELDS_DIRECTIVE.test(line)) columns = readFields(line, i + 1, columns);
+      if (FIELDS_DIRECTIVE.test(line)) {
+        const first = columns === undefined;
+        columns = readFields(line, i + 1, columns);
+        if (first) visitor.columns(columns);
+      }
       continue; // #Version, #Date, #Remark … carry nothing a row needs
     }
     if (line.charCodeAt(0) <= 32 && line.trim() === '') continue;
@@ -28,9 +31,8 @@ export function parseW3c(text: string): Table {
     }
     // Most lines have no escapes at all, so one scan of the line saves a scan per field.
     if (line.includes('%')) urlDecodeInPlace(values);
-    rows.push(values);
+    visitor.row(values);
   }
-  return { columns: columns ?? [], rows };
 }
 
 function readFields(line: string, lineNumber: number, previous: string[] | undefined): string[] {
