@@ -29,8 +29,7 @@ export async function buildDataset(request: BuildRequest, hooks: BuildHooks = {}
   throwIfAborted(signal);
   const progress = new ProgressTracker(hooks.onProgress);
   const storeOptions = { s3ForcePathStyle: request.s3ForcePathStyle };
-  const logs = openStore(request.logsUri, storeOptions);
-  const out = openStore(request.outUri, storeOptions);
+  const [logs, out] = await Promise.all([openStore(request.logsUri, storeOptions), openStore(request.outUri, storeOptions)]);
 
   progress.enter('listing');
   const objects = await listRangeObjects(logs, request.layout, listDays(request.range), {
@@ -65,14 +64,13 @@ export async function buildDataset(request: BuildRequest, hooks: BuildHooks = {}
     progress.enter('writing');
     const result = await sink.finish();
     progress.enter('counting_tokens');
-    const tokens = await measureTokens({
+    const tokens = measureTokens({
       written: result.written,
       pairs: result.pairs,
       exact: result.exact,
       totalExamples: result.train + result.validation,
       format: request.contextFormat,
       maxInputLength: request.maxInputLength,
-      processor,
     });
     const summary = summarize(request, objects, totals, result, tokens, progress);
     await writeCompletion(out, summary, signal);
@@ -100,7 +98,7 @@ async function readAll(
   await orderedPipeline<FileOutcome>({
     count: objects.length,
     concurrency: request.fetchConcurrency,
-    window: request.fetchConcurrency * 4,
+    window: request.fetchConcurrency * 2,
     signal,
     produce: async (i) => {
       const object = objects[i]!;

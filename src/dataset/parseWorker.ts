@@ -1,10 +1,9 @@
 import { parentPort } from 'node:worker_threads';
 import { BadFileError } from '../logs/formats/index.ts';
 import { processFile, type ProcessorSettings } from './processFile.ts';
-import { countContextTokens } from './tokens.ts';
 import type { WorkerReply, WorkerRequest } from './workerProtocol.ts';
 
-/** Runs file parsing and token counting off the main thread; one message in, one reply out. */
+/** Runs file parsing off the main thread; one message in, one reply out. */
 let settings: ProcessorSettings | undefined;
 
 function handle(request: WorkerRequest): { reply: WorkerReply; transfer: ArrayBuffer[] } {
@@ -25,8 +24,6 @@ function handle(request: WorkerRequest): { reply: WorkerReply; transfer: ArrayBu
         throw error;
       }
     }
-    case 'tokens':
-      return { reply: { id: request.id, type: 'tokens', counts: request.texts.map(countContextTokens) }, transfer: [] };
   }
 }
 

@@ -1,7 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { BadFileError, type BadFileReason } from '../logs/formats/index.ts';
 import { processFile, type FileResult, type ProcessorSettings } from './processFile.ts';
-import { countContextTokens } from './tokens.ts';
 import { workerScript } from './workerBundle.ts';
 import type { WorkerReply, WorkerRequest } from './workerProtocol.ts';
 
@@ -15,7 +14,6 @@ export type FileOutcome =
  */
 export interface FileProcessor {
   process(bytes: Uint8Array, day: string, sampleThreshold: number): Promise<FileOutcome>;
-  countTokens(contexts: readonly string[]): Promise<number[]>;
   close(): Promise<void>;
 }
 
@@ -33,9 +31,6 @@ function inlineProcessor(settings: ProcessorSettings): FileProcessor {
         throw error;
       }
     },
-    async countTokens(contexts) {
-      return contexts.map(countContextTokens);
-    },
     async close() {},
   };
 }
@@ -44,7 +39,7 @@ function inlineProcessor(settings: ProcessorSettings): FileProcessor {
  * A worker only ever holds one file's rows, so a small young generation is plenty; V8's defaults let each isolate
  * grow far larger before collecting, which shows up as RSS.
  */
-const WORKER_HEAP = { maxYoungGenerationSizeMb: Number(process.env.YOUNG ?? 8) };
+const WORKER_HEAP = { maxYoungGenerationSizeMb: 8 };
 
 interface Pending {
   resolve(reply: WorkerReply): void;
@@ -108,21 +103,6 @@ class WorkerPool implements FileProcessor {
     if (reply.type === 'file') return { ok: true, result: reply.result };
     if (reply.type === 'bad-file') return { ok: false, reason: reply.reason, message: reply.message };
     throw new Error(`unexpected worker reply ${reply.type}`);
-  }
-
-  /** Split evenly between the workers. */
-  async countTokens(contexts: readonly string[]): Promise<number[]> {
-    const chunk = Math.ceil(contexts.length / this.workers.length);
-    const parts = await Promise.all(
-      this.workers.map(async (slot, i) => {
-        const texts = contexts.slice(i * chunk, (i + 1) * chunk);
-        if (texts.length === 0) return [];
-        const reply = await this.send(slot, { id: this.nextId++, type: 'tokens', texts });
-        if (reply.type !== 'tokens') throw new Error(`unexpected worker reply ${reply.type}`);
-        return reply.counts;
-      }),
-    );
-    return parts.flat();
   }
 
   async close(): Promise<void> {

@@ -3,12 +3,10 @@ import type { FileResult, ProcessorSettings } from './processFile.ts';
 
 export type WorkerRequest =
   | { readonly id: number; readonly type: 'init'; readonly settings: ProcessorSettings }
-  | { readonly id: number; readonly type: 'file'; readonly bytes: Uint8Array; readonly day: string; readonly sampleThreshold: number }
-  | { readonly id: number; readonly type: 'tokens'; readonly texts: readonly string[] };
+  | { readonly id: number; readonly type: 'file'; readonly bytes: Uint8Array; readonly day: string; readonly sampleThreshold: number };
 
 export type WorkerReply =
   | { readonly id: number; readonly type: 'ready' }
   | { readonly id: number; readonly type: 'file'; readonly result: FileResult }
   | { readonly id: number; readonly type: 'bad-file'; readonly reason: BadFileReason; readonly message: string }
-  | { readonly id: number; readonly type: 'tokens'; readonly counts: readonly number[] }
   | { readonly id: number; readonly type: 'error'; readonly message: string };

@@ -73,8 +73,10 @@ export class S3Store implements ObjectStore {
     const upload = new Upload({
       client: this.client,
       params: { Bucket: this.bucket, Key: this.prefix + key, Body: body, ContentType: contentType(key) },
-      partSize: 8 * 1024 * 1024,
-      queueSize: 4,
+      // lib-storage holds partSize × queueSize in memory per object: 5 MB (S3's minimum part) × 2 keeps two
+      // outputs to 20 MB, and two parts in flight keep the upload ahead of the builder.
+      partSize: 5 * 1024 * 1024,
+      queueSize: 2,
     });
     const done = upload.done();
     // Errors surface through write/close; this keeps an early failure from being reported as unhandled.

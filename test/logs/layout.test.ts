@@ -5,8 +5,8 @@ import pLimit from 'p-limit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.ts';
 import { listRangeObjects, validateLayout, type DatedObject } from '../../src/logs/layout.ts';
+import { S3Store } from '../../src/storage/s3Store.ts';
 import { LocalStore } from '../../src/storage/localStore.ts';
-import { openStore } from '../../src/storage/open.ts';
 import type { ObjectStore } from '../../src/storage/store.ts';
 import type { LocalS3 } from '../helpers/s3rver.ts';
 import { startLocalS3Process } from '../helpers/s3rverProcess.ts';
@@ -35,7 +35,7 @@ type Backend = 'local directory' | 's3 (s3rver)';
 function freshStore(backend: Backend): ObjectStore {
   counter++;
   if (backend === 'local directory') return new LocalStore(join(tempRoot, `case-${counter}`));
-  return openStore(`s3://${BUCKET}/case-${counter}/`, { s3Client: s3.client });
+  return new S3Store(s3.client, BUCKET, `case-${counter}/`);
 }
 
 /** Writes each key with a body whose length identifies it (so sizes can be checked too). */

@@ -5,7 +5,6 @@ import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/clien
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.ts';
 import { LocalStore } from '../../src/storage/localStore.ts';
-import { openStore } from '../../src/storage/open.ts';
 import { S3Store } from '../../src/storage/s3Store.ts';
 import type { ObjectInfo, ObjectStore } from '../../src/storage/store.ts';
 import { joinUri, parseStorageUri } from '../../src/storage/uri.ts';
@@ -82,7 +81,7 @@ describe.each(['local directory', 's3 (s3rver)'] as const)('ObjectStore on a %s'
     counter++;
     return backend === 'local directory'
       ? new LocalStore(join(root, `store-${counter}`))
-      : openStore(`s3://${BUCKET}/store-${counter}/`, { s3Client: s3.client });
+      : new S3Store(s3.client, BUCKET, `store-${counter}/`);
   }
 
   it('lists in S3 key order (byte order, "a-b" before "a/"), by any prefix, with sizes', async () => {
