@@ -1,4 +1,5 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=2
+// --max-semi-space-size: see "Memory" in the README (the main thread's young generation, capped at 2 MB).
 // The CLI is TypeScript run through tsx's loader: no build step between `npm ci` and use.
 import { register } from 'tsx/esm/api';
 

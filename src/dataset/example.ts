@@ -4,8 +4,9 @@ import type { ContextFormat } from './types.ts';
  * The one definition of what the model sees. Training examples and, later, classification prompts are both made
  * here, so the model is asked at inference exactly what it was taught.
  */
-export const INSTRUCTION =
-  'Classify the threat level of this CloudFront access log entry. Answer with the label only, as in the examples.';
+// Every word here is repeated in every training sequence and every classification prompt, and paid for in tokens
+// each time: kept short on purpose.
+export const INSTRUCTION = 'Classify the threat level of this CloudFront access log entry.';
 
 /** JumpStart instruction-tuning template (`template.json`): str.format placeholders named after the JSONL keys. */
 export const TEMPLATE = Object.freeze({
@@ -20,16 +21,15 @@ export const TEMPLATE = Object.freeze({
 export const RESPONSE_DEMARCATION = '\n\n### Response:\n';
 
 export function responseFor(label: string): string {
-  return `This log entry is identified as '${label}' (${label} threat level).`;
+  return `This log entry is identified as '${label}'.`;
 }
 
-// The label appears twice in the trained form, which pins it down even when it contains an apostrophe.
-const RESPONSE_LABEL = /identified as '(.*)' \(\1 threat level\)/s;
-const LOOSE_RESPONSE_LABEL = /identified as '([^']*)'/;
+// Up to the first `'.` that ends the sentence, so a label may itself contain an apostrophe (don't know).
+const RESPONSE_LABEL = /identified as '(.*?)'\.(?:\s|$)/s;
 
 /** The label a model's answer names, or undefined when the answer does not follow the trained form. */
 export function labelFromResponse(text: string): string | undefined {
-  return (RESPONSE_LABEL.exec(text) ?? LOOSE_RESPONSE_LABEL.exec(text))?.[1];
+  return RESPONSE_LABEL.exec(text)?.[1];
 }
 
 /** CloudFront standard-log field order; `compact` contexts follow it so every source format yields the same text. */

@@ -83,22 +83,19 @@ export interface TokenStats {
   readonly compactSavingPercent: number;
 }
 
+/** The choices that shape a dataset's content, recorded with it. */
+export type BuildSettings = Pick<
+  BuildRequest,
+  'labelField' | 'dropFields' | 'maxExamples' | 'balance' | 'seed' | 'validationRatio' | 'contextFormat' | 'maxInputLength'
+>;
+
 /** The content of stats.json, and what the CLI and the bot report. */
 export interface BuildSummary {
   readonly datasetId: string;
   readonly range: { readonly start: string; readonly end: string };
   readonly logsUri: string;
   readonly outUri: string;
-  readonly settings: {
-    readonly labelField: string;
-    readonly dropFields: readonly string[];
-    readonly maxExamples: number | 'all';
-    readonly balance: BalanceMode;
-    readonly seed: number;
-    readonly validationRatio: number;
-    readonly contextFormat: ContextFormat;
-    readonly maxInputLength: number;
-  };
+  readonly settings: BuildSettings;
   readonly files: {
     readonly listed: number;
     readonly read: number;

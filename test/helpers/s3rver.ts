@@ -24,6 +24,21 @@ export async function startLocalS3(buckets: readonly string[]): Promise<LocalS3>
     configureBuckets: buckets.map((name) => ({ name })),
   });
   const { port } = (await server.run()) as AddressInfo;
+  const { endpoint, client, env } = connectLocalS3(port);
+  return {
+    endpoint,
+    client,
+    env,
+    async close() {
+      client.destroy();
+      await server.close();
+      await rm(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A client for an s3rver on a loopback port, and the SDK settings that point default clients at it. */
+export function connectLocalS3(port: number): Omit<LocalS3, 'close'> {
   const endpoint = `http://127.0.0.1:${port}`;
   const env = {
     AWS_ENDPOINT_URL_S3: endpoint,
@@ -42,14 +57,5 @@ export async function startLocalS3(buckets: readonly string[]): Promise<LocalS3>
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
-  return {
-    endpoint,
-    client,
-    env,
-    async close() {
-      client.destroy();
-      await server.close();
-      await rm(directory, { recursive: true, force: true });
-    },
-  };
+  return { endpoint, client, env };
 }

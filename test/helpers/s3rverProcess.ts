@@ -3,8 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { S3Client } from '@aws-sdk/client-s3';
-import type { LocalS3 } from './s3rver.ts';
+import { connectLocalS3, type LocalS3 } from './s3rver.ts';
 
 const CHILD = fileURLToPath(new URL('./s3rverChild.mjs', import.meta.url));
 
@@ -35,23 +34,7 @@ export async function startLocalS3Process(buckets: readonly string[], timeoutMs 
       reject(new Error(`s3rver child exited with code ${code}: ${stderr}`));
     });
   });
-  const endpoint = `http://127.0.0.1:${port}`;
-  const env = {
-    AWS_ENDPOINT_URL_S3: endpoint,
-    AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'S3RVER',
-    AWS_SECRET_ACCESS_KEY: 'S3RVER',
-    AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
-    AWS_RESPONSE_CHECKSUM_VALIDATION: 'WHEN_REQUIRED',
-  };
-  const client = new S3Client({
-    endpoint,
-    region: env.AWS_REGION,
-    forcePathStyle: true,
-    credentials: { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY },
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  const { endpoint, client, env } = connectLocalS3(port);
   return {
     endpoint,
     client,

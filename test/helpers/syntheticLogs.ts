@@ -1,33 +1,18 @@
 import { gzipSync } from 'node:zlib';
+import { CANONICAL_FIELDS } from '../../src/dataset/example.ts';
+import { seededRandom } from '../../src/dataset/random.ts';
 import type { ObjectStore } from '../../src/storage/store.ts';
 
 /**
  * Deterministic CloudFront-like traffic with a ThreatLevel label, for tests, the bench and the bundled sample.
  * Labels follow the request (injection attempts, scanners, plain browsing) so a model has something to learn.
  */
-export const W3C_FIELDS = [
-  'date', 'time', 'x-edge-location', 'sc-bytes', 'c-ip', 'cs-method', 'cs(Host)', 'cs-uri-stem', 'sc-status',
-  'cs(Referer)', 'cs(User-Agent)', 'cs-uri-query', 'cs(Cookie)', 'x-edge-result-type', 'x-edge-request-id',
-  'x-host-header', 'cs-protocol', 'cs-bytes', 'time-taken', 'x-forwarded-for', 'ssl-protocol', 'ssl-cipher',
-  'x-edge-response-result-type', 'cs-protocol-version', 'fle-status', 'fle-encrypted-fields', 'c-port',
-  'time-to-first-byte', 'x-edge-detailed-result-type', 'sc-content-type', 'sc-content-len', 'sc-range-start',
-  'sc-range-end',
-] as const;
+export const W3C_FIELDS = CANONICAL_FIELDS;
 
 export const LABEL_FIELD = 'ThreatLevel';
 export type SyntheticRow = Record<string, string>;
 
-/** mulberry32: small, fast, seedable. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const prng = seededRandom;
 
 const BROWSERS = [
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36',
