@@ -1,22 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { orderedPipeline } from '../../src/dataset/orderedPipeline.ts';
 import { CancelledError } from '../../src/errors.ts';
+import { deferred, type Deferred } from '../helpers/deferred.ts';
 
-interface Deferred<T> {
-  readonly promise: Promise<T>;
-  resolve(value: T): void;
-  reject(error: unknown): void;
-}
-
-function deferred<T>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
 
 /** Lets every pending promise callback run (a bounded number of macrotask turns). */
 async function settle(turns = 5): Promise<void> {

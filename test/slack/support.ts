@@ -173,15 +173,7 @@ export async function waitFor<T>(check: () => T | Promise<T>, { timeoutMs = 15_0
   }
 }
 
-export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void; reject: (error: unknown) => void } {
-  let resolve!: (value: T) => void;
-  let reject!: (error: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { promise, resolve, reject };
-}
+export { deferred } from '../helpers/deferred.ts';
 
 /** All mrkdwn/plain text inside a message's blocks, joined, for "contains" assertions. */
 export function blockText(content: { blocks?: unknown }): string {
