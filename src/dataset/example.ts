@@ -115,30 +115,9 @@ export function lineTail(responseJson: string): string {
   return `","response":${responseJson}}`;
 }
 
-/** One JSONL line: {"instruction", "context", "response"}; the reference form of `rowToLine`. */
+/** One JSONL line: {"instruction", "context", "response"}; the reference form of what LineEncoder writes. */
 export function exampleLine(context: string, responseJson: string): string {
   return `{"instruction":${INSTRUCTION_JSON},"context":${JSON.stringify(context)},"response":${responseJson}}`;
-}
-
-// Characters JSON escapes (and surrogates, which it escapes when lone); a value without them is written as is.
-const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
-
-/**
- * `exampleLine(renderContext(row, plan), responseJson)` in one pass: the context is written already escaped for
- * the line instead of being built and then escaped again. This runs for every row of every file; a test holds it
- * to the reference form.
- */
-export function rowToLine(row: readonly string[], plan: ContextPlan, responseJson: string): string {
-  let out = `${LINE_HEAD}{`;
-  let first = true;
-  for (let i = 0; i < plan.indexes.length; i++) {
-    const value = row[plan.indexes[i]!] ?? '-';
-    if (omitted(value, plan)) continue;
-    const encoded = NEEDS_ESCAPE.test(value) ? JSON.stringify(JSON.stringify(value)).slice(1, -1) : `\\"${value}\\"`;
-    out += (first ? '' : ',') + plan.lineKeys[i]! + encoded;
-    first = false;
-  }
-  return out + '}' + lineTail(responseJson);
 }
 
 /** The prompt text of an example, exactly as the trainer renders it from template.json. */

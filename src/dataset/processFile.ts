@@ -1,5 +1,6 @@
 import { BadFileError, visitLogFile } from '../logs/formats/index.ts';
-import { LINE_HEAD, contextPlan, lineTail, renderContext, responseFor, rowToLine, type ContextPlan } from './example.ts';
+import { LINE_HEAD, contextPlan, renderContext, responseFor, type ContextPlan } from './example.ts';
+import { LineEncoder } from './lineEncoder.ts';
 import { hashBytes53, rekey53 } from './hash.ts';
 import type { ContextFormat } from './types.ts';
 
@@ -52,9 +53,8 @@ function dayOfTimestamp(value: string): string | undefined {
 
 interface LabelOutput {
   readonly id: number;
-  readonly responseJson: string;
-  /** Bytes after the context in a line of this label, newline included. */
-  readonly tailBytes: number;
+  /** The bytes after the context in a line of this label, newline included. */
+  readonly tail: Buffer;
 }
 
 /**
@@ -76,7 +76,7 @@ export function processFile(bytes: Uint8Array, fileDay: string, settings: Proces
     contextPlan(columns, { labelField: settings.labelField, dropFields: settings.dropFields, format });
   const otherFormat: ContextFormat = settings.contextFormat === 'full' ? 'compact' : 'full';
   let columns: readonly string[] = [];
-  let plan: ContextPlan | undefined;
+  let encoder: LineEncoder | undefined;
   let otherPlan: ContextPlan | undefined;
   let labelIndex = -1;
   let dateIndex = -1;
@@ -96,11 +96,11 @@ export function processFile(bytes: Uint8Array, fileDay: string, settings: Proces
       labelIndex = names.indexOf(settings.labelField);
       dateIndex = names.indexOf('date');
       timestampIndex = dateIndex === -1 ? names.indexOf('timestamp') : -1;
-      plan = planOf(names, settings.contextFormat);
+      encoder = new LineEncoder(planOf(names, settings.contextFormat));
     },
     row(row) {
       // Without a label column the parser rejects the file once it has read it; nothing to make meanwhile.
-      if (labelIndex === -1 || plan === undefined) return;
+      if (labelIndex === -1 || encoder === undefined) return;
       const day = (
         dateIndex !== -1 ? row[dateIndex]! : timestampIndex !== -1 ? (dayOfTimestamp(row[timestampIndex]!) ?? fileDay) : fileDay
       ).slice(0, 10);
@@ -114,17 +114,14 @@ export function processFile(bytes: Uint8Array, fileDay: string, settings: Proces
       let output = outputs.get(label);
       if (output === undefined) {
         if (outputs.size === 0xffff) throw new BadFileError('unknown_format', `more than 65535 distinct labels in ${settings.labelField}`);
-        const responseJson = JSON.stringify(responseFor(label));
-        output = { id: outputs.size, responseJson, tailBytes: Buffer.byteLength(lineTail(responseJson)) + 1 };
+        output = { id: outputs.size, tail: LineEncoder.tail(JSON.stringify(responseFor(label))) };
         outputs.set(label, output);
       }
-      const line = rowToLine(row, plan, output.responseJson);
-      // UTF-8 takes at most 3 bytes per UTF-16 unit, so this always fits the whole line and its newline.
-      ensureCapacity(used + line.length * 3 + 1, used);
+      ensureCapacity(used + encoder.maxBytes(row, output.tail), used);
       const start = used;
-      used += scratch.write(line, start);
-      scratch[used++] = 10;
-      const hash = hashBytes53(scratch, start + LINE_HEAD.length, used - output.tailBytes);
+      used = encoder.write(row, output.tail, scratch, start);
+      // The context spans from just after `{"instruction":…,"context":"` to just before `","response":…`.
+      const hash = hashBytes53(scratch, start + LINE_HEAD.length, used - output.tail.length + 1);
       const key = rekey53(hash, settings.seed);
       if (key < sampleThreshold) {
         otherPlan ??= planOf(columns, otherFormat);

@@ -6,10 +6,10 @@ import {
   labelFromResponse,
   renderContext,
   responseFor,
-  rowToLine,
   toContext,
   type ContextPlan,
 } from '../../src/dataset/example.ts';
+import { encodeLine } from '../../src/dataset/lineEncoder.ts';
 import type { ContextFormat } from '../../src/dataset/types.ts';
 import { parseLogFile } from '../../src/logs/formats/index.ts';
 import { referenceCompactContext, trickyRows } from '../helpers/contextReference.ts';
@@ -31,7 +31,7 @@ function expectFastPathMatches(rows: readonly (readonly string[])[], columns: re
     rows.forEach((row, i) => {
       const label = LABELS[i % LABELS.length]!;
       const json = JSON.stringify(responseFor(label));
-      const line = rowToLine(row, plan, json);
+      const line = encodeLine(row, plan, json);
       const reference = exampleLine(renderContext(row, plan), json);
       if (line !== reference) {
         // One precise failure instead of hundreds.
@@ -41,7 +41,7 @@ function expectFastPathMatches(rows: readonly (readonly string[])[], columns: re
   }
 }
 
-describe('rowToLine (the per-row fast path) equals exampleLine(renderContext(...))', () => {
+describe('LineEncoder (the per-row fast path) equals exampleLine(renderContext(...))', () => {
   it('for 600 generated rows of quotes, backslashes, control characters, unicode, $-patterns and empty values', () => {
     const rows = trickyRows(COLUMNS, 600, 11).map((record) => COLUMNS.map((c) => record[c]!));
     expectFastPathMatches(rows, COLUMNS);
@@ -83,7 +83,7 @@ describe('rowToLine (the per-row fast path) equals exampleLine(renderContext(...
     const plan = planFor(COLUMNS, 'compact');
     for (const record of trickyRows(COLUMNS, 50, 3)) {
       const row = COLUMNS.map((c) => record[c]!);
-      const line = rowToLine(row, plan, JSON.stringify(responseFor('benign')));
+      const line = encodeLine(row, plan, JSON.stringify(responseFor('benign')));
       expect(line).not.toMatch(/[\n\r]/);
       const parsed = JSON.parse(line) as Record<string, string>;
       expect(Object.keys(parsed)).toEqual(['instruction', 'context', 'response']);
