@@ -9,6 +9,7 @@ import { orderedPipeline } from './orderedPipeline.ts';
 import { createFileProcessor, type FileOutcome } from './processorPool.ts';
 import { ProgressTracker } from './progress.ts';
 import { SampledSink, StreamingSink, type ExampleSink, type SinkResult } from './sinks.ts';
+import { settingsOf } from './request.ts';
 import { measureTokens } from './tokenStats.ts';
 import type { BuildHooks, BuildRequest, BuildSummary, SkippedFile, TokenStats } from './types.ts';
 
@@ -157,16 +158,7 @@ function summarize(
     range: { start: request.range.start, end: request.range.end },
     logsUri: request.logsUri,
     outUri: request.outUri,
-    settings: {
-      labelField: request.labelField,
-      dropFields: request.dropFields,
-      maxExamples: request.maxExamples,
-      balance: request.balance,
-      seed: request.seed,
-      validationRatio: request.validationRatio,
-      contextFormat: request.contextFormat,
-      maxInputLength: request.maxInputLength,
-    },
+    settings: settingsOf(request),
     files: {
       listed: objects.length,
       read: totals.filesRead,

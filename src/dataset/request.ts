@@ -3,7 +3,7 @@ import { requireSetting, type DataConfig } from '../config.ts';
 import { UsageError } from '../errors.ts';
 import { parseDateRange, type DateRange } from '../logs/dateRange.ts';
 import { joinUri, parseStorageUri } from '../storage/uri.ts';
-import type { BalanceMode, BuildRequest, ContextFormat } from './types.ts';
+import type { BalanceMode, BuildRequest, BuildSettings, ContextFormat } from './types.ts';
 
 /** What a person may choose per build (CLI flags or Slack arguments); everything else comes from settings. */
 export interface BuildOptions {
@@ -69,6 +69,12 @@ export function resolveBuildRequest(config: DataConfig, options: BuildOptions, n
     throw new UsageError('--balance balanced needs a total to share out: add --max-examples N, e.g. --max-examples 3000');
   }
   return Object.freeze(request);
+}
+
+/** The choices that shape a dataset's content, as recorded in its stats.json. */
+export function settingsOf(request: BuildRequest): BuildSettings {
+  const { labelField, dropFields, maxExamples, balance, seed, validationRatio, contextFormat, maxInputLength } = request;
+  return { labelField, dropFields, maxExamples, balance, seed, validationRatio, contextFormat, maxInputLength };
 }
 
 /** Same source, range and sampling settings → same key: a second identical request joins the running build. */

@@ -1,9 +1,9 @@
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { S3Client } from '@aws-sdk/client-s3';
-import S3rver from 's3rver';
 
 export interface LocalS3 {
   readonly endpoint: string;
@@ -13,17 +13,36 @@ export interface LocalS3 {
   close(): Promise<void>;
 }
 
-/** An s3rver on a free loopback port with the given buckets, files in a temp directory removed on close. */
-export async function startLocalS3(buckets: readonly string[]): Promise<LocalS3> {
+const CHILD = fileURLToPath(new URL('./s3rverChild.mjs', import.meta.url));
+
+/**
+ * An s3rver on a free loopback port with the given buckets, files in a temp directory removed on close. It runs in
+ * a child process with OpenSSL's legacy provider, which s3rver needs to paginate listings (its continuation tokens
+ * are DES-encrypted); in-process it fails past 1,000 keys. Waits at most `timeoutMs` for the port.
+ */
+export async function startLocalS3(buckets: readonly string[], timeoutMs = 15_000): Promise<LocalS3> {
   const directory = await mkdtemp(join(tmpdir(), 'logtune-s3-'));
-  const server = new S3rver({
-    address: '127.0.0.1',
-    port: 0,
-    silent: true,
-    directory,
-    configureBuckets: buckets.map((name) => ({ name })),
+  const child = spawn(process.execPath, ['--openssl-legacy-provider', CHILD, directory, ...buckets], {
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
-  const { port } = (await server.run()) as AddressInfo;
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const port = await new Promise<number>((resolve, reject) => {
+    let stdout = '';
+    const timer = setTimeout(() => reject(new Error(`s3rver child did not start within ${timeoutMs} ms: ${stderr}`)), timeoutMs);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const line = stdout.split('\n')[0];
+      if (stdout.includes('\n') && line) {
+        clearTimeout(timer);
+        resolve((JSON.parse(line) as { port: number }).port);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`s3rver child exited with code ${code}: ${stderr}`));
+    });
+  });
   const { endpoint, client, env } = connectLocalS3(port);
   return {
     endpoint,
@@ -31,14 +50,21 @@ export async function startLocalS3(buckets: readonly string[]): Promise<LocalS3>
     env,
     async close() {
       client.destroy();
-      await server.close();
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+        child.kill('SIGTERM');
+        // Bounded: a child that ignores SIGTERM is killed outright after 5 s.
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(timer);
+      }
       await rm(directory, { recursive: true, force: true });
     },
   };
 }
 
 /** A client for an s3rver on a loopback port, and the SDK settings that point default clients at it. */
-export function connectLocalS3(port: number): Omit<LocalS3, 'close'> {
+function connectLocalS3(port: number): Omit<LocalS3, 'close'> {
   const endpoint = `http://127.0.0.1:${port}`;
   const env = {
     AWS_ENDPOINT_URL_S3: endpoint,

@@ -8,8 +8,7 @@ import { listRangeObjects, validateLayout, type DatedObject } from '../../src/lo
 import { S3Store } from '../../src/storage/s3Store.ts';
 import { LocalStore } from '../../src/storage/localStore.ts';
 import type { ObjectStore } from '../../src/storage/store.ts';
-import type { LocalS3 } from '../helpers/s3rver.ts';
-import { startLocalS3Process } from '../helpers/s3rverProcess.ts';
+import { startLocalS3, type LocalS3 } from '../helpers/s3rver.ts';
 
 const BUCKET = 'layout-tests';
 const DAYS = ['2024-04-01', '2024-04-02'];
@@ -20,7 +19,7 @@ let counter = 0;
 
 beforeAll(async () => {
   // In a child process: in-process s3rver cannot paginate on Node 20 (see s3rverChild.mjs).
-  s3 = await startLocalS3Process([BUCKET]);
+  s3 = await startLocalS3([BUCKET]);
   tempRoot = await mkdtemp(join(tmpdir(), 'logtune-layout-'));
 });
 
