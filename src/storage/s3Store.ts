@@ -2,10 +2,13 @@ import { PassThrough } from 'node:stream';
 import { once } from 'node:events';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { createFastGet, FastGetMiss, type FastGet } from './s3FastGet.ts';
 import type { ObjectInfo, ObjectStore, ObjectWriter } from './store.ts';
 
 /** Thin adapter over the S3 client; region, credentials and endpoint come from the SDK's own settings. */
 export class S3Store implements ObjectStore {
+  private fastGet: Promise<FastGet | undefined> | undefined;
+
   constructor(
     private readonly client: S3Client,
     private readonly bucket: string,
@@ -53,6 +56,16 @@ export class S3Store implements ObjectStore {
   }
 
   async get(key: string, signal?: AbortSignal): Promise<Uint8Array> {
+    // Reading is most of a build's requests: the lean path first, the SDK for whatever it hands back.
+    this.fastGet ??= createFastGet(this.client, this.bucket).catch(() => undefined);
+    const fast = await this.fastGet;
+    if (fast) {
+      try {
+        return await fast.get(this.prefix + key, signal);
+      } catch (error) {
+        if (!(error instanceof FastGetMiss)) throw error;
+      }
+    }
     const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }), {
       abortSignal: signal,
     });
