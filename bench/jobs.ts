@@ -1,3 +1,5 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import Papa from 'papaparse';
 import pLimit from 'p-limit';
@@ -5,6 +7,7 @@ import { loadDataConfig } from '../src/config.ts';
 import { buildDataset } from '../src/dataset/build.ts';
 import { INSTRUCTION, responseFor } from '../src/dataset/example.ts';
 import { resolveBuildRequest } from '../src/dataset/request.ts';
+import { parseStorageUri } from '../src/storage/uri.ts';
 
 /**
  * One measurement, run in its own process by bench/run.ts so that peak RSS is the job's own.
@@ -58,9 +61,10 @@ async function floor(): Promise<JobResult> {
 
 /**
  * The published notebook's approach, ported to JS: one object at a time, every row parsed into an object and kept
- * (the DataFrame), then examples built in memory, shuffled, split and uploaded.
+ * (the DataFrame), then examples built in memory, shuffled, split and written whole: to S3 with one PutObject per
+ * file, or to a local directory.
  */
-async function notebook(): Promise<JobResult> {
+async function notebook(outUri: string): Promise<JobResult> {
   const client = new S3Client({ forcePathStyle: true });
   const started = performance.now();
   const keys = await listAll(client);
@@ -80,8 +84,12 @@ async function notebook(): Promise<JobResult> {
   }
   examples.sort(() => Math.random() - 0.5);
   const cut = Math.floor(examples.length * 0.9);
-  await client.send(new PutObjectCommand({ Bucket: 'bench-artifacts', Key: 'notebook/train.jsonl', Body: examples.slice(0, cut).join('\n') }));
-  await client.send(new PutObjectCommand({ Bucket: 'bench-artifacts', Key: 'notebook/validation.jsonl', Body: examples.slice(cut).join('\n') }));
+  const outputs = { 'train.jsonl': examples.slice(0, cut).join('\n'), 'validation.jsonl': examples.slice(cut).join('\n') };
+  const out = parseStorageUri(outUri);
+  for (const [name, body] of Object.entries(outputs)) {
+    if (out.kind === 's3') await client.send(new PutObjectCommand({ Bucket: out.bucket, Key: `${out.prefix}${name}`, Body: body }));
+    else await mkdir(out.directory, { recursive: true }).then(() => writeFile(join(out.directory, name), body));
+  }
   return { seconds: (performance.now() - started) / 1000, rows: frame.length, bytes, files: keys.length };
 }
 
@@ -100,5 +108,5 @@ async function build(logsUri: string, outUri: string, range: string): Promise<Jo
 
 const [kind, ...args] = process.argv.slice(2);
 const result =
-  kind === 'floor' ? await floor() : kind === 'notebook' ? await notebook() : await build(args[0]!, args[1]!, args[2]!);
+  kind === 'floor' ? await floor() : kind === 'notebook' ? await notebook(args[0]!) : await build(args[0]!, args[1]!, args[2]!);
 process.stdout.write(`${JSON.stringify({ ...result, maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`);

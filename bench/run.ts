@@ -102,24 +102,40 @@ async function main(): Promise<void> {
     const measure = async (name: string, args: string[], env: NodeJS.ProcessEnv) => {
       log(`running ${name}…`);
       results[name] = await runJob(args, env);
+      // Outputs are not inspected; removing them keeps the bench's disk use to one run's worth.
+      await rm(join(work, 'out'), { recursive: true, force: true });
     };
+    // The targets compare reading: the notebook port and the builder read the same bucket and write their outputs
+    // to the same place. Writing to a local directory leaves the comparison to the reading; writing back to s3rver
+    // adds what s3rver spends storing the outputs (it assembles a multipart upload by reading and hashing every
+    // part again, on the same two cores; S3 does that on its own machines), measured in the second table.
+    const outDir = (name: string) => join(work, 'out', name);
     await measure('floor', ['floor'], direct);
     await measure('floorDelayed', ['floor'], delayed);
-    await measure('notebook', ['notebook'], direct);
-    await measure('notebookDelayed', ['notebook'], delayed);
-    await measure('buildS3', ['build', 's3://bench-logs/logs/', 's3://bench-artifacts/build/', RANGE], direct);
-    await measure('buildS3Delayed', ['build', 's3://bench-logs/logs/', 's3://bench-artifacts/build-delayed/', RANGE], delayed);
-    await measure('buildLocal', ['build', local, join(work, 'out-local'), RANGE], process.env);
+    await measure('notebook', ['notebook', outDir('notebook')], direct);
+    await measure('notebookDelayed', ['notebook', outDir('notebook-delayed')], delayed);
+    await measure('buildS3', ['build', 's3://bench-logs/logs/', outDir('build'), RANGE], direct);
+    await measure('buildS3Delayed', ['build', 's3://bench-logs/logs/', outDir('build-delayed'), RANGE], delayed);
+    await measure('buildLocal', ['build', local, outDir('build-local'), RANGE], process.env);
+    await measure('notebookToS3', ['notebook', 's3://bench-artifacts/notebook/'], direct);
+    await measure('buildToS3', ['build', 's3://bench-logs/logs/', 's3://bench-artifacts/build/', RANGE], direct);
+    if (!quick) {
+      await measure('notebookToS3Delayed', ['notebook', 's3://bench-artifacts/notebook-delayed/'], delayed);
+      await measure('buildToS3Delayed', ['build', 's3://bench-logs/logs/', 's3://bench-artifacts/build-delayed/', RANGE], delayed);
+    }
 
     const r = results as Record<string, JobResult>;
     const rps = (name: string) => rows / r[name]!.seconds;
+    const ratio = (a: string, b: string) => fmt(rps(a) / rps(b), 1);
     const lines = [
       '',
       `Input: ${generated.files} files, ${fmt(rows)} rows, ${fmt(generated.bytes / 1e6, 1)} MB (CSV, seed layout); ${DELAY_MS} ms added per request where "delayed".`,
       '',
+      'Reading from S3 (s3rver) or a local directory; outputs to a local directory:',
+      '',
       '| run | seconds | rows/s | MB/s | peak RSS MB | S3 concurrency |',
       '|---|---|---|---|---|---|',
-      row('list + GET floor (no parsing)', r.floor!, rows),
+      row('list + GET floor (no parsing, nothing written)', r.floor!, rows),
       row(`list + GET floor, +${DELAY_MS} ms`, r.floorDelayed!, rows),
       row('notebook approach (JS port), S3', r.notebook!, rows),
       row(`notebook approach (JS port), S3 +${DELAY_MS} ms`, r.notebookDelayed!, rows),
@@ -128,12 +144,28 @@ async function main(): Promise<void> {
       row('logtune build, local directory', r.buildLocal!, rows),
       '',
       'Targets:',
-      `- S3 +${DELAY_MS} ms: ${fmt(rps('buildS3Delayed') / rps('notebookDelayed'), 1)}× the JS notebook port here, ` +
+      `- S3 +${DELAY_MS} ms: ${ratio('buildS3Delayed', 'notebookDelayed')}× the JS notebook port here, ` +
         `${fmt(rps('buildS3Delayed') / (rows / REFERENCE.notebookDelayed), 1)}× the reference notebook (${REFERENCE.notebookDelayed} s) — target ≥ 10×`,
-      `- S3: ${fmt(rps('buildS3') / rps('notebook'), 1)}× the JS notebook port here, ` +
+      `- S3: ${ratio('buildS3', 'notebook')}× the JS notebook port here, ` +
         `${fmt(rps('buildS3') / (rows / REFERENCE.notebook), 1)}× the reference notebook (${REFERENCE.notebook} s) — target ≥ 4×`,
       `- local: ${fmt(rps('buildLocal') / (rows / REFERENCE.duckdbLocal), 2)}× the reference DuckDB (${REFERENCE.duckdbLocal} s) — target ≥ 0.5×`,
       `- S3 build vs the list+GET floor: ${fmt(r.floor!.seconds / r.buildS3!.seconds * 100)}% of floor speed (${fmt(r.floorDelayed!.seconds / r.buildS3Delayed!.seconds * 100)}% with delay)`,
+      '',
+      'Outputs written back to s3rver (the notebook with one PutObject per file, logtune with streamed multipart uploads):',
+      '',
+      '| run | seconds | rows/s | MB/s | peak RSS MB | S3 concurrency |',
+      '|---|---|---|---|---|---|',
+      row('notebook approach (JS port), S3 → S3', r.notebookToS3!, rows),
+      row('logtune build, S3 → S3', r.buildToS3!, rows),
+      ...(quick
+        ? []
+        : [
+            row(`notebook approach (JS port), S3 → S3, +${DELAY_MS} ms`, r.notebookToS3Delayed!, rows),
+            row(`logtune build, S3 → S3, +${DELAY_MS} ms`, r.buildToS3Delayed!, rows),
+          ]),
+      '',
+      `- S3 → S3: ${ratio('buildToS3', 'notebookToS3')}× the JS notebook port` +
+        (quick ? '' : `; +${DELAY_MS} ms: ${ratio('buildToS3Delayed', 'notebookToS3Delayed')}×`),
     ];
     if (!quick) {
       for (const days of [10, 30]) {
@@ -142,10 +174,10 @@ async function main(): Promise<void> {
         log(`generating ${days} days for the memory run…`);
         const big = await writeLocal(dir, shape);
         const bigRows = days * shape.filesPerDay * shape.rowsPerFile;
-        await measure(`local${days}d`, ['build', dir, join(work, `out-${days}d`), `2024-05-01..2024-05-${String(days).padStart(2, '0')}`], process.env);
+        await measure(`local${days}d`, ['build', dir, outDir(`${days}d`), `2024-05-01..2024-05-${String(days).padStart(2, '0')}`], process.env);
         lines.push(`- memory: ${fmt(bigRows)} rows (${fmt(big.bytes / 1e6)} MB) from a local directory: peak RSS ${r[`local${days}d`]!.maxRssMB} MB, ${fmt(bigRows / r[`local${days}d`]!.seconds)} rows/s`);
         await rm(dir, { recursive: true, force: true });
-        await rm(join(work, `out-${days}d`), { recursive: true, force: true });
+        await rm(outDir(`${days}d`), { recursive: true, force: true });
       }
       lines.push('  target: peak RSS ≤ 300 MB at 2 M rows, flat as the input grows');
     }

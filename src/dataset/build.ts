@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import { CancelledError, UsageError, throwIfAborted } from '../errors.ts';
 import { listDays } from '../logs/dateRange.ts';
 import { listRangeObjects, type DatedObject } from '../logs/layout.ts';
@@ -33,18 +34,11 @@ export async function buildDataset(request: BuildRequest, hooks: BuildHooks = {}
   const [logs, out] = await Promise.all([openStore(request.logsUri, storeOptions), openStore(request.outUri, storeOptions)]);
 
   progress.enter('listing');
-  const objects = await listRangeObjects(logs, request.layout, listDays(request.range), {
+  const listing = listRangeObjects(logs, request.layout, listDays(request.range), {
     concurrency: request.fetchConcurrency,
     signal,
-  }).catch((error: unknown) => {
-    // An aborted listing surfaces as the SDK's or fs's own AbortError; callers expect one kind of cancellation.
-    throw signal?.aborted ? new CancelledError() : error;
   });
-  if (objects.length === 0) {
-    throw new UsageError(`no log files under ${logs.uri} for ${request.range.label} (layout "${request.layout}")`);
-  }
-  progress.listed(objects.length, objects.reduce((sum, o) => sum + o.size, 0));
-
+  // Workers start while the listing is in flight: their start-up is off the critical path.
   const processor = createFileProcessor(
     {
       labelField: request.labelField,
@@ -54,12 +48,29 @@ export async function buildDataset(request: BuildRequest, hooks: BuildHooks = {}
       rangeEnd: request.range.end,
       seed: request.seed,
     },
-    Math.min(request.parseWorkers, objects.length),
+    request.parseWorkers,
   );
-  const maxExamples = request.maxExamples;
-  const sink: ExampleSink =
-    maxExamples === 'all' ? new StreamingSink(out, request) : new SampledSink(out, { ...request, maxExamples });
+  let sink: ExampleSink | undefined;
   try {
+    const objects = await listing.catch((error: unknown) => {
+      // An aborted listing surfaces as the SDK's or fs's own AbortError; callers expect one kind of cancellation.
+      throw signal?.aborted ? new CancelledError() : error;
+    });
+    if (objects.length === 0) {
+      throw new UsageError(`no log files under ${logs.uri} for ${request.range.label} (layout "${request.layout}")`);
+    }
+    progress.listed(objects.length, objects.reduce((sum, o) => sum + o.size, 0));
+    const maxExamples = request.maxExamples;
+    sink = maxExamples === 'all' ? new StreamingSink(out, request) : new SampledSink(out, { ...request, maxExamples });
+    return await buildFrom(objects, sink);
+  } catch (error) {
+    await sink?.abort().catch(() => undefined);
+    throw signal?.aborted ? new CancelledError() : error;
+  } finally {
+    await processor.close();
+  }
+
+  async function buildFrom(objects: readonly DatedObject[], sink: ExampleSink): Promise<BuildSummary> {
     const totals = await readAll(logs, objects, request, sink, processor.process.bind(processor), progress, signal);
     throwIfAborted(signal);
     progress.enter('writing');
@@ -77,11 +88,6 @@ export async function buildDataset(request: BuildRequest, hooks: BuildHooks = {}
     await writeCompletion(out, summary, signal);
     progress.enter('done');
     return summary;
-  } catch (error) {
-    await sink.abort().catch(() => undefined);
-    throw signal?.aborted ? new CancelledError() : error;
-  } finally {
-    await processor.close();
   }
 }
 
@@ -96,16 +102,20 @@ async function readAll(
 ): Promise<ReadTotals> {
   const totals: ReadTotals = { filesRead: 0, rowsInRange: 0, unlabelled: 0, skipped: [] };
   let examples = 0;
+  // Fetch slots are held only while fetching: a file waiting for a parser or for its turn to commit does not stop
+  // the next GET from starting, so request latency stays hidden behind parsing.
+  const fetchSlot = pLimit(request.fetchConcurrency);
+  const window = request.fetchConcurrency * 2;
   await orderedPipeline<FileOutcome>({
     count: objects.length,
-    concurrency: request.fetchConcurrency,
-    window: request.fetchConcurrency * 2,
+    concurrency: window,
+    window,
     signal,
     produce: async (i) => {
       const object = objects[i]!;
       let bytes: Uint8Array;
       try {
-        bytes = await logs.get(object.key, signal);
+        bytes = await fetchSlot(() => logs.get(object.key, signal));
       } catch (error) {
         if (signal?.aborted) throw new CancelledError();
         return { ok: false, reason: 'unreadable', message: (error as Error).message };

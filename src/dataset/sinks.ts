@@ -148,8 +148,8 @@ export class StreamingSink extends BaseSink {
   }
 
   async finish(): Promise<SinkResult> {
-    await this.writers.train.close();
-    await this.writers.validation.close();
+    // Completing an S3 upload waits for the store to assemble the parts: both at once.
+    await Promise.all([this.writers.train.close(), this.writers.validation.close()]);
     const sample = this.candidates.result();
     const unique = this.seen.size;
     return {
@@ -204,6 +204,7 @@ export class SampledSink extends BaseSink {
     shuffle(validation, seededRandom(seed ^ 0x7a1d));
     const writers = openJsonlWriters(this.out);
     const writtenSample = new BottomK<TokenSampleItem & { key: number }>(TOKEN_SAMPLE_SIZE);
+    const closing: Promise<void>[] = [];
     try {
       for (const [list, writer] of [[train, writers.train], [validation, writers.validation]] as const) {
         for (const { label, item } of list) {
@@ -215,8 +216,12 @@ export class SampledSink extends BaseSink {
           }
           await writer.flushIfFull();
         }
-        await writer.close();
+        // Train completes (an S3 upload waits for the parts to be assembled) while validation is written.
+        const closed = writer.close();
+        closed.catch(() => undefined);
+        closing.push(closed);
       }
+      await Promise.all(closing);
     } catch (error) {
       await Promise.all([writers.train.abort(), writers.validation.abort()]);
       throw error;
