@@ -30,7 +30,7 @@ interface JobResult {
 function runJob(args: string[], env: NodeJS.ProcessEnv): Promise<JobResult> {
   return new Promise((resolve, reject) => {
     // The same runtime flag as bin/logtune.js and `npm start`.
-    const child = spawn(process.execPath, ['--max-semi-space-size=2', '--import', 'tsx', 'bench/jobs.ts', ...args], {
+    const child = spawn(process.execPath, ['--max-semi-space-size=2', 'bin/launch.js', 'bench/jobs.ts', ...args], {
       cwd: root,
       env: { ...env, NODE_NO_WARNINGS: '1' },
       stdio: ['ignore', 'pipe', 'inherit'],

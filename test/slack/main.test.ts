@@ -8,7 +8,7 @@ import { tempDir, waitFor } from './support.ts';
 const ROOT = join(import.meta.dirname, '..', '..');
 
 function startMain(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, ['bin/launch.js', 'src/main.ts'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
