@@ -2,8 +2,8 @@
 //
 // The entry file is bundled with esbuild (a dependency already: the parse workers are bundled the same way) into
 // plain JavaScript, imported, and the bundle file removed. Packages stay external and load from node_modules as
-// usual. Measured against running through tsx's loader: 45 MB less resident memory for a bare start and 10-20 MB
-// less at the peak of a 2 M-row build (tsx keeps a loader thread for the process's whole life), and no per-module
+// usual. Measured against running through tsx's loader: about 20 MB less resident memory, for a bare start as at
+// the peak of a 2 M-row build (tsx keeps a loader thread for the process's whole life), and no per-module
 // transform at run time.
 //
 // `node bin/launch.js <file.ts> [args…]` runs a file (the script then sees its own args at process.argv[2…]);
