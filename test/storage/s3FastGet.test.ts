@@ -5,6 +5,7 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFastGet, encodeKey, FastGetMiss } from '../../src/storage/s3FastGet.ts';
 import { S3Store } from '../../src/storage/s3Store.ts';
+import { recordingS3Client } from '../helpers/recordingS3Client.ts';
 import { startLocalS3, type LocalS3 } from '../helpers/s3rver.ts';
 
 const BUCKET = 'fast-get';
@@ -36,28 +37,6 @@ afterAll(async () => {
 async function sdkGet(client: S3Client, key: string): Promise<Uint8Array> {
   const response = await client.send(new GetObjectCommand({ Bucket: BUCKET, Key: key }));
   return response.Body!.transformToByteArray();
-}
-
-/** A client whose every command name is recorded: shows whether a read went through the SDK. */
-function recordingClient(endpoint: string, credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }) {
-  const commands: string[] = [];
-  const client = new S3Client({
-    endpoint,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-    maxAttempts: 1,
-  });
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      commands.push(context.commandName ?? 'unknown');
-      return next(args);
-    },
-    { step: 'initialize', name: 'recordCommands' },
-  );
-  return { client, commands };
 }
 
 describe('encodeKey', () => {
@@ -108,7 +87,7 @@ describe('fast GET against s3rver', () => {
   it('misses on a missing key; the store then asks the SDK, whose NoSuchKey error the caller sees', async () => {
     const fast = await createFastGet(s3.client, BUCKET);
     await expect(fast!.get('nope.csv')).rejects.toThrow(FastGetMiss);
-    const { client, commands } = recordingClient(s3.endpoint);
+    const { client, commands } = recordingS3Client(s3.endpoint);
     try {
       const store = new S3Store(client, BUCKET, '');
       expect(Buffer.from(await store.get('large.bin')).length).toBe(3 * 1024 * 1024 + 17);
@@ -152,8 +131,8 @@ describe('fast GET against a scripted loopback server', () => {
       res.writeHead(403, { 'content-type': 'application/xml' });
       res.end('<Error><Code>SignatureDoesNotMatch</Code><Message>no</Message></Error>');
     });
-    const good = recordingClient(endpoint, { accessKeyId: 'AKID', secretAccessKey: 'secret' });
-    const bad = recordingClient(endpoint, { accessKeyId: 'AKID', secretAccessKey: 'wrong' });
+    const good = recordingS3Client(endpoint, { accessKeyId: 'AKID', secretAccessKey: 'secret' });
+    const bad = recordingS3Client(endpoint, { accessKeyId: 'AKID', secretAccessKey: 'wrong' });
     try {
       const fast = await createFastGet(good.client, BUCKET);
       for (const key of AWKWARD_KEYS) expect(Buffer.from(await fast!.get(key)).toString()).toBe(`body of /${BUCKET}/${key}`);
@@ -194,7 +173,7 @@ describe('fast GET against a scripted loopback server', () => {
   });
 
   it('misses on a body cut short, and on an error status; the store’s SDK retry then gets the object', async () => {
-    const { client, commands } = recordingClient(endpoint);
+    const { client, commands } = recordingS3Client(endpoint);
     try {
       const fast = await createFastGet(client, BUCKET);
       reset((_req, res) => {
@@ -223,7 +202,7 @@ describe('fast GET against a scripted loopback server', () => {
   });
 
   it('rejects with the abort reason as soon as the signal fires, and does not fall back to the SDK', async () => {
-    const { client, commands } = recordingClient(endpoint);
+    const { client, commands } = recordingS3Client(endpoint);
     reset(() => undefined); // never answers
     try {
       const store = new S3Store(client, BUCKET, '');

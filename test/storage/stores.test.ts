@@ -1,13 +1,14 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.ts';
 import { LocalStore } from '../../src/storage/localStore.ts';
 import { S3Store } from '../../src/storage/s3Store.ts';
 import type { ObjectInfo, ObjectStore } from '../../src/storage/store.ts';
 import { joinUri, parseStorageUri } from '../../src/storage/uri.ts';
+import { recordingS3Client } from '../helpers/recordingS3Client.ts';
 import { startLocalS3, type LocalS3 } from '../helpers/s3rver.ts';
 
 const BUCKET = 'store-tests';
@@ -29,27 +30,6 @@ async function collect(iterable: AsyncIterable<ObjectInfo>): Promise<ObjectInfo[
   const out: ObjectInfo[] = [];
   for await (const item of iterable) out.push(item);
   return out;
-}
-
-/** An S3 client that records the name of every command it sends. */
-function recordingClient(): { client: S3Client; commands: string[] } {
-  const commands: string[] = [];
-  const client = new S3Client({
-    endpoint: s3.endpoint,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      commands.push(context.commandName ?? 'unknown');
-      return next(args);
-    },
-    { step: 'initialize', name: 'recordCommands' },
-  );
-  return { client, commands };
 }
 
 describe('parseStorageUri and joinUri', () => {
@@ -150,7 +130,7 @@ describe('LocalStore writers', () => {
 
 describe('S3Store writers', () => {
   it('abort: resolves only once the multipart upload (parts already sent) is aborted, leaving no object', async () => {
-    const { client, commands } = recordingClient();
+    const { client, commands } = recordingS3Client(s3.endpoint);
     try {
       const store = new S3Store(client, BUCKET, 'multipart/');
       const writer = store.createWriter('train.jsonl');
