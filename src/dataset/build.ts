@@ -10,7 +10,7 @@ import { orderedPipeline } from './orderedPipeline.ts';
 import { createFileProcessor, type FileOutcome } from './processorPool.ts';
 import { ProgressTracker } from './progress.ts';
 import { SampledSink, StreamingSink, type ExampleSink, type SinkResult } from './sinks.ts';
-import { settingsOf } from './request.ts';
+import { summaryHeader } from './request.ts';
 import { measureTokens } from './tokenStats.ts';
 import type { BuildHooks, BuildRequest, BuildSummary, SkippedFile, TokenStats } from './types.ts';
 
@@ -164,11 +164,7 @@ function summarize(
   const bytes = objects.reduce((sum, o) => sum + o.size, 0);
   const round = (n: number) => Math.round(n * 10) / 10;
   return {
-    datasetId: request.datasetId,
-    range: { start: request.range.start, end: request.range.end },
-    logsUri: request.logsUri,
-    outUri: request.outUri,
-    settings: settingsOf(request),
+    ...summaryHeader(request),
     files: {
       listed: objects.length,
       read: totals.filesRead,

@@ -3,7 +3,7 @@ import { requireSetting, type DataConfig } from '../config.ts';
 import { UsageError } from '../errors.ts';
 import { parseDateRange, type DateRange } from '../logs/dateRange.ts';
 import { joinUri, parseStorageUri } from '../storage/uri.ts';
-import type { BalanceMode, BuildRequest, BuildSettings, ContextFormat } from './types.ts';
+import type { BalanceMode, BuildRequest, BuildSettings, BuildSummary, ContextFormat } from './types.ts';
 
 /** What a person may choose per build (CLI flags or Slack arguments); everything else comes from settings. */
 export interface BuildOptions {
@@ -72,9 +72,20 @@ export function resolveBuildRequest(config: DataConfig, options: BuildOptions, n
 }
 
 /** The choices that shape a dataset's content, as recorded in its stats.json. */
-export function settingsOf(request: BuildRequest): BuildSettings {
+function settingsOf(request: BuildRequest): BuildSettings {
   const { labelField, dropFields, maxExamples, balance, seed, validationRatio, contextFormat, maxInputLength } = request;
   return { labelField, dropFields, maxExamples, balance, seed, validationRatio, contextFormat, maxInputLength };
+}
+
+/** The part of a build's summary (and stats.json) that restates what was asked for. */
+export function summaryHeader(request: BuildRequest): Pick<BuildSummary, 'datasetId' | 'range' | 'logsUri' | 'outUri' | 'settings'> {
+  return {
+    datasetId: request.datasetId,
+    range: { start: request.range.start, end: request.range.end },
+    logsUri: request.logsUri,
+    outUri: request.outUri,
+    settings: settingsOf(request),
+  };
 }
 
 /** Same source, range and sampling settings → same key: a second identical request joins the running build. */

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadDataConfig } from '../../src/config.ts';
-import { resolveBuildRequest, settingsOf } from '../../src/dataset/request.ts';
+import { resolveBuildRequest, summaryHeader } from '../../src/dataset/request.ts';
 import type { BuildProgress, BuildRequest, BuildSummary } from '../../src/dataset/types.ts';
 import { createLogger, type Level, type Log } from '../../src/log.ts';
 import type { MessageContent } from '../../src/slack/blocks/types.ts';
@@ -129,11 +129,7 @@ export function progress(overrides: Partial<BuildProgress> = {}): BuildProgress 
 
 export function sampleSummary(request: BuildRequest, overrides: Partial<BuildSummary> = {}): BuildSummary {
   return {
-    datasetId: request.datasetId,
-    range: { start: request.range.start, end: request.range.end },
-    logsUri: request.logsUri,
-    outUri: request.outUri,
-    settings: settingsOf(request),
+    ...summaryHeader(request),
     files: { listed: 10, read: 9, skipped: 1, skippedFiles: [{ key: '2024/04/02/bad.csv', reason: 'no header row' }], bytes: 9_000_000 },
     rows: { scanned: 9000, inRange: 9000, unlabelled: 10, duplicates: 90, unique: 8900, train: 8010, validation: 890 },
     labels: {
