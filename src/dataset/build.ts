@@ -7,6 +7,7 @@ import type { ObjectStore } from '../storage/store.ts';
 import { joinUri } from '../storage/uri.ts';
 import { OUTPUT_NAMES, writeCompletion } from './outputs.ts';
 import { orderedPipeline } from './orderedPipeline.ts';
+import type { SampleThresholds } from './processFile.ts';
 import { createFileProcessor, type FileOutcome } from './processorPool.ts';
 import { ProgressTracker } from './progress.ts';
 import { SampledSink, StreamingSink, type ExampleSink, type SinkResult } from './sinks.ts';
@@ -96,7 +97,7 @@ async function readAll(
   objects: readonly DatedObject[],
   request: BuildRequest,
   sink: ExampleSink,
-  process: (bytes: Uint8Array, day: string, threshold: number) => Promise<FileOutcome>,
+  process: (bytes: Uint8Array, day: string, thresholds: SampleThresholds) => Promise<FileOutcome>,
   progress: ProgressTracker,
   signal: AbortSignal | undefined,
 ): Promise<ReadTotals> {
@@ -120,7 +121,7 @@ async function readAll(
         if (signal?.aborted) throw new CancelledError();
         return { ok: false, reason: 'unreadable', message: (error as Error).message };
       }
-      return process(bytes, object.day, sink.sampleThreshold);
+      return process(bytes, object.day, sink.thresholds);
     },
     consume: async (i, outcome) => {
       const object = objects[i]!;

@@ -14,7 +14,7 @@ function handle(request: WorkerRequest): { reply: WorkerReply; transfer: ArrayBu
     case 'file': {
       if (!settings) throw new Error('worker used before init');
       try {
-        const result = processFile(request.bytes, request.day, settings, request.sampleThreshold);
+        const result = processFile(request.bytes, request.day, settings, request.thresholds);
         const transfer = [result.bytes.buffer, result.offsets.buffer, result.hashes.buffer, result.labelIds.buffer] as ArrayBuffer[];
         return { reply: { id: request.id, type: 'file', result }, transfer };
       } catch (error) {

@@ -14,11 +14,21 @@ export interface ProcessorSettings {
   readonly seed: number;
 }
 
-/** An example that may enter the token sample, with its context in the other format (to measure the saving). */
+/**
+ * Which examples a file processor marks as sample candidates: those whose seeded key is below `tokens` may enter the
+ * token-count sample; those below `pairs` (the smaller sample that measures the compact-vs-full saving) also carry
+ * their context in the other format. Both only fall as the build goes on.
+ */
+export interface SampleThresholds {
+  readonly tokens: number;
+  readonly pairs: number;
+}
+
+/** An example that may enter the token sample; below the pairs threshold, with its context in the other format. */
 export interface SampleCandidate {
   readonly index: number;
   readonly key: number;
-  readonly otherContext: string;
+  readonly otherContext?: string;
 }
 
 /**
@@ -38,7 +48,7 @@ export interface FileResult {
   readonly labelNames: readonly string[];
   /** Hash of each example's context, for exact-duplicate detection. */
   readonly hashes: Float64Array;
-  /** Examples whose seeded sample key is below the threshold given: candidates for the token-count sample. */
+  /** Examples whose seeded sample key is below the thresholds given: candidates for the token samples. */
   readonly candidates: readonly SampleCandidate[];
 }
 
@@ -71,9 +81,28 @@ function ensureCapacity(needed: number, used: number): void {
   scratch = grown;
 }
 
-export function processFile(bytes: Uint8Array, fileDay: string, settings: ProcessorSettings, sampleThreshold: number): FileResult {
-  const planOf = (columns: readonly string[], format: ContextFormat): ContextPlan =>
-    contextPlan(columns, { labelField: settings.labelField, dropFields: settings.dropFields, format });
+/**
+ * The files of one build nearly always share a header, so plans and encoders are made once per distinct header
+ * (per settings object: one per build in a worker) rather than once per file.
+ */
+const plansBySettings = new WeakMap<ProcessorSettings, Map<string, { plan: ContextPlan; encoder: LineEncoder }>>();
+const MAX_CACHED_HEADERS = 64;
+
+function cachedPlan(settings: ProcessorSettings, columns: readonly string[], format: ContextFormat) {
+  let plans = plansBySettings.get(settings);
+  if (plans === undefined) plansBySettings.set(settings, (plans = new Map()));
+  const key = format + JSON.stringify(columns);
+  let entry = plans.get(key);
+  if (entry === undefined) {
+    if (plans.size >= MAX_CACHED_HEADERS) plans.clear();
+    const plan = contextPlan(columns, { labelField: settings.labelField, dropFields: settings.dropFields, format });
+    entry = { plan, encoder: new LineEncoder(plan) };
+    plans.set(key, entry);
+  }
+  return entry;
+}
+
+export function processFile(bytes: Uint8Array, fileDay: string, settings: ProcessorSettings, thresholds: SampleThresholds): FileResult {
   const otherFormat: ContextFormat = settings.contextFormat === 'full' ? 'compact' : 'full';
   let columns: readonly string[] = [];
   let encoder: LineEncoder | undefined;
@@ -96,7 +125,7 @@ export function processFile(bytes: Uint8Array, fileDay: string, settings: Proces
       labelIndex = names.indexOf(settings.labelField);
       dateIndex = names.indexOf('date');
       timestampIndex = dateIndex === -1 ? names.indexOf('timestamp') : -1;
-      encoder = new LineEncoder(planOf(names, settings.contextFormat));
+      encoder = cachedPlan(settings, names, settings.contextFormat).encoder;
     },
     row(row) {
       // Without a label column the parser rejects the file once it has read it; nothing to make meanwhile.
@@ -123,9 +152,13 @@ export function processFile(bytes: Uint8Array, fileDay: string, settings: Proces
       // The context spans from just after `{"instruction":…,"context":"` to just before `","response":…`.
       const hash = hashBytes53(scratch, start + LINE_HEAD.length, used - output.tail.length + 1);
       const key = rekey53(hash, settings.seed);
-      if (key < sampleThreshold) {
-        otherPlan ??= planOf(columns, otherFormat);
-        candidates.push({ index: offsets.length, key, otherContext: renderContext(row, otherPlan) });
+      if (key < thresholds.tokens) {
+        if (key < thresholds.pairs) {
+          otherPlan ??= cachedPlan(settings, columns, otherFormat).plan;
+          candidates.push({ index: offsets.length, key, otherContext: renderContext(row, otherPlan) });
+        } else {
+          candidates.push({ index: offsets.length, key });
+        }
       }
       offsets.push(start);
       hashes.push(hash);

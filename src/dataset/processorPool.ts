@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { BadFileError, type BadFileReason } from '../logs/formats/index.ts';
-import { processFile, type FileResult, type ProcessorSettings } from './processFile.ts';
+import { processFile, type FileResult, type ProcessorSettings, type SampleThresholds } from './processFile.ts';
 import { workerScript } from './workerBundle.ts';
 import type { WorkerReply, WorkerRequest } from './workerProtocol.ts';
 
@@ -13,7 +13,7 @@ export type FileOutcome =
  * Slack), or inline on the main thread (workers = 0: small builds and tests).
  */
 export interface FileProcessor {
-  process(bytes: Uint8Array, day: string, sampleThreshold: number): Promise<FileOutcome>;
+  process(bytes: Uint8Array, day: string, thresholds: SampleThresholds): Promise<FileOutcome>;
   close(): Promise<void>;
 }
 
@@ -23,9 +23,9 @@ export function createFileProcessor(settings: ProcessorSettings, workers: number
 
 function inlineProcessor(settings: ProcessorSettings): FileProcessor {
   return {
-    async process(bytes, day, sampleThreshold) {
+    async process(bytes, day, thresholds) {
       try {
-        return { ok: true, result: processFile(bytes, day, settings, sampleThreshold) };
+        return { ok: true, result: processFile(bytes, day, settings, thresholds) };
       } catch (error) {
         if (error instanceof BadFileError) return { ok: false, reason: error.reason, message: error.message };
         throw error;
@@ -92,12 +92,12 @@ class WorkerPool implements FileProcessor {
     return this.workers.reduce((best, w) => (w.outstanding < best.outstanding ? w : best));
   }
 
-  async process(bytes: Uint8Array, day: string, sampleThreshold: number): Promise<FileOutcome> {
+  async process(bytes: Uint8Array, day: string, thresholds: SampleThresholds): Promise<FileOutcome> {
     const slot = this.leastBusy();
     // Move the bytes rather than copy them when the array owns its whole buffer (the usual case for an S3 body).
     const owned = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
     const payload = owned ? bytes : bytes.slice();
-    const reply = await this.send(slot, { id: this.nextId++, type: 'file', bytes: payload, day, sampleThreshold }, [
+    const reply = await this.send(slot, { id: this.nextId++, type: 'file', bytes: payload, day, thresholds }, [
       payload.buffer as ArrayBuffer,
     ]);
     if (reply.type === 'file') return { ok: true, result: reply.result };

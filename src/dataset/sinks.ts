@@ -2,7 +2,7 @@ import type { ObjectStore } from '../storage/store.ts';
 import { rekey53 } from './hash.ts';
 import { HashSet } from './hashSet.ts';
 import { openJsonlWriters } from './outputs.ts';
-import type { FileResult, SampleCandidate } from './processFile.ts';
+import type { FileResult, SampleCandidate, SampleThresholds } from './processFile.ts';
 import { seededRandom, shuffle } from './random.ts';
 import { LabelReservoirs, type SampledItem } from './sampler.ts';
 import { StreamingSplit, validationCount } from './split.ts';
@@ -35,7 +35,7 @@ interface Candidate {
   readonly key: number;
   readonly label: string;
   readonly line: string;
-  readonly otherContext: string;
+  readonly otherContext?: string;
   readonly where?: string;
 }
 
@@ -44,13 +44,15 @@ function contextOf(line: string): string {
 }
 
 function toPair(c: Candidate): FormatPair {
+  // Every key of the final pair sample was below the pairs threshold whenever it was offered (thresholds only fall).
+  if (c.otherContext === undefined) throw new Error('internal: a saving-sample candidate came without its other format');
   return { label: c.label, context: contextOf(c.line), otherContext: c.otherContext };
 }
 
 /** Receives each file's examples in key order; drops duplicates; decides what is written where. */
 export interface ExampleSink {
-  /** Sample key threshold for file processors: examples above it cannot enter the token sample. */
-  readonly sampleThreshold: number;
+  /** Sample key thresholds for file processors: examples above them cannot enter the samples. */
+  readonly thresholds: SampleThresholds;
   commit(result: FileResult): Promise<void>;
   finish(): Promise<SinkResult>;
   abort(): Promise<void>;
@@ -60,11 +62,13 @@ abstract class BaseSink implements ExampleSink {
   protected readonly seen = new HashSet();
   protected readonly labels: Record<string, MutableLabelCounts> = {};
   protected duplicates = 0;
+  /** The keys of the compact-vs-full pair sample: the smallest among the candidates. */
+  private readonly pairKeys = new BottomK<{ readonly key: number }>(SAVING_SAMPLE_SIZE);
 
   constructor(protected readonly candidates: BottomK<Candidate>) {}
 
-  get sampleThreshold(): number {
-    return this.candidates.threshold;
+  get thresholds(): SampleThresholds {
+    return { tokens: this.candidates.threshold, pairs: this.pairKeys.threshold };
   }
 
   async commit(result: FileResult): Promise<void> {
@@ -84,7 +88,8 @@ abstract class BaseSink implements ExampleSink {
       const where = this.accept(label, bytes, offsets[i]!, offsets[i + 1]!, hashes[i]!, counts, sampled);
       if (sampled) {
         const line = decodeLine(bytes, offsets[i]!, offsets[i + 1]!);
-        this.candidates.offer({ key: candidate.key, label, line, otherContext: candidate.otherContext, ...(where && { where }) });
+        this.candidates.offer({ key: candidate.key, label, line, ...(candidate.otherContext !== undefined && { otherContext: candidate.otherContext }), ...(where && { where }) });
+        this.pairKeys.offer({ key: candidate.key });
       }
     }
     await this.flush();

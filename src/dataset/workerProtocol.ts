@@ -1,9 +1,9 @@
 import type { BadFileReason } from '../logs/formats/index.ts';
-import type { FileResult, ProcessorSettings } from './processFile.ts';
+import type { FileResult, ProcessorSettings, SampleThresholds } from './processFile.ts';
 
 export type WorkerRequest =
   | { readonly id: number; readonly type: 'init'; readonly settings: ProcessorSettings }
-  | { readonly id: number; readonly type: 'file'; readonly bytes: Uint8Array; readonly day: string; readonly sampleThreshold: number };
+  | { readonly id: number; readonly type: 'file'; readonly bytes: Uint8Array; readonly day: string; readonly thresholds: SampleThresholds };
 
 export type WorkerReply =
   | { readonly id: number; readonly type: 'ready' }
