@@ -1,6 +1,6 @@
 import { BadFileError, visitLogFile } from '../logs/formats/index.ts';
 import { LINE_HEAD, contextPlan, renderContext, responseFor, type ContextPlan } from './example.ts';
-import { LineEncoder } from './lineEncoder.ts';
+import { LineEncoder, type FixedBytes } from './lineEncoder.ts';
 import { hashBytes53, rekey53 } from './hash.ts';
 import type { ContextFormat } from './types.ts';
 
@@ -64,7 +64,7 @@ function dayOfTimestamp(value: string): string | undefined {
 interface LabelOutput {
   readonly id: number;
   /** The bytes after the context in a line of this label, newline included. */
-  readonly tail: Buffer;
+  readonly tail: FixedBytes;
 }
 
 /**
@@ -150,7 +150,7 @@ export function processFile(bytes: Uint8Array, fileDay: string, settings: Proces
       const start = used;
       used = encoder.write(row, output.tail, scratch, start);
       // The context spans from just after `{"instruction":…,"context":"` to just before `","response":…`.
-      const hash = hashBytes53(scratch, start + LINE_HEAD.length, used - output.tail.length + 1);
+      const hash = hashBytes53(scratch, start + LINE_HEAD.length, used - output.tail.length);
       const key = rekey53(hash, settings.seed);
       if (key < thresholds.tokens) {
         if (key < thresholds.pairs) {

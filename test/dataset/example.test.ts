@@ -9,7 +9,7 @@ import {
   toContext,
   type ContextPlan,
 } from '../../src/dataset/example.ts';
-import { encodeLine } from '../../src/dataset/lineEncoder.ts';
+import { LineEncoder, encodeLine } from '../../src/dataset/lineEncoder.ts';
 import type { ContextFormat } from '../../src/dataset/types.ts';
 import { parseLogFile } from '../../src/logs/formats/index.ts';
 import { referenceCompactContext, trickyRows } from '../helpers/contextReference.ts';
@@ -20,6 +20,10 @@ const FORMATS: readonly ContextFormat[] = ['compact', 'full'];
 const ODD_COLUMNS = ['custom "quoted"', 'back\\slash', 'zeta', 'ünïcode', 'alpha', 'ctl\u0001name'];
 const COLUMNS = [...W3C_FIELDS, ...ODD_COLUMNS, LABEL_FIELD];
 const LABELS = ['benign', 'malicious', 'a "quoted" label', 'back\\slash', '$& $1', 'très élevé', 'tab\there'];
+
+function responseJson(i: number): string {
+  return JSON.stringify(responseFor(LABELS[i % LABELS.length]!));
+}
 
 function planFor(columns: readonly string[], format: ContextFormat): ContextPlan {
   return contextPlan(columns, { labelField: LABEL_FIELD, dropFields: DROP, format });
@@ -77,6 +81,32 @@ describe('LineEncoder (the per-row fast path) equals exampleLine(renderContext(.
     });
     expect(parsed.rows[0]![0]).toBe('a\ud800b');
     expectFastPathMatches(parsed.rows, parsed.columns);
+  });
+
+  it('writes lines back to back at any alignment, each intact, within maxBytes', () => {
+    // Fixed parts are stored a word at a time and may run past their end; the next write must cover that, never
+    // the line before it, and the last one must stay inside the room maxBytes asked for.
+    const columns = [...W3C_FIELDS, ...ODD_COLUMNS, LABEL_FIELD];
+    const rows = trickyRows(columns, 40, 5).map((record) => columns.map((c) => record[c]!));
+    rows.push(columns.map(() => ''), columns.map(() => '-'), []);
+    for (const format of FORMATS) {
+      const plan = planFor(columns, format);
+      const encoder = new LineEncoder(plan);
+      for (let shift = 0; shift < 4; shift++) {
+        const expected: string[] = [];
+        const room = rows.reduce((sum, row, i) => sum + encoder.maxBytes(row, LineEncoder.tail(responseJson(i))), shift);
+        const out = new Uint8Array(room).fill(0x7e);
+        let pos = shift;
+        rows.forEach((row, i) => {
+          const end = encoder.write(row, LineEncoder.tail(responseJson(i)), out, pos);
+          expect(end - pos).toBeLessThanOrEqual(encoder.maxBytes(row, LineEncoder.tail(responseJson(i))));
+          pos = end;
+          expected.push(`${exampleLine(renderContext(row, plan), responseJson(i))}\n`);
+        });
+        expect(new TextDecoder().decode(out.subarray(shift, pos))).toBe(expected.join(''));
+        expect(out.subarray(0, shift).every((b) => b === 0x7e)).toBe(true);
+      }
+    }
   });
 
   it('produces one JSON object per line with the context and response as given', () => {
