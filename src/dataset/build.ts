@@ -12,6 +12,7 @@ import { createFileProcessor, type FileOutcome } from './processorPool.ts';
 import { ProgressTracker } from './progress.ts';
 import { SampledSink, StreamingSink, type ExampleSink, type SinkResult } from './sinks.ts';
 import { summaryHeader } from './request.ts';
+import { sampleSizesFor } from './tokenSample.ts';
 import { measureTokens } from './tokenStats.ts';
 import type { BuildHooks, BuildRequest, BuildSummary, SkippedFile, TokenStats } from './types.ts';
 
@@ -48,6 +49,7 @@ export async function buildDataset(request: BuildRequest, hooks: BuildHooks = {}
       rangeStart: request.range.start,
       rangeEnd: request.range.end,
       seed: request.seed,
+      sampleSizes: sampleSizesFor(request.maxExamples),
     },
     request.parseWorkers,
   );

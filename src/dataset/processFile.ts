@@ -2,6 +2,7 @@ import { BadFileError, visitLogFile } from '../logs/formats/index.ts';
 import { LINE_HEAD, contextPlan, renderContext, responseFor, type ContextPlan } from './example.ts';
 import { LineEncoder, type FixedBytes } from './lineEncoder.ts';
 import { hashBytes53, rekey53 } from './hash.ts';
+import { KeyCutoff, type SampleSizes } from './tokenSample.ts';
 import type { ContextFormat } from './types.ts';
 
 /** Per-build settings a file processor needs; sent once to each worker. */
@@ -12,6 +13,7 @@ export interface ProcessorSettings {
   readonly rangeStart: string;
   readonly rangeEnd: string;
   readonly seed: number;
+  readonly sampleSizes: SampleSizes;
 }
 
 /**
@@ -81,16 +83,30 @@ function ensureCapacity(needed: number, used: number): void {
   scratch = grown;
 }
 
-/**
- * The files of one build nearly always share a header, so plans and encoders are made once per distinct header
- * (per settings object: one per build in a worker) rather than once per file.
- */
-const plansBySettings = new WeakMap<ProcessorSettings, Map<string, { plan: ContextPlan; encoder: LineEncoder }>>();
+/** What a processor keeps across the files of one build (one settings object per build, in a worker or inline). */
+interface BuildState {
+  /** The files of a build nearly always share a header: plans and encoders are made once per distinct header. */
+  readonly plans: Map<string, { plan: ContextPlan; encoder: LineEncoder }>;
+  /** Over the files this processor finished: keys above these cannot enter the samples (see KeyCutoff). */
+  readonly tokens: KeyCutoff;
+  readonly pairs: KeyCutoff;
+}
+
+const states = new WeakMap<ProcessorSettings, BuildState>();
 const MAX_CACHED_HEADERS = 64;
 
+function stateOf(settings: ProcessorSettings): BuildState {
+  let state = states.get(settings);
+  if (state === undefined) {
+    const sizes = settings.sampleSizes;
+    state = { plans: new Map(), tokens: new KeyCutoff(sizes.tokens), pairs: new KeyCutoff(sizes.pairs) };
+    states.set(settings, state);
+  }
+  return state;
+}
+
 function cachedPlan(settings: ProcessorSettings, columns: readonly string[], format: ContextFormat) {
-  let plans = plansBySettings.get(settings);
-  if (plans === undefined) plansBySettings.set(settings, (plans = new Map()));
+  const { plans } = stateOf(settings);
   const key = format + JSON.stringify(columns);
   let entry = plans.get(key);
   if (entry === undefined) {
@@ -104,6 +120,9 @@ function cachedPlan(settings: ProcessorSettings, columns: readonly string[], for
 
 export function processFile(bytes: Uint8Array, fileDay: string, settings: ProcessorSettings, thresholds: SampleThresholds): FileResult {
   const otherFormat: ContextFormat = settings.contextFormat === 'full' ? 'compact' : 'full';
+  const state = stateOf(settings);
+  const tokensBelow = Math.min(thresholds.tokens, state.tokens.value);
+  const pairsBelow = Math.min(thresholds.pairs, state.pairs.value);
   let columns: readonly string[] = [];
   let encoder: LineEncoder | undefined;
   let otherPlan: ContextPlan | undefined;
@@ -152,8 +171,8 @@ export function processFile(bytes: Uint8Array, fileDay: string, settings: Proces
       // The context spans from just after `{"instruction":…,"context":"` to just before `","response":…`.
       const hash = hashBytes53(scratch, start + LINE_HEAD.length, used - output.tail.length);
       const key = rekey53(hash, settings.seed);
-      if (key < thresholds.tokens) {
-        if (key < thresholds.pairs) {
+      if (key < tokensBelow) {
+        if (key < pairsBelow) {
           otherPlan ??= cachedPlan(settings, columns, otherFormat).plan;
           candidates.push({ index: offsets.length, key, otherContext: renderContext(row, otherPlan) });
         } else {
@@ -165,6 +184,11 @@ export function processFile(bytes: Uint8Array, fileDay: string, settings: Proces
       labelIds.push(output.id);
     },
   });
+  // Only now: the keys of a file that turned out bad must not lower the cutoffs.
+  for (const c of candidates) {
+    state.tokens.offer(c.key);
+    if (c.otherContext !== undefined) state.pairs.offer(c.key);
+  }
   offsets.push(used);
   const own = Buffer.allocUnsafeSlow(used);
   scratch.copy(own, 0, 0, used);

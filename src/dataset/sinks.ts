@@ -7,7 +7,7 @@ import { seededRandom, shuffle } from './random.ts';
 import { LabelReservoirs, type SampledItem } from './sampler.ts';
 import { StreamingSplit, validationCount } from './split.ts';
 import type { FormatPair, TokenSampleItem } from './tokenStats.ts';
-import { BottomK, SAVING_SAMPLE_SIZE, TOKEN_SAMPLE_SIZE } from './tokenSample.ts';
+import { BottomK, TOKEN_SAMPLE_SIZE, sampleSizesFor } from './tokenSample.ts';
 import type { BalanceMode, BuildRequest } from './types.ts';
 
 interface MutableLabelCounts {
@@ -62,10 +62,15 @@ abstract class BaseSink implements ExampleSink {
   protected readonly seen = new HashSet();
   protected readonly labels: Record<string, MutableLabelCounts> = {};
   protected duplicates = 0;
+  protected readonly candidates: BottomK<Candidate>;
   /** The keys of the compact-vs-full pair sample: the smallest among the candidates. */
-  private readonly pairKeys = new BottomK<{ readonly key: number }>(SAVING_SAMPLE_SIZE);
+  private readonly pairKeys: BottomK<{ readonly key: number }>;
 
-  constructor(protected readonly candidates: BottomK<Candidate>) {}
+  constructor(maxExamples: number | 'all') {
+    const sizes = sampleSizesFor(maxExamples);
+    this.candidates = new BottomK<Candidate>(sizes.tokens);
+    this.pairKeys = new BottomK(sizes.pairs);
+  }
 
   get thresholds(): SampleThresholds {
     return { tokens: this.candidates.threshold, pairs: this.pairKeys.threshold };
@@ -124,8 +129,7 @@ export class StreamingSink extends BaseSink {
   private readonly split: StreamingSplit;
 
   constructor(out: ObjectStore, request: BuildRequest) {
-    // Every unique example is written, so one sample of them serves both the totals and the saving.
-    super(new BottomK<Candidate>(TOKEN_SAMPLE_SIZE));
+    super('all');
     this.writers = openJsonlWriters(out);
     this.split = new StreamingSplit(request.validationRatio, request.seed);
   }
@@ -165,7 +169,7 @@ export class StreamingSink extends BaseSink {
       labels: this.labels,
       written: sample.map((c) => ({ label: c.label, context: contextOf(c.line), where: c.where! })),
       exact: sample.length === unique,
-      pairs: sample.slice(0, SAVING_SAMPLE_SIZE).map(toPair),
+      pairs: sample.slice(0, sampleSizesFor('all').pairs).map(toPair),
     };
   }
 
@@ -182,7 +186,7 @@ export class SampledSink extends BaseSink {
     private readonly out: ObjectStore,
     private readonly request: BuildRequest & { readonly maxExamples: number },
   ) {
-    super(new BottomK<Candidate>(SAVING_SAMPLE_SIZE));
+    super(request.maxExamples);
     this.reservoirs = new LabelReservoirs(request.maxExamples, request.seed);
   }
 

@@ -40,3 +40,50 @@ export const TOKEN_SAMPLE_SIZE = 2000;
 
 /** The compact-vs-full saving is a ratio; 250 pairs pin it to about a percentage point and keep the fixed tokenizing cost down. */
 export const SAVING_SAMPLE_SIZE = 250;
+
+/**
+ * The k-th smallest distinct key offered so far (HASH_SPACE until k distinct keys were seen). A file processor keeps
+ * one per sample over the files it has finished: with k distinct smaller keys already bound for the dataset, a key
+ * above it cannot enter the build's bottom-k, whatever the other processors see. This keeps the first files of a
+ * build, processed before the build's own threshold has fallen, from all becoming candidates.
+ */
+export class KeyCutoff {
+  private keys: number[] = [];
+  private cutoff = HASH_SPACE;
+
+  constructor(private readonly k: number) {}
+
+  get value(): number {
+    return this.cutoff;
+  }
+
+  offer(key: number): void {
+    if (key >= this.cutoff) return;
+    this.keys.push(key);
+    if (this.keys.length >= 2 * this.k) this.compact();
+  }
+
+  private compact(): void {
+    this.keys.sort((a, b) => a - b);
+    let distinct = 0;
+    for (const key of this.keys) if (distinct === 0 || key !== this.keys[distinct - 1]) this.keys[distinct++] = key;
+    this.keys.length = Math.min(distinct, this.k);
+    if (this.keys.length === this.k) this.cutoff = this.keys[this.k - 1]!;
+  }
+}
+
+/** How many examples each sample holds: the token-count sample, and the compact-vs-full pairs among it. */
+export interface SampleSizes {
+  readonly tokens: number;
+  readonly pairs: number;
+}
+
+/**
+ * Streaming builds write every example, so one sample of them serves the totals and the saving; sampled builds
+ * count the written examples at the end, and need candidates only for the saving pairs.
+ */
+export function sampleSizesFor(maxExamples: number | 'all'): SampleSizes {
+  return maxExamples === 'all'
+    ? { tokens: TOKEN_SAMPLE_SIZE, pairs: SAVING_SAMPLE_SIZE }
+    : { tokens: SAVING_SAMPLE_SIZE, pairs: SAVING_SAMPLE_SIZE };
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HASH_SPACE } from '../../src/dataset/hash.ts';
 import { HashSet } from '../../src/dataset/hashSet.ts';
-import { BottomK } from '../../src/dataset/tokenSample.ts';
+import { BottomK, KeyCutoff } from '../../src/dataset/tokenSample.ts';
 import { prng } from '../helpers/syntheticLogs.ts';
 
 /** Distinct non-negative integers below 2^53, deterministic. */
@@ -89,5 +89,51 @@ describe('BottomK', () => {
     const sample = new BottomK<{ key: number }>(10);
     for (const key of [5, 3, 9]) sample.offer({ key });
     expect(sample.result().map((x) => x.key)).toEqual([3, 5, 9]);
+  });
+});
+
+describe('KeyCutoff', () => {
+  const keys = distinctHashes(3000, 4);
+  const sorted = [...keys].sort((a, b) => a - b);
+
+  it('is the k-th smallest distinct key offered, and the hash space until k distinct keys came', () => {
+    const cutoff = new KeyCutoff(100);
+    // Repeats are not new keys, also once there are more than 2k of them and the cutoff compacts.
+    for (let round = 0; round < 3; round++) for (const key of keys.slice(0, 99)) cutoff.offer(key);
+    expect(cutoff.value).toBe(HASH_SPACE);
+    for (const key of keys) cutoff.offer(key);
+    // Compaction is lazy, so the value may lag above the true k-th smallest; it may never be below it.
+    expect(cutoff.value).toBeGreaterThanOrEqual(sorted[99]!);
+    for (let i = 0; i < 400; i++) cutoff.offer(keys[i % 50]!);
+    expect(cutoff.value).toBeGreaterThanOrEqual(sorted[99]!);
+  });
+
+  it('lets processors that each see part of the keys, with repeats, feed exactly the global bottom-k', () => {
+    // Three processors, files of 40 keys; every key comes twice, in the same file or in one file and a later one
+    // (the build drops the repeat as a duplicate context).
+    const k = 200;
+    const r = prng(8);
+    const files: number[][] = [];
+    const stream = [...keys].sort(() => r() - 0.5).flatMap((key, i) => (i % 2 === 0 ? [key, key] : [key]));
+    stream.push(...keys.filter((_, i) => i % 2 === 1));
+    for (let i = 0; i < stream.length; i += 40) files.push(stream.slice(i, i + 40));
+    const cutoffs = [new KeyCutoff(k), new KeyCutoff(k), new KeyCutoff(k)];
+    const sample = new BottomK<{ key: number }>(k);
+    const seen = new Set<number>();
+    let candidates = 0;
+    files.forEach((file, i) => {
+      const local = cutoffs[i % 3]!;
+      const below = Math.min(sample.threshold, local.value);
+      const marked = file.filter((key) => key < below);
+      candidates += marked.length;
+      for (const key of marked) local.offer(key);
+      for (const key of file) {
+        if (seen.has(key)) continue;
+        seen.add(key);
+        if (marked.includes(key)) sample.offer({ key });
+      }
+    });
+    expect(sample.result().map((x) => x.key)).toEqual(sorted.slice(0, k));
+    expect(candidates).toBeLessThan(stream.length / 2);
   });
 });
