@@ -52,25 +52,33 @@ class WorkerPool implements FileProcessor {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private failure: Error | undefined;
+  /** Workers start once their script is bundled; requests wait for that. */
+  private readonly started: Promise<void>;
 
   constructor(settings: ProcessorSettings, size: number) {
-    for (let i = 0; i < size; i++) {
-      const worker = new Worker(workerScript(), { eval: true, resourceLimits: WORKER_HEAP });
-      const slot = { worker, outstanding: 0 };
-      worker.on('message', (reply: WorkerReply) => {
-        slot.outstanding--;
-        const p = this.pending.get(reply.id);
-        this.pending.delete(reply.id);
-        if (reply.type === 'error') p?.reject(new Error(`file processor failed: ${reply.message}`));
-        else p?.resolve(reply);
-      });
-      worker.on('error', (error) => this.fail(error));
-      worker.on('exit', (code) => {
-        if (code !== 0) this.fail(new Error(`file processor worker exited with code ${code}`));
-      });
-      this.workers.push(slot);
-      void this.send(slot, { id: this.nextId++, type: 'init', settings });
-    }
+    this.started = workerScript().then((script) => {
+      for (let i = 0; i < size; i++) this.startWorker(script, settings);
+    });
+    // A failed bundle surfaces on the first request (or close); not as an unhandled rejection meanwhile.
+    this.started.catch(() => undefined);
+  }
+
+  private startWorker(script: string, settings: ProcessorSettings): void {
+    const worker = new Worker(script, { eval: true, resourceLimits: WORKER_HEAP });
+    const slot = { worker, outstanding: 0 };
+    worker.on('message', (reply: WorkerReply) => {
+      slot.outstanding--;
+      const p = this.pending.get(reply.id);
+      this.pending.delete(reply.id);
+      if (reply.type === 'error') p?.reject(new Error(`file processor failed: ${reply.message}`));
+      else p?.resolve(reply);
+    });
+    worker.on('error', (error) => this.fail(error));
+    worker.on('exit', (code) => {
+      if (code !== 0) this.fail(new Error(`file processor worker exited with code ${code}`));
+    });
+    this.workers.push(slot);
+    void this.send(slot, { id: this.nextId++, type: 'init', settings });
   }
 
   private fail(error: Error): void {
@@ -93,6 +101,7 @@ class WorkerPool implements FileProcessor {
   }
 
   async process(bytes: Uint8Array, day: string, thresholds: SampleThresholds): Promise<FileOutcome> {
+    await this.started;
     const slot = this.leastBusy();
     // Move the bytes rather than copy them when the array owns its whole buffer (the usual case for an S3 body).
     const owned = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
@@ -106,6 +115,7 @@ class WorkerPool implements FileProcessor {
   }
 
   async close(): Promise<void> {
+    await this.started.catch(() => undefined);
     await Promise.all(this.workers.map(({ worker }) => worker.terminate()));
   }
 }
