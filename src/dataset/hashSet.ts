@@ -21,17 +21,13 @@ export class HashSet {
   /** Adds the hash; returns false when it was already present. Hashes must be non-negative integers. */
   add(hash: number): boolean {
     if (this.count * 2 >= this.table.length) this.grow();
-    return this.insert(this.table, this.mask, hash);
-  }
-
-  private insert(table: Float64Array, mask: number, hash: number): boolean {
-    // The low bits of a 53-bit hash are uniform; the upper lane mixes in so keys differing only high spread too.
-    let slot = (hash ^ (hash / 4294967296)) & mask;
+    const { table, mask } = this;
+    let slot = slotOf(hash, mask);
     for (;;) {
       const current = table[slot]!;
       if (current === -1) {
         table[slot] = hash;
-        if (table === this.table) this.count++;
+        this.count++;
         return true;
       }
       if (current === hash) return false;
@@ -43,8 +39,20 @@ export class HashSet {
     const old = this.table;
     const table = new Float64Array(old.length * 2).fill(-1);
     const mask = table.length - 1;
-    for (const value of old) if (value !== -1) this.insert(table, mask, value);
+    // Inline rather than through insert(): a double passed to a call is boxed, a garbage object per entry.
+    for (let i = 0; i < old.length; i++) {
+      const hash = old[i]!;
+      if (hash === -1) continue;
+      let slot = slotOf(hash, mask);
+      while (table[slot] !== -1) slot = (slot + 1) & mask;
+      table[slot] = hash;
+    }
     this.table = table;
     this.mask = mask;
   }
+}
+
+/** The low bits of a 53-bit hash are uniform; the upper lane mixes in so keys differing only high spread too. */
+function slotOf(hash: number, mask: number): number {
+  return (hash ^ (hash / 4294967296)) & mask;
 }
