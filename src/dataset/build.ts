@@ -1,12 +1,12 @@
 import pLimit from 'p-limit';
 import { CancelledError, UsageError, throwIfAborted } from '../errors.ts';
 import { listDays } from '../logs/dateRange.ts';
-import { listRangeObjects, type DatedObject } from '../logs/layout.ts';
+import { streamRangeObjects, type DatedObject } from '../logs/layout.ts';
 import { openStore } from '../storage/open.ts';
 import type { ObjectStore } from '../storage/store.ts';
 import { joinUri } from '../storage/uri.ts';
 import { OUTPUT_NAMES, writeCompletion } from './outputs.ts';
-import { orderedPipeline } from './orderedPipeline.ts';
+import { openOrderedPipeline } from './orderedPipeline.ts';
 import type { SampleThresholds } from './processFile.ts';
 import { createFileProcessor, type FileOutcome } from './processorPool.ts';
 import { ProgressTracker } from './progress.ts';
@@ -24,9 +24,10 @@ interface ReadTotals {
 }
 
 /**
- * Date range → dataset: lists the range's objects, fetches them with bounded concurrency while worker threads parse
- * them, commits each file's examples in key order (deterministic under --seed), streams the outputs, and writes
- * stats.json last. A file that fails anywhere is skipped whole and reported; the build goes on.
+ * Date range → dataset: lists the range's objects and, as they are listed, fetches them with bounded concurrency
+ * while worker threads parse them, commits each file's examples in listing order (deterministic under --seed),
+ * streams the outputs, and writes stats.json last. A file that fails anywhere is skipped whole and reported; the
+ * build goes on.
  */
 export async function buildDataset(request: BuildRequest, hooks: BuildHooks = {}): Promise<BuildSummary> {
   const { signal } = hooks;
@@ -34,12 +35,6 @@ export async function buildDataset(request: BuildRequest, hooks: BuildHooks = {}
   const progress = new ProgressTracker(hooks.onProgress);
   const storeOptions = { s3ForcePathStyle: request.s3ForcePathStyle };
   const [logs, out] = await Promise.all([openStore(request.logsUri, storeOptions), openStore(request.outUri, storeOptions)]);
-
-  progress.enter('listing');
-  const listing = listRangeObjects(logs, request.layout, listDays(request.range), {
-    concurrency: request.fetchConcurrency,
-    signal,
-  });
   // Workers start while the listing is in flight: their start-up is off the critical path.
   const processor = createFileProcessor(
     {
@@ -53,27 +48,10 @@ export async function buildDataset(request: BuildRequest, hooks: BuildHooks = {}
     },
     request.parseWorkers,
   );
-  let sink: ExampleSink | undefined;
+  const maxExamples = request.maxExamples;
+  const sink: ExampleSink = maxExamples === 'all' ? new StreamingSink(out, request) : new SampledSink(out, { ...request, maxExamples });
   try {
-    const objects = await listing.catch((error: unknown) => {
-      // An aborted listing surfaces as the SDK's or fs's own AbortError; callers expect one kind of cancellation.
-      throw signal?.aborted ? new CancelledError() : error;
-    });
-    if (objects.length === 0) {
-      throw new UsageError(`no log files under ${logs.uri} for ${request.range.label} (layout "${request.layout}")`);
-    }
-    progress.listed(objects.length, objects.reduce((sum, o) => sum + o.size, 0));
-    const maxExamples = request.maxExamples;
-    sink = maxExamples === 'all' ? new StreamingSink(out, request) : new SampledSink(out, { ...request, maxExamples });
-    return await buildFrom(objects, sink);
-  } catch (error) {
-    await sink?.abort().catch(() => undefined);
-    throw signal?.aborted ? new CancelledError() : error;
-  } finally {
-    await processor.close();
-  }
-
-  async function buildFrom(objects: readonly DatedObject[], sink: ExampleSink): Promise<BuildSummary> {
+    const objects: DatedObject[] = [];
     const totals = await readAll(logs, objects, request, sink, processor.process.bind(processor), progress, signal);
     throwIfAborted(signal);
     progress.enter('writing');
@@ -91,12 +69,22 @@ export async function buildDataset(request: BuildRequest, hooks: BuildHooks = {}
     await writeCompletion(out, summary, signal);
     progress.enter('done');
     return summary;
+  } catch (error) {
+    await sink.abort().catch(() => undefined);
+    // An aborted listing or read surfaces as the SDK's or fs's own AbortError; callers expect one kind of cancellation.
+    throw signal?.aborted ? new CancelledError() : error;
+  } finally {
+    await processor.close();
   }
 }
 
+/**
+ * Lists the range into `objects` and reads each object as soon as it is listed: on a long range, the first files
+ * are parsed while later days are still being listed.
+ */
 async function readAll(
   logs: ObjectStore,
-  objects: readonly DatedObject[],
+  objects: DatedObject[],
   request: BuildRequest,
   sink: ExampleSink,
   process: (bytes: Uint8Array, day: string, thresholds: SampleThresholds) => Promise<FileOutcome>,
@@ -109,11 +97,10 @@ async function readAll(
   // the next GET from starting, so request latency stays hidden behind parsing.
   const fetchSlot = pLimit(request.fetchConcurrency);
   const window = request.fetchConcurrency * 2;
-  await orderedPipeline<FileOutcome>({
-    count: objects.length,
+  const pipeline = openOrderedPipeline<FileOutcome>({
     concurrency: window,
     window,
-    signal,
+    ...(signal && { signal }),
     produce: async (i) => {
       const object = objects[i]!;
       let bytes: Uint8Array;
@@ -143,6 +130,28 @@ async function readAll(
       progress.emit();
     },
   });
+  pipeline.finished.catch(() => undefined); // awaited below, after the listing
+  progress.enter('listing');
+  const listing = streamRangeObjects(logs, request.layout, listDays(request.range), { concurrency: request.fetchConcurrency, ...(signal && { signal }) }, (batch) => {
+    for (const object of batch) {
+      objects.push(object);
+      progress.bytesListed += object.size;
+    }
+    progress.readingBegins();
+    pipeline.extend(objects.length);
+  });
+  try {
+    await listing;
+  } catch (error) {
+    pipeline.fail(error);
+    throw error;
+  }
+  pipeline.end();
+  if (objects.length === 0) {
+    throw new UsageError(`no log files under ${logs.uri} for ${request.range.label} (layout "${request.layout}")`);
+  }
+  progress.listed(objects.length);
+  await pipeline.finished;
   if (totals.filesRead === 0) {
     const first = totals.skipped[0];
     throw new UsageError(`none of the ${objects.length} log files could be used (first: ${first?.key} — ${first?.reason})`);

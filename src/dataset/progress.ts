@@ -21,11 +21,20 @@ export class ProgressTracker {
     return (performance.now() - this.started) / 1000;
   }
 
-  listed(files: number, bytes: number): void {
+  /** Bytes of the objects listed so far; the total once the listing is complete. */
+  bytesListed = 0;
+
+  /** Reading starts with the first objects listed, while the listing goes on (phase still 'listing'). */
+  readingBegins(): void {
+    if (this.readingStarted === 0) this.readingStarted = performance.now();
+  }
+
+  /** The listing is complete: totals are known, and an ETA can be given. */
+  listed(files: number): void {
     this.filesTotal = files;
-    this.bytesTotal = bytes;
+    this.bytesTotal = this.bytesListed;
     this.phase = 'reading';
-    this.readingStarted = performance.now();
+    this.readingBegins();
     this.emit();
   }
 

@@ -86,13 +86,34 @@ async function resolveLeadingVariables(
   return resolved.flat();
 }
 
-/** Lists every object of the given days, each once, in key order. */
+/** Lists every object of the given days, each once, in the order `streamRangeObjects` hands them over. */
 export async function listRangeObjects(
   store: ObjectStore,
   layout: string,
   days: readonly string[],
   options: { readonly concurrency: number; readonly signal?: AbortSignal },
 ): Promise<DatedObject[]> {
+  const objects: DatedObject[] = [];
+  await streamRangeObjects(store, layout, days, options, (batch) => objects.push(...batch));
+  return objects;
+}
+
+/** Objects of the prefix being handed over are passed on in batches of this many while its listing goes on. */
+const BATCH = 64;
+
+/**
+ * Lists every object of the given days, each once, and hands them to `onObjects` in batches as the listing goes,
+ * so that reading can start long before a long range is listed. The order is deterministic: by listing prefix,
+ * then in the store's key order within each. Every key under a prefix sorts before every key under a later one
+ * unless one prefix extends another; for such layouts the objects come in one batch at the end, sorted by key.
+ */
+export async function streamRangeObjects(
+  store: ObjectStore,
+  layout: string,
+  days: readonly string[],
+  options: { readonly concurrency: number; readonly signal?: AbortSignal },
+  onObjects: (batch: DatedObject[]) => void,
+): Promise<void> {
   validateLayout(layout);
   const limit = pLimit(options.concurrency);
   const discovered = new Map<string, Promise<string[]>>();
@@ -109,16 +130,49 @@ export async function listRangeObjects(
       byPrefix.set(prefix, matchers);
     }
   });
-  const found = new Map<string, DatedObject>();
+  const prefixes = [...byPrefix.keys()].sort();
+  const listPrefix = async (prefix: string, take: (object: DatedObject) => void) => {
+    const matchers = byPrefix.get(prefix)!;
+    for await (const object of store.list(prefix, options.signal)) {
+      const match = matchers.find((m) => m.pattern.test(object.key));
+      if (match) take({ ...object, day: match.day });
+    }
+  };
+
+  // Sorted, a prefix that extends another comes right after it.
+  if (prefixes.some((prefix, i) => i > 0 && prefix.startsWith(prefixes[i - 1]!))) {
+    const found = new Map<string, DatedObject>();
+    await Promise.all(
+      prefixes.map((prefix) => limit(() => listPrefix(prefix, (o) => found.has(o.key) || found.set(o.key, o)))),
+    );
+    const all = [...found.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    if (all.length > 0) onObjects(all);
+    return;
+  }
+
+  const pending: DatedObject[][] = prefixes.map(() => []);
+  const complete: boolean[] = prefixes.map(() => false);
+  let current = 0; // the first prefix not yet handed over completely
+  const handOver = () => {
+    while (current < prefixes.length) {
+      if (pending[current]!.length > 0) {
+        onObjects(pending[current]!);
+        pending[current] = [];
+      }
+      if (!complete[current]) return;
+      current++;
+    }
+  };
   await Promise.all(
-    [...byPrefix].map(([prefix, matchers]) =>
+    prefixes.map((prefix, i) =>
       limit(async () => {
-        for await (const object of store.list(prefix, options.signal)) {
-          const match = matchers.find((m) => m.pattern.test(object.key));
-          if (match && !found.has(object.key)) found.set(object.key, { ...object, day: match.day });
-        }
+        await listPrefix(prefix, (object) => {
+          pending[i]!.push(object);
+          if (i === current && pending[i]!.length >= BATCH) handOver();
+        });
+        complete[i] = true;
+        handOver();
       }),
     ),
   );
-  return [...found.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }

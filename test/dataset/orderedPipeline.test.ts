@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { orderedPipeline } from '../../src/dataset/orderedPipeline.ts';
+import { openOrderedPipeline, orderedPipeline } from '../../src/dataset/orderedPipeline.ts';
 import { CancelledError } from '../../src/errors.ts';
 import { deferred, type Deferred } from '../helpers/deferred.ts';
 
@@ -165,5 +165,65 @@ describe('orderedPipeline', () => {
     await expect(
       orderedPipeline({ count: 0, concurrency: 1, window: 1, produce: async () => 0, consume: async () => undefined }),
     ).resolves.toBeUndefined();
+  });
+});
+
+describe('openOrderedPipeline (items arriving while it runs)', () => {
+  function open(window = 4) {
+    const consumed: number[] = [];
+    const started: number[] = [];
+    const pipeline = openOrderedPipeline<number>({
+      concurrency: window,
+      window,
+      produce: async (index) => {
+        started.push(index);
+        return index * 10;
+      },
+      consume: async (index, value) => {
+        expect(value).toBe(index * 10);
+        consumed.push(index);
+      },
+    });
+    let settledAs: string | undefined;
+    pipeline.finished.then(
+      () => (settledAs = 'resolved'),
+      (error: Error) => (settledAs = `rejected: ${error.message}`),
+    );
+    return { pipeline, consumed, started, settledAs: () => settledAs };
+  }
+
+  it('starts items as they are added, in order, and settles only after end()', async () => {
+    const p = open();
+    await settle();
+    expect(p.started).toEqual([]);
+    p.pipeline.extend(3);
+    await settle();
+    expect(p.consumed).toEqual([0, 1, 2]);
+    expect(p.settledAs()).toBeUndefined(); // more may come
+    p.pipeline.extend(2); // never shrinks
+    p.pipeline.extend(10);
+    await settle();
+    expect(p.consumed).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(p.settledAs()).toBeUndefined();
+    p.pipeline.end();
+    await settle();
+    expect(p.settledAs()).toBe('resolved');
+    expect(() => p.pipeline.extend(11)).toThrow(/after its end/);
+  });
+
+  it('settles at once for end() with no items, and stops on fail()', async () => {
+    const empty = open();
+    empty.pipeline.end();
+    await settle();
+    expect(empty.settledAs()).toBe('resolved');
+
+    const failing = open();
+    failing.pipeline.extend(2);
+    await settle();
+    failing.pipeline.fail(new Error('listing failed'));
+    failing.pipeline.extend(5);
+    await settle();
+    expect(failing.settledAs()).toBe('rejected: listing failed');
+    expect(failing.started).toEqual([0, 1]);
   });
 });

@@ -2,12 +2,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pLimit from 'p-limit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { UsageError } from '../../src/errors.ts';
-import { listRangeObjects, validateLayout, type DatedObject } from '../../src/logs/layout.ts';
+import { listRangeObjects, streamRangeObjects, validateLayout, type DatedObject } from '../../src/logs/layout.ts';
 import { S3Store } from '../../src/storage/s3Store.ts';
 import { LocalStore } from '../../src/storage/localStore.ts';
 import type { ObjectStore } from '../../src/storage/store.ts';
+import { deferred, type Deferred } from '../helpers/deferred.ts';
 import { startLocalS3, type LocalS3 } from '../helpers/s3rver.ts';
 
 const BUCKET = 'layout-tests';
@@ -189,6 +190,58 @@ describe('listRangeObjects with a variable folder before the date', () => {
     await seed(store, ['E1/2024/04/01/a.csv', 'E2/2024/04/01/b.csv', 'E2/2024/04/02/c.csv', 'E2/2024/04/03/d.csv', 'E3/2024/03/01/e.csv']);
     const objects = await list(store, '{distribution}/{yyyy}/{MM}/{dd}/');
     expectListing(objects, { 'E1/2024/04/01/a.csv': '2024-04-01', 'E2/2024/04/01/b.csv': '2024-04-01', 'E2/2024/04/02/c.csv': '2024-04-02' });
+  });
+});
+
+describe('streamRangeObjects (reading starts while the listing goes on)', () => {
+  const days = ['2024-04-01', '2024-04-02', '2024-04-03'];
+  const keys = days.flatMap((day) => Array.from({ length: 150 }, (_, i) => `${day.replaceAll('-', '/')}/part-${String(i).padStart(3, '0')}.csv`));
+
+  /** A local store whose listing of a day's folder waits for the test to release it; notes each listing done. */
+  function heldStore(root: ObjectStore, held: Map<string, Deferred<void>>, listed: Set<string>): ObjectStore {
+    return Object.assign(Object.create(root) as ObjectStore, {
+      async *list(prefix: string, signal?: AbortSignal) {
+        await held.get(prefix)?.promise;
+        yield* root.list(prefix, signal);
+        listed.add(prefix);
+      },
+    });
+  }
+
+  const wait = { timeout: 5000, interval: 5 };
+
+  it('hands over a day as soon as the days before it are listed, in key order, in batches', async () => {
+    const root = freshStore('local directory');
+    await seed(root, keys);
+    const held = new Map(['2024/04/02/', '2024/04/03/'].map((prefix) => [prefix, deferred<void>()]));
+    const listed = new Set<string>();
+    const batches: DatedObject[][] = [];
+    const done = streamRangeObjects(heldStore(root, held, listed), '{yyyy}/{MM}/{dd}/', days, { concurrency: 4 }, (b) => batches.push([...b]));
+    // Day 1 is handed over while days 2 and 3 are still being listed, 64 at a time.
+    await vi.waitFor(() => expect(listed.has('2024/04/01/')).toBe(true), wait);
+    expect(batches.flat().map((o) => o.key)).toEqual(keys.slice(0, 150));
+    expect(batches.map((b) => b.length)).toEqual([64, 64, 22]);
+    held.get('2024/04/03/')!.resolve();
+    // Day 3 is listed but waits for day 2: the order stays the key order whatever finishes first.
+    await vi.waitFor(() => expect(listed.has('2024/04/03/')).toBe(true), wait);
+    expect(batches.flat()).toHaveLength(150);
+    held.get('2024/04/02/')!.resolve();
+    await done;
+    expect(batches.flat().map((o) => [o.key, o.day])).toEqual(keys.map((key) => [key, key.slice(0, 10).replaceAll('/', '-')]));
+  });
+
+  it('hands over nothing for an empty range, and fails with the listing', async () => {
+    const root = freshStore('local directory');
+    const batches: DatedObject[][] = [];
+    await streamRangeObjects(root, '{yyyy}/{MM}/{dd}/', days, { concurrency: 4 }, (b) => batches.push(b));
+    expect(batches).toEqual([]);
+    const failing = Object.assign(Object.create(root) as ObjectStore, {
+      // eslint-disable-next-line require-yield
+      async *list(): AsyncIterable<never> {
+        throw new Error('AccessDenied');
+      },
+    });
+    await expect(streamRangeObjects(failing, '{yyyy}/{MM}/{dd}/', days, { concurrency: 4 }, () => undefined)).rejects.toThrow('AccessDenied');
   });
 });
 
