@@ -76,7 +76,16 @@ export class LocalStore implements ObjectStore {
     return {
       async write(chunk) {
         const s = await open();
-        if (!s.write(chunk)) await once(s, 'drain');
+        let full: boolean;
+        if (Array.isArray(chunk)) {
+          s.cork();
+          for (const part of chunk as readonly Uint8Array[]) s.write(part);
+          s.uncork();
+          full = s.writableNeedDrain;
+        } else {
+          full = !s.write(chunk as string | Uint8Array);
+        }
+        if (full) await once(s, 'drain');
       },
       async close() {
         const s = await open();

@@ -96,7 +96,9 @@ export class S3Store implements ObjectStore {
     done.catch(() => undefined);
     return {
       async write(chunk) {
-        if (!body.write(chunk)) await Promise.race([once(body, 'drain'), done]);
+        let full = false;
+        for (const part of Array.isArray(chunk) ? (chunk as readonly Uint8Array[]) : [chunk as string | Uint8Array]) full = !body.write(part);
+        if (full) await Promise.race([once(body, 'drain'), done]);
       },
       async close() {
         body.end();

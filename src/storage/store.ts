@@ -5,8 +5,11 @@ export interface ObjectInfo {
 }
 
 export interface ObjectWriter {
-  /** Resolves once the chunk is accepted (respects backpressure). */
-  write(chunk: string | Uint8Array): Promise<void>;
+  /**
+   * Resolves once the chunk is accepted (respects backpressure). An array is written as its chunks in order, with
+   * no copy to join them (one vectored write on a local file).
+   */
+  write(chunk: string | Uint8Array | readonly Uint8Array[]): Promise<void>;
   /** Makes the object visible under its key. */
   close(): Promise<void>;
   /** Leaves nothing behind: an aborted S3 multipart upload, a removed temp file. */

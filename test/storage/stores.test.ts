@@ -95,8 +95,13 @@ describe.each(['local directory', 's3 (s3rver)'] as const)('ObjectStore on a %s'
     const writer = store.createWriter('dir/b.jsonl');
     await writer.write('line 1\n');
     await writer.write(Buffer.from('line 2\n'));
+    // An array of views into shared buffers is written as its parts, in order, without being joined first.
+    const shared = Buffer.from('..line 3\n..line 4\nline 5\n');
+    await writer.write([shared.subarray(2, 9), shared.subarray(11, 18), new Uint8Array(0), shared.subarray(18)]);
+    await writer.write(Array.from({ length: 2000 }, (_, i) => Buffer.from(`${i}\n`)));
     await writer.close();
-    expect(Buffer.from(await store.get('dir/b.jsonl')).toString('utf8')).toBe('line 1\nline 2\n');
+    const numbers = Array.from({ length: 2000 }, (_, i) => `${i}\n`).join('');
+    expect(Buffer.from(await store.get('dir/b.jsonl')).toString('utf8')).toBe(`line 1\nline 2\nline 3\nline 4\nline 5\n${numbers}`);
   });
 
   it('shows nothing under a writer’s key before close, and nothing at all after abort', async () => {
