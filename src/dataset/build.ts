@@ -55,7 +55,8 @@ export async function buildDataset(request: BuildRequest, hooks: BuildHooks = {}
     const totals = await readAll(logs, objects, request, sink, processor.process.bind(processor), progress, signal);
     throwIfAborted(signal);
     progress.enter('writing');
-    const result = await sink.finish();
+    const { result, closed } = await sink.finish();
+    // Counted while the outputs complete (an S3 multipart completion waits for the store).
     progress.enter('counting_tokens');
     const tokens = measureTokens({
       written: result.written,
@@ -65,6 +66,7 @@ export async function buildDataset(request: BuildRequest, hooks: BuildHooks = {}
       format: request.contextFormat,
       maxInputLength: request.maxInputLength,
     });
+    await closed;
     const summary = summarize(request, objects, totals, result, tokens, progress);
     await writeCompletion(out, summary, signal);
     progress.enter('done');

@@ -49,12 +49,21 @@ function toPair(c: Candidate): FormatPair {
   return { label: c.label, context: contextOf(c.line), otherContext: c.otherContext };
 }
 
+/**
+ * What a sink knows once every example is written, and its outputs' completion: completing an S3 upload waits for
+ * the store to assemble the parts, so the build counts tokens meanwhile.
+ */
+export interface FinishedSink {
+  readonly result: SinkResult;
+  readonly closed: Promise<void>;
+}
+
 /** Receives each file's examples in key order; drops duplicates; decides what is written where. */
 export interface ExampleSink {
   /** Sample key thresholds for file processors: examples above them cannot enter the samples. */
   readonly thresholds: SampleThresholds;
   commit(result: FileResult): Promise<void>;
-  finish(): Promise<SinkResult>;
+  finish(): Promise<FinishedSink>;
   abort(): Promise<void>;
 }
 
@@ -114,7 +123,7 @@ abstract class BaseSink implements ExampleSink {
     wantWhere: boolean,
   ): string | undefined;
   protected abstract flush(): Promise<void>;
-  abstract finish(): Promise<SinkResult>;
+  abstract finish(): Promise<FinishedSink>;
   abstract abort(): Promise<void>;
 }
 
@@ -156,12 +165,13 @@ export class StreamingSink extends BaseSink {
     await this.writers.validation.flushIfFull();
   }
 
-  async finish(): Promise<SinkResult> {
-    // Completing an S3 upload waits for the store to assemble the parts: both at once.
-    await Promise.all([this.writers.train.close(), this.writers.validation.close()]);
+  async finish(): Promise<FinishedSink> {
+    // Both outputs complete at once; every line is already counted.
+    const closed = Promise.all([this.writers.train.close(), this.writers.validation.close()]).then(() => undefined);
+    closed.catch(() => undefined); // awaited by the build
     const sample = this.candidates.result();
     const unique = this.seen.size;
-    return {
+    const result: SinkResult = {
       duplicates: this.duplicates,
       unique,
       train: this.writers.train.lineCount,
@@ -171,6 +181,7 @@ export class StreamingSink extends BaseSink {
       exact: sample.length === unique,
       pairs: sample.slice(0, sampleSizesFor('all').pairs).map(toPair),
     };
+    return { result, closed };
   }
 
   async abort(): Promise<void> {
@@ -197,7 +208,7 @@ export class SampledSink extends BaseSink {
 
   protected async flush(): Promise<void> {}
 
-  async finish(): Promise<SinkResult> {
+  async finish(): Promise<FinishedSink> {
     const { seed, validationRatio } = this.request;
     const train: { label: string; item: SampledItem }[] = [];
     const validation: { label: string; item: SampledItem }[] = [];
@@ -230,13 +241,20 @@ export class SampledSink extends BaseSink {
         closed.catch(() => undefined);
         closing.push(closed);
       }
-      await Promise.all(closing);
     } catch (error) {
       await Promise.all([writers.train.abort(), writers.validation.abort()]);
       throw error;
     }
+    const closed = Promise.all(closing).then(
+      () => undefined,
+      async (error: unknown) => {
+        await Promise.all([writers.train.abort(), writers.validation.abort()]);
+        throw error;
+      },
+    );
+    closed.catch(() => undefined); // awaited by the build
     const written = writtenSample.result();
-    return {
+    const result: SinkResult = {
       duplicates: this.duplicates,
       unique: this.seen.size,
       train: train.length,
@@ -246,6 +264,7 @@ export class SampledSink extends BaseSink {
       exact: written.length === train.length + validation.length,
       pairs: this.candidates.result().map(toPair),
     };
+    return { result, closed };
   }
 
   async abort(): Promise<void> {}
