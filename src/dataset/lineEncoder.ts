@@ -16,6 +16,9 @@ const BACKSLASH = 0x5c;
 // Control characters, quote, backslash and surrogates need JSON escaping (surrogates when lone).
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 const WORD_SLACK = 3;
+/** 1 for the ASCII characters JSON writes as they are (twice over: the context is a string inside the line). */
+const PLAIN = new Uint8Array(0x80);
+for (let c = 0x20; c < 0x80; c++) if (c !== QUOTE && c !== BACKSLASH) PLAIN[c] = 1;
 
 /** A fixed byte string as whole little-endian 32-bit words (the last one zero-padded), plus its true length. */
 export class FixedBytes {
@@ -80,9 +83,10 @@ export class LineEncoder {
       first = false;
       const start = pos;
       let plain = true;
-      for (let c = 0; c < value.length; c++) {
+      const n = value.length;
+      for (let c = 0; c < n; c++) {
         const code = value.charCodeAt(c);
-        if (code < 0x20 || code >= 0x80 || code === QUOTE || code === BACKSLASH) {
+        if (code >= 0x80 || PLAIN[code] === 0) {
           plain = false;
           break;
         }
