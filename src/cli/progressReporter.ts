@@ -7,10 +7,14 @@ export function formatDuration(seconds: number): string {
 }
 
 export function describeProgress(p: BuildProgress): string {
-  if (p.phase === 'listing') return 'listing log files…';
-  const files = `${p.filesDone}/${p.filesTotal ?? '?'} files`;
   const skipped = p.filesSkipped > 0 ? ` (${p.filesSkipped} skipped)` : '';
   const rate = `${(p.bytesPerSecond / 1e6).toFixed(1)} MB/s`;
+  // Reading starts with the first day listed, so a long listing already has files read.
+  if (p.phase === 'listing') {
+    if (p.filesDone === 0) return 'listing log files…';
+    return `listing log files… ${p.filesDone} read${skipped}, ${p.rowsScanned.toLocaleString('en-US')} rows, ${rate}`;
+  }
+  const files = `${p.filesDone}/${p.filesTotal ?? '?'} files`;
   const eta = p.etaSeconds === undefined || p.phase !== 'reading' ? '' : `, ETA ${formatDuration(p.etaSeconds)}`;
   const phase = p.phase === 'reading' ? '' : ` — ${p.phase.replace('_', ' ')}`;
   return `${files}${skipped}, ${p.rowsScanned.toLocaleString('en-US')} rows, ${rate}${eta}${phase}`;
