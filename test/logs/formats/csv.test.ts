@@ -55,8 +55,17 @@ describe('CSV logs', () => {
     expectBad('a,b,label\n1,2\n', 'field_count', /row 1 has 2 fields/);
   });
 
-  it('rejects an unterminated quote', () => {
-    expectBad('a,label\n1,x\n"open,y\n2,z\n', 'field_count', /quot/i);
+  it('rejects broken quoting and names the data row it is in', () => {
+    expectBad('a,label\n1,x\n"open,y\n2,z\n', 'field_count', /^CSV quoting is broken in data row 2: Quoted field unterminated$/);
+    expectBad('a,label\n1,x\n\n2,z\n3,"4"x\n', 'field_count', /^CSV quoting is broken in data row 3: Trailing quote/);
+    expectBad('"a,label\n1,x\n', 'field_count', /^CSV quoting is broken in the header/);
+  });
+
+  it('parses file after file with one shared parser: a broken file leaves nothing behind for the next', () => {
+    expectBad('a,label\n"open,x\n', 'field_count', /quot/i);
+    expect(parse('a,label\n"1",x\n', 'label').rows).toEqual([['1', 'x']]);
+    expect(parse('a,label\r\n"1",x\r\n', 'label').rows).toEqual([['1', 'x']]);
+    expect(parse('a,label\n"1",x\n"2",y\n', 'label').rows).toEqual([['1', 'x'], ['2', 'y']]);
   });
 
   it('rejects a header with duplicate or empty column names', () => {
