@@ -2,7 +2,7 @@ import { BadFileError, visitLogFile } from '../logs/formats/index.ts';
 import { LINE_HEAD, contextPlan, renderContext, responseFor, type ContextPlan } from './example.ts';
 import { LineEncoder, type FixedBytes } from './lineEncoder.ts';
 import { hashBytes53, rekey53 } from './hash.ts';
-import { KeyCutoff, type SampleSizes } from './tokenSample.ts';
+import { BottomK, type SampleSizes } from './tokenSample.ts';
 import type { ContextFormat } from './types.ts';
 
 /** Per-build settings a file processor needs; sent once to each worker. */
@@ -87,9 +87,9 @@ function ensureCapacity(needed: number, used: number): void {
 interface BuildState {
   /** The files of a build nearly always share a header: plans and encoders are made once per distinct header. */
   readonly plans: Map<string, { plan: ContextPlan; encoder: LineEncoder }>;
-  /** Over the files this processor finished: keys above these cannot enter the samples (see KeyCutoff). */
-  readonly tokens: KeyCutoff;
-  readonly pairs: KeyCutoff;
+  /** Over the files this processor finished: keys above their thresholds cannot enter the samples (see BottomK). */
+  readonly tokens: BottomK<{ readonly key: number }>;
+  readonly pairs: BottomK<{ readonly key: number }>;
 }
 
 const states = new WeakMap<ProcessorSettings, BuildState>();
@@ -99,7 +99,7 @@ function stateOf(settings: ProcessorSettings): BuildState {
   let state = states.get(settings);
   if (state === undefined) {
     const sizes = settings.sampleSizes;
-    state = { plans: new Map(), tokens: new KeyCutoff(sizes.tokens), pairs: new KeyCutoff(sizes.pairs) };
+    state = { plans: new Map(), tokens: new BottomK(sizes.tokens), pairs: new BottomK(sizes.pairs) };
     states.set(settings, state);
   }
   return state;
@@ -121,8 +121,8 @@ function cachedPlan(settings: ProcessorSettings, columns: readonly string[], for
 export function processFile(bytes: Uint8Array, fileDay: string, settings: ProcessorSettings, thresholds: SampleThresholds): FileResult {
   const otherFormat: ContextFormat = settings.contextFormat === 'full' ? 'compact' : 'full';
   const state = stateOf(settings);
-  const tokensBelow = Math.min(thresholds.tokens, state.tokens.value);
-  const pairsBelow = Math.min(thresholds.pairs, state.pairs.value);
+  const tokensBelow = Math.min(thresholds.tokens, state.tokens.threshold);
+  const pairsBelow = Math.min(thresholds.pairs, state.pairs.threshold);
   let columns: readonly string[] = [];
   let encoder: LineEncoder | undefined;
   let otherPlan: ContextPlan | undefined;
@@ -186,8 +186,9 @@ export function processFile(bytes: Uint8Array, fileDay: string, settings: Proces
   });
   // Only now: the keys of a file that turned out bad must not lower the cutoffs.
   for (const c of candidates) {
-    state.tokens.offer(c.key);
-    if (c.otherContext !== undefined) state.pairs.offer(c.key);
+    const key = { key: c.key }; // not the candidate: its other-format context need not stay in memory
+    state.tokens.offer(key);
+    if (c.otherContext !== undefined) state.pairs.offer(key);
   }
   offsets.push(used);
   const own = Buffer.allocUnsafeSlow(used);

@@ -4,6 +4,11 @@ import { HASH_SPACE } from './hash.ts';
  * A bottom-k sample: the k items with the smallest seeded hash keys. Keys are uniform and independent of the data's
  * order, so this is a uniform sample without replacement, the same whatever the concurrency, and it tells file
  * processors which examples can still get in (keys below `threshold`), so only those cross threads in both formats.
+ *
+ * Equal keys count once (the first offered is kept). A file processor also keeps one over the keys of the files it
+ * has finished, where a context may repeat: with k distinct smaller keys already bound for the dataset, a key above
+ * its threshold cannot enter the build's sample, whatever the other processors see. That keeps the first files of a
+ * build, processed before the build's own threshold has fallen, from all becoming candidates.
  */
 export class BottomK<T extends { readonly key: number }> {
   private items: T[] = [];
@@ -22,15 +27,17 @@ export class BottomK<T extends { readonly key: number }> {
   }
 
   private compact(): void {
+    // Stable: of equal keys, the first offered stays.
     this.items.sort((a, b) => a.key - b.key);
-    this.items.length = this.k;
-    this.cutoff = this.items[this.k - 1]!.key;
+    let distinct = 0;
+    for (const item of this.items) if (distinct === 0 || item.key !== this.items[distinct - 1]!.key) this.items[distinct++] = item;
+    this.items.length = Math.min(distinct, this.k);
+    if (this.items.length === this.k) this.cutoff = this.items[this.k - 1]!.key;
   }
 
   /** The sample, smallest keys first. */
   result(): T[] {
-    if (this.items.length > this.k) this.compact();
-    else this.items.sort((a, b) => a.key - b.key);
+    this.compact();
     return this.items;
   }
 }
@@ -40,37 +47,6 @@ export const TOKEN_SAMPLE_SIZE = 2000;
 
 /** The compact-vs-full saving is a ratio; 250 pairs pin it to about a percentage point and keep the fixed tokenizing cost down. */
 export const SAVING_SAMPLE_SIZE = 250;
-
-/**
- * The k-th smallest distinct key offered so far (HASH_SPACE until k distinct keys were seen). A file processor keeps
- * one per sample over the files it has finished: with k distinct smaller keys already bound for the dataset, a key
- * above it cannot enter the build's bottom-k, whatever the other processors see. This keeps the first files of a
- * build, processed before the build's own threshold has fallen, from all becoming candidates.
- */
-export class KeyCutoff {
-  private keys: number[] = [];
-  private cutoff = HASH_SPACE;
-
-  constructor(private readonly k: number) {}
-
-  get value(): number {
-    return this.cutoff;
-  }
-
-  offer(key: number): void {
-    if (key >= this.cutoff) return;
-    this.keys.push(key);
-    if (this.keys.length >= 2 * this.k) this.compact();
-  }
-
-  private compact(): void {
-    this.keys.sort((a, b) => a - b);
-    let distinct = 0;
-    for (const key of this.keys) if (distinct === 0 || key !== this.keys[distinct - 1]) this.keys[distinct++] = key;
-    this.keys.length = Math.min(distinct, this.k);
-    if (this.keys.length === this.k) this.cutoff = this.keys[this.k - 1]!;
-  }
-}
 
 /** How many examples each sample holds: the token-count sample, and the compact-vs-full pairs among it. */
 export interface SampleSizes {

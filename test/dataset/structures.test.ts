@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HASH_SPACE, hashBytes53 } from '../../src/dataset/hash.ts';
 import { HashSet } from '../../src/dataset/hashSet.ts';
-import { BottomK, KeyCutoff } from '../../src/dataset/tokenSample.ts';
+import { BottomK } from '../../src/dataset/tokenSample.ts';
 import { prng } from '../helpers/syntheticLogs.ts';
 
 /** Distinct non-negative integers below 2^53, deterministic. */
@@ -92,20 +92,27 @@ describe('BottomK', () => {
   });
 });
 
-describe('KeyCutoff', () => {
+describe('BottomK over repeated keys (a file processor\'s cutoff)', () => {
   const keys = distinctHashes(3000, 4);
   const sorted = [...keys].sort((a, b) => a - b);
 
-  it('is the k-th smallest distinct key offered, and the hash space until k distinct keys came', () => {
-    const cutoff = new KeyCutoff(100);
-    // Repeats are not new keys, also once there are more than 2k of them and the cutoff compacts.
-    for (let round = 0; round < 3; round++) for (const key of keys.slice(0, 99)) cutoff.offer(key);
-    expect(cutoff.value).toBe(HASH_SPACE);
-    for (const key of keys) cutoff.offer(key);
-    // Compaction is lazy, so the value may lag above the true k-th smallest; it may never be below it.
-    expect(cutoff.value).toBeGreaterThanOrEqual(sorted[99]!);
-    for (let i = 0; i < 400; i++) cutoff.offer(keys[i % 50]!);
-    expect(cutoff.value).toBeGreaterThanOrEqual(sorted[99]!);
+  it('counts equal keys once: the threshold is the k-th smallest distinct key, the hash space until k came', () => {
+    const sample = new BottomK<{ key: number }>(100);
+    // Repeats are not new keys, also once there are more than 2k of them and the sample compacts.
+    for (let round = 0; round < 3; round++) for (const key of keys.slice(0, 99)) sample.offer({ key });
+    expect(sample.threshold).toBe(HASH_SPACE);
+    for (const key of keys) sample.offer({ key });
+    // Compaction is lazy, so the threshold may lag above the true k-th smallest; it may never be below it.
+    expect(sample.threshold).toBeGreaterThanOrEqual(sorted[99]!);
+    for (let i = 0; i < 400; i++) sample.offer({ key: keys[i % 50]! });
+    expect(sample.threshold).toBeGreaterThanOrEqual(sorted[99]!);
+    expect(sample.result().map((x) => x.key)).toEqual(sorted.slice(0, 100));
+  });
+
+  it('keeps the first offered of equal keys', () => {
+    const sample = new BottomK<{ key: number; id: string }>(2);
+    for (const [key, id] of [[5, 'a'], [3, 'b'], [5, 'c'], [3, 'd'], [9, 'e']] as const) sample.offer({ key, id });
+    expect(sample.result()).toEqual([{ key: 3, id: 'b' }, { key: 5, id: 'a' }]);
   });
 
   it('lets processors that each see part of the keys, with repeats, feed exactly the global bottom-k', () => {
@@ -117,16 +124,16 @@ describe('KeyCutoff', () => {
     const stream = [...keys].sort(() => r() - 0.5).flatMap((key, i) => (i % 2 === 0 ? [key, key] : [key]));
     stream.push(...keys.filter((_, i) => i % 2 === 1));
     for (let i = 0; i < stream.length; i += 40) files.push(stream.slice(i, i + 40));
-    const cutoffs = [new KeyCutoff(k), new KeyCutoff(k), new KeyCutoff(k)];
+    const cutoffs = [0, 1, 2].map(() => new BottomK<{ key: number }>(k));
     const sample = new BottomK<{ key: number }>(k);
     const seen = new Set<number>();
     let candidates = 0;
     files.forEach((file, i) => {
       const local = cutoffs[i % 3]!;
-      const below = Math.min(sample.threshold, local.value);
+      const below = Math.min(sample.threshold, local.threshold);
       const marked = file.filter((key) => key < below);
       candidates += marked.length;
-      for (const key of marked) local.offer(key);
+      for (const key of marked) local.offer({ key });
       for (const key of file) {
         if (seen.has(key)) continue;
         seen.add(key);
