@@ -48,9 +48,10 @@ export async function buildDataset(request: BuildRequest, hooks: BuildHooks = {}
     },
     request.parseWorkers,
   );
-  const maxExamples = request.maxExamples;
-  const sink: ExampleSink = maxExamples === 'all' ? new StreamingSink(out, request) : new SampledSink(out, { ...request, maxExamples });
+  let sink: ExampleSink | undefined;
   try {
+    const maxExamples = request.maxExamples;
+    sink = maxExamples === 'all' ? new StreamingSink(out, request) : new SampledSink(out, { ...request, maxExamples });
     const objects: DatedObject[] = [];
     const totals = await readAll(logs, objects, request, sink, processor.process.bind(processor), progress, signal);
     throwIfAborted(signal);
@@ -72,7 +73,7 @@ export async function buildDataset(request: BuildRequest, hooks: BuildHooks = {}
     progress.enter('done');
     return summary;
   } catch (error) {
-    await sink.abort().catch(() => undefined);
+    await sink?.abort().catch(() => undefined);
     // An aborted listing or read surfaces as the SDK's or fs's own AbortError; callers expect one kind of cancellation.
     throw signal?.aborted ? new CancelledError() : error;
   } finally {
@@ -132,9 +133,12 @@ async function readAll(
       progress.emit();
     },
   });
-  pipeline.finished.catch(() => undefined); // awaited below, after the listing
+  // A read that fails the build stops the listing too: a long range is not listed on for a build that has failed.
+  const stopListing = new AbortController();
+  pipeline.finished.catch(() => stopListing.abort());
   progress.enter('listing');
-  const listing = streamRangeObjects(logs, request.layout, listDays(request.range), { concurrency: request.fetchConcurrency, ...(signal && { signal }) }, (batch) => {
+  const listingSignal = signal ? AbortSignal.any([signal, stopListing.signal]) : stopListing.signal;
+  const listing = streamRangeObjects(logs, request.layout, listDays(request.range), { concurrency: request.fetchConcurrency, signal: listingSignal }, (batch) => {
     for (const object of batch) {
       objects.push(object);
       progress.bytesListed += object.size;
@@ -142,8 +146,10 @@ async function readAll(
     progress.readingBegins();
     pipeline.extend(objects.length);
   });
+  listing.catch(() => undefined); // raced below
   try {
-    await listing;
+    // The pipeline cannot finish before end(): it settles first only by failing.
+    await Promise.race([listing, pipeline.finished]);
   } catch (error) {
     pipeline.fail(error);
     throw error;
