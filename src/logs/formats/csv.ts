@@ -24,16 +24,13 @@ export function parseCsv(text: string, visitor: RowVisitor): void {
     if (values.length !== columns.length) throw fieldCount(dataRow, values.length, columns.length);
     visitor.row(values);
   };
-  // A quoting error is reported with the row it is found in: the next one after those taken.
+  // A quoting error comes with the row it is found in: the next one after those taken.
   const broken = (message: string): never => {
-    throw new BadFileError('field_count', `CSV quoting is broken in data row ${dataRow + 1}: ${message}`);
+    const where = columns === undefined ? 'the header' : `data row ${dataRow + 1}`;
+    throw new BadFileError('field_count', `CSV quoting is broken in ${where}: ${message}`);
   };
-  splitRows(text, { take, broken: (message) => (columns === undefined ? brokenHeader(message) : broken(message)) });
+  splitRows(text, { take, broken });
   if (columns === undefined) assertUsableHeader([], 'CSV header');
-}
-
-function brokenHeader(message: string): never {
-  throw new BadFileError('field_count', `CSV quoting is broken in the header: ${message}`);
 }
 
 interface RowSink {
