@@ -1,6 +1,6 @@
 /**
- * A set of 53-bit hashes in one Float64Array with open addressing: ~16 bytes per entry at most, versus ~50+ for a
- * JS Set of numbers, which keeps duplicate detection at 2 M rows to tens of megabytes.
+ * A set of 53-bit hashes in one Float64Array with open addressing, kept at most half full: 16–32 bytes per entry
+ * (more while it grows), versus ~50+ for a JS Set of numbers. Duplicate detection at 2 M rows stays at tens of MB.
  */
 export class HashSet {
   private table: Float64Array;
