@@ -9,8 +9,11 @@ import { uploadS3, writeLocal, type BenchShape } from './dataset.ts';
 /**
  * `npm run bench [-- --quick]`: the dataset builder against the baselines, side by side on this machine.
  * Every measurement runs in its own process (peak RSS is its own); S3 is s3rver in another process on loopback.
+ * The reading comparisons run in ROUNDS interleaved rounds and report the median: on a shared 2-core machine one
+ * run of the same job varies by ±15%, which a single sample would hand to whichever side drew it.
  */
 const quick = process.argv.includes('--quick');
+const ROUNDS = quick ? 1 : 3;
 const root = new URL('..', import.meta.url).pathname;
 const DELAY_MS = 20;
 const SHAPE: BenchShape = { days: ['2024-04-01', '2024-04-02', '2024-04-03'], filesPerDay: 330, rowsPerFile: 200 };
@@ -25,6 +28,15 @@ interface JobResult {
   files: number;
   concurrency?: number;
   maxRssMB: number;
+  /** Every run's seconds, when the job ran more than once (`seconds` is then their median). */
+  runs?: number[];
+}
+
+/** The run with the median time, with every run's seconds and the highest peak RSS of them. */
+function median(runs: JobResult[]): JobResult {
+  const sorted = [...runs].sort((a, b) => a.seconds - b.seconds);
+  const middle = sorted[(sorted.length - 1) >> 1]!;
+  return { ...middle, maxRssMB: Math.max(...runs.map((r) => r.maxRssMB)), runs: runs.map((r) => r.seconds) };
 }
 
 function runJob(args: string[], env: NodeJS.ProcessEnv): Promise<JobResult> {
@@ -78,7 +90,8 @@ const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFracti
 
 function row(name: string, r: JobResult, rows: number): string {
   const rps = rows / r.seconds;
-  return `| ${name} | ${fmt(r.seconds, 2)} | ${fmt(rps)} | ${fmt(r.bytes / 1e6 / r.seconds, 1)} | ${r.maxRssMB} | ${r.concurrency ?? 1} |`;
+  const runs = r.runs && r.runs.length > 1 ? ` (${r.runs.map((x) => fmt(x, 2)).join(', ')})` : '';
+  return `| ${name} | ${fmt(r.seconds, 2)}${runs} | ${fmt(rps)} | ${fmt(r.bytes / 1e6 / r.seconds, 1)} | ${r.maxRssMB} | ${r.concurrency ?? 1} |`;
 }
 
 async function main(): Promise<void> {
@@ -99,24 +112,37 @@ async function main(): Promise<void> {
     log(`input: ${generated.files} files, ${fmt(rows)} rows, ${fmt(generated.bytes / 1e6, 1)} MB`);
 
     const results: Record<string, JobResult> = {};
-    const measure = async (name: string, args: string[], env: NodeJS.ProcessEnv) => {
-      log(`running ${name}…`);
-      results[name] = await runJob(args, env);
+    const run = async (label: string, args: string[], env: NodeJS.ProcessEnv): Promise<JobResult> => {
+      log(`running ${label}…`);
+      const result = await runJob(args, env);
       // Outputs are not inspected; removing them keeps the bench's disk use to one run's worth.
       await rm(join(work, 'out'), { recursive: true, force: true });
+      return result;
+    };
+    const measure = async (name: string, args: string[], env: NodeJS.ProcessEnv) => {
+      results[name] = await run(name, args, env);
     };
     // The targets compare reading: the notebook port and the builder read the same bucket and write their outputs
     // to the same place. Writing to a local directory leaves the comparison to the reading; writing back to s3rver
     // adds what s3rver spends storing the outputs (it assembles a multipart upload by reading and hashing every
     // part again, on the same two cores; S3 does that on its own machines), measured in the second table.
     const outDir = (name: string) => join(work, 'out', name);
-    await measure('floor', ['floor'], direct);
-    await measure('floorDelayed', ['floor'], delayed);
-    await measure('notebook', ['notebook', outDir('notebook')], direct);
-    await measure('notebookDelayed', ['notebook', outDir('notebook-delayed')], delayed);
-    await measure('buildS3', ['build', 's3://bench-logs/logs/', outDir('build'), RANGE], direct);
-    await measure('buildS3Delayed', ['build', 's3://bench-logs/logs/', outDir('build-delayed'), RANGE], delayed);
-    await measure('buildLocal', ['build', local, outDir('build-local'), RANGE], process.env);
+    const compared: [string, string[], NodeJS.ProcessEnv][] = [
+      ['floor', ['floor'], direct],
+      ['floorDelayed', ['floor'], delayed],
+      ['notebook', ['notebook', outDir('notebook')], direct],
+      ['notebookDelayed', ['notebook', outDir('notebook-delayed')], delayed],
+      ['buildS3', ['build', 's3://bench-logs/logs/', outDir('build'), RANGE], direct],
+      ['buildS3Delayed', ['build', 's3://bench-logs/logs/', outDir('build-delayed'), RANGE], delayed],
+      ['buildLocal', ['build', local, outDir('build-local'), RANGE], process.env],
+    ];
+    const rounds: Record<string, JobResult[]> = {};
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const [name, args, env] of compared) {
+        (rounds[name] ??= []).push(await run(ROUNDS > 1 ? `${name} (round ${round} of ${ROUNDS})` : name, args, env));
+      }
+    }
+    for (const [name] of compared) results[name] = median(rounds[name]!);
     await measure('notebookToS3', ['notebook', 's3://bench-artifacts/notebook/'], direct);
     await measure('buildToS3', ['build', 's3://bench-logs/logs/', 's3://bench-artifacts/build/', RANGE], direct);
     if (!quick) {
@@ -131,7 +157,7 @@ async function main(): Promise<void> {
       '',
       `Input: ${generated.files} files, ${fmt(rows)} rows, ${fmt(generated.bytes / 1e6, 1)} MB (CSV, seed layout); ${DELAY_MS} ms added per request where "delayed".`,
       '',
-      'Reading from S3 (s3rver) or a local directory; outputs to a local directory:',
+      `Reading from S3 (s3rver) or a local directory; outputs to a local directory${ROUNDS > 1 ? `; the median of ${ROUNDS} interleaved rounds (every round's seconds in brackets)` : ''}:`,
       '',
       '| run | seconds | rows/s | MB/s | peak RSS MB | S3 concurrency |',
       '|---|---|---|---|---|---|',
