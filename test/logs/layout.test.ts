@@ -1,42 +1,16 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pLimit from 'p-limit';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { UsageError } from '../../src/errors.ts';
 import { listRangeObjects, streamRangeObjects, validateLayout, type DatedObject } from '../../src/logs/layout.ts';
-import { S3Store } from '../../src/storage/s3Store.ts';
-import { LocalStore } from '../../src/storage/localStore.ts';
 import type { ObjectStore } from '../../src/storage/store.ts';
 import { deferred, type Deferred } from '../helpers/deferred.ts';
-import { startLocalS3, type LocalS3 } from '../helpers/s3rver.ts';
+import { BACKENDS, storeBackends } from '../helpers/storeBackends.ts';
 
 const BUCKET = 'layout-tests';
 const DAYS = ['2024-04-01', '2024-04-02'];
 
-let s3: LocalS3;
-let tempRoot: string;
-let counter = 0;
-
-beforeAll(async () => {
-  // In a child process: in-process s3rver cannot paginate on Node 20 (see s3rverChild.mjs).
-  s3 = await startLocalS3([BUCKET]);
-  tempRoot = await mkdtemp(join(tmpdir(), 'logtune-layout-'));
-});
-
-afterAll(async () => {
-  await s3?.close();
-  if (tempRoot) await rm(tempRoot, { recursive: true, force: true });
-});
-
-type Backend = 'local directory' | 's3 (s3rver)';
-
-/** A fresh, empty store of the given kind: its own temp directory, or its own key prefix in the s3rver bucket. */
-function freshStore(backend: Backend): ObjectStore {
-  counter++;
-  if (backend === 'local directory') return new LocalStore(join(tempRoot, `case-${counter}`));
-  return new S3Store(s3.client, BUCKET, `case-${counter}/`);
-}
+const backends = storeBackends(BUCKET);
+const freshStore = backends.fresh;
 
 /** Writes each key with a body whose length identifies it (so sizes can be checked too). */
 async function seed(store: ObjectStore, keys: readonly string[]): Promise<void> {
@@ -52,7 +26,7 @@ async function list(store: ObjectStore, layout: string, days = DAYS): Promise<Da
   return listRangeObjects(store, layout, days, { concurrency: 4 });
 }
 
-describe.each<Backend>(['local directory', 's3 (s3rver)'])('listRangeObjects on a %s', (backend) => {
+describe.each(BACKENDS)('listRangeObjects on a %s', (backend) => {
   it('seed layout {yyyy}/{MM}/{dd}/: lists exactly the range days, everything below them, with sizes', async () => {
     const store = freshStore(backend);
     const keys = [

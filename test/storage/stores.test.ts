@@ -1,30 +1,17 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.ts';
 import { LocalStore } from '../../src/storage/localStore.ts';
 import { S3Store } from '../../src/storage/s3Store.ts';
 import type { ObjectInfo, ObjectStore } from '../../src/storage/store.ts';
 import { joinUri, parseStorageUri } from '../../src/storage/uri.ts';
 import { recordingS3Client } from '../helpers/recordingS3Client.ts';
-import { startLocalS3, type LocalS3 } from '../helpers/s3rver.ts';
+import { BACKENDS, storeBackends } from '../helpers/storeBackends.ts';
 
 const BUCKET = 'store-tests';
-let s3: LocalS3;
-let root: string;
-let counter = 0;
-
-beforeAll(async () => {
-  s3 = await startLocalS3([BUCKET]);
-  root = await mkdtemp(join(tmpdir(), 'logtune-store-'));
-});
-
-afterAll(async () => {
-  await s3?.close();
-  if (root) await rm(root, { recursive: true, force: true });
-});
+const backends = storeBackends(BUCKET);
 
 async function collect(iterable: AsyncIterable<ObjectInfo>): Promise<ObjectInfo[]> {
   const out: ObjectInfo[] = [];
@@ -56,13 +43,8 @@ describe('parseStorageUri and joinUri', () => {
   });
 });
 
-describe.each(['local directory', 's3 (s3rver)'] as const)('ObjectStore on a %s', (backend) => {
-  function fresh(): ObjectStore {
-    counter++;
-    return backend === 'local directory'
-      ? new LocalStore(join(root, `store-${counter}`))
-      : new S3Store(s3.client, BUCKET, `store-${counter}/`);
-  }
+describe.each(BACKENDS)('ObjectStore on a %s', (backend) => {
+  const fresh = (): ObjectStore => backends.fresh(backend);
 
   it('lists in S3 key order (byte order, "a-b" before "a/"), by any prefix, with sizes', async () => {
     const store = fresh();
@@ -116,7 +98,7 @@ describe.each(['local directory', 's3 (s3rver)'] as const)('ObjectStore on a %s'
 
 describe('LocalStore writers', () => {
   it('write to a .partial file that abort removes and close renames', async () => {
-    const dir = join(root, 'partials');
+    const dir = join(backends.root, 'partials');
     const store = new LocalStore(dir);
     const aborted = store.createWriter('a/train.jsonl');
     // Larger than the stream's buffer, so the write waits until the file is open and written.
@@ -135,7 +117,7 @@ describe('LocalStore writers', () => {
 
 describe('S3Store writers', () => {
   it('abort: resolves only once the multipart upload (parts already sent) is aborted, leaving no object', async () => {
-    const { client, commands } = recordingS3Client(s3.endpoint);
+    const { client, commands } = recordingS3Client(backends.s3.endpoint);
     try {
       const store = new S3Store(client, BUCKET, 'multipart/');
       const writer = store.createWriter('train.jsonl');
@@ -148,7 +130,7 @@ describe('S3Store writers', () => {
       // By the time abort resolves the upload must be aborted: a CLI that exits next must not leave parts behind.
       expect(commands).toContain('AbortMultipartUploadCommand');
       expect(commands).not.toContain('CompleteMultipartUploadCommand');
-      const listing = await s3.client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'multipart/' }));
+      const listing = await backends.s3.client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'multipart/' }));
       expect(listing.Contents ?? []).toEqual([]);
     } finally {
       client.destroy();
@@ -156,11 +138,11 @@ describe('S3Store writers', () => {
   }, 20_000);
 
   it('complete a small upload as one object on close', async () => {
-    const store = new S3Store(s3.client, BUCKET, 'small/');
+    const store = new S3Store(backends.s3.client, BUCKET, 'small/');
     const writer = store.createWriter('validation.jsonl');
     await writer.write('{"a":1}\n');
     await writer.close();
-    const body = await s3.client.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'small/validation.jsonl' }));
+    const body = await backends.s3.client.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'small/validation.jsonl' }));
     expect(await body.Body!.transformToString()).toBe('{"a":1}\n');
   });
 });
