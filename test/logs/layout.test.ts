@@ -26,6 +26,86 @@ async function list(store: ObjectStore, layout: string, days = DAYS): Promise<Da
   return listRangeObjects(store, layout, days, { concurrency: 4 });
 }
 
+/** Layouts listed on both backends: every key seeded, and the ones the range's days must list, with their day. */
+const LAYOUT_CASES: { name: string; layout: string; keys: string[]; expected: Record<string, string> }[] = [
+  {
+    name: 'CloudFront legacy flat names: discovers both distributions and lists only the range days',
+    layout: '{distribution}.{yyyy}-{MM}-{dd}-{HH}.{id}.gz',
+    keys: [
+      'E1ABCDEF.2024-04-01-00.a1b2c3d4.gz',
+      'E1ABCDEF.2024-04-01-23.e5f6a7b8.gz',
+      'E1ABCDEF.2024-04-02-11.c9d0e1f2.gz',
+      'E2XYZ123.2024-04-01-05.00000001.gz',
+      'E2XYZ123.2024-04-02-00.00000002.gz',
+      // other days
+      'E1ABCDEF.2024-03-31-23.ffffffff.gz',
+      'E2XYZ123.2024-04-03-00.eeeeeeee.gz',
+      'E2XYZ123.2024-04-11-00.dddddddd.gz',
+      // not this layout: no hour, another extension, unrelated files
+      'E1ABCDEF.2024-04-01-xx.bad00000.gz',
+      'E1ABCDEF.2024-04-01-07.notgzip.txt',
+      'README.txt',
+      'notes.2024-04-01.md',
+    ],
+    expected: {
+      'E1ABCDEF.2024-04-01-00.a1b2c3d4.gz': '2024-04-01',
+      'E1ABCDEF.2024-04-01-23.e5f6a7b8.gz': '2024-04-01',
+      'E1ABCDEF.2024-04-02-11.c9d0e1f2.gz': '2024-04-02',
+      'E2XYZ123.2024-04-01-05.00000001.gz': '2024-04-01',
+      'E2XYZ123.2024-04-02-00.00000002.gz': '2024-04-02',
+    },
+  },
+  {
+    // {distribution} stands for one key segment; a name under archive/ does not match the layout.
+    name: 'CloudFront legacy flat names: ignores same-shaped names under another folder',
+    layout: '{distribution}.{yyyy}-{MM}-{dd}-{HH}.{id}.gz',
+    keys: [
+      'E1ABCDEF.2024-04-01-00.a1b2c3d4.gz',
+      'archive/E1ABCDEF.2024-04-01-07.0ld0ld00.gz',
+      'seed/2024/04/01/part-0000.csv',
+      'other/deeper/E9OTHER9.2024-04-02-01.12345678.gz',
+    ],
+    expected: { 'E1ABCDEF.2024-04-01-00.a1b2c3d4.gz': '2024-04-01' },
+  },
+  {
+    name: 'v2 hourly partitions {yyyy}/{MM}/{dd}/{HH}/',
+    layout: '{yyyy}/{MM}/{dd}/{HH}/',
+    keys: [
+      '2024/04/01/00/E1.a.gz',
+      '2024/04/01/13/E1.b.gz',
+      '2024/04/01/13/E2.c.gz',
+      '2024/04/02/23/E1.d.gz',
+      '2024/04/01/not-an-hour.gz',
+      '2024/04/01/ab/E1.e.gz',
+      '2024/04/03/00/E1.f.gz',
+      '2024/03/31/23/E1.g.gz',
+    ],
+    expected: {
+      '2024/04/01/00/E1.a.gz': '2024-04-01',
+      '2024/04/01/13/E1.b.gz': '2024-04-01',
+      '2024/04/01/13/E2.c.gz': '2024-04-01',
+      '2024/04/02/23/E1.d.gz': '2024-04-02',
+    },
+  },
+  {
+    name: 'Hive-style partitions year={yyyy}/month={MM}/day={dd}/',
+    layout: 'year={yyyy}/month={MM}/day={dd}/',
+    keys: [
+      'year=2024/month=04/day=01/part-0.jsonl',
+      'year=2024/month=04/day=01/hour=05/part-1.jsonl',
+      'year=2024/month=04/day=02/part-2.jsonl',
+      'year=2024/month=04/day=03/part-3.jsonl',
+      'year=2024/month=03/day=01/part-4.jsonl',
+      'year=2023/month=04/day=01/part-5.jsonl',
+    ],
+    expected: {
+      'year=2024/month=04/day=01/part-0.jsonl': '2024-04-01',
+      'year=2024/month=04/day=01/hour=05/part-1.jsonl': '2024-04-01',
+      'year=2024/month=04/day=02/part-2.jsonl': '2024-04-02',
+    },
+  },
+];
+
 describe.each(BACKENDS)('listRangeObjects on a %s', (backend) => {
   it('seed layout {yyyy}/{MM}/{dd}/: lists exactly the range days, everything below them, with sizes', async () => {
     const store = freshStore(backend);
@@ -52,84 +132,10 @@ describe.each(BACKENDS)('listRangeObjects on a %s', (backend) => {
     for (const object of objects) expect(object.size).toBe(1 + (keys.indexOf(object.key) % 7));
   });
 
-  it('CloudFront legacy flat names: discovers both distributions and lists only the range days', async () => {
+  it.each(LAYOUT_CASES)('$name', async ({ layout, keys, expected }) => {
     const store = freshStore(backend);
-    await seed(store, [
-      'E1ABCDEF.2024-04-01-00.a1b2c3d4.gz',
-      'E1ABCDEF.2024-04-01-23.e5f6a7b8.gz',
-      'E1ABCDEF.2024-04-02-11.c9d0e1f2.gz',
-      'E2XYZ123.2024-04-01-05.00000001.gz',
-      'E2XYZ123.2024-04-02-00.00000002.gz',
-      // other days
-      'E1ABCDEF.2024-03-31-23.ffffffff.gz',
-      'E2XYZ123.2024-04-03-00.eeeeeeee.gz',
-      'E2XYZ123.2024-04-11-00.dddddddd.gz',
-      // not this layout: no hour, another extension, unrelated files
-      'E1ABCDEF.2024-04-01-xx.bad00000.gz',
-      'E1ABCDEF.2024-04-01-07.notgzip.txt',
-      'README.txt',
-      'notes.2024-04-01.md',
-    ]);
-    const objects = await list(store, '{distribution}.{yyyy}-{MM}-{dd}-{HH}.{id}.gz');
-    expectListing(objects, {
-      'E1ABCDEF.2024-04-01-00.a1b2c3d4.gz': '2024-04-01',
-      'E1ABCDEF.2024-04-01-23.e5f6a7b8.gz': '2024-04-01',
-      'E1ABCDEF.2024-04-02-11.c9d0e1f2.gz': '2024-04-02',
-      'E2XYZ123.2024-04-01-05.00000001.gz': '2024-04-01',
-      'E2XYZ123.2024-04-02-00.00000002.gz': '2024-04-02',
-    });
-  });
-
-  it('CloudFront legacy flat names: ignores same-shaped names under another folder', async () => {
-    const store = freshStore(backend);
-    await seed(store, [
-      'E1ABCDEF.2024-04-01-00.a1b2c3d4.gz',
-      'archive/E1ABCDEF.2024-04-01-07.0ld0ld00.gz',
-      'seed/2024/04/01/part-0000.csv',
-      'other/deeper/E9OTHER9.2024-04-02-01.12345678.gz',
-    ]);
-    const objects = await list(store, '{distribution}.{yyyy}-{MM}-{dd}-{HH}.{id}.gz');
-    // {distribution} stands for one key segment; a name under archive/ does not match the layout.
-    expectListing(objects, { 'E1ABCDEF.2024-04-01-00.a1b2c3d4.gz': '2024-04-01' });
-  });
-
-  it('v2 hourly partitions {yyyy}/{MM}/{dd}/{HH}/', async () => {
-    const store = freshStore(backend);
-    await seed(store, [
-      '2024/04/01/00/E1.a.gz',
-      '2024/04/01/13/E1.b.gz',
-      '2024/04/01/13/E2.c.gz',
-      '2024/04/02/23/E1.d.gz',
-      '2024/04/01/not-an-hour.gz',
-      '2024/04/01/ab/E1.e.gz',
-      '2024/04/03/00/E1.f.gz',
-      '2024/03/31/23/E1.g.gz',
-    ]);
-    const objects = await list(store, '{yyyy}/{MM}/{dd}/{HH}/');
-    expectListing(objects, {
-      '2024/04/01/00/E1.a.gz': '2024-04-01',
-      '2024/04/01/13/E1.b.gz': '2024-04-01',
-      '2024/04/01/13/E2.c.gz': '2024-04-01',
-      '2024/04/02/23/E1.d.gz': '2024-04-02',
-    });
-  });
-
-  it('Hive-style partitions year={yyyy}/month={MM}/day={dd}/', async () => {
-    const store = freshStore(backend);
-    await seed(store, [
-      'year=2024/month=04/day=01/part-0.jsonl',
-      'year=2024/month=04/day=01/hour=05/part-1.jsonl',
-      'year=2024/month=04/day=02/part-2.jsonl',
-      'year=2024/month=04/day=03/part-3.jsonl',
-      'year=2024/month=03/day=01/part-4.jsonl',
-      'year=2023/month=04/day=01/part-5.jsonl',
-    ]);
-    const objects = await list(store, 'year={yyyy}/month={MM}/day={dd}/');
-    expectListing(objects, {
-      'year=2024/month=04/day=01/part-0.jsonl': '2024-04-01',
-      'year=2024/month=04/day=01/hour=05/part-1.jsonl': '2024-04-01',
-      'year=2024/month=04/day=02/part-2.jsonl': '2024-04-02',
-    });
+    await seed(store, keys);
+    expectListing(await list(store, layout), expected);
   });
 
   it('returns an empty list for days without objects', async () => {
