@@ -20,5 +20,5 @@ for (const day of days) {
   await writeFile(join(dir, 'waf-joined.jsonl'), toJsonLines(syntheticRows(day, 80, seed++)));
 }
 // A truncated gzip, as an interrupted upload leaves behind: skipped and reported, never half-read.
-const whole = gzipSync(toCsv(syntheticRows(days[1]!, 50, seed++)));
+const whole = gzipSync(toCsv(syntheticRows(days[1]!, 50, seed)));
 await writeFile(join(root, '2024', '04', '02', 'part-0002.csv.gz'), whole.subarray(0, whole.length >> 1));

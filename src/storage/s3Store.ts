@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { once } from 'node:events';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { createFastGet, FastGetMiss, type FastGet } from './s3FastGet.ts';
 import type { ObjectInfo, ObjectStore, ObjectWriter } from './store.ts';

@@ -15,7 +15,6 @@ function expectWithinLimits(message: MessageContent): void {
   expect(blocks.length).toBeLessThanOrEqual(50);
   expect(message.text.length).toBeGreaterThan(0);
   expect(message.text.length).toBeLessThanOrEqual(4000);
-  let total = 0;
   const ids = new Set<string>();
   for (const block of blocks) {
     if (block.block_id) {
@@ -33,8 +32,7 @@ function expectWithinLimits(message: MessageContent): void {
       }
     }
   }
-  total = blockText(message).length;
-  expect(total).toBeLessThanOrEqual(12_000);
+  expect(blockText(message).length).toBeLessThanOrEqual(12_000);
 }
 
 const request = sampleRequest();

@@ -1,6 +1,6 @@
 import type { BuildProgress, BuildSummary } from '../../dataset/types.ts';
 import type { BuildState } from '../../store/builds.ts';
-import { escapeMrkdwn, formatBytes, formatCount, formatDuration, inlineCode, mention, truncate } from './text.ts';
+import { escapeMrkdwn, formatCount, formatDuration, inlineCode, mention, truncate } from './text.ts';
 import type { KnownBlock, MessageContent } from './types.ts';
 
 export const CANCEL_ACTION_ID = 'logtune_build_cancel';
