@@ -8,20 +8,20 @@ import { parseStorageUri } from './storage/uri.ts';
  * sections it needs, so the CLI runs without any Slack setting. AWS settings (region, credentials, endpoints) are
  * deliberately absent: the AWS SDK reads its own.
  */
-type Env = Record<string, string | undefined>;
+export type Env = Record<string, string | undefined>;
 
-const csvList = z
+export const csvList = z
   .string()
   .transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0));
 
-const bool = z
+export const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
   .transform((s) => s === 'true' || s === '1' || s === 'yes');
 
-const positiveInt = (max: number) => z.coerce.number().int().min(1).max(max);
+export const positiveInt = (max: number) => z.coerce.number().int().min(1).max(max);
 
 /** A location logtune can read or write: s3://bucket/prefix or a local directory (checked by the storage layer). */
-const storageUri = z.string().superRefine((value, ctx) => {
+export const storageUri = z.string().superRefine((value, ctx) => {
   try {
     parseStorageUri(value);
   } catch (error) {
@@ -81,7 +81,8 @@ function withoutBlanks(env: Env): Env {
   return Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
 }
 
-function parseSection<S extends z.ZodType>(schema: S, env: Env): z.infer<S> {
+/** Validates one section of settings; the first problem becomes a ConfigError naming its variable. */
+export function parseSection<S extends z.ZodType>(schema: S, env: Env): z.infer<S> {
   const result = schema.safeParse(withoutBlanks(env));
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
