@@ -39,6 +39,8 @@ const dataSchema = z.object({
   LOGTUNE_FETCH_CONCURRENCY: positiveInt(256).default(16),
   LOGTUNE_PARSE_WORKERS: z.coerce.number().int().min(0).max(32).default(Math.min(4, availableParallelism())),
   LOGTUNE_S3_FORCE_PATH_STYLE: bool.default(false),
+  LOGTUNE_S3_FAST_GET: bool.default(true),
+  LOGTUNE_MAX_FILE_MB: positiveInt(4096).default(256),
 });
 
 const botSchema = z.object({
@@ -62,6 +64,10 @@ export interface DataConfig {
   readonly fetchConcurrency: number;
   readonly parseWorkers: number;
   readonly s3ForcePathStyle: boolean;
+  /** The lean signed GET for log objects (off: every GET through the SDK's GetObject). */
+  readonly s3FastGet: boolean;
+  /** Objects larger than this, listed or decompressed, are skipped, never held whole. */
+  readonly maxFileBytes: number;
 }
 
 export interface BotConfig {
@@ -103,6 +109,8 @@ export function loadDataConfig(env: Env = process.env): DataConfig {
     fetchConcurrency: e.LOGTUNE_FETCH_CONCURRENCY,
     parseWorkers: e.LOGTUNE_PARSE_WORKERS,
     s3ForcePathStyle: e.LOGTUNE_S3_FORCE_PATH_STYLE,
+    s3FastGet: e.LOGTUNE_S3_FAST_GET,
+    maxFileBytes: e.LOGTUNE_MAX_FILE_MB * 1024 * 1024,
   });
 }
 

@@ -24,6 +24,8 @@ describe('loadDataConfig', () => {
       maxRangeDays: 366,
       fetchConcurrency: 16,
       s3ForcePathStyle: false,
+      s3FastGet: true,
+      maxFileBytes: 256 * 1024 * 1024,
     });
     expect(Number.isInteger(config.parseWorkers)).toBe(true);
     expect(config.parseWorkers).toBeGreaterThanOrEqual(0);
@@ -40,6 +42,8 @@ describe('loadDataConfig', () => {
       LOGTUNE_FETCH_CONCURRENCY: '4',
       LOGTUNE_PARSE_WORKERS: '0',
       LOGTUNE_S3_FORCE_PATH_STYLE: 'true',
+      LOGTUNE_S3_FAST_GET: 'false',
+      LOGTUNE_MAX_FILE_MB: '8',
     });
     expect(config).toEqual({
       logsUri: 's3://logs/cf/',
@@ -51,6 +55,8 @@ describe('loadDataConfig', () => {
       fetchConcurrency: 4,
       parseWorkers: 0,
       s3ForcePathStyle: true,
+      s3FastGet: false,
+      maxFileBytes: 8 * 1024 * 1024,
     });
   });
 

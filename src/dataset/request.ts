@@ -60,6 +60,8 @@ export function resolveBuildRequest(config: DataConfig, options: BuildOptions, n
     fetchConcurrency: config.fetchConcurrency,
     parseWorkers: config.parseWorkers,
     s3ForcePathStyle: config.s3ForcePathStyle,
+    s3FastGet: config.s3FastGet,
+    maxFileBytes: config.maxFileBytes,
   };
   if (request.validationRatio < 0 || request.validationRatio >= 1) {
     throw new UsageError(`--validation must be at least 0 and below 1 (got ${request.validationRatio}); e.g. --validation 0.1`);

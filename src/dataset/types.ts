@@ -26,6 +26,9 @@ export interface BuildRequest {
   /** Worker threads that parse files and count tokens; 0 runs them on the main thread. */
   readonly parseWorkers: number;
   readonly s3ForcePathStyle: boolean;
+  readonly s3FastGet: boolean;
+  /** Objects larger than this (listed, or once decompressed) are skipped with their reason. */
+  readonly maxFileBytes: number;
 }
 
 export type BuildPhase = 'listing' | 'reading' | 'writing' | 'counting_tokens' | 'done';
