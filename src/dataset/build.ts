@@ -1,6 +1,7 @@
 import pLimit from 'p-limit';
 import { CancelledError, UsageError, throwIfAborted } from '../errors.ts';
 import { listDays } from '../logs/dateRange.ts';
+import { describeBytes } from '../logs/formats/decode.ts';
 import { streamRangeObjects, type DatedObject } from '../logs/layout.ts';
 import { openStore } from '../storage/open.ts';
 import type { ObjectStore } from '../storage/store.ts';
@@ -45,6 +46,7 @@ export async function buildDataset(request: BuildRequest, hooks: BuildHooks = {}
       rangeEnd: request.range.end,
       seed: request.seed,
       sampleSizes: sampleSizesFor(request.maxExamples),
+      maxFileBytes: request.maxFileBytes,
     },
     request.parseWorkers,
   );
@@ -81,6 +83,14 @@ export async function buildDataset(request: BuildRequest, hooks: BuildHooks = {}
   }
 }
 
+function tooLarge(size: number, maxFileBytes: number, how: string): FileOutcome {
+  return {
+    ok: false,
+    reason: 'too_large',
+    message: `${how} ${describeBytes(size)}, over LOGTUNE_MAX_FILE_MB (${describeBytes(maxFileBytes)}); not read`,
+  };
+}
+
 /**
  * Lists the range into `objects` and reads each object as soon as it is listed: on a long range, the first files
  * are parsed while later days are still being listed.
@@ -106,6 +116,8 @@ async function readAll(
     ...(signal && { signal }),
     produce: async (i) => {
       const object = objects[i]!;
+      // Never fetched: one oversized object must not be held whole (and, in the bot, on every resumed build).
+      if (object.size > request.maxFileBytes) return tooLarge(object.size, request.maxFileBytes, 'listed at');
       let bytes: Uint8Array;
       try {
         bytes = await fetchSlot(() => logs.get(object.key, signal));
@@ -113,6 +125,8 @@ async function readAll(
         if (signal?.aborted) throw new CancelledError();
         return { ok: false, reason: 'unreadable', message: (error as Error).message };
       }
+      // Written again since it was listed.
+      if (bytes.length > request.maxFileBytes) return tooLarge(bytes.length, request.maxFileBytes, 'read at');
       return process(bytes, object.day, sink.thresholds);
     },
     consume: async (i, outcome) => {
