@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,10 +40,31 @@ function median(runs: JobResult[]): JobResult {
   return { ...middle, maxRssMB: Math.max(...runs.map((r) => r.maxRssMB)), runs: runs.map((r) => r.seconds) };
 }
 
-function runJob(args: string[], env: NodeJS.ProcessEnv): Promise<JobResult> {
+/**
+ * The jobs run as the product does: bundled by scripts/build.js (with the parse worker beside them) and started with
+ * `npm start`'s Node flags. Built once per bench run, into .bench/dist/ (not dist/, which is what ships).
+ */
+let built: Promise<string[]> | undefined;
+
+function buildJobs(): Promise<string[]> {
+  built ??= new Promise((resolve, reject) => {
+    const entries = ['jobs=bench/jobs.ts', 'parseWorker=src/dataset/parseWorker.ts'];
+    const child = spawn(process.execPath, ['scripts/build.js', '--outdir', '.bench/dist', ...entries], { cwd: root, stdio: 'inherit' });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`building the bench jobs failed (exit ${code})`));
+      const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } };
+      // `node <flags…> dist/main.js` → the flags.
+      resolve(pkg.scripts.start.split(' ').slice(1, -1));
+    });
+  });
+  return built;
+}
+
+async function runJob(args: string[], env: NodeJS.ProcessEnv): Promise<JobResult> {
+  const flags = await buildJobs();
   return new Promise((resolve, reject) => {
-    // The same runtime flag as bin/logtune.js and `npm start`.
-    const child = spawn(process.execPath, ['--max-semi-space-size=2', 'bin/launch.js', 'bench/jobs.ts', ...args], {
+    const child = spawn(process.execPath, [...flags, '.bench/dist/jobs.js', ...args], {
       cwd: root,
       env: { ...env, NODE_NO_WARNINGS: '1' },
       stdio: ['ignore', 'pipe', 'inherit'],
