@@ -83,12 +83,8 @@ export async function buildDataset(request: BuildRequest, hooks: BuildHooks = {}
   }
 }
 
-function tooLarge(size: number, maxFileBytes: number, how: string): FileOutcome {
-  return {
-    ok: false,
-    reason: 'too_large',
-    message: `${how} ${describeBytes(size)}, over LOGTUNE_MAX_FILE_MB (${describeBytes(maxFileBytes)}); not read`,
-  };
+function tooLarge(what: string, maxFileBytes: number): FileOutcome {
+  return { ok: false, reason: 'too_large', message: `${what}, over LOGTUNE_MAX_FILE_MB (${describeBytes(maxFileBytes)})` };
 }
 
 /**
@@ -117,7 +113,7 @@ async function readAll(
     produce: async (i) => {
       const object = objects[i]!;
       // Never fetched: one oversized object must not be held whole (and, in the bot, on every resumed build).
-      if (object.size > request.maxFileBytes) return tooLarge(object.size, request.maxFileBytes, 'listed at');
+      if (object.size > request.maxFileBytes) return tooLarge(`listed at ${describeBytes(object.size)}, not fetched`, request.maxFileBytes);
       let bytes: Uint8Array;
       try {
         bytes = await fetchSlot(() => logs.get(object.key, signal));
@@ -125,8 +121,9 @@ async function readAll(
         if (signal?.aborted) throw new CancelledError();
         return { ok: false, reason: 'unreadable', message: (error as Error).message };
       }
-      // Written again since it was listed.
-      if (bytes.length > request.maxFileBytes) return tooLarge(bytes.length, request.maxFileBytes, 'read at');
+      if (bytes.length > request.maxFileBytes) {
+        return tooLarge(`${describeBytes(bytes.length)} when fetched (grown since it was listed), not parsed`, request.maxFileBytes);
+      }
       return process(bytes, object.day, sink.thresholds);
     },
     consume: async (i, outcome) => {

@@ -74,10 +74,27 @@ describe('bounded reads', () => {
       expect(summary.files).toMatchObject({ listed: 4, read: 2, skipped: 2 });
       expect(summary.rows.scanned).toBe(40);
       expect(stats.files.skippedFiles).toEqual([
-        { key: `${DAY_DIR}/b-big.csv`, reason: `too_large: listed at ${Number((big.length / MB).toPrecision(3))} MB, over LOGTUNE_MAX_FILE_MB (1 MB); not read` },
+        { key: `${DAY_DIR}/b-big.csv`, reason: `too_large: listed at ${Number((big.length / MB).toPrecision(3))} MB, not fetched, over LOGTUNE_MAX_FILE_MB (1 MB)` },
         { key: `${DAY_DIR}/c-bomb.csv.gz`, reason: 'too_large: file decompresses to more than 1 MB (LOGTUNE_MAX_FILE_MB); not parsed' },
       ]);
     }
+  });
+
+  it('does not parse an object that is larger when fetched than it was listed', async () => {
+    const logs = await logsWith('grown', { 'a.csv': csv(20, 1), 'b-grown.csv': csv(3_000, 2) });
+    const list = LocalStore.prototype.list;
+    // As if it was rewritten between the listing and the GET.
+    vi.spyOn(LocalStore.prototype, 'list').mockImplementation(async function* (this: LocalStore, prefix, signal) {
+      for await (const object of list.call(this, prefix, signal)) yield object.key.endsWith('b-grown.csv') ? { ...object, size: 100 } : object;
+    });
+    const { stats } = await build(logs, { LOGTUNE_MAX_FILE_MB: '1', LOGTUNE_PARSE_WORKERS: '0' });
+    expect(stats.files).toMatchObject({ listed: 2, read: 1 });
+    expect(stats.files.skippedFiles).toEqual([
+      {
+        key: `${DAY_DIR}/b-grown.csv`,
+        reason: expect.stringMatching(/^too_large: 1\.\d+ MB when fetched \(grown since it was listed\), not parsed, over LOGTUNE_MAX_FILE_MB \(1 MB\)$/),
+      },
+    ]);
   });
 
   it('a parse worker that dies costs one file, listed as "parser crashed"; the build completes with the others', async () => {
