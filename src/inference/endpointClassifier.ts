@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import pLimit, { type LimitFunction } from 'p-limit';
-import { classifyInvokeError, textGenerationRequest, type Invoke, type InvokeOutcome } from '../aws/sagemakerRuntime.ts';
+import { classifyInvokeError, textGenerationRequest, type Invoke, type InvokeOutcome, type TextGenerationRequest } from '../aws/sagemakerRuntime.ts';
 import { labelFromResponse } from '../dataset/example.ts';
 import { CancelledError, throwIfAborted } from '../errors.ts';
 import type { Log } from '../log.ts';
@@ -95,7 +95,7 @@ export class EndpointClassifier implements ContextClassifier {
     }
   }
 
-  private async attempt(request: Parameters<Invoke>[1], signal: AbortSignal | undefined): Promise<InvokeOutcome> {
+  private async attempt(request: TextGenerationRequest, signal: AbortSignal | undefined): Promise<InvokeOutcome> {
     const deadline = AbortSignal.timeout(this.options.timeoutMs);
     try {
       return await this.options.invoke(this.options.endpointName, request, signal === undefined ? deadline : AbortSignal.any([signal, deadline]));
