@@ -1,6 +1,7 @@
 /**
  * The schema's history, oldest first. Append only: a shipped migration is never edited, because databases in the
- * field have already run it. Later features (approvals, training jobs) add their tables as new entries.
+ * field have already run it. Each feature's repository (its "store tables") lives in the feature's folder; the
+ * tables themselves are created here, in the one order every database goes through.
  */
 export interface Migration {
   readonly version: number;
@@ -48,6 +49,38 @@ export const MIGRATIONS: readonly Migration[] = [
         seen_at TEXT NOT NULL
       );
       CREATE INDEX seen_events_seen_at ON seen_events (seen_at);
+    `,
+  },
+  {
+    version: 2,
+    name: 'tracked cloud resources and the changes observed in them',
+    up: `
+      CREATE TABLE tracked_resources (
+        kind TEXT NOT NULL,
+        id TEXT NOT NULL,
+        context_json TEXT NOT NULL,
+        snapshot_json TEXT,
+        active INTEGER NOT NULL DEFAULT 1,
+        failures INTEGER NOT NULL DEFAULT 0,
+        next_poll_at INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (kind, id)
+      );
+      CREATE INDEX tracked_resources_due ON tracked_resources (active, next_poll_at);
+
+      -- Written before the change is reported; reported_at is set once people were told.
+      CREATE TABLE resource_changes (
+        kind TEXT NOT NULL,
+        id TEXT NOT NULL,
+        key TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        payload_json TEXT NOT NULL,
+        observed_at TEXT NOT NULL,
+        reported_at TEXT,
+        PRIMARY KEY (kind, id, key),
+        FOREIGN KEY (kind, id) REFERENCES tracked_resources (kind, id)
+      );
     `,
   },
 ];

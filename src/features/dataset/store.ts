@@ -1,5 +1,6 @@
-import type { BuildRequest, BuildSummary } from '../dataset/types.ts';
-import type { Db } from './db.ts';
+import type { BuildRequest, BuildSummary } from '../../dataset/types.ts';
+import type { Db } from '../../store/db.ts';
+import { parseStoredSummary } from './storedRequest.ts';
 
 export type BuildState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
 export type FinalState = Exclude<BuildState, 'queued' | 'running'>;
@@ -16,6 +17,7 @@ export interface BuildRecord {
   readonly summary: BuildSummary | undefined;
   readonly error: string | undefined;
   readonly cancelledBy: string | undefined;
+  /** Runs started and not ended cleanly: a run paused by a clean shutdown is not counted (see pause). */
   readonly attempts: number;
   readonly createdAt: string;
   readonly startedAt: string | undefined;
@@ -43,7 +45,7 @@ function toRecord(row: Row): BuildRecord {
   return {
     id: row.id, key: row.key, requestJson: row.request_json, state: row.state, requestedBy: row.requested_by,
     channel: row.channel, rootTs: row.root_ts ?? undefined,
-    summary: row.summary_json === null ? undefined : (JSON.parse(row.summary_json) as BuildSummary),
+    summary: row.summary_json === null ? undefined : parseStoredSummary(row.summary_json),
     error: row.error ?? undefined, cancelledBy: row.cancelled_by ?? undefined, attempts: row.attempts,
     createdAt: row.created_at, startedAt: row.started_at ?? undefined, finishedAt: row.finished_at ?? undefined,
   };
@@ -66,6 +68,8 @@ export class BuildsRepo {
       finish: db.prepare(`UPDATE builds SET state = @state, summary_json = @summary, error = @error,
         cancelled_by = @cancelledBy, finished_at = @now, updated_at = @now WHERE id = @id AND ${ACTIVE}`),
       rootTs: db.prepare('UPDATE builds SET root_ts = ?, updated_at = ? WHERE id = ?'),
+      pause: db.prepare(`UPDATE builds SET state = 'queued', attempts = MAX(attempts - 1, 0), updated_at = @now
+        WHERE id = @id AND state = 'running'`),
     };
   }
 
@@ -113,6 +117,14 @@ export class BuildsRepo {
       summary: details.summary === undefined ? null : JSON.stringify(details.summary),
       error: details.error ?? null, cancelledBy: details.cancelledBy ?? null,
     }).changes === 1;
+  }
+
+  /**
+   * Running → queued for a build stopped by a clean shutdown: it resumes on the next start, and the run does not
+   * count as a failed attempt (only runs a crash interrupted do).
+   */
+  pause(id: string, now: Date): void {
+    this.stmts.pause.run({ id, now: now.toISOString() });
   }
 
   setRootTs(id: string, ts: string, now: Date): void {

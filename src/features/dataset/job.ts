@@ -1,12 +1,12 @@
-import { CancelledError } from '../errors.ts';
-import type { Log } from '../log.ts';
-import type { BuildHooks, BuildProgress, BuildRequest, BuildSummary } from '../dataset/types.ts';
-import type { BuildRecord, BuildsRepo } from '../store/builds.ts';
-import { rootMessage, type RootView } from './blocks/buildRoot.ts';
-import { cancelledMessage, failureMessage, listedMessage, readMessage, resumedMessage, summaryMessage } from './blocks/buildThread.ts';
-import type { MessageContent } from './blocks/types.ts';
-import type { Messenger } from './messenger.ts';
-import { Throttle, type Clock } from './throttle.ts';
+import { CancelledError } from '../../errors.ts';
+import type { Log } from '../../log.ts';
+import type { BuildHooks, BuildProgress, BuildRequest, BuildSummary } from '../../dataset/types.ts';
+import type { BuildRecord, BuildsRepo } from './store.ts';
+import { rootMessage, type RootView } from './blocks/root.ts';
+import { cancelledMessage, failureMessage, listedMessage, readMessage, resumedMessage, summaryMessage } from './blocks/thread.ts';
+import type { MessageContent } from '../../slack/blocks/types.ts';
+import type { Messenger } from '../../slack/messenger.ts';
+import { Throttle, type Clock } from '../../slack/throttle.ts';
 
 export type BuildFn = (request: BuildRequest, hooks: BuildHooks) => Promise<BuildSummary>;
 
@@ -54,8 +54,8 @@ export class BuildJob {
     return ts;
   }
 
-  noteResumed(): Promise<void> {
-    return this.reply(`build:${this.id}:resumed:${this.build.attempts}`, resumedMessage(this.build.attempts));
+  noteResumed(maxAttempts: number): Promise<void> {
+    return this.reply(`build:${this.id}:resumed:${this.build.attempts}`, resumedMessage(this.build.attempts, maxAttempts));
   }
 
   cancel(userId: string): void {
@@ -111,6 +111,7 @@ export class BuildJob {
     const { signal } = this.controller;
     if (signal.aborted && signal.reason === SHUTDOWN_REASON) {
       this.deps.log.info('build paused for shutdown; it resumes on the next start', { buildId: this.id });
+      this.deps.builds.pause(this.id, this.now());
       return this.updateRoot(this.view('restarting'));
     }
     if (signal.aborted) return this.finishCancelled(elapsedSeconds);

@@ -1,5 +1,5 @@
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
-import type { SlackDeps } from '../../deps.ts';
+import type { SlackDeps } from '../deps.ts';
 
 /**
  * Global middleware: an Events API delivery whose `event_id` was already handled is dropped, whether it is a Slack

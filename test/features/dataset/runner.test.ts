@@ -1,9 +1,9 @@
 import { webApi } from '@slack/bolt';
 import { afterEach, describe, expect, it } from 'vitest';
-import { rootKey } from '../../src/slack/buildJob.ts';
-import { parseStoredRequest } from '../../src/slack/buildRunner.ts';
-import { createHarness, settle, type Harness } from './harness.ts';
-import { blockText, progress, sampleRequest, sampleSummary } from './support.ts';
+import { rootKey } from '../../../src/features/dataset/job.ts';
+import { parseStoredRequest } from '../../../src/features/dataset/storedRequest.ts';
+import { createHarness, settle, type Harness } from '../../slack/harness.ts';
+import { blockText, progress, sampleRequest, sampleSummary } from '../../slack/support.ts';
 
 const harnesses: Harness[] = [];
 function harness(options: Parameters<typeof createHarness>[0] = {}): Harness {
@@ -148,24 +148,25 @@ describe('BuildRunner', () => {
     h.builder.calls[0]!.hooks.onProgress!(progress({ phase: 'writing' }));
     await settle();
     expect(await h.runner.shutdown(1000)).toBe(true);
-    expect(h.builds.get(request.datasetId)).toMatchObject({ state: 'running', attempts: 1 });
+    // Paused, not failed: a clean shutdown does not use up an attempt.
+    expect(h.builds.get(request.datasetId)).toMatchObject({ state: 'queued', attempts: 0 });
     expect(lastRootUpdate(h, request.datasetId).text).toContain('restarting');
 
     const next = h.restart();
-    expect(next.runner.resume()).toEqual({ resumed: 1, interrupted: 0 });
+    expect(next.runner.resume()).toEqual({ resumed: 1, interrupted: 0, failed: 0 });
     await settle();
     expect(next.builder.calls[0]!.request).toEqual(JSON.parse(JSON.stringify(request)));
     next.builder.calls[0]!.hooks.onProgress!(progress({ phase: 'writing' }));
     next.builder.calls[0]!.finish(sampleSummary(request));
     await next.runner.idle();
-    expect(next.builds.get(request.datasetId)).toMatchObject({ state: 'succeeded', attempts: 2 });
+    expect(next.builds.get(request.datasetId)).toMatchObject({ state: 'succeeded', attempts: 1 });
     expect(h.slack.postsWithKey(rootKey(request.datasetId))).toHaveLength(1);
     expect(h.slack.postsWithKey(`build:${request.datasetId}:read`)).toHaveLength(1);
     expect(h.slack.postsWithKey(`build:${request.datasetId}:summary`)).toHaveLength(1);
     expect(thread(h, request.datasetId).map((p) => p.content.text)).toEqual([
       expect.stringContaining('Listing done'),
       expect.stringContaining('Reading done'),
-      expect.stringContaining('Resumed after a restart (attempt 2)'),
+      expect.stringContaining('Resumed after a restart; rebuilding from the start'),
       expect.stringContaining('Dataset ready'),
     ]);
     expect(lastRootUpdate(h, request.datasetId).text).toContain('Succeeded');
@@ -179,9 +180,9 @@ describe('BuildRunner', () => {
     await h.runner.shutdown(1000);
     h.db.prepare("UPDATE builds SET request_json = '{\"broken\":true}' WHERE id = ?").run(a.datasetId);
     const next = h.restart();
-    expect(next.runner.resume()).toEqual({ resumed: 1, interrupted: 1 });
+    expect(next.runner.resume()).toEqual({ resumed: 1, interrupted: 1, failed: 0 });
     await settle();
-    expect(next.builds.get(a.datasetId)).toMatchObject({ state: 'interrupted', error: 'cannot resume: the stored request is incomplete' });
+    expect(next.builds.get(a.datasetId)).toMatchObject({ state: 'interrupted', error: expect.stringMatching(/^cannot resume: the stored request is not understood \(datasetId: /) });
     expect(thread(h, a.datasetId).at(-1)!.content.text).toContain('cannot be resumed');
     expect(lastRootUpdate(h, a.datasetId).text).toContain('Interrupted');
     expect(next.builder.calls.map((c) => c.request.datasetId)).toEqual([b.datasetId]);
@@ -190,7 +191,41 @@ describe('BuildRunner', () => {
   it('parseStoredRequest checks the stored request belongs to the build', () => {
     const request = sampleRequest();
     expect(parseStoredRequest(JSON.stringify(request), request.datasetId).outUri).toBe(request.outUri);
-    expect(() => parseStoredRequest(JSON.stringify(request), 'other')).toThrow(/incomplete/);
-    expect(() => parseStoredRequest('not json', request.datasetId)).toThrow();
+    expect(() => parseStoredRequest(JSON.stringify(request), 'other')).toThrow(/belongs to another build/);
+    expect(() => parseStoredRequest('not json', request.datasetId)).toThrow(/not understood/);
+    expect(() => parseStoredRequest(JSON.stringify({ ...request, seed: -1 }), request.datasetId)).toThrow(/seed/);
+    // Stored before the size cap and the fast-GET switch existed: resumed with the defaults of that time.
+    const { maxFileBytes: _m, s3FastGet: _f, ...older } = request;
+    expect(parseStoredRequest(JSON.stringify(older), request.datasetId)).toMatchObject({ s3FastGet: true, maxFileBytes: 256 * 1024 * 1024 });
+  });
+
+  it('re-runs a build that crashed the process at most LOGTUNE_BUILD_MAX_ATTEMPTS times, then fails it and says why', async () => {
+    const h = harness({ maxAttempts: 2 });
+    const { request } = submit(h);
+    await settle();
+    // The process dies mid-build: nothing pauses it; the database still says running.
+    const crash = async (x: Harness) => {
+      await settle();
+      expect(x.builds.get(request.datasetId)?.state).toBe('running');
+    };
+    await crash(h);
+    const second = h.restart();
+    expect(second.runner.resume()).toEqual({ resumed: 1, interrupted: 0, failed: 0 });
+    await crash(second);
+    expect(thread(h, request.datasetId).at(-1)!.content.text).toContain('Resumed after logtune stopped in the middle of it; rebuilding from the start (attempt 2 of at most 2)');
+    expect(second.builds.get(request.datasetId)?.attempts).toBe(2);
+
+    const third = second.restart();
+    expect(third.runner.resume()).toEqual({ resumed: 0, interrupted: 0, failed: 1 });
+    await third.runner.idle();
+    expect(third.builder.calls).toHaveLength(0);
+    const build = third.builds.get(request.datasetId)!;
+    expect(build.state).toBe('failed');
+    expect(build.error).toContain('logtune stopped during each of its 2 attempts (LOGTUNE_BUILD_MAX_ATTEMPTS=2)');
+    expect(thread(h, request.datasetId).at(-1)!.content.text).toContain('Build failed: logtune stopped during each of its 2 attempts');
+    expect(lastRootUpdate(h, request.datasetId).text).toContain('Failed');
+    // Another start finds nothing to do.
+    expect(third.restart().runner.resume()).toEqual({ resumed: 0, interrupted: 0, failed: 0 });
+    for (const x of [h, second]) await x.runner.shutdown(100);
   });
 });

@@ -1,6 +1,6 @@
-import type { BuildProgress, BuildSummary } from '../../dataset/types.ts';
-import { codeText, escapeMrkdwn, formatBytes, formatCount, formatDuration, inlineCode, mention, truncate } from './text.ts';
-import type { KnownBlock, MessageContent } from './types.ts';
+import type { BuildProgress, BuildSummary } from '../../../dataset/types.ts';
+import { codeText, escapeMrkdwn, formatBytes, formatCount, formatDuration, inlineCode, mention, truncate } from '../../../slack/blocks/text.ts';
+import type { KnownBlock, MessageContent } from '../../../slack/blocks/types.ts';
 
 /** Replies in a build's thread: milestones, restart notes and the final report. */
 
@@ -23,8 +23,13 @@ export function readMessage(p: BuildProgress): MessageContent {
   );
 }
 
-export function resumedMessage(attempt: number): MessageContent {
-  return note(`:arrows_counterclockwise: Resumed after a restart (attempt ${attempt + 1}); rebuilding from the start`);
+/** `interruptedRuns`: earlier runs that logtune stopped without pausing them (a crash), out of `maxAttempts`. */
+export function resumedMessage(interruptedRuns: number, maxAttempts: number): MessageContent {
+  if (interruptedRuns === 0) return note(':arrows_counterclockwise: Resumed after a restart; rebuilding from the start');
+  return note(
+    `:arrows_counterclockwise: Resumed after logtune stopped in the middle of it; rebuilding from the start ` +
+      `(attempt ${interruptedRuns + 1} of at most ${maxAttempts})`,
+  );
 }
 
 export function interruptedMessage(reason: string): MessageContent {

@@ -1,10 +1,11 @@
 import pLimit, { type LimitFunction } from 'p-limit';
-import { buildKey } from '../dataset/request.ts';
-import type { BuildRequest } from '../dataset/types.ts';
-import type { BuildRecord } from '../store/builds.ts';
-import { rootMessage } from './blocks/buildRoot.ts';
-import { interruptedMessage } from './blocks/buildThread.ts';
-import { BuildJob, rootKey, type JobDeps } from './buildJob.ts';
+import { buildKey } from '../../dataset/request.ts';
+import type { BuildRequest } from '../../dataset/types.ts';
+import type { BuildRecord } from './store.ts';
+import { rootMessage } from './blocks/root.ts';
+import { failureMessage, interruptedMessage } from './blocks/thread.ts';
+import { BuildJob, rootKey, type JobDeps } from './job.ts';
+import { parseStoredRequest } from './storedRequest.ts';
 
 /**
  * Owns the builds of this process: persists each request before anything else, refuses a second build of the same
@@ -13,6 +14,8 @@ import { BuildJob, rootKey, type JobDeps } from './buildJob.ts';
  */
 export interface RunnerDeps extends JobDeps {
   readonly concurrency: number;
+  /** A build a crash interrupted is run again at most until it has been started this many times. */
+  readonly maxAttempts: number;
 }
 
 export interface SubmitInput {
@@ -25,14 +28,6 @@ export interface SubmitInput {
 
 export type SubmitResult = { readonly kind: 'queued'; readonly build: BuildRecord } | { readonly kind: 'duplicate'; readonly existing: BuildRecord };
 export type CancelResult = { readonly kind: 'cancelling' | 'cancelled' | 'finished'; readonly build: BuildRecord } | { readonly kind: 'not_found' };
-
-export function parseStoredRequest(json: string, buildId: string): BuildRequest {
-  const value = JSON.parse(json) as Partial<BuildRequest> | null;
-  if (value?.datasetId !== buildId || typeof value.logsUri !== 'string' || typeof value.outUri !== 'string' || typeof value.range?.label !== 'string') {
-    throw new Error('the stored request is incomplete');
-  }
-  return Object.freeze(value as BuildRequest);
-}
 
 export class BuildRunner {
   private readonly limit: LimitFunction;
@@ -56,9 +51,13 @@ export class BuildRunner {
     return { kind: 'queued', build: result.build };
   }
 
-  /** Picks up the builds a previous process left queued or running: re-run each from scratch, or mark it interrupted. */
-  resume(): { resumed: number; interrupted: number } {
-    const counts = { resumed: 0, interrupted: 0 };
+  /**
+   * Picks up the builds a previous process left queued or running: re-runs each from scratch, unless it has already
+   * been started LOGTUNE_BUILD_MAX_ATTEMPTS times (a build that crashes the process would otherwise do so on every
+   * start) or its stored request is not understood; those are failed or marked interrupted, with the reason.
+   */
+  resume(): { resumed: number; interrupted: number; failed: number } {
+    const counts = { resumed: 0, interrupted: 0, failed: 0 };
     for (const build of this.deps.builds.listActive()) {
       let request: BuildRequest;
       try {
@@ -66,6 +65,11 @@ export class BuildRunner {
       } catch (error) {
         counts.interrupted++;
         this.track(this.interrupt(build, error instanceof Error ? error.message : String(error)));
+        continue;
+      }
+      if (build.attempts >= this.deps.maxAttempts) {
+        counts.failed++;
+        this.track(this.giveUp(build, request.range.label));
         continue;
       }
       counts.resumed++;
@@ -117,10 +121,23 @@ export class BuildRunner {
     const task = (async () => {
       const rootTs = await job.announce();
       if (rootTs === undefined && onRootFailed) await onRootFailed();
-      if (resumed) await job.noteResumed();
+      if (resumed) await job.noteResumed(this.deps.maxAttempts);
       await this.limit(() => (this.stopping ? undefined : job.run()));
     })().finally(() => this.jobs.delete(job.id));
     this.track(task);
+  }
+
+  private async giveUp(build: BuildRecord, rangeLabel: string): Promise<void> {
+    const reason =
+      `logtune stopped during each of its ${build.attempts} ${build.attempts === 1 ? 'attempt' : 'attempts'} ` +
+      `(LOGTUNE_BUILD_MAX_ATTEMPTS=${this.deps.maxAttempts}); it is not run again. Check the logs for a crash while it ran.`;
+    const { builds, messenger, log, clock } = this.deps;
+    log.error('build failed after too many interrupted attempts', { buildId: build.id, attempts: build.attempts });
+    builds.finish(build.id, 'failed', { error: reason }, new Date(clock.now()));
+    const threadTs = messenger.tsOf(rootKey(build.id));
+    if (threadTs === undefined) return;
+    await messenger.post(`build:${build.id}:summary`, { channel: build.channel, threadTs }, failureMessage(reason));
+    await messenger.update(rootKey(build.id), rootMessage({ buildId: build.id, rangeLabel, requestedBy: build.requestedBy, state: 'failed', error: reason }));
   }
 
   private async interrupt(build: BuildRecord, reason: string): Promise<void> {

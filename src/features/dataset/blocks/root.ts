@@ -1,7 +1,7 @@
-import type { BuildProgress, BuildSummary } from '../../dataset/types.ts';
-import type { BuildState } from '../../store/builds.ts';
-import { escapeMrkdwn, formatCount, formatDuration, inlineCode, mention, truncate } from './text.ts';
-import type { KnownBlock, MessageContent } from './types.ts';
+import type { BuildProgress, BuildSummary } from '../../../dataset/types.ts';
+import type { BuildState } from '../store.ts';
+import { escapeMrkdwn, formatCount, formatDuration, inlineCode, mention, truncate } from '../../../slack/blocks/text.ts';
+import type { KnownBlock, MessageContent } from '../../../slack/blocks/types.ts';
 
 export const CANCEL_ACTION_ID = 'logtune_build_cancel';
 
