@@ -17,6 +17,8 @@ export interface JobDeps {
   readonly clock: Clock;
   readonly log: Log;
   readonly progressIntervalMs: number;
+  /** Told once a build has ended (succeeded, failed, cancelled) and its thread says so: training waits on it. */
+  readonly settled?: (buildId: string) => void;
 }
 
 /** Abort reason for "the process is stopping": the build stays queued/running in the database and resumes on start. */
@@ -90,6 +92,7 @@ export class BuildJob {
       this.deps.log.info('build succeeded', { buildId: this.id, seconds: summary.seconds, examples: summary.rows.train + summary.rows.validation });
       await this.reply(`build:${this.id}:summary`, summaryMessage(summary));
       await this.updateRoot(this.view('succeeded', { summary }));
+      this.deps.settled?.(this.id);
     } catch (error) {
       await progress.stop();
       await this.thread;
@@ -105,6 +108,7 @@ export class BuildJob {
     this.deps.builds.finish(this.id, 'cancelled', { ...(this.cancelledBy && { cancelledBy: this.cancelledBy }) }, this.now());
     await this.reply(`build:${this.id}:summary`, cancelledMessage(this.cancelledBy, elapsedSeconds));
     await this.updateRoot(this.view('cancelled', { ...(this.cancelledBy && { cancelledBy: this.cancelledBy }) }));
+    this.deps.settled?.(this.id);
   }
 
   private async failed(error: unknown, elapsedSeconds: number): Promise<void> {
@@ -120,6 +124,7 @@ export class BuildJob {
     this.deps.builds.finish(this.id, 'failed', { error: reason }, this.now());
     await this.reply(`build:${this.id}:summary`, failureMessage(reason));
     await this.updateRoot(this.view('failed', { error: reason }));
+    this.deps.settled?.(this.id);
   }
 
   private milestones(p: BuildProgress): void {

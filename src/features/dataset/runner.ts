@@ -34,9 +34,29 @@ export class BuildRunner {
   private readonly jobs = new Map<string, BuildJob>();
   private readonly tasks = new Set<Promise<void>>();
   private stopping = false;
+  private readonly listeners: ((build: BuildRecord) => void)[] = [];
+  private readonly deps: RunnerDeps;
 
-  constructor(private readonly deps: RunnerDeps) {
+  constructor(deps: RunnerDeps) {
+    this.deps = { ...deps, settled: (id) => this.emitSettled(id) };
     this.limit = pLimit(deps.concurrency);
+  }
+
+  /** Calls `listener` with every build that ends from now on, once its thread says how (training waits on this). */
+  onSettled(listener: (build: BuildRecord) => void): void {
+    this.listeners.push(listener);
+  }
+
+  private emitSettled(buildId: string): void {
+    const build = this.deps.builds.get(buildId);
+    if (!build) return;
+    for (const listener of this.listeners) {
+      try {
+        listener(build);
+      } catch (error) {
+        this.deps.log.error('a build listener failed', { buildId, error });
+      }
+    }
   }
 
   submit(input: SubmitInput): SubmitResult {
@@ -94,6 +114,7 @@ export class BuildRunner {
       this.track(job.finishCancelled(undefined));
     } else {
       this.deps.builds.finish(buildId, 'cancelled', { cancelledBy: userId }, new Date(this.deps.clock.now()));
+      this.emitSettled(buildId);
     }
     return { kind: 'cancelled', build };
   }
@@ -134,6 +155,7 @@ export class BuildRunner {
     const { builds, messenger, log, clock } = this.deps;
     log.error('build failed after too many interrupted attempts', { buildId: build.id, attempts: build.attempts });
     builds.finish(build.id, 'failed', { error: reason }, new Date(clock.now()));
+    this.emitSettled(build.id);
     const threadTs = messenger.tsOf(rootKey(build.id));
     if (threadTs === undefined) return;
     await messenger.post(`build:${build.id}:summary`, { channel: build.channel, threadTs }, failureMessage(reason));
@@ -144,6 +166,7 @@ export class BuildRunner {
     const { builds, messenger, log, clock } = this.deps;
     log.warn('build cannot be resumed; marking it interrupted', { buildId: build.id, reason });
     builds.finish(build.id, 'interrupted', { error: `cannot resume: ${reason}` }, new Date(clock.now()));
+    this.emitSettled(build.id);
     const threadTs = messenger.tsOf(rootKey(build.id));
     if (threadTs === undefined) return;
     await messenger.post(`build:${build.id}:summary`, { channel: build.channel, threadTs }, interruptedMessage(reason));
