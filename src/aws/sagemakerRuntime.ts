@@ -58,7 +58,8 @@ export function classifyInvokeError(error: unknown): Exclude<InvokeOutcome, { ki
   }
   // Before the status: SageMaker answers "not ready" with HTTP 429 too.
   if (name === 'ModelNotReadyException') return { kind: 'not_ready' };
-  if (THROTTLING.has(name) || e.$retryable?.throttling === true || status === 429) return { kind: 'throttled' };
+  // "Slow down" in any of its forms, ServiceUnavailable (503) included, as the tracker service reads them.
+  if (THROTTLING.has(name) || e.$retryable?.throttling === true || status === 429 || status === 503) return { kind: 'throttled' };
   if (TIMEOUTS.has(name)) return { kind: 'timeout' };
   return { kind: 'failed', name, status };
 }

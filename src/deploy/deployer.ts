@@ -69,6 +69,12 @@ const abortableSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
 // States an endpoint being created does not leave by itself.
 const FAILED_STATES = new Set(['Failed', 'OutOfService', 'UpdateRollbackFailed', 'Deleting']);
 
+/** Where a new endpoint stands; unknown statuses (the list may grow) count as pending. */
+export function endpointPhase(status: string): 'pending' | 'in_service' | 'failed' {
+  if (status === 'InService') return 'in_service';
+  return FAILED_STATES.has(status) ? 'failed' : 'pending';
+}
+
 /** Polls until the endpoint is InService, has failed or gone, or the time is up. Unknown states count as pending. */
 export async function watchEndpoint(hosting: Pick<Hosting, 'describeEndpoint'>, name: string, options: WatchOptions = {}): Promise<EndpointOutcome> {
   const { intervalMs = 30_000, timeoutMs = 90 * 60_000, signal, onStatus, sleep = abortableSleep } = options;
@@ -80,8 +86,9 @@ export async function watchEndpoint(hosting: Pick<Hosting, 'describeEndpoint'>, 
     if (endpoint === undefined) return { state: 'gone' };
     if (endpoint.status !== last?.status) onStatus?.(endpoint);
     last = endpoint;
-    if (endpoint.status === 'InService') return { state: 'in_service', endpoint };
-    if (FAILED_STATES.has(endpoint.status)) return { state: 'failed', endpoint, reason: endpoint.failureReason ?? endpoint.status };
+    const phase = endpointPhase(endpoint.status);
+    if (phase === 'in_service') return { state: 'in_service', endpoint };
+    if (phase === 'failed') return { state: 'failed', endpoint, reason: endpoint.failureReason ?? endpoint.status };
     const left = deadline - Date.now();
     if (left <= 0) return { state: 'timed_out', endpoint };
     await sleep(Math.min(intervalMs, left), signal);

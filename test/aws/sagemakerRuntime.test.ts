@@ -41,13 +41,13 @@ describe('InvokeEndpoint through the real SDK against a loopback fake', () => {
     expect(await invoke('e', request)).toEqual({ kind: 'model_error', status: 424, originalStatus: 500 });
   });
 
-  it('reads the container refusing work (429 inside a model error) and the service throttling as throttled', async () => {
+  it('reads the container refusing work (429 inside a model error), the service throttling and being unavailable as throttled', async () => {
     fake.reply(
       { status: 424, errorType: 'ModelError', body: JSON.stringify({ message: 'overloaded', OriginalStatusCode: 429 }) },
       { status: 400, errorType: 'ThrottlingException', body: JSON.stringify({ message: 'Rate exceeded' }) },
+      { status: 503, errorType: 'ServiceUnavailable', body: JSON.stringify({ message: 'unavailable' }) },
     );
-    expect(await invoke('e', request)).toEqual({ kind: 'throttled' });
-    expect(await invoke('e', request)).toEqual({ kind: 'throttled' });
+    for (let i = 0; i < 3; i++) expect(await invoke('e', request)).toEqual({ kind: 'throttled' });
   });
 
   it('reads a model that is not ready, and an unknown endpoint as a failure naming the error', async () => {

@@ -15,7 +15,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SageMakerHosting } from '../../src/aws/sagemakerHosting.ts';
-import { Deployer, undeploy, watchEndpoint } from '../../src/deploy/deployer.ts';
+import { Deployer, endpointPhase, undeploy, watchEndpoint } from '../../src/deploy/deployer.ts';
 import { endpointOrigin } from '../../src/deploy/endpoints.ts';
 import { hostingCost } from '../../src/deploy/cost.ts';
 import { hostingConfig } from '../../src/deploy/hosting.ts';
@@ -114,6 +114,12 @@ describe('watchEndpoint', () => {
     sagemaker.reset();
     sagemaker.on(DescribeEndpointCommand).rejects(validation('Could not find endpoint "x".'));
     expect(await watchEndpoint(hosting, 'logtune-dep-42', fast)).toEqual({ state: 'gone' });
+  });
+
+  it('reads SageMaker statuses as pending, in service or failed, unknown ones as pending', () => {
+    expect(['Creating', 'Updating', 'SystemUpdating', 'RollingBack', 'SomethingNew'].map(endpointPhase)).toEqual(Array(5).fill('pending'));
+    expect(endpointPhase('InService')).toBe('in_service');
+    expect(['Failed', 'OutOfService', 'UpdateRollbackFailed', 'Deleting'].map(endpointPhase)).toEqual(Array(4).fill('failed'));
   });
 
   it('stops at its deadline, and when cancelled', async () => {
