@@ -48,10 +48,13 @@ export interface RuntimeInput {
 export function maxRuntimeForCap(input: RuntimeInput): RuntimeLimit {
   const { capUsd, usdPerHour, instanceCount } = input;
   if (!(usdPerHour > 0) || !(instanceCount >= 1)) throw new Error(`cannot turn a cap into a runtime at $${usdPerHour}/h × ${instanceCount}`);
-  const perSecond = (usdPerHour * instanceCount) / 3600;
-  let seconds = Math.floor(capUsd / perSecond);
-  // Floating point may leave the product a hair above the cap: step down until it is not.
-  while (seconds > 0 && seconds * perSecond > capUsd) seconds--;
+  // The check anyone can redo: price × count × seconds ÷ 3600 ≤ cap, computed in this order.
+  const cost = (s: number) => (usdPerHour * instanceCount * s) / 3600;
+  const perSecond = cost(1);
+  let seconds = Math.floor((capUsd * 3600) / (usdPerHour * instanceCount));
+  // Floating point may land a second off either way: settle on the longest runtime within the cap.
+  while (seconds > 0 && cost(seconds) > capUsd) seconds--;
+  while (cost(seconds + 1) <= capUsd) seconds++;
   const overheadSeconds = Math.ceil(input.overheadMinutes * 60);
   if (seconds < Math.max(MAX_RUNTIME_BOUNDS.min, overheadSeconds)) {
     const needed = cents(Math.max(overheadSeconds, MAX_RUNTIME_BOUNDS.min) * perSecond, Math.ceil);
@@ -62,7 +65,7 @@ export function maxRuntimeForCap(input: RuntimeInput): RuntimeLimit {
   }
   const ceiling = Math.min(MAX_RUNTIME_BOUNDS.max, Math.floor(input.maxRuntimeHours * 3600));
   const maxRuntimeSeconds = Math.min(seconds, ceiling);
-  return { maxRuntimeSeconds, limitedBy: seconds > ceiling ? 'ceiling' : 'cap', maxUsd: maxRuntimeSeconds * perSecond };
+  return { maxRuntimeSeconds, limitedBy: seconds > ceiling ? 'ceiling' : 'cap', maxUsd: cost(maxRuntimeSeconds) };
 }
 
 function formatSeconds(seconds: number): string {
