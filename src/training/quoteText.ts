@@ -4,13 +4,12 @@ import type { QuoteRow, TrainingQuote } from './quote.ts';
 
 /** A quote as a terminal table (for people) and as one JSON object (for scripts). */
 const money = (x: number) => `$${x.toFixed(2)}`;
-const hours = (x: number) => (x < 10 ? x.toFixed(1) : x.toFixed(0));
+const hours = (x: number) => x.toFixed(x < 1 ? 2 : x < 10 ? 1 : 0);
 const range = (r: Range, f: (x: number) => string) => `${f(r.likely)} (${f(r.low)}–${f(r.high)})`;
 
 export function quoteTable(quote: TrainingQuote): string {
-  const header = ['', 'instance', '$/h', 'hours (range)', 'dollars (range)', 'basis', ''];
+  const header = ['instance', '$/h', 'hours (range)', 'dollars (range)', 'basis', ''];
   const body = quote.rows.map((r) => [
-    r === quote.chosen ? '>' : ' ',
     r.instanceType,
     r.usdPerHour === undefined ? '—' : r.usdPerHour.toFixed(3),
     range(r.hours, hours),
@@ -19,11 +18,12 @@ export function quoteTable(quote: TrainingQuote): string {
     r.cheapest ? 'cheapest' : '',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
-  const line = (cells: readonly string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (marker: string, cells: readonly string[]) => `${marker} ${cells.map((c, i) => c.padEnd(widths[i]!)).join('  ')}`.trimEnd();
   const lines = [
     `Training estimate for ${quote.datasetId}: ${quote.tokens.toLocaleString('en-US')} tokens × ${quote.epochs} epochs, region ${quote.region}`,
-    line(header),
-    ...body.map(line),
+    line(' ', header),
+    // The chosen type is marked: it is the one the cap below is for.
+    ...body.map((cells, i) => line(quote.rows[i] === quote.chosen ? '>' : ' ', cells)),
     ...priceNotes(quote.rows),
   ];
   const { chosen, cap, runtime } = quote;
