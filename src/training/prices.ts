@@ -1,5 +1,5 @@
 import type { ListedPrice, PriceQuery } from '../aws/pricing.ts';
-import { snapshotPrice } from './priceSnapshot.ts';
+import { snapshotPrice, SNAPSHOT_REGIONS } from './priceSnapshot.ts';
 
 /**
  * The hourly price an estimate or a cap uses: a cached Pricing API answer under a day old, else the Pricing API,
@@ -57,7 +57,8 @@ export async function hourlyPrice(query: PriceQuery, deps: PriceDeps): Promise<H
   if (cached !== undefined) return { usdPerHour: cached.usdPerHour, source: 'cache', asOf: cached.asOf, fallbackReason };
   const snapshot = snapshotPrice(query.usage, query.instanceType, query.region);
   if (snapshot !== undefined) return { usdPerHour: snapshot.usdPerHour, source: 'snapshot', asOf: snapshot.asOf, fallbackReason };
-  throw new PriceUnavailableError(`no ${query.usage} price for ${query.instanceType} in ${query.region}: ${fallbackReason}, and the bundled snapshot covers only us-east-1 and us-west-2`);
+  const snapshotGap = SNAPSHOT_REGIONS.has(query.region) ? 'the bundled snapshot has no figure for it' : `the bundled snapshot covers only ${[...SNAPSHOT_REGIONS].join(' and ')}`;
+  throw new PriceUnavailableError(`no ${query.usage} price for ${query.instanceType} in ${query.region}: ${fallbackReason}, and ${snapshotGap}`);
 }
 
 /** One line saying where a price came from, for a message or a table. */

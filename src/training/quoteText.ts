@@ -1,5 +1,4 @@
 import type { Range } from './estimate.ts';
-import { describePriceSource } from './prices.ts';
 import type { QuoteRow, TrainingQuote } from './quote.ts';
 
 /** A quote as a terminal table (for people) and as one JSON object (for scripts). */
@@ -37,15 +36,25 @@ export function quoteTable(quote: TrainingQuote): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** One line per distinct price source, so an offline estimate says so and shows the snapshot's date. */
+/**
+ * One line per kind of price source, each type with its date, so an offline estimate says so once and shows the
+ * snapshot's dates; rows without a price are named with the reason.
+ */
 function priceNotes(rows: readonly QuoteRow[]): string[] {
-  const notes = new Map<string, string[]>();
+  const groups = new Map<string, string[]>();
+  const missing: QuoteRow[] = [];
   for (const r of rows) {
-    const note = r.price !== undefined ? `Prices: ${describePriceSource(r.price)}` : `No price: ${r.priceError ?? 'unknown'}`;
-    notes.set(note, [...(notes.get(note) ?? []), r.instanceType]);
+    if (r.price === undefined) {
+      missing.push(r);
+      continue;
+    }
+    const head = r.price.source === 'snapshot' ? 'bundled price snapshot' : r.price.source === 'cache' ? 'AWS Pricing API, cached' : 'AWS Pricing API';
+    const key = r.price.fallbackReason === undefined ? head : `${head} (${r.price.fallbackReason})`;
+    groups.set(key, [...(groups.get(key) ?? []), `${r.instanceType} of ${r.price.asOf.slice(0, 10)}`]);
   }
-  if (notes.size === 1) return [...notes.keys()];
-  return [...notes].map(([note, types]) => `${note} [${types.join(', ')}]`);
+  const lines = [...groups].map(([source, types]) => `Prices: ${source}: ${types.join(', ')}`);
+  for (const r of missing) lines.push(`No price for ${r.instanceType}: ${r.priceError ?? 'unknown'}`);
+  return lines;
 }
 
 export function quoteJson(quote: TrainingQuote, datasetUri: string, reusedDataset: boolean): Record<string, unknown> {

@@ -63,8 +63,9 @@ describe('hourly price', () => {
     expect(stale).toMatchObject({ usdPerHour: 7.2, source: 'cache', asOf: listed.asOf });
     expect(describePriceSource(stale)).toContain('ENOTFOUND');
     await expect(hourlyPrice({ ...query, region: 'eu-west-1' }, { fetchPrice: failing, cache, now: () => t0 })).rejects.toThrow(PriceUnavailableError);
+    await expect(hourlyPrice({ ...query, region: 'eu-west-1' }, { fetchPrice: failing, cache, now: () => t0 })).rejects.toThrow('the bundled snapshot covers only us-east-1 and us-west-2');
     await expect(hourlyPrice({ ...query, instanceType: 'ml.p3dn.24xlarge' }, { fetchPrice: undefined, cache, now: () => t0 })).rejects.toThrow(
-      /no training price for ml.p3dn.24xlarge in us-east-1: the Pricing API is not used \(offline\)/,
+      /no training price for ml.p3dn.24xlarge in us-east-1: the Pricing API is not used \(offline\), and the bundled snapshot has no figure for it/,
     );
   });
 });
