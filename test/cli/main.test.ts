@@ -45,12 +45,14 @@ describe('logtune dataset', () => {
     expect(summary.rows.train + summary.rows.validation).toBe(summary.rows.unique);
     expect(Object.keys(summary.labels).sort()).toEqual(Object.keys(labelCounts).sort());
     for (const [label, n] of Object.entries(labelCounts)) expect(summary.labels[label]!.scanned).toBe(n);
-    expect((await readdir(out)).sort()).toEqual(['stats.json', 'template.json', 'train.jsonl', 'validation.jsonl']);
+    expect((await readdir(out)).sort()).toEqual(['stats.json', 'train', 'validation']);
 
     const err = stderr.text();
     expect(err).toContain('Building');
     expect(err).toMatch(/4\/4 files/); // the progress line when every file is read
     expect(err).toMatch(/Done in .*train.*validation/);
+    expect(err).toContain(`training channel:   ${out}/train/\n`);
+    expect(err).toContain(`validation channel: ${out}/validation/\n`);
     expect(err).not.toContain('\x1b['); // no terminal codes when stderr is not a TTY
   });
 
@@ -60,7 +62,14 @@ describe('logtune dataset', () => {
     expect(code).toBe(0);
     const summary = JSON.parse(stdout.text()) as BuildSummary;
     expect(summary.outUri).toBe(join(artifacts, 'datasets', summary.datasetId));
-    expect((await readdir(summary.outUri)).sort()).toEqual(['stats.json', 'template.json', 'train.jsonl', 'validation.jsonl']);
+    expect((await readdir(summary.outUri)).sort()).toEqual(['stats.json', 'train', 'validation']);
+  });
+
+  it('says when the validation channel is empty (--validation 0)', async () => {
+    const out = join(root, 'out-no-validation');
+    const { code, stderr } = await run(['dataset', '2024-04-01', '--logs', logs, '--out', out, '--validation', '0']);
+    expect(code).toBe(0);
+    expect(stderr.text()).toContain(`validation channel: ${out}/validation/ (empty: train without it)\n`);
   });
 
   it('refuses a bad range with exit 2 and a message with an example', async () => {
