@@ -40,7 +40,10 @@ export async function buildDataset(request: BuildRequest, hooks: BuildHooks = {}
   throwIfAborted(signal);
   const progress = new ProgressTracker(hooks.onProgress);
   const storeOptions = { s3ForcePathStyle: request.s3ForcePathStyle };
-  const [logs, out] = await Promise.all([openStore(request.logsUri, storeOptions), openStore(request.outUri, storeOptions)]);
+  const [logs, out] = await Promise.all([
+    openStore(request.logsUri, { ...storeOptions, source: 'logs' }),
+    openStore(request.outUri, storeOptions),
+  ]);
   // Workers start while the listing is in flight: their start-up is off the critical path.
   const processor = createFileProcessor(
     {
