@@ -39,7 +39,7 @@ export async function buildDataset(request: BuildRequest, hooks: BuildHooks = {}
   const { signal } = hooks;
   throwIfAborted(signal);
   const progress = new ProgressTracker(hooks.onProgress);
-  const storeOptions = { s3ForcePathStyle: request.s3ForcePathStyle };
+  const storeOptions = { s3ForcePathStyle: request.s3ForcePathStyle, s3FastGet: request.s3FastGet };
   const [logs, out] = await Promise.all([
     openStore(request.logsUri, { ...storeOptions, source: 'logs' }),
     openStore(request.outUri, storeOptions),

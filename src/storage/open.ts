@@ -7,6 +7,8 @@ import { parseStorageUri } from './uri.ts';
 
 export interface OpenStoreOptions {
   readonly s3ForcePathStyle?: boolean;
+  /** The lean signed GET for reads (default on); see s3FastGet.ts. */
+  readonly s3FastGet?: boolean;
   /**
    * What is read from this location (e.g. 'logs'), for a location read from rather than written to: a local
    * directory must then exist. Without the check, a mistyped path reads as a folder with nothing in it.
@@ -26,7 +28,7 @@ export async function openStore(uri: string, options: OpenStoreOptions = {}): Pr
   const [{ S3Client: Client }, { S3Store }] = await Promise.all([import('@aws-sdk/client-s3'), import('./s3Store.ts')]);
   const client = options.s3Client ?? new Client({ forcePathStyle: options.s3ForcePathStyle ?? false });
   await assertRegion(client, uri);
-  return new S3Store(client, location.bucket, location.prefix);
+  return new S3Store(client, location.bucket, location.prefix, { fastGet: options.s3FastGet ?? true });
 }
 
 async function assertDirectory(directory: string, source: string): Promise<void> {
