@@ -5,7 +5,7 @@ import { BaselineClassifier } from './baselineClassifier.ts';
 import { evaluateClassifier } from './evaluate.ts';
 import { DEFAULT_FEATURES } from './features.ts';
 import { detectLeaks } from './leaks.ts';
-import { encodeModel } from './modelFile.ts';
+import { decodeModel, encodeModel } from './modelFile.ts';
 import { REPORT_SCHEMA_VERSION, type BaselineEvaluation, type EvaluationWarning, type LeakReport, type SkewReport } from './report.ts';
 import { skewReport } from './skew.ts';
 import { trainBaseline } from './training.ts';
@@ -45,9 +45,13 @@ export async function runBaseline(dataset: StoredDataset, options: BaselineOptio
   const started = performance.now();
   const trained = trainBaseline(train, { labels, spec: DEFAULT_FEATURES, seed, signal });
   const trainingSeconds = (performance.now() - started) / 1000;
+  const trainedAt = (options.now ?? (() => new Date()))().toISOString();
+  const modelBytes = encodeModel(trained.model, { labels, datasetId: id, trainedAt, seed, lambda: trained.lambda, epochs: trained.epochs });
+  // Scored as stored: the weights are rounded to half floats on the way to disk.
+  const stored = decodeModel(modelBytes, 'the baseline model just encoded').model;
   const target = { dataset: { id, uri: dataset.uri }, signal, now: options.now };
   progress(`scoring on ${validation.length} validation examples…`);
-  const report = await evaluateClassifier(new BaselineClassifier(baselineName(id), labels, trained.model), validation, target);
+  const report = await evaluateClassifier(new BaselineClassifier(baselineName(id), labels, stored), validation, target);
 
   progress('checking each field alone (leaks)…');
   const leaks = detectLeaks(train, validation, labels, { macroF1: report.macroF1, majorityMacroF1: report.majority.macroF1 }, signal);
@@ -60,8 +64,6 @@ export async function runBaseline(dataset: StoredDataset, options: BaselineOptio
   }
   const skew = skewReport({ macroF1All: report.macroF1, macroF1Standard, majorityMacroF1: report.majority.macroF1, leaks });
 
-  const trainedAt = report.createdAt;
-  const modelBytes = encodeModel(trained.model, { labels, datasetId: id, trainedAt, seed, lambda: trained.lambda, epochs: trained.epochs });
   const evaluation: BaselineEvaluation = {
     schemaVersion: REPORT_SCHEMA_VERSION,
     report,

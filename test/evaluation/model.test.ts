@@ -3,7 +3,7 @@ import { toContext } from '../../src/dataset/example.ts';
 import { BaselineClassifier } from '../../src/evaluation/baselineClassifier.ts';
 import { cachedRows, liveRows } from '../../src/evaluation/featureRows.ts';
 import { DEFAULT_FEATURES, featureCapacity, featurizer } from '../../src/evaluation/features.ts';
-import { decodeModel, encodeModel } from '../../src/evaluation/modelFile.ts';
+import { decodeModel, encodeModel, fromHalf, toHalf } from '../../src/evaluation/modelFile.ts';
 import { trainBaseline } from '../../src/evaluation/training.ts';
 import { syntheticRows } from '../helpers/syntheticLogs.ts';
 import { CONTEXT_OPTIONS, examplesFromRows } from '../helpers/storedDataset.ts';
@@ -92,10 +92,23 @@ describe('the baseline model', () => {
     const bytes = encodeModel(trained.model, header);
     const { header: read, model } = decodeModel(bytes, 'baseline/model');
     expect(read).toMatchObject(header);
-    expect(Buffer.from(model.weights.buffer).equals(Buffer.from(trained.model.weights.buffer))).toBe(true);
+    expect([...model.weights]).toEqual([...trained.model.weights].map((w) => fromHalf(toHalf(w))));
+    expect(model.weights.some((w) => w !== 0)).toBe(true);
     expect([...model.biases]).toEqual([...trained.model.biases]);
     expect(() => decodeModel(new TextEncoder().encode('not a model'), 'x')).toThrow('not a logtune baseline model');
     expect(() => decodeModel(bytes.subarray(0, bytes.length - 10), 'x')).toThrow();
+  });
+
+  it('stores weights as half floats: three significant digits, zero exact, never infinite', () => {
+    for (const x of [0, 1, -2.5, 1 / 3, -0.001234, 3e-6, 1e-9, 65504, 1e6, -1e6]) {
+      const back = fromHalf(toHalf(x));
+      if (Math.abs(x) < 6e-8) expect(Math.abs(back)).toBeLessThan(6e-8);
+      else if (Math.abs(x) < 6.2e-5) expect(Math.abs(back - x)).toBeLessThanOrEqual(2 ** -25);
+      else expect(Math.abs(back - Math.max(-65504, Math.min(65504, x)))).toBeLessThanOrEqual(Math.abs(x) * 2 ** -11);
+    }
+    expect(toHalf(1)).toBe(0x3c00);
+    expect(toHalf(-2)).toBe(0xc000);
+    expect(toHalf(0.5 + 2 ** -12)).toBe(0x3800 + 1); // rounds the halfway bit up
   });
 
   it('a single-label dataset gives that label with probability 1', async () => {
