@@ -38,7 +38,7 @@ async function writeSplit(path: string, count: number, seed: number): Promise<vo
   await once(out, 'finish');
 }
 
-async function writeDataset(folder: string, train: number, validation: number): Promise<void> {
+export async function writeDataset(folder: string, train: number, validation: number): Promise<void> {
   const store = new LocalStore(folder);
   await store.put(DATASET_FILES.template, '{}'); // creates train/
   await store.put(DATASET_FILES.validation, '');
