@@ -43,7 +43,7 @@ export async function runBaseline(dataset: StoredDataset, options: BaselineOptio
 
   progress(`training on ${train.length} examples…`);
   const started = performance.now();
-  const trained = trainBaseline(train, { labels, spec: DEFAULT_FEATURES, seed, signal });
+  const trained = await trainBaseline(train, { labels, spec: DEFAULT_FEATURES, seed, signal });
   const trainingSeconds = (performance.now() - started) / 1000;
   const trainedAt = (options.now ?? (() => new Date()))().toISOString();
   const modelBytes = encodeModel(trained.model, { labels, datasetId: id, trainedAt, seed, lambda: trained.lambda, epochs: trained.epochs });
@@ -54,12 +54,12 @@ export async function runBaseline(dataset: StoredDataset, options: BaselineOptio
   const report = await evaluateClassifier(new BaselineClassifier(baselineName(id), labels, stored), validation, target);
 
   progress('checking each field alone (leaks)…');
-  const leaks = detectLeaks(train, validation, labels, { macroF1: report.macroF1, majorityMacroF1: report.majority.macroF1 }, signal);
+  const leaks = await detectLeaks(train, validation, labels, { macroF1: report.macroF1, majorityMacroF1: report.majority.macroF1 }, signal);
   let macroF1Standard = report.macroF1;
   if (leaks.fields.some((f) => !CANONICAL_FIELDS.includes(f.field))) {
     progress('training again on the standard CloudFront fields only (skew)…');
     const spec = { ...DEFAULT_FEATURES, fields: [...CANONICAL_FIELDS] };
-    const standard = trainBaseline(train, { labels, spec, seed, signal, lambda: trained.lambda });
+    const standard = await trainBaseline(train, { labels, spec, seed, signal, lambda: trained.lambda });
     macroF1Standard = (await evaluateClassifier(new BaselineClassifier(`${baselineName(id)}:standard-fields`, labels, standard.model), validation, target)).macroF1;
   }
   const skew = skewReport({ macroF1All: report.macroF1, macroF1Standard, majorityMacroF1: report.majority.macroF1, leaks });

@@ -1,8 +1,9 @@
 import { seededRandom, seedFor, shuffle } from '../dataset/random.ts';
 import type { StoredExample } from '../dataset/stored.ts';
-import { throwIfAborted, UsageError } from '../errors.ts';
+import { UsageError } from '../errors.ts';
 import type { ContextClassifier } from '../inference/types.ts';
 import { scoreAnswers } from './metrics.ts';
+import { nextTurn } from './nextTurn.ts';
 import { REPORT_SCHEMA_VERSION, type EvaluationReport } from './report.ts';
 
 export interface EvaluationTarget {
@@ -24,7 +25,8 @@ export async function evaluateClassifier(classifier: ContextClassifier, examples
   const batchSize = target.batchSize ?? 256;
   const answers: (string | undefined)[] = [];
   for (let at = 0; at < examples.length; at += batchSize) {
-    throwIfAborted(target.signal);
+    // A local classifier answers without waiting: without a turn here the whole split would run in one block.
+    await nextTurn(target.signal);
     const batch = examples.slice(at, at + batchSize);
     const verdicts = await classifier.classify(batch.map((e) => e.context), target.signal);
     if (verdicts.length !== batch.length) throw new Error(`${classifier.name} gave ${verdicts.length} verdicts for ${batch.length} contexts`);

@@ -1,6 +1,6 @@
 import type { StoredExample } from '../dataset/stored.ts';
-import { throwIfAborted } from '../errors.ts';
 import { scoreAnswers } from './metrics.ts';
+import { nextTurn, SLICE } from './nextTurn.ts';
 import type { FieldLeak, LeakReport } from './report.ts';
 
 /**
@@ -26,19 +26,19 @@ interface FieldTable {
   counts: Int32Array;
 }
 
-export function detectLeaks(
+export async function detectLeaks(
   train: readonly StoredExample[],
   validation: readonly StoredExample[],
   labels: readonly string[],
   /** The full model's macro-F1 and that of always answering the commonest label, on the same validation examples. */
   model: { readonly macroF1: number; readonly majorityMacroF1: number },
   signal?: AbortSignal,
-): LeakReport {
+): Promise<LeakReport> {
   const k = labels.length;
   const index = new Map(labels.map((l, i) => [l, i]));
   const tables = profile(train);
   for (let e = 0; e < train.length; e++) {
-    if ((e & 8191) === 0) throwIfAborted(signal);
+    if (e % SLICE === SLICE - 1) await nextTurn(signal);
     const target = index.get(train[e]!.label);
     if (target === undefined) continue;
     const fields = contextFields(train[e]!.context);
@@ -55,10 +55,14 @@ export function detectLeaks(
   }
   const fallback = labels[argmax(overall, 0, k)]!;
   const truths = validation.map((e) => e.label);
-  const parsed = validation.map((e) => contextFields(e.context));
+  const parsed: Readonly<Record<string, string | undefined>>[] = [];
+  for (let e = 0; e < validation.length; e++) {
+    if (e % SLICE === SLICE - 1) await nextTurn(signal);
+    parsed.push(contextFields(validation[e]!.context));
+  }
   const fields: FieldLeak[] = [];
   for (const [field, table] of tables) {
-    throwIfAborted(signal);
+    await nextTurn(signal);
     const answers = parsed.map((f) => {
       const slot = table.slots.get(keyOf(table, f[field]));
       return slot === undefined ? fallback : labels[argmax(table.counts, slot * k, k)]!;

@@ -1,7 +1,7 @@
 import { seededRandom, shuffle } from '../dataset/random.ts';
-import { throwIfAborted } from '../errors.ts';
 import type { FeatureRows } from './featureRows.ts';
 import { featureCapacity, featurizer, type FeatureSpec } from './features.ts';
+import { nextTurn, SLICE } from './nextTurn.ts';
 
 /**
  * Multinomial logistic regression over hashed features (features.ts), trained by SGD with L2 regularisation and class weights.
@@ -33,7 +33,7 @@ export interface TrainOptions {
 /** Step size at the start; features have unit norm, so a step of this size moves a score by about this much. */
 const INITIAL_RATE = 0.5;
 
-export function trainLinearModel(rows: FeatureRows, options: TrainOptions): LinearModel {
+export async function trainLinearModel(rows: FeatureRows, options: TrainOptions): Promise<LinearModel> {
   const { spec, classes: k, lambda } = options;
   const weights = new Float32Array((1 << spec.bits) * k);
   const biases = new Float64Array(k);
@@ -49,7 +49,7 @@ export function trainLinearModel(rows: FeatureRows, options: TrainOptions): Line
   for (let epoch = 0; epoch < options.epochs; epoch++) {
     shuffle(order, random);
     for (let e = 0; e < order.length; e++) {
-      if ((e & 4095) === 0) throwIfAborted(options.signal);
+      if (t % SLICE === SLICE - 1) await nextTurn(options.signal);
       const row = order[e]!;
       const target = rows.target(row);
       const n = rows.read(row, buckets);

@@ -1,5 +1,4 @@
 import type { StoredExample } from '../dataset/stored.ts';
-import { throwIfAborted } from '../errors.ts';
 import { stratifiedSample } from './evaluate.ts';
 import type { FeatureSpec } from './features.ts';
 import { cachedRows, liveRows, type FeatureRows, type TargetedContext } from './featureRows.ts';
@@ -41,7 +40,7 @@ export function epochsFor(examples: number): number {
   return Math.min(10, Math.max(3, Math.ceil(300_000 / Math.max(1, examples))));
 }
 
-export function trainBaseline(examples: readonly StoredExample[], options: BaselineTrainingOptions): TrainedBaseline {
+export async function trainBaseline(examples: readonly StoredExample[], options: BaselineTrainingOptions): Promise<TrainedBaseline> {
   const index = new Map(options.labels.map((l, i) => [l, i]));
   const toTraining = (list: readonly StoredExample[]): TargetedContext[] =>
     list.flatMap((e) => {
@@ -70,8 +69,7 @@ export function trainBaseline(examples: readonly StoredExample[], options: Basel
       const fitRows = cachedRows(toTraining(stratifiedSample(fit, SELECTION_MAX_TRAIN, options.seed)), options.spec);
       const p = new Float64Array(options.labels.length);
       for (const candidate of LAMBDA_CANDIDATES) {
-        throwIfAborted(options.signal);
-        const scorer = new LinearScorer(train(fitRows, candidate));
+        const scorer = new LinearScorer(await train(fitRows, candidate));
         const answers = heldOut.map((e) => options.labels[argmax(scorer, e.context, p)]);
         selection.push({ lambda: candidate, macroF1: scoreAnswers(options.labels, heldOut.map((e) => e.label), answers).macroF1 });
       }
@@ -81,7 +79,7 @@ export function trainBaseline(examples: readonly StoredExample[], options: Basel
   }
   // Featurized on every pass: caching all of train would cost more memory than the contexts themselves.
   const all = liveRows(toTraining(examples), options.spec);
-  return { model: train(all, lambda), lambda, epochs: epochsFor(all.length), selection, heldOut: heldOutCount };
+  return { model: await train(all, lambda), lambda, epochs: epochsFor(all.length), selection, heldOut: heldOutCount };
 }
 
 /** A stratified held-out slice of train, capped, and the rest. */

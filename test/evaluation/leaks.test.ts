@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/dataset/random.ts';
 import { detectLeaks, LEAK_MARGIN } from '../../src/evaluation/leaks.ts';
 import { scoreAnswers } from '../../src/evaluation/metrics.ts';
@@ -23,7 +23,10 @@ describe('detectLeaks', () => {
   const train = examplesFromRows(rows('2024-04-01', 800, 1));
   const validation = examplesFromRows(rows('2024-04-02', 300, 2));
   const majority = scoreAnswers(labels, validation.map((e) => e.label), validation.map(() => 'benign')).majority.macroF1;
-  const report = detectLeaks(train, validation, labels, { macroF1: 1, majorityMacroF1: majority });
+  let report: Awaited<ReturnType<typeof detectLeaks>>;
+  beforeAll(async () => {
+    report = await detectLeaks(train, validation, labels, { macroF1: 1, majorityMacroF1: majority });
+  });
   const field = (name: string) => report.fields.find((f) => f.field === name)!;
 
   it('flags a field that copies the label', () => {

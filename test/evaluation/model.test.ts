@@ -61,7 +61,7 @@ describe('the baseline model', () => {
   const validation = examplesFromRows(syntheticRows('2024-04-02', 200, 3));
 
   it('separates perfectly separable traffic', async () => {
-    const trained = trainBaseline(train, { labels, spec: small, seed: 1 });
+    const trained = await trainBaseline(train, { labels, spec: small, seed: 1 });
     const classifier = new BaselineClassifier('baseline:test', labels, trained.model);
     const verdicts = await classifier.classify(validation.map((e) => e.context));
     expect(verdicts.map((v) => v.label)).toEqual(validation.map((e) => e.label));
@@ -77,9 +77,9 @@ describe('the baseline model', () => {
 
   it('the same seed gives the same model file, byte for byte, and the same scores', async () => {
     const header = { labels, datasetId: 'ds-x', trainedAt: '2024-06-01T00:00:00.000Z', seed: 5, lambda: 0, epochs: 0 };
-    const a = trainBaseline(train, { labels, spec: small, seed: 5 });
-    const b = trainBaseline(train, { labels, spec: small, seed: 5 });
-    const c = trainBaseline(train, { labels, spec: small, seed: 6 });
+    const a = await trainBaseline(train, { labels, spec: small, seed: 5 });
+    const b = await trainBaseline(train, { labels, spec: small, seed: 5 });
+    const c = await trainBaseline(train, { labels, spec: small, seed: 6 });
     expect(Buffer.from(encodeModel(a.model, header)).equals(Buffer.from(encodeModel(b.model, header)))).toBe(true);
     expect(Buffer.from(a.model.weights.buffer).equals(Buffer.from(c.model.weights.buffer))).toBe(false);
     const scores = async (m: typeof a.model) => (await new BaselineClassifier('b', labels, m).classify(validation.map((e) => e.context))).map((v) => v.scores);
@@ -87,7 +87,7 @@ describe('the baseline model', () => {
   });
 
   it('reads back what it wrote, and refuses a file that is not a model', async () => {
-    const trained = trainBaseline(train, { labels, spec: small, seed: 1 });
+    const trained = await trainBaseline(train, { labels, spec: small, seed: 1 });
     const header = { labels, datasetId: 'ds-x', trainedAt: '2024-06-01T00:00:00.000Z', seed: 1, lambda: trained.lambda, epochs: trained.epochs };
     const bytes = encodeModel(trained.model, header);
     const { header: read, model } = decodeModel(bytes, 'baseline/model');
@@ -111,9 +111,20 @@ describe('the baseline model', () => {
     expect(toHalf(0.5 + 2 ** -12)).toBe(0x3800 + 1); // rounds the halfway bit up
   });
 
+  it('lets timers run while it trains (the bot stays responsive), and stops when cancelled', async () => {
+    const controller = new AbortController();
+    let ran = false;
+    setImmediate(() => {
+      ran = true;
+      controller.abort();
+    });
+    await expect(trainBaseline(train, { labels, spec: small, seed: 1, signal: controller.signal })).rejects.toThrow('cancelled');
+    expect(ran).toBe(true);
+  });
+
   it('a single-label dataset gives that label with probability 1', async () => {
     const only = train.map((e) => ({ ...e, label: 'benign' }));
-    const trained = trainBaseline(only, { labels: ['benign'], spec: small, seed: 1 });
+    const trained = await trainBaseline(only, { labels: ['benign'], spec: small, seed: 1 });
     const [verdict] = await new BaselineClassifier('b', ['benign'], trained.model).classify([validation[0]!.context]);
     expect(verdict).toEqual({ label: 'benign', scores: { benign: 1 } });
     expect(trained.selection).toEqual([]);
@@ -123,7 +134,7 @@ describe('the baseline model', () => {
     // 1 in 50 is "rare", told apart only by its user agent.
     const rows = syntheticRows('2024-04-01', 1000, 9).map((r, i) => ({ ...r, ThreatLevel: i % 50 === 0 ? 'rare' : 'common', 'cs(User-Agent)': i % 50 === 0 ? 'odd-agent/1.0' : r['cs(User-Agent)']! }));
     const examples = rows.map((r) => ({ context: toContext(r, CONTEXT_OPTIONS), label: r.ThreatLevel }));
-    const trained = trainBaseline(examples, { labels: ['common', 'rare'], spec: small, seed: 1 });
+    const trained = await trainBaseline(examples, { labels: ['common', 'rare'], spec: small, seed: 1 });
     const verdict = new BaselineClassifier('b', ['common', 'rare'], trained.model).classifyOne(
       toContext({ ...rows[1]!, 'cs(User-Agent)': 'odd-agent/1.0' }, CONTEXT_OPTIONS),
     );
