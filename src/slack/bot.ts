@@ -3,16 +3,19 @@ import type { AddressInfo } from 'node:net';
 import { webApi, type App } from '@slack/bolt';
 import type { BotConfig, DataConfig } from '../config.ts';
 import { buildDataset } from '../dataset/build.ts';
+import { createFeatures } from '../features/index.ts';
+import type { BuildFn } from '../features/dataset/job.ts';
 import { toBoltLogger, type Log } from '../log.ts';
-import { BuildsRepo } from '../store/builds.ts';
 import { openDatabase } from '../store/db.ts';
 import { SeenEventsRepo } from '../store/events.ts';
 import { PostedMessagesRepo } from '../store/messages.ts';
+import { TrackerService } from '../trackers/service.ts';
+import { TrackerStore } from '../trackers/store.ts';
 import { createSlackApp } from './app.ts';
-import type { BuildFn } from './buildJob.ts';
-import { BuildRunner } from './buildRunner.ts';
+import type { Feature } from './feature.ts';
 import { fetchBotIdentity, type BotIdentity } from './identity.ts';
 import { Messenger } from './messenger.ts';
+import { Policy } from './policy.ts';
 import { webClientSlackApi } from './slackApi.ts';
 import { systemClock, type Clock } from './throttle.ts';
 
@@ -31,10 +34,11 @@ export interface BotOptions {
 export interface RunningBot {
   readonly app: App;
   readonly identity: BotIdentity;
-  readonly runner: BuildRunner;
+  readonly features: readonly Feature[];
+  readonly trackers: TrackerService;
   /** The HTTP port actually listened on (useful with PORT=0). */
   readonly port: number;
-  /** Stops taking requests, pauses running builds (they resume on the next start), closes the store; bounded. */
+  /** Stops taking requests, pauses running work (it resumes on the next start), closes the store; bounded. */
   stop(timeoutMs?: number): Promise<void>;
 }
 
@@ -70,7 +74,6 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   const db = openDatabase(bot.dbPath);
   let pruneTimer: NodeJS.Timeout | undefined;
   try {
-    const builds = new BuildsRepo(db);
     const seenEvents = new SeenEventsRepo(db);
     const prune = () => seenEvents.pruneOlderThan(SEEN_EVENTS_TTL_MS, now());
     prune();
@@ -78,33 +81,39 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     // Background work has its own client, so progress posts queue apart from listener calls.
     const slack = webClientSlackApi(new webApi.WebClient(bot.botToken, clientOptions));
     const messenger = new Messenger({ messages: new PostedMessagesRepo(db), slack, log, now });
-    const runner = new BuildRunner({
-      builds, messenger, clock, log, concurrency: bot.buildConcurrency,
-      buildDataset: options.buildDataset ?? buildDataset,
-      progressIntervalMs: options.progressIntervalMs ?? 5_000,
+    const policy = new Policy({ approvers: bot.approvers, allowSelfApproval: bot.allowSelfApproval });
+    const trackers = new TrackerService({ store: new TrackerStore(db), clock, log: log.child({ component: 'tracker' }), pollMs: bot.pollSeconds * 1000 });
+    const features = createFeatures({
+      dataset: {
+        db, data, identity, messenger, policy, clock, log,
+        buildDataset: options.buildDataset ?? buildDataset,
+        concurrency: bot.buildConcurrency,
+        maxAttempts: bot.buildMaxAttempts,
+        progressIntervalMs: options.progressIntervalMs ?? 5_000,
+      },
     });
-    const deps = { data, identity, runner, builds, seenEvents, log, now };
-    const app = createSlackApp({ config: bot, deps, logger, clientOptions, checkHealth: () => db.prepare('SELECT 1').get() });
+    const deps = { identity, seenEvents, log, now };
+    const app = createSlackApp({ config: bot, deps, features, logger, clientOptions, checkHealth: () => db.prepare('SELECT 1').get() });
     const started = await app.start(bot.port);
     const socketMode = bot.appToken !== undefined;
     const server = socketMode ? undefined : (started as Server);
     const port = server ? (server.address() as AddressInfo).port : bot.port;
     log.info('logtune started', { mode: socketMode ? 'socket' : 'http', port, botUserId: identity.botUserId });
-    // After start: a failed start must not leave resumed builds running against a closed database.
-    const resumed = runner.resume();
-    if (resumed.resumed + resumed.interrupted > 0) log.info('unfinished builds found', resumed);
+    // After start: a failed start must not leave resumed work running against a closed database.
+    for (const feature of features) feature.start?.();
+    trackers.start();
     let stopping: Promise<void> | undefined;
     const stop = async (timeoutMs: number) => {
       clearInterval(pruneTimer);
       const deadline = Date.now() + timeoutMs;
       const stopped = await withTimeout(app.stop().catch((error: unknown) => log.warn('app.stop failed', { error })), APP_STOP_TIMEOUT_MS);
       if (stopped === 'timeout') server?.closeAllConnections();
-      const settled = await runner.shutdown(Math.max(0, deadline - Date.now()));
-      if (!settled) log.warn('some builds did not pause in time; they resume on the next start anyway');
+      const left = () => Math.max(0, deadline - Date.now());
+      await Promise.all([trackers.stop(left()), ...features.map((f) => f.stop?.(left()))]);
       db.close();
       log.info('logtune stopped');
     };
-    return { app, identity, runner, port, stop: (timeoutMs = 8_000) => (stopping ??= stop(timeoutMs)) };
+    return { app, identity, features, trackers, port, stop: (timeoutMs = 8_000) => (stopping ??= stop(timeoutMs)) };
   } catch (error) {
     clearInterval(pruneTimer);
     db.close();

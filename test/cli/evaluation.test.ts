@@ -2,20 +2,25 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InvokeEndpointCommand, SageMakerRuntimeClient, type InvokeEndpointCommandInput } from '@aws-sdk/client-sagemaker-runtime';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createClassifyCommand, endpointNotSupportedYet as noClassifyEndpoint, openBaselineBackend } from '../../src/cli/commands/classify.ts';
 import { createEvaluateCommand } from '../../src/cli/commands/evaluate.ts';
 import { CLI_COMMANDS } from '../../src/cli/commands/index.ts';
 import { main } from '../../src/cli/main.ts';
-import { CANONICAL_FIELDS } from '../../src/dataset/example.ts';
+import { CANONICAL_FIELDS, responseFor } from '../../src/dataset/example.ts';
 import { BASELINE_FILES } from '../../src/evaluation/baselineFiles.ts';
-import { baselineEvaluationSchema, evaluationReportSchema } from '../../src/evaluation/report.ts';
+import { baselineEvaluationSchema, evaluationReportSchema, type EvaluationReport } from '../../src/evaluation/report.ts';
 import type { ContextClassifier } from '../../src/inference/types.ts';
 import { captureStream } from '../helpers/captureStream.ts';
 import { examplesFromRows, writeStoredDataset } from '../helpers/storedDataset.ts';
 import { LABEL_FIELD, syntheticRows, toCsv, toJsonLines, toW3c } from '../helpers/syntheticLogs.ts';
 
 const ID = 'ds-20240401-20240403-cli';
+// Every Runtime client the command makes answers from here; nothing leaves the process.
+const runtime = mockClient(SageMakerRuntimeClient);
+afterEach(() => runtime.reset());
 let root: string;
 let artifacts: string;
 let folder: string;
@@ -132,9 +137,24 @@ describe('logtune classify --baseline', () => {
 });
 
 describe('logtune evaluate', () => {
-  it('says --endpoint is not supported yet until an endpoint classifier is wired', async () => {
-    const { code, stderr } = await run(['evaluate', ID, '--endpoint', 'my-endpoint']);
-    expect([code, stderr.text()]).toEqual([2, expect.stringMatching(/not supported yet/)]);
+  it('scores a deployed endpoint through SageMaker Runtime with the training prompt', async () => {
+    const prompts: string[] = [];
+    runtime.on(InvokeEndpointCommand).callsFake((input: InvokeEndpointCommandInput) => {
+      const prompt = (JSON.parse(new TextDecoder().decode(input.Body as Uint8Array)) as { inputs: string }).inputs;
+      prompts.push(prompt);
+      expect(input.EndpointName).toBe('logtune-dep-1');
+      // A model that only knows scanners.
+      const label = /sqlmap|Nikto|masscan|python-requests/.test(prompt) ? 'malicious' : 'benign';
+      return { Body: new TextEncoder().encode(JSON.stringify([{ generated_text: ` ${responseFor(label)}` }])) };
+    });
+    const { code, stdout, stderr } = await run(['evaluate', ID, '--endpoint', 'logtune-dep-1', '--max-examples', '30']);
+    expect(stderr.text()).not.toMatch(/logtune: /);
+    expect(code).toBe(0);
+    const { report } = JSON.parse(stdout.text()) as { report: EvaluationReport };
+    expect(prompts).toHaveLength(30);
+    expect(prompts[0]).toContain('### Response:');
+    expect(report).toMatchObject({ model: 'endpoint:logtune-dep-1', examples: 30, unanswered: 0 });
+    expect(report.perLabel.find((s) => s.label === 'suspicious')).toMatchObject({ recall: 0, predicted: 0 });
     expect((await run(['evaluate', ID])).stderr.text()).toMatch(/--endpoint NAME is required/);
   });
 

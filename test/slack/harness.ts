@@ -1,11 +1,17 @@
 import { join } from 'node:path';
 import { CancelledError } from '../../src/errors.ts';
 import type { BuildHooks, BuildRequest, BuildSummary } from '../../src/dataset/types.ts';
-import type { BuildFn } from '../../src/slack/buildJob.ts';
-import { BuildRunner } from '../../src/slack/buildRunner.ts';
+import { createFeatures } from '../../src/features/index.ts';
+import type { DatasetFeature } from '../../src/features/dataset/index.ts';
+import type { BuildFn } from '../../src/features/dataset/job.ts';
+import type { BuildRunner } from '../../src/features/dataset/runner.ts';
+import type { BuildsRepo } from '../../src/features/dataset/store.ts';
 import type { SlackDeps } from '../../src/slack/deps.ts';
+import type { Feature } from '../../src/slack/feature.ts';
 import { Messenger } from '../../src/slack/messenger.ts';
-import { BuildsRepo } from '../../src/store/builds.ts';
+import { Policy } from '../../src/slack/policy.ts';
+import { commandsOf, routeCommand } from '../../src/slack/router.ts';
+import type { MessageContent } from '../../src/slack/blocks/types.ts';
 import { openDatabase, type Db } from '../../src/store/db.ts';
 import { SeenEventsRepo } from '../../src/store/events.ts';
 import { PostedMessagesRepo } from '../../src/store/messages.ts';
@@ -25,6 +31,17 @@ export class FakeBuilder {
   };
 }
 
+export const APPROVER = 'U0APPROVER';
+
+export interface HarnessOptions {
+  readonly concurrency?: number;
+  readonly maxAttempts?: number;
+  readonly dbPath?: string;
+  readonly slack?: MemorySlack;
+  readonly clock?: ManualClock;
+  readonly approvers?: readonly string[];
+}
+
 export interface Harness {
   readonly db: Db;
   readonly builds: BuildsRepo;
@@ -34,13 +51,19 @@ export interface Harness {
   readonly log: CapturedLog;
   readonly builder: FakeBuilder;
   readonly runner: BuildRunner;
+  readonly features: readonly Feature[];
+  readonly dataset: DatasetFeature;
   readonly deps: SlackDeps;
-  /** A second runner on the same database and Slack, as after a restart. */
+  /** `/logtune <text>` as `userId` in C0CHAN: the private answer, and what was sent later through notify. */
+  command(text: string, userId?: string): Promise<MessageContent & { notified: MessageContent[] }>;
+  /** Clicks a button of a feature as `userId`. */
+  click(actionId: string, value: string, userId?: string): Promise<MessageContent | undefined>;
+  /** A second bot on the same database and Slack, as after a restart. */
   restart(): Harness;
   close(): void;
 }
 
-export function createHarness(options: { concurrency?: number; dbPath?: string; slack?: MemorySlack; clock?: ManualClock } = {}): Harness {
+export function createHarness(options: HarnessOptions = {}): Harness {
   const dir = options.dbPath === undefined ? tempDir() : undefined;
   const dbPath = options.dbPath ?? join(dir!.path, 'bot.db');
   const db = openDatabase(dbPath);
@@ -48,16 +71,33 @@ export function createHarness(options: { concurrency?: number; dbPath?: string; 
   const slack = options.slack ?? new MemorySlack();
   const log = captureLog();
   const builder = new FakeBuilder();
-  const builds = new BuildsRepo(db);
   const messages = new PostedMessagesRepo(db);
   const now = () => new Date(clock.now());
   const messenger = new Messenger({ messages, slack, log, now });
-  const runner = new BuildRunner({ builds, messenger, buildDataset: builder.fn, clock, log, progressIntervalMs: 5000, concurrency: options.concurrency ?? 2 });
   const identity = { botId: 'B0BOT', botUserId: 'U0BOT', teamId: 'T0001', workspaceUrl: 'https://t.slack.com/' };
-  const deps: SlackDeps = { data: dataConfig, identity, runner, builds, seenEvents: new SeenEventsRepo(db), log, now };
+  const policy = new Policy({ approvers: options.approvers ?? [APPROVER], allowSelfApproval: false });
+  const features = createFeatures({
+    dataset: {
+      db, data: dataConfig, identity, messenger, policy, clock, log, buildDataset: builder.fn,
+      concurrency: options.concurrency ?? 2, maxAttempts: options.maxAttempts ?? 3, progressIntervalMs: 5000,
+    },
+  });
+  const dataset = features.find((f) => f.name === 'dataset') as DatasetFeature;
+  const deps: SlackDeps = { identity, seenEvents: new SeenEventsRepo(db), log, now };
+  const commands = commandsOf(features);
   const closers: (() => void)[] = [];
   const harness: Harness = {
-    db, builds, messages, slack, clock, log, builder, runner, deps,
+    db, builds: dataset.builds, messages, slack, clock, log, builder, runner: dataset.runner, features, dataset, deps,
+    async command(text, userId = 'U0ALICE') {
+      const notified: MessageContent[] = [];
+      const reply = await routeCommand({ text, userId, channelId: 'C0CHAN', notify: async (c) => void notified.push(c) }, commands, log);
+      return { ...reply, notified };
+    },
+    async click(actionId, value, userId = 'U0ALICE') {
+      const action = features.flatMap((f) => f.actions).find((a) => a.actionId === actionId);
+      if (!action) throw new Error(`no button ${actionId}`);
+      return action.run({ userId, channelId: 'C0CHAN', messageTs: undefined, value });
+    },
     restart: () => {
       const next = createHarness({ ...options, dbPath, slack, clock });
       closers.push(() => next.close());

@@ -5,6 +5,7 @@ import { loadBaselineClassifier } from '../../evaluation/baselineFiles.ts';
 import { evaluateClassifier, stratifiedSample } from '../../evaluation/evaluate.ts';
 import type { EvaluationReport } from '../../evaluation/report.ts';
 import { formatComparison, formatReport } from '../../evaluation/table.ts';
+import { openEndpointClassifier } from '../../inference/openEndpointClassifier.ts';
 import type { ContextClassifier } from '../../inference/types.ts';
 import { EXIT, type CliCommand, type CliIo } from '../command.ts';
 import { openDatasetArg, parseCommandArgs, wholeNumberFlag } from './evalOptions.ts';
@@ -12,12 +13,11 @@ import { openDatasetArg, parseCommandArgs, wholeNumberFlag } from './evalOptions
 const USAGE = 'logtune evaluate <dataset> --endpoint NAME [--max-examples N] [--seed N]';
 export const DEFAULT_EVALUATION_EXAMPLES = 200;
 
-/** Opens a deployed model for a dataset's labels; wired by whoever builds the endpoint classifier. */
+/** Opens a deployed model for a dataset's labels (a seam: tests pass a fake). */
 export type EndpointOpener = (endpointName: string, dataset: StoredDataset, io: CliIo) => Promise<ContextClassifier>;
 
-export function endpointNotSupportedYet(): Promise<ContextClassifier> {
-  return Promise.reject(new UsageError('evaluate --endpoint is not supported yet'));
-}
+/** The fine-tuned endpoint, with the inference settings from the environment and the AWS SDK's own settings. */
+export const openDeployedEndpoint: EndpointOpener = (endpointName, dataset, io) => Promise.resolve(openEndpointClassifier({ endpointName, dataset, env: io.env }));
 
 /**
  * `logtune evaluate`: a stratified sample of the validation split through a deployed model, and through the
@@ -62,4 +62,4 @@ async function baselineOnSame(dataset: StoredDataset, sample: readonly StoredExa
   return evaluateClassifier(baseline, sample, target);
 }
 
-export const evaluateCommand = createEvaluateCommand(endpointNotSupportedYet);
+export const evaluateCommand = createEvaluateCommand(openDeployedEndpoint);
