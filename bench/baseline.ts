@@ -38,7 +38,7 @@ async function writeSplit(path: string, count: number, seed: number): Promise<vo
   await once(out, 'finish');
 }
 
-export async function writeDataset(folder: string, train: number, validation: number): Promise<void> {
+async function writeDataset(folder: string, train: number, validation: number): Promise<void> {
   const store = new LocalStore(folder);
   await store.put(DATASET_FILES.template, '{}'); // creates train/
   await store.put(DATASET_FILES.validation, '');
@@ -98,7 +98,7 @@ export async function baselineBench(options: { quick: boolean }): Promise<string
       '| run | seconds | peak RSS MB | |',
       '|---|---|---|---|',
       `| logtune baseline (read, choose L2, train, score, leak and skew checks, write) | ${fmt(built.seconds, 1)} | ${built.maxRssMB} | training alone ${fmt(built.trainingSeconds!, 1)} s; macro-F1 ${fmt(built.macroF1!, 3)} |`,
-      `| logtune classify --baseline (stdin → JSON lines) | ${fmt(classified.seconds, 2)} | ${classified.maxRssMB} | ${fmt(classified.lines / classified.seconds)} lines/s, start-up included |`,
+      `| logtune classify --baseline (stdin → JSON lines) | ${fmt(classified.seconds, 2)} | ${classified.maxRssMB} | ${fmt(classified.lines / classified.seconds)} lines/s, loading the model included |`,
       '',
       `- model size on disk: ${fmt(built.modelBytes! / 1e6, 2)} MB (baseline/model)`,
     ];
