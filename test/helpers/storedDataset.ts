@@ -3,6 +3,7 @@ import { exampleLine, responseFor, toContext, type ContextOptions } from '../../
 import { DATASET_FILES } from '../../src/dataset/folder.ts';
 import type { StoredExample } from '../../src/dataset/stored.ts';
 import { LocalStore } from '../../src/storage/localStore.ts';
+import type { ObjectStore } from '../../src/storage/store.ts';
 
 /** A finished dataset folder (train/, validation/, stats.json) written from examples, as the builder lays it out. */
 export interface DatasetSpec {
@@ -26,7 +27,13 @@ export function examplesFromRows(rows: readonly Readonly<Record<string, string>>
 /** Writes the dataset under `<artifacts>/datasets/<id>` and returns that folder. */
 export async function writeStoredDataset(artifacts: string, spec: DatasetSpec): Promise<string> {
   const folder = join(artifacts, 'datasets', spec.id);
-  const store = new LocalStore(folder);
+  await writeDatasetFiles(new LocalStore(folder), spec);
+  return folder;
+}
+
+/** The dataset's files at the root of `store` (a local folder or an S3 prefix). */
+export async function writeDatasetFiles(store: ObjectStore, spec: DatasetSpec): Promise<void> {
+  const folder = store.uri;
   const lines = (examples: readonly StoredExample[]) => examples.map((e) => `${exampleLine(e.context, JSON.stringify(responseFor(e.label)))}\n`).join('');
   const labels: Record<string, { scanned: number; unique: number; train: number; validation: number }> = {};
   for (const [split, examples] of [['train', spec.train], ['validation', spec.validation]] as const) {
@@ -59,5 +66,4 @@ export async function writeStoredDataset(artifacts: string, spec: DatasetSpec): 
   await store.put(DATASET_FILES.train, lines(spec.train));
   await store.put(DATASET_FILES.validation, lines(spec.validation));
   await store.put(DATASET_FILES.stats, JSON.stringify(stats));
-  return folder;
 }
