@@ -110,6 +110,13 @@ describe('logtune classify --baseline', () => {
     expect(JSON.parse(split[4]!)).toMatchObject({ line: 5, label: expect.any(String) });
   });
 
+  it('answers an over-long line with an error and reads on', async () => {
+    const { stdout } = await run(['classify', '--baseline', ID], `${'x'.repeat(100_000)}\n${csv[1]}\n`);
+    const [long, next] = stdout.text().trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(long).toEqual({ line: 1, error: expect.stringMatching(/longer than/) });
+    expect(next).toMatchObject({ line: 2, label: rows[0]!.ThreatLevel });
+  });
+
   it('needs exactly one backend; --endpoint is not supported yet', async () => {
     expect((await run(['classify'])).code).toBe(2);
     expect((await run(['classify', '--baseline', ID, '--endpoint', 'x'])).code).toBe(2);

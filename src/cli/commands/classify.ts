@@ -57,6 +57,7 @@ export function createClassifyCommand(backends: ClassifyBackends): CliCommand {
         const entries = batch.map((l) => reader.read(l.text, l.line)).filter((e): e is LogLine => e !== undefined);
         const readable = entries.filter((e) => e.record !== undefined);
         const verdicts = await backend.classifier.classify(readable.map((e) => toContext(e.record!, contextOptions)), io.signal);
+        if (verdicts.length !== readable.length) throw new Error(`${backend.classifier.name} gave ${verdicts.length} verdicts for ${readable.length} lines`);
         const byLine = new Map(readable.map((e, i) => [e.line, verdicts[i]]));
         let out = '';
         for (const entry of entries) {
