@@ -107,6 +107,8 @@ async function main(): Promise<void> {
     s3 = await startS3(join(work, 's3'));
     const direct = s3Env(s3.direct);
     const delayed = s3Env(s3.delayed);
+    // The same builds with every GET through the SDK's GetObject: what the lean GET is worth, measured side by side.
+    const sdkGet = (env: NodeJS.ProcessEnv) => ({ ...env, LOGTUNE_S3_FAST_GET: 'false' });
     const client = new S3Client({ forcePathStyle: true, endpoint: direct.AWS_ENDPOINT_URL_S3, region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
     await uploadS3(client, 'bench-logs', 'logs/', SHAPE);
     client.destroy();
@@ -135,6 +137,8 @@ async function main(): Promise<void> {
       ['notebookDelayed', ['notebook', outDir('notebook-delayed')], delayed],
       ['buildS3', ['build', 's3://bench-logs/logs/', outDir('build'), RANGE], direct],
       ['buildS3Delayed', ['build', 's3://bench-logs/logs/', outDir('build-delayed'), RANGE], delayed],
+      ['buildS3SdkGet', ['build', 's3://bench-logs/logs/', outDir('build-sdk'), RANGE], sdkGet(direct)],
+      ['buildS3DelayedSdkGet', ['build', 's3://bench-logs/logs/', outDir('build-sdk-delayed'), RANGE], sdkGet(delayed)],
       ['buildLocal', ['build', local, outDir('build-local'), RANGE], process.env],
     ];
     const rounds: Record<string, JobResult[]> = {};
@@ -154,6 +158,7 @@ async function main(): Promise<void> {
     const r = results as Record<string, JobResult>;
     const rps = (name: string) => rows / r[name]!.seconds;
     const ratio = (a: string, b: string) => fmt(rps(a) / rps(b), 1);
+    const saved = (lean: string, sdk: string) => fmt((1 - r[lean]!.seconds / r[sdk]!.seconds) * 100);
     const lines = [
       '',
       `Input: ${generated.files} files, ${fmt(rows)} rows, ${fmt(generated.bytes / 1e6, 1)} MB (CSV, seed layout); ${DELAY_MS} ms added per request where "delayed".`,
@@ -168,6 +173,8 @@ async function main(): Promise<void> {
       row(`notebook approach (JS port), S3 +${DELAY_MS} ms`, r.notebookDelayed!, rows),
       row('logtune build, S3', r.buildS3!, rows),
       row(`logtune build, S3 +${DELAY_MS} ms`, r.buildS3Delayed!, rows),
+      row('logtune build, S3, every GET through the SDK (LOGTUNE_S3_FAST_GET=false)', r.buildS3SdkGet!, rows),
+      row(`logtune build, S3 +${DELAY_MS} ms, every GET through the SDK`, r.buildS3DelayedSdkGet!, rows),
       row('logtune build, local directory', r.buildLocal!, rows),
       '',
       'Targets:',
@@ -176,6 +183,8 @@ async function main(): Promise<void> {
       `- S3: ${ratio('buildS3', 'notebook')}× the JS notebook port here, ` +
         `${fmt(rps('buildS3') / (rows / REFERENCE.notebook), 1)}× the reference notebook (${REFERENCE.notebook} s) — target ≥ 4×`,
       `- local: ${fmt(rps('buildLocal') / (rows / REFERENCE.duckdbLocal), 2)}× the reference DuckDB (${REFERENCE.duckdbLocal} s) — target ≥ 0.5×`,
+      `- lean GET: saves ${saved('buildS3Delayed', 'buildS3DelayedSdkGet')}% of wall time at +${DELAY_MS} ms, ` +
+        `${saved('buildS3', 'buildS3SdkGet')}% without delay (kept only if ≥ 15% at +${DELAY_MS} ms)`,
       `- S3 build vs the list+GET floor: ${fmt(r.floor!.seconds / r.buildS3!.seconds * 100)}% of floor speed (${fmt(r.floorDelayed!.seconds / r.buildS3Delayed!.seconds * 100)}% with delay)`,
       '',
       'Outputs written back to s3rver (the notebook with one PutObject per file, logtune with streamed multipart uploads):',

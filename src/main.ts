@@ -1,4 +1,5 @@
 import { loadBotConfig, loadDataConfig, type BotConfig, type DataConfig } from './config.ts';
+import { loadTrainingConfig, type TrainingConfig } from './training/settings.ts';
 import { ConfigError } from './errors.ts';
 import { createLogger, makeRedactor } from './log.ts';
 import { startBot, type RunningBot } from './slack/bot.ts';
@@ -15,9 +16,9 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-function loadConfig(): { bot: BotConfig; data: DataConfig } {
+function loadConfig(): { bot: BotConfig; data: DataConfig; training: TrainingConfig } {
   try {
-    return { bot: loadBotConfig(), data: loadDataConfig() };
+    return { bot: loadBotConfig(), data: loadDataConfig(), training: loadTrainingConfig() };
   } catch (error) {
     if (error instanceof ConfigError) fail(error.message);
     throw error;
@@ -50,13 +51,13 @@ function onSignals(bot: RunningBot, log: ReturnType<typeof createLogger>): void 
 }
 
 async function main(): Promise<void> {
-  const { bot, data } = loadConfig();
+  const { bot, data, training } = loadConfig();
   const log = createLogger({ level: bot.logLevel, secrets: [bot.botToken, bot.appToken, bot.signingSecret] });
   // Background work catches its own errors; anything that slips through is logged rather than taking the bot down.
   process.on('unhandledRejection', (error) => log.error('unhandled rejection', { error }));
   let running: RunningBot;
   try {
-    running = await startBot({ bot, data, log });
+    running = await startBot({ bot, data, training, log });
   } catch (error) {
     if (error instanceof ConfigError) fail(error.message);
     log.error('start-up failed', { error });

@@ -1,17 +1,21 @@
 import type { Feature } from '../slack/feature.ts';
 import { createDatasetFeature, type DatasetFeatureDeps } from './dataset/index.ts';
 import { statusFeature } from './status/index.ts';
+import { createTrainingFeature, type TrainingFeatureDeps } from './training/index.ts';
 
 export interface FeatureDeps {
   readonly dataset: DatasetFeatureDeps;
+  readonly training: Omit<TrainingFeatureDeps, 'datasets'>;
 }
 
 /**
- * The one registry of what the bot can do. `/logtune help`, the command router, Bolt's listeners and
- * `/logtune status` are all generated from this list.
+ * The one registry of what the bot can do. `/logtune help`, the command router, Bolt's listeners, the trackers'
+ * kinds and `/logtune status` are all generated from this list.
  */
 export function createFeatures(deps: FeatureDeps): Feature[] {
   const features: Feature[] = [];
-  features.push(createDatasetFeature(deps.dataset), statusFeature(() => features));
+  const datasets = createDatasetFeature(deps.dataset);
+  const training = createTrainingFeature({ ...deps.training, datasets });
+  features.push(datasets, training, statusFeature(() => features));
   return features;
 }

@@ -2,6 +2,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { webApi, type App } from '@slack/bolt';
 import type { BotConfig, DataConfig } from '../config.ts';
+import { trainingAws, type TrainingAws } from '../features/training/aws.ts';
+import type { TrainingConfig } from '../training/settings.ts';
 import { buildDataset } from '../dataset/build.ts';
 import { createFeatures } from '../features/index.ts';
 import type { BuildFn } from '../features/dataset/job.ts';
@@ -22,7 +24,10 @@ import { systemClock, type Clock } from './throttle.ts';
 export interface BotOptions {
   readonly bot: BotConfig;
   readonly data: DataConfig;
+  readonly training: TrainingConfig;
   readonly log: Log;
+  /** AWS access, injected by tests; by default clients configured by the SDK's own settings. */
+  readonly aws?: { readonly training?: TrainingAws };
   /** The dataset builder; tests wrap it to hold a build at a known point. */
   readonly buildDataset?: BuildFn;
   /** Merged over the defaults (tests: `{ retryConfig: { retries: 0 } }`). */
@@ -90,6 +95,10 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
         concurrency: bot.buildConcurrency,
         maxAttempts: bot.buildMaxAttempts,
         progressIntervalMs: options.progressIntervalMs ?? 5_000,
+      },
+      training: {
+        db, data, bot, training: options.training, identity, messenger, policy, trackers, clock, log,
+        aws: options.aws?.training ?? trainingAws(),
       },
     });
     const deps = { identity, seenEvents, log, now };

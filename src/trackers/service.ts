@@ -68,6 +68,12 @@ export class TrackerService {
     this.wake();
   }
 
+  /** The last observed state of a resource (JSON as recorded), for status lines and messages. */
+  snapshotOf(kind: string, id: string): unknown {
+    const json = this.options.store.get(kind, id)?.snapshotJson;
+    return json === undefined ? undefined : JSON.parse(json);
+  }
+
   async stop(timeoutMs: number): Promise<boolean> {
     this.running = false;
     if (this.timer !== undefined) this.options.clock.clearTimeout(this.timer);

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBotConfig, loadDataConfig } from '../../src/config.ts';
+import { loadTrainingConfig } from '../../src/training/settings.ts';
 import { buildDataset } from '../../src/dataset/build.ts';
 import type { BuildSummary } from '../../src/dataset/types.ts';
 import { CancelledError } from '../../src/errors.ts';
@@ -44,6 +45,7 @@ async function start(builder?: BuildFn, overrides: Record<string, string> = {}):
   return startBot({
     bot: loadBotConfig(vars),
     data: loadDataConfig(vars),
+    training: loadTrainingConfig(vars),
     log: log(),
     clientOptions: { retryConfig: { retries: 0 } },
     ...(builder && { buildDataset: builder }),

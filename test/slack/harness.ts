@@ -13,6 +13,12 @@ import { Policy } from '../../src/slack/policy.ts';
 import { commandsOf, routeCommand } from '../../src/slack/router.ts';
 import type { MessageContent } from '../../src/slack/blocks/types.ts';
 import { openDatabase, type Db } from '../../src/store/db.ts';
+import type { TrainingFeature } from '../../src/features/training/index.ts';
+import { TrackerService } from '../../src/trackers/service.ts';
+import { TrackerStore } from '../../src/trackers/store.ts';
+import { loadBotConfig } from '../../src/config.ts';
+import { loadTrainingConfig } from '../../src/training/settings.ts';
+import { FakeTrainingAws } from '../helpers/fakeTrainingAws.ts';
 import { SeenEventsRepo } from '../../src/store/events.ts';
 import { PostedMessagesRepo } from '../../src/store/messages.ts';
 import { captureLog, dataConfig, deferred, ManualClock, MemorySlack, tempDir, type CapturedLog } from './support.ts';
@@ -40,6 +46,9 @@ export interface HarnessOptions {
   readonly slack?: MemorySlack;
   readonly clock?: ManualClock;
   readonly approvers?: readonly string[];
+  readonly aws?: FakeTrainingAws;
+  /** Extra bot settings (LOGTUNE_*), e.g. the monthly budget. */
+  readonly botEnv?: Record<string, string>;
 }
 
 export interface Harness {
@@ -53,6 +62,9 @@ export interface Harness {
   readonly runner: BuildRunner;
   readonly features: readonly Feature[];
   readonly dataset: DatasetFeature;
+  readonly training: TrainingFeature;
+  readonly trackers: TrackerService;
+  readonly aws: FakeTrainingAws;
   readonly deps: SlackDeps;
   /** `/logtune <text>` as `userId` in C0CHAN: the private answer, and what was sent later through notify. */
   command(text: string, userId?: string): Promise<MessageContent & { notified: MessageContent[] }>;
@@ -75,19 +87,27 @@ export function createHarness(options: HarnessOptions = {}): Harness {
   const now = () => new Date(clock.now());
   const messenger = new Messenger({ messages, slack, log, now });
   const identity = { botId: 'B0BOT', botUserId: 'U0BOT', teamId: 'T0001', workspaceUrl: 'https://t.slack.com/' };
-  const policy = new Policy({ approvers: options.approvers ?? [APPROVER], allowSelfApproval: false });
+  const approvers = options.approvers ?? [APPROVER];
+  const bot = loadBotConfig({ SLACK_BOT_TOKEN: 'xoxb-t', SLACK_SIGNING_SECRET: 's', LOGTUNE_APPROVERS: approvers.join(','), ...options.botEnv });
+  const policy = new Policy({ approvers, allowSelfApproval: bot.allowSelfApproval });
+  const trackers = new TrackerService({ store: new TrackerStore(db), clock, log, pollMs: bot.pollSeconds * 1000, random: () => 0.5 });
+  const aws = options.aws ?? new FakeTrainingAws();
+  const training = loadTrainingConfig({ LOGTUNE_SAGEMAKER_ROLE_ARN: 'arn:aws:iam::111122223333:role/logtune-training' });
   const features = createFeatures({
     dataset: {
       db, data: dataConfig, identity, messenger, policy, clock, log, buildDataset: builder.fn,
       concurrency: options.concurrency ?? 2, maxAttempts: options.maxAttempts ?? 3, progressIntervalMs: 5000,
     },
+    training: { db, data: dataConfig, bot, training, identity, messenger, policy, trackers, clock, log, aws },
   });
   const dataset = features.find((f) => f.name === 'dataset') as DatasetFeature;
+  const trainingFeature = features.find((f) => f.name === 'training') as TrainingFeature;
   const deps: SlackDeps = { identity, seenEvents: new SeenEventsRepo(db), log, now };
   const commands = commandsOf(features);
   const closers: (() => void)[] = [];
   const harness: Harness = {
     db, builds: dataset.builds, messages, slack, clock, log, builder, runner: dataset.runner, features, dataset, deps,
+    training: trainingFeature, trackers, aws,
     async command(text, userId = 'U0ALICE') {
       const notified: MessageContent[] = [];
       const reply = await routeCommand({ text, userId, channelId: 'C0CHAN', notify: async (c) => void notified.push(c) }, commands, log);

@@ -147,9 +147,12 @@ export function sampleSummary(request: BuildRequest, overrides: Partial<BuildSum
     megabytesPerSecond: 0.14,
     fetchConcurrency: 16,
     parseWorkers: 2,
+    sourceColumns: ['date', 'time', 'c-ip', 'cs-uri-stem', 'ThreatLevel'],
+    sourceFormat: 'csv',
+    channels: { training: `${request.outUri}/train/`, validation: `${request.outUri}/validation/` },
     outputs: {
-      train: `${request.outUri}/train.jsonl`, validation: `${request.outUri}/validation.jsonl`,
-      template: `${request.outUri}/template.json`, stats: `${request.outUri}/stats.json`,
+      train: `${request.outUri}/train/train.jsonl`, validation: `${request.outUri}/validation/validation.jsonl`,
+      template: `${request.outUri}/train/template.json`, stats: `${request.outUri}/stats.json`,
     },
     ...overrides,
   };

@@ -59,6 +59,7 @@ export class BuildsRepo {
     this.stmts = {
       get: db.prepare<[string], Row>('SELECT * FROM builds WHERE id = ?'),
       activeByKey: db.prepare<[string], Row>(`SELECT * FROM builds WHERE key = ? AND ${ACTIVE}`),
+      succeededByKey: db.prepare<[string], Row>(`SELECT * FROM builds WHERE key = ? AND state = 'succeeded' ORDER BY finished_at DESC, id DESC LIMIT 1`),
       active: db.prepare<[], Row>(`SELECT * FROM builds WHERE ${ACTIVE} ORDER BY created_at, id`),
       recent: db.prepare<[number], Row>('SELECT * FROM builds ORDER BY created_at DESC, id DESC LIMIT ?'),
       insert: db.prepare(`INSERT INTO builds (id, key, request_json, state, requested_by, channel, created_at, updated_at)
@@ -80,6 +81,12 @@ export class BuildsRepo {
 
   findActiveByKey(key: string): BuildRecord | undefined {
     const row = this.stmts.activeByKey.get(key);
+    return row && toRecord(row);
+  }
+
+  /** The newest finished dataset of this key: what a training with the same range and settings reuses. */
+  findSucceededByKey(key: string): BuildRecord | undefined {
+    const row = this.stmts.succeededByKey.get(key);
     return row && toRecord(row);
   }
 

@@ -90,6 +90,10 @@ describe('thread messages', () => {
     expect(text).toContain(summary.outUri);
     expect(text).toContain('*Elapsed:* 1m 3s');
     expect(text).toContain('`2024/04/02/bad.csv` — no header row');
+    expect(text).toContain(`*Channels:* training \`${summary.channels.training}\` · validation \`${summary.channels.validation}\``);
+    expect(text).toContain('train/ (train.jsonl, template.json) · validation/ (validation.jsonl) · stats.json');
+    expect(text).not.toContain('train without it');
+    expect(blockText(summaryMessage(sampleSummary(request, { rows: { ...summary.rows, validation: 0 } })))).toContain('(empty: train without it)');
   });
 
   it('summary stays within limits with many labels, long names and many skipped files', () => {

@@ -72,6 +72,8 @@ export function summaryMessage(s: BuildSummary): MessageContent {
   const method = t.method === 'exact' ? 'exact' : `estimated from ${formatCount(t.examplesCounted)} sampled examples`;
   const facts = [
     `*Dataset:* ${inlineCode(s.outUri)}`,
+    `*Channels:* training ${inlineCode(s.channels.training)} · validation ${inlineCode(s.channels.validation)}` +
+      (s.rows.validation === 0 ? ' (empty: train without it)' : ''),
     `*Examples:* ${formatCount(s.rows.train)} train · ${formatCount(s.rows.validation)} validation`,
     `*Rows:* ${formatCount(s.rows.scanned)} scanned · ${formatCount(s.rows.duplicates)} duplicates · ${formatCount(s.rows.unlabelled)} unlabelled`,
     `*Llama 2 tokens:* ${formatCount(t.totalTokens)} (${method}) · mean ${formatCount(t.meanTokens)} · max ${formatCount(t.maxTokens)}` +
@@ -86,7 +88,10 @@ export function summaryMessage(s: BuildSummary): MessageContent {
   ];
   const skipped = skippedSection(s.files);
   if (skipped) blocks.push(skipped);
-  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: 'train.jsonl · validation.jsonl · template.json · stats.json' }] });
+  blocks.push({
+    type: 'context',
+    elements: [{ type: 'mrkdwn', text: 'train/ (train.jsonl, template.json) · validation/ (validation.jsonl) · stats.json, written last' }],
+  });
   const labels = Object.entries(s.labels).map(([l, c]) => `${l} ${c.scanned}/${c.train + c.validation}`).join(', ');
   const text = `Dataset ready: ${s.outUri} — ${s.rows.train} train, ${s.rows.validation} validation (${labels})`;
   return { text: escapeMrkdwn(truncate(text, 3000)), blocks };
