@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { InvokeEndpointCommand, SageMakerRuntimeClient, type InvokeEndpointCommandInput } from '@aws-sdk/client-sagemaker-runtime';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createClassifyCommand, endpointNotSupportedYet as noClassifyEndpoint, openBaselineBackend } from '../../src/cli/commands/classify.ts';
+import { createClassifyCommand, openBaselineBackend } from '../../src/cli/commands/classify.ts';
 import { createEvaluateCommand } from '../../src/cli/commands/evaluate.ts';
 import { CLI_COMMANDS } from '../../src/cli/commands/index.ts';
 import { main } from '../../src/cli/main.ts';
@@ -117,11 +117,9 @@ describe('logtune classify --baseline', () => {
     expect(next).toMatchObject({ line: 2, label: rows[0]!.ThreatLevel });
   });
 
-  it('needs exactly one backend; --endpoint is not supported yet', async () => {
+  it('needs exactly one backend', async () => {
     expect((await run(['classify'])).code).toBe(2);
     expect((await run(['classify', '--baseline', ID, '--endpoint', 'x'])).code).toBe(2);
-    const endpoint = await run(['classify', '--endpoint', 'my-endpoint'], csv[1]);
-    expect([endpoint.code, endpoint.stderr.text()]).toEqual([2, expect.stringMatching(/--endpoint is not supported yet/)]);
   });
 
   it('takes any classifier through the backend seam, and prints raw text and errors as the model gives them', async () => {
@@ -132,7 +130,7 @@ describe('logtune classify --baseline', () => {
       classify: (contexts) => Promise.resolve(contexts.map(() => (calls++ === 0 ? { label: 'benign', raw: "This log entry is identified as 'benign'." } : { label: undefined, raw: 'Sure!', error: 'unrecognised' }))),
     };
     const command = createClassifyCommand({
-      baseline: noClassifyEndpoint,
+      baseline: () => Promise.reject(new Error('not used here')),
       endpoint: async (_name, io) => ({ classifier: fake, dataset: (await openBaselineBackend(ID, io)).dataset }),
     });
     const { stdout } = await run(['classify', '--endpoint', 'fake'], `${csv[1]}\n${csv[2]}`, [command]);

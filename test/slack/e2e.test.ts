@@ -1,8 +1,7 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadBotConfig, loadDataConfig } from '../../src/config.ts';
-import { loadTrainingConfig } from '../../src/training/settings.ts';
+import { loadSettings } from '../../src/settings.ts';
 import { buildDataset } from '../../src/dataset/build.ts';
 import type { BuildSummary } from '../../src/dataset/types.ts';
 import { CancelledError } from '../../src/errors.ts';
@@ -43,9 +42,7 @@ const logEntries = () => logLines.map((l) => JSON.parse(l) as Record<string, unk
 async function start(builder?: BuildFn, overrides: Record<string, string> = {}): Promise<RunningBot> {
   const vars = { ...env, ...overrides };
   return startBot({
-    bot: loadBotConfig(vars),
-    data: loadDataConfig(vars),
-    training: loadTrainingConfig(vars),
+    settings: loadSettings(vars),
     log: log(),
     clientOptions: { retryConfig: { retries: 0 } },
     ...(builder && { buildDataset: builder }),

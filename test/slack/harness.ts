@@ -18,6 +18,7 @@ import { TrackerService } from '../../src/trackers/service.ts';
 import { TrackerStore } from '../../src/trackers/store.ts';
 import { loadBotConfig } from '../../src/config.ts';
 import { loadTrainingConfig } from '../../src/training/settings.ts';
+import { loadTriageSettings } from '../../src/features/triage/settings.ts';
 import { FakeTrainingAws } from '../helpers/fakeTrainingAws.ts';
 import { SeenEventsRepo } from '../../src/store/events.ts';
 import { PostedMessagesRepo } from '../../src/store/messages.ts';
@@ -99,6 +100,20 @@ export function createHarness(options: HarnessOptions = {}): Harness {
       concurrency: options.concurrency ?? 2, maxAttempts: options.maxAttempts ?? 3, progressIntervalMs: 5000,
     },
     training: { db, data: dataConfig, bot, training, identity, messenger, policy, trackers, clock, log, aws },
+    evaluation: {
+      settings: { baseline: false }, data: dataConfig, messenger, log, now,
+      endpointDataset: async () => undefined,
+      openEndpoint: () => {
+        throw new Error('no endpoint in the unit harness');
+      },
+    },
+    triage: {
+      settings: loadTriageSettings({}), data: dataConfig, maxLines: 50, messenger, slack, botUserId: identity.botUserId, log, now,
+      endpointDataset: async () => undefined,
+      openEndpoint: () => {
+        throw new Error('no endpoint in the unit harness');
+      },
+    },
   });
   const dataset = features.find((f) => f.name === 'dataset') as DatasetFeature;
   const trainingFeature = features.find((f) => f.name === 'training') as TrainingFeature;

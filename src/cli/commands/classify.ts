@@ -28,8 +28,21 @@ export async function openBaselineBackend(datasetRef: string, io: CliIo): Promis
   return { dataset, classifier: await loadBaselineClassifier(dataset, io.signal) };
 }
 
-export function endpointNotSupportedYet(): Promise<ClassifierBackend> {
-  return Promise.reject(new UsageError('classify --endpoint is not supported yet; use --baseline <dataset>'));
+/** A deployed endpoint, with the dataset its model was trained on found from the tags logtune put on it. */
+export async function openEndpointBackend(endpointName: string, io: CliIo): Promise<ClassifierBackend> {
+  // Loaded here: `logtune classify --baseline` never pays for the SageMaker clients.
+  const [{ SageMakerClient }, { SageMakerHosting }, { endpointOrigin }, { openEndpointClassifier }] = await Promise.all([
+    import('@aws-sdk/client-sagemaker'),
+    import('../../aws/sagemakerHosting.ts'),
+    import('../../deploy/endpoints.ts'),
+    import('../../inference/openEndpointClassifier.ts'),
+  ]);
+  const origin = await endpointOrigin(new SageMakerHosting(new SageMakerClient({})), endpointName, io.signal);
+  if (origin === undefined) {
+    throw new UsageError(`no endpoint ${endpointName} that logtune deployed in this account and region (it needs its logtune:dataset tag)`);
+  }
+  const dataset = await openDataset(origin.datasetId, io);
+  return { dataset, classifier: openEndpointClassifier({ endpointName, dataset, env: io.env }) };
 }
 
 /**
@@ -84,4 +97,4 @@ function verdictLine(line: number, verdict: Verdict): Record<string, unknown> {
   };
 }
 
-export const classifyCommand = createClassifyCommand({ baseline: openBaselineBackend, endpoint: endpointNotSupportedYet });
+export const classifyCommand = createClassifyCommand({ baseline: openBaselineBackend, endpoint: openEndpointBackend });

@@ -1,9 +1,6 @@
 import type { StoredDataset } from '../../dataset/stored.ts';
-import { readExamples, type StoredExample } from '../../dataset/stored.ts';
 import { UsageError } from '../../errors.ts';
-import { loadBaselineClassifier } from '../../evaluation/baselineFiles.ts';
-import { evaluateClassifier, stratifiedSample } from '../../evaluation/evaluate.ts';
-import type { EvaluationReport } from '../../evaluation/report.ts';
+import { compareOnValidation, DEFAULT_EVALUATION_EXAMPLES } from '../../evaluation/compare.ts';
 import { formatComparison, formatReport } from '../../evaluation/table.ts';
 import { openEndpointClassifier } from '../../inference/openEndpointClassifier.ts';
 import type { ContextClassifier } from '../../inference/types.ts';
@@ -11,7 +8,6 @@ import { EXIT, type CliCommand, type CliIo } from '../command.ts';
 import { openDatasetArg, parseCommandArgs, wholeNumberFlag } from './evalOptions.ts';
 
 const USAGE = 'logtune evaluate <dataset> --endpoint NAME [--max-examples N] [--seed N]';
-export const DEFAULT_EVALUATION_EXAMPLES = 200;
 
 /** Opens a deployed model for a dataset's labels (a seam: tests pass a fake). */
 export type EndpointOpener = (endpointName: string, dataset: StoredDataset, io: CliIo) => Promise<ContextClassifier>;
@@ -35,31 +31,16 @@ export function createEvaluateCommand(openEndpoint: EndpointOpener): CliCommand 
       const dataset = await openDatasetArg(positionals, io, USAGE);
       const seed = wholeNumberFlag('seed', values.seed, 0, USAGE) ?? dataset.stats.settings.seed;
       const classifier = await openEndpoint(values.endpoint, dataset, io);
-      const validation: StoredExample[] = [];
-      for await (const e of readExamples(dataset, 'validation')) validation.push(e);
-      const sample = stratifiedSample(validation, maxExamples, seed);
-      const target = { dataset: { id: dataset.stats.datasetId, uri: dataset.uri }, sample: { of: validation.length, seed }, signal: io.signal };
-      io.stderr.write(`Evaluating ${classifier.name} on ${sample.length} of ${validation.length} validation examples…\n`);
-      const report = await evaluateClassifier(classifier, sample, target);
-      const baseline = await baselineOnSame(dataset, sample, target, io);
+      const { report, baseline } = await compareOnValidation(classifier, dataset, {
+        maxExamples, seed, signal: io.signal,
+        onStart: (sampled, of) => io.stderr.write(`Evaluating ${classifier.name} on ${sampled} of ${of} validation examples…\n`),
+      });
       io.stderr.write(`\n${formatReport(report)}\n\n${formatComparison(baseline === undefined ? [report] : [report, baseline])}\n`);
       if (baseline === undefined) io.stderr.write(`(no baseline to compare with: run logtune baseline ${dataset.stats.datasetId})\n`);
       io.stdout.write(`${JSON.stringify({ report, ...(baseline !== undefined ? { baseline } : {}) })}\n`);
       return EXIT.ok;
     },
   };
-}
-
-/** The baseline scored on exactly the sampled examples, so the two columns compare like with like. */
-async function baselineOnSame(dataset: StoredDataset, sample: readonly StoredExample[], target: Parameters<typeof evaluateClassifier>[2], io: CliIo): Promise<EvaluationReport | undefined> {
-  let baseline;
-  try {
-    baseline = await loadBaselineClassifier(dataset, io.signal);
-  } catch (error) {
-    if (error instanceof UsageError) return undefined;
-    throw error;
-  }
-  return evaluateClassifier(baseline, sample, target);
 }
 
 export const evaluateCommand = createEvaluateCommand(openDeployedEndpoint);

@@ -15,6 +15,8 @@ export interface RootView {
   readonly summary?: BuildSummary;
   readonly error?: string;
   readonly cancelledBy?: string;
+  /** The dataset is written; the free baseline is being trained and scored on it. */
+  readonly scoringBaseline?: boolean;
 }
 
 export function progressLine(p: BuildProgress): string {
@@ -35,6 +37,7 @@ function statusLine(view: RootView): string {
     case 'queued':
       return ':hourglass_flowing_sand: *Queued* — waiting for a free build slot';
     case 'running':
+      if (view.scoringBaseline) return ':gear: *Running* — dataset written; training and scoring the free baseline';
       return `:gear: *Running* — ${view.progress ? progressLine(view.progress) : 'starting…'}`;
     case 'restarting':
       return ':arrows_counterclockwise: *Paused* — logtune is restarting and will resume this build';
