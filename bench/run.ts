@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { S3Client } from '@aws-sdk/client-s3';
+import { baselineBench } from './baseline.ts';
+import { jobCommand } from './built.ts';
 import { uploadS3, writeLocal, type BenchShape } from './dataset.ts';
 
 /**
@@ -40,31 +41,11 @@ function median(runs: JobResult[]): JobResult {
   return { ...middle, maxRssMB: Math.max(...runs.map((r) => r.maxRssMB)), runs: runs.map((r) => r.seconds) };
 }
 
-/**
- * The jobs run as the product does: bundled by scripts/build.js (with the parse worker beside them) and started with
- * `npm start`'s Node flags. Built once per bench run, into .bench/dist/ (not dist/, which is what ships).
- */
-let built: Promise<string[]> | undefined;
-
-function buildJobs(): Promise<string[]> {
-  built ??= new Promise((resolve, reject) => {
-    const entries = ['jobs=bench/jobs.ts', 'parseWorker=src/dataset/parseWorker.ts'];
-    const child = spawn(process.execPath, ['scripts/build.js', '--outdir', '.bench/dist', ...entries], { cwd: root, stdio: 'inherit' });
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      if (code !== 0) return reject(new Error(`building the bench jobs failed (exit ${code})`));
-      const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } };
-      // `node <flags…> dist/main.js` → the flags.
-      resolve(pkg.scripts.start.split(' ').slice(1, -1));
-    });
-  });
-  return built;
-}
-
 async function runJob(args: string[], env: NodeJS.ProcessEnv): Promise<JobResult> {
-  const flags = await buildJobs();
+  const command = await jobCommand('jobs');
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...flags, '.bench/dist/jobs.js', ...args], {
+    // Built and started as the product is (bench/built.ts).
+    const child = spawn(process.execPath, [...command, ...args], {
       cwd: root,
       env: { ...env, NODE_NO_WARNINGS: '1' },
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -128,6 +109,8 @@ async function main(): Promise<void> {
     s3 = await startS3(join(work, 's3'));
     const direct = s3Env(s3.direct);
     const delayed = s3Env(s3.delayed);
+    // The same builds with every GET through the SDK's GetObject: what the lean GET is worth, measured side by side.
+    const sdkGet = (env: NodeJS.ProcessEnv) => ({ ...env, LOGTUNE_S3_FAST_GET: 'false' });
     const client = new S3Client({ forcePathStyle: true, endpoint: direct.AWS_ENDPOINT_URL_S3, region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
     await uploadS3(client, 'bench-logs', 'logs/', SHAPE);
     client.destroy();
@@ -156,6 +139,8 @@ async function main(): Promise<void> {
       ['notebookDelayed', ['notebook', outDir('notebook-delayed')], delayed],
       ['buildS3', ['build', 's3://bench-logs/logs/', outDir('build'), RANGE], direct],
       ['buildS3Delayed', ['build', 's3://bench-logs/logs/', outDir('build-delayed'), RANGE], delayed],
+      ['buildS3SdkGet', ['build', 's3://bench-logs/logs/', outDir('build-sdk'), RANGE], sdkGet(direct)],
+      ['buildS3DelayedSdkGet', ['build', 's3://bench-logs/logs/', outDir('build-sdk-delayed'), RANGE], sdkGet(delayed)],
       ['buildLocal', ['build', local, outDir('build-local'), RANGE], process.env],
     ];
     const rounds: Record<string, JobResult[]> = {};
@@ -175,6 +160,7 @@ async function main(): Promise<void> {
     const r = results as Record<string, JobResult>;
     const rps = (name: string) => rows / r[name]!.seconds;
     const ratio = (a: string, b: string) => fmt(rps(a) / rps(b), 1);
+    const saved = (lean: string, sdk: string) => fmt((1 - r[lean]!.seconds / r[sdk]!.seconds) * 100);
     const lines = [
       '',
       `Input: ${generated.files} files, ${fmt(rows)} rows, ${fmt(generated.bytes / 1e6, 1)} MB (CSV, seed layout); ${DELAY_MS} ms added per request where "delayed".`,
@@ -189,6 +175,8 @@ async function main(): Promise<void> {
       row(`notebook approach (JS port), S3 +${DELAY_MS} ms`, r.notebookDelayed!, rows),
       row('logtune build, S3', r.buildS3!, rows),
       row(`logtune build, S3 +${DELAY_MS} ms`, r.buildS3Delayed!, rows),
+      row('logtune build, S3, every GET through the SDK (LOGTUNE_S3_FAST_GET=false)', r.buildS3SdkGet!, rows),
+      row(`logtune build, S3 +${DELAY_MS} ms, every GET through the SDK`, r.buildS3DelayedSdkGet!, rows),
       row('logtune build, local directory', r.buildLocal!, rows),
       '',
       'Targets:',
@@ -197,6 +185,8 @@ async function main(): Promise<void> {
       `- S3: ${ratio('buildS3', 'notebook')}× the JS notebook port here, ` +
         `${fmt(rps('buildS3') / (rows / REFERENCE.notebook), 1)}× the reference notebook (${REFERENCE.notebook} s) — target ≥ 4×`,
       `- local: ${fmt(rps('buildLocal') / (rows / REFERENCE.duckdbLocal), 2)}× the reference DuckDB (${REFERENCE.duckdbLocal} s) — target ≥ 0.5×`,
+      `- lean GET: saves ${saved('buildS3Delayed', 'buildS3DelayedSdkGet')}% of wall time at +${DELAY_MS} ms, ` +
+        `${saved('buildS3', 'buildS3SdkGet')}% without delay (kept only if ≥ 15% at +${DELAY_MS} ms)`,
       `- S3 build vs the list+GET floor: ${fmt(r.floor!.seconds / r.buildS3!.seconds * 100)}% of floor speed (${fmt(r.floorDelayed!.seconds / r.buildS3Delayed!.seconds * 100)}% with delay)`,
       '',
       'Outputs written back to s3rver (the notebook with one PutObject per file, logtune with streamed multipart uploads):',
@@ -229,6 +219,7 @@ async function main(): Promise<void> {
       }
       lines.push('  target: peak RSS ≤ 300 MB at 2 M rows, flat as the input grows');
     }
+    lines.push(...(await baselineBench({ quick })));
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
     s3?.child.kill();
@@ -236,4 +227,6 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+// `--baseline` runs only the baseline's figures (bench/baseline.ts).
+if (process.argv.includes('--baseline')) process.stdout.write(`${(await baselineBench({ quick })).join('\n')}\n`);
+else await main();

@@ -52,6 +52,14 @@ const botSchema = z.object({
   LOGTUNE_DB: z.string().min(1).default('./data/logtune.db'),
   LOGTUNE_BUILD_CONCURRENCY: positiveInt(16).default(2),
   LOGTUNE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  LOGTUNE_BUILD_MAX_ATTEMPTS: positiveInt(20).default(3),
+  LOGTUNE_POLL_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
+  LOGTUNE_APPROVERS: csvList
+    .pipe(z.array(z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'expected Slack user ids such as U012ABCDEF, comma-separated')))
+    .default([]),
+  LOGTUNE_ALLOW_SELF_APPROVAL: bool.default(false),
+  LOGTUNE_APPROVAL_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
+  LOGTUNE_MONTHLY_BUDGET_USD: z.coerce.number().positive().optional(),
 });
 
 export interface DataConfig {
@@ -80,6 +88,16 @@ export interface BotConfig {
   readonly dbPath: string;
   readonly buildConcurrency: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  /** A dataset build interrupted by restarts is run at most this many times, then failed. */
+  readonly buildMaxAttempts: number;
+  /** How often cloud resources (training jobs, endpoints) are polled. */
+  readonly pollSeconds: number;
+  /** Slack user ids who may approve spending. */
+  readonly approvers: readonly string[];
+  readonly allowSelfApproval: boolean;
+  readonly approvalTtlHours: number;
+  /** Approved caps of a calendar month (UTC) may not exceed this; undefined = no monthly limit. */
+  readonly monthlyBudgetUsd: number | undefined;
 }
 
 /** Blank values count as unset, as a half-filled env file would leave them. */
@@ -128,6 +146,12 @@ export function loadBotConfig(env: Env = process.env): BotConfig {
     dbPath: e.LOGTUNE_DB,
     buildConcurrency: e.LOGTUNE_BUILD_CONCURRENCY,
     logLevel: e.LOGTUNE_LOG_LEVEL,
+    buildMaxAttempts: e.LOGTUNE_BUILD_MAX_ATTEMPTS,
+    pollSeconds: e.LOGTUNE_POLL_SECONDS,
+    approvers: Object.freeze(e.LOGTUNE_APPROVERS),
+    allowSelfApproval: e.LOGTUNE_ALLOW_SELF_APPROVAL,
+    approvalTtlHours: e.LOGTUNE_APPROVAL_TTL_HOURS,
+    monthlyBudgetUsd: e.LOGTUNE_MONTHLY_BUDGET_USD,
   });
 }
 

@@ -15,6 +15,18 @@ Settings come from LOGTUNE_* environment variables (see README); --logs and --ou
 Progress goes to stderr; results go to stdout as JSON lines.`;
 }
 
+/**
+ * The AWS SDK's own words for a setting it reads itself and found missing name no variable; said here in terms of
+ * the variable, as a settings error (exit 2). The S3 store checks the region before any request; this covers every
+ * other AWS client a command may use.
+ */
+function missingSdkSetting(error: unknown): string | undefined {
+  if (error instanceof Error && error.message === 'Region is missing') {
+    return 'AWS_REGION: is not set: AWS requests need a region (set AWS_REGION, or region in the AWS_PROFILE\'s config)';
+  }
+  return undefined;
+}
+
 export interface MainIo {
   readonly stdout: NodeJS.WritableStream;
   readonly stderr: NodeJS.WritableStream;
@@ -49,6 +61,11 @@ export async function main(
     if (isLogtuneError(error)) {
       io.stderr.write(`logtune: ${error.message}\n`);
       return error.code === 'cancelled' ? EXIT.cancelled : error.code === 'config' || error.code === 'usage' ? EXIT.usage : EXIT.failed;
+    }
+    const setting = missingSdkSetting(error);
+    if (setting !== undefined) {
+      io.stderr.write(`logtune: ${setting}\n`);
+      return EXIT.usage;
     }
     io.stderr.write(`logtune: ${command.name} failed: ${(error as Error).message}\n`);
     return EXIT.failed;

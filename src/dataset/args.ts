@@ -16,27 +16,61 @@ function wholeNumber(flag: string, value: string, min: number): number {
   return Number(value);
 }
 
+const FLAGS = {
+  'max-examples': { type: 'string' },
+  balance: { type: 'string' },
+  seed: { type: 'string' },
+  validation: { type: 'string' },
+  context: { type: 'string' },
+  'max-input-length': { type: 'string' },
+  logs: { type: 'string' },
+  out: { type: 'string' },
+} as const;
+
+const NEGATIVE_NUMBER = /^-\.?\d/;
+
+/**
+ * Every flag joined to its value (`--seed=5`), checked first in logtune's own words: Node's parseArgs takes a value
+ * starting with `-` for a forgotten one and answers `--max-examples -5` with three lines on "ambiguous" arguments,
+ * where the person meant a number that the range checks below then refuse.
+ */
+function joinFlagValues(args: readonly string[]): string[] {
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--') {
+      joined.push(...args.slice(i));
+      break;
+    }
+    if (!arg.startsWith('-') || NEGATIVE_NUMBER.test(arg)) {
+      joined.push(arg);
+      continue;
+    }
+    const name = arg.startsWith('--') ? arg.slice(2).split('=')[0]! : arg;
+    if (!Object.hasOwn(FLAGS, name)) throw new UsageError(`unknown flag ${arg.split('=')[0]}. Usage: ${DATASET_USAGE}`);
+    if (arg.includes('=')) {
+      joined.push(arg);
+      continue;
+    }
+    const value = args[i + 1];
+    if (value === undefined || (value.startsWith('-') && !NEGATIVE_NUMBER.test(value))) {
+      throw new UsageError(`--${name} needs a value. Usage: ${DATASET_USAGE}`);
+    }
+    joined.push(`${arg}=${value}`);
+    i++;
+  }
+  return joined;
+}
+
 /** Parses the words after `dataset` (CLI argv or the Slack command text split on spaces). */
 export function parseDatasetArgs(args: readonly string[], options: { allowOperatorFlags: boolean }): BuildOptions {
   let parsed;
   try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        'max-examples': { type: 'string' },
-        balance: { type: 'string' },
-        seed: { type: 'string' },
-        validation: { type: 'string' },
-        context: { type: 'string' },
-        'max-input-length': { type: 'string' },
-        logs: { type: 'string' },
-        out: { type: 'string' },
-      },
-    });
+    parsed = parseArgs({ args: joinFlagValues(args), allowPositionals: true, strict: true, options: FLAGS });
   } catch (error) {
-    throw new UsageError(`${(error as Error).message}. Usage: ${DATASET_USAGE}`);
+    if (error instanceof UsageError) throw error;
+    // Whatever else Node refuses, in one line: its messages run over several.
+    throw new UsageError(`${(error as Error).message.split('\n')[0]!.replace(/\.?$/, '.')} Usage: ${DATASET_USAGE}`);
   }
   const { values, positionals } = parsed;
   if (!options.allowOperatorFlags) {

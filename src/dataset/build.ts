@@ -6,9 +6,10 @@ import { streamRangeObjects, type DatedObject } from '../logs/layout.ts';
 import { openStore } from '../storage/open.ts';
 import type { ObjectStore } from '../storage/store.ts';
 import { joinUri } from '../storage/uri.ts';
-import { OUTPUT_NAMES, writeCompletion } from './outputs.ts';
+import { channelUris, DATASET_FILES } from './folder.ts';
+import { writeCompletion } from './outputs.ts';
 import { openOrderedPipeline } from './orderedPipeline.ts';
-import type { SampleThresholds } from './processFile.ts';
+import type { FileResult, SampleThresholds } from './processFile.ts';
 import { createFileProcessor, type FileOutcome } from './processorPool.ts';
 import { ProgressTracker } from './progress.ts';
 import { SampledSink, StreamingSink, type ExampleSink, type SinkResult } from './sinks.ts';
@@ -18,11 +19,16 @@ import { measureTokens } from './tokenStats.ts';
 import type { BuildHooks, BuildRequest, BuildSummary, SkippedFile, TokenStats } from './types.ts';
 
 interface ReadTotals {
+  /** The first file read (in key order, so deterministic): its columns and format describe the source. */
+  source: Pick<FileResult, 'columns' | 'format'> | undefined;
   filesRead: number;
   rowsInRange: number;
   unlabelled: number;
   readonly skipped: SkippedFile[];
 }
+
+/** What a build read, once at least one file was: the source is then known. */
+type ReadResult = ReadTotals & { readonly source: NonNullable<ReadTotals['source']> };
 
 /**
  * Date range → dataset: lists the range's objects and, as they are listed, fetches them with bounded concurrency
@@ -34,8 +40,11 @@ export async function buildDataset(request: BuildRequest, hooks: BuildHooks = {}
   const { signal } = hooks;
   throwIfAborted(signal);
   const progress = new ProgressTracker(hooks.onProgress);
-  const storeOptions = { s3ForcePathStyle: request.s3ForcePathStyle };
-  const [logs, out] = await Promise.all([openStore(request.logsUri, storeOptions), openStore(request.outUri, storeOptions)]);
+  const storeOptions = { s3ForcePathStyle: request.s3ForcePathStyle, s3FastGet: request.s3FastGet };
+  const [logs, out] = await Promise.all([
+    openStore(request.logsUri, { ...storeOptions, source: 'logs' }),
+    openStore(request.outUri, storeOptions),
+  ]);
   // Workers start while the listing is in flight: their start-up is off the critical path.
   const processor = createFileProcessor(
     {
@@ -99,8 +108,8 @@ async function readAll(
   process: (bytes: Uint8Array, day: string, thresholds: SampleThresholds) => Promise<FileOutcome>,
   progress: ProgressTracker,
   signal: AbortSignal | undefined,
-): Promise<ReadTotals> {
-  const totals: ReadTotals = { filesRead: 0, rowsInRange: 0, unlabelled: 0, skipped: [] };
+): Promise<ReadResult> {
+  const totals: ReadTotals = { source: undefined, filesRead: 0, rowsInRange: 0, unlabelled: 0, skipped: [] };
   let examples = 0;
   // Fetch slots are held only while fetching: a file waiting for a parser or for its turn to commit does not stop
   // the next GET from starting, so request latency stays hidden behind parsing.
@@ -131,6 +140,7 @@ async function readAll(
       progress.filesDone++;
       progress.bytesRead += object.size;
       if (outcome.ok) {
+        totals.source ??= { columns: outcome.result.columns, format: outcome.result.format };
         totals.filesRead++;
         totals.rowsInRange += outcome.result.rowsInRange;
         totals.unlabelled += outcome.result.unlabelled;
@@ -171,7 +181,8 @@ async function readAll(
   }
   progress.listed(objects.length);
   await pipeline.finished;
-  if (totals.filesRead === 0) {
+  const { source } = totals;
+  if (totals.filesRead === 0 || source === undefined) {
     const first = totals.skipped[0];
     throw new UsageError(`none of the ${objects.length} log files could be used (first: ${first?.key} — ${first?.reason})`);
   }
@@ -180,13 +191,13 @@ async function readAll(
       `no labelled rows in ${request.range.label}: ${totals.rowsInRange} rows in range, ${totals.unlabelled} without a ${request.labelField}`,
     );
   }
-  return totals;
+  return { ...totals, source };
 }
 
 function summarize(
   request: BuildRequest,
   objects: readonly DatedObject[],
-  totals: ReadTotals,
+  totals: ReadResult,
   result: SinkResult,
   tokens: TokenStats,
   progress: ProgressTracker,
@@ -219,11 +230,14 @@ function summarize(
     megabytesPerSecond: round(bytes / 1e6 / seconds),
     fetchConcurrency: request.fetchConcurrency,
     parseWorkers: request.parseWorkers,
+    sourceColumns: totals.source.columns,
+    sourceFormat: totals.source.format,
+    channels: channelUris(request.outUri),
     outputs: {
-      train: joinUri(request.outUri, OUTPUT_NAMES.train),
-      validation: joinUri(request.outUri, OUTPUT_NAMES.validation),
-      template: joinUri(request.outUri, OUTPUT_NAMES.template),
-      stats: joinUri(request.outUri, OUTPUT_NAMES.stats),
+      train: joinUri(request.outUri, DATASET_FILES.train),
+      validation: joinUri(request.outUri, DATASET_FILES.validation),
+      template: joinUri(request.outUri, DATASET_FILES.template),
+      stats: joinUri(request.outUri, DATASET_FILES.stats),
     },
   };
 }

@@ -1,13 +1,7 @@
 import type { ObjectStore, ObjectWriter } from '../storage/store.ts';
 import { TEMPLATE } from './example.ts';
+import { DATASET_FILES } from './folder.ts';
 import type { BuildSummary } from './types.ts';
-
-export const OUTPUT_NAMES = Object.freeze({
-  train: 'train.jsonl',
-  validation: 'validation.jsonl',
-  template: 'template.json',
-  stats: 'stats.json',
-});
 
 /**
  * Collects lines (byte ranges ending in '\n') and hands them to the store ~1 MB at a time. Consecutive lines of one
@@ -75,15 +69,19 @@ export class JsonlWriter {
   }
 }
 
+/**
+ * Both splits are always written, an empty validation split included (`--validation 0`): the folder layout stays
+ * the same for every dataset, and `rows.validation` of 0 in stats.json tells the launcher to leave that channel out.
+ */
 export function openJsonlWriters(out: ObjectStore): { train: JsonlWriter; validation: JsonlWriter } {
   return {
-    train: new JsonlWriter(OUTPUT_NAMES.train, out.createWriter(OUTPUT_NAMES.train)),
-    validation: new JsonlWriter(OUTPUT_NAMES.validation, out.createWriter(OUTPUT_NAMES.validation)),
+    train: new JsonlWriter(DATASET_FILES.train, out.createWriter(DATASET_FILES.train)),
+    validation: new JsonlWriter(DATASET_FILES.validation, out.createWriter(DATASET_FILES.validation)),
   };
 }
 
 /** template.json, then stats.json last: a dataset folder without stats.json is known to be incomplete. */
 export async function writeCompletion(out: ObjectStore, summary: BuildSummary, signal?: AbortSignal): Promise<void> {
-  await out.put(OUTPUT_NAMES.template, `${JSON.stringify(TEMPLATE, null, 2)}\n`, signal);
-  await out.put(OUTPUT_NAMES.stats, `${JSON.stringify(summary, null, 2)}\n`, signal);
+  await out.put(DATASET_FILES.template, `${JSON.stringify(TEMPLATE, null, 2)}\n`, signal);
+  await out.put(DATASET_FILES.stats, `${JSON.stringify(summary, null, 2)}\n`, signal);
 }

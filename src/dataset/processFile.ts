@@ -1,4 +1,4 @@
-import { BadFileError, visitLogFile } from '../logs/formats/index.ts';
+import { BadFileError, visitLogFile, type LogFormat } from '../logs/formats/index.ts';
 import { LINE_HEAD, contextPlan, renderContext, responseFor, type ContextPlan } from './example.ts';
 import { LineEncoder, type FixedBytes } from './lineEncoder.ts';
 import { hashBytes53, rekey53 } from './hash.ts';
@@ -40,6 +40,9 @@ export interface SampleCandidate {
  * UTF-8 buffer with line offsets, so the main thread routes byte ranges to the outputs without touching strings.
  */
 export interface FileResult {
+  /** The file's own columns in source order, label included, and its format: stats.json records the first file's. */
+  readonly columns: readonly string[];
+  readonly format: LogFormat;
   readonly rowsScanned: number;
   readonly rowsInRange: number;
   readonly unlabelled: number;
@@ -196,6 +199,8 @@ export function processFile(bytes: Uint8Array, fileDay: string, settings: Proces
   const own = Buffer.allocUnsafeSlow(used);
   scratch.copy(own, 0, 0, used);
   return {
+    columns,
+    format: info.format,
     rowsScanned: info.rows,
     rowsInRange: inRange,
     unlabelled,

@@ -1,4 +1,5 @@
 import type { DateRange } from '../logs/dateRange.ts';
+import type { LogFormat } from '../logs/formats/index.ts';
 
 /** How a labelled row becomes the model's input: `full` keeps every field as read, `compact` drops `-` values and
  * orders fields canonically (fewer tokens, so cheaper training and inference). */
@@ -11,7 +12,7 @@ export interface BuildRequest {
   readonly range: DateRange;
   readonly logsUri: string;
   readonly layout: string;
-  /** Directory (local path or s3://bucket/prefix) that receives train.jsonl, validation.jsonl, template.json, stats.json. */
+  /** The dataset folder (local path or s3://bucket/prefix): train/ and validation/ channels, stats.json beside them. */
   readonly outUri: string;
   readonly labelField: string;
   readonly dropFields: readonly string[];
@@ -122,6 +123,17 @@ export interface BuildSummary {
   readonly megabytesPerSecond: number;
   readonly fetchConcurrency: number;
   readonly parseWorkers: number;
+  /**
+   * The logs' own columns (label included, in source order) and format, from the first file read in key order:
+   * what maps a pasted CSV row without a header.
+   */
+  readonly sourceColumns: readonly string[];
+  readonly sourceFormat: LogFormat;
+  /**
+   * The SageMaker channels, each a folder URI ending in `/`. The validation channel is there even when empty
+   * (`rows.validation` 0, from `--validation 0`); a launcher then leaves it out.
+   */
+  readonly channels: { readonly training: string; readonly validation: string };
   readonly outputs: {
     readonly train: string;
     readonly validation: string;

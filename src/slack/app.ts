@@ -3,11 +3,13 @@ import { App, LogLevel, type Logger as BoltLogger, type webApi } from '@slack/bo
 import type { BotConfig } from '../config.ts';
 import { requireSetting } from '../config.ts';
 import type { SlackDeps } from './deps.ts';
+import type { Feature } from './feature.ts';
 import { registerListeners } from './listeners/index.ts';
 
 export interface SlackAppOptions {
   readonly config: BotConfig;
   readonly deps: SlackDeps;
+  readonly features: readonly Feature[];
   readonly logger: BoltLogger;
   readonly clientOptions: webApi.WebClientOptions;
   /** Throws when the bot cannot serve (e.g. its database is closed); `/healthz` answers 503 then. */
@@ -37,7 +39,7 @@ function healthRoute(checkHealth: () => void) {
  * The Bolt app: Socket Mode when an app-level token is set, otherwise HTTP with signed requests on /slack/events.
  * `botId` + `botUserId` come from our own start-up auth.test, so Bolt never fires its unawaited constructor-time one.
  */
-export function createSlackApp({ config, deps, logger, clientOptions, checkHealth }: SlackAppOptions): App {
+export function createSlackApp({ config, deps, features, logger, clientOptions, checkHealth }: SlackAppOptions): App {
   const common = {
     token: config.botToken,
     botId: deps.identity.botId,
@@ -58,6 +60,6 @@ export function createSlackApp({ config, deps, logger, clientOptions, checkHealt
   app.error(async (error) => {
     deps.log.error('listener failed', { error });
   });
-  registerListeners(app, deps);
+  registerListeners(app, features, deps);
   return app;
 }

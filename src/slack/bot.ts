@@ -1,25 +1,31 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { webApi, type App } from '@slack/bolt';
-import type { BotConfig, DataConfig } from '../config.ts';
 import { buildDataset } from '../dataset/build.ts';
+import { botAws, endpointDatasetFromTags, type BotAws } from '../features/aws.ts';
+import { openEndpointClassifier } from '../inference/openEndpointClassifier.ts';
+import type { Settings } from '../settings.ts';
+import { createFeatures } from '../features/index.ts';
+import type { BuildFn } from '../features/dataset/job.ts';
 import { toBoltLogger, type Log } from '../log.ts';
-import { BuildsRepo } from '../store/builds.ts';
 import { openDatabase } from '../store/db.ts';
 import { SeenEventsRepo } from '../store/events.ts';
 import { PostedMessagesRepo } from '../store/messages.ts';
+import { TrackerService } from '../trackers/service.ts';
+import { TrackerStore } from '../trackers/store.ts';
 import { createSlackApp } from './app.ts';
-import type { BuildFn } from './buildJob.ts';
-import { BuildRunner } from './buildRunner.ts';
+import type { Feature } from './feature.ts';
 import { fetchBotIdentity, type BotIdentity } from './identity.ts';
 import { Messenger } from './messenger.ts';
+import { Policy } from './policy.ts';
 import { webClientSlackApi } from './slackApi.ts';
 import { systemClock, type Clock } from './throttle.ts';
 
 export interface BotOptions {
-  readonly bot: BotConfig;
-  readonly data: DataConfig;
+  readonly settings: Settings;
   readonly log: Log;
+  /** AWS access, injected by tests; by default clients configured by the SDK's own settings. */
+  readonly aws?: Partial<BotAws>;
   /** The dataset builder; tests wrap it to hold a build at a known point. */
   readonly buildDataset?: BuildFn;
   /** Merged over the defaults (tests: `{ retryConfig: { retries: 0 } }`). */
@@ -31,10 +37,11 @@ export interface BotOptions {
 export interface RunningBot {
   readonly app: App;
   readonly identity: BotIdentity;
-  readonly runner: BuildRunner;
+  readonly features: readonly Feature[];
+  readonly trackers: TrackerService;
   /** The HTTP port actually listened on (useful with PORT=0). */
   readonly port: number;
-  /** Stops taking requests, pauses running builds (they resume on the next start), closes the store; bounded. */
+  /** Stops taking requests, pauses running work (it resumes on the next start), closes the store; bounded. */
   stop(timeoutMs?: number): Promise<void>;
 }
 
@@ -52,7 +59,8 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'>
 }
 
 export async function startBot(options: BotOptions): Promise<RunningBot> {
-  const { bot, data, log } = options;
+  const { settings, log } = options;
+  const { bot, data } = settings;
   const clock = options.clock ?? systemClock;
   const now = () => new Date(clock.now());
   const logger = toBoltLogger(log);
@@ -70,7 +78,6 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
   const db = openDatabase(bot.dbPath);
   let pruneTimer: NodeJS.Timeout | undefined;
   try {
-    const builds = new BuildsRepo(db);
     const seenEvents = new SeenEventsRepo(db);
     const prune = () => seenEvents.pruneOlderThan(SEEN_EVENTS_TTL_MS, now());
     prune();
@@ -78,33 +85,49 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     // Background work has its own client, so progress posts queue apart from listener calls.
     const slack = webClientSlackApi(new webApi.WebClient(bot.botToken, clientOptions));
     const messenger = new Messenger({ messages: new PostedMessagesRepo(db), slack, log, now });
-    const runner = new BuildRunner({
-      builds, messenger, clock, log, concurrency: bot.buildConcurrency,
-      buildDataset: options.buildDataset ?? buildDataset,
-      progressIntervalMs: options.progressIntervalMs ?? 5_000,
+    const policy = new Policy({ approvers: bot.approvers, allowSelfApproval: bot.allowSelfApproval });
+    const trackers = new TrackerService({ store: new TrackerStore(db), clock, log: log.child({ component: 'tracker' }), pollMs: bot.pollSeconds * 1000 });
+    const aws = botAws(options.aws);
+    const endpointDataset = endpointDatasetFromTags(aws.sagemaker);
+    const openEndpoint = (endpointName: string, dataset: Parameters<typeof openEndpointClassifier>[0]['dataset']) =>
+      openEndpointClassifier({ endpointName, dataset, client: aws.runtime, settings, log });
+    const features = createFeatures({
+      dataset: {
+        db, data, identity, messenger, policy, clock, log,
+        buildDataset: options.buildDataset ?? buildDataset,
+        concurrency: bot.buildConcurrency,
+        maxAttempts: bot.buildMaxAttempts,
+        progressIntervalMs: options.progressIntervalMs ?? 5_000,
+      },
+      training: { db, data, bot, training: settings.training, identity, messenger, policy, trackers, clock, log, aws: aws.training },
+      evaluation: { settings: settings.evaluation, data, endpointDataset, openEndpoint, messenger, log, now },
+      triage: {
+        settings: settings.triage, data, maxLines: settings.inference.maxLines, messenger, slack, botUserId: identity.botUserId, log, now,
+        openEndpoint, endpointDataset,
+      },
     });
-    const deps = { data, identity, runner, builds, seenEvents, log, now };
-    const app = createSlackApp({ config: bot, deps, logger, clientOptions, checkHealth: () => db.prepare('SELECT 1').get() });
+    const deps = { identity, seenEvents, log, now };
+    const app = createSlackApp({ config: bot, deps, features, logger, clientOptions, checkHealth: () => db.prepare('SELECT 1').get() });
     const started = await app.start(bot.port);
     const socketMode = bot.appToken !== undefined;
     const server = socketMode ? undefined : (started as Server);
     const port = server ? (server.address() as AddressInfo).port : bot.port;
     log.info('logtune started', { mode: socketMode ? 'socket' : 'http', port, botUserId: identity.botUserId });
-    // After start: a failed start must not leave resumed builds running against a closed database.
-    const resumed = runner.resume();
-    if (resumed.resumed + resumed.interrupted > 0) log.info('unfinished builds found', resumed);
+    // After start: a failed start must not leave resumed work running against a closed database.
+    for (const feature of features) feature.start?.();
+    trackers.start();
     let stopping: Promise<void> | undefined;
     const stop = async (timeoutMs: number) => {
       clearInterval(pruneTimer);
       const deadline = Date.now() + timeoutMs;
       const stopped = await withTimeout(app.stop().catch((error: unknown) => log.warn('app.stop failed', { error })), APP_STOP_TIMEOUT_MS);
       if (stopped === 'timeout') server?.closeAllConnections();
-      const settled = await runner.shutdown(Math.max(0, deadline - Date.now()));
-      if (!settled) log.warn('some builds did not pause in time; they resume on the next start anyway');
+      const left = () => Math.max(0, deadline - Date.now());
+      await Promise.all([trackers.stop(left()), ...features.map((f) => f.stop?.(left()))]);
       db.close();
       log.info('logtune stopped');
     };
-    return { app, identity, runner, port, stop: (timeoutMs = 8_000) => (stopping ??= stop(timeoutMs)) };
+    return { app, identity, features, trackers, port, stop: (timeoutMs = 8_000) => (stopping ??= stop(timeoutMs)) };
   } catch (error) {
     clearInterval(pruneTimer);
     db.close();

@@ -1,29 +1,50 @@
+import { z } from 'zod';
+
 /**
  * Which `message` events the bot may act on. Bolt delivers every subtype (edits, deletes, joins, bot posts) to
  * `app.message`; only a person's new, visible, non-empty message passes. Pure, so it is tested without Slack.
  */
-export interface IncomingMessage {
-  readonly subtype?: string;
-  readonly hidden?: boolean;
-  readonly bot_id?: string;
-  readonly bot_profile?: unknown;
-  readonly user?: string;
-  readonly text?: string;
-  readonly channel?: string;
-  readonly ts?: string;
-  readonly thread_ts?: string;
-}
+const incomingMessage = z
+  .object({
+    subtype: z.string().optional(),
+    hidden: z.boolean().optional(),
+    bot_id: z.string().optional(),
+    bot_profile: z.unknown().optional(),
+    user: z.string().optional(),
+    text: z.string().optional(),
+    channel: z.string().optional(),
+    ts: z.string().optional(),
+    thread_ts: z.string().optional(),
+    channel_type: z.string().optional(),
+  })
+  .loose();
+
+export type IncomingMessage = z.input<typeof incomingMessage>;
 
 export interface Self {
   readonly botId: string;
   readonly botUserId: string;
 }
 
-export type HygieneVerdict =
-  | { readonly accept: true; readonly channel: string; readonly ts: string; readonly user: string; readonly text: string; readonly threadTs: string }
-  | { readonly accept: false; readonly reason: 'self' | 'bot' | 'subtype' | 'hidden' | 'incomplete' | 'empty' };
+export interface AcceptedMessage {
+  readonly channel: string;
+  /** `im` for a direct message to the bot, `channel`/`group` otherwise, when Slack says. */
+  readonly channelType: string | undefined;
+  readonly ts: string;
+  readonly user: string;
+  readonly text: string;
+  /** Where a reply goes: the message's own thread, or a new thread under it. */
+  readonly threadTs: string;
+}
 
-export function checkMessage(message: IncomingMessage, self: Self): HygieneVerdict {
+export type HygieneVerdict =
+  | ({ readonly accept: true } & AcceptedMessage)
+  | { readonly accept: false; readonly reason: 'malformed' | 'self' | 'bot' | 'subtype' | 'hidden' | 'incomplete' | 'empty' };
+
+export function checkMessage(event: unknown, self: Self): HygieneVerdict {
+  const parsed = incomingMessage.safeParse(event);
+  if (!parsed.success) return { accept: false, reason: 'malformed' };
+  const message = parsed.data;
   // Our own posts first: bot posts often arrive without the bot_message subtype, identified only by bot_id.
   if (message.bot_id === self.botId || message.user === self.botUserId) return { accept: false, reason: 'self' };
   if (message.bot_id !== undefined || message.bot_profile !== undefined) return { accept: false, reason: 'bot' };
@@ -32,5 +53,5 @@ export function checkMessage(message: IncomingMessage, self: Self): HygieneVerdi
   const { channel, ts, user, text } = message;
   if (channel === undefined || ts === undefined || user === undefined) return { accept: false, reason: 'incomplete' };
   if (text === undefined || text.trim() === '') return { accept: false, reason: 'empty' };
-  return { accept: true, channel, ts, user, text, threadTs: message.thread_ts ?? ts };
+  return { accept: true, channel, channelType: message.channel_type, ts, user, text, threadTs: message.thread_ts ?? ts };
 }

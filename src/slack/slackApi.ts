@@ -11,9 +11,12 @@ export interface SlackApi {
   update(args: { channel: string; ts: string; content: MessageContent }): Promise<void>;
   /** The ts of the bot's message carrying `key`, searching the thread or the channel since `oldestTs`. */
   findByKey(args: { channel: string; threadTs?: string; oldestTs: string; key: string }): Promise<string | undefined>;
+  /** Adds an emoji reaction; one already there is fine. */
+  addReaction(args: { channel: string; ts: string; name: string }): Promise<void>;
 }
 
 export const METADATA_EVENT_TYPE = 'logtune_message';
+const PAGE_SIZE = 200;
 
 /** True when Slack answered and refused (ok:false): the message was certainly not posted. */
 export function isDefinitiveFailure(error: unknown): boolean {
@@ -53,13 +56,28 @@ export function webClientSlackApi(client: webApi.WebClient): SlackApi {
     async update({ channel, ts, content }) {
       await client.chat.update({ channel, ts, text: content.text, blocks: [...content.blocks] });
     },
+    async addReaction({ channel, ts, name }) {
+      try {
+        await client.reactions.add({ channel, timestamp: ts, name });
+      } catch (error) {
+        if (!(error instanceof webApi.WebAPIPlatformError && error.data.error === 'already_reacted')) throw error;
+      }
+    },
     async findByKey({ channel, threadTs, oldestTs, key }) {
-      const page =
-        threadTs === undefined
-          ? await client.conversations.history({ channel, oldest: oldestTs, inclusive: true, include_all_metadata: true, limit: 200 })
-          : await client.conversations.replies({ channel, ts: threadTs, include_all_metadata: true, limit: 200 });
-      const messages = (page.messages ?? []) as KeyedMessage[];
-      return messages.find((m) => keyOf(m) === key)?.ts;
+      // Page through the whole window: a busy channel can hold hundreds of messages since the record was written.
+      let cursor: string | undefined;
+      do {
+        const args = { channel, include_all_metadata: true, limit: PAGE_SIZE, ...(cursor !== undefined && { cursor }) };
+        const page =
+          threadTs === undefined
+            ? await client.conversations.history({ ...args, oldest: oldestTs, inclusive: true })
+            : await client.conversations.replies({ ...args, ts: threadTs, oldest: oldestTs, inclusive: true });
+        const messages = (page.messages ?? []) as KeyedMessage[];
+        const found = messages.find((m) => keyOf(m) === key);
+        if (found?.ts !== undefined) return found.ts;
+        cursor = page.has_more ? page.response_metadata?.next_cursor || undefined : undefined;
+      } while (cursor !== undefined);
+      return undefined;
     },
   };
 }

@@ -1,5 +1,5 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { once } from 'node:events';
 import { throwIfAborted } from '../errors.ts';
@@ -67,8 +67,11 @@ export class LocalStore implements ObjectStore {
     // Written under a temporary name and renamed on close, so an interrupted build never leaves a file that looks whole.
     const temp = `${path}.partial`;
     let opening: Promise<WriteStream> | undefined;
+    /** The first folder this writer had to create, if any: an abort removes what it created (a dataset's train/). */
+    let created: string | undefined;
     const open = () =>
-      (opening ??= mkdir(dirname(path), { recursive: true }).then(async () => {
+      (opening ??= mkdir(dirname(path), { recursive: true }).then(async (first) => {
+        created = first;
         const stream = createWriteStream(temp);
         await once(stream, 'open');
         return stream;
@@ -104,7 +107,20 @@ export class LocalStore implements ObjectStore {
           await closed;
         }
         await rm(temp, { force: true });
+        if (created !== undefined) await removeEmptyFolders(dirname(path), created);
       },
     };
+  }
+}
+
+/** From `folder` up to `top` inclusive, each folder while it is empty; one still holding something stops it. */
+async function removeEmptyFolders(folder: string, top: string): Promise<void> {
+  for (let current = folder; ; current = dirname(current)) {
+    try {
+      await rmdir(current);
+    } catch {
+      return;
+    }
+    if (current === top || dirname(current) === current) return;
   }
 }

@@ -4,6 +4,7 @@ import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getEndpointFromInstructions } from '@smithy/core/endpoints';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { z } from 'zod';
+import type { RetryKind } from './sdkBackoff.ts';
 
 /**
  * GET for many small objects at about a third of the SDK's CPU per request: 990 GETs of ~100 KB, 16 in flight,
@@ -16,7 +17,13 @@ import { z } from 'zod';
  * SigV4 signer, the clock from its skew correction. Anything unusual is handed back to the SDK: a bucket whose
  * endpoint needs another auth scheme (S3 Express, Multi-Region Access Points) never gets a fast reader, and a GET
  * that fails here for any reason but cancellation (an error status, a reset socket, a stall) is repeated through
- * `GetObjectCommand`, so its retries, error types and messages stay the SDK's.
+ * `GetObjectCommand`, so its retries, error types and messages stay the SDK's. A miss says whether the SDK would
+ * have retried it (`retry`): the store then waits out the client's own backoff first (see sdkBackoff.ts).
+ *
+ * Proxies: the lean path opens its own keep-alive connections to the endpoint, not through the SDK's request
+ * handler, so a proxy agent given to that handler would not apply to it. logtune gives the SDK none (and the SDK's
+ * Node handler reads no HTTPS_PROXY), so today neither path uses a proxy; one added to the client must come with
+ * LOGTUNE_S3_FAST_GET=false or be given to this agent too.
  *
  * Not done here, unlike the SDK: validating S3's optional response checksums. TLS protects the transfer, and a
  * damaged log file fails parsing and is skipped and reported.
@@ -28,6 +35,30 @@ export interface FastGet {
 
 export class FastGetMiss extends Error {
   override readonly name = 'FastGetMiss';
+
+  constructor(
+    message: string,
+    /** How the SDK would class this failure for a retry; undefined: it would not retry (a 403, a 404). */
+    readonly retry: RetryKind | undefined,
+    /** From a Retry-After header, for the retry strategy. */
+    readonly retryAfter?: Date,
+  ) {
+    super(message);
+  }
+}
+
+/** As the SDK classes statuses: 429 and S3's 503 SlowDown are throttling; other 5xx it retries are transient. */
+function retryKindOf(status: number | undefined): RetryKind | undefined {
+  if (status === 429 || status === 503) return 'THROTTLING';
+  if (status === 500 || status === 502 || status === 504) return 'TRANSIENT';
+  return undefined;
+}
+
+function retryAfterOf(res: IncomingMessage): Date | undefined {
+  const value = res.headers['retry-after'];
+  if (value === undefined) return undefined;
+  const at = /^\d+$/.test(value) ? Date.now() + Number(value) * 1000 : Date.parse(value);
+  return Number.isNaN(at) ? undefined : new Date(at);
 }
 
 const EMPTY_BODY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
@@ -97,10 +128,10 @@ export async function createFastGet(client: S3Client, bucket: string): Promise<F
           settled = true;
           untrack?.();
           if (signal?.aborted) reject(signal.reason);
-          else if (error) reject(error instanceof FastGetMiss ? error : new FastGetMiss(error.message));
+          else if (error) reject(error instanceof FastGetMiss ? error : new FastGetMiss(error.message, 'TRANSIENT'));
           else resolve(body!);
         };
-        req.setTimeout(STALL_MS, () => req.destroy(new FastGetMiss(`no data for ${STALL_MS} ms`)));
+        req.setTimeout(STALL_MS, () => req.destroy(new FastGetMiss(`no data for ${STALL_MS} ms`, 'TRANSIENT')));
         req.on('error', (error) => settle(error));
         req.on('response', (res) => readBody(req, res, settle));
         req.end();
@@ -146,7 +177,7 @@ export function encodeKey(key: string): string {
 function readBody(req: ClientRequest, res: IncomingMessage, settle: (error: Error | undefined, body?: Uint8Array) => void): void {
   if (res.statusCode !== 200) {
     res.resume();
-    settle(new FastGetMiss(`HTTP ${res.statusCode}`));
+    settle(new FastGetMiss(`HTTP ${res.statusCode}`, retryKindOf(res.statusCode), retryAfterOf(res)));
     return;
   }
   const announced = Number(res.headers['content-length']);
@@ -157,7 +188,7 @@ function readBody(req: ClientRequest, res: IncomingMessage, settle: (error: Erro
   res.on('data', (chunk: Buffer) => {
     if (body) {
       if (received + chunk.length > announced) {
-        req.destroy(new FastGetMiss('body longer than its Content-Length'));
+        req.destroy(new FastGetMiss('body longer than its Content-Length', 'TRANSIENT'));
         return;
       }
       chunk.copy(body, received);
@@ -168,7 +199,7 @@ function readBody(req: ClientRequest, res: IncomingMessage, settle: (error: Erro
   });
   res.on('error', (error) => settle(error));
   res.on('end', () => {
-    if (!res.complete || (body && received !== announced)) settle(new FastGetMiss('body cut short'));
+    if (!res.complete || (body && received !== announced)) settle(new FastGetMiss('body cut short', 'TRANSIENT'));
     else settle(undefined, body ? new Uint8Array(body.buffer, 0, received) : new Uint8Array(Buffer.concat(chunks)));
   });
 }

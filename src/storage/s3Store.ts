@@ -3,17 +3,31 @@ import { once } from 'node:events';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { createFastGet, FastGetMiss, type FastGet } from './s3FastGet.ts';
+import { retryPacer, type RetryPacer } from './sdkBackoff.ts';
 import type { ObjectInfo, ObjectStore, ObjectWriter } from './store.ts';
+
+export interface S3StoreOptions {
+  /** Reads through the lean signed GET first (`LOGTUNE_S3_FAST_GET`); off, every read is the SDK's GetObject. */
+  readonly fastGet?: boolean;
+}
+
+interface LeanReader {
+  readonly fast: FastGet;
+  readonly pacer: RetryPacer;
+}
 
 /** Thin adapter over the S3 client; region, credentials and endpoint come from the SDK's own settings. */
 export class S3Store implements ObjectStore {
-  private fastGet: Promise<FastGet | undefined> | undefined;
+  private lean: Promise<LeanReader | undefined> | undefined;
 
   constructor(
     private readonly client: S3Client,
     private readonly bucket: string,
     private readonly prefix: string,
-  ) {}
+    options: S3StoreOptions = {},
+  ) {
+    if (options.fastGet === false) this.lean = Promise.resolve(undefined);
+  }
 
   get uri(): string {
     return `s3://${this.bucket}/${this.prefix}`;
@@ -57,18 +71,23 @@ export class S3Store implements ObjectStore {
 
   async get(key: string, signal?: AbortSignal): Promise<Uint8Array> {
     // Reading is most of a build's requests: the lean path first, the SDK for whatever it hands back.
-    this.fastGet ??= createFastGet(this.client, this.bucket).catch(() => undefined);
-    const fast = await this.fastGet;
-    if (fast) {
+    this.lean ??= leanReader(this.client, this.bucket).catch(() => undefined);
+    const lean = await this.lean;
+    let retried: (() => void) | undefined;
+    if (lean) {
       try {
-        return await fast.get(this.prefix + key, signal);
+        return await lean.fast.get(this.prefix + key, signal);
       } catch (error) {
         if (!(error instanceof FastGetMiss)) throw error;
+        // A throttled or failed attempt is retried after the client's own backoff, never at once; one the SDK would
+        // not retry (403, 404) goes to it straight away for its error.
+        if (error.retry) retried = await lean.pacer.wait(error.retry, error.retryAfter, signal);
       }
     }
     const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }), {
       abortSignal: signal,
     });
+    retried?.();
     if (!response.Body) return new Uint8Array();
     return response.Body.transformToByteArray();
   }
@@ -113,6 +132,12 @@ export class S3Store implements ObjectStore {
       },
     };
   }
+}
+
+/** No lean reader where the client's retry strategy cannot pace it (a legacy strategy) or the bucket needs the SDK. */
+async function leanReader(client: S3Client, bucket: string): Promise<LeanReader | undefined> {
+  const [fast, pacer] = await Promise.all([createFastGet(client, bucket), retryPacer(client)]);
+  return fast && pacer ? { fast, pacer } : undefined;
 }
 
 function contentType(key: string): string {

@@ -1,6 +1,7 @@
 /**
  * The schema's history, oldest first. Append only: a shipped migration is never edited, because databases in the
- * field have already run it. Later features (approvals, training jobs) add their tables as new entries.
+ * field have already run it. Each feature's repository (its "store tables") lives in the feature's folder; the
+ * tables themselves are created here, in the one order every database goes through.
  */
 export interface Migration {
   readonly version: number;
@@ -48,6 +49,95 @@ export const MIGRATIONS: readonly Migration[] = [
         seen_at TEXT NOT NULL
       );
       CREATE INDEX seen_events_seen_at ON seen_events (seen_at);
+    `,
+  },
+  {
+    version: 2,
+    name: 'tracked cloud resources and the changes observed in them',
+    up: `
+      CREATE TABLE tracked_resources (
+        kind TEXT NOT NULL,
+        id TEXT NOT NULL,
+        context_json TEXT NOT NULL,
+        snapshot_json TEXT,
+        active INTEGER NOT NULL DEFAULT 1,
+        failures INTEGER NOT NULL DEFAULT 0,
+        next_poll_at INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (kind, id)
+      );
+      CREATE INDEX tracked_resources_due ON tracked_resources (active, next_poll_at);
+
+      -- Written before the change is reported; reported_at is set once people were told.
+      CREATE TABLE resource_changes (
+        kind TEXT NOT NULL,
+        id TEXT NOT NULL,
+        key TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        payload_json TEXT NOT NULL,
+        observed_at TEXT NOT NULL,
+        reported_at TEXT,
+        PRIMARY KEY (kind, id, key),
+        FOREIGN KEY (kind, id) REFERENCES tracked_resources (kind, id)
+      );
+    `,
+  },
+  {
+    version: 3,
+    name: 'training requests, their decisions, hourly prices, finished runs',
+    up: `
+      CREATE TABLE training_requests (
+        id TEXT PRIMARY KEY,
+        request_json TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('awaiting_dataset','pending_approval','approved','launched','cancelled','expired','failed')),
+        requested_by TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        dataset_id TEXT,
+        quote_json TEXT,
+        cap_usd REAL,
+        expires_at TEXT,
+        decided_by TEXT,
+        decided_at TEXT,
+        job_name TEXT UNIQUE,
+        error TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX training_requests_state ON training_requests (state);
+      CREATE INDEX training_requests_dataset ON training_requests (dataset_id);
+
+      -- Every click on Approve or Cancel, allowed or refused: who, when, what, and the amount at stake.
+      CREATE TABLE training_decisions (
+        request_id TEXT NOT NULL REFERENCES training_requests (id),
+        user_id TEXT NOT NULL,
+        action TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        reason TEXT,
+        cap_usd REAL,
+        at TEXT NOT NULL
+      );
+      CREATE INDEX training_decisions_request ON training_decisions (request_id);
+
+      CREATE TABLE price_cache (
+        instance_type TEXT NOT NULL,
+        region TEXT NOT NULL,
+        usage TEXT NOT NULL,
+        usd_per_hour REAL NOT NULL,
+        as_of TEXT NOT NULL,
+        fetched_at TEXT NOT NULL,
+        PRIMARY KEY (instance_type, region, usage)
+      );
+
+      -- Finished jobs, to fit later estimates to what SageMaker actually billed.
+      CREATE TABLE training_observations (
+        job_name TEXT PRIMARY KEY,
+        instance_type TEXT NOT NULL,
+        instance_count INTEGER NOT NULL,
+        work_tokens REAL NOT NULL,
+        billable_seconds REAL NOT NULL,
+        observed_at TEXT NOT NULL
+      );
     `,
   },
 ];

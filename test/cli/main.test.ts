@@ -1,7 +1,8 @@
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { CliCommand } from '../../src/cli/command.ts';
 import { main } from '../../src/cli/main.ts';
 import type { BuildSummary } from '../../src/dataset/types.ts';
 import { LocalStore } from '../../src/storage/localStore.ts';
@@ -45,12 +46,14 @@ describe('logtune dataset', () => {
     expect(summary.rows.train + summary.rows.validation).toBe(summary.rows.unique);
     expect(Object.keys(summary.labels).sort()).toEqual(Object.keys(labelCounts).sort());
     for (const [label, n] of Object.entries(labelCounts)) expect(summary.labels[label]!.scanned).toBe(n);
-    expect((await readdir(out)).sort()).toEqual(['stats.json', 'template.json', 'train.jsonl', 'validation.jsonl']);
+    expect((await readdir(out)).sort()).toEqual(['stats.json', 'train', 'validation']);
 
     const err = stderr.text();
     expect(err).toContain('Building');
     expect(err).toMatch(/4\/4 files/); // the progress line when every file is read
     expect(err).toMatch(/Done in .*train.*validation/);
+    expect(err).toContain(`training channel:   ${out}/train/\n`);
+    expect(err).toContain(`validation channel: ${out}/validation/\n`);
     expect(err).not.toContain('\x1b['); // no terminal codes when stderr is not a TTY
   });
 
@@ -60,7 +63,14 @@ describe('logtune dataset', () => {
     expect(code).toBe(0);
     const summary = JSON.parse(stdout.text()) as BuildSummary;
     expect(summary.outUri).toBe(join(artifacts, 'datasets', summary.datasetId));
-    expect((await readdir(summary.outUri)).sort()).toEqual(['stats.json', 'template.json', 'train.jsonl', 'validation.jsonl']);
+    expect((await readdir(summary.outUri)).sort()).toEqual(['stats.json', 'train', 'validation']);
+  });
+
+  it('says when the validation channel is empty (--validation 0)', async () => {
+    const out = join(root, 'out-no-validation');
+    const { code, stderr } = await run(['dataset', '2024-04-01', '--logs', logs, '--out', out, '--validation', '0']);
+    expect(code).toBe(0);
+    expect(stderr.text()).toContain(`validation channel: ${out}/validation/ (empty: train without it)\n`);
   });
 
   it('refuses a bad range with exit 2 and a message with an example', async () => {
@@ -98,6 +108,74 @@ describe('logtune dataset', () => {
     expect(stdout.text()).toBe('');
     expect(stderr.text()).toMatch(/logtune: no log files under .*logs/);
     await expect(readdir(out)).rejects.toThrow();
+  });
+});
+
+/** The last line on stderr: what logtune said when it stopped ("Building …" may come before it). */
+const lastLine = (text: string) => text.trimEnd().split('\n').at(-1)!;
+
+describe('logtune dataset: mistakes a new user makes get logtune’s own one-line answer and exit 2', () => {
+  it.each([
+    [['--max-examples', '-5'], 'logtune: --max-examples expects a whole number of at least 1, got "-5"'],
+    [['--seed', '-1'], 'logtune: --seed expects a whole number of at least 0, got "-1"'],
+    [['--validation', '-0.1'], 'logtune: --validation must be a fraction at least 0 and below 1, got "-0.1"'],
+  ])('%j', async (flags, message) => {
+    const { code, stdout, stderr } = await run(['dataset', '2024-04-01', '--logs', logs, '--out', join(root, 'never'), ...flags]);
+    expect(code).toBe(2);
+    expect(stdout.text()).toBe('');
+    expect(stderr.text()).toBe(`${message}\n`);
+  });
+
+  it('a flag left without its value', async () => {
+    const { code, stderr } = await run(['dataset', '2024-04-01', '--max-examples', '--seed', '3']);
+    expect(code).toBe(2);
+    expect(stderr.text()).toMatch(/^logtune: --max-examples needs a value\. Usage: logtune dataset <range>/);
+    expect(stderr.text().trimEnd().split('\n')).toHaveLength(1);
+  });
+
+  it('a logs folder that does not exist, or is a file', async () => {
+    const missing = join(root, 'no-such-folder');
+    const gone = await run(['dataset', '2024-04-01', '--logs', missing, '--out', join(root, 'never')]);
+    expect(gone.code).toBe(2);
+    expect(lastLine(gone.stderr.text())).toBe(`logtune: the logs folder ${missing} does not exist`);
+    const file = join(root, 'one-log.csv');
+    await writeFile(file, 'date,ThreatLevel\n2024-04-01,benign\n');
+    const notFolder = await run(['dataset', '2024-04-01', '--logs', file, '--out', join(root, 'never')]);
+    expect(notFolder.code).toBe(2);
+    expect(lastLine(notFolder.stderr.text())).toBe(`logtune: the logs location ${file} is a file, not a folder`);
+    await expect(readdir(join(root, 'never'))).rejects.toThrow();
+  });
+
+  it('an s3:// location with no AWS region set names AWS_REGION, before any request', async () => {
+    const saved = { ...process.env };
+    // The SDK reads its own settings from the process: no region variable, no profile files to find one in.
+    delete process.env.AWS_REGION;
+    delete process.env.AWS_PROFILE;
+    process.env.AWS_CONFIG_FILE = join(root, 'no-aws-config');
+    process.env.AWS_SHARED_CREDENTIALS_FILE = join(root, 'no-aws-credentials');
+    try {
+      const { code, stdout, stderr } = await run(['dataset', '2024-04-01', '--logs', 's3://some-logs-bucket/cdn/', '--out', join(root, 'never')]);
+      expect(code).toBe(2);
+      expect(stdout.text()).toBe('');
+      expect(lastLine(stderr.text())).toMatch(/^logtune: AWS_REGION: is not set: s3:\/\/some-logs-bucket\/cdn\/ needs an AWS region/);
+      expect(stderr.text()).not.toContain('Region is missing');
+    } finally {
+      process.env = saved;
+    }
+  });
+
+  it('the SDK’s "Region is missing" from any other AWS client is said the same way', async () => {
+    const stdout = captureStream();
+    const stderr = captureStream();
+    const command: CliCommand = {
+      name: 'train',
+      usage: 'logtune train',
+      summary: 'a command whose AWS client has no region',
+      run: () => Promise.reject(new Error('Region is missing')),
+    };
+    const code = await main(['train'], { stdout: stdout.stream, stderr: stderr.stream, env: {} }, [command]);
+    expect(code).toBe(2);
+    expect(stderr.text()).toMatch(/^logtune: AWS_REGION: is not set: AWS requests need a region .*\n$/);
   });
 });
 

@@ -83,6 +83,33 @@ describe('parseDatasetArgs', () => {
     expect(thrown(() => parseDatasetArgs(['april', '--frobnicate'], operator)).message).toContain(DATASET_USAGE);
   });
 
+  it('takes a negative number as the flag’s value, which the flag’s own check then refuses in one line', () => {
+    for (const [args, message] of [
+      [['april', '--max-examples', '-5'], '--max-examples expects a whole number of at least 1, got "-5"'],
+      [['april', '--max-examples=-5'], '--max-examples expects a whole number of at least 1, got "-5"'],
+      [['april', '--max-input-length', '-1024'], '--max-input-length expects a whole number of at least 1, got "-1024"'],
+      [['april', '--validation', '-.5'], '--validation must be a fraction at least 0 and below 1, got "-.5"'],
+    ] as const) {
+      expect(thrown(() => parseDatasetArgs(args, operator)).message).toBe(message);
+    }
+  });
+
+  it.each([
+    [['april', '--seed'], '--seed needs a value'],
+    [['april', '--seed', '--balance', 'balanced'], '--seed needs a value'],
+    [['april', '-x'], 'unknown flag -x'],
+    [['april', '--nope=3'], 'unknown flag --nope'],
+  ])('answers %j in one line of its own, with the usage', (args, start) => {
+    const message = thrown(() => parseDatasetArgs(args, operator)).message;
+    expect(message.startsWith(`${start}. Usage: ${DATASET_USAGE}`), message).toBe(true);
+    expect(message).not.toContain('\n');
+    expect(message).not.toMatch(/ambiguous|positional/);
+  });
+
+  it('keeps words after -- as the range', () => {
+    expect(parseDatasetArgs(['--seed', '3', '--', 'last', '7', 'days'], slack)).toEqual({ rangeText: 'last 7 days', seed: 3 });
+  });
+
   it.each(['logs', 'out'])('refuses --%s when operator flags are not allowed, and accepts it when they are', (flag) => {
     const args = ['april', `--${flag}`, 's3://elsewhere/x'];
     const error = thrown(() => parseDatasetArgs(args, slack));

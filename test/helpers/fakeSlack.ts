@@ -36,10 +36,13 @@ export interface FakeSlack {
   readonly calls: SlackCall[];
   readonly responses: { id: string; body: Record<string, unknown> }[];
   readonly messages: StoredMessage[];
+  readonly reactions: { channel: string; timestamp: string; name: string }[];
   callsOf(method: string): SlackCall[];
   responseUrl(id: string): string;
   /** The next call of `method` answers `{ok:false, error}` (HTTP 200), as Slack does. */
   failNext(method: string, error: string): void;
+  /** A message posted by someone else (not through the API), e.g. to fill a channel's history. */
+  addMessage(message: Omit<StoredMessage, 'ts' | 'user' | 'bot_id'> & { user?: string }): StoredMessage;
   close(): Promise<void>;
 }
 
@@ -59,6 +62,15 @@ function parseForm(body: string): Record<string, unknown> {
   return args;
 }
 
+/** Slack's cursor pagination: `limit` per page (default 100), an opaque cursor to the next one. */
+function page(all: StoredMessage[], args: Record<string, unknown>): Record<string, unknown> {
+  const limit = Number(args.limit ?? 100);
+  const start = args.cursor === undefined ? 0 : Number(Buffer.from(String(args.cursor), 'base64').toString());
+  const messages = all.slice(start, start + limit);
+  const more = start + limit < all.length;
+  return { messages, has_more: more, response_metadata: { next_cursor: more ? Buffer.from(String(start + limit)).toString('base64') : '' } };
+}
+
 export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<FakeSlack> {
   const botId = options.botId ?? 'B0BOT';
   const botUserId = options.botUserId ?? 'U0BOT';
@@ -66,6 +78,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const responses: FakeSlack['responses'] = [];
   const messages: StoredMessage[] = [];
   const failures = new Map<string, string>();
+  const reactions: { channel: string; timestamp: string; name: string }[] = [];
   const base = Math.floor(Date.now() / 1000);
   let counter = 0;
   const nextTs = () => `${base}.${String(++counter).padStart(6, '0')}`;
@@ -87,14 +100,16 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       return { channel: a.channel, ts: a.ts, text: a.text, message: { type: 'message', ...message } };
     },
     'chat.postEphemeral': () => ({ message_ts: nextTs() }),
-    'conversations.history': (a) => ({
-      messages: messages.filter((m) => m.channel === a.channel && m.thread_ts === undefined && m.ts >= String(a.oldest ?? '0')).reverse(),
-      has_more: false,
-    }),
-    'conversations.replies': (a) => ({
-      messages: messages.filter((m) => m.channel === a.channel && (m.ts === a.ts || m.thread_ts === a.ts)),
-      has_more: false,
-    }),
+    'reactions.add': (a) => {
+      const reacted = reactions.some((r) => r.channel === a.channel && r.timestamp === a.timestamp && r.name === a.name);
+      if (reacted) return { ok: false, error: 'already_reacted' };
+      reactions.push({ channel: String(a.channel), timestamp: String(a.timestamp), name: String(a.name) });
+      return {};
+    },
+    'conversations.history': (a) =>
+      page(messages.filter((m) => m.channel === a.channel && m.thread_ts === undefined && m.ts >= String(a.oldest ?? '0')).reverse(), a),
+    'conversations.replies': (a) =>
+      page(messages.filter((m) => m.channel === a.channel && (m.ts === a.ts || m.thread_ts === a.ts) && m.ts >= String(a.oldest ?? '0')), a),
   };
 
   const api = async (req: IncomingMessage, res: ServerResponse, method: string) => {
@@ -139,9 +154,15 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     calls,
     responses,
     messages,
+    reactions,
     callsOf: (method) => calls.filter((c) => c.method === method),
     responseUrl: (id) => `${url}/response/${id}`,
     failNext: (method, error) => failures.set(method, error),
+    addMessage: (message) => {
+      const stored = { user: 'U0SOMEONE', bot_id: '', ...message, ts: nextTs() } as StoredMessage;
+      messages.push(stored);
+      return stored;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -7,9 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataConfig } from '../../src/config.ts';
 import { buildDataset } from '../../src/dataset/build.ts';
 import { TEMPLATE } from '../../src/dataset/example.ts';
+import { DATASET_FILES } from '../../src/dataset/folder.ts';
 import { resolveBuildRequest, type BuildOptions } from '../../src/dataset/request.ts';
 import { balancedQuotas, proportionalQuotas } from '../../src/dataset/sampler.ts';
 import { validationCount } from '../../src/dataset/split.ts';
+import { storedStatsSchema } from '../../src/dataset/stored.ts';
 import { countContextTokens, countSequenceTokens, fixedTokens } from '../../src/dataset/tokens.ts';
 import type { BuildHooks, BuildProgress, BuildSummary } from '../../src/dataset/types.ts';
 import { CancelledError, UsageError } from '../../src/errors.ts';
@@ -24,7 +26,7 @@ import {
   type FixtureObject,
 } from '../helpers/datasetFixture.ts';
 import { startLocalS3, type LocalS3 } from '../helpers/s3rver.ts';
-import { LABEL_FIELD } from '../helpers/syntheticLogs.ts';
+import { LABEL_FIELD, W3C_FIELDS } from '../helpers/syntheticLogs.ts';
 
 const LOGS = 'logtune-logs';
 const ARTIFACTS = 'logtune-artifacts';
@@ -155,15 +157,15 @@ async function s3Build(options: Partial<BuildOptions> = {}, env: Record<string, 
       hooks.onProgress?.(p);
     },
   });
-  const train = (await getText(ARTIFACTS, `${prefix}train.jsonl`)) ?? '';
-  const validation = (await getText(ARTIFACTS, `${prefix}validation.jsonl`)) ?? '';
+  const train = (await getText(ARTIFACTS, `${prefix}${DATASET_FILES.train}`)) ?? '';
+  const validation = (await getText(ARTIFACTS, `${prefix}${DATASET_FILES.validation}`)) ?? '';
   return {
     summary,
     progress,
     train,
     validation,
-    template: await getText(ARTIFACTS, `${prefix}template.json`),
-    stats: await getText(ARTIFACTS, `${prefix}stats.json`),
+    template: await getText(ARTIFACTS, `${prefix}${DATASET_FILES.template}`),
+    stats: await getText(ARTIFACTS, `${prefix}${DATASET_FILES.stats}`),
     trainLines: parseLines(train),
     validationLines: parseLines(validation),
   };
@@ -298,11 +300,21 @@ describe('buildDataset from s3rver, every unique labelled row (--max-examples al
     expect(stats.settings).toMatchObject({ labelField: LABEL_FIELD, dropFields: [...DROP_FIELDS], maxExamples: 'all', seed: 42, validationRatio: 0.1 });
     const outUri = `s3://${ARTIFACTS}/run-1/`;
     expect(stats.outputs).toEqual({
-      train: `${outUri}train.jsonl`,
-      validation: `${outUri}validation.jsonl`,
-      template: `${outUri}template.json`,
+      train: `${outUri}train/train.jsonl`,
+      validation: `${outUri}validation/validation.jsonl`,
+      template: `${outUri}train/template.json`,
       stats: `${outUri}stats.json`,
     });
+    expect(stats.channels).toEqual({ training: `${outUri}train/`, validation: `${outUri}validation/` });
+    // What later stages read back (training, triage, evaluation) accepts what the build writes.
+    expect(storedStatsSchema.parse(stats)).toMatchObject({ channels: stats.channels, sourceFormat: 'csv' });
+  });
+
+  it('records the columns and format of the first file read in key order (the bad files before it do not count)', () => {
+    // In key order the range starts with two bad files, then 2024/04/01/part-0000.csv.
+    expect(expected.skipped[0]!.key < '2024/04/01/part-0000.csv').toBe(true);
+    expect(out.summary.sourceFormat).toBe('csv');
+    expect(out.summary.sourceColumns).toEqual([...W3C_FIELDS, LABEL_FIELD]);
   });
 
   it('counts tokens exactly (Llama 2) when under the sample size, flags nothing under 1024, and reports the compact saving', () => {
@@ -337,9 +349,28 @@ describe('buildDataset from s3rver, every unique labelled row (--max-examples al
     expect(out.progress[0]!.filesTotal).toBeUndefined();
   });
 
-  it('leaves exactly the four outputs under --out', async () => {
-    expect(await listKeys(ARTIFACTS, 'run-1/')).toEqual(['run-1/stats.json', 'run-1/template.json', 'run-1/train.jsonl', 'run-1/validation.jsonl']);
+  it('leaves exactly the two channel folders and stats.json under --out, each channel with exactly its files', async () => {
+    // JumpStart trains on every .jsonl of the training channel and takes a .json there as the template.
+    expect(await listKeys(ARTIFACTS, 'run-1/train/')).toEqual(['run-1/train/template.json', 'run-1/train/train.jsonl']);
+    expect(await listKeys(ARTIFACTS, 'run-1/validation/')).toEqual(['run-1/validation/validation.jsonl']);
+    expect(await listKeys(ARTIFACTS, 'run-1/')).toEqual([
+      'run-1/stats.json',
+      'run-1/train/template.json',
+      'run-1/train/train.jsonl',
+      'run-1/validation/validation.jsonl',
+    ]);
   });
+
+  it('--validation 0: writes an empty validation channel, and stats.json says it is empty', async () => {
+    const result = await s3Build({ validationRatio: 0 });
+    const prefix = `run-${outCounter}/`;
+    expect(await listKeys(ARTIFACTS, `${prefix}validation/`)).toEqual([`${prefix}validation/validation.jsonl`]);
+    expect(result.validation).toBe('');
+    expect(result.trainLines).toHaveLength(expected.contexts.size);
+    const stats = JSON.parse(result.stats!) as BuildSummary;
+    expect(stats.rows.validation).toBe(0);
+    expect(stats.channels.validation).toBe(`s3://${ARTIFACTS}/${prefix}validation/`);
+  }, 30_000);
 
   it('writes byte-identical outputs with worker threads (parseWorkers 2)', async () => {
     const threaded = await s3Build({}, { LOGTUNE_PARSE_WORKERS: '2' });
@@ -350,6 +381,7 @@ describe('buildDataset from s3rver, every unique labelled row (--max-examples al
     expect(threaded.summary.rows).toEqual(out.summary.rows);
     expect(threaded.summary.files.skippedFiles).toEqual(out.summary.files.skippedFiles);
     expect(threaded.summary.tokens).toEqual(out.summary.tokens);
+    expect(threaded.summary.sourceColumns).toEqual(out.summary.sourceColumns);
   }, 30_000);
 
   describe('--max-examples N', () => {
@@ -403,14 +435,8 @@ describe('buildDataset from s3rver, every unique labelled row (--max-examples al
   });
 
   it('gives the same dataset from a local directory holding the same objects, and flags over-length examples', async () => {
-    const logs = join(localRoot, 'logs');
+    const logs = await localLogs();
     const outDir = join(localRoot, 'out');
-    const store = new LocalStore(logs);
-    for (const o of objects) {
-      const writer = store.createWriter(o.key);
-      await writer.write(o.bytes);
-      await writer.close();
-    }
     // A limit inside the range of lengths, so that some examples are over it.
     const lengths = [...tokensOfAll()].sort((a, b) => a - b);
     const limit = lengths[Math.floor(lengths.length / 2)]!;
@@ -423,16 +449,19 @@ describe('buildDataset from s3rver, every unique labelled row (--max-examples al
     expect(summary.labels).toEqual(out.summary.labels);
     expect(summary.rows).toEqual(out.summary.rows);
     expect(summary.files.skippedFiles).toEqual(out.summary.files.skippedFiles);
-    const train = await readFile(join(outDir, 'train.jsonl'), 'utf8');
+    expect(summary.channels).toEqual({ training: `${outDir}/train/`, validation: `${outDir}/validation/` });
+    const train = await readFile(join(outDir, DATASET_FILES.train), 'utf8');
     expect(train).toBe(out.train);
-    expect(await readFile(join(outDir, 'validation.jsonl'), 'utf8')).toBe(out.validation);
-    expect((await readdir(outDir)).sort()).toEqual(['stats.json', 'template.json', 'train.jsonl', 'validation.jsonl']);
+    expect(await readFile(join(outDir, DATASET_FILES.validation), 'utf8')).toBe(out.validation);
+    expect((await readdir(outDir)).sort()).toEqual(['stats.json', 'train', 'validation']);
+    expect((await readdir(join(outDir, 'train'))).sort()).toEqual(['template.json', 'train.jsonl']);
+    expect(await readdir(join(outDir, 'validation'))).toEqual(['validation.jsonl']);
 
     const over = lengths.filter((n) => n > limit).length;
     expect(over).toBeGreaterThan(0);
     expect(summary.tokens.overLengthExamples).toBe(over);
     expect(summary.tokens.flagged.length).toBe(Math.min(10, over));
-    const files: Record<string, Line[]> = { 'train.jsonl': parseLines(train), 'validation.jsonl': out.validationLines };
+    const files: Record<string, Line[]> = { [DATASET_FILES.train]: parseLines(train), [DATASET_FILES.validation]: out.validationLines };
     for (const flag of summary.tokens.flagged) {
       const [file, lineNo] = flag.where.split(':') as [string, string];
       const line = files[file]?.[Number(lineNo) - 1];
@@ -441,7 +470,37 @@ describe('buildDataset from s3rver, every unique labelled row (--max-examples al
       expect(flag.tokens).toBeGreaterThan(limit);
     }
   }, 30_000);
+
+  it('--validation 0 with --max-examples N on a local directory: an empty validation channel, counted as such', async () => {
+    const outDir = join(localRoot, 'out-no-validation');
+    const request = resolveBuildRequest(
+      loadDataConfig({ LOGTUNE_PARSE_WORKERS: '0' }),
+      { rangeText: FIXTURE_RANGE.text, logsUri: await localLogs(), outUri: outDir, maxExamples: 50, validationRatio: 0 },
+      NOW,
+    );
+    const summary = await buildDataset(request);
+    expect(summary.rows).toMatchObject({ train: 50, validation: 0 });
+    expect(await readdir(join(outDir, 'validation'))).toEqual(['validation.jsonl']);
+    expect(await readFile(join(outDir, DATASET_FILES.validation), 'utf8')).toBe('');
+    expect(parseLines(await readFile(join(outDir, DATASET_FILES.train), 'utf8'))).toHaveLength(50);
+    expect(summary.channels.validation).toBe(`${outDir}/validation/`);
+  });
 });
+
+/** The fixture's objects in a local directory, written once. */
+let localLogsDir: Promise<string> | undefined;
+function localLogs(): Promise<string> {
+  return (localLogsDir ??= (async () => {
+    const logs = join(localRoot, 'logs');
+    const store = new LocalStore(logs);
+    for (const o of objects) {
+      const writer = store.createWriter(o.key);
+      await writer.write(o.bytes);
+      await writer.close();
+    }
+    return logs;
+  })());
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -455,7 +514,10 @@ describe('token statistics of a build above the sample size', () => {
       NOW,
     );
     const summary = await buildDataset(request);
-    const lines = [...parseLines((await getText(ARTIFACTS, `${prefix}train.jsonl`))!), ...parseLines((await getText(ARTIFACTS, `${prefix}validation.jsonl`))!)];
+    const lines = [
+      ...parseLines((await getText(ARTIFACTS, `${prefix}${DATASET_FILES.train}`))!),
+      ...parseLines((await getText(ARTIFACTS, `${prefix}${DATASET_FILES.validation}`))!),
+    ];
     expect(lines.length).toBe(summary.rows.unique);
     expect(lines.length).toBeGreaterThan(2500);
     const tokens = summary.tokens;

@@ -1,14 +1,15 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadBotConfig, loadDataConfig } from '../../src/config.ts';
+import { loadSettings } from '../../src/settings.ts';
 import { buildDataset } from '../../src/dataset/build.ts';
 import type { BuildSummary } from '../../src/dataset/types.ts';
 import { CancelledError } from '../../src/errors.ts';
 import { createLogger } from '../../src/log.ts';
 import { formatCount } from '../../src/slack/blocks/text.ts';
-import type { BuildFn } from '../../src/slack/buildJob.ts';
+import type { BuildFn } from '../../src/features/dataset/job.ts';
 import { startBot, type RunningBot } from '../../src/slack/bot.ts';
+import { commandsOf } from '../../src/slack/router.ts';
 import { S3Store } from '../../src/storage/s3Store.ts';
 import { startFakeSlack, type FakeSlack, type StoredMessage } from '../helpers/fakeSlack.ts';
 import { startLocalS3, type LocalS3 } from '../helpers/s3rver.ts';
@@ -41,8 +42,7 @@ const logEntries = () => logLines.map((l) => JSON.parse(l) as Record<string, unk
 async function start(builder?: BuildFn, overrides: Record<string, string> = {}): Promise<RunningBot> {
   const vars = { ...env, ...overrides };
   return startBot({
-    bot: loadBotConfig(vars),
-    data: loadDataConfig(vars),
+    settings: loadSettings(vars),
     log: log(),
     clientOptions: { retryConfig: { retries: 0 } },
     ...(builder && { buildDataset: builder }),
@@ -59,10 +59,14 @@ async function send(request: SignedRequest): Promise<{ status: number; body: str
   return { status: res.status, body: await res.text() };
 }
 
+/** Sends `/logtune <text>`: the ack is empty and immediate; the answer arrives privately through response_url. */
 async function command(text: string, userId = 'U0ALICE'): Promise<{ text: string; blocks: unknown[]; response_type: string }> {
-  const res = await send(commandRequest(SECRET, { text, userId, responseUrl: fake.responseUrl(`cmd-${++requestCounter}`) }));
-  expect(res.status).toBe(200);
-  return JSON.parse(res.body);
+  const id = `cmd-${++requestCounter}`;
+  const res = await send(commandRequest(SECRET, { text, userId, responseUrl: fake.responseUrl(id) }));
+  expect(res).toEqual({ status: 200, body: '' });
+  const answer = await waitFor(() => fake.responses.find((r) => r.id === id), { what: `the answer to "${text}"` });
+  expect(answer.body).toMatchObject({ response_type: 'ephemeral', replace_original: false });
+  return answer.body as { text: string; blocks: unknown[]; response_type: string };
 }
 
 const idFrom = (text: string) => /`(ds-[^`]+)`/.exec(text)![1]!;
@@ -115,6 +119,7 @@ beforeAll(async () => {
     LOGTUNE_ARTIFACTS_URI: `s3://${BUCKET}/artifacts`,
     LOGTUNE_S3_FORCE_PATH_STYLE: 'true',
     LOGTUNE_PARSE_WORKERS: '1',
+    LOGTUNE_APPROVERS: 'U0CAROL',
   };
   bot = await start();
 }, 30_000);
@@ -147,8 +152,8 @@ describe('logtune over HTTP', () => {
     const reply = await command('help');
     expect(reply.response_type).toBe('ephemeral');
     const text = blockText(reply);
-    for (const name of ['help', 'dataset', 'train', 'status', 'cancel', 'deploy', 'undeploy', 'classify']) expect(text).toContain(`/logtune ${name}`);
-    expect((await command('train ds-1')).text).toContain('not supported yet');
+    for (const { name } of commandsOf(bot!.features)) expect(text).toContain(`/logtune ${name}`);
+    expect((await command('fly me to the moon')).text).toContain('Unknown subcommand "fly"');
     expect(fake.callsOf('chat.postMessage').length).toBe(before);
   });
 
@@ -224,22 +229,34 @@ describe('logtune over HTTP', () => {
     expect(duplicate.text).toContain(`already running (\`${id}\``);
     expect(duplicate.text).toContain(`<https://t.slack.com/archives/C0CHAN/p${root.ts.replace('.', '')}|see its progress>`);
 
-    const payload = {
-      type: 'block_actions', token: 'x', api_app_id: 'A0APP', trigger_id: '1.2.3',
-      user: { id: 'U0BOB', username: 'bob', name: 'bob', team_id: 'T0001' },
-      team: { id: 'T0001', domain: 't' },
-      container: { type: 'message', message_ts: root.ts, channel_id: 'C0CHAN', is_ephemeral: false },
-      channel: { id: 'C0CHAN', name: 'logs' },
-      message: { type: 'message', ts: root.ts, text: root.text, blocks: root.blocks },
-      response_url: fake.responseUrl('cancel-1'),
-      actions: [{ type: 'button', action_id: 'logtune_build_cancel', block_id: 'build_actions', value: id, text: { type: 'plain_text', text: 'Cancel' }, action_ts: '1.1' }],
-      state: { values: {} },
+    const click = (userId: string, responseId: string) => {
+      const payload = {
+        type: 'block_actions', token: 'x', api_app_id: 'A0APP', trigger_id: '1.2.3',
+        user: { id: userId, username: userId.toLowerCase(), name: userId.toLowerCase(), team_id: 'T0001' },
+        team: { id: 'T0001', domain: 't' },
+        container: { type: 'message', message_ts: root.ts, channel_id: 'C0CHAN', is_ephemeral: false },
+        channel: { id: 'C0CHAN', name: 'logs' },
+        message: { type: 'message', ts: root.ts, text: root.text, blocks: root.blocks },
+        response_url: fake.responseUrl(responseId),
+        actions: [{ type: 'button', action_id: 'logtune_build_cancel', block_id: 'build_actions', value: id, text: { type: 'plain_text', text: 'Cancel' }, action_ts: '1.1' }],
+        state: { values: {} },
+      };
+      return send(actionRequest(SECRET, payload));
     };
-    expect((await send(actionRequest(SECRET, payload))).status).toBe(200);
-    await waitFor(() => String(rootUpdates(id).at(-1)?.args.text).includes('Cancelled by <@U0BOB>'), { what: 'the cancelled root' });
+    // Bob neither asked for the build nor approves: refused privately, and the build and its message stay as they were.
+    const updatesBefore = rootUpdates(id).length;
+    expect(await click('U0BOB', 'cancel-bob')).toEqual({ status: 200, body: '' });
+    const refusal = await waitFor(() => fake.responses.find((r) => r.id === 'cancel-bob'), { what: "the refusal of Bob's click" });
+    expect(refusal.body.text).toContain('only the person who asked for it or an approver may do this');
+    expect(rootUpdates(id).length).toBe(updatesBefore);
+    expect(blockText(await command('status'))).toContain(`*running* · \`${id}\``);
+
+    // An approver may cancel someone else's build.
+    expect((await click('U0CAROL', 'cancel-carol')).status).toBe(200);
+    await waitFor(() => String(rootUpdates(id).at(-1)?.args.text).includes('Cancelled by <@U0CAROL>'), { what: 'the cancelled root' });
     expect(JSON.stringify(rootUpdates(id).at(-1)!.args.blocks)).not.toContain('logtune_build_cancel');
-    expect(String(posted(`build:${id}:summary`)[0]?.text)).toContain('Build cancelled by <@U0BOB>');
-    expect(fake.responses.find((r) => r.id === 'cancel-1')?.body.text).toContain('Cancelling');
+    expect(String(posted(`build:${id}:summary`)[0]?.text)).toContain('Build cancelled by <@U0CAROL>');
+    expect(fake.responses.find((r) => r.id === 'cancel-carol')?.body.text).toContain('Cancelling');
     expect(blockText(await command('status'))).toContain(`:no_entry_sign: *cancelled* · \`${id}\``);
     expect(posted(`build:${id}:root`)).toHaveLength(1);
   }, 30_000);
@@ -253,7 +270,8 @@ describe('logtune over HTTP', () => {
     await bot!.stop(5000);
     bot = undefined;
     const db = new Database(env.LOGTUNE_DB!, { readonly: true });
-    expect(db.prepare('SELECT state FROM builds WHERE id = ?').pluck().get(id)).toBe('running');
+    // Paused by the clean shutdown: queued again, and the interrupted run not counted as an attempt.
+    expect(db.prepare('SELECT state, attempts FROM builds WHERE id = ?').get(id)).toEqual({ state: 'queued', attempts: 0 });
     db.close();
 
     bot = await start();

@@ -1,12 +1,25 @@
 import { join } from 'node:path';
 import { CancelledError } from '../../src/errors.ts';
 import type { BuildHooks, BuildRequest, BuildSummary } from '../../src/dataset/types.ts';
-import type { BuildFn } from '../../src/slack/buildJob.ts';
-import { BuildRunner } from '../../src/slack/buildRunner.ts';
+import { createFeatures } from '../../src/features/index.ts';
+import type { DatasetFeature } from '../../src/features/dataset/index.ts';
+import type { BuildFn } from '../../src/features/dataset/job.ts';
+import type { BuildRunner } from '../../src/features/dataset/runner.ts';
+import type { BuildsRepo } from '../../src/features/dataset/store.ts';
 import type { SlackDeps } from '../../src/slack/deps.ts';
+import type { Feature } from '../../src/slack/feature.ts';
 import { Messenger } from '../../src/slack/messenger.ts';
-import { BuildsRepo } from '../../src/store/builds.ts';
+import { Policy } from '../../src/slack/policy.ts';
+import { commandsOf, routeCommand } from '../../src/slack/router.ts';
+import type { MessageContent } from '../../src/slack/blocks/types.ts';
 import { openDatabase, type Db } from '../../src/store/db.ts';
+import type { TrainingFeature } from '../../src/features/training/index.ts';
+import { TrackerService } from '../../src/trackers/service.ts';
+import { TrackerStore } from '../../src/trackers/store.ts';
+import { loadBotConfig } from '../../src/config.ts';
+import { loadTrainingConfig } from '../../src/training/settings.ts';
+import { loadTriageSettings } from '../../src/features/triage/settings.ts';
+import { FakeTrainingAws } from '../helpers/fakeTrainingAws.ts';
 import { SeenEventsRepo } from '../../src/store/events.ts';
 import { PostedMessagesRepo } from '../../src/store/messages.ts';
 import { captureLog, dataConfig, deferred, ManualClock, MemorySlack, tempDir, type CapturedLog } from './support.ts';
@@ -25,6 +38,20 @@ export class FakeBuilder {
   };
 }
 
+export const APPROVER = 'U0APPROVER';
+
+export interface HarnessOptions {
+  readonly concurrency?: number;
+  readonly maxAttempts?: number;
+  readonly dbPath?: string;
+  readonly slack?: MemorySlack;
+  readonly clock?: ManualClock;
+  readonly approvers?: readonly string[];
+  readonly aws?: FakeTrainingAws;
+  /** Extra bot settings (LOGTUNE_*), e.g. the monthly budget. */
+  readonly botEnv?: Record<string, string>;
+}
+
 export interface Harness {
   readonly db: Db;
   readonly builds: BuildsRepo;
@@ -34,13 +61,22 @@ export interface Harness {
   readonly log: CapturedLog;
   readonly builder: FakeBuilder;
   readonly runner: BuildRunner;
+  readonly features: readonly Feature[];
+  readonly dataset: DatasetFeature;
+  readonly training: TrainingFeature;
+  readonly trackers: TrackerService;
+  readonly aws: FakeTrainingAws;
   readonly deps: SlackDeps;
-  /** A second runner on the same database and Slack, as after a restart. */
+  /** `/logtune <text>` as `userId` in C0CHAN: the private answer, and what was sent later through notify. */
+  command(text: string, userId?: string): Promise<MessageContent & { notified: MessageContent[] }>;
+  /** Clicks a button of a feature as `userId`. */
+  click(actionId: string, value: string, userId?: string): Promise<MessageContent | undefined>;
+  /** A second bot on the same database and Slack, as after a restart. */
   restart(): Harness;
   close(): void;
 }
 
-export function createHarness(options: { concurrency?: number; dbPath?: string; slack?: MemorySlack; clock?: ManualClock } = {}): Harness {
+export function createHarness(options: HarnessOptions = {}): Harness {
   const dir = options.dbPath === undefined ? tempDir() : undefined;
   const dbPath = options.dbPath ?? join(dir!.path, 'bot.db');
   const db = openDatabase(dbPath);
@@ -48,16 +84,55 @@ export function createHarness(options: { concurrency?: number; dbPath?: string; 
   const slack = options.slack ?? new MemorySlack();
   const log = captureLog();
   const builder = new FakeBuilder();
-  const builds = new BuildsRepo(db);
   const messages = new PostedMessagesRepo(db);
   const now = () => new Date(clock.now());
   const messenger = new Messenger({ messages, slack, log, now });
-  const runner = new BuildRunner({ builds, messenger, buildDataset: builder.fn, clock, log, progressIntervalMs: 5000, concurrency: options.concurrency ?? 2 });
   const identity = { botId: 'B0BOT', botUserId: 'U0BOT', teamId: 'T0001', workspaceUrl: 'https://t.slack.com/' };
-  const deps: SlackDeps = { data: dataConfig, identity, runner, builds, seenEvents: new SeenEventsRepo(db), log, now };
+  const approvers = options.approvers ?? [APPROVER];
+  const bot = loadBotConfig({ SLACK_BOT_TOKEN: 'xoxb-t', SLACK_SIGNING_SECRET: 's', LOGTUNE_APPROVERS: approvers.join(','), ...options.botEnv });
+  const policy = new Policy({ approvers, allowSelfApproval: bot.allowSelfApproval });
+  const trackers = new TrackerService({ store: new TrackerStore(db), clock, log, pollMs: bot.pollSeconds * 1000, random: () => 0.5 });
+  const aws = options.aws ?? new FakeTrainingAws();
+  const training = loadTrainingConfig({ LOGTUNE_SAGEMAKER_ROLE_ARN: 'arn:aws:iam::111122223333:role/logtune-training' });
+  const features = createFeatures({
+    dataset: {
+      db, data: dataConfig, identity, messenger, policy, clock, log, buildDataset: builder.fn,
+      concurrency: options.concurrency ?? 2, maxAttempts: options.maxAttempts ?? 3, progressIntervalMs: 5000,
+    },
+    training: { db, data: dataConfig, bot, training, identity, messenger, policy, trackers, clock, log, aws },
+    evaluation: {
+      settings: { baseline: false }, data: dataConfig, messenger, log, now,
+      endpointDataset: async () => undefined,
+      openEndpoint: () => {
+        throw new Error('no endpoint in the unit harness');
+      },
+    },
+    triage: {
+      settings: loadTriageSettings({}), data: dataConfig, maxLines: 50, messenger, slack, botUserId: identity.botUserId, log, now,
+      endpointDataset: async () => undefined,
+      openEndpoint: () => {
+        throw new Error('no endpoint in the unit harness');
+      },
+    },
+  });
+  const dataset = features.find((f) => f.name === 'dataset') as DatasetFeature;
+  const trainingFeature = features.find((f) => f.name === 'training') as TrainingFeature;
+  const deps: SlackDeps = { identity, seenEvents: new SeenEventsRepo(db), log, now };
+  const commands = commandsOf(features);
   const closers: (() => void)[] = [];
   const harness: Harness = {
-    db, builds, messages, slack, clock, log, builder, runner, deps,
+    db, builds: dataset.builds, messages, slack, clock, log, builder, runner: dataset.runner, features, dataset, deps,
+    training: trainingFeature, trackers, aws,
+    async command(text, userId = 'U0ALICE') {
+      const notified: MessageContent[] = [];
+      const reply = await routeCommand({ text, userId, channelId: 'C0CHAN', notify: async (c) => void notified.push(c) }, commands, log);
+      return { ...reply, notified };
+    },
+    async click(actionId, value, userId = 'U0ALICE') {
+      const action = features.flatMap((f) => f.actions).find((a) => a.actionId === actionId);
+      if (!action) throw new Error(`no button ${actionId}`);
+      return action.run({ userId, channelId: 'C0CHAN', messageTs: undefined, value });
+    },
     restart: () => {
       const next = createHarness({ ...options, dbPath, slack, clock });
       closers.push(() => next.close());

@@ -105,6 +105,12 @@ export class MemorySlack implements SlackApi {
     return this.posts.find((p) => p.key === args.key && p.channel === args.channel)?.ts;
   }
 
+  readonly reactions: { channel: string; ts: string; name: string }[] = [];
+
+  async addReaction(args: { channel: string; ts: string; name: string }): Promise<void> {
+    this.reactions.push(args);
+  }
+
   postsWithKey(key: string): RecordedPost[] {
     return this.posts.filter((p) => p.key === key);
   }
@@ -147,9 +153,12 @@ export function sampleSummary(request: BuildRequest, overrides: Partial<BuildSum
     megabytesPerSecond: 0.14,
     fetchConcurrency: 16,
     parseWorkers: 2,
+    sourceColumns: ['date', 'time', 'c-ip', 'cs-uri-stem', 'ThreatLevel'],
+    sourceFormat: 'csv',
+    channels: { training: `${request.outUri}/train/`, validation: `${request.outUri}/validation/` },
     outputs: {
-      train: `${request.outUri}/train.jsonl`, validation: `${request.outUri}/validation.jsonl`,
-      template: `${request.outUri}/template.json`, stats: `${request.outUri}/stats.json`,
+      train: `${request.outUri}/train/train.jsonl`, validation: `${request.outUri}/validation/validation.jsonl`,
+      template: `${request.outUri}/train/template.json`, stats: `${request.outUri}/stats.json`,
     },
     ...overrides,
   };

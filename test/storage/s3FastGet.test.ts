@@ -2,8 +2,10 @@ import { createHash, createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFastGet, encodeKey, FastGetMiss } from '../../src/storage/s3FastGet.ts';
+import { openStore } from '../../src/storage/open.ts';
 import { S3Store } from '../../src/storage/s3Store.ts';
 import { recordingS3Client } from '../helpers/recordingS3Client.ts';
 import { startLocalS3, type LocalS3 } from '../helpers/s3rver.ts';
@@ -98,6 +100,18 @@ describe('fast GET against s3rver', () => {
       client.destroy();
     }
   });
+
+  it('is not used when turned off (LOGTUNE_S3_FAST_GET=false): every read is the SDK’s GetObject', async () => {
+    const { client, commands } = recordingS3Client(s3.endpoint);
+    try {
+      const store = await openStore(`s3://${BUCKET}/`, { s3Client: client, s3FastGet: false });
+      expect(Buffer.from(await store.get('large.bin')).length).toBe(3 * 1024 * 1024 + 17);
+      expect(Buffer.from(await store.get(AWKWARD_KEYS[1]!)).toString()).toBe(`${AWKWARD_KEYS[1]}\n`.repeat(2));
+      expect(commands).toEqual(['GetObjectCommand', 'GetObjectCommand']);
+    } finally {
+      client.destroy();
+    }
+  });
 });
 
 describe('fast GET against a scripted loopback server', () => {
@@ -172,8 +186,8 @@ describe('fast GET against a scripted loopback server', () => {
     }
   });
 
-  it('misses on a body cut short, and on an error status; the store’s SDK retry then gets the object', async () => {
-    const { client, commands } = recordingS3Client(endpoint);
+  it('misses on a body cut short, as a failure the SDK would retry; on a 403 or 404, as one it would not', async () => {
+    const { client } = recordingS3Client(endpoint);
     try {
       const fast = await createFastGet(client, BUCKET);
       reset((_req, res) => {
@@ -181,21 +195,56 @@ describe('fast GET against a scripted loopback server', () => {
         res.write('x'.repeat(50));
         res.socket!.destroy();
       });
-      await expect(fast!.get('cut.csv')).rejects.toThrow(FastGetMiss);
+      await expect(fast!.get('cut.csv')).rejects.toMatchObject({ name: 'FastGetMiss', retry: 'TRANSIENT' });
+      for (const status of [403, 404]) {
+        reset((_req, res) => res.writeHead(status).end());
+        await expect(fast!.get('x.csv')).rejects.toMatchObject({ name: 'FastGetMiss', retry: undefined });
+      }
+    } finally {
+      client.destroy();
+    }
+  });
 
-      let calls = 0;
-      reset((_req, res) => {
-        if (calls++ === 0) {
-          res.writeHead(503, { 'content-type': 'application/xml' });
-          res.end('<Error><Code>SlowDown</Code></Error>');
-        } else {
-          res.end('second time lucky');
-        }
-      });
-      const body = await new S3Store(client, BUCKET, '').get('flaky.csv');
-      expect(Buffer.from(body).toString()).toBe('second time lucky');
-      expect(seen).toHaveLength(2);
-      expect(commands).toEqual(['GetObjectCommand']);
+  /** A client whose retry strategy waits a fixed `delayMs` before each retry, so the wait can be measured. */
+  function pacedClient(delayMs: number, maxAttempts = 3): S3Client {
+    return new S3Client({
+      endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+      retryStrategy: new ConfiguredRetryStrategy(maxAttempts, delayMs),
+    });
+  }
+
+  it.each([
+    [503, '<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>'],
+    [429, '<Error><Code>TooManyRequests</Code></Error>'],
+  ])('a %i answer waits out the client’s own retry delay before the SDK asks again', async (status, body) => {
+    const answeredAt: number[] = [];
+    reset((_req, res) => {
+      answeredAt.push(performance.now());
+      if (answeredAt.length === 1) res.writeHead(status, { 'content-type': 'application/xml' }).end(body);
+      else res.end('after the backoff');
+    });
+    const client = pacedClient(300);
+    try {
+      const read = await new S3Store(client, BUCKET, '').get('busy.csv');
+      expect(Buffer.from(read).toString()).toBe('after the backoff');
+      expect(answeredAt).toHaveLength(2);
+      // Timers may fire a millisecond early; an immediate second request would come within a few.
+      expect(answeredAt[1]! - answeredAt[0]!).toBeGreaterThanOrEqual(290);
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it('a throttled GET with no retry left (max attempts 1) fails without a second request', async () => {
+    reset((_req, res) => res.writeHead(503).end('<Error><Code>SlowDown</Code></Error>'));
+    const { client, commands } = recordingS3Client(endpoint);
+    try {
+      await expect(new S3Store(client, BUCKET, '').get('busy.csv')).rejects.toThrow(/retry strategy allows no retry/);
+      expect(seen).toHaveLength(1);
+      expect(commands).toEqual([]);
     } finally {
       client.destroy();
     }

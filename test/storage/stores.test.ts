@@ -105,13 +105,20 @@ describe('LocalStore writers', () => {
     await aborted.write(Buffer.alloc(256 * 1024, 0x61));
     expect(await readdir(join(dir, 'a'))).toEqual(['train.jsonl.partial']);
     await aborted.abort();
-    expect(await readdir(join(dir, 'a'))).toEqual([]);
+    // The folders the aborted writer created go with it: a cancelled build leaves no empty train/ behind.
+    await expect(readdir(dir)).rejects.toMatchObject({ code: 'ENOENT' });
 
     const closed = store.createWriter('a/validation.jsonl');
     await closed.write('kept\n');
     await closed.close();
     expect(await readdir(join(dir, 'a'))).toEqual(['validation.jsonl']);
     expect(await readFile(join(dir, 'a', 'validation.jsonl'), 'utf8')).toBe('kept\n');
+
+    // A folder that holds something else stays.
+    const second = store.createWriter('a/train.jsonl');
+    await second.write('dropped\n');
+    await second.abort();
+    expect(await readdir(join(dir, 'a'))).toEqual(['validation.jsonl']);
   });
 });
 

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildKey } from '../../src/dataset/request.ts';
-import { BuildsRepo } from '../../src/store/builds.ts';
+import { BuildsRepo } from '../../src/features/dataset/store.ts';
 import { openDatabase, type Db } from '../../src/store/db.ts';
 import { SeenEventsRepo } from '../../src/store/events.ts';
 import { PostedMessagesRepo } from '../../src/store/messages.ts';

@@ -19,11 +19,13 @@ export const datasetCommand: CliCommand = {
       io.stderr.write(`Building ${request.datasetId} for ${request.range.label} from ${request.logsUri}\n`);
       const summary = await buildDataset(request, { signal: io.signal, onProgress: reporter.report });
       reporter.end();
-      const { rows, files, tokens } = summary;
+      const { rows, files, tokens, channels } = summary;
       io.stderr.write(
         `Done in ${formatDuration(summary.seconds)}: ${rows.train} train + ${rows.validation} validation examples ` +
           `from ${files.read}/${files.listed} files (${files.skipped} skipped, ${rows.duplicates} duplicates), ` +
-          `${tokens.totalTokens.toLocaleString('en-US')} tokens (${tokens.method}) → ${summary.outUri}\n`,
+          `${tokens.totalTokens.toLocaleString('en-US')} tokens (${tokens.method}) → ${summary.outUri}\n` +
+          `  training channel:   ${channels.training}\n` +
+          `  validation channel: ${channels.validation}${rows.validation === 0 ? ' (empty: train without it)' : ''}\n`,
       );
       io.stdout.write(`${JSON.stringify(summary)}\n`);
       return EXIT.ok;

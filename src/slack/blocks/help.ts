@@ -1,30 +1,29 @@
-import { RANGE_EXAMPLES, SLACK_DATASET_USAGE, SUBCOMMANDS, type SubcommandInfo } from '../commands/catalog.ts';
+import type { CommandSpec } from '../feature.ts';
 import { escapeMrkdwn, inlineCode } from './text.ts';
 import type { KnownBlock, MessageContent } from './types.ts';
 
-function usage(info: SubcommandInfo): string {
-  return `/logtune ${info.name}${info.args ? ` ${info.args}` : ''}`;
+export const RANGE_EXAMPLES = ['april-may', '2024-04-01..2024-05-31', 'last 7 days', 'last month'] as const;
+
+function usageLine(spec: CommandSpec): string {
+  return `/logtune ${spec.name}${spec.args ? ` ${spec.args}` : ''}`;
 }
 
-function entry(info: SubcommandInfo): KnownBlock {
-  const soon = info.available ? '' : ' _(coming soon)_';
-  const text = `${inlineCode(usage(info))}${soon}\n${escapeMrkdwn(info.summary)}\n_e.g._ ${inlineCode(info.example)}`;
+function entry(spec: CommandSpec): KnownBlock {
+  const text = `${inlineCode(usageLine(spec))}\n${escapeMrkdwn(spec.summary)}\n_e.g._ ${inlineCode(spec.example)}`;
   return { type: 'section', text: { type: 'mrkdwn', text } };
 }
 
-export function helpMessage(): MessageContent {
+/** `/logtune help`: every registered subcommand (the list comes from the feature registry). */
+export function helpMessage(commands: readonly CommandSpec[]): MessageContent {
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: 'logtune commands' } },
-    ...SUBCOMMANDS.map(entry),
+    ...commands.map(entry),
     {
       type: 'context',
-      elements: [
-        { type: 'mrkdwn', text: `Ranges: ${RANGE_EXAMPLES.map((r) => inlineCode(r)).join(', ')} (UTC days, inclusive)` },
-        { type: 'mrkdwn', text: `Dataset: ${inlineCode(SLACK_DATASET_USAGE)}` },
-      ],
+      elements: [{ type: 'mrkdwn', text: `Ranges: ${RANGE_EXAMPLES.map((r) => inlineCode(r)).join(', ')} (UTC days, inclusive)` }],
     },
   ];
-  const text = SUBCOMMANDS.map((s) => `${usage(s)}${s.available ? '' : ' (coming soon)'}`).join('\n');
+  const text = commands.map(usageLine).join('\n');
   return { text: `logtune commands:\n${escapeMrkdwn(text)}`, blocks };
 }
 

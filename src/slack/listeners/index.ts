@@ -1,12 +1,21 @@
 import type { App } from '@slack/bolt';
 import type { SlackDeps } from '../deps.ts';
-import * as actions from './actions/index.ts';
-import * as commands from './commands/index.ts';
-import * as events from './events/index.ts';
+import type { Feature } from '../feature.ts';
+import { COMMAND, commandsOf } from '../router.ts';
+import { actionListener } from './action.ts';
+import { commandListener } from './command.ts';
+import { dedupeEvents } from './dedupe.ts';
+import { messageListener } from './message.ts';
 
-/** The one place every listener is wired; events first, because its de-duplication middleware is global. */
-export function registerListeners(app: App, deps: SlackDeps): void {
-  events.register(app, deps);
-  commands.register(app, deps);
-  actions.register(app, deps);
+/** The one place Bolt's listeners are wired, all from the feature registry; de-duplication first (it is global). */
+export function registerListeners(app: App, features: readonly Feature[], deps: SlackDeps): void {
+  app.use(dedupeEvents(deps));
+  app.command(COMMAND, commandListener(commandsOf(features), deps));
+  const seen = new Set<string>();
+  for (const action of features.flatMap((f) => f.actions)) {
+    if (seen.has(action.actionId)) throw new Error(`two features register the button ${action.actionId}`);
+    seen.add(action.actionId);
+    app.action(action.actionId, actionListener(action, deps));
+  }
+  app.message(messageListener(features, deps));
 }

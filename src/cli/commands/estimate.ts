@@ -1,0 +1,98 @@
+import { parseArgs } from 'node:util';
+import { loadDataConfig, requireSetting } from '../../config.ts';
+import { buildDataset } from '../../dataset/build.ts';
+import { resolveBuildRequest } from '../../dataset/request.ts';
+import { openStoredDataset, type StoredDataset } from '../../dataset/stored.ts';
+import { ConfigError, UsageError } from '../../errors.ts';
+import { findFinishedDataset } from '../../training/findDataset.ts';
+import { SUPPORTED_TRAINING_INSTANCE_TYPES, type TrainingInstanceType } from '../../training/jumpstart.ts';
+import { hourlyPrice, memoryPriceCache } from '../../training/prices.ts';
+import { quoteTraining } from '../../training/quote.ts';
+import { quoteJson, quoteTable } from '../../training/quoteText.ts';
+import { loadTrainingConfig } from '../../training/settings.ts';
+import type { CliCommand, CliIo } from '../command.ts';
+import { EXIT } from '../command.ts';
+import { progressReporter } from '../progressReporter.ts';
+
+const USAGE = 'logtune estimate <range|dataset-id> [--instance TYPE] [--epochs N]';
+
+function parseEstimateArgs(args: readonly string[]): { ref: string; instanceType?: TrainingInstanceType; epochs?: number } {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...args], allowPositionals: true, strict: true, options: { instance: { type: 'string' }, epochs: { type: 'string' } } });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}. Usage: ${USAGE}`);
+  }
+  const { values, positionals } = parsed;
+  const ref = positionals.join(' ').trim();
+  if (ref === '') throw new UsageError(`a date range or a dataset id is required, e.g. "april-may". Usage: ${USAGE}`);
+  const instance = values.instance;
+  if (instance !== undefined && !(SUPPORTED_TRAINING_INSTANCE_TYPES as readonly string[]).includes(instance)) {
+    throw new UsageError(`--instance must be one of ${SUPPORTED_TRAINING_INSTANCE_TYPES.join(', ')}; got "${instance}"`);
+  }
+  const epochs = values.epochs;
+  if (epochs !== undefined && !(/^\d+$/.test(epochs) && Number(epochs) >= 1 && Number(epochs) <= 1000)) {
+    throw new UsageError(`--epochs expects a whole number from 1 to 1000, got "${epochs}"`);
+  }
+  return { ref, ...(instance !== undefined && { instanceType: instance as TrainingInstanceType }), ...(epochs !== undefined && { epochs: Number(epochs) }) };
+}
+
+/** A dataset id is used as is; a range reuses the finished dataset a training would use, or builds it. */
+async function datasetFor(ref: string, io: CliIo): Promise<{ dataset: StoredDataset; reused: boolean }> {
+  const config = loadDataConfig(io.env);
+  if (/^ds-/.test(ref)) return { dataset: await openStoredDataset(ref, config.artifactsUri, { s3ForcePathStyle: config.s3ForcePathStyle }), reused: true };
+  const request = resolveBuildRequest(config, { rangeText: ref }, new Date());
+  const artifactsUri = requireSetting(config.artifactsUri, 'LOGTUNE_ARTIFACTS_URI', 'where datasets are kept');
+  const found = await findFinishedDataset(request, artifactsUri, io.signal);
+  if (found !== undefined) {
+    io.stderr.write(`Using dataset ${found.stats.datasetId} (same logs, range and settings)\n`);
+    return { dataset: found, reused: true };
+  }
+  io.stderr.write(`No finished dataset for ${request.range.label} yet: building ${request.datasetId}\n`);
+  const reporter = progressReporter(io.stderr as NodeJS.WriteStream);
+  try {
+    await buildDataset(request, { signal: io.signal, onProgress: reporter.report });
+  } finally {
+    reporter.end();
+  }
+  return { dataset: await openStoredDataset(request.outUri, undefined, { s3ForcePathStyle: config.s3ForcePathStyle }), reused: false };
+}
+
+/** `logtune estimate`: what a fine-tune on a range's dataset would take and cost; table on stderr, JSON on stdout. */
+export const estimateCommand: CliCommand = {
+  name: 'estimate',
+  usage: USAGE,
+  summary: 'estimate the hours and dollars of fine-tuning on a dataset, for every supported instance type',
+  async run(args, io) {
+    const options = parseEstimateArgs(args);
+    const training = loadTrainingConfig(io.env);
+    // Loaded here, not at start-up: `logtune dataset` never pays for the SageMaker and Pricing clients.
+    const [{ SageMakerClient }, { PricingClient }, { sageMakerRegion }, { fetchOnDemandPrice }, { pricingApiRegion }] = await Promise.all([
+      import('@aws-sdk/client-sagemaker'),
+      import('@aws-sdk/client-pricing'),
+      import('../../aws/sagemakerTraining.ts'),
+      import('../../aws/pricing.ts'),
+      import('../../aws/regions.ts'),
+    ]);
+    const region = await sageMakerRegion(new SageMakerClient({}));
+    if (region === undefined) throw new ConfigError('AWS_REGION', 'is not set: training runs in the SageMaker client\'s region (AWS_REGION or the profile\'s region)');
+    const { dataset, reused } = await datasetFor(options.ref, io);
+    const pricing = new PricingClient({ region: pricingApiRegion(region) });
+    const cache = memoryPriceCache();
+    const quote = await quoteTraining(
+      {
+        stats: dataset.stats,
+        region,
+        config: training,
+        instanceType: options.instanceType ?? training.instanceType,
+        epochs: options.epochs ?? training.epochs,
+        observations: [],
+      },
+      (query) => hourlyPrice(query, { fetchPrice: (q, signal) => fetchOnDemandPrice(pricing, q, signal), cache, now: () => new Date() }),
+    );
+    pricing.destroy();
+    io.stderr.write(quoteTable(quote));
+    io.stdout.write(`${JSON.stringify(quoteJson(quote, dataset.uri, reused))}\n`);
+    return EXIT.ok;
+  },
+};

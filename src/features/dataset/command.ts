@@ -1,0 +1,50 @@
+import { DATASET_USAGE, parseDatasetArgs } from '../../dataset/args.ts';
+import { resolveBuildRequest } from '../../dataset/request.ts';
+import type { DataConfig } from '../../config.ts';
+import { plainMessage } from '../../slack/blocks/help.ts';
+import { escapeMrkdwn, inlineCode, link, mention, permalink } from '../../slack/blocks/text.ts';
+import type { MessageContent } from '../../slack/blocks/types.ts';
+import type { CommandSpec } from '../../slack/feature.ts';
+import type { BotIdentity } from '../../slack/identity.ts';
+import type { BuildRunner } from './runner.ts';
+import type { BuildRecord } from './store.ts';
+
+export interface DatasetCommandDeps {
+  readonly data: DataConfig;
+  readonly runner: BuildRunner;
+  readonly identity: BotIdentity;
+  readonly now: () => Date;
+}
+
+/** The CLI usage line as a Slack user may type it: operator-only flags (--logs, --out) left out. */
+export const SLACK_DATASET_USAGE = `/${DATASET_USAGE.replace(/\s*\[--(?:logs|out) [^\]]*\]/g, '')}`;
+
+const ROOT_FAILED =
+  "I could not post the build's progress in this channel (is logtune a member? `/invite @logtune`). " +
+  'The build runs anyway; follow it with `/logtune status`.';
+
+function duplicateMessage(existing: BuildRecord, identity: BotIdentity): MessageContent {
+  const where = existing.rootTs === undefined ? 'its message is being posted' : link(permalink(identity.workspaceUrl, existing.channel, existing.rootTs), 'see its progress');
+  return plainMessage(
+    `A build of this range with the same settings is already ${existing.state} (${inlineCode(existing.id)}, ` +
+      `asked by ${mention(existing.requestedBy)}): ${where}. Nothing new was started.`,
+  );
+}
+
+/** `/logtune dataset <range> [flags]`: validates, persists and queues; the runner posts and builds in the background. */
+export function datasetCommand(deps: DatasetCommandDeps): CommandSpec {
+  return {
+    name: 'dataset',
+    args: '<range> [flags]',
+    summary: 'Build a fine-tuning dataset from the CloudFront logs of a date range',
+    example: '/logtune dataset april-may --max-examples 20000 --balance balanced',
+    usage: SLACK_DATASET_USAGE,
+    async run({ args, userId, channelId, notify }) {
+      const options = parseDatasetArgs(args, { allowOperatorFlags: false });
+      const request = resolveBuildRequest(deps.data, options, deps.now());
+      const result = deps.runner.submit({ request, requestedBy: userId, channel: channelId, onRootFailed: () => notify(plainMessage(ROOT_FAILED)) });
+      if (result.kind === 'duplicate') return duplicateMessage(result.existing, deps.identity);
+      return plainMessage(`:rocket: Building ${inlineCode(request.datasetId)} for ${escapeMrkdwn(request.range.label)}; progress appears in this channel.`);
+    },
+  };
+}

@@ -1,0 +1,153 @@
+import { formatUsd, formatUsdRange } from '../../../slack/blocks/money.ts';
+import { codeText, escapeMrkdwn, formatCount, formatDuration, inlineCode, mention, truncate } from '../../../slack/blocks/text.ts';
+import type { Button, KnownBlock, MessageContent } from '../../../slack/blocks/types.ts';
+import type { ApprovalQuote } from '../approvalQuote.ts';
+import type { TrainingState } from '../store.ts';
+
+export const APPROVE_ACTION_ID = 'logtune_training_approve';
+export const CANCEL_REQUEST_ACTION_ID = 'logtune_training_cancel';
+export const STOP_JOB_ACTION_ID = 'logtune_training_stop';
+
+/** What the training request's top-level message shows: the estimate to approve, then the job it became. */
+export interface TrainingJobView {
+  readonly name: string;
+  readonly status: string;
+  readonly secondaryStatus: string;
+  readonly elapsedSeconds: number;
+  readonly usdSoFar: number;
+  readonly terminal: boolean;
+}
+
+export interface TrainingView {
+  readonly id: string;
+  readonly requestedBy: string;
+  readonly rangeLabel: string;
+  readonly state: TrainingState;
+  readonly approvers: readonly string[];
+  readonly quote: ApprovalQuote | undefined;
+  readonly decidedBy?: string | undefined;
+  readonly expiresAt?: string | undefined;
+  readonly problem?: string | undefined;
+  readonly job?: TrainingJobView | undefined;
+}
+
+const hours = (h: number) => formatDuration(h * 3600);
+const f1 = (x: number) => x.toFixed(2);
+
+function facts(q: ApprovalQuote): string {
+  const labels = Object.entries(q.examples)
+    .sort((a, b) => b[1].train - a[1].train)
+    .slice(0, 12)
+    .map(([label, c]) => `${escapeMrkdwn(truncate(label, 30, '…'))} ${formatCount(c.train)}+${formatCount(c.validation)}`)
+    .join(' · ');
+  const cap =
+    `${formatUsd(q.capUsd)} (${q.capSource === 'budget' ? 'the budget given' : "the estimate's high end plus a margin"}): SageMaker stops the job ` +
+    `after ${formatDuration(q.maxRuntimeSeconds)}` +
+    (q.runtimeLimitedBy === 'ceiling' ? ' (the longest run LOGTUNE_TRAINING_MAX_RUNTIME_HOURS allows)' : '');
+  const lines = [
+    `*Dataset:* ${inlineCode(q.datasetId)} · examples per label (train+validation): ${labels}`,
+    `*Work:* ${formatCount(q.tokens)} Llama 2 tokens × ${q.epochs} epochs on ${q.instanceCount} × ${inlineCode(q.instanceType)} in ${escapeMrkdwn(q.region)}`,
+    `*Estimate:* ${hours(q.hours.likely)} (${hours(q.hours.low)}–${hours(q.hours.high)}) · ${formatUsd(q.usd.likely)} (${formatUsdRange(q.usd.low, q.usd.high)}) · throughput: ${escapeMrkdwn(q.basis)}`,
+    `*Price:* ${formatUsd(q.usdPerHour)}/h per instance — ${escapeMrkdwn(q.priceNote)}`,
+    `*Cap:* ${cap}`,
+  ];
+  if (q.capBelowEstimate) lines.push(`:warning: The cap is below the estimate's high end (${formatUsd(q.usd.high)}): the job may be stopped before it finishes.`);
+  lines.push(
+    q.baselineMacroF1 === undefined
+      ? '*Bar to clear:* no baseline score for this dataset yet (`logtune baseline`)'
+      : `*Bar to clear:* the free baseline scores macro-F1 ${f1(q.baselineMacroF1)} on this validation split; the fine-tune has to beat it`,
+  );
+  return lines.join('\n');
+}
+
+function instanceTable(q: ApprovalQuote): string {
+  const rows = q.rows.map((r) => [
+    `${r.instanceType === q.instanceType ? '>' : ' '} ${r.instanceType}`,
+    hours(r.hours.likely),
+    r.usd ? formatUsd(r.usd.likely) : 'no price',
+    r.cheapest ? 'cheapest' : '',
+  ]);
+  const table = [['  instance', 'hours', 'dollars', ''], ...rows];
+  const widths = [0, 1, 2].map((i) => Math.max(...table.map((r) => r[i]!.length)));
+  const text = table.map((r) => `${r[0]!.padEnd(widths[0]!)}  ${r[1]!.padStart(widths[1]!)}  ${r[2]!.padStart(widths[2]!)}  ${r[3]}`.trimEnd()).join('\n');
+  return `\`\`\`${codeText(text)}\`\`\``;
+}
+
+function jobLine(job: TrainingJobView, q: ApprovalQuote | undefined): string {
+  const cap = q ? ` of the ${formatUsd(q.capUsd)} cap` : '';
+  const icon = job.status === 'Completed' ? ':white_check_mark:' : job.status === 'Failed' ? ':x:' : job.status === 'Stopped' ? ':no_entry_sign:' : ':gear:';
+  return `${icon} *${escapeMrkdwn(job.status)}* (${escapeMrkdwn(job.secondaryStatus)}) · ${inlineCode(job.name)} · ${formatDuration(job.elapsedSeconds)} elapsed · ${formatUsd(job.usdSoFar)} so far${cap}`;
+}
+
+function statusLine(v: TrainingView): string {
+  switch (v.state) {
+    case 'awaiting_dataset':
+      return ':hourglass_flowing_sand: Waiting for the dataset';
+    case 'pending_approval': {
+      const who = v.approvers.length === 0 ? 'an approver (none configured: set LOGTUNE_APPROVERS)' : v.approvers.map(mention).join(', ');
+      const until = v.expiresAt ? `; expires ${v.expiresAt.slice(0, 16).replace('T', ' ')} UTC` : '';
+      return `:raised_hand: *Waiting for approval* by ${who}${until}. Nothing is spent until then.`;
+    }
+    case 'approved':
+      return `:white_check_mark: *Approved* by ${mention(v.decidedBy ?? '?')} — launching`;
+    case 'launched':
+      return v.job ? jobLine(v.job, v.quote) : `:white_check_mark: *Approved* by ${mention(v.decidedBy ?? '?')} — launched`;
+    case 'cancelled':
+      return `:no_entry_sign: *Cancelled*${v.decidedBy ? ` by ${mention(v.decidedBy)}` : ''} — nothing was started`;
+    case 'expired':
+      return ':hourglass: *Expired* without approval — nothing was started';
+    case 'failed':
+      return `:x: *Not started* — ${escapeMrkdwn(truncate(v.problem ?? 'unknown reason', 600))}`;
+  }
+}
+
+function button(actionId: string, text: string, value: string, style: 'primary' | 'danger'): Button {
+  return { type: 'button', action_id: actionId, value, style, text: { type: 'plain_text', text } };
+}
+
+/** The top-level message of a training request: the estimate with Approve / Cancel, then the job's progress. */
+export function trainingMessage(v: TrainingView): MessageContent {
+  const title = `Fine-tune Llama 2 7B on ${escapeMrkdwn(v.rangeLabel)}, asked by ${mention(v.requestedBy)}`;
+  const status = statusLine(v);
+  const blocks: KnownBlock[] = [
+    { type: 'section', block_id: 'training_title', text: { type: 'mrkdwn', text: `*${escapeMrkdwn(`Fine-tune Llama 2 7B on ${v.rangeLabel}`)}*, asked by ${mention(v.requestedBy)}` } },
+  ];
+  if (v.quote) {
+    blocks.push(
+      { type: 'section', block_id: 'training_facts', text: { type: 'mrkdwn', text: truncate(facts(v.quote), 2900) } },
+      { type: 'section', block_id: 'training_instances', text: { type: 'mrkdwn', text: `*Every supported instance type*\n${instanceTable(v.quote)}` } },
+    );
+  }
+  blocks.push(
+    { type: 'section', block_id: 'training_status', text: { type: 'mrkdwn', text: status } },
+    { type: 'context', block_id: 'training_id', elements: [{ type: 'mrkdwn', text: `Request ${inlineCode(v.id)}` }] },
+  );
+  if (v.state === 'pending_approval') {
+    blocks.push({
+      type: 'actions',
+      block_id: 'training_decision',
+      elements: [
+        button(APPROVE_ACTION_ID, `Approve ${v.quote ? formatUsd(v.quote.capUsd) : ''}`.trim(), v.id, 'primary'),
+        button(CANCEL_REQUEST_ACTION_ID, 'Cancel', v.id, 'danger'),
+      ],
+    });
+  } else if (v.state === 'launched' && v.job && !v.job.terminal) {
+    blocks.push({
+      type: 'actions',
+      block_id: 'training_job',
+      elements: [
+        {
+          ...button(STOP_JOB_ACTION_ID, 'Cancel training', v.id, 'danger'),
+          confirm: {
+            title: { type: 'plain_text', text: 'Stop this training job?' },
+            text: { type: 'mrkdwn', text: 'SageMaker stops it within minutes; what it has cost so far is still billed.' },
+            confirm: { type: 'plain_text', text: 'Stop it' },
+            deny: { type: 'plain_text', text: 'Keep training' },
+          },
+        },
+      ],
+    });
+  }
+  const plain = status.replace(/[*]/g, '').replace(/^:[a-z_]+: /, '');
+  return { text: `${title} — ${plain}`, blocks };
+}

@@ -1,0 +1,47 @@
+import type { DataConfig } from '../../config.ts';
+import type { StoredDataset } from '../../dataset/stored.ts';
+import type { Log } from '../../log.ts';
+import type { Messenger } from '../../slack/messenger.ts';
+import type { Policy } from '../../slack/policy.ts';
+import type { Clock } from '../../slack/throttle.ts';
+import type { TrackerService } from '../../trackers/service.ts';
+import type { TrainingConfig } from '../../training/settings.ts';
+import type { BuildRunner } from '../dataset/runner.ts';
+import type { BuildsRepo } from '../dataset/store.ts';
+import type { TrainingAws } from './aws.ts';
+import type { ObservationsRepo, SqlitePriceCache } from './prices.ts';
+import type { TrainingRequestsRepo } from './store.ts';
+
+export interface ApprovalSettings {
+  readonly approvers: readonly string[];
+  readonly ttlHours: number;
+  readonly monthlyBudgetUsd: number | undefined;
+}
+
+/** Everything the training feature's steps share; built once in index.ts. */
+export interface TrainingContext {
+  readonly requests: TrainingRequestsRepo;
+  readonly observations: ObservationsRepo;
+  readonly prices: SqlitePriceCache;
+  readonly builds: BuildsRepo;
+  readonly runner: BuildRunner;
+  readonly data: DataConfig;
+  readonly training: TrainingConfig;
+  readonly approval: ApprovalSettings;
+  readonly policy: Policy;
+  readonly messenger: Messenger;
+  readonly trackers: TrackerService;
+  readonly aws: TrainingAws;
+  readonly clock: Clock;
+  readonly log: Log;
+  /** The free baseline's macro-F1 on the dataset's validation split, when it has one (the bar a fine-tune must clear). */
+  readonly baselineMacroF1?: (dataset: StoredDataset) => Promise<number | undefined>;
+}
+
+export const JOB_KIND = 'training-job';
+
+export const requestKey = (id: string) => `training:${id}:request`;
+
+export function now(ctx: Pick<TrainingContext, 'clock'>): Date {
+  return new Date(ctx.clock.now());
+}

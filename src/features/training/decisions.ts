@@ -1,0 +1,134 @@
+import { TrainingJobNotFoundError } from '../../aws/sagemakerTraining.ts';
+import { plainMessage } from '../../slack/blocks/help.ts';
+import { escapeMrkdwn, inlineCode } from '../../slack/blocks/text.ts';
+import type { MessageContent } from '../../slack/blocks/types.ts';
+import { trainingJobName } from '../../training/request.ts';
+import { checkApproval, monthStart, type ApprovalSubject } from '../approval/rules.ts';
+import { parseApprovalQuote } from './approvalQuote.ts';
+import { approvedMessage, cancelledMessage, expiredMessage, stopRequestedMessage } from './blocks/thread.ts';
+import { JOB_KIND, now, type TrainingContext } from './context.ts';
+import type { TrainingFlow } from './flow.ts';
+import { replyInThread, showRequest } from './messages.ts';
+import type { TrainingRecord, TrainingState } from './store.ts';
+
+const STATE_OF: Record<TrainingState, ApprovalSubject['state']> = {
+  awaiting_dataset: 'closed', pending_approval: 'pending', approved: 'approved', launched: 'approved', cancelled: 'cancelled',
+  expired: 'expired', failed: 'closed',
+};
+
+function subjectOf(record: TrainingRecord): ApprovalSubject {
+  return {
+    state: STATE_OF[record.state], requestedBy: record.requestedBy, decidedBy: record.decidedBy,
+    expiresAt: record.expiresAt === undefined ? undefined : new Date(record.expiresAt), capUsd: record.capUsd,
+  };
+}
+
+const refused = (what: string, reason: string) => plainMessage(`:no_entry: You cannot ${what}: ${reason}.`);
+
+/**
+ * People's decisions on a training request: Approve, Cancel (before approval), stop the running job, and requests
+ * that expire. Each is checked and recorded in one synchronous step (no other click can slip in), then said in the
+ * thread and shown on the message; a refused click is answered privately and changes nothing.
+ */
+export class TrainingDecisions {
+  constructor(
+    private readonly ctx: TrainingContext,
+    private readonly flow: TrainingFlow,
+  ) {}
+
+  async approve(id: string, userId: string): Promise<MessageContent | undefined> {
+    const { ctx } = this;
+    const at = now(ctx);
+    const outcome = ctx.requests.transaction(() => {
+      const record = ctx.requests.get(id);
+      if (!record) return { kind: 'unknown' as const };
+      const verdict = checkApproval(subjectOf(record), {
+        userId, action: 'training.approve', now: at, policy: ctx.policy, monthlyBudgetUsd: ctx.approval.monthlyBudgetUsd,
+        approvedThisMonthUsd: ctx.requests.approvedCapsSince(monthStart(at)),
+      });
+      const decision = { userId, action: 'approve' as const, capUsd: record.capUsd };
+      if (!verdict.ok) {
+        ctx.requests.recordDecision(id, { ...decision, outcome: 'refused', reason: verdict.reason }, at);
+        const expiredNow = verdict.expired === true && ctx.requests.close(id, 'expired', ['pending_approval'], {}, at);
+        return { kind: 'refused' as const, record, reason: verdict.reason, expiredNow };
+      }
+      ctx.requests.approve(id, userId, trainingJobName(id), at);
+      ctx.requests.recordDecision(id, { ...decision, outcome: 'allowed', reason: undefined }, at);
+      return { kind: 'approved' as const, record };
+    });
+    if (outcome.kind === 'unknown') return plainMessage(`No training request ${inlineCode(id)} is known here.`);
+    if (outcome.kind === 'refused') {
+      ctx.log.info('training approval refused', { requestId: id, userId, reason: outcome.reason });
+      if (outcome.expiredNow) await this.announceExpiry(outcome.record, at);
+      return refused('approve this', outcome.reason);
+    }
+    ctx.log.info('training approved', { requestId: id, userId, capUsd: outcome.record.capUsd });
+    const quote = parseApprovalQuote(outcome.record.quoteJson);
+    if (quote) await replyInThread(ctx, outcome.record, 'approved', approvedMessage(userId, at.toISOString(), quote));
+    await showRequest(ctx, id);
+    await this.flow.launch(id);
+    return undefined;
+  }
+
+  /** Cancel before a job exists: the request closes and a later Approve starts nothing. */
+  async cancel(id: string, userId: string): Promise<MessageContent | undefined> {
+    const { ctx } = this;
+    const at = now(ctx);
+    const record = ctx.requests.get(id);
+    if (!record) return plainMessage(`No training request ${inlineCode(id)} is known here.`);
+    if (record.state === 'launched' || record.state === 'approved') return this.stop(id, userId);
+    const allowed = ctx.policy.may(userId, 'training.cancel', record);
+    if (!allowed.allowed) {
+      ctx.requests.recordDecision(id, { userId, action: 'cancel', outcome: 'refused', reason: allowed.reason, capUsd: record.capUsd }, at);
+      return refused('cancel this', escapeMrkdwn(allowed.reason));
+    }
+    if (!ctx.requests.close(id, 'cancelled', ['awaiting_dataset', 'pending_approval'], { userId }, at)) {
+      return plainMessage(`${inlineCode(id)} is no longer waiting (${record.state.replace('_', ' ')}); nothing to cancel.`);
+    }
+    ctx.requests.recordDecision(id, { userId, action: 'cancel', outcome: 'allowed', reason: undefined, capUsd: record.capUsd }, at);
+    ctx.log.info('training request cancelled', { requestId: id, userId });
+    if (ctx.messenger.tsOf(`training:${id}:request`) === undefined) return plainMessage(`Cancelled ${inlineCode(id)} before its estimate was posted.`);
+    await replyInThread(ctx, record, 'cancelled', cancelledMessage(userId, at.toISOString()));
+    await showRequest(ctx, id);
+    return undefined;
+  }
+
+  /** Stop a running job (the Cancel button on its message, or `/logtune cancel <job>`). */
+  async stop(ref: string, userId: string): Promise<MessageContent | undefined> {
+    const { ctx } = this;
+    const record = ctx.requests.get(ref) ?? ctx.requests.getByJob(ref);
+    if (!record) return plainMessage(`No training request or job ${inlineCode(ref)} is known here.`);
+    if (record.state === 'awaiting_dataset' || record.state === 'pending_approval') return this.cancel(record.id, userId);
+    const allowed = ctx.policy.may(userId, 'training.cancel', record);
+    if (!allowed.allowed) return refused('stop this job', escapeMrkdwn(allowed.reason));
+    if (record.state !== 'launched' || record.jobName === undefined) {
+      return plainMessage(`${inlineCode(record.id)} has no running job (${record.state.replace('_', ' ')}).`);
+    }
+    let outcome;
+    try {
+      outcome = (await ctx.aws.jobs.stop(record.jobName)).outcome;
+    } catch (error) {
+      if (error instanceof TrainingJobNotFoundError) return plainMessage(`SageMaker has no job ${inlineCode(record.jobName)} in this account and region.`);
+      throw error;
+    }
+    ctx.log.info('training stop requested', { requestId: record.id, jobName: record.jobName, userId, outcome });
+    await replyInThread(ctx, record, `stop:${userId}`, stopRequestedMessage(userId, outcome));
+    ctx.trackers.pollSoon(JOB_KIND, record.jobName);
+    return outcome === 'stopping' ? plainMessage(`Stopping ${inlineCode(record.jobName)}; the thread says when SageMaker has stopped it.`) : undefined;
+  }
+
+  /** Requests past their time to live stop waiting: the message says so and loses its buttons. */
+  async sweepExpired(): Promise<void> {
+    const at = now(this.ctx);
+    for (const record of this.ctx.requests.inStates(['pending_approval'])) {
+      if (record.expiresAt === undefined || new Date(record.expiresAt) > at) continue;
+      if (this.ctx.requests.close(record.id, 'expired', ['pending_approval'], {}, at)) await this.announceExpiry(record, at);
+    }
+  }
+
+  private async announceExpiry(record: TrainingRecord, at: Date): Promise<void> {
+    this.ctx.log.info('training request expired', { requestId: record.id });
+    await replyInThread(this.ctx, record, 'expired', expiredMessage(at.toISOString()));
+    await showRequest(this.ctx, record.id);
+  }
+}

@@ -1,0 +1,214 @@
+import { randomBytes } from 'node:crypto';
+import { requireSetting } from '../../config.ts';
+import { buildKey, resolveBuildRequest } from '../../dataset/request.ts';
+import { openStoredDataset } from '../../dataset/stored.ts';
+import { ConfigError, isLogtuneError } from '../../errors.ts';
+import { isThrottling } from '../../trackers/backoff.ts';
+import { findFinishedDataset } from '../../training/findDataset.ts';
+import { hourlyPrice } from '../../training/prices.ts';
+import { quoteTraining } from '../../training/quote.ts';
+import { trainingJobRequest } from '../../training/request.ts';
+import type { TrainingInstanceType } from '../../training/jumpstart.ts';
+import type { TrainArgs } from './args.ts';
+import { parseApprovalQuote, toApprovalQuote } from './approvalQuote.ts';
+import { launchedMessage, launchFailedMessage, notStartedMessage } from './blocks/thread.ts';
+import { JOB_KIND, now, type TrainingContext } from './context.ts';
+import { replyInThread, showRequest } from './messages.ts';
+import type { TrainingRecord } from './store.ts';
+
+export type RequestOutcome =
+  | { readonly kind: 'building'; readonly record: TrainingRecord }
+  | { readonly kind: 'reusing'; readonly record: TrainingRecord };
+
+const LAUNCH_RETRY_MS = 60_000;
+const LAUNCH_ATTEMPTS = 5;
+
+function newRequestId(at: Date): string {
+  return `tr-${at.toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomBytes(2).toString('hex')}`;
+}
+
+/** A failure the next attempt may not meet again: throttling, a 5xx, or no answer at all (the job may even exist). */
+function isTransient(error: unknown): boolean {
+  if (!(error instanceof Error) || isLogtuneError(error)) return false;
+  const answered = (error as { $metadata?: { httpStatusCode?: number } }).$metadata;
+  if (isThrottling(error) || error.name === 'SageMakerThrottledError') return true;
+  if (answered !== undefined) return (answered.httpStatusCode ?? 0) >= 500;
+  return 'code' in error || error.name === 'TimeoutError';
+}
+
+/**
+ * The path of a training request up to a running job: dataset (reused or built), the quote, the approval message,
+ * and — once approved — the launch. Every step is safe to run twice (after a restart, on a retried event): states
+ * move by compare-and-set and the job name comes from the request id.
+ */
+export class TrainingFlow {
+  private readonly busy = new Set<string>();
+  private readonly launchAttempts = new Map<string, number>();
+  private readonly retries = new Set<unknown>();
+  private readonly tasks = new Set<Promise<void>>();
+  private stopped = false;
+
+  constructor(private readonly ctx: TrainingContext) {}
+
+  /** Checks everything that can be checked before anything is created; throws UsageError/ConfigError otherwise. */
+  async request(args: TrainArgs, requestedBy: string, channel: string): Promise<RequestOutcome> {
+    const { ctx } = this;
+    const at = now(ctx);
+    const build = resolveBuildRequest(ctx.data, { rangeText: args.rangeText }, at);
+    requireSetting(ctx.training.roleArn, 'LOGTUNE_SAGEMAKER_ROLE_ARN', 'the role SageMaker assumes to train');
+    const artifacts = requireSetting(ctx.data.artifactsUri, 'LOGTUNE_ARTIFACTS_URI', 'where datasets and models go');
+    if (!artifacts.startsWith('s3://')) throw new ConfigError('LOGTUNE_ARTIFACTS_URI', 'must be an s3:// location to train (SageMaker reads the dataset and writes the model there)');
+    if ((await ctx.aws.region()) === undefined) throw new ConfigError('AWS_REGION', "is not set: training runs in the SageMaker client's region");
+    const ask = {
+      rangeLabel: build.range.label, rangeStart: build.range.start, rangeEnd: build.range.end,
+      instanceType: args.instanceType ?? ctx.training.instanceType, epochs: args.epochs ?? ctx.training.epochs,
+      ...(args.budgetUsd !== undefined && { budgetUsd: args.budgetUsd }),
+    };
+    const key = buildKey(build);
+    const finished = ctx.builds.findSucceededByKey(key)?.id ?? (await findFinishedDataset(build, artifacts))?.stats.datasetId;
+    const running = finished === undefined ? ctx.builds.findActiveByKey(key) : undefined;
+    const datasetId = finished ?? running?.id ?? build.datasetId;
+    const record = ctx.requests.insert({ id: newRequestId(at), ask, requestedBy, channel, datasetId }, at);
+    ctx.log.info('training requested', { requestId: record.id, datasetId, reuse: finished !== undefined, requestedBy });
+    if (finished !== undefined) {
+      this.background(this.quote(record.id));
+      return { kind: 'reusing', record };
+    }
+    if (running === undefined) ctx.runner.submit({ request: build, requestedBy, channel });
+    return { kind: 'building', record };
+  }
+
+  /** A build ended: the requests waiting on it go on to their quote, or end with its failure. */
+  datasetSettled(buildId: string, state: string, error: string | undefined): void {
+    for (const record of this.ctx.requests.awaitingDataset(buildId)) {
+      if (state === 'succeeded') this.background(this.quote(record.id));
+      else this.background(this.fail(record, `the dataset build ${buildId} ${state}${error ? `: ${error}` : ''}`));
+    }
+  }
+
+  /** Prices the request, freezes the quote, and posts the approval message (or why it cannot be approved). */
+  async quote(id: string): Promise<void> {
+    const { ctx } = this;
+    if (this.busy.has(id)) return;
+    this.busy.add(id);
+    try {
+      const record = ctx.requests.get(id);
+      if (record?.state !== 'awaiting_dataset' || record.datasetId === undefined) return;
+      const dataset = await openStoredDataset(record.datasetId, ctx.data.artifactsUri, { s3ForcePathStyle: ctx.data.s3ForcePathStyle });
+      const region = await ctx.aws.region();
+      if (region === undefined) return await this.fail(record, "AWS_REGION is not set: training runs in the SageMaker client's region");
+      const quote = await quoteTraining(
+        {
+          stats: dataset.stats, region, config: ctx.training, instanceType: record.ask.instanceType as TrainingInstanceType, epochs: record.ask.epochs,
+          ...(record.ask.budgetUsd !== undefined && { budgetUsd: record.ask.budgetUsd }), observations: ctx.observations.all(),
+        },
+        (query) => hourlyPrice(query, { fetchPrice: (q, signal) => ctx.aws.fetchPrice(q, signal), cache: ctx.prices, now: () => now(ctx) }),
+      );
+      const baseline = await ctx.baselineMacroF1?.(dataset).catch(() => undefined);
+      const outcome = toApprovalQuote(quote, dataset, baseline);
+      if (!outcome.ok) return await this.fail(record, outcome.problem);
+      const expiresAt = new Date(now(ctx).getTime() + ctx.approval.ttlHours * 3600_000);
+      if (!ctx.requests.markQuoted(id, JSON.stringify(outcome.quote), outcome.quote.capUsd, expiresAt, now(ctx))) return;
+      ctx.log.info('training estimate posted for approval', { requestId: id, capUsd: outcome.quote.capUsd, instanceType: outcome.quote.instanceType });
+      await showRequest(ctx, id);
+    } catch (error) {
+      const record = ctx.requests.get(id);
+      ctx.log.error('training estimate failed', { requestId: id, error });
+      if (record) await this.fail(record, `the estimate could not be made: ${(error as Error).message}`);
+    } finally {
+      this.busy.delete(id);
+    }
+  }
+
+  /** After approval: CreateTrainingJob with the name derived from the request, then the tracker follows the job. */
+  async launch(id: string): Promise<void> {
+    const { ctx } = this;
+    const record = ctx.requests.get(id);
+    if (record?.state !== 'approved' || record.jobName === undefined || this.busy.has(id)) return;
+    this.busy.add(id);
+    try {
+      const quote = parseApprovalQuote(record.quoteJson);
+      if (!quote) return await this.fail(record, 'the approved quote could not be read back');
+      const dataset = await openStoredDataset(quote.datasetUri, undefined, { s3ForcePathStyle: ctx.data.s3ForcePathStyle });
+      const plan = trainingJobRequest({
+        requestId: id, region: quote.region, config: ctx.training, instanceType: quote.instanceType as TrainingInstanceType, epochs: quote.epochs,
+        dataset, artifactsUri: requireSetting(ctx.data.artifactsUri, 'LOGTUNE_ARTIFACTS_URI', 'where models go'), capUsd: quote.capUsd,
+        usdPerHour: quote.usdPerHour, estimateUsd: quote.usd, requestedBy: record.requestedBy, approvedBy: record.decidedBy ?? 'unknown',
+      });
+      const created = await ctx.aws.jobs.create(plan.input);
+      // Tracked before anything else: from here on, a restart re-attaches to the job, it never creates another.
+      ctx.trackers.track(JOB_KIND, record.jobName, { requestId: id, usdPerHour: quote.usdPerHour, workTokens: quote.tokens * quote.epochs });
+      ctx.requests.markLaunched(id, now(ctx));
+      ctx.log.info('training job launched', { requestId: id, jobName: record.jobName, outcome: created, maxRuntimeSeconds: plan.runtime.maxRuntimeSeconds });
+      await replyInThread(ctx, record, 'launched', launchedMessage(record.jobName, created === 'created'));
+      await showRequest(ctx, id);
+    } catch (error) {
+      await this.launchFailed(record, error);
+    } finally {
+      this.busy.delete(id);
+    }
+  }
+
+  /** Work that outlives the click or event that started it: errors are logged, and stop() waits for it. */
+  background(task: Promise<unknown>): void {
+    const tracked = task.then(
+      () => undefined,
+      (error: unknown) => this.ctx.log.error('training step failed', { error }),
+    );
+    this.tasks.add(tracked);
+    void tracked.finally(() => this.tasks.delete(tracked));
+  }
+
+  /** No new retries (the next start picks approved requests up again); waits, bounded, for steps in flight. */
+  async stop(timeoutMs: number): Promise<void> {
+    this.stopped = true;
+    for (const timer of this.retries) this.ctx.clock.clearTimeout(timer);
+    this.retries.clear();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([...this.tasks]), new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    clearTimeout(timer);
+  }
+
+  /** Requests a previous process left half-way: quotes to make, launches to (re)try. Launched jobs are the tracker's. */
+  resume(): void {
+    for (const record of this.ctx.requests.inStates(['awaiting_dataset', 'approved'])) {
+      if (record.state === 'approved') {
+        this.background(this.launch(record.id));
+        continue;
+      }
+      const build = record.datasetId === undefined ? undefined : this.ctx.builds.get(record.datasetId);
+      if (build === undefined || build.state === 'succeeded') this.background(this.quote(record.id));
+      else if (build.state !== 'queued' && build.state !== 'running') this.datasetSettled(build.id, build.state, build.error);
+    }
+  }
+
+  private async launchFailed(record: TrainingRecord, error: unknown): Promise<void> {
+    const { ctx } = this;
+    const attempts = (this.launchAttempts.get(record.id) ?? 0) + 1;
+    this.launchAttempts.set(record.id, attempts);
+    if (isTransient(error) && attempts < LAUNCH_ATTEMPTS) {
+      ctx.log.warn('training launch failed; retrying', { requestId: record.id, attempts, error });
+      if (this.stopped) return; // the next start retries it
+      const timer = ctx.clock.setTimeout(() => {
+        this.retries.delete(timer);
+        this.background(this.launch(record.id));
+      }, LAUNCH_RETRY_MS * attempts);
+      this.retries.add(timer);
+      return;
+    }
+    ctx.log.error('training launch failed', { requestId: record.id, attempts, error });
+    const reason = (error as Error).message;
+    if (ctx.requests.close(record.id, 'failed', ['approved'], { error: `SageMaker did not start the job: ${reason}` }, now(ctx))) {
+      await replyInThread(ctx, record, 'launch-failed', launchFailedMessage(reason));
+      await showRequest(ctx, record.id);
+    }
+  }
+
+  private async fail(record: TrainingRecord, reason: string): Promise<void> {
+    const { ctx } = this;
+    if (!ctx.requests.close(record.id, 'failed', ['awaiting_dataset'], { error: reason }, now(ctx))) return;
+    ctx.log.warn('training request not started', { requestId: record.id, reason });
+    await showRequest(ctx, record.id);
+    await replyInThread(ctx, record, 'not-started', notStartedMessage(reason));
+  }
+}

@@ -1,0 +1,139 @@
+import type { BotConfig, DataConfig } from '../../config.ts';
+import type { StoredDataset } from '../../dataset/stored.ts';
+import type { Log } from '../../log.ts';
+import { plainMessage } from '../../slack/blocks/help.ts';
+import { escapeMrkdwn, inlineCode, permalink } from '../../slack/blocks/text.ts';
+import type { Feature } from '../../slack/feature.ts';
+import type { BotIdentity } from '../../slack/identity.ts';
+import type { Messenger } from '../../slack/messenger.ts';
+import type { Policy } from '../../slack/policy.ts';
+import type { Clock } from '../../slack/throttle.ts';
+import type { Db } from '../../store/db.ts';
+import type { TrackerService } from '../../trackers/service.ts';
+import type { TrainingConfig } from '../../training/settings.ts';
+import type { DatasetFeature } from '../dataset/index.ts';
+import { parseTrainArgs, TRAIN_USAGE } from './args.ts';
+import type { TrainingAws } from './aws.ts';
+import { APPROVE_ACTION_ID, CANCEL_REQUEST_ACTION_ID, STOP_JOB_ACTION_ID } from './blocks/request.ts';
+import { trainingStatusLine } from './blocks/status.ts';
+import { JOB_KIND, requestKey, type TrainingContext } from './context.ts';
+import { TrainingDecisions } from './decisions.ts';
+import { TrainingFlow } from './flow.ts';
+import { trainingJobKind } from './jobKind.ts';
+import { jobView } from './messages.ts';
+import { ObservationsRepo, SqlitePriceCache } from './prices.ts';
+import { TrainingRequestsRepo } from './store.ts';
+
+export interface TrainingFeatureDeps {
+  readonly db: Db;
+  readonly data: DataConfig;
+  readonly bot: BotConfig;
+  readonly training: TrainingConfig;
+  readonly identity: BotIdentity;
+  readonly messenger: Messenger;
+  readonly policy: Policy;
+  readonly trackers: TrackerService;
+  readonly clock: Clock;
+  readonly log: Log;
+  readonly datasets: DatasetFeature;
+  readonly aws: TrainingAws;
+  readonly baselineMacroF1?: (dataset: StoredDataset) => Promise<number | undefined>;
+}
+
+export interface TrainingFeature extends Feature {
+  readonly requests: TrainingRequestsRepo;
+  readonly prices: SqlitePriceCache;
+  readonly decisions: TrainingDecisions;
+  readonly flow: TrainingFlow;
+}
+
+const RECENT = 10;
+const SWEEP_MS = 60_000;
+
+/** Spend-approved fine-tunes: `/logtune train`, Approve / Cancel, the job's progress in its thread, `/logtune cancel`. */
+export function createTrainingFeature(deps: TrainingFeatureDeps): TrainingFeature {
+  const ctx: TrainingContext = {
+    requests: new TrainingRequestsRepo(deps.db), observations: new ObservationsRepo(deps.db), prices: new SqlitePriceCache(deps.db),
+    builds: deps.datasets.builds, runner: deps.datasets.runner, data: deps.data, training: deps.training,
+    approval: { approvers: deps.bot.approvers, ttlHours: deps.bot.approvalTtlHours, monthlyBudgetUsd: deps.bot.monthlyBudgetUsd },
+    policy: deps.policy, messenger: deps.messenger, trackers: deps.trackers, aws: deps.aws, clock: deps.clock,
+    log: deps.log.child({ feature: 'training' }), ...(deps.baselineMacroF1 && { baselineMacroF1: deps.baselineMacroF1 }),
+  };
+  const flow = new TrainingFlow(ctx);
+  const decisions = new TrainingDecisions(ctx, flow);
+  deps.trackers.register(trainingJobKind(ctx));
+  deps.datasets.runner.onSettled((build) => flow.datasetSettled(build.id, build.state, build.error));
+  let sweepTimer: unknown;
+  let stopped = false;
+  const sweep = () => {
+    if (stopped) return;
+    sweepTimer = deps.clock.setTimeout(() => flow.background(decisions.sweepExpired().finally(sweep)), SWEEP_MS);
+  };
+  return {
+    name: 'training',
+    requests: ctx.requests,
+    prices: ctx.prices,
+    decisions,
+    flow,
+    commands: [
+      {
+        name: 'train',
+        args: '<range> [instance=TYPE] [epochs=N] [budget=USD]',
+        summary: 'Fine-tune Llama 2 7B on a range\'s dataset: the estimate is posted for an approver, nothing is spent before',
+        example: '/logtune train april-may epochs=2 budget=60',
+        usage: TRAIN_USAGE,
+        async run({ args, userId, channelId }) {
+          const outcome = await flow.request(parseTrainArgs(args), userId, channelId);
+          const { record } = outcome;
+          const next = 'the estimate, with Approve and Cancel for an approver, follows in this channel';
+          return plainMessage(
+            outcome.kind === 'reusing'
+              ? `:moneybag: Training request ${inlineCode(record.id)}: reusing dataset ${inlineCode(record.datasetId ?? '?')}; ${next}.`
+              : `:moneybag: Training request ${inlineCode(record.id)}: building dataset ${inlineCode(record.datasetId ?? '?')} first ` +
+                  `(progress in this channel); ${next} once it is done.`,
+          );
+        },
+      },
+      {
+        name: 'cancel',
+        args: '<job or request>',
+        summary: 'Stop a training job, or withdraw a training request before it is approved (its requester or an approver)',
+        example: '/logtune cancel logtune-ft-tr-20240601t120000-ab12-0123456789ab',
+        async run({ args, userId }) {
+          const [ref] = args;
+          if (ref === undefined || args.length > 1) return plainMessage('Usage: `/logtune cancel <job or request>` (the name shown in the training message).');
+          return (await decisions.stop(ref, userId)) ?? plainMessage(`Done: see the thread of ${inlineCode(escapeMrkdwn(ref))}.`);
+        },
+      },
+    ],
+    actions: [
+      { actionId: APPROVE_ACTION_ID, run: ({ value, userId }) => decisions.approve(value, userId) },
+      { actionId: CANCEL_REQUEST_ACTION_ID, run: ({ value, userId }) => decisions.cancel(value, userId) },
+      { actionId: STOP_JOB_ACTION_ID, run: ({ value, userId }) => decisions.stop(value, userId) },
+    ],
+    async status() {
+      const at = new Date(deps.clock.now());
+      const lines = ctx.requests.listRecent(RECENT).map((record) => {
+        const ts = deps.messenger.tsOf(requestKey(record.id));
+        const job = jobView(ctx, record);
+        return trainingStatusLine(
+          { record, job: job && { status: job.status, usdSoFar: job.usdSoFar }, url: ts === undefined ? undefined : permalink(deps.identity.workspaceUrl, record.channel, ts) },
+          at,
+        );
+      });
+      return { title: 'Training', lines, empty: 'No training requests yet. Start one with `/logtune train april-may`.' };
+    },
+    start() {
+      flow.resume();
+      flow.background(decisions.sweepExpired());
+      sweep();
+    },
+    async stop(timeoutMs) {
+      stopped = true;
+      await flow.stop(timeoutMs);
+      if (sweepTimer !== undefined) deps.clock.clearTimeout(sweepTimer);
+    },
+  };
+}
+
+export { JOB_KIND };

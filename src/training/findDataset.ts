@@ -1,0 +1,43 @@
+import pLimit from 'p-limit';
+import { summaryHeader } from '../dataset/request.ts';
+import { openStoredDataset, storedStatsSchema, type StoredDataset } from '../dataset/stored.ts';
+import type { BuildRequest } from '../dataset/types.ts';
+import { openStore } from '../storage/open.ts';
+import { joinUri } from '../storage/uri.ts';
+
+/**
+ * A finished dataset under `<artifacts>/datasets/` built from the same logs, range and content settings as `request`
+ * would be: the dataset a training for that request would use, so estimating does not build it again. The newest
+ * match wins (ids sort by range, then build time). stats.json does not record the logs layout, so a dataset built
+ * with another LOGTUNE_LOGS_LAYOUT over the same logs counts as the same.
+ */
+export async function findFinishedDataset(request: BuildRequest, artifactsUri: string, signal?: AbortSignal): Promise<StoredDataset | undefined> {
+  const options = { s3ForcePathStyle: request.s3ForcePathStyle };
+  const artifacts = await openStore(artifactsUri, options);
+  const folders = (await artifacts.listCommonPrefixes('datasets/', '/', signal)).sort().reverse();
+  const wanted = summaryHeader(request);
+  const wantedSettings = JSON.stringify(wanted.settings, Object.keys(wanted.settings).sort());
+  const limit = pLimit(8);
+  const matches = await Promise.all(
+    folders.map((folder) =>
+      limit(async () => {
+        let stats;
+        try {
+          stats = storedStatsSchema.safeParse(JSON.parse(new TextDecoder().decode(await artifacts.get(`${folder}stats.json`, signal))));
+        } catch {
+          return false; // unfinished (no stats.json yet) or unreadable: not a dataset to reuse
+        }
+        if (!stats.success) return false;
+        const { range, logsUri, settings } = stats.data;
+        return (
+          range.start === wanted.range.start &&
+          range.end === wanted.range.end &&
+          logsUri === wanted.logsUri &&
+          JSON.stringify(settings, Object.keys(wanted.settings).sort()) === wantedSettings
+        );
+      }),
+    ),
+  );
+  const found = folders.find((_, i) => matches[i]);
+  return found === undefined ? undefined : openStoredDataset(joinUri(artifactsUri, found), undefined, options);
+}

@@ -1,0 +1,146 @@
+import { createHash } from 'node:crypto';
+import type { CreateTrainingJobCommandInput } from '@aws-sdk/client-sagemaker';
+import { requireSetting } from '../config.ts';
+import { channelUris } from '../dataset/folder.ts';
+import type { StoredStats } from '../dataset/stored.ts';
+import { ConfigError, UsageError } from '../errors.ts';
+import { joinUri } from '../storage/uri.ts';
+import { maxRuntimeForCap, type RuntimeLimit } from './budget.ts';
+import type { Range } from './estimate.ts';
+import {
+  CODE_CHANNEL,
+  encodeHyperparameters,
+  jumpStartLocations,
+  jumpStartTags,
+  METRIC_DEFINITIONS,
+  pythonString,
+  SPEC_HYPERPARAMETERS,
+  trainingEnvironment,
+  TRAINING_VOLUME_GB,
+  type TrainingInstanceType,
+} from './jumpstart.ts';
+import type { TrainingConfig } from './settings.ts';
+
+/** One approved fine-tune, as the approval flow knows it. */
+export interface TrainingJobSpec {
+  /** Stable per request (e.g. the bot's request row id): the job name is derived from it, never from the clock. */
+  readonly requestId: string;
+  readonly region: string;
+  readonly config: TrainingConfig;
+  readonly instanceType: TrainingInstanceType;
+  readonly epochs: number;
+  readonly dataset: { readonly uri: string; readonly stats: StoredStats };
+  readonly artifactsUri: string;
+  readonly capUsd: number;
+  readonly usdPerHour: number;
+  readonly estimateUsd: Range;
+  readonly requestedBy: string;
+  readonly approvedBy: string;
+}
+
+const NAME_PREFIX = 'logtune-ft-';
+
+/**
+ * Same request → same name, so a second click, a Slack retry or a restart between "approved" and "created" finds
+ * the job instead of starting another. ≤ 63 characters of [a-zA-Z0-9-] as SageMaker requires; a hash of the whole id
+ * keeps two ids that sanitise alike apart.
+ */
+export function trainingJobName(requestId: string): string {
+  if (requestId.trim() === '') throw new Error('a training request needs an id');
+  const hash = createHash('sha256').update(requestId).digest('hex').slice(0, 12);
+  const readable = requestId.replace(/[^a-zA-Z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63 - NAME_PREFIX.length - hash.length - 1);
+  return `${NAME_PREFIX}${readable === '' ? '' : `${readable.replace(/-+$/, '')}-`}${hash}`;
+}
+
+/** Tag values allow letters, digits, spaces and `_ . : / = + - @` (≤ 256); anything else becomes `_`. */
+function tagValue(value: string): string {
+  return value.replace(/[^\p{L}\p{Z}\p{N}_.:/=+\-@]/gu, '_').slice(0, 256);
+}
+
+const usd = (x: number) => x.toFixed(2);
+
+function s3Only(uri: string, fix: () => Error): string {
+  if (!uri.startsWith('s3://')) throw fix();
+  return uri.endsWith('/') ? uri : `${uri}/`;
+}
+
+function hyperparameters(spec: TrainingJobSpec, jobName: string): Record<string, string> {
+  const values: Record<string, string> = { ...SPEC_HYPERPARAMETERS, per_device_train_batch_size: String(spec.config.batchSize) };
+  for (const [key, value] of Object.entries(spec.config.hyperparameters)) values[key] = pythonString(value);
+  // What makes this a logtune fine-tune; no setting may change it.
+  Object.assign(values, {
+    epoch: String(spec.epochs),
+    instruction_tuned: 'True',
+    chat_dataset: 'False',
+    max_input_length: String(spec.dataset.stats.settings.maxInputLength),
+  });
+  const encoded = encodeHyperparameters(values, jobName, spec.region);
+  const entries = Object.entries(encoded);
+  // CreateTrainingJob limits (aws.md §1.5); a bad override must fail here, not as a rejected request.
+  if (entries.length > 100) throw new ConfigError('LOGTUNE_TRAINING_HYPERPARAMETERS', `${entries.length} hyperparameters in all; SageMaker takes at most 100`);
+  const long = entries.find(([key, value]) => key.length > 256 || value.length > 256);
+  if (long !== undefined) throw new ConfigError('LOGTUNE_TRAINING_HYPERPARAMETERS', `"${long[0]}" is longer than SageMaker's 256 characters`);
+  return encoded;
+}
+
+export interface TrainingJobPlan {
+  readonly input: CreateTrainingJobCommandInput & { TrainingJobName: string };
+  readonly runtime: RuntimeLimit;
+}
+
+/** The CreateTrainingJob request JumpStartEstimator would send (aws.md §1.9), for our dataset, cap and tags. */
+export function trainingJobRequest(spec: TrainingJobSpec): TrainingJobPlan {
+  const { config, dataset, region } = spec;
+  const roleArn = requireSetting(config.roleArn, 'LOGTUNE_SAGEMAKER_ROLE_ARN', 'the role SageMaker assumes to train');
+  const outputPath = s3Only(joinUri(spec.artifactsUri, 'models/'), () => new ConfigError('LOGTUNE_ARTIFACTS_URI', 'must be an s3:// location to train (SageMaker writes the model there)'));
+  const channels = dataset.stats.channels ?? channelUris(dataset.uri);
+  const notS3 = () => new UsageError(`dataset ${dataset.stats.datasetId} is at ${dataset.uri}: SageMaker trains only on a dataset in S3`);
+  const trainingUri = s3Only(channels.training, notS3);
+  const validationUri = s3Only(channels.validation, notS3);
+  const runtime = maxRuntimeForCap({
+    capUsd: spec.capUsd,
+    usdPerHour: spec.usdPerHour,
+    instanceCount: config.instanceCount,
+    overheadMinutes: config.overheadMinutes,
+    maxRuntimeHours: config.maxRuntimeHours,
+  });
+  const jobName = trainingJobName(spec.requestId);
+  const locations = jumpStartLocations(config.jumpstart, region);
+  const s3Channel = (name: string, uri: string) => ({
+    ChannelName: name,
+    DataSource: { S3DataSource: { S3DataType: 'S3Prefix' as const, S3Uri: uri, S3DataDistributionType: 'FullyReplicated' as const } },
+  });
+  const input = {
+    TrainingJobName: jobName,
+    RoleArn: roleArn,
+    AlgorithmSpecification: {
+      TrainingImage: locations.trainingImage,
+      TrainingInputMode: 'File' as const,
+      MetricDefinitions: METRIC_DEFINITIONS.map((m) => ({ ...m })),
+    },
+    HyperParameters: hyperparameters(spec, jobName),
+    InputDataConfig: [
+      s3Channel('training', trainingUri),
+      // Without a validation channel the script splits validation_split_ratio off the training data itself.
+      ...(dataset.stats.rows.validation > 0 ? [s3Channel('validation', validationUri)] : []),
+      s3Channel(CODE_CHANNEL, locations.scriptUri),
+    ],
+    // Uncompressed: the model lands as a prefix that hosting loads as is (aws.md §1.8, §3.2).
+    OutputDataConfig: { S3OutputPath: outputPath, CompressionType: 'NONE' as const },
+    ResourceConfig: { InstanceType: spec.instanceType, InstanceCount: config.instanceCount, VolumeSizeInGB: TRAINING_VOLUME_GB },
+    StoppingCondition: { MaxRuntimeInSeconds: runtime.maxRuntimeSeconds },
+    EnableNetworkIsolation: true,
+    EnableInterContainerTrafficEncryption: true,
+    Environment: trainingEnvironment(config.jumpstart, locations, spec.instanceType),
+    Tags: [
+      ...jumpStartTags(config.jumpstart),
+      { Key: 'logtune:request-id', Value: tagValue(spec.requestId) },
+      { Key: 'logtune:requested-by', Value: tagValue(spec.requestedBy) },
+      { Key: 'logtune:approved-by', Value: tagValue(spec.approvedBy) },
+      { Key: 'logtune:cap-usd', Value: usd(spec.capUsd) },
+      { Key: 'logtune:estimate-usd', Value: `${usd(spec.estimateUsd.low)}-${usd(spec.estimateUsd.high)}` },
+      { Key: 'logtune:dataset-id', Value: tagValue(dataset.stats.datasetId) },
+    ],
+  } satisfies CreateTrainingJobCommandInput;
+  return { input, runtime };
+}

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { loadTrainingConfig } from '../../src/training/settings.ts';
+
+describe('training settings', () => {
+  it('has documented defaults and needs no role to estimate', () => {
+    const config = loadTrainingConfig({});
+    expect(config).toMatchObject({
+      roleArn: undefined,
+      instanceType: 'ml.g5.12xlarge',
+      epochs: 3,
+      instanceCount: 1,
+      capMarginPercent: 20,
+      overheadMinutes: 15,
+      maxRuntimeHours: 100,
+      batchSize: 4,
+      hyperparameters: {},
+      jumpstart: { modelVersion: '3.0.0', selfDestruct: true },
+    });
+  });
+
+  it('names the bad variable', () => {
+    expect(() => loadTrainingConfig({ LOGTUNE_SAGEMAKER_ROLE_ARN: 'logtune-training' })).toThrow(/^LOGTUNE_SAGEMAKER_ROLE_ARN: expected an IAM role ARN/);
+    expect(loadTrainingConfig({ LOGTUNE_SAGEMAKER_ROLE_ARN: 'arn:aws-cn:iam::123456789012:role/path/to/r' }).roleArn).toContain('path/to/r');
+    expect(() => loadTrainingConfig({ LOGTUNE_TRAINING_INSTANCE_TYPE: 'ml.g5.2xlarge' })).toThrow(/^LOGTUNE_TRAINING_INSTANCE_TYPE:/);
+    expect(() => loadTrainingConfig({ LOGTUNE_TRAINING_EPOCHS: '0' })).toThrow(/^LOGTUNE_TRAINING_EPOCHS:/);
+    expect(() => loadTrainingConfig({ LOGTUNE_TRAINING_HYPERPARAMETERS: 'lr=1' })).toThrow(/^LOGTUNE_TRAINING_HYPERPARAMETERS: expected a JSON object/);
+    expect(() => loadTrainingConfig({ LOGTUNE_TRAINING_HYPERPARAMETERS: '{"a": [1]}' })).toThrow(/^LOGTUNE_TRAINING_HYPERPARAMETERS:/);
+    expect(() => loadTrainingConfig({ LOGTUNE_JUMPSTART_SCRIPT_KEY: '/leading/slash' })).toThrow(/^LOGTUNE_JUMPSTART_SCRIPT_KEY:/);
+  });
+});
