@@ -1,3 +1,4 @@
+import { MAX_TEXT_BYTES } from '../logs/formats/decode.ts';
 import { BadFileError, type BadFileReason } from '../logs/formats/index.ts';
 import { processFile, type FileResult, type ProcessorSettings, type SampleThresholds } from './processFile.ts';
 import { crashDetail } from './workerProtocol.ts';
@@ -28,12 +29,15 @@ const MB = 1024 * 1024;
 
 /**
  * A worker holds one file at a time. Its decoded text is one string on the worker's heap: at most the file cap in
- * characters, stored two bytes each once any character is outside Latin-1; 128 MB more covers the parser's own
- * state and the per-file arrays. Tighter would kill workers on files the cap admits; looser lets a runaway parse
- * grow towards V8's default limit (several GB) and take the process down instead.
+ * characters (and never more than a string can hold), stored two bytes each once any character is outside
+ * Latin-1; 128 MB more covers the parser's own state and the per-file arrays. Tighter would kill workers on files
+ * the cap admits; looser lets a runaway parse grow towards V8's default limit (several GB) and take the process
+ * down instead. The limit is best-effort: a worker whose heap fills gradually is stopped cleanly, but one single
+ * allocation far past it can abort the whole process (nodejs/node#47224), which is why the cap keeps the text (for
+ * log lines of ordinary length, the largest single allocation) well inside it.
  */
 export function workerHeapLimitMb(maxFileBytes: number): number {
-  return 2 * Math.ceil(maxFileBytes / MB) + 128;
+  return 2 * Math.ceil(Math.min(maxFileBytes, MAX_TEXT_BYTES) / MB) + 128;
 }
 
 export function createFileProcessor(settings: ProcessorSettings, workers: number, options: WorkerOptions = {}): FileProcessor {
