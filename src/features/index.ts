@@ -1,11 +1,13 @@
 import type { Feature } from '../slack/feature.ts';
 import { createDatasetFeature, type DatasetFeatureDeps } from './dataset/index.ts';
+import { createDeployFeature, type DeployFeatureDeps } from './deploy/index.ts';
 import { statusFeature } from './status/index.ts';
 import { createTrainingFeature, type TrainingFeatureDeps } from './training/index.ts';
 
 export interface FeatureDeps {
   readonly dataset: DatasetFeatureDeps;
   readonly training: Omit<TrainingFeatureDeps, 'datasets'>;
+  readonly deploy: Omit<DeployFeatureDeps, 'trainings' | 'trainingAws'>;
 }
 
 /**
@@ -16,6 +18,7 @@ export function createFeatures(deps: FeatureDeps): Feature[] {
   const features: Feature[] = [];
   const datasets = createDatasetFeature(deps.dataset);
   const training = createTrainingFeature({ ...deps.training, datasets });
-  features.push(datasets, training, statusFeature(() => features));
+  const deploy = createDeployFeature({ ...deps.deploy, trainings: training, trainingAws: deps.training.aws });
+  features.push(datasets, training, deploy, statusFeature(() => features));
   return features;
 }

@@ -2,6 +2,9 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { webApi, type App } from '@slack/bolt';
 import type { BotConfig, DataConfig } from '../config.ts';
+import { deployAws, type DeployAws } from '../features/deploy/aws.ts';
+import type { AfterInService } from '../features/deploy/context.ts';
+import { loadDeploySettings, type DeploySettings } from '../features/deploy/settings.ts';
 import { trainingAws, type TrainingAws } from '../features/training/aws.ts';
 import type { TrainingConfig } from '../training/settings.ts';
 import { buildDataset } from '../dataset/build.ts';
@@ -27,7 +30,9 @@ export interface BotOptions {
   readonly training: TrainingConfig;
   readonly log: Log;
   /** AWS access, injected by tests; by default clients configured by the SDK's own settings. */
-  readonly aws?: { readonly training?: TrainingAws };
+  readonly aws?: { readonly training?: TrainingAws; readonly deploy?: DeployAws };
+  /** Hosting and idle settings (by default read from the environment) and the hook run once an endpoint is InService. */
+  readonly deploy?: { readonly settings?: DeploySettings; readonly afterInService?: AfterInService };
   /** The dataset builder; tests wrap it to hold a build at a known point. */
   readonly buildDataset?: BuildFn;
   /** Merged over the defaults (tests: `{ retryConfig: { retries: 0 } }`). */
@@ -99,6 +104,11 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       training: {
         db, data, bot, training: options.training, identity, messenger, policy, trackers, clock, log,
         aws: options.aws?.training ?? trainingAws(),
+      },
+      deploy: {
+        db, bot, training: options.training, settings: options.deploy?.settings ?? loadDeploySettings(), identity, messenger, policy, trackers, clock, log,
+        aws: options.aws?.deploy ?? deployAws(),
+        ...(options.deploy?.afterInService && { afterInService: options.deploy.afterInService }),
       },
     });
     const deps = { identity, seenEvents, log, now };

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { loadBotConfig, loadDataConfig } from '../../src/config.ts';
+import { loadDeploySettings } from '../../src/features/deploy/settings.ts';
 import { createLogger } from '../../src/log.ts';
 import { startBot, type BotOptions, type RunningBot } from '../../src/slack/bot.ts';
 import { loadTrainingConfig } from '../../src/training/settings.ts';
@@ -92,6 +93,7 @@ export async function startBotHarness(options: { buckets: string[]; env: Record<
         clock,
         ...options.defaults,
         ...overrides,
+        deploy: { settings: loadDeploySettings(vars), ...options.defaults?.deploy, ...overrides.deploy },
       });
       return h.bot;
     },

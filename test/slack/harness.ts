@@ -19,6 +19,8 @@ import { TrackerStore } from '../../src/trackers/store.ts';
 import { loadBotConfig } from '../../src/config.ts';
 import { loadTrainingConfig } from '../../src/training/settings.ts';
 import { FakeTrainingAws } from '../helpers/fakeTrainingAws.ts';
+import { FakeDeployAws } from '../helpers/fakeHosting.ts';
+import { loadDeploySettings } from '../../src/features/deploy/settings.ts';
 import { SeenEventsRepo } from '../../src/store/events.ts';
 import { PostedMessagesRepo } from '../../src/store/messages.ts';
 import { captureLog, dataConfig, deferred, ManualClock, MemorySlack, tempDir, type CapturedLog } from './support.ts';
@@ -99,6 +101,7 @@ export function createHarness(options: HarnessOptions = {}): Harness {
       concurrency: options.concurrency ?? 2, maxAttempts: options.maxAttempts ?? 3, progressIntervalMs: 5000,
     },
     training: { db, data: dataConfig, bot, training, identity, messenger, policy, trackers, clock, log, aws },
+    deploy: { db, bot, training, settings: loadDeploySettings({}), identity, messenger, policy, trackers, clock, log, aws: new FakeDeployAws() },
   });
   const dataset = features.find((f) => f.name === 'dataset') as DatasetFeature;
   const trainingFeature = features.find((f) => f.name === 'training') as TrainingFeature;
