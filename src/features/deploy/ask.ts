@@ -24,9 +24,8 @@ function newRequestId(at: Date): string {
 function duplicateOf(ctx: DeployContext, jobName: string): string | undefined {
   const live = ctx.endpoints.liveForJob(jobName);
   if (live) return `${inlineCode(jobName)} is already deployed as ${inlineCode(live.name)}; remove it first with ${inlineCode(`/logtune undeploy ${live.name}`)}`;
-  const waiting = ctx.requests.waitingForJob(jobName);
-  // One past its time to live (the sweep has not closed it yet) no longer holds the job.
-  if (waiting && (waiting.state === 'approved' || Date.parse(waiting.expiresAt) > ctx.clock.now())) return `deploy request ${inlineCode(waiting.id)} for ${inlineCode(jobName)} is already ${waiting.state === 'approved' ? 'being created' : 'waiting for approval'}`;
+  const waiting = ctx.requests.waitingForJob(jobName, now(ctx));
+  if (waiting) return `deploy request ${inlineCode(waiting.id)} for ${inlineCode(jobName)} is already ${waiting.state === 'approved' ? 'being created' : 'waiting for approval'}`;
   return undefined;
 }
 

@@ -78,9 +78,8 @@ export class DeployRequestsRepo {
         VALUES (@id, @jobName, @quote, 'pending_approval', @requestedBy, @channel, @expiresAt, @now, @now)`),
       get: db.prepare<[string], Row>('SELECT * FROM deploy_requests WHERE id = ?'),
       inStates: db.prepare<[string], Row>('SELECT * FROM deploy_requests WHERE state IN (SELECT value FROM json_each(?)) ORDER BY created_at, id'),
-      waitingForJob: db.prepare<[string], Row>(
-        `SELECT * FROM deploy_requests WHERE job_name = ? AND state IN ('pending_approval','approved') ORDER BY created_at LIMIT 1`,
-      ),
+      waitingForJob: db.prepare<[string, string], Row>(`SELECT * FROM deploy_requests WHERE job_name = ?
+        AND (state = 'approved' OR (state = 'pending_approval' AND expires_at > ?)) ORDER BY created_at LIMIT 1`),
       recent: db.prepare<[number], Row>('SELECT * FROM deploy_requests ORDER BY created_at DESC, id DESC LIMIT ?'),
       approve: db.prepare(`UPDATE deploy_requests SET state = 'approved', decided_by = @userId, decided_at = @now, endpoint_name = @endpointName,
         updated_at = @now WHERE id = @id AND state = 'pending_approval'`),
@@ -110,9 +109,9 @@ export class DeployRequestsRepo {
     return this.stmts.inStates.all(JSON.stringify(states)).map(toRecord).filter(defined);
   }
 
-  /** A request for this job still waiting for approval or for its creates, if any. */
-  waitingForJob(jobName: string): DeployRecord | undefined {
-    const row = this.stmts.waitingForJob.get(jobName);
+  /** A request for this job still waiting for approval (and not past its time to live) or for its creates, if any. */
+  waitingForJob(jobName: string, now: Date): DeployRecord | undefined {
+    const row = this.stmts.waitingForJob.get(jobName, now.toISOString());
     return row && toRecord(row);
   }
 

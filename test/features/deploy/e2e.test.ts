@@ -98,7 +98,9 @@ describe('/logtune deploy', () => {
     expect(replies(message).at(-1)).toContain('Failed: The primary container for production variant AllTraffic did not pass the ping health check.');
     expect(h.textOf(message)).toContain('*Failed*');
 
-    const other = await d.requestDeploy(d.completedJob());
+    const otherJob = d.completedJob();
+    const other = await d.requestDeploy(otherJob);
+    expect((await h.command(`deploy ${otherJob}`, 'U0BOB')).text).toContain(`deploy request \`${other.id}\` for \`${otherJob}\` is already waiting for approval`);
     const stale = structuredClone(other.message); // as a client that has not refreshed it still shows it
     expect((await h.click(other.message, CANCEL_ACTION_ID, 'U0MALLORY'))?.text).toContain('only the person who asked for it or an approver');
     await h.click(other.message, CANCEL_ACTION_ID, 'U0ALICE', 300);

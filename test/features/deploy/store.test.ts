@@ -42,8 +42,9 @@ describe('DeployRequestsRepo', () => {
     const record = insertRequest();
     expect(record).toMatchObject({ id: 'dep-1', jobName: 'logtune-ft-tr-1', state: 'pending_approval', requestedBy: 'U0ALICE', expiresAt: at(60).toISOString() });
     expect(record.quote).toEqual(sampleQuote);
-    expect(requests.waitingForJob('logtune-ft-tr-1')?.id).toBe('dep-1');
-    expect(requests.waitingForJob('logtune-ft-other')).toBeUndefined();
+    expect(requests.waitingForJob('logtune-ft-tr-1', at(59))?.id).toBe('dep-1');
+    expect(requests.waitingForJob('logtune-ft-tr-1', at(60))).toBeUndefined(); // past its time to live, even before the sweep closes it
+    expect(requests.waitingForJob('logtune-ft-other', at(1))).toBeUndefined();
   });
 
   it('approves once: the second approval, a cancel after it, or markCreated twice change nothing', () => {
@@ -54,7 +55,7 @@ describe('DeployRequestsRepo', () => {
     expect(requests.get('dep-1')).toMatchObject({ state: 'approved', decidedBy: 'U0CAROL', decidedAt: at(1).toISOString(), endpointName: 'logtune-dep-1' });
     expect(requests.markCreated('dep-1', at(3))).toBe(true);
     expect(requests.markCreated('dep-1', at(4))).toBe(false);
-    expect(requests.waitingForJob('logtune-ft-tr-1')).toBeUndefined();
+    expect(requests.waitingForJob('logtune-ft-tr-1', at(100))).toBeUndefined();
   });
 
   it('closes only from the states given, keeping who decided unless someone did', () => {
