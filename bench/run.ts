@@ -4,6 +4,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { S3Client } from '@aws-sdk/client-s3';
+import { baselineBench } from './baseline.ts';
 import { uploadS3, writeLocal, type BenchShape } from './dataset.ts';
 
 /**
@@ -216,6 +217,7 @@ async function main(): Promise<void> {
       }
       lines.push('  target: peak RSS ≤ 300 MB at 2 M rows, flat as the input grows');
     }
+    lines.push(...(await baselineBench({ quick })));
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
     s3?.child.kill();
@@ -223,4 +225,6 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+// `--baseline` runs only the baseline's figures (bench/baseline.ts).
+if (process.argv.includes('--baseline')) process.stdout.write(`${(await baselineBench({ quick })).join('\n')}\n`);
+else await main();

@@ -1,7 +1,6 @@
-import { loadBotConfig, loadDataConfig, type BotConfig, type DataConfig } from './config.ts';
-import { loadTrainingConfig, type TrainingConfig } from './training/settings.ts';
 import { ConfigError } from './errors.ts';
 import { createLogger, makeRedactor } from './log.ts';
+import { loadSettings, type Settings } from './settings.ts';
 import { startBot, type RunningBot } from './slack/bot.ts';
 
 /**
@@ -16,9 +15,9 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-function loadConfig(): { bot: BotConfig; data: DataConfig; training: TrainingConfig } {
+function loadConfig(): Settings {
   try {
-    return { bot: loadBotConfig(), data: loadDataConfig(), training: loadTrainingConfig() };
+    return loadSettings();
   } catch (error) {
     if (error instanceof ConfigError) fail(error.message);
     throw error;
@@ -51,13 +50,14 @@ function onSignals(bot: RunningBot, log: ReturnType<typeof createLogger>): void 
 }
 
 async function main(): Promise<void> {
-  const { bot, data, training } = loadConfig();
+  const settings = loadConfig();
+  const { bot } = settings;
   const log = createLogger({ level: bot.logLevel, secrets: [bot.botToken, bot.appToken, bot.signingSecret] });
   // Background work catches its own errors; anything that slips through is logged rather than taking the bot down.
   process.on('unhandledRejection', (error) => log.error('unhandled rejection', { error }));
   let running: RunningBot;
   try {
-    running = await startBot({ bot, data, training, log });
+    running = await startBot({ settings, log });
   } catch (error) {
     if (error instanceof ConfigError) fail(error.message);
     log.error('start-up failed', { error });

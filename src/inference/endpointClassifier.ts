@@ -109,7 +109,8 @@ export class EndpointClassifier implements ContextClassifier {
     switch (outcome.kind) {
       case 'text': {
         const label = labelFromResponse(outcome.text);
-        if (label !== undefined && this.known.has(label)) return { label };
+        // The text rides along (shortened) for `logtune classify`; surfaces that show it escape it.
+        if (label !== undefined && this.known.has(label)) return { label, raw: shortenAnswer(outcome.text) };
         return { label: undefined, error: 'unrecognised', raw: shortenAnswer(outcome.text) };
       }
       case 'garbage':

@@ -2,7 +2,7 @@ import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { runtimeInvoker } from '../aws/sagemakerRuntime.ts';
 import type { Env } from '../config.ts';
 import type { StoredStats } from '../dataset/stored.ts';
-import { loadHostingSettings, loadInferenceSettings } from '../deploy/settings.ts';
+import { loadHostingSettings, loadInferenceSettings, type HostingSettings, type InferenceSettings } from '../deploy/settings.ts';
 import { UsageError } from '../errors.ts';
 import type { Log } from '../log.ts';
 import { EndpointClassifier } from './endpointClassifier.ts';
@@ -16,6 +16,8 @@ export interface OpenEndpointClassifierOptions {
   readonly endpointName: string;
   readonly dataset: { readonly stats: StoredStats };
   readonly env?: Env;
+  /** Settings already loaded (the bot's); otherwise read from `env`. */
+  readonly settings?: { readonly inference: InferenceSettings; readonly hosting: HostingSettings };
   /** Tests pass a client pointed at a fake; the default reads the AWS SDK's own settings. */
   readonly client?: SageMakerRuntimeClient;
   readonly log?: Log;
@@ -30,8 +32,8 @@ export function datasetLabels(stats: StoredStats): string[] {
 
 export function openEndpointClassifier(options: OpenEndpointClassifierOptions): EndpointClassifier {
   const env = options.env ?? process.env;
-  const inference = loadInferenceSettings(env);
-  const hosting = loadHostingSettings(env);
+  const inference = options.settings?.inference ?? loadInferenceSettings(env);
+  const hosting = options.settings?.hosting ?? loadHostingSettings(env);
   const labels = datasetLabels(options.dataset.stats);
   if (labels.length === 0) throw new UsageError(`dataset ${options.dataset.stats.datasetId} has no labelled examples`);
   const maxNewTokens = maxNewTokensFor(labels);

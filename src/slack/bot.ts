@@ -1,13 +1,11 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { webApi, type App } from '@slack/bolt';
-import type { BotConfig, DataConfig } from '../config.ts';
-import { deployAws, type DeployAws } from '../features/deploy/aws.ts';
-import type { AfterInService } from '../features/deploy/context.ts';
-import { loadDeploySettings, type DeploySettings } from '../features/deploy/settings.ts';
-import { trainingAws, type TrainingAws } from '../features/training/aws.ts';
-import type { TrainingConfig } from '../training/settings.ts';
 import { buildDataset } from '../dataset/build.ts';
+import { botAws, endpointDatasetFromTags, type BotAws } from '../features/aws.ts';
+import type { AfterInService } from '../features/deploy/context.ts';
+import { openEndpointClassifier } from '../inference/openEndpointClassifier.ts';
+import type { Settings } from '../settings.ts';
 import { createFeatures } from '../features/index.ts';
 import type { BuildFn } from '../features/dataset/job.ts';
 import { toBoltLogger, type Log } from '../log.ts';
@@ -25,14 +23,12 @@ import { webClientSlackApi } from './slackApi.ts';
 import { systemClock, type Clock } from './throttle.ts';
 
 export interface BotOptions {
-  readonly bot: BotConfig;
-  readonly data: DataConfig;
-  readonly training: TrainingConfig;
+  readonly settings: Settings;
   readonly log: Log;
   /** AWS access, injected by tests; by default clients configured by the SDK's own settings. */
-  readonly aws?: { readonly training?: TrainingAws; readonly deploy?: DeployAws };
-  /** Hosting and idle settings (by default read from the environment) and the hook run once an endpoint is InService. */
-  readonly deploy?: { readonly settings?: DeploySettings; readonly afterInService?: AfterInService };
+  readonly aws?: Partial<BotAws>;
+  /** What runs once an endpoint is InService (default: the evaluation); tests pass their own. */
+  readonly afterInService?: AfterInService;
   /** The dataset builder; tests wrap it to hold a build at a known point. */
   readonly buildDataset?: BuildFn;
   /** Merged over the defaults (tests: `{ retryConfig: { retries: 0 } }`). */
@@ -66,7 +62,8 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'>
 }
 
 export async function startBot(options: BotOptions): Promise<RunningBot> {
-  const { bot, data, log } = options;
+  const { settings, log } = options;
+  const { bot, data } = settings;
   const clock = options.clock ?? systemClock;
   const now = () => new Date(clock.now());
   const logger = toBoltLogger(log);
@@ -93,6 +90,10 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     const messenger = new Messenger({ messages: new PostedMessagesRepo(db), slack, log, now });
     const policy = new Policy({ approvers: bot.approvers, allowSelfApproval: bot.allowSelfApproval });
     const trackers = new TrackerService({ store: new TrackerStore(db), clock, log: log.child({ component: 'tracker' }), pollMs: bot.pollSeconds * 1000 });
+    const aws = botAws(options.aws);
+    const endpointDataset = endpointDatasetFromTags(aws.sagemaker);
+    const openEndpoint = (endpointName: string, dataset: Parameters<typeof openEndpointClassifier>[0]['dataset']) =>
+      openEndpointClassifier({ endpointName, dataset, client: aws.runtime, settings, log });
     const features = createFeatures({
       dataset: {
         db, data, identity, messenger, policy, clock, log,
@@ -101,14 +102,15 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
         maxAttempts: bot.buildMaxAttempts,
         progressIntervalMs: options.progressIntervalMs ?? 5_000,
       },
-      training: {
-        db, data, bot, training: options.training, identity, messenger, policy, trackers, clock, log,
-        aws: options.aws?.training ?? trainingAws(),
-      },
+      training: { db, data, bot, training: settings.training, identity, messenger, policy, trackers, clock, log, aws: aws.training },
       deploy: {
-        db, bot, training: options.training, settings: options.deploy?.settings ?? loadDeploySettings(), identity, messenger, policy, trackers, clock, log,
-        aws: options.aws?.deploy ?? deployAws(),
-        ...(options.deploy?.afterInService && { afterInService: options.deploy.afterInService }),
+        db, bot, training: settings.training, hosting: settings.hosting, settings: settings.deploy, identity, messenger, policy, trackers, clock, log,
+        aws: aws.deploy, ...(options.afterInService && { afterInService: options.afterInService }),
+      },
+      evaluation: { settings: settings.evaluation, data, endpointDataset, openEndpoint, messenger, log, now },
+      triage: {
+        settings: settings.triage, data, maxLines: settings.inference.maxLines, messenger, slack, botUserId: identity.botUserId, log, now,
+        openEndpoint, endpointDataset,
       },
     });
     const deps = { identity, seenEvents, log, now };

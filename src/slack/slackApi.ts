@@ -11,6 +11,8 @@ export interface SlackApi {
   update(args: { channel: string; ts: string; content: MessageContent }): Promise<void>;
   /** The ts of the bot's message carrying `key`, searching the thread or the channel since `oldestTs`. */
   findByKey(args: { channel: string; threadTs?: string; oldestTs: string; key: string }): Promise<string | undefined>;
+  /** Adds an emoji reaction; one already there is fine. */
+  addReaction(args: { channel: string; ts: string; name: string }): Promise<void>;
 }
 
 export const METADATA_EVENT_TYPE = 'logtune_message';
@@ -53,6 +55,13 @@ export function webClientSlackApi(client: webApi.WebClient): SlackApi {
     },
     async update({ channel, ts, content }) {
       await client.chat.update({ channel, ts, text: content.text, blocks: [...content.blocks] });
+    },
+    async addReaction({ channel, ts, name }) {
+      try {
+        await client.reactions.add({ channel, timestamp: ts, name });
+      } catch (error) {
+        if (!(error instanceof webApi.WebAPIPlatformError && error.data.error === 'already_reacted')) throw error;
+      }
     },
     async findByKey({ channel, threadTs, oldestTs, key }) {
       // Page through the whole window: a busy channel can hold hundreds of messages since the record was written.

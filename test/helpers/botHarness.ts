@@ -1,9 +1,7 @@
 import { join } from 'node:path';
-import { loadBotConfig, loadDataConfig } from '../../src/config.ts';
-import { loadDeploySettings } from '../../src/features/deploy/settings.ts';
 import { createLogger } from '../../src/log.ts';
 import { startBot, type BotOptions, type RunningBot } from '../../src/slack/bot.ts';
-import { loadTrainingConfig } from '../../src/training/settings.ts';
+import { loadSettings } from '../../src/settings.ts';
 import { blockText, ManualClock, tempDir, waitFor } from '../slack/support.ts';
 import { startFakeSlack, type FakeSlack, type StoredMessage } from './fakeSlack.ts';
 import { startLocalS3, type LocalS3 } from './s3rver.ts';
@@ -85,15 +83,12 @@ export async function startBotHarness(options: { buckets: string[]; env: Record<
     async start(overrides = {}, extraEnv = {}) {
       const vars = { ...env, ...extraEnv };
       h.bot = await startBot({
-        bot: loadBotConfig(vars),
-        data: loadDataConfig(vars),
-        training: loadTrainingConfig(vars),
+        settings: loadSettings(vars),
         log: createLogger({ level: 'debug', secrets: [TOKEN, SECRET], write: (line) => logLines.push(line) }),
         clientOptions: { retryConfig: { retries: 0 } },
         clock,
         ...options.defaults,
         ...overrides,
-        deploy: { settings: loadDeploySettings(vars), ...options.defaults?.deploy, ...overrides.deploy },
       });
       return h.bot;
     },

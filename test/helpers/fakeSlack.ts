@@ -36,6 +36,7 @@ export interface FakeSlack {
   readonly calls: SlackCall[];
   readonly responses: { id: string; body: Record<string, unknown> }[];
   readonly messages: StoredMessage[];
+  readonly reactions: { channel: string; timestamp: string; name: string }[];
   callsOf(method: string): SlackCall[];
   responseUrl(id: string): string;
   /** The next call of `method` answers `{ok:false, error}` (HTTP 200), as Slack does. */
@@ -77,6 +78,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const responses: FakeSlack['responses'] = [];
   const messages: StoredMessage[] = [];
   const failures = new Map<string, string>();
+  const reactions: { channel: string; timestamp: string; name: string }[] = [];
   const base = Math.floor(Date.now() / 1000);
   let counter = 0;
   const nextTs = () => `${base}.${String(++counter).padStart(6, '0')}`;
@@ -98,6 +100,12 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       return { channel: a.channel, ts: a.ts, text: a.text, message: { type: 'message', ...message } };
     },
     'chat.postEphemeral': () => ({ message_ts: nextTs() }),
+    'reactions.add': (a) => {
+      const reacted = reactions.some((r) => r.channel === a.channel && r.timestamp === a.timestamp && r.name === a.name);
+      if (reacted) return { ok: false, error: 'already_reacted' };
+      reactions.push({ channel: String(a.channel), timestamp: String(a.timestamp), name: String(a.name) });
+      return {};
+    },
     'conversations.history': (a) =>
       page(messages.filter((m) => m.channel === a.channel && m.thread_ts === undefined && m.ts >= String(a.oldest ?? '0')).reverse(), a),
     'conversations.replies': (a) =>
@@ -146,6 +154,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     calls,
     responses,
     messages,
+    reactions,
     callsOf: (method) => calls.filter((c) => c.method === method),
     responseUrl: (id) => `${url}/response/${id}`,
     failNext: (method, error) => failures.set(method, error),

@@ -48,6 +48,9 @@ function judge(input: InvokeEndpointCommandInput): InvokeEndpointCommandOutput {
   return answer(` ${responseFor(prompt.includes('sqlmap') ? 'malicious' : prompt.includes('/wp-admin') ? 'suspicious' : 'benign')}`);
 }
 
+/** A verdict naming a label, with the model's words as they ride along. */
+const said = (label: string) => ({ label, raw: responseFor(label) });
+
 const contexts = [
   '{"cs-uri-stem":"/","cs(User-Agent)":"Mozilla/5.0"}',
   '{"cs-uri-stem":"/login","cs(User-Agent)":"sqlmap/1.7.2"}',
@@ -58,7 +61,7 @@ describe('EndpointClassifier', () => {
   it('gives one verdict per context, in order, from the training prompt of each', async () => {
     runtime.on(InvokeEndpointCommand).callsFake(judge);
     const verdicts = await classifier().classify(contexts);
-    expect(verdicts).toEqual([{ label: 'benign' }, { label: 'malicious' }, { label: 'suspicious' }]);
+    expect(verdicts).toEqual([said('benign'), said('malicious'), said('suspicious')]);
     const calls = runtime.commandCalls(InvokeEndpointCommand).map((c) => c.args[0].input);
     expect(calls.map((input) => input.EndpointName)).toEqual(['logtune-dep-1', 'logtune-dep-1', 'logtune-dep-1']);
     expect(calls.map(sentPrompt).sort()).toEqual(contexts.map((c) => classificationPrompt(c, 1000).text).sort());
@@ -86,15 +89,15 @@ describe('EndpointClassifier', () => {
       return judge(input);
     });
     expect(await classifier().classify(contexts)).toEqual([
-      { label: 'benign' },
+      said('benign'),
       { label: undefined, error: 'model_error', detail: 'HTTP 424, the model answered 500' },
-      { label: 'suspicious' },
+      said('suspicious'),
     ]);
   });
 
   it('retries throttled calls with backoff until one succeeds, and gives up after the last attempt', async () => {
     runtime.on(InvokeEndpointCommand).rejectsOnce(throttle()).rejectsOnce(throttle()).callsFake(judge);
-    expect(await classifier({ concurrency: 1 }).classify(contexts.slice(1, 2))).toEqual([{ label: 'malicious' }]);
+    expect(await classifier({ concurrency: 1 }).classify(contexts.slice(1, 2))).toEqual([said('malicious')]);
     expect(runtime.commandCalls(InvokeEndpointCommand)).toHaveLength(3);
 
     runtime.reset();
@@ -119,7 +122,7 @@ describe('EndpointClassifier', () => {
     const started = Date.now();
     const verdicts = await classifier({ timeoutMs: 100 }).classify(contexts);
     expect(Date.now() - started).toBeLessThan(1500);
-    expect(verdicts).toEqual([{ label: 'benign' }, { label: undefined, error: 'timeout', detail: 'no answer within 0.1 s' }, { label: 'suspicious' }]);
+    expect(verdicts).toEqual([said('benign'), { label: undefined, error: 'timeout', detail: 'no answer within 0.1 s' }, said('suspicious')]);
   });
 
   it('keeps at most `concurrency` calls in flight', async () => {

@@ -1,8 +1,7 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadBotConfig, loadDataConfig } from '../../src/config.ts';
-import { loadTrainingConfig } from '../../src/training/settings.ts';
+import { loadSettings } from '../../src/settings.ts';
 import { buildDataset } from '../../src/dataset/build.ts';
 import type { BuildSummary } from '../../src/dataset/types.ts';
 import { CancelledError } from '../../src/errors.ts';
@@ -43,9 +42,7 @@ const logEntries = () => logLines.map((l) => JSON.parse(l) as Record<string, unk
 async function start(builder?: BuildFn, overrides: Record<string, string> = {}): Promise<RunningBot> {
   const vars = { ...env, ...overrides };
   return startBot({
-    bot: loadBotConfig(vars),
-    data: loadDataConfig(vars),
-    training: loadTrainingConfig(vars),
+    settings: loadSettings(vars),
     log: log(),
     clientOptions: { retryConfig: { retries: 0 } },
     ...(builder && { buildDataset: builder }),
@@ -188,6 +185,9 @@ describe('logtune over HTTP', () => {
     }
     expect(blockText(summary)).toContain(`s3://${BUCKET}/artifacts/datasets/${id}`);
     expect(blockText(summary)).toContain('Llama 2 tokens');
+    // The free baseline, trained and scored right after the build: the bar a fine-tune must clear.
+    expect(blockText(summary)).toMatch(/\*Free baseline:\* macro-F1 \d\.\d\d on \d+ validation examples/);
+    expect(blockText(summary)).toMatch(/\*F1 per label:\* \w+ \d\.\d\d/);
 
     const thread = fake.messages.filter((m) => m.thread_ts === root.ts).map(keyOf);
     expect(thread).toEqual([`build:${id}:listed`, `build:${id}:read`, `build:${id}:summary`]);

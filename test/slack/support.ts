@@ -105,6 +105,12 @@ export class MemorySlack implements SlackApi {
     return this.posts.find((p) => p.key === args.key && p.channel === args.channel)?.ts;
   }
 
+  readonly reactions: { channel: string; ts: string; name: string }[] = [];
+
+  async addReaction(args: { channel: string; ts: string; name: string }): Promise<void> {
+    this.reactions.push(args);
+  }
+
   postsWithKey(key: string): RecordedPost[] {
     return this.posts.filter((p) => p.key === key);
   }

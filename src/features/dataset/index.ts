@@ -14,6 +14,7 @@ import type { BuildFn } from './job.ts';
 import { BuildRunner } from './runner.ts';
 import { parseStoredRequest } from './storedRequest.ts';
 import { BuildsRepo, type BuildRecord } from './store.ts';
+import type { BaselineScorer } from '../evaluation/baselineAfterBuild.ts';
 
 export interface DatasetFeatureDeps {
   readonly db: Db;
@@ -27,6 +28,7 @@ export interface DatasetFeatureDeps {
   readonly concurrency: number;
   readonly maxAttempts: number;
   readonly progressIntervalMs: number;
+  readonly scoreBaseline?: BaselineScorer;
 }
 
 export interface DatasetFeature extends Feature {
@@ -51,6 +53,7 @@ export function createDatasetFeature(deps: DatasetFeatureDeps): DatasetFeature {
   const runner = new BuildRunner({
     builds, messenger: deps.messenger, buildDataset: deps.buildDataset, clock: deps.clock, log: deps.log,
     concurrency: deps.concurrency, maxAttempts: deps.maxAttempts, progressIntervalMs: deps.progressIntervalMs,
+    ...(deps.scoreBaseline && { scoreBaseline: deps.scoreBaseline }),
   });
   return {
     name: 'dataset',

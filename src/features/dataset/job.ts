@@ -6,6 +6,7 @@ import { rootMessage, type RootView } from './blocks/root.ts';
 import { cancelledMessage, failureMessage, listedMessage, readMessage, resumedMessage, summaryMessage } from './blocks/thread.ts';
 import type { MessageContent } from '../../slack/blocks/types.ts';
 import type { Messenger } from '../../slack/messenger.ts';
+import type { BaselineScorer } from '../evaluation/baselineAfterBuild.ts';
 import { Throttle, type Clock } from '../../slack/throttle.ts';
 
 export type BuildFn = (request: BuildRequest, hooks: BuildHooks) => Promise<BuildSummary>;
@@ -19,6 +20,8 @@ export interface JobDeps {
   readonly progressIntervalMs: number;
   /** Told once a build has ended (succeeded, failed, cancelled) and its thread says so: training waits on it. */
   readonly settled?: (buildId: string) => void;
+  /** Trains and scores the free baseline on a built dataset (its scores go in the summary); absent when turned off. */
+  readonly scoreBaseline?: BaselineScorer;
 }
 
 /** Abort reason for "the process is stopping": the build stays queued/running in the database and resumes on start. */
@@ -88,9 +91,14 @@ export class BuildJob {
       // A builder that never reported these phases still gets its milestones, from the summary.
       this.milestones(progressFromSummary(summary));
       await this.thread;
+      let baseline;
+      if (this.deps.scoreBaseline) {
+        await this.updateRoot(this.view('running', { scoringBaseline: true }));
+        baseline = await this.deps.scoreBaseline(summary, this.controller.signal);
+      }
       this.deps.builds.finish(this.id, 'succeeded', { summary }, this.now());
       this.deps.log.info('build succeeded', { buildId: this.id, seconds: summary.seconds, examples: summary.rows.train + summary.rows.validation });
-      await this.reply(`build:${this.id}:summary`, summaryMessage(summary));
+      await this.reply(`build:${this.id}:summary`, summaryMessage(summary, baseline));
       await this.updateRoot(this.view('succeeded', { summary }));
       this.deps.settled?.(this.id);
     } catch (error) {

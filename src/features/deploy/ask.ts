@@ -42,7 +42,7 @@ export async function askDeploy(ctx: DeployContext, jobName: string, requestedBy
   const roleArn = requireSetting(ctx.training.roleArn, 'LOGTUNE_SAGEMAKER_ROLE_ARN', 'the role SageMaker assumes to host the model');
   const region = await ctx.aws.region();
   if (region === undefined) throw new ConfigError('AWS_REGION', "is not set: endpoints run in the SageMaker client's region");
-  const hosting = hostingConfig(ctx.settings.hosting, region);
+  const hosting = hostingConfig(ctx.hosting, region);
   let job;
   try {
     job = await ctx.trainingAws.jobs.describe(jobName);

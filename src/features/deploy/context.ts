@@ -1,3 +1,4 @@
+import type { HostingSettings } from '../../deploy/settings.ts';
 import type { Log } from '../../log.ts';
 import type { MessageContent } from '../../slack/blocks/types.ts';
 import type { Messenger } from '../../slack/messenger.ts';
@@ -30,6 +31,7 @@ export interface DeployContext {
   readonly trainingRequests: TrainingRequestsRepo;
   readonly prices: SqlitePriceCache;
   readonly training: TrainingConfig;
+  readonly hosting: HostingSettings;
   readonly settings: DeploySettings;
   readonly approval: { readonly approvers: readonly string[]; readonly ttlHours: number; readonly monthlyBudgetUsd: number | undefined };
   readonly policy: Policy;

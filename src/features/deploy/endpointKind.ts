@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { endpointPhase } from '../../deploy/deployer.ts';
 import type { MessageContent } from '../../slack/blocks/types.ts';
 import type { Observation, TrackedKind } from '../../trackers/types.ts';
-import { endpointFailedMessage, goneMessage, inServiceMessage, statusChangeMessage } from './blocks/thread.ts';
+import { afterInServiceFailedMessage, endpointFailedMessage, goneMessage, inServiceMessage, statusChangeMessage } from './blocks/thread.ts';
 import { ENDPOINT_KIND, now, requestKey, type DeployContext } from './context.ts';
 import { endpointSnapshotSchema, replyInThread, showRequest } from './messages.ts';
 import type { DeployRecord } from './store.ts';
@@ -31,7 +31,13 @@ export function endpointKind(ctx: DeployContext, tasks: BackgroundTasks): Tracke
     const hook = ctx.afterInService;
     if (hook === undefined || !ctx.endpoints.claimEvaluation(name, now(ctx))) return;
     const run = async () => {
-      const content = await hook({ endpointName: name, datasetId: record.quote.datasetId, deployId: record.id });
+      let content: MessageContent | undefined;
+      try {
+        content = await hook({ endpointName: name, datasetId: record.quote.datasetId, deployId: record.id });
+      } catch (error) {
+        ctx.log.warn('the after-InService hook failed', { endpointName: name, error });
+        content = afterInServiceFailedMessage(name, (error as Error).message);
+      }
       if (content) await replyInThread(ctx, record, 'evaluation', content);
     };
     tasks.run(run(), 'the after-InService hook');

@@ -8,6 +8,7 @@ import type { BotIdentity } from '../../slack/identity.ts';
 import type { Messenger } from '../../slack/messenger.ts';
 import type { Policy } from '../../slack/policy.ts';
 import type { Clock } from '../../slack/throttle.ts';
+import type { HostingSettings } from '../../deploy/settings.ts';
 import type { Db } from '../../store/db.ts';
 import type { TrackerService } from '../../trackers/service.ts';
 import type { TrainingConfig } from '../../training/settings.ts';
@@ -35,6 +36,7 @@ export interface DeployFeatureDeps {
   readonly db: Db;
   readonly bot: BotConfig;
   readonly training: TrainingConfig;
+  readonly hosting: HostingSettings;
   readonly settings: DeploySettings;
   readonly identity: BotIdentity;
   readonly messenger: Messenger;
@@ -65,7 +67,7 @@ const SWEEP_MS = 60_000;
 export function createDeployFeature(deps: DeployFeatureDeps): DeployFeature {
   const ctx: DeployContext = {
     requests: new DeployRequestsRepo(deps.db), endpoints: new DeployedEndpointsRepo(deps.db), trainingRequests: deps.trainings.requests,
-    prices: deps.trainings.prices, training: deps.training, settings: deps.settings,
+    prices: deps.trainings.prices, training: deps.training, hosting: deps.hosting, settings: deps.settings,
     approval: { approvers: deps.bot.approvers, ttlHours: deps.bot.approvalTtlHours, monthlyBudgetUsd: deps.bot.monthlyBudgetUsd },
     policy: deps.policy, messenger: deps.messenger, trackers: deps.trackers, aws: deps.aws, trainingAws: deps.trainingAws, clock: deps.clock,
     log: deps.log.child({ feature: 'deploy' }), afterInService: deps.afterInService,

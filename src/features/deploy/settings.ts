@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { parseSection, type Env } from '../../config.ts';
-import { loadHostingSettings, type HostingSettings } from '../../deploy/settings.ts';
 
 /**
- * What the deploy feature needs beyond the hosting settings: when an unused endpoint is warned about and when it is
- * removed. An endpoint bills every hour it exists, used or not, so nobody's forgotten experiment runs for weeks.
+ * When an unused endpoint is warned about and when it is removed: an endpoint bills every hour it exists, used or
+ * not, so nobody's forgotten experiment runs for weeks. (How it is hosted is `src/deploy/settings.ts`.)
  */
 const idleSchema = z.object({
   LOGTUNE_ENDPOINT_IDLE_HOURS: z.coerce.number().positive().max(24 * 365).default(24),
@@ -12,7 +11,6 @@ const idleSchema = z.object({
 });
 
 export interface DeploySettings {
-  readonly hosting: HostingSettings;
   /** Hours without a classification (since InService, the last use or the last Keep) before the warning. */
   readonly idleHours: number;
   /** Hours after the warning, without a use or a Keep, before the endpoint is removed. */
@@ -21,5 +19,5 @@ export interface DeploySettings {
 
 export function loadDeploySettings(env: Env = process.env): DeploySettings {
   const e = parseSection(idleSchema, env);
-  return Object.freeze({ hosting: loadHostingSettings(env), idleHours: e.LOGTUNE_ENDPOINT_IDLE_HOURS, graceHours: e.LOGTUNE_ENDPOINT_GRACE_HOURS });
+  return Object.freeze({ idleHours: e.LOGTUNE_ENDPOINT_IDLE_HOURS, graceHours: e.LOGTUNE_ENDPOINT_GRACE_HOURS });
 }

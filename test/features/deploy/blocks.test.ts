@@ -114,6 +114,7 @@ describe('thread replies', () => {
       thread.removedMessage({ idleHours: 24, graceHours: 2 }, 40),
       thread.removalFailedMessage(HOSTILE),
       thread.keptMessage('U0ALICE', '2024-06-01T12:00:00.000Z', 24),
+      thread.afterInServiceFailedMessage('logtune-dep-1', HOSTILE),
     ];
     for (const m of messages) {
       expectWithinLimits(m);

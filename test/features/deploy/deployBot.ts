@@ -1,3 +1,4 @@
+import type { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { expect } from 'vitest';
 import { APPROVE_ACTION_ID } from '../../../src/features/deploy/blocks/request.ts';
 import { requestKey, type InServiceEndpoint } from '../../../src/features/deploy/context.ts';
@@ -13,6 +14,7 @@ import { waitFor } from '../../slack/support.ts';
 export const HOUR_MS = 3_600_000;
 export const POLL_MS = 60_000;
 export const PRICE = 1.515;
+export const BUCKET = 'logtune-deploy-e2e';
 
 /**
  * The bot for deploy's end-to-end tests: the harness (signed HTTP, fake Slack, manual clock), SageMaker hosting in
@@ -32,9 +34,10 @@ export class DeployBot {
 
   static async start(): Promise<DeployBot> {
     const h = await startBotHarness({
-      buckets: ['logtune-deploy-e2e'],
+      buckets: [BUCKET],
       env: {
         LOGTUNE_APPROVERS: 'U0CAROL,U0DAVE',
+        LOGTUNE_ARTIFACTS_URI: `s3://${BUCKET}/artifacts`,
         LOGTUNE_SAGEMAKER_ROLE_ARN: 'arn:aws:iam::111122223333:role/logtune-training',
         LOGTUNE_POLL_SECONDS: String(POLL_MS / 1000),
         LOGTUNE_ENDPOINT_IDLE_HOURS: '24',
@@ -46,13 +49,15 @@ export class DeployBot {
     return bot;
   }
 
-  async restart(): Promise<void> {
+  /** Starts the bot again on the same database; `runtime` given, the real evaluation runs after InService, through it. */
+  async restart(runtime?: SageMakerRuntimeClient): Promise<void> {
     await this.h.stop();
     const afterInService = async (endpoint: InServiceEndpoint) => {
       this.evaluations.push(endpoint);
       return plainMessage(`Evaluation of ${endpoint.endpointName}: macro-F1 0.91`);
     };
-    await this.h.start({ aws: { training: this.training, deploy: this.hosting }, deploy: { afterInService } });
+    const aws = { training: this.training, deploy: this.hosting };
+    await this.h.start(runtime ? { aws: { ...aws, runtime } } : { aws, afterInService });
   }
 
   feature(): DeployFeature {
@@ -71,15 +76,15 @@ export class DeployBot {
     return (['DeleteEndpoint', 'DeleteEndpointConfig', 'DeleteModel'] as const).map((op) => this.hosting.count(op, name));
   }
 
-  /** A training job logtune launched and SageMaker completed, asked for by U0BOB. */
-  completedJob(): string {
+  /** A training job logtune launched and SageMaker completed, asked for by U0BOB, on `ds-seed-<n>` unless named. */
+  completedJob(datasetId?: string): string {
     const n = ++this.jobs;
     const jobName = `logtune-ft-tr-seed${n}-0123456789ab`;
     const repo = (this.h.bot!.features.find((f) => f.name === 'training') as TrainingFeature).requests;
     const at = new Date(this.h.clock.now());
     const id = `tr-seed-${n}`;
     const ask = { rangeLabel: 'April', rangeStart: '2024-04-01', rangeEnd: '2024-04-30', instanceType: 'ml.g5.12xlarge', epochs: 1 };
-    repo.insert({ id, ask, requestedBy: 'U0BOB', channel: 'C0CHAN', datasetId: `ds-seed-${n}` }, at);
+    repo.insert({ id, ask, requestedBy: 'U0BOB', channel: 'C0CHAN', datasetId: datasetId ?? `ds-seed-${n}` }, at);
     repo.markQuoted(id, '{}', 10, new Date(at.getTime() + HOUR_MS), at);
     repo.approve(id, 'U0CAROL', jobName, at);
     repo.markLaunched(id, at);
@@ -111,8 +116,8 @@ export class DeployBot {
   }
 
   /** Asks (as U0ALICE), approves (as U0CAROL) and follows the endpoint to InService; `createdAt` is when the creates ran. */
-  async deployed(): Promise<{ id: string; message: StoredMessage; name: string; createdAt: number }> {
-    const { id, message } = await this.requestDeploy(this.completedJob());
+  async deployed(jobName = this.completedJob()): Promise<{ id: string; message: StoredMessage; name: string; createdAt: number }> {
+    const { id, message } = await this.requestDeploy(jobName);
     const createdAt = this.h.clock.now();
     await this.h.click(message, APPROVE_ACTION_ID, 'U0CAROL', 300);
     await waitFor(() => this.replies(message).some((t) => t.includes('created; SageMaker is starting it')), { what: 'the creates' });

@@ -1,12 +1,17 @@
+import { InvokeEndpointCommand, SageMakerRuntimeClient, type InvokeEndpointCommandInput } from '@aws-sdk/client-sagemaker-runtime';
+import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { responseFor } from '../../../src/dataset/example.ts';
 import { KEEP_ACTION_ID } from '../../../src/features/deploy/blocks/idle.ts';
 import { APPROVE_ACTION_ID, CANCEL_ACTION_ID } from '../../../src/features/deploy/blocks/request.ts';
 import { requestKey } from '../../../src/features/deploy/context.ts';
+import { S3Store } from '../../../src/storage/s3Store.ts';
 import type { BotHarness } from '../../helpers/botHarness.ts';
 import type { StoredMessage } from '../../helpers/fakeSlack.ts';
 import type { FakeDeployAws } from '../../helpers/fakeHosting.ts';
-import { waitFor } from '../../slack/support.ts';
-import { DeployBot, HOUR_MS, POLL_MS, PRICE } from './deployBot.ts';
+import { writeDatasetFiles } from '../../helpers/storedDataset.ts';
+import { blockText, waitFor } from '../../slack/support.ts';
+import { BUCKET, DeployBot, HOUR_MS, POLL_MS, PRICE } from './deployBot.ts';
 
 /**
  * `/logtune deploy` and `/logtune undeploy` end to end: the bot over signed HTTP, a local fake Slack, SageMaker
@@ -193,5 +198,29 @@ describe('/logtune deploy', () => {
     hosting.addForeignEndpoint('logtune-not-ours');
     expect((await h.command('undeploy logtune-not-ours', 'U0CAROL')).text).toContain('logtune did not deploy it');
     expect(hosting.exists('endpoint', 'logtune-not-ours')).toBe(true);
+  }, 40_000);
+
+  it('with no hook injected, evaluates the endpoint once it is InService and posts the report in its thread', async () => {
+    const datasetId = 'ds-deploy-eval';
+    const example = (path: string, label: string) => ({ context: JSON.stringify({ 'cs-method': 'GET', 'cs-uri-stem': path }), label });
+    const examples = [...Array.from({ length: 6 }, (_, i) => example(`/page/${i}`, 'benign')), ...Array.from({ length: 4 }, (_, i) => example(`/wp-admin/${i}`, 'suspicious'))];
+    await writeDatasetFiles(new S3Store(h.s3.client, BUCKET, `artifacts/datasets/${datasetId}/`), { id: datasetId, train: examples, validation: examples });
+    const runtimeClient = new SageMakerRuntimeClient({ region: 'us-east-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' } });
+    const runtime = mockClient(runtimeClient);
+    runtime.on(InvokeEndpointCommand).callsFake((input: InvokeEndpointCommandInput) => {
+      const prompt = (JSON.parse(new TextDecoder().decode(input.Body as Uint8Array)) as { inputs: string }).inputs;
+      return { Body: new TextEncoder().encode(JSON.stringify([{ generated_text: ` ${responseFor(prompt.includes('wp-admin') ? 'suspicious' : 'benign')}` }])) as never };
+    });
+    await d.restart(runtimeClient);
+    try {
+      const { message, name } = await d.deployed(d.completedJob(datasetId));
+      const report = await waitFor(() => h.threadOf(message).find((m) => blockText(m).includes(`Evaluation of \`${name}\``)), { what: 'the evaluation report' });
+      expect(blockText(report)).toMatch(new RegExp(`on 10 of 10 validation examples of \`${datasetId}\`: macro-F1 1\\.00`));
+      expect(runtime.commandCalls(InvokeEndpointCommand).every((c) => c.args[0].input.EndpointName === name)).toBe(true);
+      await d.tick();
+      expect(h.threadOf(message).filter((m) => blockText(m).includes('Evaluation of'))).toHaveLength(1);
+    } finally {
+      await d.restart();
+    }
   }, 40_000);
 });

@@ -187,7 +187,7 @@ describe('DeployedEndpointsRepo', () => {
 
 describe('loadDeploySettings', () => {
   it('defaults to 24 h idle and 2 h grace, accepts fractions, and names a bad variable', () => {
-    expect(loadDeploySettings({})).toMatchObject({ idleHours: 24, graceHours: 2, hosting: { instanceType: 'ml.g5.2xlarge' } });
+    expect(loadDeploySettings({})).toEqual({ idleHours: 24, graceHours: 2 });
     expect(loadDeploySettings({ LOGTUNE_ENDPOINT_IDLE_HOURS: '0.5', LOGTUNE_ENDPOINT_GRACE_HOURS: '1.5' })).toMatchObject({ idleHours: 0.5, graceHours: 1.5 });
     expect(() => loadDeploySettings({ LOGTUNE_ENDPOINT_IDLE_HOURS: '0' })).toThrow(ConfigError);
     expect(() => loadDeploySettings({ LOGTUNE_ENDPOINT_GRACE_HOURS: 'soon' })).toThrow(/LOGTUNE_ENDPOINT_GRACE_HOURS/);

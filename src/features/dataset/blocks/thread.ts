@@ -1,6 +1,8 @@
 import type { BuildProgress, BuildSummary } from '../../../dataset/types.ts';
 import { codeText, escapeMrkdwn, formatBytes, formatCount, formatDuration, inlineCode, mention, truncate } from '../../../slack/blocks/text.ts';
 import type { KnownBlock, MessageContent } from '../../../slack/blocks/types.ts';
+import type { BaselineOutcome } from '../../evaluation/baselineAfterBuild.ts';
+import { baselineBlocks, baselineProblemBlock } from '../../evaluation/blocks.ts';
 
 /** Replies in a build's thread: milestones, restart notes and the final report. */
 
@@ -67,7 +69,7 @@ function skippedSection(files: BuildSummary['files']): KnownBlock | undefined {
   return { type: 'section', text: { type: 'mrkdwn', text: `*Skipped files (${formatCount(files.skipped)})*\n${lines.join('\n')}` } };
 }
 
-export function summaryMessage(s: BuildSummary): MessageContent {
+export function summaryMessage(s: BuildSummary, baseline?: BaselineOutcome): MessageContent {
   const t = s.tokens;
   const method = t.method === 'exact' ? 'exact' : `estimated from ${formatCount(t.examplesCounted)} sampled examples`;
   const facts = [
@@ -86,6 +88,7 @@ export function summaryMessage(s: BuildSummary): MessageContent {
     { type: 'section', text: { type: 'mrkdwn', text: truncate(facts.join('\n'), 2900) } },
     { type: 'section', text: { type: 'mrkdwn', text: `*Per label*\n${labelTable(s.labels)}` } },
   ];
+  if (baseline) blocks.push(...('evaluation' in baseline ? baselineBlocks(baseline.evaluation) : [baselineProblemBlock(baseline.problem)]));
   const skipped = skippedSection(s.files);
   if (skipped) blocks.push(skipped);
   blocks.push({

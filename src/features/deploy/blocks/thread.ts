@@ -67,3 +67,7 @@ export function removalFailedMessage(reason: string): MessageContent {
 export function keptMessage(userId: string, at: string, idleHours: number): MessageContent {
   return note(`:pushpin: *Kept* by ${mention(userId)} at ${utc(at)}: the idle clock starts again; the next warning comes after ${hoursText(idleHours)} without a classification.`);
 }
+
+export function afterInServiceFailedMessage(name: string, reason: string): MessageContent {
+  return note(`:warning: The evaluation after InService failed: ${escapeMrkdwn(truncate(reason, 1500))}. ${inlineCode(`/logtune evaluate ${name}`)} runs it again.`);
+}

@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { csvList, parseSection, type Env } from '../../config.ts';
+
+/** Where triage listens and what makes a verdict an alert. The inference limits are in src/deploy/settings.ts. */
+const schema = z.object({
+  LOGTUNE_TRIAGE_CHANNELS: csvList
+    .pipe(z.array(z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'expected Slack channel ids such as C012ABCDEF, comma-separated')))
+    .default([]),
+  LOGTUNE_ENDPOINT_NAME: z.string().regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/, 'expected a SageMaker endpoint name').optional(),
+  LOGTUNE_ALERT_LABELS: csvList.default(['malicious']),
+});
+
+export interface TriageSettings {
+  readonly channels: readonly string[];
+  /** Classify with this endpoint rather than the most recent one logtune deployed. */
+  readonly endpointName: string | undefined;
+  /** Verdicts that earn the pasted message a :rotating_light: reaction. */
+  readonly alertLabels: readonly string[];
+}
+
+export function loadTriageSettings(env: Env = process.env): TriageSettings {
+  const e = parseSection(schema, env);
+  return Object.freeze({
+    channels: Object.freeze(e.LOGTUNE_TRIAGE_CHANNELS),
+    endpointName: e.LOGTUNE_ENDPOINT_NAME,
+    alertLabels: Object.freeze(e.LOGTUNE_ALERT_LABELS),
+  });
+}
