@@ -2,7 +2,7 @@ import { deployNames } from '../../deploy/requests.ts';
 import { plainMessage } from '../../slack/blocks/help.ts';
 import { escapeMrkdwn, inlineCode } from '../../slack/blocks/text.ts';
 import type { MessageContent } from '../../slack/blocks/types.ts';
-import { checkApproval, type ApprovalSubject } from '../approval/rules.ts';
+import { decideApproval, type ApprovalSubject } from '../approval/rules.ts';
 import { approvedMessage, cancelledMessage, expiredMessage } from './blocks/thread.ts';
 import { now, requestKey, type DeployContext } from './context.ts';
 import type { EndpointCreator } from './creator.ts';
@@ -35,21 +35,9 @@ export class DeployDecisions {
   async approve(id: string, userId: string): Promise<MessageContent | undefined> {
     const { ctx } = this;
     const at = now(ctx);
-    const outcome = ctx.requests.transaction(() => {
-      const record = ctx.requests.get(id);
-      if (!record) return { kind: 'unknown' as const };
-      const verdict = checkApproval(subjectOf(record), {
-        userId, action: 'deploy.approve', now: at, policy: ctx.policy, monthlyBudgetUsd: ctx.approval.monthlyBudgetUsd, approvedThisMonthUsd: 0,
-      });
-      if (!verdict.ok) {
-        ctx.requests.recordDecision(id, { userId, action: 'approve', outcome: 'refused', reason: verdict.reason }, at);
-        const expiredNow = verdict.expired === true && ctx.requests.close(id, 'expired', ['pending_approval'], {}, at);
-        return { kind: 'refused' as const, record, reason: verdict.reason, expiredNow };
-      }
-      ctx.requests.approve(id, userId, deployNames(id).endpoint, at);
-      ctx.requests.recordDecision(id, { userId, action: 'approve', outcome: 'allowed', reason: undefined }, at);
-      return { kind: 'approved' as const, record };
-    });
+    // Deploys commit no cap: the monthly budget (for training caps) does not apply to them.
+    const check = { userId, action: 'deploy.approve' as const, now: at, policy: ctx.policy, monthlyBudgetUsd: undefined, approvedThisMonthUsd: 0 };
+    const outcome = decideApproval(ctx.requests, id, check, subjectOf, deployNames(id).endpoint);
     if (outcome.kind === 'unknown') return unknown(id);
     if (outcome.kind === 'refused') {
       ctx.log.info('deploy approval refused', { requestId: id, userId, reason: outcome.reason });
