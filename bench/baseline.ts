@@ -7,13 +7,14 @@ import { join } from 'node:path';
 import { CANONICAL_FIELDS, exampleLine, responseFor, toContext } from '../src/dataset/example.ts';
 import { DATASET_FILES } from '../src/dataset/folder.ts';
 import { LocalStore } from '../src/storage/localStore.ts';
+import { jobCommand } from './built.ts';
 import { LABEL_FIELD, syntheticRows, toCsv } from '../test/helpers/syntheticLogs.ts';
 
 /**
  * The baseline's figures for `npm run bench`: `logtune baseline` on 200,000 synthetic training examples (20,000
- * validation), then `logtune classify --baseline` on 20,000 CSV lines, each in its own process through bin/launch.js
- * as the product runs. The synthetic labels are easy (the baseline scores ~1.0 on them): this measures speed, size
- * and memory, not quality.
+ * validation), then `logtune classify --baseline` on 20,000 CSV lines, each in its own process, built and started
+ * as the product is (bench/built.ts). The synthetic labels are easy (the baseline scores ~1.0 on them): this
+ * measures speed, size and memory, not quality.
  */
 interface JobResult {
   seconds: number;
@@ -59,9 +60,10 @@ async function writeDataset(folder: string, train: number, validation: number): 
   await store.put(DATASET_FILES.stats, JSON.stringify(stats));
 }
 
-function job(args: string[]): Promise<JobResult> {
+async function job(args: string[]): Promise<JobResult> {
+  const command = await jobCommand('baselineJob');
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--max-semi-space-size=2', 'bin/launch.js', 'bench/baselineJob.ts', ...args], {
+    const child = spawn(process.execPath, [...command, ...args], {
       cwd: root,
       env: { ...process.env, NODE_NO_WARNINGS: '1' },
       stdio: ['ignore', 'pipe', 'inherit'],

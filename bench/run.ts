@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { S3Client } from '@aws-sdk/client-s3';
 import { baselineBench } from './baseline.ts';
+import { jobCommand } from './built.ts';
 import { uploadS3, writeLocal, type BenchShape } from './dataset.ts';
 
 /**
@@ -40,10 +41,11 @@ function median(runs: JobResult[]): JobResult {
   return { ...middle, maxRssMB: Math.max(...runs.map((r) => r.maxRssMB)), runs: runs.map((r) => r.seconds) };
 }
 
-function runJob(args: string[], env: NodeJS.ProcessEnv): Promise<JobResult> {
+async function runJob(args: string[], env: NodeJS.ProcessEnv): Promise<JobResult> {
+  const command = await jobCommand('jobs');
   return new Promise((resolve, reject) => {
-    // The same runtime flag as bin/logtune.js and `npm start`.
-    const child = spawn(process.execPath, ['--max-semi-space-size=2', 'bin/launch.js', 'bench/jobs.ts', ...args], {
+    // Built and started as the product is (bench/built.ts).
+    const child = spawn(process.execPath, [...command, ...args], {
       cwd: root,
       env: { ...env, NODE_NO_WARNINGS: '1' },
       stdio: ['ignore', 'pipe', 'inherit'],

@@ -1,6 +1,7 @@
 import pLimit from 'p-limit';
 import { CancelledError, UsageError, throwIfAborted } from '../errors.ts';
 import { listDays } from '../logs/dateRange.ts';
+import { describeBytes } from '../logs/formats/decode.ts';
 import { streamRangeObjects, type DatedObject } from '../logs/layout.ts';
 import { openStore } from '../storage/open.ts';
 import type { ObjectStore } from '../storage/store.ts';
@@ -54,6 +55,7 @@ export async function buildDataset(request: BuildRequest, hooks: BuildHooks = {}
       rangeEnd: request.range.end,
       seed: request.seed,
       sampleSizes: sampleSizesFor(request.maxExamples),
+      maxFileBytes: request.maxFileBytes,
     },
     request.parseWorkers,
   );
@@ -90,6 +92,10 @@ export async function buildDataset(request: BuildRequest, hooks: BuildHooks = {}
   }
 }
 
+function tooLarge(what: string, maxFileBytes: number): FileOutcome {
+  return { ok: false, reason: 'too_large', message: `${what}, over LOGTUNE_MAX_FILE_MB (${describeBytes(maxFileBytes)})` };
+}
+
 /**
  * Lists the range into `objects` and reads each object as soon as it is listed: on a long range, the first files
  * are parsed while later days are still being listed.
@@ -115,12 +121,17 @@ async function readAll(
     ...(signal && { signal }),
     produce: async (i) => {
       const object = objects[i]!;
+      // Never fetched: one oversized object must not be held whole (and, in the bot, on every resumed build).
+      if (object.size > request.maxFileBytes) return tooLarge(`listed at ${describeBytes(object.size)}, not fetched`, request.maxFileBytes);
       let bytes: Uint8Array;
       try {
         bytes = await fetchSlot(() => logs.get(object.key, signal));
       } catch (error) {
         if (signal?.aborted) throw new CancelledError();
         return { ok: false, reason: 'unreadable', message: (error as Error).message };
+      }
+      if (bytes.length > request.maxFileBytes) {
+        return tooLarge(`${describeBytes(bytes.length)} when fetched (grown since it was listed), not parsed`, request.maxFileBytes);
       }
       return process(bytes, object.day, sink.thresholds);
     },

@@ -1,7 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import { BadFileError } from '../logs/formats/index.ts';
 import { processFile, type ProcessorSettings } from './processFile.ts';
-import type { WorkerReply, WorkerRequest } from './workerProtocol.ts';
+import { crashDetail, type WorkerReply, type WorkerRequest } from './workerProtocol.ts';
 
 /** Runs file parsing off the main thread; one message in, one reply out. */
 let settings: ProcessorSettings | undefined;
@@ -32,6 +32,6 @@ parentPort!.on('message', (request: WorkerRequest) => {
     const { reply, transfer } = handle(request);
     parentPort!.postMessage(reply, transfer);
   } catch (error) {
-    parentPort!.postMessage({ id: request.id, type: 'error', message: (error as Error).stack ?? String(error) } satisfies WorkerReply);
+    parentPort!.postMessage({ id: request.id, type: 'error', message: crashDetail(error) } satisfies WorkerReply);
   }
 });

@@ -14,6 +14,8 @@ export interface ProcessorSettings {
   readonly rangeEnd: string;
   readonly seed: number;
   readonly sampleSizes: SampleSizes;
+  /** A gzip file that decompresses to more than this is skipped (LOGTUNE_MAX_FILE_MB). */
+  readonly maxFileBytes: number;
 }
 
 /**
@@ -141,7 +143,7 @@ export function processFile(bytes: Uint8Array, fileDay: string, settings: Proces
   let inRange = 0;
   let unlabelled = 0;
 
-  const info = visitLogFile(bytes, { labelField: settings.labelField }, {
+  const info = visitLogFile(bytes, { labelField: settings.labelField, maxBytes: settings.maxFileBytes }, {
     columns(names) {
       columns = names;
       labelIndex = names.indexOf(settings.labelField);

@@ -9,4 +9,15 @@ export type WorkerReply =
   | { readonly id: number; readonly type: 'ready' }
   | { readonly id: number; readonly type: 'file'; readonly result: FileResult }
   | { readonly id: number; readonly type: 'bad-file'; readonly reason: BadFileReason; readonly message: string }
+  /** The parser threw something other than BadFileError (a bug): the file is skipped as "parser crashed". */
   | { readonly id: number; readonly type: 'error'; readonly message: string };
+
+/** The error and where it was thrown, on one line: enough to find a parser bug from a skipped-file report. */
+export function crashDetail(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const at = error.stack
+    ?.split('\n')
+    .find((line) => line.trimStart().startsWith('at '))
+    ?.trim();
+  return at ? `${error.name}: ${error.message} (${at})` : `${error.name}: ${error.message}`;
+}

@@ -1,14 +1,21 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeSlack, type FakeSlack } from '../helpers/fakeSlack.ts';
 import { tempDir, waitFor } from './support.ts';
 
-/** `npm start` as a process: configuration errors, start-up, /healthz and a graceful SIGTERM. */
+/**
+ * `npm start` as a process: configuration errors, start-up, /healthz and a graceful SIGTERM. Its command line is
+ * the start script's own (without npm, whose prestart build the test run's globalSetup has done already).
+ */
 const ROOT = join(import.meta.dirname, '..', '..');
+const START = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split(' ');
 
 function startMain(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['bin/launch.js', 'src/main.ts'], {
+  const [node, ...args] = START;
+  if (node !== 'node') throw new Error(`npm start runs ${node}, not node: update this test`);
+  const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -9,7 +9,7 @@ export const MAX_TEXT_BYTES = constants.MAX_STRING_LENGTH;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export function decodeUtf8(bytes: Uint8Array): string {
-  if (bytes.length > MAX_TEXT_BYTES) throw tooLarge();
+  if (bytes.length > MAX_TEXT_BYTES) throw tooLarge(MAX_TEXT_BYTES, 'is');
   try {
     return utf8.decode(bytes);
   } catch {
@@ -17,6 +17,13 @@ export function decodeUtf8(bytes: Uint8Array): string {
   }
 }
 
-export function tooLarge(): BadFileError {
-  return new BadFileError('unknown_format', `file is larger than ${MAX_TEXT_BYTES} bytes of text; too large to parse at once`);
+/** Sizes for people: MB with up to three significant digits (the cap is set in MB), or bytes when smaller. */
+export function describeBytes(bytes: number): string {
+  const mb = bytes / (1024 * 1024);
+  return mb >= 0.1 ? `${Number(mb.toPrecision(3))} MB` : `${bytes.toLocaleString('en-US')} bytes`;
+}
+
+export function tooLarge(limit: number, verb: 'is' | 'decompresses to'): BadFileError {
+  const setting = limit < MAX_TEXT_BYTES ? ' (LOGTUNE_MAX_FILE_MB)' : ' (the longest string V8 can hold)';
+  return new BadFileError('too_large', `file ${verb} more than ${describeBytes(limit)}${setting}; not parsed`);
 }

@@ -6,7 +6,8 @@ export type BadFileReason =
   | 'no_label_column'
   | 'field_count'
   | 'invalid_json'
-  | 'unknown_format';
+  | 'unknown_format'
+  | 'too_large';
 
 /** Thrown for a file that must be skipped entirely; `message` is meant for people (skipped-file reports). */
 export class BadFileError extends Error {

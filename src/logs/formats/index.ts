@@ -26,6 +26,12 @@ export interface ParsedLogFile {
   readonly rows: readonly (readonly string[])[];
 }
 
+export interface ParseOptions {
+  readonly labelField: string;
+  /** Largest decompressed size accepted, in bytes; beyond it the file is refused with reason too_large. */
+  readonly maxBytes?: number;
+}
+
 export interface LogFileInfo {
   readonly format: LogFormat;
   readonly gzipped: boolean;
@@ -37,9 +43,9 @@ export interface LogFileInfo {
  * BadFileError for a file that must be skipped entirely, possibly after some rows were handed over: a caller keeps
  * what it made of them only once this returns.
  */
-export function visitLogFile(bytes: Uint8Array, options: { readonly labelField: string }, visitor: RowVisitor): LogFileInfo {
+export function visitLogFile(bytes: Uint8Array, options: ParseOptions, visitor: RowVisitor): LogFileInfo {
   const gzipped = isGzip(bytes);
-  const raw = gzipped ? gunzip(bytes) : bytes;
+  const raw = gzipped ? gunzip(bytes, options.maxBytes) : bytes;
   if (raw.length === 0) throw new BadFileError('empty', 'file is empty');
   if (isParquet(raw)) throw new BadFileError('unknown_format', 'Parquet logs are not supported yet');
   const text = decodeUtf8(raw);
@@ -65,7 +71,7 @@ export function visitLogFile(bytes: Uint8Array, options: { readonly labelField: 
 }
 
 /** Parses one whole object's bytes into a table. Throws BadFileError for a file that must be skipped entirely. */
-export function parseLogFile(bytes: Uint8Array, options: { readonly labelField: string }): ParsedLogFile {
+export function parseLogFile(bytes: Uint8Array, options: ParseOptions): ParsedLogFile {
   let columns: readonly string[] = [];
   const rows: (readonly string[])[] = [];
   const info = visitLogFile(bytes, options, {

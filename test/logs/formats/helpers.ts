@@ -10,9 +10,9 @@ export function parse(input: string | Uint8Array, labelField: string): ParsedLog
   return parsed;
 }
 
-export function badFile(input: string | Uint8Array, labelField = 'label'): BadFileError {
+export function badFile(input: string | Uint8Array, labelField = 'label', maxBytes?: number): BadFileError {
   try {
-    parseLogFile(typeof input === 'string' ? encode(input) : input, { labelField });
+    parseLogFile(typeof input === 'string' ? encode(input) : input, { labelField, ...(maxBytes !== undefined && { maxBytes }) });
   } catch (error) {
     expect(error).toBeInstanceOf(BadFileError);
     return error as BadFileError;

@@ -30,10 +30,12 @@ describe('parseLogFile', () => {
     field_count: encode('a,label\n1,2,3\n'),
     invalid_json: encode('{"label":1}\n{oops}\n'),
     unknown_format: encode('PAR1\x00\x00PAR1'),
+    too_large: gzipSync(encode(`a,label\n${'1,x\n'.repeat(512)}`)),
   } satisfies Record<BadFileReason, Uint8Array>;
 
+  // Every case under a 1 KB cap: only the gzip that inflates past it is too large.
   it.each(Object.entries(cases))('throws BadFileError with reason %s', (reason, bytes) => {
-    const error = badFile(bytes);
+    const error = badFile(bytes, 'label', 1024);
     expect(error).toBeInstanceOf(Error);
     expect(error).toBeInstanceOf(BadFileError);
     expect(error.name).toBe('BadFileError');
