@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -8,7 +9,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
  * chunk holding this code (scripts/build.js keeps dist/ flat).
  *
  * From the sources (vitest, tsx), there is no JavaScript file to start: the worker's TypeScript is bundled once per
- * process into a temporary file, removed at exit (~20 ms, measured). Starting the worker from its .ts file with
+ * process (~20 ms, measured) into a file in the temp folder named by its content, so test processes (which are
+ * often killed rather than left to exit) share it instead of each leaving one behind. Starting the worker from its .ts file with
  * tsx's loader instead (`execArgv: ['--import', 'tsx']`) fails on Node 20 (ERR_UNKNOWN_FILE_EXTENSION: the loader
  * is not in place for the worker's own entry), and would give every worker a loader of its own where it works.
  * esbuild is a dev dependency: the import below never runs from dist/.
@@ -37,10 +39,14 @@ async function bundleSources(): Promise<URL> {
   });
   // One bundle per process: esbuild's service process is not needed after it.
   await stop();
-  const folder = mkdtempSync(join(tmpdir(), 'logtune-parse-worker-'));
-  process.once('exit', () => rmSync(folder, { recursive: true, force: true }));
+  const contents = result.outputFiles[0]!.contents;
   // .cjs: self-contained (packages bundled in), so it runs from outside the repository's module tree.
-  const file = join(folder, 'parseWorker.cjs');
-  writeFileSync(file, result.outputFiles[0]!.contents);
+  const file = join(tmpdir(), `logtune-parse-worker-${createHash('sha256').update(contents).digest('hex').slice(0, 16)}.cjs`);
+  if (!existsSync(file)) {
+    // Written whole under another name first: a concurrent process never starts a half-written file.
+    const partial = `${file}.${process.pid}.partial`;
+    writeFileSync(partial, contents);
+    renameSync(partial, file);
+  }
   return pathToFileURL(file);
 }

@@ -2,11 +2,14 @@ import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { SageMakerHosting } from '../aws/sagemakerHosting.ts';
 import { endpointOrigin } from '../deploy/endpoints.ts';
+import { deployAws, type DeployAws } from './deploy/aws.ts';
 import { trainingAws, type TrainingAws } from './training/aws.ts';
 
 /** Every AWS client the bot's features use, built from the SDK's own settings; tests replace any of them. */
 export interface BotAws {
   readonly training: TrainingAws;
+  /** Create, describe and delete endpoints, configs and models. */
+  readonly deploy: DeployAws;
   readonly sagemaker: SageMakerClient;
   /** InvokeEndpoint; the endpoint classifier does its own retries, so the SDK's are off. */
   readonly runtime: SageMakerRuntimeClient;
@@ -17,6 +20,7 @@ export function botAws(overrides: Partial<BotAws> = {}): BotAws {
   return {
     sagemaker,
     training: overrides.training ?? trainingAws(sagemaker),
+    deploy: overrides.deploy ?? deployAws(sagemaker),
     runtime: overrides.runtime ?? new SageMakerRuntimeClient({ maxAttempts: 1 }),
   };
 }

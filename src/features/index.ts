@@ -1,6 +1,7 @@
 import { readBaselineEvaluation } from '../evaluation/baselineFiles.ts';
 import type { Feature } from '../slack/feature.ts';
 import { createDatasetFeature, type DatasetFeatureDeps } from './dataset/index.ts';
+import { createDeployFeature, type DeployFeatureDeps } from './deploy/index.ts';
 import { baselineAfterBuild } from './evaluation/baselineAfterBuild.ts';
 import { createEvaluationFeature, type EvaluationFeatureDeps } from './evaluation/index.ts';
 import { statusFeature } from './status/index.ts';
@@ -13,6 +14,8 @@ export interface FeatureDeps {
   readonly dataset: Omit<DatasetFeatureDeps, 'scoreBaseline'>;
   readonly evaluation: Omit<EvaluationFeatureDeps, 'endpoints'> & { readonly settings: EvaluationSettings };
   readonly training: Omit<TrainingFeatureDeps, 'datasets' | 'baselineMacroF1'>;
+  /** `afterInService` defaults to the evaluation, posted in the deploy thread. */
+  readonly deploy: Omit<DeployFeatureDeps, 'trainings' | 'trainingAws'>;
   readonly triage: Omit<TriageFeatureDeps, 'models' | 'endpoints'> & Omit<TriageModelDeps, 'builds' | 'endpoints' | 'now' | 'log' | 'settings'>;
 }
 
@@ -31,13 +34,19 @@ export function createFeatures(deps: FeatureDeps): Feature[] {
     // The bar a fine-tune must clear, next to its dollars.
     baselineMacroF1: async (dataset) => (await readBaselineEvaluation(dataset))?.report.macroF1,
   });
-  const endpoints = undefined;
+  const deploy = createDeployFeature({
+    ...deps.deploy,
+    trainings: training,
+    trainingAws: deps.training.aws,
+    afterInService: deps.deploy.afterInService ?? ((endpoint) => evaluation.evaluateEndpoint(endpoint.endpointName, endpoint.datasetId)),
+  });
+  const { endpoints } = deploy;
   const evaluation = createEvaluationFeature({ ...deps.evaluation, endpoints });
   const models = new TriageModels({
     ...deps.triage, settings: deps.triage.settings, builds: datasets.builds, endpoints, log: deps.triage.log, now: () => deps.triage.now().getTime(),
   });
   const triage = createTriageFeature({ ...deps.triage, models, endpoints });
-  features.push(datasets, training, evaluation, triage, statusFeature(() => features));
+  features.push(datasets, training, deploy, evaluation, triage, statusFeature(() => features));
   return features;
 }
 

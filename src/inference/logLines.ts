@@ -37,12 +37,14 @@ export class LogLineReader {
   private w3cColumns: readonly string[] | undefined;
   private readonly csvColumns: readonly string[] | undefined;
   private readonly csvWithoutLabel: readonly string[] | undefined;
+  private readonly standardFirst: boolean;
 
   constructor(private readonly options: LogLineOptions = {}) {
     const columns = options.sourceColumns;
     this.csvColumns = columns !== undefined && columns.length > 0 ? columns : undefined;
     const label = options.labelField;
     this.csvWithoutLabel = label !== undefined && this.csvColumns?.includes(label) ? this.csvColumns.filter((c) => c !== label) : undefined;
+    this.standardFirst = this.csvColumns !== undefined && CANONICAL_FIELDS.every((name, i) => this.csvColumns![i] === name);
   }
 
   /** One line (without its line break). Undefined for a blank line, a directive or a header: nothing to classify. */
@@ -95,8 +97,9 @@ export class LogLineReader {
   private w3cColumnsFor(count: number): readonly string[] | undefined {
     if (this.w3cColumns !== undefined) return this.w3cColumns.length === count ? this.w3cColumns : undefined;
     if (count === CANONICAL_FIELDS.length) return CANONICAL_FIELDS;
-    // A dataset built from W3C files knows its own #Fields, label column included or not.
-    if (this.options.sourceFormat === 'w3c') return this.sourceColumnsFor(count);
+    // A dataset built from W3C files knows its own #Fields, label column included or not; so does one whose columns
+    // are CloudFront's standard ones followed by extras (enrichment, the label), whatever file format carried them.
+    if (this.options.sourceFormat === 'w3c' || this.standardFirst) return this.sourceColumnsFor(count);
     return undefined;
   }
 

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { webApi, type App } from '@slack/bolt';
 import { buildDataset } from '../dataset/build.ts';
 import { botAws, endpointDatasetFromTags, type BotAws } from '../features/aws.ts';
+import type { AfterInService } from '../features/deploy/context.ts';
 import { openEndpointClassifier } from '../inference/openEndpointClassifier.ts';
 import type { Settings } from '../settings.ts';
 import { createFeatures } from '../features/index.ts';
@@ -26,6 +27,8 @@ export interface BotOptions {
   readonly log: Log;
   /** AWS access, injected by tests; by default clients configured by the SDK's own settings. */
   readonly aws?: Partial<BotAws>;
+  /** What runs once an endpoint is InService (default: the evaluation); tests pass their own. */
+  readonly afterInService?: AfterInService;
   /** The dataset builder; tests wrap it to hold a build at a known point. */
   readonly buildDataset?: BuildFn;
   /** Merged over the defaults (tests: `{ retryConfig: { retries: 0 } }`). */
@@ -100,6 +103,10 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
         progressIntervalMs: options.progressIntervalMs ?? 5_000,
       },
       training: { db, data, bot, training: settings.training, identity, messenger, policy, trackers, clock, log, aws: aws.training },
+      deploy: {
+        db, bot, training: settings.training, hosting: settings.hosting, settings: settings.deploy, identity, messenger, policy, trackers, clock, log,
+        aws: aws.deploy, ...(options.afterInService && { afterInService: options.afterInService }),
+      },
       evaluation: { settings: settings.evaluation, data, endpointDataset, openEndpoint, messenger, log, now },
       triage: {
         settings: settings.triage, data, maxLines: settings.inference.maxLines, messenger, slack, botUserId: identity.botUserId, log, now,

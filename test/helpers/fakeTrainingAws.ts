@@ -41,6 +41,13 @@ export class FakeTrainingAws implements TrainingAws {
     return this;
   }
 
+  /** A job that has already run to its end (a model to deploy, by default): describe answers the fixture's last poll. */
+  completedJob(jobName: string, fixture = 'training-completed.json'): this {
+    const polls = loadFixture(fixture).polls;
+    this.running.set(jobName, { polls, next: polls.length - 1 });
+    return this;
+  }
+
   /** How many polls of its fixture a job has answered. */
   pollsOf(jobName: string): number {
     return this.running.get(jobName)?.next ?? 0;

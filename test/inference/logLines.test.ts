@@ -59,6 +59,14 @@ describe('readLogLines', () => {
     expect(entry!.record).toEqual(rows[0]);
   });
 
+  it('maps a tab-separated line with extra columns by the logs’ own order when those start with the 33 standard fields', () => {
+    const line = toW3c(rows).split('\n')[2]!; // the 33 standard fields, then the label
+    expect(readLogLines(line, csvOptions)[0]!.record).toEqual(rows[0]);
+    // Logs whose columns are in another order say nothing about a tab-separated paste.
+    const shuffled = [LABEL_FIELD, ...CANONICAL_FIELDS];
+    expect(readLogLines(line, { sourceColumns: shuffled, sourceFormat: 'csv', labelField: LABEL_FIELD })[0]!.error).toMatch(/34 tab-separated fields/);
+  });
+
   it('reads JSON objects as the builder does (null → "-", numbers as text, nested as JSON)', () => {
     const text = `${toJsonLines(rows.slice(0, 1))}{"c-ip":"1.2.3.4","sc-status":403,"x":null,"y":{"a":1},"__proto__":"p"}`;
     const [first, second] = readLogLines(text);

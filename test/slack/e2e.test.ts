@@ -185,6 +185,9 @@ describe('logtune over HTTP', () => {
     }
     expect(blockText(summary)).toContain(`s3://${BUCKET}/artifacts/datasets/${id}`);
     expect(blockText(summary)).toContain('Llama 2 tokens');
+    // The free baseline, trained and scored right after the build: the bar a fine-tune must clear.
+    expect(blockText(summary)).toMatch(/\*Free baseline:\* macro-F1 \d\.\d\d on \d+ validation examples/);
+    expect(blockText(summary)).toMatch(/\*F1 per label:\* \w+ \d\.\d\d/);
 
     const thread = fake.messages.filter((m) => m.thread_ts === root.ts).map(keyOf);
     expect(thread).toEqual([`build:${id}:listed`, `build:${id}:read`, `build:${id}:summary`]);

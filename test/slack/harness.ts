@@ -20,6 +20,9 @@ import { loadBotConfig } from '../../src/config.ts';
 import { loadTrainingConfig } from '../../src/training/settings.ts';
 import { loadTriageSettings } from '../../src/features/triage/settings.ts';
 import { FakeTrainingAws } from '../helpers/fakeTrainingAws.ts';
+import { FakeDeployAws } from '../helpers/fakeHosting.ts';
+import { loadDeploySettings } from '../../src/features/deploy/settings.ts';
+import { loadHostingSettings } from '../../src/deploy/settings.ts';
 import { SeenEventsRepo } from '../../src/store/events.ts';
 import { PostedMessagesRepo } from '../../src/store/messages.ts';
 import { captureLog, dataConfig, deferred, ManualClock, MemorySlack, tempDir, type CapturedLog } from './support.ts';
@@ -100,6 +103,10 @@ export function createHarness(options: HarnessOptions = {}): Harness {
       concurrency: options.concurrency ?? 2, maxAttempts: options.maxAttempts ?? 3, progressIntervalMs: 5000,
     },
     training: { db, data: dataConfig, bot, training, identity, messenger, policy, trackers, clock, log, aws },
+    deploy: {
+      db, bot, training, hosting: loadHostingSettings({}), settings: loadDeploySettings({}), identity, messenger, policy, trackers, clock, log,
+      aws: new FakeDeployAws(), afterInService: async () => undefined,
+    },
     evaluation: {
       settings: { baseline: false }, data: dataConfig, messenger, log, now,
       endpointDataset: async () => undefined,

@@ -8,6 +8,8 @@ import { main } from '../../src/cli/main.ts';
 import { LocalStore } from '../../src/storage/localStore.ts';
 import { priceItem } from '../aws/priceItems.ts';
 import { captureStream } from '../helpers/captureStream.ts';
+import { ObservationsRepo, SqlitePriceCache } from '../../src/features/training/prices.ts';
+import { openDatabase } from '../../src/store/db.ts';
 import { writeSeedLayout } from '../helpers/syntheticLogs.ts';
 
 let root: string;
@@ -43,10 +45,10 @@ function awsEnv(pricingEndpoint: string) {
   vi.stubEnv('AWS_ENDPOINT_URL_PRICING', pricingEndpoint);
 }
 
-async function run(argv: string[]) {
+async function run(argv: string[], extra: Record<string, string> = {}) {
   const stdout = captureStream();
   const stderr = captureStream();
-  const env = { LOGTUNE_PARSE_WORKERS: '0', LOGTUNE_LOGS_URI: logs, LOGTUNE_ARTIFACTS_URI: artifacts };
+  const env = { LOGTUNE_PARSE_WORKERS: '0', LOGTUNE_LOGS_URI: logs, LOGTUNE_ARTIFACTS_URI: artifacts, ...extra };
   const code = await main(argv, { stdout: stdout.stream, stderr: stderr.stream, env });
   return { code, stdout, stderr };
 }
@@ -125,4 +127,16 @@ describe('logtune estimate', () => {
     expect(noRegion.code).toBe(2);
     expect(noRegion.stderr.text()).toMatch(/^logtune: AWS_REGION: is not set/);
   });
+  it('fits to the finished runs the bot recorded, and uses its price cache, when LOGTUNE_DB names its database', async () => {
+    awsEnv(`http://127.0.0.1:${refusedPort}`);
+    const dbPath = join(root, 'bot.db');
+    const db = openDatabase(dbPath);
+    new ObservationsRepo(db).add('logtune-ft-old', { instanceType: 'ml.g5.12xlarge', instanceCount: 1, workTokens: 9_000_000, billableSeconds: 900 + 3000 }, new Date());
+    new SqlitePriceCache(db).set({ instanceType: 'ml.g5.12xlarge', region: 'us-east-1', usage: 'training' }, { usdPerHour: 7.5, asOf: '2026-11-28T00:00:00Z', fetchedAt: new Date() });
+    db.close();
+    const { code, stdout } = await run(['estimate', '2024-04-01..2024-04-02'], { LOGTUNE_DB: dbPath });
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout.text()).chosen).toMatchObject({ basis: 'fitted from 1 run', usdPerHour: 7.5, price: { source: 'cache' } });
+  });
+
 });

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadDataConfig, requireSetting } from '../../config.ts';
 import { buildDataset } from '../../dataset/build.ts';
@@ -6,7 +7,8 @@ import { openStoredDataset, type StoredDataset } from '../../dataset/stored.ts';
 import { ConfigError, UsageError } from '../../errors.ts';
 import { findFinishedDataset } from '../../training/findDataset.ts';
 import { SUPPORTED_TRAINING_INSTANCE_TYPES, type TrainingInstanceType } from '../../training/jumpstart.ts';
-import { hourlyPrice, memoryPriceCache } from '../../training/prices.ts';
+import { hourlyPrice, memoryPriceCache, type PriceCache } from '../../training/prices.ts';
+import type { TrainingObservation } from '../../training/throughput.ts';
 import { quoteTraining } from '../../training/quote.ts';
 import { quoteJson, quoteTable } from '../../training/quoteText.ts';
 import { loadTrainingConfig } from '../../training/settings.ts';
@@ -58,6 +60,14 @@ async function datasetFor(ref: string, io: CliIo): Promise<{ dataset: StoredData
   return { dataset: await openStoredDataset(request.outUri, undefined, { s3ForcePathStyle: config.s3ForcePathStyle }), reused: false };
 }
 
+/** The price cache and the finished runs in the bot's SQLite file, if LOGTUNE_DB names one that exists. */
+async function botState(path: string | undefined): Promise<{ cache: PriceCache; observations: TrainingObservation[]; close(): void } | undefined> {
+  if (path === undefined || path.trim() === '' || !existsSync(path)) return undefined;
+  const [{ openDatabase }, { ObservationsRepo, SqlitePriceCache }] = await Promise.all([import('../../store/db.ts'), import('../../features/training/prices.ts')]);
+  const db = openDatabase(path);
+  return { cache: new SqlitePriceCache(db), observations: new ObservationsRepo(db).all(), close: () => db.close() };
+}
+
 /** `logtune estimate`: what a fine-tune on a range's dataset would take and cost; table on stderr, JSON on stdout. */
 export const estimateCommand: CliCommand = {
   name: 'estimate',
@@ -78,7 +88,9 @@ export const estimateCommand: CliCommand = {
     if (region === undefined) throw new ConfigError('AWS_REGION', 'is not set: training runs in the SageMaker client\'s region (AWS_REGION or the profile\'s region)');
     const { dataset, reused } = await datasetFor(options.ref, io);
     const pricing = new PricingClient({ region: pricingApiRegion(region) });
-    const cache = memoryPriceCache();
+    // The bot's database, when there is one here: the same price cache and the same finished runs as in Slack.
+    const state = await botState(io.env.LOGTUNE_DB);
+    const cache = state?.cache ?? memoryPriceCache();
     const quote = await quoteTraining(
       {
         stats: dataset.stats,
@@ -86,11 +98,12 @@ export const estimateCommand: CliCommand = {
         config: training,
         instanceType: options.instanceType ?? training.instanceType,
         epochs: options.epochs ?? training.epochs,
-        observations: [],
+        observations: state?.observations ?? [],
       },
       (query) => hourlyPrice(query, { fetchPrice: (q, signal) => fetchOnDemandPrice(pricing, q, signal), cache, now: () => new Date() }),
     );
     pricing.destroy();
+    state?.close();
     io.stderr.write(quoteTable(quote));
     io.stdout.write(`${JSON.stringify(quoteJson(quote, dataset.uri, reused))}\n`);
     return EXIT.ok;

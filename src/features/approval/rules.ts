@@ -66,3 +66,47 @@ export function checkApproval(subject: ApprovalSubject, check: ApprovalCheck): A
 export function monthStart(now: Date): Date {
   return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
 }
+
+/** What a request's store offers the approval step (training and deploy requests alike). */
+export interface ApprovableStore<R> {
+  get(id: string): R | undefined;
+  /** pending → approved, naming what the approval will create; false if it moved meanwhile. */
+  approve(id: string, userId: string, resourceName: string, now: Date): boolean;
+  close(id: string, state: 'expired', from: readonly ['pending_approval'], details: Record<string, never>, now: Date): boolean;
+  recordDecision(id: string, decision: { userId: string; action: 'approve'; outcome: 'allowed' | 'refused'; reason: string | undefined; capUsd: number | undefined }, now: Date): void;
+  transaction<T>(work: () => T): T;
+}
+
+export type ApprovalOutcome<R> =
+  | { readonly kind: 'unknown' }
+  | { readonly kind: 'refused'; readonly record: R; readonly reason: string; readonly expiredNow: boolean }
+  | { readonly kind: 'approved'; readonly record: R };
+
+/**
+ * One click on Approve, checked and recorded in one synchronous transaction (no other click can slip in between):
+ * refused → the refusal is logged (and an expired request closed); allowed → the request is approved and the
+ * decision logged, before anything is created.
+ */
+export function decideApproval<R>(
+  store: ApprovableStore<R>,
+  id: string,
+  check: ApprovalCheck,
+  subjectOf: (record: R) => ApprovalSubject,
+  resourceName: string,
+): ApprovalOutcome<R> {
+  return store.transaction((): ApprovalOutcome<R> => {
+    const record = store.get(id);
+    if (record === undefined) return { kind: 'unknown' };
+    const subject = subjectOf(record);
+    const verdict = checkApproval(subject, check);
+    const decision = { userId: check.userId, action: 'approve' as const, capUsd: subject.capUsd };
+    if (!verdict.ok) {
+      store.recordDecision(id, { ...decision, outcome: 'refused', reason: verdict.reason }, check.now);
+      const expiredNow = verdict.expired === true && store.close(id, 'expired', ['pending_approval'], {}, check.now);
+      return { kind: 'refused', record, reason: verdict.reason, expiredNow };
+    }
+    store.approve(id, check.userId, resourceName, check.now);
+    store.recordDecision(id, { ...decision, outcome: 'allowed', reason: undefined }, check.now);
+    return { kind: 'approved', record };
+  });
+}

@@ -3,7 +3,7 @@ import { plainMessage } from '../../slack/blocks/help.ts';
 import { escapeMrkdwn, inlineCode } from '../../slack/blocks/text.ts';
 import type { MessageContent } from '../../slack/blocks/types.ts';
 import { trainingJobName } from '../../training/request.ts';
-import { checkApproval, monthStart, type ApprovalSubject } from '../approval/rules.ts';
+import { decideApproval, monthStart, type ApprovalSubject } from '../approval/rules.ts';
 import { parseApprovalQuote } from './approvalQuote.ts';
 import { approvedMessage, cancelledMessage, expiredMessage, stopRequestedMessage } from './blocks/thread.ts';
 import { JOB_KIND, now, type TrainingContext } from './context.ts';
@@ -39,23 +39,11 @@ export class TrainingDecisions {
   async approve(id: string, userId: string): Promise<MessageContent | undefined> {
     const { ctx } = this;
     const at = now(ctx);
-    const outcome = ctx.requests.transaction(() => {
-      const record = ctx.requests.get(id);
-      if (!record) return { kind: 'unknown' as const };
-      const verdict = checkApproval(subjectOf(record), {
-        userId, action: 'training.approve', now: at, policy: ctx.policy, monthlyBudgetUsd: ctx.approval.monthlyBudgetUsd,
-        approvedThisMonthUsd: ctx.requests.approvedCapsSince(monthStart(at)),
-      });
-      const decision = { userId, action: 'approve' as const, capUsd: record.capUsd };
-      if (!verdict.ok) {
-        ctx.requests.recordDecision(id, { ...decision, outcome: 'refused', reason: verdict.reason }, at);
-        const expiredNow = verdict.expired === true && ctx.requests.close(id, 'expired', ['pending_approval'], {}, at);
-        return { kind: 'refused' as const, record, reason: verdict.reason, expiredNow };
-      }
-      ctx.requests.approve(id, userId, trainingJobName(id), at);
-      ctx.requests.recordDecision(id, { ...decision, outcome: 'allowed', reason: undefined }, at);
-      return { kind: 'approved' as const, record };
-    });
+    const check = {
+      userId, action: 'training.approve' as const, now: at, policy: ctx.policy, monthlyBudgetUsd: ctx.approval.monthlyBudgetUsd,
+      approvedThisMonthUsd: ctx.requests.approvedCapsSince(monthStart(at)),
+    };
+    const outcome = decideApproval(ctx.requests, id, check, subjectOf, trainingJobName(id));
     if (outcome.kind === 'unknown') return plainMessage(`No training request ${inlineCode(id)} is known here.`);
     if (outcome.kind === 'refused') {
       ctx.log.info('training approval refused', { requestId: id, userId, reason: outcome.reason });

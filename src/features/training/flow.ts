@@ -28,7 +28,7 @@ function newRequestId(at: Date): string {
 }
 
 /** A failure the next attempt may not meet again: throttling, a 5xx, or no answer at all (the job may even exist). */
-function isTransient(error: unknown): boolean {
+export function isTransient(error: unknown): boolean {
   if (!(error instanceof Error) || isLogtuneError(error)) return false;
   const answered = (error as { $metadata?: { httpStatusCode?: number } }).$metadata;
   if (isThrottling(error) || error.name === 'SageMakerThrottledError') return true;

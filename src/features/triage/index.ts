@@ -1,25 +1,9 @@
 import { UsageError } from '../../errors.ts';
-import type { Log } from '../../log.ts';
 import type { Feature } from '../../slack/feature.ts';
-import type { Messenger } from '../../slack/messenger.ts';
-import type { SlackApi } from '../../slack/slackApi.ts';
 import { noModelReply } from './blocks/reply.ts';
-import type { DeployedEndpoints } from './endpoints.ts';
-import type { TriageModels } from './models.ts';
-import type { TriageSettings } from './settings.ts';
-import { Triage } from './triage.ts';
+import { Triage, type TriageDeps } from './triage.ts';
 
-export interface TriageFeatureDeps {
-  readonly models: TriageModels;
-  readonly settings: TriageSettings;
-  readonly maxLines: number;
-  readonly messenger: Messenger;
-  readonly slack: Pick<SlackApi, 'addReaction'>;
-  readonly endpoints: DeployedEndpoints | undefined;
-  readonly botUserId: string;
-  readonly log: Log;
-  readonly now: () => Date;
-}
+export type TriageFeatureDeps = TriageDeps;
 
 /** Pasted log lines classified: in triage channels, direct messages and mentions, and `/logtune classify <line>`. */
 export function createTriageFeature(deps: TriageFeatureDeps): Feature {

@@ -50,7 +50,8 @@ export class TriageModels {
     const stillWanted = cached?.model?.source.kind === 'endpoint' ? cached.model.source.endpointName === wanted?.endpointName : wanted === undefined;
     if (cached && now - cached.at < KEEP_MS && stillWanted) return cached.model;
     const model = wanted ? await this.endpointModel(wanted) : await this.baselineModel();
-    this.cached = { model, at: now };
+    // "No model" is not kept: the first dataset or endpoint is used as soon as it exists.
+    this.cached = model === undefined ? undefined : { model, at: now };
     return model;
   }
 

@@ -93,7 +93,8 @@ describe('/logtune train', () => {
     expect(message.thread_ts).toBeUndefined();
     const shown = h.textOf(message);
     for (const fact of ['Fine-tune Llama 2 7B on', 'asked by <@U0ALICE>', 'examples per label', 'Llama 2 tokens × 2 epochs', '`ml.g5.12xlarge`',
-      '*Estimate:*', '*Cap:*', 'SageMaker stops the job after', 'AWS Pricing API', 'cheapest', 'Waiting for approval* by <@U0CAROL>, <@U0DAVE>']) {
+      '*Estimate:*', '*Cap:*', 'SageMaker stops the job after', 'AWS Pricing API', 'cheapest', 'Waiting for approval* by <@U0CAROL>, <@U0DAVE>',
+      '*Bar to clear:* the free baseline scores macro-F1']) {
       expect(shown).toContain(fact);
     }
     const capText = /Approve (\$[\d,.]+)/.exec(JSON.stringify(message.blocks))![1]!;

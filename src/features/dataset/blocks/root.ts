@@ -2,6 +2,7 @@ import type { BuildProgress, BuildSummary } from '../../../dataset/types.ts';
 import type { BuildState } from '../store.ts';
 import { escapeMrkdwn, formatCount, formatDuration, inlineCode, mention, truncate } from '../../../slack/blocks/text.ts';
 import type { KnownBlock, MessageContent } from '../../../slack/blocks/types.ts';
+import { button, confirmedButton, plainStatus } from '../../../slack/blocks/buttons.ts';
 
 export const CANCEL_ACTION_ID = 'logtune_build_cancel';
 
@@ -69,22 +70,11 @@ export function rootMessage(view: RootView): MessageContent {
       type: 'actions',
       block_id: 'build_actions',
       elements: [
-        {
-          type: 'button',
-          action_id: CANCEL_ACTION_ID,
-          value: view.buildId,
-          style: 'danger',
-          text: { type: 'plain_text', text: 'Cancel' },
-          confirm: {
-            title: { type: 'plain_text', text: 'Cancel this build?' },
-            text: { type: 'mrkdwn', text: 'The dataset will not be written. You can start it again later.' },
-            confirm: { type: 'plain_text', text: 'Cancel build' },
-            deny: { type: 'plain_text', text: 'Keep building' },
-          },
-        },
+        confirmedButton(button(CANCEL_ACTION_ID, 'Cancel', view.buildId, 'danger'), {
+          title: 'Cancel this build?', text: 'The dataset will not be written. You can start it again later.', yes: 'Cancel build', no: 'Keep building',
+        }),
       ],
     });
   }
-  const plainStatus = status.replace(/[*]/g, '').replace(/^:[a-z_]+: /, '');
-  return { text: `${title} — ${plainStatus}`, blocks };
+  return { text: `${title} — ${plainStatus(status)}`, blocks };
 }

@@ -1,6 +1,7 @@
 import { formatUsd, formatUsdRange } from '../../../slack/blocks/money.ts';
 import { codeText, escapeMrkdwn, formatCount, formatDuration, inlineCode, mention, truncate } from '../../../slack/blocks/text.ts';
-import type { Button, KnownBlock, MessageContent } from '../../../slack/blocks/types.ts';
+import type { KnownBlock, MessageContent } from '../../../slack/blocks/types.ts';
+import { button, confirmedButton, plainStatus } from '../../../slack/blocks/buttons.ts';
 import type { ApprovalQuote } from '../approvalQuote.ts';
 import type { TrainingState } from '../store.ts';
 
@@ -101,10 +102,6 @@ function statusLine(v: TrainingView): string {
   }
 }
 
-function button(actionId: string, text: string, value: string, style: 'primary' | 'danger'): Button {
-  return { type: 'button', action_id: actionId, value, style, text: { type: 'plain_text', text } };
-}
-
 /** The top-level message of a training request: the estimate with Approve / Cancel, then the job's progress. */
 export function trainingMessage(v: TrainingView): MessageContent {
   const title = `Fine-tune Llama 2 7B on ${escapeMrkdwn(v.rangeLabel)}, asked by ${mention(v.requestedBy)}`;
@@ -136,18 +133,11 @@ export function trainingMessage(v: TrainingView): MessageContent {
       type: 'actions',
       block_id: 'training_job',
       elements: [
-        {
-          ...button(STOP_JOB_ACTION_ID, 'Cancel training', v.id, 'danger'),
-          confirm: {
-            title: { type: 'plain_text', text: 'Stop this training job?' },
-            text: { type: 'mrkdwn', text: 'SageMaker stops it within minutes; what it has cost so far is still billed.' },
-            confirm: { type: 'plain_text', text: 'Stop it' },
-            deny: { type: 'plain_text', text: 'Keep training' },
-          },
-        },
+        confirmedButton(button(STOP_JOB_ACTION_ID, 'Cancel training', v.id, 'danger'), {
+          title: 'Stop this training job?', text: 'SageMaker stops it within minutes; what it has cost so far is still billed.', yes: 'Stop it', no: 'Keep training',
+        }),
       ],
     });
   }
-  const plain = status.replace(/[*]/g, '').replace(/^:[a-z_]+: /, '');
-  return { text: `${title} — ${plain}`, blocks };
+  return { text: `${title} — ${plainStatus(status)}`, blocks };
 }

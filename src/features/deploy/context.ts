@@ -1,0 +1,53 @@
+import type { HostingSettings } from '../../deploy/settings.ts';
+import type { Log } from '../../log.ts';
+import type { MessageContent } from '../../slack/blocks/types.ts';
+import type { Messenger } from '../../slack/messenger.ts';
+import type { Policy } from '../../slack/policy.ts';
+import type { Clock } from '../../slack/throttle.ts';
+import type { TrackerService } from '../../trackers/service.ts';
+import type { TrainingConfig } from '../../training/settings.ts';
+import type { TrainingAws } from '../training/aws.ts';
+import type { SqlitePriceCache } from '../training/prices.ts';
+import type { TrainingRequestsRepo } from '../training/store.ts';
+import type { DeployAws } from './aws.ts';
+import type { DeployedEndpointsRepo } from './endpointsStore.ts';
+import type { DeploySettings } from './settings.ts';
+import type { DeployRequestsRepo } from './store.ts';
+
+/** An endpoint that just reached InService, for whoever wants to act on it (the evaluation). */
+export interface InServiceEndpoint {
+  readonly endpointName: string;
+  readonly datasetId: string;
+  readonly deployId: string;
+}
+
+/** Runs once per endpoint after InService; what it returns is posted in the deploy thread. */
+export type AfterInService = (endpoint: InServiceEndpoint) => Promise<MessageContent | undefined>;
+
+/** Everything the deploy feature's steps share; built once in index.ts. */
+export interface DeployContext {
+  readonly requests: DeployRequestsRepo;
+  readonly endpoints: DeployedEndpointsRepo;
+  readonly trainingRequests: TrainingRequestsRepo;
+  readonly prices: SqlitePriceCache;
+  readonly training: TrainingConfig;
+  readonly hosting: HostingSettings;
+  readonly settings: DeploySettings;
+  readonly approval: { readonly approvers: readonly string[]; readonly ttlHours: number; readonly monthlyBudgetUsd: number | undefined };
+  readonly policy: Policy;
+  readonly messenger: Messenger;
+  readonly trackers: TrackerService;
+  readonly aws: DeployAws;
+  readonly trainingAws: TrainingAws;
+  readonly clock: Clock;
+  readonly log: Log;
+  readonly afterInService: AfterInService | undefined;
+}
+
+export const ENDPOINT_KIND = 'sagemaker-endpoint';
+
+export const requestKey = (id: string) => `deploy:${id}:request`;
+
+export function now(ctx: Pick<DeployContext, 'clock'>): Date {
+  return new Date(ctx.clock.now());
+}

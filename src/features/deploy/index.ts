@@ -1,0 +1,155 @@
+import type { BotConfig } from '../../config.ts';
+import { UsageError } from '../../errors.ts';
+import type { Log } from '../../log.ts';
+import { plainMessage } from '../../slack/blocks/help.ts';
+import { inlineCode, permalink } from '../../slack/blocks/text.ts';
+import type { Feature } from '../../slack/feature.ts';
+import type { BotIdentity } from '../../slack/identity.ts';
+import type { Messenger } from '../../slack/messenger.ts';
+import type { Policy } from '../../slack/policy.ts';
+import type { Clock } from '../../slack/throttle.ts';
+import type { HostingSettings } from '../../deploy/settings.ts';
+import type { Db } from '../../store/db.ts';
+import type { TrackerService } from '../../trackers/service.ts';
+import type { TrainingConfig } from '../../training/settings.ts';
+import type { DeployedEndpoints } from '../triage/endpoints.ts';
+import type { TrainingAws } from '../training/aws.ts';
+import type { TrainingFeature } from '../training/index.ts';
+import { askDeploy } from './ask.ts';
+import type { DeployAws } from './aws.ts';
+import { KEEP_ACTION_ID } from './blocks/idle.ts';
+import { APPROVE_ACTION_ID, CANCEL_ACTION_ID } from './blocks/request.ts';
+import { endpointStatusLine, requestStatusLine } from './blocks/status.ts';
+import { requestKey, type AfterInService, type DeployContext } from './context.ts';
+import { EndpointCreator } from './creator.ts';
+import { DeployDecisions } from './decisions.ts';
+import { endpointKind } from './endpointKind.ts';
+import { DeployedEndpointsRepo } from './endpointsStore.ts';
+import { IdleEndpoints } from './idle.ts';
+import { costOf } from './messages.ts';
+import { EndpointRemoval } from './removal.ts';
+import type { DeploySettings } from './settings.ts';
+import { DeployRequestsRepo } from './store.ts';
+import { BackgroundTasks } from './tasks.ts';
+
+export interface DeployFeatureDeps {
+  readonly db: Db;
+  readonly bot: BotConfig;
+  readonly training: TrainingConfig;
+  readonly hosting: HostingSettings;
+  readonly settings: DeploySettings;
+  readonly identity: BotIdentity;
+  readonly messenger: Messenger;
+  readonly policy: Policy;
+  readonly trackers: TrackerService;
+  readonly clock: Clock;
+  readonly log: Log;
+  readonly aws: DeployAws;
+  /** The training feature: which jobs logtune launched, and its price cache. */
+  readonly trainings: TrainingFeature;
+  /** DescribeTrainingJob and the Pricing API, as training uses them. */
+  readonly trainingAws: TrainingAws;
+  readonly afterInService?: AfterInService;
+}
+
+export interface DeployFeature extends Feature {
+  /** Triage's view: the endpoint that answers now, and its uses (for the idle clock). */
+  readonly endpoints: DeployedEndpoints;
+  readonly requests: DeployRequestsRepo;
+  /** Resolves when no background step (creates, removals, the after-InService hook) is running: tests, shutdown. */
+  idle(): Promise<void>;
+}
+
+const RECENT = 10;
+const SWEEP_MS = 60_000;
+
+/** Hosting from Slack: `/logtune deploy` with Approve / Cancel, the endpoint's progress, idle warnings, `/logtune undeploy`. */
+export function createDeployFeature(deps: DeployFeatureDeps): DeployFeature {
+  const ctx: DeployContext = {
+    requests: new DeployRequestsRepo(deps.db), endpoints: new DeployedEndpointsRepo(deps.db), trainingRequests: deps.trainings.requests,
+    prices: deps.trainings.prices, training: deps.training, hosting: deps.hosting, settings: deps.settings,
+    approval: { approvers: deps.bot.approvers, ttlHours: deps.bot.approvalTtlHours, monthlyBudgetUsd: deps.bot.monthlyBudgetUsd },
+    policy: deps.policy, messenger: deps.messenger, trackers: deps.trackers, aws: deps.aws, trainingAws: deps.trainingAws, clock: deps.clock,
+    log: deps.log.child({ feature: 'deploy' }), afterInService: deps.afterInService,
+  };
+  const tasks = new BackgroundTasks(ctx.log);
+  const creator = new EndpointCreator(ctx, tasks);
+  const decisions = new DeployDecisions(ctx, creator);
+  const removal = new EndpointRemoval(ctx);
+  const idleEndpoints = new IdleEndpoints(ctx, removal);
+  deps.trackers.register(endpointKind(ctx, tasks));
+  let sweepTimer: unknown;
+  let stopped = false;
+  const sweepOnce = async () => {
+    await decisions.sweepExpired();
+    await idleEndpoints.sweep();
+  };
+  const sweep = () => {
+    if (stopped) return;
+    sweepTimer = deps.clock.setTimeout(() => tasks.run(sweepOnce().finally(sweep), 'the deploy sweep'), SWEEP_MS);
+  };
+  const threadUrl = (requestId: string, channel: string) => {
+    const ts = deps.messenger.tsOf(requestKey(requestId));
+    return ts === undefined ? undefined : permalink(deps.identity.workspaceUrl, channel, ts);
+  };
+  return {
+    name: 'deploy',
+    endpoints: ctx.endpoints,
+    requests: ctx.requests,
+    idle: () => tasks.idle(),
+    commands: [
+      {
+        name: 'deploy',
+        args: '<training job>',
+        summary: 'Host a fine-tuned model as a SageMaker endpoint: its hourly and daily cost is posted for an approver, nothing is created before',
+        example: '/logtune deploy logtune-ft-tr-20240601t120000-ab12-0123456789ab',
+        async run({ args, userId, channelId }) {
+          const [job] = args;
+          if (job === undefined || args.length > 1) throw new UsageError('name one training job (as shown when it completed)');
+          const outcome = await askDeploy(ctx, job, userId, channelId);
+          if (outcome.kind === 'refused') return plainMessage(`:no_entry: Not posted: ${outcome.reason}.`);
+          return plainMessage(`:moneybag: Deploy request ${inlineCode(outcome.record.id)}: its cost, with Approve and Cancel for an approver, is posted in this channel.`);
+        },
+      },
+      {
+        name: 'undeploy',
+        args: '<endpoint>',
+        summary: 'Remove an endpoint with its config and model (the person who deployed it or an approver)',
+        example: '/logtune undeploy logtune-dep-20240601t120000-ab12',
+        async run({ args, userId }) {
+          const [name] = args;
+          if (name === undefined || args.length > 1) throw new UsageError('name one endpoint (as shown in its deploy message or in /logtune status)');
+          return removal.undeploy(name, userId);
+        },
+      },
+    ],
+    actions: [
+      { actionId: APPROVE_ACTION_ID, run: ({ value, userId }) => decisions.approve(value, userId) },
+      { actionId: CANCEL_ACTION_ID, run: ({ value, userId }) => decisions.cancel(value, userId) },
+      { actionId: KEEP_ACTION_ID, run: ({ value, userId }) => idleEndpoints.keep(value, userId) },
+    ],
+    async status() {
+      const at = new Date(deps.clock.now());
+      const endpoints = ctx.endpoints.listForStatus(RECENT);
+      const lines = endpoints.map((e) => {
+        const request = ctx.requests.get(e.requestId);
+        return endpointStatusLine(e, costOf(ctx, e), request && threadUrl(request.id, request.channel), at);
+      });
+      // Requests that never became an endpoint (waiting, cancelled, expired, failed), fewer: they cost nothing.
+      const withoutEndpoint = ctx.requests.listRecent(RECENT).filter((r) => r.state !== 'created').slice(0, RECENT / 2);
+      lines.push(...withoutEndpoint.map((r) => requestStatusLine(r, threadUrl(r.id, r.channel), at)));
+      return { title: 'Endpoints', lines, empty: 'No endpoints yet. Deploy a completed training job with `/logtune deploy <job>`.' };
+    },
+    start() {
+      creator.resume();
+      tasks.run(sweepOnce(), 'the deploy sweep');
+      sweep();
+    },
+    async stop(timeoutMs) {
+      stopped = true;
+      if (sweepTimer !== undefined) deps.clock.clearTimeout(sweepTimer);
+      creator.stop();
+      await tasks.stop(timeoutMs);
+    },
+  };
+}
