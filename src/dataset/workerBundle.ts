@@ -10,10 +10,10 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
  *
  * From the sources (vitest, tsx), there is no JavaScript file to start: the worker's TypeScript is bundled once per
  * process (~20 ms, measured) into a file in the temp folder named by its content, so test processes (which are
- * often killed rather than left to exit) share it instead of each leaving one behind. Starting the worker from its .ts file with
- * tsx's loader instead (`execArgv: ['--import', 'tsx']`) fails on Node 20 (ERR_UNKNOWN_FILE_EXTENSION: the loader
- * is not in place for the worker's own entry), and would give every worker a loader of its own where it works.
- * esbuild is a dev dependency: the import below never runs from dist/.
+ * often killed rather than left to exit) share it instead of each leaving one behind. Starting the worker from its
+ * .ts file with tsx's loader instead (`execArgv: ['--import', 'tsx']`) fails on Node 20 (ERR_UNKNOWN_FILE_EXTENSION:
+ * the loader is not in place for the worker's own entry), and would give every worker a loader of its own where it
+ * works. esbuild is a dev dependency: the import below never runs from dist/.
  */
 let sourceBundle: Promise<URL> | undefined;
 
