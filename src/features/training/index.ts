@@ -1,4 +1,5 @@
 import type { BotConfig, DataConfig } from '../../config.ts';
+import { UsageError } from '../../errors.ts';
 import type { StoredDataset } from '../../dataset/stored.ts';
 import type { Log } from '../../log.ts';
 import { plainMessage } from '../../slack/blocks/help.ts';
@@ -101,7 +102,7 @@ export function createTrainingFeature(deps: TrainingFeatureDeps): TrainingFeatur
         example: '/logtune cancel logtune-ft-tr-20240601t120000-ab12-0123456789ab',
         async run({ args, userId }) {
           const [ref] = args;
-          if (ref === undefined || args.length > 1) return plainMessage('Usage: `/logtune cancel <job or request>` (the name shown in the training message).');
+          if (ref === undefined || args.length > 1) throw new UsageError('name one training job or request (as its message shows)');
           return (await decisions.stop(ref, userId)) ?? plainMessage(`Done: see the thread of ${inlineCode(escapeMrkdwn(ref))}.`);
         },
       },
