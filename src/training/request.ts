@@ -140,6 +140,7 @@ export function trainingJobRequest(spec: TrainingJobSpec): TrainingJobPlan {
       { Key: 'logtune:cap-usd', Value: usd(spec.capUsd) },
       { Key: 'logtune:estimate-usd', Value: `${usd(spec.estimateUsd.low)}-${usd(spec.estimateUsd.high)}` },
       { Key: 'logtune:dataset-id', Value: tagValue(dataset.stats.datasetId) },
+      { Key: 'logtune:range', Value: tagValue(`${dataset.stats.range.start}..${dataset.stats.range.end}`) },
     ],
   } satisfies CreateTrainingJobCommandInput;
   return { input, runtime };

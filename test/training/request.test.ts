@@ -106,6 +106,7 @@ describe('training job request', () => {
       { Key: 'logtune:cap-usd', Value: '15.60' },
       { Key: 'logtune:estimate-usd', Value: '6.50-13.00' },
       { Key: 'logtune:dataset-id', Value: stats.datasetId },
+      { Key: 'logtune:range', Value: `${stats.range.start}..${stats.range.end}` },
     ]);
     expect(Object.keys(input).sort()).toEqual(
       ['AlgorithmSpecification', 'EnableInterContainerTrafficEncryption', 'EnableNetworkIsolation', 'Environment', 'HyperParameters', 'InputDataConfig', 'OutputDataConfig', 'ResourceConfig', 'RoleArn', 'StoppingCondition', 'Tags', 'TrainingJobName'].sort(),
