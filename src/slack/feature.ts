@@ -1,3 +1,4 @@
+import { UsageError } from '../errors.ts';
 import type { MessageContent } from './blocks/types.ts';
 import type { AcceptedMessage } from './hygiene.ts';
 
@@ -67,4 +68,11 @@ export interface Feature {
   start?(): void;
   /** Stop starting work and pause what runs, within the time given. */
   stop?(timeoutMs: number): Promise<void>;
+}
+
+/** The one argument a command takes (a job, an endpoint); anything else is a usage error saying what to give. */
+export function onlyArgument(args: readonly string[], what: string): string {
+  const [only] = args;
+  if (only === undefined || args.length > 1) throw new UsageError(`name ${what}`);
+  return only;
 }

@@ -1,9 +1,8 @@
 import type { BotConfig } from '../../config.ts';
-import { UsageError } from '../../errors.ts';
 import type { Log } from '../../log.ts';
 import { plainMessage } from '../../slack/blocks/help.ts';
 import { inlineCode, permalink } from '../../slack/blocks/text.ts';
-import type { Feature } from '../../slack/feature.ts';
+import { onlyArgument, type Feature } from '../../slack/feature.ts';
 import type { BotIdentity } from '../../slack/identity.ts';
 import type { Messenger } from '../../slack/messenger.ts';
 import type { Policy } from '../../slack/policy.ts';
@@ -104,8 +103,7 @@ export function createDeployFeature(deps: DeployFeatureDeps): DeployFeature {
         summary: 'Host a fine-tuned model as a SageMaker endpoint: its hourly and daily cost is posted for an approver, nothing is created before',
         example: '/logtune deploy logtune-ft-tr-20240601t120000-ab12-0123456789ab',
         async run({ args, userId, channelId }) {
-          const [job] = args;
-          if (job === undefined || args.length > 1) throw new UsageError('name one training job (as shown when it completed)');
+          const job = onlyArgument(args, 'one training job (as shown when it completed)');
           const outcome = await askDeploy(ctx, job, userId, channelId);
           if (outcome.kind === 'refused') return plainMessage(`:no_entry: Not posted: ${outcome.reason}.`);
           return plainMessage(`:moneybag: Deploy request ${inlineCode(outcome.record.id)}: its cost, with Approve and Cancel for an approver, is posted in this channel.`);
@@ -117,8 +115,7 @@ export function createDeployFeature(deps: DeployFeatureDeps): DeployFeature {
         summary: 'Remove an endpoint with its config and model (the person who deployed it or an approver)',
         example: '/logtune undeploy logtune-dep-20240601t120000-ab12',
         async run({ args, userId }) {
-          const [name] = args;
-          if (name === undefined || args.length > 1) throw new UsageError('name one endpoint (as shown in its deploy message or in /logtune status)');
+          const name = onlyArgument(args, 'one endpoint (as shown in its deploy message or in /logtune status)');
           return removal.undeploy(name, userId);
         },
       },

@@ -7,7 +7,7 @@ import type { Log } from '../../log.ts';
 import { plainMessage } from '../../slack/blocks/help.ts';
 import { inlineCode } from '../../slack/blocks/text.ts';
 import type { MessageContent } from '../../slack/blocks/types.ts';
-import type { Feature } from '../../slack/feature.ts';
+import { onlyArgument, type Feature } from '../../slack/feature.ts';
 import type { Messenger } from '../../slack/messenger.ts';
 import type { DeployedEndpoints } from '../triage/endpoints.ts';
 import { comparisonMessage } from './blocks.ts';
@@ -48,8 +48,7 @@ export function createEvaluationFeature(deps: EvaluationFeatureDeps): Evaluation
         summary: 'Score a deployed endpoint on a sample of its validation split, beside the free baseline; the report is posted here',
         example: '/logtune evaluate logtune-dr-20240601t120000-ab12',
         async run({ args, channelId, userId }) {
-          const [endpointName] = args;
-          if (endpointName === undefined || args.length > 1) throw new UsageError('name the endpoint to evaluate, e.g. `/logtune evaluate logtune-dr-…`');
+          const endpointName = onlyArgument(args, 'the endpoint to evaluate, e.g. `/logtune evaluate logtune-dr-…`');
           const datasetId = deps.endpoints?.datasetOf(endpointName) ?? (await deps.endpointDataset(endpointName));
           if (datasetId === undefined) throw new UsageError(`no endpoint ${endpointName} that logtune deployed (it needs to know the dataset the model learnt)`);
           const key = `evaluation:${endpointName}:${deps.now().getTime()}`;

@@ -1,10 +1,9 @@
 import type { BotConfig, DataConfig } from '../../config.ts';
-import { UsageError } from '../../errors.ts';
 import type { StoredDataset } from '../../dataset/stored.ts';
 import type { Log } from '../../log.ts';
 import { plainMessage } from '../../slack/blocks/help.ts';
 import { escapeMrkdwn, inlineCode, permalink } from '../../slack/blocks/text.ts';
-import type { Feature } from '../../slack/feature.ts';
+import { onlyArgument, type Feature } from '../../slack/feature.ts';
 import type { BotIdentity } from '../../slack/identity.ts';
 import type { Messenger } from '../../slack/messenger.ts';
 import type { Policy } from '../../slack/policy.ts';
@@ -101,8 +100,7 @@ export function createTrainingFeature(deps: TrainingFeatureDeps): TrainingFeatur
         summary: 'Stop a training job, or withdraw a training request before it is approved (its requester or an approver)',
         example: '/logtune cancel logtune-ft-tr-20240601t120000-ab12-0123456789ab',
         async run({ args, userId }) {
-          const [ref] = args;
-          if (ref === undefined || args.length > 1) throw new UsageError('name one training job or request (as its message shows)');
+          const ref = onlyArgument(args, 'one training job or request (as its message shows)');
           return (await decisions.stop(ref, userId)) ?? plainMessage(`Done: see the thread of ${inlineCode(escapeMrkdwn(ref))}.`);
         },
       },
