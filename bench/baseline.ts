@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CANONICAL_FIELDS, exampleLine, responseFor, toContext } from '../src/dataset/example.ts';
 import { DATASET_FILES } from '../src/dataset/folder.ts';
-import { LocalStore } from '../src/storage/localStore.ts';
+import { LocalStore } from '../src/objectStore/localStore.ts';
 import { jobCommand } from './built.ts';
 import { LABEL_FIELD, syntheticRows, toCsv } from '../test/helpers/syntheticLogs.ts';
 

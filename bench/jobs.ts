@@ -7,7 +7,7 @@ import { loadDataConfig } from '../src/config.ts';
 import { buildDataset } from '../src/dataset/build.ts';
 import { INSTRUCTION, responseFor } from '../src/dataset/example.ts';
 import { resolveBuildRequest } from '../src/dataset/request.ts';
-import { parseStorageUri } from '../src/storage/uri.ts';
+import { parseStorageUri } from '../src/objectStore/uri.ts';
 
 /**
  * One measurement, run in its own process by bench/run.ts so that peak RSS is the job's own.

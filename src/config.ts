@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { ConfigError } from './errors.ts';
-import { parseStorageUri } from './storage/uri.ts';
+import { parseStorageUri } from './objectStore/uri.ts';
 
 /**
  * Settings are read once per entry point, validated with zod, and frozen. Each entry point asks only for the

@@ -1,4 +1,4 @@
-import type { ObjectStore, ObjectWriter } from '../storage/store.ts';
+import type { ObjectStore, ObjectWriter } from '../objectStore/store.ts';
 import { TEMPLATE } from './example.ts';
 import { DATASET_FILES } from './folder.ts';
 import type { BuildSummary } from './types.ts';

@@ -1,4 +1,4 @@
-import type { ObjectStore } from '../storage/store.ts';
+import type { ObjectStore } from '../objectStore/store.ts';
 import { rekey53 } from './hash.ts';
 import { HashSet } from './hashSet.ts';
 import { openJsonlWriters } from './outputs.ts';

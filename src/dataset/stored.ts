@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { UsageError } from '../errors.ts';
-import { openStore, type OpenStoreOptions } from '../storage/open.ts';
-import type { ObjectStore } from '../storage/store.ts';
-import { joinUri, parseStorageUri } from '../storage/uri.ts';
+import { openStore, type OpenStoreOptions } from '../objectStore/open.ts';
+import type { ObjectStore } from '../objectStore/store.ts';
+import { joinUri, parseStorageUri } from '../objectStore/uri.ts';
 import { labelFromResponse } from './example.ts';
 import { DATASET_FILES } from './folder.ts';
 

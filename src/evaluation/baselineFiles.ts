@@ -1,6 +1,6 @@
 import type { StoredDataset } from '../dataset/stored.ts';
 import { UsageError } from '../errors.ts';
-import { joinUri } from '../storage/uri.ts';
+import { joinUri } from '../objectStore/uri.ts';
 import { baselineName, type BaselineRun } from './baseline.ts';
 import { BaselineClassifier } from './baselineClassifier.ts';
 import { decodeModel } from './modelFile.ts';

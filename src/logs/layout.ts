@@ -1,6 +1,6 @@
 import pLimit from 'p-limit';
 import { UsageError } from '../errors.ts';
-import type { ObjectInfo, ObjectStore } from '../storage/store.ts';
+import type { ObjectInfo, ObjectStore } from '../objectStore/store.ts';
 
 /**
  * Turns a key template such as `{yyyy}/{MM}/{dd}/` (seed folders), `{yyyy}/{MM}/{dd}/{HH}/` (v2 hourly partitions) or

@@ -9,18 +9,18 @@ import type { Settings } from '../settings.ts';
 import { createFeatures } from '../features/index.ts';
 import type { BuildFn } from '../features/dataset/job.ts';
 import { toBoltLogger, type Log } from '../log.ts';
-import { openDatabase } from '../store/db.ts';
-import { SeenEventsRepo } from '../store/events.ts';
-import { PostedMessagesRepo } from '../store/messages.ts';
+import { openDatabase } from '../db/db.ts';
+import { SeenEventsRepo } from '../db/events.ts';
+import { PostedMessagesRepo } from '../db/messages.ts';
 import { TrackerService } from '../trackers/service.ts';
-import { TrackerStore } from '../trackers/store.ts';
+import { TrackerStore } from '../trackers/trackerRepo.ts';
 import { createSlackApp } from './app.ts';
 import type { Feature } from './feature.ts';
 import { fetchBotIdentity, type BotIdentity } from './identity.ts';
 import { Messenger } from './messenger.ts';
 import { Policy } from './policy.ts';
 import { webClientSlackApi } from './slackApi.ts';
-import { systemClock, type Clock } from './throttle.ts';
+import { systemClock, type Clock } from '../shared/clock.ts';
 
 export interface BotOptions {
   readonly settings: Settings;

@@ -1,5 +1,5 @@
 import type { Log } from '../log.ts';
-import type { PostedMessagesRepo } from '../store/messages.ts';
+import type { PostedMessagesRepo } from '../db/messages.ts';
 import type { MessageContent } from './blocks/types.ts';
 import { isDefinitiveFailure, slackErrorReason, type SlackApi } from './slackApi.ts';
 

@@ -1,8 +1,8 @@
 import pLimit from 'p-limit';
 import type { Log } from '../log.ts';
-import type { Clock } from '../slack/throttle.ts';
+import type { Clock } from '../shared/clock.ts';
 import { backoffMs, isThrottling } from './backoff.ts';
-import type { TrackerStore, TrackedRow } from './store.ts';
+import type { TrackerStore, TrackedRow } from './trackerRepo.ts';
 import type { AnyTrackedKind, RecordedChange, TrackedResource } from './types.ts';
 
 export interface TrackerOptions {

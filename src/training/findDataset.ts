@@ -2,8 +2,8 @@ import pLimit from 'p-limit';
 import { summaryHeader } from '../dataset/request.ts';
 import { openStoredDataset, storedStatsSchema, type StoredDataset } from '../dataset/stored.ts';
 import type { BuildRequest } from '../dataset/types.ts';
-import { openStore } from '../storage/open.ts';
-import { joinUri } from '../storage/uri.ts';
+import { openStore } from '../objectStore/open.ts';
+import { joinUri } from '../objectStore/uri.ts';
 
 /**
  * A finished dataset under `<artifacts>/datasets/` built from the same logs, range and content settings as `request`

@@ -4,7 +4,7 @@ import { requireSetting } from '../config.ts';
 import { channelUris } from '../dataset/folder.ts';
 import type { StoredStats } from '../dataset/stored.ts';
 import { ConfigError, UsageError } from '../errors.ts';
-import { joinUri } from '../storage/uri.ts';
+import { joinUri } from '../objectStore/uri.ts';
 import { maxRuntimeForCap, type RuntimeLimit } from './budget.ts';
 import type { Range } from './estimate.ts';
 import {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliCommand } from '../../src/cli/command.ts';
 import { main } from '../../src/cli/main.ts';
 import type { BuildSummary } from '../../src/dataset/types.ts';
-import { LocalStore } from '../../src/storage/localStore.ts';
+import { LocalStore } from '../../src/objectStore/localStore.ts';
 import { captureStream } from '../helpers/captureStream.ts';
 import { writeSeedLayout } from '../helpers/syntheticLogs.ts';
 

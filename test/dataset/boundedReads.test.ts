@@ -7,7 +7,7 @@ import { loadDataConfig } from '../../src/config.ts';
 import { buildDataset } from '../../src/dataset/build.ts';
 import { resolveBuildRequest } from '../../src/dataset/request.ts';
 import type { BuildSummary } from '../../src/dataset/types.ts';
-import { LocalStore } from '../../src/storage/localStore.ts';
+import { LocalStore } from '../../src/objectStore/localStore.ts';
 import { syntheticRows, toCsv } from '../helpers/syntheticLogs.ts';
 
 /** The heap limit the build's parse workers get, when a test sets one (the product sizes it from the file cap). */

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleLine, responseFor } from '../../src/dataset/example.ts';
 import { channelUris, DATASET_FILES } from '../../src/dataset/folder.ts';
 import { datasetUri, openStoredDataset, readExamples } from '../../src/dataset/stored.ts';
-import { LocalStore } from '../../src/storage/localStore.ts';
+import { LocalStore } from '../../src/objectStore/localStore.ts';
 
 let root: string;
 const stats = {

@@ -2,9 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import { LocalStore } from '../../src/storage/localStore.ts';
-import { S3Store } from '../../src/storage/s3Store.ts';
-import type { ObjectStore } from '../../src/storage/store.ts';
+import { LocalStore } from '../../src/objectStore/localStore.ts';
+import { S3Store } from '../../src/objectStore/s3Store.ts';
+import type { ObjectStore } from '../../src/objectStore/store.ts';
 import { startLocalS3, type LocalS3 } from './s3rver.ts';
 
 export type Backend = 'local directory' | 's3 (s3rver)';

@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import { exampleLine, responseFor, toContext, type ContextOptions } from '../../src/dataset/example.ts';
 import { DATASET_FILES } from '../../src/dataset/folder.ts';
 import type { StoredExample } from '../../src/dataset/stored.ts';
-import { LocalStore } from '../../src/storage/localStore.ts';
-import type { ObjectStore } from '../../src/storage/store.ts';
+import { LocalStore } from '../../src/objectStore/localStore.ts';
+import type { ObjectStore } from '../../src/objectStore/store.ts';
 
 /** A finished dataset folder (train/, validation/, stats.json) written from examples, as the builder lays it out. */
 export interface DatasetSpec {

@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { CANONICAL_FIELDS } from '../../src/dataset/example.ts';
 import { seededRandom } from '../../src/dataset/random.ts';
-import type { ObjectStore } from '../../src/storage/store.ts';
+import type { ObjectStore } from '../../src/objectStore/store.ts';
 
 /**
  * Deterministic CloudFront-like traffic with a ThreatLevel label, for tests, the bench and the bundled sample.

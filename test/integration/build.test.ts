@@ -15,7 +15,7 @@ import { storedStatsSchema } from '../../src/dataset/stored.ts';
 import { countContextTokens, countSequenceTokens, fixedTokens } from '../../src/dataset/tokens.ts';
 import type { BuildHooks, BuildProgress, BuildSummary } from '../../src/dataset/types.ts';
 import { CancelledError, UsageError } from '../../src/errors.ts';
-import { LocalStore } from '../../src/storage/localStore.ts';
+import { LocalStore } from '../../src/objectStore/localStore.ts';
 import {
   DROP_FIELDS,
   FIXTURE_RANGE,

@@ -2,7 +2,7 @@ import pLimit from 'p-limit';
 import { describe, expect, it, vi } from 'vitest';
 import { UsageError } from '../../src/errors.ts';
 import { listRangeObjects, streamRangeObjects, validateLayout, type DatedObject } from '../../src/logs/layout.ts';
-import type { ObjectStore } from '../../src/storage/store.ts';
+import type { ObjectStore } from '../../src/objectStore/store.ts';
 import { deferred, type Deferred } from '../helpers/deferred.ts';
 import { BACKENDS, storeBackends } from '../helpers/storeBackends.ts';
 

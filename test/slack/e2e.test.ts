@@ -10,7 +10,7 @@ import { formatCount } from '../../src/slack/blocks/text.ts';
 import type { BuildFn } from '../../src/features/dataset/job.ts';
 import { startBot, type RunningBot } from '../../src/slack/bot.ts';
 import { commandsOf } from '../../src/slack/router.ts';
-import { S3Store } from '../../src/storage/s3Store.ts';
+import { S3Store } from '../../src/objectStore/s3Store.ts';
 import { startFakeSlack, type FakeSlack, type StoredMessage } from '../helpers/fakeSlack.ts';
 import { startLocalS3, type LocalS3 } from '../helpers/s3rver.ts';
 import { actionRequest, commandRequest, eventRequest, signedHeaders, type SignedRequest } from '../helpers/signing.ts';

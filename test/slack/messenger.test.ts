@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import { webApi } from '@slack/bolt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Messenger } from '../../src/slack/messenger.ts';
-import { openDatabase, type Db } from '../../src/store/db.ts';
-import { PostedMessagesRepo } from '../../src/store/messages.ts';
+import { openDatabase, type Db } from '../../src/db/db.ts';
+import { PostedMessagesRepo } from '../../src/db/messages.ts';
 import { captureLog, MemorySlack, tempDir } from './support.ts';
 
 const content = (text: string) => ({ text, blocks: [] });

@@ -7,7 +7,7 @@ import type { BuildProgress, BuildRequest, BuildSummary } from '../../src/datase
 import { createLogger, type Level, type Log } from '../../src/log.ts';
 import type { MessageContent } from '../../src/slack/blocks/types.ts';
 import type { SlackApi } from '../../src/slack/slackApi.ts';
-import type { Clock } from '../../src/slack/throttle.ts';
+import type { Clock } from '../../src/shared/clock.ts';
 
 /** Shared fakes for the bot's unit tests. */
 

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Db } from '../../src/store/db.ts';
+import { openDatabase, type Db } from '../../src/db/db.ts';
 import { backoffMs, isThrottling } from '../../src/trackers/backoff.ts';
 import { TrackerService } from '../../src/trackers/service.ts';
-import { TrackerStore } from '../../src/trackers/store.ts';
+import { TrackerStore } from '../../src/trackers/trackerRepo.ts';
 import type { Observation, RecordedChange, TrackedKind, TrackedResource } from '../../src/trackers/types.ts';
 import { settle } from '../slack/harness.ts';
 import { captureLog, ManualClock, tempDir } from '../slack/support.ts';

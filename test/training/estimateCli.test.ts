@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/main.ts';
-import { LocalStore } from '../../src/storage/localStore.ts';
+import { LocalStore } from '../../src/objectStore/localStore.ts';
 import { priceItem } from '../aws/priceItems.ts';
 import { captureStream } from '../helpers/captureStream.ts';
 import { ObservationsRepo, SqlitePriceCache } from '../../src/features/training/prices.ts';
-import { openDatabase } from '../../src/store/db.ts';
+import { openDatabase } from '../../src/db/db.ts';
 import { writeSeedLayout } from '../helpers/syntheticLogs.ts';
 
 let root: string;

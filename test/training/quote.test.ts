@@ -6,7 +6,7 @@ import type { PriceQuery } from '../../src/aws/pricing.ts';
 import { loadDataConfig } from '../../src/config.ts';
 import { resolveBuildRequest, summaryHeader } from '../../src/dataset/request.ts';
 import type { StoredStats } from '../../src/dataset/stored.ts';
-import { LocalStore } from '../../src/storage/localStore.ts';
+import { LocalStore } from '../../src/objectStore/localStore.ts';
 import { findFinishedDataset } from '../../src/training/findDataset.ts';
 import { PriceUnavailableError, type HourlyPrice } from '../../src/training/prices.ts';
 import { quoteTraining } from '../../src/training/quote.ts';

@@ -1,7 +1,7 @@
 import { runBaseline } from '../../evaluation/baseline.ts';
 import { BASELINE_FILES, writeBaseline } from '../../evaluation/baselineFiles.ts';
 import { formatBaselineEvaluation } from '../../evaluation/table.ts';
-import { joinUri } from '../../storage/uri.ts';
+import { joinUri } from '../../objectStore/uri.ts';
 import { EXIT, type CliCommand } from '../command.ts';
 import { openDatasetArg, parseCommandArgs, wholeNumberFlag } from './evalOptions.ts';
 

@@ -63,7 +63,7 @@ async function datasetFor(ref: string, io: CliIo): Promise<{ dataset: StoredData
 /** The price cache and the finished runs in the bot's SQLite file, if LOGTUNE_DB names one that exists. */
 async function botState(path: string | undefined): Promise<{ cache: PriceCache; observations: TrainingObservation[]; close(): void } | undefined> {
   if (path === undefined || path.trim() === '' || !existsSync(path)) return undefined;
-  const [{ openDatabase }, { ObservationsRepo, SqlitePriceCache }] = await Promise.all([import('../../store/db.ts'), import('../../features/training/prices.ts')]);
+  const [{ openDatabase }, { ObservationsRepo, SqlitePriceCache }] = await Promise.all([import('../../db/db.ts'), import('../../features/training/prices.ts')]);
   const db = openDatabase(path);
   return { cache: new SqlitePriceCache(db), observations: new ObservationsRepo(db).all(), close: () => db.close() };
 }

@@ -5,7 +5,7 @@ import type { ActionSpec } from '../../slack/feature.ts';
 import type { Policy } from '../../slack/policy.ts';
 import { CANCEL_ACTION_ID } from './blocks/root.ts';
 import type { BuildRunner, CancelResult } from './runner.ts';
-import type { BuildsRepo } from './store.ts';
+import type { BuildsRepo } from './buildsRepo.ts';
 
 function answer(result: CancelResult, buildId: string): MessageContent {
   switch (result.kind) {

@@ -7,7 +7,7 @@ import type { MessageContent } from '../../slack/blocks/types.ts';
 import type { CommandSpec } from '../../slack/feature.ts';
 import type { BotIdentity } from '../../slack/identity.ts';
 import type { BuildRunner } from './runner.ts';
-import type { BuildRecord } from './store.ts';
+import type { BuildRecord } from './buildsRepo.ts';
 
 export interface DatasetCommandDeps {
   readonly data: DataConfig;

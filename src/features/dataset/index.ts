@@ -5,15 +5,15 @@ import type { Feature } from '../../slack/feature.ts';
 import type { BotIdentity } from '../../slack/identity.ts';
 import type { Messenger } from '../../slack/messenger.ts';
 import type { Policy } from '../../slack/policy.ts';
-import type { Clock } from '../../slack/throttle.ts';
-import type { Db } from '../../store/db.ts';
+import type { Clock } from '../../shared/clock.ts';
+import type { Db } from '../../db/db.ts';
 import { buildStatusLine } from './blocks/status.ts';
 import { cancelBuildAction } from './cancelAction.ts';
 import { datasetCommand } from './command.ts';
 import type { BuildFn } from './job.ts';
 import { BuildRunner } from './runner.ts';
 import { parseStoredRequest } from './storedRequest.ts';
-import { BuildsRepo, type BuildRecord } from './store.ts';
+import { BuildsRepo, type BuildRecord } from './buildsRepo.ts';
 import type { BaselineScorer } from '../evaluation/baselineAfterBuild.ts';
 
 export interface DatasetFeatureDeps {

@@ -1,13 +1,14 @@
 import { CancelledError } from '../../errors.ts';
 import type { Log } from '../../log.ts';
 import type { BuildHooks, BuildProgress, BuildRequest, BuildSummary } from '../../dataset/types.ts';
-import type { BuildRecord, BuildsRepo } from './store.ts';
+import type { BuildRecord, BuildsRepo } from './buildsRepo.ts';
 import { rootMessage, type RootView } from './blocks/root.ts';
 import { cancelledMessage, failureMessage, listedMessage, readMessage, resumedMessage, summaryMessage } from './blocks/thread.ts';
 import type { MessageContent } from '../../slack/blocks/types.ts';
 import type { Messenger } from '../../slack/messenger.ts';
 import type { BaselineScorer } from '../evaluation/baselineAfterBuild.ts';
-import { Throttle, type Clock } from '../../slack/throttle.ts';
+import { Throttle } from '../../slack/throttle.ts';
+import type { Clock } from '../../shared/clock.ts';
 
 export type BuildFn = (request: BuildRequest, hooks: BuildHooks) => Promise<BuildSummary>;
 

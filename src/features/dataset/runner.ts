@@ -1,7 +1,7 @@
 import pLimit, { type LimitFunction } from 'p-limit';
 import { buildKey } from '../../dataset/request.ts';
 import type { BuildRequest } from '../../dataset/types.ts';
-import type { BuildRecord } from './store.ts';
+import type { BuildRecord } from './buildsRepo.ts';
 import { rootMessage } from './blocks/root.ts';
 import { failureMessage, interruptedMessage } from './blocks/thread.ts';
 import { BuildJob, rootKey, type JobDeps } from './job.ts';

@@ -9,7 +9,7 @@ import { describePriceSource, hourlyPrice, PriceUnavailableError } from '../../t
 import { now, type DeployContext } from './context.ts';
 import { showRequest } from './messages.ts';
 import type { DeployQuote } from './quote.ts';
-import type { DeployRecord } from './store.ts';
+import type { DeployRecord } from './deployRequestsRepo.ts';
 
 export type AskOutcome = { readonly kind: 'posted'; readonly record: DeployRecord } | { readonly kind: 'refused'; readonly reason: string };
 

@@ -3,16 +3,16 @@ import type { Log } from '../../log.ts';
 import type { MessageContent } from '../../slack/blocks/types.ts';
 import type { Messenger } from '../../slack/messenger.ts';
 import type { Policy } from '../../slack/policy.ts';
-import type { Clock } from '../../slack/throttle.ts';
+import type { Clock } from '../../shared/clock.ts';
 import type { TrackerService } from '../../trackers/service.ts';
 import type { TrainingConfig } from '../../training/settings.ts';
 import type { TrainingAws } from '../training/aws.ts';
 import type { SqlitePriceCache } from '../training/prices.ts';
-import type { TrainingRequestsRepo } from '../training/store.ts';
+import type { TrainingRequestsRepo } from '../training/trainingRequestsRepo.ts';
 import type { DeployAws } from './aws.ts';
-import type { DeployedEndpointsRepo } from './endpointsStore.ts';
+import type { DeployedEndpointsRepo } from './endpointsRepo.ts';
 import type { DeploySettings } from './settings.ts';
-import type { DeployRequestsRepo } from './store.ts';
+import type { DeployRequestsRepo } from './deployRequestsRepo.ts';
 
 /** An endpoint that just reached InService, for whoever wants to act on it (the evaluation). */
 export interface InServiceEndpoint {

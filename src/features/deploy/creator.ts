@@ -5,7 +5,7 @@ import { isTransient } from '../training/flow.ts';
 import { createdMessage, createFailedMessage } from './blocks/thread.ts';
 import { ENDPOINT_KIND, now, type DeployContext } from './context.ts';
 import { replyInThread, showRequest } from './messages.ts';
-import type { DeployRecord } from './store.ts';
+import type { DeployRecord } from './deployRequestsRepo.ts';
 import type { BackgroundTasks } from './tasks.ts';
 
 const RETRY_MS = 60_000;

@@ -7,7 +7,7 @@ import { approvedMessage, cancelledMessage, expiredMessage } from './blocks/thre
 import { now, requestKey, type DeployContext } from './context.ts';
 import type { EndpointCreator } from './creator.ts';
 import { replyInThread, showRequest } from './messages.ts';
-import type { DeployRecord, DeployState } from './store.ts';
+import type { DeployRecord, DeployState } from './deployRequestsRepo.ts';
 
 const STATE_OF: Record<DeployState, ApprovalSubject['state']> = {
   pending_approval: 'pending', approved: 'approved', created: 'approved', cancelled: 'cancelled', expired: 'expired', failed: 'closed',

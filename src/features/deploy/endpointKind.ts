@@ -5,7 +5,7 @@ import type { Observation, TrackedKind } from '../../trackers/types.ts';
 import { afterInServiceFailedMessage, endpointFailedMessage, goneMessage, inServiceMessage, statusChangeMessage } from './blocks/thread.ts';
 import { ENDPOINT_KIND, now, requestKey, type DeployContext } from './context.ts';
 import { endpointSnapshotSchema, replyInThread, showRequest } from './messages.ts';
-import type { DeployRecord } from './store.ts';
+import type { DeployRecord } from './deployRequestsRepo.ts';
 import type { BackgroundTasks } from './tasks.ts';
 
 /**

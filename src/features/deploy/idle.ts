@@ -3,7 +3,7 @@ import { escapeMrkdwn, inlineCode } from '../../slack/blocks/text.ts';
 import type { MessageContent } from '../../slack/blocks/types.ts';
 import { keptMessage } from './blocks/thread.ts';
 import { now, type DeployContext } from './context.ts';
-import { idleSince, type EndpointRecord } from './endpointsStore.ts';
+import { idleSince, type EndpointRecord } from './endpointsRepo.ts';
 import { replyInThread, showRequest, showWarning } from './messages.ts';
 import type { EndpointRemoval } from './removal.ts';
 

@@ -6,9 +6,9 @@ import { onlyArgument, type Feature } from '../../slack/feature.ts';
 import type { BotIdentity } from '../../slack/identity.ts';
 import type { Messenger } from '../../slack/messenger.ts';
 import type { Policy } from '../../slack/policy.ts';
-import type { Clock } from '../../slack/throttle.ts';
+import type { Clock } from '../../shared/clock.ts';
 import type { HostingSettings } from '../../deploy/settings.ts';
-import type { Db } from '../../store/db.ts';
+import type { Db } from '../../db/db.ts';
 import type { TrackerService } from '../../trackers/service.ts';
 import type { TrainingConfig } from '../../training/settings.ts';
 import type { DeployedEndpoints } from '../triage/endpoints.ts';
@@ -23,12 +23,12 @@ import { requestKey, type AfterInService, type DeployContext } from './context.t
 import { EndpointCreator } from './creator.ts';
 import { DeployDecisions } from './decisions.ts';
 import { endpointKind } from './endpointKind.ts';
-import { DeployedEndpointsRepo } from './endpointsStore.ts';
+import { DeployedEndpointsRepo } from './endpointsRepo.ts';
 import { IdleEndpoints } from './idle.ts';
 import { costOf } from './messages.ts';
 import { EndpointRemoval } from './removal.ts';
 import type { DeploySettings } from './settings.ts';
-import { DeployRequestsRepo } from './store.ts';
+import { DeployRequestsRepo } from './deployRequestsRepo.ts';
 import { BackgroundTasks } from './tasks.ts';
 
 export interface DeployFeatureDeps {

@@ -4,8 +4,8 @@ import type { MessageContent } from '../../slack/blocks/types.ts';
 import { idleWarningMessage, type IdleWarningView } from './blocks/idle.ts';
 import { deployMessage, type EndpointView } from './blocks/request.ts';
 import { ENDPOINT_KIND, now, requestKey, type DeployContext } from './context.ts';
-import type { EndpointRecord } from './endpointsStore.ts';
-import type { DeployRecord } from './store.ts';
+import type { EndpointRecord } from './endpointsRepo.ts';
+import type { DeployRecord } from './deployRequestsRepo.ts';
 
 /** What the endpoint tracker records of each poll; read back for the request's message. */
 export const endpointSnapshotSchema = z.object({ status: z.string(), failureReason: z.string().optional() });

@@ -3,14 +3,14 @@ import type { StoredDataset } from '../../dataset/stored.ts';
 import type { Log } from '../../log.ts';
 import type { Messenger } from '../../slack/messenger.ts';
 import type { Policy } from '../../slack/policy.ts';
-import type { Clock } from '../../slack/throttle.ts';
+import type { Clock } from '../../shared/clock.ts';
 import type { TrackerService } from '../../trackers/service.ts';
 import type { TrainingConfig } from '../../training/settings.ts';
 import type { BuildRunner } from '../dataset/runner.ts';
-import type { BuildsRepo } from '../dataset/store.ts';
+import type { BuildsRepo } from '../dataset/buildsRepo.ts';
 import type { TrainingAws } from './aws.ts';
 import type { ObservationsRepo, SqlitePriceCache } from './prices.ts';
-import type { TrainingRequestsRepo } from './store.ts';
+import type { TrainingRequestsRepo } from './trainingRequestsRepo.ts';
 
 export interface ApprovalSettings {
   readonly approvers: readonly string[];

@@ -9,7 +9,7 @@ import { approvedMessage, cancelledMessage, expiredMessage, stopRequestedMessage
 import { JOB_KIND, now, type TrainingContext } from './context.ts';
 import type { TrainingFlow } from './flow.ts';
 import { replyInThread, showRequest } from './messages.ts';
-import type { TrainingRecord, TrainingState } from './store.ts';
+import type { TrainingRecord, TrainingState } from './trainingRequestsRepo.ts';
 
 const STATE_OF: Record<TrainingState, ApprovalSubject['state']> = {
   awaiting_dataset: 'closed', pending_approval: 'pending', approved: 'approved', launched: 'approved', cancelled: 'cancelled',

@@ -14,7 +14,7 @@ import { parseApprovalQuote, toApprovalQuote } from './approvalQuote.ts';
 import { launchedMessage, launchFailedMessage, notStartedMessage } from './blocks/thread.ts';
 import { JOB_KIND, now, type TrainingContext } from './context.ts';
 import { replyInThread, showRequest } from './messages.ts';
-import type { TrainingRecord } from './store.ts';
+import type { TrainingRecord } from './trainingRequestsRepo.ts';
 
 export type RequestOutcome =
   | { readonly kind: 'building'; readonly record: TrainingRecord }

@@ -7,8 +7,8 @@ import { onlyArgument, type Feature } from '../../slack/feature.ts';
 import type { BotIdentity } from '../../slack/identity.ts';
 import type { Messenger } from '../../slack/messenger.ts';
 import type { Policy } from '../../slack/policy.ts';
-import type { Clock } from '../../slack/throttle.ts';
-import type { Db } from '../../store/db.ts';
+import type { Clock } from '../../shared/clock.ts';
+import type { Db } from '../../db/db.ts';
 import type { TrackerService } from '../../trackers/service.ts';
 import type { TrainingConfig } from '../../training/settings.ts';
 import type { DatasetFeature } from '../dataset/index.ts';
@@ -22,7 +22,7 @@ import { TrainingFlow } from './flow.ts';
 import { trainingJobKind } from './jobKind.ts';
 import { jobView } from './messages.ts';
 import { ObservationsRepo, SqlitePriceCache } from './prices.ts';
-import { TrainingRequestsRepo } from './store.ts';
+import { TrainingRequestsRepo } from './trainingRequestsRepo.ts';
 
 export interface TrainingFeatureDeps {
   readonly db: Db;

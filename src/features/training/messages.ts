@@ -3,7 +3,7 @@ import { parseApprovalQuote } from './approvalQuote.ts';
 import { trainingMessage, type TrainingJobView } from './blocks/request.ts';
 import { JOB_KIND, requestKey, type TrainingContext } from './context.ts';
 import { jobSnapshotSchema } from './jobKind.ts';
-import type { TrainingRecord } from './store.ts';
+import type { TrainingRecord } from './trainingRequestsRepo.ts';
 
 /** The request's top-level message as it should look now: its record, its quote, and its job's last snapshot. */
 export function requestMessage(ctx: TrainingContext, record: TrainingRecord): MessageContent {

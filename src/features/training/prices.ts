@@ -1,5 +1,5 @@
 import type { PriceQuery } from '../../aws/pricing.ts';
-import type { Db } from '../../store/db.ts';
+import type { Db } from '../../db/db.ts';
 import type { CachedPrice, PriceCache } from '../../training/prices.ts';
 import type { TrainingObservation } from '../../training/throughput.ts';
 

@@ -3,7 +3,7 @@ import type { DataConfig } from '../../config.ts';
 import { loadBaselineClassifier, readBaselineEvaluation } from '../../evaluation/baselineFiles.ts';
 import type { ContextClassifier } from '../../inference/types.ts';
 import type { Log } from '../../log.ts';
-import type { BuildsRepo } from '../dataset/store.ts';
+import type { BuildsRepo } from '../dataset/buildsRepo.ts';
 import type { DeployedEndpoints } from './endpoints.ts';
 import type { TriageSettings } from './settings.ts';
 

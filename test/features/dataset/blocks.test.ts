@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CANCEL_ACTION_ID, progressLine, rootMessage, type RootView } from '../../../src/features/dataset/blocks/root.ts';
 import { buildStatusLine } from '../../../src/features/dataset/blocks/status.ts';
 import { failureMessage, labelTable, listedMessage, readMessage, summaryMessage } from '../../../src/features/dataset/blocks/thread.ts';
-import type { BuildRecord } from '../../../src/features/dataset/store.ts';
+import type { BuildRecord } from '../../../src/features/dataset/buildsRepo.ts';
 import { expectWithinLimits } from '../../helpers/blockLimits.ts';
 import { blockText, progress, sampleRequest, sampleSummary } from '../../slack/support.ts';
 

@@ -3,8 +3,8 @@ import { idleWarningMessage, KEEP_ACTION_ID, type IdleWarningView } from '../../
 import { APPROVE_ACTION_ID, CANCEL_ACTION_ID, deployMessage, type DeployView, type EndpointView } from '../../../src/features/deploy/blocks/request.ts';
 import { endpointStatusLine, requestStatusLine } from '../../../src/features/deploy/blocks/status.ts';
 import * as thread from '../../../src/features/deploy/blocks/thread.ts';
-import type { EndpointRecord } from '../../../src/features/deploy/endpointsStore.ts';
-import type { DeployRecord, DeployState } from '../../../src/features/deploy/store.ts';
+import type { EndpointRecord } from '../../../src/features/deploy/endpointsRepo.ts';
+import type { DeployRecord, DeployState } from '../../../src/features/deploy/deployRequestsRepo.ts';
 import type { MessageContent } from '../../../src/slack/blocks/types.ts';
 import { expectWithinLimits } from '../../helpers/blockLimits.ts';
 import { findElement } from '../../helpers/botHarness.ts';

@@ -5,7 +5,7 @@ import { responseFor } from '../../../src/dataset/example.ts';
 import { KEEP_ACTION_ID } from '../../../src/features/deploy/blocks/idle.ts';
 import { APPROVE_ACTION_ID, CANCEL_ACTION_ID } from '../../../src/features/deploy/blocks/request.ts';
 import { requestKey } from '../../../src/features/deploy/context.ts';
-import { S3Store } from '../../../src/storage/s3Store.ts';
+import { S3Store } from '../../../src/objectStore/s3Store.ts';
 import type { BotHarness } from '../../helpers/botHarness.ts';
 import type { StoredMessage } from '../../helpers/fakeSlack.ts';
 import type { FakeDeployAws } from '../../helpers/fakeHosting.ts';

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DeployedEndpointsRepo, idleSince, type NewEndpoint } from '../../../src/features/deploy/endpointsStore.ts';
+import { DeployedEndpointsRepo, idleSince, type NewEndpoint } from '../../../src/features/deploy/endpointsRepo.ts';
 import { loadDeploySettings } from '../../../src/features/deploy/settings.ts';
-import { DeployRequestsRepo } from '../../../src/features/deploy/store.ts';
+import { DeployRequestsRepo } from '../../../src/features/deploy/deployRequestsRepo.ts';
 import { ConfigError } from '../../../src/errors.ts';
-import { openDatabase, type Db } from '../../../src/store/db.ts';
+import { openDatabase, type Db } from '../../../src/db/db.ts';
 import { tempDir } from '../../slack/support.ts';
 import { sampleQuote } from './sample.ts';
 

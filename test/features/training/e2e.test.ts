@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { requestKey } from '../../../src/features/training/context.ts';
 import { APPROVE_ACTION_ID, CANCEL_REQUEST_ACTION_ID, STOP_JOB_ACTION_ID } from '../../../src/features/training/blocks/request.ts';
-import { S3Store } from '../../../src/storage/s3Store.ts';
+import { S3Store } from '../../../src/objectStore/s3Store.ts';
 import { startBotHarness, type BotHarness } from '../../helpers/botHarness.ts';
 import { FakeTrainingAws } from '../../helpers/fakeTrainingAws.ts';
 import { writeSeedLayout } from '../../helpers/syntheticLogs.ts';

@@ -3,7 +3,7 @@ import { InvokeEndpointCommand, ModelError, SageMakerRuntimeClient, type InvokeE
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { responseFor } from '../../../src/dataset/example.ts';
-import { S3Store } from '../../../src/storage/s3Store.ts';
+import { S3Store } from '../../../src/objectStore/s3Store.ts';
 import { keyOf, startBotHarness, type BotHarness } from '../../helpers/botHarness.ts';
 import type { StoredMessage } from '../../helpers/fakeSlack.ts';
 import { syntheticRows, toCsv, toJsonLines, toW3c, writeSeedLayout } from '../../helpers/syntheticLogs.ts';

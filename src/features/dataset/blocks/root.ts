@@ -1,5 +1,5 @@
 import type { BuildProgress, BuildSummary } from '../../../dataset/types.ts';
-import type { BuildState } from '../store.ts';
+import type { BuildState } from '../buildsRepo.ts';
 import { escapeMrkdwn, formatCount, formatDuration, inlineCode, mention, truncate } from '../../../slack/blocks/text.ts';
 import type { KnownBlock, MessageContent } from '../../../slack/blocks/types.ts';
 import { button, confirmedButton, plainStatus } from '../../../slack/blocks/buttons.ts';

@@ -1,4 +1,4 @@
-import type { BuildRecord, BuildState } from '../store.ts';
+import type { BuildRecord, BuildState } from '../buildsRepo.ts';
 import { escapeMrkdwn, formatAge, inlineCode, link, mention } from '../../../slack/blocks/text.ts';
 
 const ICONS: Record<BuildState, string> = {

@@ -1,9 +1,9 @@
 import { formatUsd } from '../../../slack/blocks/money.ts';
 import { escapeMrkdwn, inlineCode, mention, truncate } from '../../../slack/blocks/text.ts';
 import type { Button, KnownBlock, MessageContent } from '../../../slack/blocks/types.ts';
-import type { EndpointState } from '../endpointsStore.ts';
+import type { EndpointState } from '../endpointsRepo.ts';
 import type { DeployQuote } from '../quote.ts';
-import type { DeployState } from '../store.ts';
+import type { DeployState } from '../deployRequestsRepo.ts';
 import { hoursText, imageName, perHourAndDay, utc } from './format.ts';
 
 export const APPROVE_ACTION_ID = 'logtune_deploy_approve';

@@ -1,7 +1,7 @@
 import { formatUsd } from '../../../slack/blocks/money.ts';
 import { escapeMrkdwn, formatAge, inlineCode, link, mention } from '../../../slack/blocks/text.ts';
-import type { EndpointRecord } from '../endpointsStore.ts';
-import type { DeployRecord } from '../store.ts';
+import type { EndpointRecord } from '../endpointsRepo.ts';
+import type { DeployRecord } from '../deployRequestsRepo.ts';
 
 const ICONS: Record<string, string> = {
   creating: ':gear:', in_service: ':large_green_circle:', failed: ':x:', deleting: ':wastebasket:', deleted: ':wastebasket:',

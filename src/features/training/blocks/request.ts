@@ -3,7 +3,7 @@ import { codeText, escapeMrkdwn, formatCount, formatDuration, inlineCode, mentio
 import type { KnownBlock, MessageContent } from '../../../slack/blocks/types.ts';
 import { button, confirmedButton, plainStatus } from '../../../slack/blocks/buttons.ts';
 import type { ApprovalQuote } from '../approvalQuote.ts';
-import type { TrainingState } from '../store.ts';
+import type { TrainingState } from '../trainingRequestsRepo.ts';
 
 export const APPROVE_ACTION_ID = 'logtune_training_approve';
 export const CANCEL_REQUEST_ACTION_ID = 'logtune_training_cancel';

@@ -1,6 +1,6 @@
 import { formatUsd } from '../../../slack/blocks/money.ts';
 import { escapeMrkdwn, formatAge, inlineCode, link, mention } from '../../../slack/blocks/text.ts';
-import type { TrainingRecord } from '../store.ts';
+import type { TrainingRecord } from '../trainingRequestsRepo.ts';
 
 export interface TrainingStatusEntry {
   readonly record: TrainingRecord;

@@ -31,7 +31,7 @@ vi.mock('node:fs', async (importOriginal) => {
   return { ...actual, default: { ...actual, createWriteStream }, createWriteStream };
 });
 
-const { LocalStore } = await import('../../src/storage/localStore.ts');
+const { LocalStore } = await import('../../src/objectStore/localStore.ts');
 
 let root: string;
 beforeAll(async () => {

@@ -1,5 +1,5 @@
 import type { BuildRequest, BuildSummary } from '../../dataset/types.ts';
-import type { Db } from '../../store/db.ts';
+import type { Db } from '../../db/db.ts';
 import { parseStoredSummary } from './storedRequest.ts';
 
 export type BuildState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Db } from '../../store/db.ts';
+import type { Db } from '../../db/db.ts';
 import { deployQuoteSchema, type DeployQuote } from './quote.ts';
 
 /**

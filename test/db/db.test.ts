@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { migrate, openDatabase, schemaVersion } from '../../src/store/db.ts';
-import { MIGRATIONS } from '../../src/store/migrations.ts';
+import { migrate, openDatabase, schemaVersion } from '../../src/db/db.ts';
+import { MIGRATIONS } from '../../src/db/migrations.ts';
 import { tempDir } from '../slack/support.ts';
 
 const dirs: ReturnType<typeof tempDir>[] = [];

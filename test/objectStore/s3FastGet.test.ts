@@ -4,9 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createFastGet, encodeKey, FastGetMiss } from '../../src/storage/s3FastGet.ts';
-import { openStore } from '../../src/storage/open.ts';
-import { S3Store } from '../../src/storage/s3Store.ts';
+import { createFastGet, encodeKey, FastGetMiss } from '../../src/objectStore/s3FastGet.ts';
+import { openStore } from '../../src/objectStore/open.ts';
+import { S3Store } from '../../src/objectStore/s3Store.ts';
 import { recordingS3Client } from '../helpers/recordingS3Client.ts';
 import { startLocalS3, type LocalS3 } from '../helpers/s3rver.ts';
 

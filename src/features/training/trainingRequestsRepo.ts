@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Db } from '../../store/db.ts';
+import type { Db } from '../../db/db.ts';
 
 /**
  * Training requests: from `/logtune train` through the dataset, the approval and the launch. State moves one way

@@ -1,10 +1,10 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildKey } from '../../src/dataset/request.ts';
-import { BuildsRepo } from '../../src/features/dataset/store.ts';
-import { openDatabase, type Db } from '../../src/store/db.ts';
-import { SeenEventsRepo } from '../../src/store/events.ts';
-import { PostedMessagesRepo } from '../../src/store/messages.ts';
+import { BuildsRepo } from '../../src/features/dataset/buildsRepo.ts';
+import { openDatabase, type Db } from '../../src/db/db.ts';
+import { SeenEventsRepo } from '../../src/db/events.ts';
+import { PostedMessagesRepo } from '../../src/db/messages.ts';
 import { sampleRequest, sampleSummary, tempDir } from '../slack/support.ts';
 
 let dir: ReturnType<typeof tempDir>;

@@ -1,4 +1,4 @@
-import type { Db } from '../store/db.ts';
+import type { Db } from '../db/db.ts';
 import type { ObservedChange } from './types.ts';
 
 /** What is stored of a tracked resource; JSON columns stay text here and are parsed by the kind's schemas. */

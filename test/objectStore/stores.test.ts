@@ -3,10 +3,10 @@ import { join, resolve } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/errors.ts';
-import { LocalStore } from '../../src/storage/localStore.ts';
-import { S3Store } from '../../src/storage/s3Store.ts';
-import type { ObjectInfo, ObjectStore } from '../../src/storage/store.ts';
-import { joinUri, parseStorageUri } from '../../src/storage/uri.ts';
+import { LocalStore } from '../../src/objectStore/localStore.ts';
+import { S3Store } from '../../src/objectStore/s3Store.ts';
+import type { ObjectInfo, ObjectStore } from '../../src/objectStore/store.ts';
+import { joinUri, parseStorageUri } from '../../src/objectStore/uri.ts';
 import { recordingS3Client } from '../helpers/recordingS3Client.ts';
 import { BACKENDS, storeBackends } from '../helpers/storeBackends.ts';
 
