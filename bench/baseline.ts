@@ -32,7 +32,9 @@ async function writeSplit(path: string, count: number, seed: number): Promise<vo
   const out = createWriteStream(path);
   for (let done = 0; done < count; done += 10_000) {
     const rows = syntheticRows('2024-04-01', Math.min(10_000, count - done), seed + done);
-    const text = rows.map((r) => `${exampleLine(toContext(r, CONTEXT), JSON.stringify(responseFor(r[LABEL_FIELD]!)))}\n`).join('');
+    const text = rows
+      .map((r) => `${exampleLine(toContext(r, CONTEXT), JSON.stringify(responseFor(r[LABEL_FIELD]!)))}\n`)
+      .join('');
     if (!out.write(text)) await once(out, 'drain');
   }
   out.end();
@@ -50,7 +52,14 @@ async function writeDataset(folder: string, train: number, validation: number): 
     range: { start: '2024-04-01', end: '2024-04-01' },
     logsUri: 'synthetic',
     outUri: folder,
-    settings: { labelField: LABEL_FIELD, dropFields: [...CONTEXT.dropFields], contextFormat: 'compact', maxInputLength: 1024, seed: 42, validationRatio: 0.1 },
+    settings: {
+      labelField: LABEL_FIELD,
+      dropFields: [...CONTEXT.dropFields],
+      contextFormat: 'compact',
+      maxInputLength: 1024,
+      seed: 42,
+      validationRatio: 0.1,
+    },
     rows: { train, validation },
     labels: { benign: { scanned: 0, unique: 0, train: 0, validation: 0 } },
     tokens: { totalTokens: 0, meanTokens: 0, maxTokens: 0 },
@@ -70,11 +79,16 @@ async function job(args: string[]): Promise<JobResult> {
     });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').pop()!) as JobResult) : reject(new Error(`baseline job ${args[0]} exited with ${code}`))));
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve(JSON.parse(out.trim().split('\n').pop()!) as JobResult)
+        : reject(new Error(`baseline job ${args[0]} exited with ${code}`)),
+    );
   });
 }
 
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 /** Runs the measurements and returns the lines to print. */
 export async function baselineBench(options: { quick: boolean }): Promise<string[]> {

@@ -25,7 +25,10 @@ const stdin = mode === 'classify' ? createReadStream(input!) : undefined;
 const code = await main(argv, { stdout, stderr, env: process.env, ...(stdin ? { stdin } : {}) });
 const seconds = (performance.now() - started) / 1000;
 if (code !== 0) throw new Error(`${argv.join(' ')} exited with ${code}`);
-const evaluation = mode === 'baseline' ? (JSON.parse(text) as { training: { seconds: number; modelBytes: number }; report: { macroF1: number } }) : undefined;
+const evaluation =
+  mode === 'baseline'
+    ? (JSON.parse(text) as { training: { seconds: number; modelBytes: number }; report: { macroF1: number } })
+    : undefined;
 process.stdout.write(
   `${JSON.stringify({ seconds, lines, maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024), trainingSeconds: evaluation?.training.seconds, modelBytes: evaluation?.training.modelBytes, macroF1: evaluation?.report.macroF1 })}\n`,
 );

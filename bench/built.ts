@@ -13,7 +13,10 @@ let built: Promise<string[]> | undefined;
 
 function buildOnce(): Promise<string[]> {
   built ??= new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['scripts/build.js', '--outdir', '.bench/dist', ...ENTRIES], { cwd: root, stdio: 'inherit' });
+    const child = spawn(process.execPath, ['scripts/build.js', '--outdir', '.bench/dist', ...ENTRIES], {
+      cwd: root,
+      stdio: 'inherit',
+    });
     child.on('error', reject);
     child.on('exit', (code) => {
       if (code !== 0) return reject(new Error(`building the bench jobs failed (exit ${code})`));

@@ -29,7 +29,9 @@ async function listAll(client: S3Client): Promise<{ key: string; size: number }[
   const keys: { key: string; size: number }[] = [];
   let token: string | undefined;
   do {
-    const page = await client.send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: PREFIX, ContinuationToken: token }));
+    const page = await client.send(
+      new ListObjectsV2Command({ Bucket: BUCKET, Prefix: PREFIX, ContinuationToken: token }),
+    );
     for (const o of page.Contents ?? []) keys.push({ key: o.Key!, size: o.Size ?? 0 });
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
@@ -73,21 +75,30 @@ async function notebook(outUri: string): Promise<JobResult> {
   for (const { key } of keys) {
     const body = await getBytes(client, key);
     bytes += body.byteLength;
-    const parsed = Papa.parse<Record<string, string>>(new TextDecoder().decode(body), { header: true, skipEmptyLines: true });
+    const parsed = Papa.parse<Record<string, string>>(new TextDecoder().decode(body), {
+      header: true,
+      skipEmptyLines: true,
+    });
     for (const row of parsed.data) frame.push(row);
   }
   const examples: string[] = [];
   for (const row of frame) {
     const { ThreatLevel: label, 'x-edge-request-id': _dropped, ...context } = row;
     if (!label) continue;
-    examples.push(JSON.stringify({ instruction: INSTRUCTION, context: JSON.stringify(context), response: responseFor(label) }));
+    examples.push(
+      JSON.stringify({ instruction: INSTRUCTION, context: JSON.stringify(context), response: responseFor(label) }),
+    );
   }
   examples.sort(() => Math.random() - 0.5);
   const cut = Math.floor(examples.length * 0.9);
-  const outputs = { 'train.jsonl': examples.slice(0, cut).join('\n'), 'validation.jsonl': examples.slice(cut).join('\n') };
+  const outputs = {
+    'train.jsonl': examples.slice(0, cut).join('\n'),
+    'validation.jsonl': examples.slice(cut).join('\n'),
+  };
   const out = parseStorageUri(outUri);
   for (const [name, body] of Object.entries(outputs)) {
-    if (out.kind === 's3') await client.send(new PutObjectCommand({ Bucket: out.bucket, Key: `${out.prefix}${name}`, Body: body }));
+    if (out.kind === 's3')
+      await client.send(new PutObjectCommand({ Bucket: out.bucket, Key: `${out.prefix}${name}`, Body: body }));
     else await mkdir(out.directory, { recursive: true }).then(() => writeFile(join(out.directory, name), body));
   }
   return { seconds: (performance.now() - started) / 1000, rows: frame.length, bytes, files: keys.length };
@@ -108,5 +119,9 @@ async function build(logsUri: string, outUri: string, range: string): Promise<Jo
 
 const [kind, ...args] = process.argv.slice(2);
 const result =
-  kind === 'floor' ? await floor() : kind === 'notebook' ? await notebook(args[0]!) : await build(args[0]!, args[1]!, args[2]!);
+  kind === 'floor'
+    ? await floor()
+    : kind === 'notebook'
+      ? await notebook(args[0]!)
+      : await build(args[0]!, args[1]!, args[2]!);
 process.stdout.write(`${JSON.stringify({ ...result, maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`);

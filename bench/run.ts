@@ -63,11 +63,15 @@ async function runJob(args: string[], env: NodeJS.ProcessEnv): Promise<JobResult
 function startS3(directory: string): Promise<{ child: ChildProcess; direct: number; delayed: number }> {
   return new Promise((resolve, reject) => {
     // --openssl-legacy-provider: s3rver's listing continuation tokens use DES, refused by Node's OpenSSL 3 otherwise.
-    const child = spawn(process.execPath, ['--openssl-legacy-provider', '--import', 'tsx', 'bench/s3server.ts', directory, String(DELAY_MS)], {
-      cwd: root,
-      env: { ...process.env, NODE_NO_WARNINGS: '1' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--openssl-legacy-provider', '--import', 'tsx', 'bench/s3server.ts', directory, String(DELAY_MS)],
+      {
+        cwd: root,
+        env: { ...process.env, NODE_NO_WARNINGS: '1' },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     const timer = setTimeout(() => reject(new Error('s3rver did not start within 30 s')), 30_000);
     createInterface({ input: child.stdout! }).once('line', (line) => {
       clearTimeout(timer);
@@ -89,7 +93,8 @@ function s3Env(port: number): NodeJS.ProcessEnv {
   };
 }
 
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 function row(name: string, r: JobResult, rows: number): string {
   const rps = rows / r.seconds;
@@ -111,7 +116,12 @@ async function main(): Promise<void> {
     const delayed = s3Env(s3.delayed);
     // The same builds with every GET through the SDK's GetObject: what the lean GET is worth, measured side by side.
     const sdkGet = (env: NodeJS.ProcessEnv) => ({ ...env, LOGTUNE_S3_FAST_GET: 'false' });
-    const client = new S3Client({ forcePathStyle: true, endpoint: direct.AWS_ENDPOINT_URL_S3, region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    const client = new S3Client({
+      forcePathStyle: true,
+      endpoint: direct.AWS_ENDPOINT_URL_S3,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    });
     await uploadS3(client, 'bench-logs', 'logs/', SHAPE);
     client.destroy();
     log(`input: ${generated.files} files, ${fmt(rows)} rows, ${fmt(generated.bytes / 1e6, 1)} MB`);
@@ -154,7 +164,11 @@ async function main(): Promise<void> {
     await measure('buildToS3', ['build', 's3://bench-logs/logs/', 's3://bench-artifacts/build/', RANGE], direct);
     if (!quick) {
       await measure('notebookToS3Delayed', ['notebook', 's3://bench-artifacts/notebook-delayed/'], delayed);
-      await measure('buildToS3Delayed', ['build', 's3://bench-logs/logs/', 's3://bench-artifacts/build-delayed/', RANGE], delayed);
+      await measure(
+        'buildToS3Delayed',
+        ['build', 's3://bench-logs/logs/', 's3://bench-artifacts/build-delayed/', RANGE],
+        delayed,
+      );
     }
 
     const r = results as Record<string, JobResult>;
@@ -187,7 +201,7 @@ async function main(): Promise<void> {
       `- local: ${fmt(rps('buildLocal') / (rows / REFERENCE.duckdbLocal), 2)}× the reference DuckDB (${REFERENCE.duckdbLocal} s) — target ≥ 0.5×`,
       `- lean GET: saves ${saved('buildS3Delayed', 'buildS3DelayedSdkGet')}% of wall time at +${DELAY_MS} ms, ` +
         `${saved('buildS3', 'buildS3SdkGet')}% without delay (kept only if ≥ 15% at +${DELAY_MS} ms)`,
-      `- S3 build vs the list+GET floor: ${fmt(r.floor!.seconds / r.buildS3!.seconds * 100)}% of floor speed (${fmt(r.floorDelayed!.seconds / r.buildS3Delayed!.seconds * 100)}% with delay)`,
+      `- S3 build vs the list+GET floor: ${fmt((r.floor!.seconds / r.buildS3!.seconds) * 100)}% of floor speed (${fmt((r.floorDelayed!.seconds / r.buildS3Delayed!.seconds) * 100)}% with delay)`,
       '',
       'Outputs written back to s3rver (the notebook with one PutObject per file, logtune with streamed multipart uploads):',
       '',
@@ -207,13 +221,22 @@ async function main(): Promise<void> {
     ];
     if (!quick) {
       for (const days of [10, 30]) {
-        const shape: BenchShape = { ...SHAPE, days: Array.from({ length: days }, (_, i) => `2024-05-${String(i + 1).padStart(2, '0')}`) };
+        const shape: BenchShape = {
+          ...SHAPE,
+          days: Array.from({ length: days }, (_, i) => `2024-05-${String(i + 1).padStart(2, '0')}`),
+        };
         const dir = join(work, `logs-${days}d`);
         log(`generating ${days} days for the memory run…`);
         const big = await writeLocal(dir, shape);
         const bigRows = days * shape.filesPerDay * shape.rowsPerFile;
-        await measure(`local${days}d`, ['build', dir, outDir(`${days}d`), `2024-05-01..2024-05-${String(days).padStart(2, '0')}`], process.env);
-        lines.push(`- memory: ${fmt(bigRows)} rows (${fmt(big.bytes / 1e6)} MB) from a local directory: peak RSS ${r[`local${days}d`]!.maxRssMB} MB, ${fmt(bigRows / r[`local${days}d`]!.seconds)} rows/s`);
+        await measure(
+          `local${days}d`,
+          ['build', dir, outDir(`${days}d`), `2024-05-01..2024-05-${String(days).padStart(2, '0')}`],
+          process.env,
+        );
+        lines.push(
+          `- memory: ${fmt(bigRows)} rows (${fmt(big.bytes / 1e6)} MB) from a local directory: peak RSS ${r[`local${days}d`]!.maxRssMB} MB, ${fmt(bigRows / r[`local${days}d`]!.seconds)} rows/s`,
+        );
         await rm(dir, { recursive: true, force: true });
         await rm(outDir(`${days}d`), { recursive: true, force: true });
       }

@@ -63,5 +63,8 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     process.stderr.write('usage: node scripts/build.js [--outdir DIR] [name=src/file.ts …]\n');
     process.exit(2);
   }
-  await buildBundles({ ...(values.outdir && { outdir: values.outdir }), ...(entries.length > 0 && { entryPoints: Object.fromEntries(entries) }) });
+  await buildBundles({
+    ...(values.outdir && { outdir: values.outdir }),
+    ...(entries.length > 0 && { entryPoints: Object.fromEntries(entries) }),
+  });
 }

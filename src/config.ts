@@ -10,9 +10,12 @@ import { parseStorageUri } from './objectStore/uri.ts';
  */
 export type Env = Record<string, string | undefined>;
 
-export const csvList = z
-  .string()
-  .transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0));
+export const csvList = z.string().transform((s) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter((x) => x.length > 0),
+);
 
 export const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
@@ -45,7 +48,10 @@ const dataSchema = z.object({
 
 const botSchema = z.object({
   SLACK_BOT_TOKEN: z.string().regex(/^xox[bp]-/, 'expected a bot token starting with xoxb-'),
-  SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'expected an app-level token starting with xapp-').optional(),
+  SLACK_APP_TOKEN: z
+    .string()
+    .regex(/^xapp-/, 'expected an app-level token starting with xapp-')
+    .optional(),
   SLACK_SIGNING_SECRET: z.string().min(1).optional(),
   SLACK_API_URL: z.url().optional(),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -55,10 +61,16 @@ const botSchema = z.object({
   LOGTUNE_BUILD_MAX_ATTEMPTS: positiveInt(20).default(3),
   LOGTUNE_POLL_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
   LOGTUNE_APPROVERS: csvList
-    .pipe(z.array(z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'expected Slack user ids such as U012ABCDEF, comma-separated')))
+    .pipe(
+      z.array(z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'expected Slack user ids such as U012ABCDEF, comma-separated')),
+    )
     .default([]),
   LOGTUNE_ALLOW_SELF_APPROVAL: bool.default(false),
-  LOGTUNE_APPROVAL_TTL_HOURS: z.coerce.number().positive().max(24 * 30).default(24),
+  LOGTUNE_APPROVAL_TTL_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 30)
+    .default(24),
   LOGTUNE_MONTHLY_BUDGET_USD: z.coerce.number().positive().optional(),
 });
 
@@ -111,7 +123,8 @@ export function parseSection<S extends z.ZodType>(schema: S, env: Env): z.infer<
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
   const variable = String(issue.path[0] ?? 'environment');
-  const message = issue.code === 'invalid_type' && issue.input === undefined ? 'is required but not set' : issue.message;
+  const message =
+    issue.code === 'invalid_type' && issue.input === undefined ? 'is required but not set' : issue.message;
   throw new ConfigError(variable, message);
 }
 
@@ -135,7 +148,10 @@ export function loadDataConfig(env: Env = process.env): DataConfig {
 export function loadBotConfig(env: Env = process.env): BotConfig {
   const e = parseSection(botSchema, env);
   if (e.SLACK_APP_TOKEN === undefined && e.SLACK_SIGNING_SECRET === undefined) {
-    throw new ConfigError('SLACK_SIGNING_SECRET', 'is required in HTTP mode (set SLACK_APP_TOKEN for Socket Mode instead)');
+    throw new ConfigError(
+      'SLACK_SIGNING_SECRET',
+      'is required in HTTP mode (set SLACK_APP_TOKEN for Socket Mode instead)',
+    );
   }
   return Object.freeze({
     botToken: e.SLACK_BOT_TOKEN,

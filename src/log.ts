@@ -38,7 +38,9 @@ export function isLevel(value: unknown): value is Level {
 
 export function makeRedactor(secrets: readonly (string | undefined)[] = []): (text: string) => string {
   // Longest first, so a secret that contains another is hidden whole.
-  const literals = secrets.filter((s): s is string => s !== undefined && s.length >= 4).sort((a, b) => b.length - a.length);
+  const literals = secrets
+    .filter((s): s is string => s !== undefined && s.length >= 4)
+    .sort((a, b) => b.length - a.length);
   return (text) => {
     let out = text.replace(TOKEN_PATTERN, REDACTED);
     for (const secret of literals) out = out.replaceAll(secret, REDACTED);
@@ -84,10 +86,12 @@ export function createLogger(options: LogOptions): Log {
   const write = options.write ?? defaultWrite;
   const now = options.now ?? (() => new Date());
   const make = (bound: Fields): Log => {
-    const emit = (level: Level) => (msg: string, fields: Fields = {}) => {
-      if (SEVERITY[level] < SEVERITY[state.level]) return;
-      write(serialize({ time: now().toISOString(), level, msg, ...bound, ...fields }, redact), level);
-    };
+    const emit =
+      (level: Level) =>
+      (msg: string, fields: Fields = {}) => {
+        if (SEVERITY[level] < SEVERITY[state.level]) return;
+        write(serialize({ time: now().toISOString(), level, msg, ...bound, ...fields }, redact), level);
+      };
     return {
       debug: emit('debug'),
       info: emit('info'),
@@ -106,12 +110,14 @@ export function createLogger(options: LogOptions): Log {
 /** Bolt's `Logger` (also used by its Web API client) on top of ours; Bolt passes free-form arguments. */
 export function toBoltLogger(log: Log, name = 'bolt'): BoltLogger {
   let component = name;
-  const emit = (level: Level) => (...args: unknown[]) => {
-    const [first, ...rest] = args;
-    const msg = typeof first === 'string' ? first : first instanceof Error ? first.message : 'bolt';
-    const details = typeof first === 'string' ? rest : args;
-    log[level](msg, { component, ...(details.length > 0 && { details }) });
-  };
+  const emit =
+    (level: Level) =>
+    (...args: unknown[]) => {
+      const [first, ...rest] = args;
+      const msg = typeof first === 'string' ? first : first instanceof Error ? first.message : 'bolt';
+      const details = typeof first === 'string' ? rest : args;
+      log[level](msg, { component, ...(details.length > 0 && { details }) });
+    };
   return {
     debug: emit('debug'),
     info: emit('info'),

@@ -1,5 +1,10 @@
 import { loadBotConfig, loadDataConfig, type BotConfig, type DataConfig, type Env } from './config.ts';
-import { loadHostingSettings, loadInferenceSettings, type HostingSettings, type InferenceSettings } from './deploy/settings.ts';
+import {
+  loadHostingSettings,
+  loadInferenceSettings,
+  type HostingSettings,
+  type InferenceSettings,
+} from './deploy/settings.ts';
 import { loadEvaluationSettings, type EvaluationSettings } from './evaluation/settings.ts';
 import { loadDeploySettings, type DeploySettings } from './features/deploy/settings.ts';
 import { loadTriageSettings, type TriageSettings } from './features/triage/settings.ts';

@@ -25,12 +25,18 @@ export interface ListedPrice {
 /** A failure that is the price list's answer, not the network's: retrying or another source will not change it. */
 export class PriceNotFoundError extends Error {}
 
-const dimension = z.object({ unit: z.string(), pricePerUnit: z.object({ USD: z.string().optional() }).loose() }).loose();
+const dimension = z
+  .object({ unit: z.string(), pricePerUnit: z.object({ USD: z.string().optional() }).loose() })
+  .loose();
 const priceListItem = z
   .object({
     product: z.object({ attributes: z.record(z.string(), z.string()) }).loose(),
     terms: z
-      .object({ OnDemand: z.record(z.string(), z.object({ priceDimensions: z.record(z.string(), dimension) }).loose()).optional() })
+      .object({
+        OnDemand: z
+          .record(z.string(), z.object({ priceDimensions: z.record(z.string(), dimension) }).loose())
+          .optional(),
+      })
       .loose(),
     publicationDate: z.string().optional(),
   })
@@ -40,10 +46,18 @@ const USAGE_MARK: Readonly<Record<PriceUsage, string>> = { training: '-Train:', 
 
 /** `USE1-Train:ml.g5.12xlarge`, not `…-Train:VolumeUsage.gp2` nor a spot variant. */
 function isUsageOf(usageType: string | undefined, query: PriceQuery): boolean {
-  return usageType !== undefined && !/spot/i.test(usageType) && usageType.endsWith(`${USAGE_MARK[query.usage]}${query.instanceType}`);
+  return (
+    usageType !== undefined &&
+    !/spot/i.test(usageType) &&
+    usageType.endsWith(`${USAGE_MARK[query.usage]}${query.instanceType}`)
+  );
 }
 
-export async function fetchOnDemandPrice(client: PricingClient, query: PriceQuery, signal?: AbortSignal): Promise<ListedPrice> {
+export async function fetchOnDemandPrice(
+  client: PricingClient,
+  query: PriceQuery,
+  signal?: AbortSignal,
+): Promise<ListedPrice> {
   const found: ListedPrice[] = [];
   let nextToken: string | undefined;
   do {
@@ -63,13 +77,17 @@ export async function fetchOnDemandPrice(client: PricingClient, query: PriceQuer
     for (const raw of page.PriceList ?? []) {
       // Each item is a JSON string (boxed as LazyJsonString by some SDK versions).
       const parsed = priceListItem.safeParse(parseJson(String(raw)));
-      if (!parsed.success) throw new Error(`the Pricing API returned an item that is not a price list entry: ${parsed.error.issues[0]?.message}`);
+      if (!parsed.success)
+        throw new Error(
+          `the Pricing API returned an item that is not a price list entry: ${parsed.error.issues[0]?.message}`,
+        );
       const item = parsed.data;
       if (!isUsageOf(item.product.attributes.usagetype, query)) continue;
       for (const term of Object.values(item.terms.OnDemand ?? {})) {
         for (const d of Object.values(term.priceDimensions)) {
           const usdPerHour = Number(d.pricePerUnit.USD);
-          if (d.unit === 'Hrs' && usdPerHour > 0) found.push({ usdPerHour, asOf: item.publicationDate ?? 'unknown date' });
+          if (d.unit === 'Hrs' && usdPerHour > 0)
+            found.push({ usdPerHour, asOf: item.publicationDate ?? 'unknown date' });
         }
       }
     }
@@ -78,7 +96,10 @@ export async function fetchOnDemandPrice(client: PricingClient, query: PriceQuer
   const prices = new Set(found.map((p) => p.usdPerHour));
   const what = `${query.usage} ${query.instanceType} in ${query.region}`;
   if (found.length === 0) throw new PriceNotFoundError(`the Pricing API lists no on-demand hourly price for ${what}`);
-  if (prices.size > 1) throw new PriceNotFoundError(`the Pricing API lists ${prices.size} different on-demand hourly prices for ${what}: ${[...prices].join(', ')}`);
+  if (prices.size > 1)
+    throw new PriceNotFoundError(
+      `the Pricing API lists ${prices.size} different on-demand hourly prices for ${what}: ${[...prices].join(', ')}`,
+    );
   return found[0]!;
 }
 

@@ -58,7 +58,11 @@ const endpointSchema = z.object({
 const endpointConfigSchema = z.object({
   EndpointConfigName: z.string(),
   ProductionVariants: z.array(
-    z.object({ ModelName: z.string().optional(), InstanceType: z.string().optional(), InitialInstanceCount: z.number().optional() }),
+    z.object({
+      ModelName: z.string().optional(),
+      InstanceType: z.string().optional(),
+      InitialInstanceCount: z.number().optional(),
+    }),
   ),
 });
 
@@ -93,10 +97,14 @@ export class SageMakerHosting {
 
   /** The endpoint as it stands, or undefined when there is none of that name. */
   async describeEndpoint(name: string, signal?: AbortSignal): Promise<EndpointDescription | undefined> {
-    const out = await this.absentAsUndefined(() => this.client.send(new DescribeEndpointCommand({ EndpointName: name }), { abortSignal: signal }));
+    const out = await this.absentAsUndefined(() =>
+      this.client.send(new DescribeEndpointCommand({ EndpointName: name }), { abortSignal: signal }),
+    );
     if (out === undefined) return undefined;
     const e = endpointSchema.parse(out);
-    const counts = (e.ProductionVariants ?? []).map((v) => v.CurrentInstanceCount).filter((n): n is number => n !== undefined);
+    const counts = (e.ProductionVariants ?? [])
+      .map((v) => v.CurrentInstanceCount)
+      .filter((n): n is number => n !== undefined);
     return {
       name: e.EndpointName,
       arn: e.EndpointArn,
@@ -128,7 +136,9 @@ export class SageMakerHosting {
     const out: Record<string, string> = {};
     let token: string | undefined;
     do {
-      const page = tagsSchema.parse(await this.client.send(new ListTagsCommand({ ResourceArn: arn, NextToken: token }), { abortSignal: signal }));
+      const page = tagsSchema.parse(
+        await this.client.send(new ListTagsCommand({ ResourceArn: arn, NextToken: token }), { abortSignal: signal }),
+      );
       for (const tag of page.Tags ?? []) out[tag.Key] = tag.Value ?? '';
       token = page.NextToken;
     } while (token !== undefined);
@@ -136,11 +146,15 @@ export class SageMakerHosting {
   }
 
   deleteEndpoint(name: string, signal?: AbortSignal): Promise<DeleteOutcome> {
-    return this.delete(() => this.client.send(new DeleteEndpointCommand({ EndpointName: name }), { abortSignal: signal }));
+    return this.delete(() =>
+      this.client.send(new DeleteEndpointCommand({ EndpointName: name }), { abortSignal: signal }),
+    );
   }
 
   deleteEndpointConfig(name: string, signal?: AbortSignal): Promise<DeleteOutcome> {
-    return this.delete(() => this.client.send(new DeleteEndpointConfigCommand({ EndpointConfigName: name }), { abortSignal: signal }));
+    return this.delete(() =>
+      this.client.send(new DeleteEndpointConfigCommand({ EndpointConfigName: name }), { abortSignal: signal }),
+    );
   }
 
   deleteModel(name: string, signal?: AbortSignal): Promise<DeleteOutcome> {

@@ -29,25 +29,58 @@ export type InvokeOutcome =
   | { readonly kind: 'timeout' }
   | { readonly kind: 'failed'; readonly name: string; readonly status: number | undefined };
 
-export type Invoke = (endpointName: string, request: TextGenerationRequest, signal?: AbortSignal) => Promise<InvokeOutcome>;
+export type Invoke = (
+  endpointName: string,
+  request: TextGenerationRequest,
+  signal?: AbortSignal,
+) => Promise<InvokeOutcome>;
 
 /** Greedy decoding of a short answer that ends at the first newline. */
 export function textGenerationRequest(prompt: string, maxNewTokens: number): TextGenerationRequest {
-  return { inputs: prompt, parameters: { max_new_tokens: maxNewTokens, do_sample: false, return_full_text: false, stop: ['\n'], details: false } };
+  return {
+    inputs: prompt,
+    parameters: {
+      max_new_tokens: maxNewTokens,
+      do_sample: false,
+      return_full_text: false,
+      stop: ['\n'],
+      details: false,
+    },
+  };
 }
 
 const generated = z.union([
-  z.array(z.object({ generated_text: z.string() })).min(1).transform((items) => items[0]!.generated_text),
-  z.array(z.object({ generation: z.string() })).min(1).transform((items) => items[0]!.generation),
+  z
+    .array(z.object({ generated_text: z.string() }))
+    .min(1)
+    .transform((items) => items[0]!.generated_text),
+  z
+    .array(z.object({ generation: z.string() }))
+    .min(1)
+    .transform((items) => items[0]!.generation),
   z.object({ generated_text: z.string() }).transform((item) => item.generated_text),
 ]);
 
 // Error codes the AWS SDK itself treats as throttling (@smithy/core), as they can reach us with retries off.
-const THROTTLING = new Set(['ThrottlingException', 'Throttling', 'TooManyRequestsException', 'RequestLimitExceeded', 'ThrottledException', 'RequestThrottled', 'RequestThrottledException', 'SlowDown']);
+const THROTTLING = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'ThrottledException',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'SlowDown',
+]);
 const TIMEOUTS = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
 
 export function classifyInvokeError(error: unknown): Exclude<InvokeOutcome, { kind: 'text' | 'garbage' }> {
-  const e = (error ?? {}) as { name?: unknown; $metadata?: { httpStatusCode?: number }; $retryable?: { throttling?: boolean }; OriginalStatusCode?: unknown };
+  const e = (error ?? {}) as {
+    name?: unknown;
+    $metadata?: { httpStatusCode?: number };
+    $retryable?: { throttling?: boolean };
+    OriginalStatusCode?: unknown;
+  };
   const name = typeof e.name === 'string' ? e.name : 'Error';
   const status = e.$metadata?.httpStatusCode;
   const originalStatus = typeof e.OriginalStatusCode === 'number' ? e.OriginalStatusCode : undefined;
@@ -59,7 +92,8 @@ export function classifyInvokeError(error: unknown): Exclude<InvokeOutcome, { ki
   // Before the status: SageMaker answers "not ready" with HTTP 429 too.
   if (name === 'ModelNotReadyException') return { kind: 'not_ready' };
   // "Slow down" in any of its forms, ServiceUnavailable (503) included, as the tracker service reads them.
-  if (THROTTLING.has(name) || e.$retryable?.throttling === true || status === 429 || status === 503) return { kind: 'throttled' };
+  if (THROTTLING.has(name) || e.$retryable?.throttling === true || status === 429 || status === 503)
+    return { kind: 'throttled' };
   if (TIMEOUTS.has(name)) return { kind: 'timeout' };
   return { kind: 'failed', name, status };
 }

@@ -28,7 +28,13 @@ export class TrainingJobNotFoundError extends Error {
 }
 
 // The SDK's throttling error codes (aws.md §5.5); SageMaker itself answers ThrottlingException "Rate exceeded".
-const THROTTLING = new Set(['ThrottlingException', 'Throttling', 'TooManyRequestsException', 'RequestLimitExceeded', 'ThrottledException']);
+const THROTTLING = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'ThrottledException',
+]);
 
 function errorName(error: unknown): string | undefined {
   return error instanceof Error ? error.name : undefined;
@@ -37,7 +43,8 @@ function errorName(error: unknown): string | undefined {
 function rethrow(operation: string, error: unknown): never {
   const name = errorName(error);
   const retryable = (error as { $retryable?: { throttling?: boolean } } | undefined)?.$retryable;
-  if ((name !== undefined && THROTTLING.has(name)) || retryable?.throttling === true) throw new SageMakerThrottledError(operation, error);
+  if ((name !== undefined && THROTTLING.has(name)) || retryable?.throttling === true)
+    throw new SageMakerThrottledError(operation, error);
   throw error;
 }
 
@@ -46,7 +53,10 @@ function rethrow(operation: string, error: unknown): never {
  * account and region, and a training job with this name already exists (arn:…)". A ValidationException with the
  * same words is treated alike, should the service ever answer that way.
  */
-export async function createTrainingJob(client: SageMakerClient, input: CreateTrainingJobCommandInput): Promise<'created' | 'exists'> {
+export async function createTrainingJob(
+  client: SageMakerClient,
+  input: CreateTrainingJobCommandInput,
+): Promise<'created' | 'exists'> {
   try {
     await client.send(new CreateTrainingJobCommand(input));
     return 'created';
@@ -79,9 +89,13 @@ export const trainingJobSnapshotSchema = z.object({
   BillableTimeInSeconds: z.number().optional(),
   FailureReason: z.string().optional(),
   SecondaryStatusTransitions: z.array(transition).default([]),
-  FinalMetricDataList: z.array(z.object({ MetricName: z.string(), Value: z.number(), Timestamp: z.date().optional() })).default([]),
+  FinalMetricDataList: z
+    .array(z.object({ MetricName: z.string(), Value: z.number(), Timestamp: z.date().optional() }))
+    .default([]),
   ModelArtifacts: z.object({ S3ModelArtifacts: z.string() }).optional(),
-  ResourceConfig: z.object({ InstanceType: z.string().optional(), InstanceCount: z.number().int().positive().optional() }).loose(),
+  ResourceConfig: z
+    .object({ InstanceType: z.string().optional(), InstanceCount: z.number().int().positive().optional() })
+    .loose(),
   StoppingCondition: z.object({ MaxRuntimeInSeconds: z.number().optional() }).loose(),
 });
 
@@ -119,7 +133,10 @@ export async function stopTrainingJob(client: SageMakerClient, jobName: string):
   } catch (error) {
     const name = errorName(error);
     if (name === 'ResourceNotFound') throw new TrainingJobNotFoundError(jobName);
-    const status = name === 'ValidationException' ? /training job is in status (\w+)/i.exec((error as Error).message)?.[1] : undefined;
+    const status =
+      name === 'ValidationException'
+        ? /training job is in status (\w+)/i.exec((error as Error).message)?.[1]
+        : undefined;
     if (status !== undefined) return { outcome: 'already-ended', status };
     rethrow('StopTrainingJob', error);
   }

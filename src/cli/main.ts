@@ -22,7 +22,7 @@ Progress goes to stderr; results go to stdout as JSON lines.`;
  */
 function missingSdkSetting(error: unknown): string | undefined {
   if (error instanceof Error && error.message === 'Region is missing') {
-    return 'AWS_REGION: is not set: AWS requests need a region (set AWS_REGION, or region in the AWS_PROFILE\'s config)';
+    return "AWS_REGION: is not set: AWS requests need a region (set AWS_REGION, or region in the AWS_PROFILE's config)";
   }
   return undefined;
 }
@@ -47,7 +47,9 @@ export async function main(
   }
   const command = commands.find((c) => c.name === name);
   if (command === undefined) {
-    io.stderr.write(`logtune: unknown command "${name}". Commands: ${commands.map((c) => c.name).join(', ')}; see logtune help\n`);
+    io.stderr.write(
+      `logtune: unknown command "${name}". Commands: ${commands.map((c) => c.name).join(', ')}; see logtune help\n`,
+    );
     return EXIT.usage;
   }
   const controller = new AbortController();
@@ -60,7 +62,11 @@ export async function main(
   } catch (error) {
     if (isLogtuneError(error)) {
       io.stderr.write(`logtune: ${error.message}\n`);
-      return error.code === 'cancelled' ? EXIT.cancelled : error.code === 'config' || error.code === 'usage' ? EXIT.usage : EXIT.failed;
+      return error.code === 'cancelled'
+        ? EXIT.cancelled
+        : error.code === 'config' || error.code === 'usage'
+          ? EXIT.usage
+          : EXIT.failed;
     }
     const setting = missingSdkSetting(error);
     if (setting !== undefined) {

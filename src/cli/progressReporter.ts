@@ -3,7 +3,9 @@ import type { BuildProgress } from '../dataset/types.ts';
 export function formatDuration(seconds: number): string {
   if (seconds < 60) return `${seconds.toFixed(seconds < 10 ? 1 : 0)}s`;
   const m = Math.floor(seconds / 60);
-  return m < 60 ? `${m}m${String(Math.round(seconds % 60)).padStart(2, '0')}s` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+  return m < 60
+    ? `${m}m${String(Math.round(seconds % 60)).padStart(2, '0')}s`
+    : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
 }
 
 export function describeProgress(p: BuildProgress): string {
@@ -23,7 +25,10 @@ export function describeProgress(p: BuildProgress): string {
 /**
  * Progress on stderr: a redrawn bar on a terminal, otherwise a plain line every few seconds (logs stay readable).
  */
-export function progressReporter(stream: NodeJS.WriteStream, now: () => number = Date.now): {
+export function progressReporter(
+  stream: NodeJS.WriteStream,
+  now: () => number = Date.now,
+): {
   report(p: BuildProgress): void;
   end(): void;
 } {

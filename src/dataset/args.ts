@@ -75,7 +75,8 @@ export function parseDatasetArgs(args: readonly string[], options: { allowOperat
   const { values, positionals } = parsed;
   if (!options.allowOperatorFlags) {
     for (const flag of OPERATOR_ONLY_FLAGS) {
-      if (values[flag] !== undefined) throw new UsageError(`--${flag} can only be set by the operator (LOGTUNE_* settings)`);
+      if (values[flag] !== undefined)
+        throw new UsageError(`--${flag} can only be set by the operator (LOGTUNE_* settings)`);
     }
   }
   const rangeText = positionals.join(' ').trim();

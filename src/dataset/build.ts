@@ -93,7 +93,11 @@ export async function buildDataset(request: BuildRequest, hooks: BuildHooks = {}
 }
 
 function tooLarge(what: string, maxFileBytes: number): FileOutcome {
-  return { ok: false, reason: 'too_large', message: `${what}, over LOGTUNE_MAX_FILE_MB (${describeBytes(maxFileBytes)})` };
+  return {
+    ok: false,
+    reason: 'too_large',
+    message: `${what}, over LOGTUNE_MAX_FILE_MB (${describeBytes(maxFileBytes)})`,
+  };
 }
 
 /**
@@ -122,7 +126,8 @@ async function readAll(
     produce: async (i) => {
       const object = objects[i]!;
       // Never fetched: one oversized object must not be held whole (and, in the bot, on every resumed build).
-      if (object.size > request.maxFileBytes) return tooLarge(`listed at ${describeBytes(object.size)}, not fetched`, request.maxFileBytes);
+      if (object.size > request.maxFileBytes)
+        return tooLarge(`listed at ${describeBytes(object.size)}, not fetched`, request.maxFileBytes);
       let bytes: Uint8Array;
       try {
         bytes = await fetchSlot(() => logs.get(object.key, signal));
@@ -131,7 +136,10 @@ async function readAll(
         return { ok: false, reason: 'unreadable', message: (error as Error).message };
       }
       if (bytes.length > request.maxFileBytes) {
-        return tooLarge(`${describeBytes(bytes.length)} when fetched (grown since it was listed), not parsed`, request.maxFileBytes);
+        return tooLarge(
+          `${describeBytes(bytes.length)} when fetched (grown since it was listed), not parsed`,
+          request.maxFileBytes,
+        );
       }
       return process(bytes, object.day, sink.thresholds);
     },
@@ -159,14 +167,20 @@ async function readAll(
   pipeline.finished.catch(() => stopListing.abort());
   progress.enter('listing');
   const listingSignal = signal ? AbortSignal.any([signal, stopListing.signal]) : stopListing.signal;
-  const listing = streamRangeObjects(logs, request.layout, listDays(request.range), { concurrency: request.fetchConcurrency, signal: listingSignal }, (batch) => {
-    for (const object of batch) {
-      objects.push(object);
-      progress.bytesListed += object.size;
-    }
-    progress.readingBegins();
-    pipeline.extend(objects.length);
-  });
+  const listing = streamRangeObjects(
+    logs,
+    request.layout,
+    listDays(request.range),
+    { concurrency: request.fetchConcurrency, signal: listingSignal },
+    (batch) => {
+      for (const object of batch) {
+        objects.push(object);
+        progress.bytesListed += object.size;
+      }
+      progress.readingBegins();
+      pipeline.extend(objects.length);
+    },
+  );
   listing.catch(() => undefined); // raced below
   try {
     // The pipeline cannot finish before end(): it settles first only by failing.
@@ -184,7 +198,9 @@ async function readAll(
   const { source } = totals;
   if (totals.filesRead === 0 || source === undefined) {
     const first = totals.skipped[0];
-    throw new UsageError(`none of the ${objects.length} log files could be used (first: ${first?.key} — ${first?.reason})`);
+    throw new UsageError(
+      `none of the ${objects.length} log files could be used (first: ${first?.key} — ${first?.reason})`,
+    );
   }
   if (examples === 0) {
     throw new UsageError(

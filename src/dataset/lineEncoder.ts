@@ -107,7 +107,9 @@ function storeWords(view: DataView, bytes: FixedBytes, pos: number): number {
 
 function writeEscaped(value: string, out: Uint8Array, pos: number): number {
   const buffer = Buffer.from(out.buffer, out.byteOffset, out.byteLength);
-  return NEEDS_ESCAPE.test(value) ? buffer.write(JSON.stringify(JSON.stringify(value)).slice(3, -3), pos) : buffer.write(value, pos);
+  return NEEDS_ESCAPE.test(value)
+    ? buffer.write(JSON.stringify(JSON.stringify(value)).slice(3, -3), pos)
+    : buffer.write(value, pos);
 }
 
 /** One line as a string (without its newline), through the same encoder: for tests and one-off use. */

@@ -79,15 +79,12 @@ export function openOrderedPipeline<T>(options: OrderedPipelineOptions<T>): Open
     while (!settled && active < concurrency && started < count && started < consumed + window) {
       const index = started++;
       active++;
-      produce(index).then(
-        (value) => {
-          active--;
-          ready.set(index, value);
-          void drain();
-          pump();
-        },
-        fail,
-      );
+      produce(index).then((value) => {
+        active--;
+        ready.set(index, value);
+        void drain();
+        pump();
+      }, fail);
     }
   };
 

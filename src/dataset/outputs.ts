@@ -38,7 +38,8 @@ export class JsonlWriter {
   }
 
   private closeRun(): void {
-    if (this.runBuffer && this.runEnd > this.runStart) this.chunks.push(this.runBuffer.subarray(this.runStart, this.runEnd));
+    if (this.runBuffer && this.runEnd > this.runStart)
+      this.chunks.push(this.runBuffer.subarray(this.runStart, this.runEnd));
     this.runBuffer = undefined;
     this.runStart = this.runEnd = 0;
   }

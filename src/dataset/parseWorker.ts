@@ -15,11 +15,19 @@ function handle(request: WorkerRequest): { reply: WorkerReply; transfer: ArrayBu
       if (!settings) throw new Error('worker used before init');
       try {
         const result = processFile(request.bytes, request.day, settings, request.thresholds);
-        const transfer = [result.bytes.buffer, result.offsets.buffer, result.hashes.buffer, result.labelIds.buffer] as ArrayBuffer[];
+        const transfer = [
+          result.bytes.buffer,
+          result.offsets.buffer,
+          result.hashes.buffer,
+          result.labelIds.buffer,
+        ] as ArrayBuffer[];
         return { reply: { id: request.id, type: 'file', result }, transfer };
       } catch (error) {
         if (error instanceof BadFileError) {
-          return { reply: { id: request.id, type: 'bad-file', reason: error.reason, message: error.message }, transfer: [] };
+          return {
+            reply: { id: request.id, type: 'bad-file', reason: error.reason, message: error.message },
+            transfer: [],
+          };
         }
         throw error;
       }

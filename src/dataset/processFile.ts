@@ -123,7 +123,12 @@ function cachedPlan(settings: ProcessorSettings, columns: readonly string[], for
   return entry;
 }
 
-export function processFile(bytes: Uint8Array, fileDay: string, settings: ProcessorSettings, thresholds: SampleThresholds): FileResult {
+export function processFile(
+  bytes: Uint8Array,
+  fileDay: string,
+  settings: ProcessorSettings,
+  thresholds: SampleThresholds,
+): FileResult {
   const otherFormat: ContextFormat = settings.contextFormat === 'full' ? 'compact' : 'full';
   const state = stateOf(settings);
   const tokensBelow = Math.min(thresholds.tokens, state.tokens.threshold);
@@ -143,52 +148,61 @@ export function processFile(bytes: Uint8Array, fileDay: string, settings: Proces
   let inRange = 0;
   let unlabelled = 0;
 
-  const info = visitLogFile(bytes, { labelField: settings.labelField, maxBytes: settings.maxFileBytes }, {
-    columns(names) {
-      columns = names;
-      labelIndex = names.indexOf(settings.labelField);
-      dateIndex = names.indexOf('date');
-      timestampIndex = dateIndex === -1 ? names.indexOf('timestamp') : -1;
-      encoder = cachedPlan(settings, names, settings.contextFormat).encoder;
-    },
-    row(row) {
-      // Without a label column the parser rejects the file once it has read it; nothing to make meanwhile.
-      if (labelIndex === -1 || encoder === undefined) return;
-      const day = (
-        dateIndex !== -1 ? row[dateIndex]! : timestampIndex !== -1 ? (dayOfTimestamp(row[timestampIndex]!) ?? fileDay) : fileDay
-      ).slice(0, 10);
-      if (day < settings.rangeStart || day > settings.rangeEnd) return;
-      inRange++;
-      const label = row[labelIndex]!.trim();
-      if (label === '' || label === '-') {
-        unlabelled++;
-        return;
-      }
-      let output = outputs.get(label);
-      if (output === undefined) {
-        if (outputs.size === 0xffff) throw new BadFileError('unknown_format', `more than 65535 distinct labels in ${settings.labelField}`);
-        output = { id: outputs.size, tail: LineEncoder.tail(JSON.stringify(responseFor(label))) };
-        outputs.set(label, output);
-      }
-      ensureCapacity(used + encoder.maxBytes(row, output.tail), used);
-      const start = used;
-      used = encoder.write(row, output.tail, scratch, start);
-      // The context spans from just after `{"instruction":…,"context":"` to just before `","response":…`.
-      const hash = hashBytes53(scratch, start + LINE_HEAD.length, used - output.tail.length);
-      const key = rekey53(hash, settings.seed);
-      if (key < tokensBelow) {
-        if (key < pairsBelow) {
-          otherPlan ??= cachedPlan(settings, columns, otherFormat).plan;
-          candidates.push({ index: offsets.length, key, otherContext: renderContext(row, otherPlan) });
-        } else {
-          candidates.push({ index: offsets.length, key });
+  const info = visitLogFile(
+    bytes,
+    { labelField: settings.labelField, maxBytes: settings.maxFileBytes },
+    {
+      columns(names) {
+        columns = names;
+        labelIndex = names.indexOf(settings.labelField);
+        dateIndex = names.indexOf('date');
+        timestampIndex = dateIndex === -1 ? names.indexOf('timestamp') : -1;
+        encoder = cachedPlan(settings, names, settings.contextFormat).encoder;
+      },
+      row(row) {
+        // Without a label column the parser rejects the file once it has read it; nothing to make meanwhile.
+        if (labelIndex === -1 || encoder === undefined) return;
+        const day = (
+          dateIndex !== -1
+            ? row[dateIndex]!
+            : timestampIndex !== -1
+              ? (dayOfTimestamp(row[timestampIndex]!) ?? fileDay)
+              : fileDay
+        ).slice(0, 10);
+        if (day < settings.rangeStart || day > settings.rangeEnd) return;
+        inRange++;
+        const label = row[labelIndex]!.trim();
+        if (label === '' || label === '-') {
+          unlabelled++;
+          return;
         }
-      }
-      offsets.push(start);
-      hashes.push(hash);
-      labelIds.push(output.id);
+        let output = outputs.get(label);
+        if (output === undefined) {
+          if (outputs.size === 0xffff)
+            throw new BadFileError('unknown_format', `more than 65535 distinct labels in ${settings.labelField}`);
+          output = { id: outputs.size, tail: LineEncoder.tail(JSON.stringify(responseFor(label))) };
+          outputs.set(label, output);
+        }
+        ensureCapacity(used + encoder.maxBytes(row, output.tail), used);
+        const start = used;
+        used = encoder.write(row, output.tail, scratch, start);
+        // The context spans from just after `{"instruction":…,"context":"` to just before `","response":…`.
+        const hash = hashBytes53(scratch, start + LINE_HEAD.length, used - output.tail.length);
+        const key = rekey53(hash, settings.seed);
+        if (key < tokensBelow) {
+          if (key < pairsBelow) {
+            otherPlan ??= cachedPlan(settings, columns, otherFormat).plan;
+            candidates.push({ index: offsets.length, key, otherContext: renderContext(row, otherPlan) });
+          } else {
+            candidates.push({ index: offsets.length, key });
+          }
+        }
+        offsets.push(start);
+        hashes.push(hash);
+        labelIds.push(output.id);
+      },
     },
-  });
+  );
   // Only now: the keys of a file that turned out bad must not lower the cutoffs.
   for (const c of candidates) {
     const key = { key: c.key }; // not the candidate: its other-format context need not stay in memory

@@ -40,7 +40,11 @@ export function workerHeapLimitMb(maxFileBytes: number): number {
   return 2 * Math.ceil(Math.min(maxFileBytes, MAX_TEXT_BYTES) / MB) + 128;
 }
 
-export function createFileProcessor(settings: ProcessorSettings, workers: number, options: WorkerOptions = {}): FileProcessor {
+export function createFileProcessor(
+  settings: ProcessorSettings,
+  workers: number,
+  options: WorkerOptions = {},
+): FileProcessor {
   if (workers <= 0) return inlineProcessor(settings);
   const maxOldGenerationSizeMb = options.maxOldGenerationSizeMb ?? workerHeapLimitMb(settings.maxFileBytes);
   return new WorkerPool(settings, workers, { maxOldGenerationSizeMb });

@@ -60,7 +60,14 @@ export class ProgressTracker {
       bytesRead: this.bytesRead,
       elapsedSeconds: this.elapsedSeconds(),
       bytesPerSecond: rate,
-      etaSeconds: this.phase !== 'reading' ? (this.phase === 'done' ? 0 : undefined) : rate > 0 && this.filesDone > 0 ? left / rate : undefined,
+      etaSeconds:
+        this.phase !== 'reading'
+          ? this.phase === 'done'
+            ? 0
+            : undefined
+          : rate > 0 && this.filesDone > 0
+            ? left / rate
+            : undefined,
     });
   }
 }

@@ -64,23 +64,30 @@ export function resolveBuildRequest(config: DataConfig, options: BuildOptions, n
     maxFileBytes: config.maxFileBytes,
   };
   if (request.validationRatio < 0 || request.validationRatio >= 1) {
-    throw new UsageError(`--validation must be at least 0 and below 1 (got ${request.validationRatio}); e.g. --validation 0.1`);
+    throw new UsageError(
+      `--validation must be at least 0 and below 1 (got ${request.validationRatio}); e.g. --validation 0.1`,
+    );
   }
   if (request.balance === 'balanced' && request.maxExamples === 'all') {
     // Balancing caps every label at an equal share; without a total there is no share to cap at.
-    throw new UsageError('--balance balanced needs a total to share out: add --max-examples N, e.g. --max-examples 3000');
+    throw new UsageError(
+      '--balance balanced needs a total to share out: add --max-examples N, e.g. --max-examples 3000',
+    );
   }
   return Object.freeze(request);
 }
 
 /** The choices that shape a dataset's content, as recorded in its stats.json. */
 function settingsOf(request: BuildRequest): BuildSettings {
-  const { labelField, dropFields, maxExamples, balance, seed, validationRatio, contextFormat, maxInputLength } = request;
+  const { labelField, dropFields, maxExamples, balance, seed, validationRatio, contextFormat, maxInputLength } =
+    request;
   return { labelField, dropFields, maxExamples, balance, seed, validationRatio, contextFormat, maxInputLength };
 }
 
 /** The part of a build's summary (and stats.json) that restates what was asked for. */
-export function summaryHeader(request: BuildRequest): Pick<BuildSummary, 'datasetId' | 'range' | 'logsUri' | 'outUri' | 'settings'> {
+export function summaryHeader(
+  request: BuildRequest,
+): Pick<BuildSummary, 'datasetId' | 'range' | 'logsUri' | 'outUri' | 'settings'> {
   return {
     datasetId: request.datasetId,
     range: { start: request.range.start, end: request.range.end },
@@ -92,8 +99,32 @@ export function summaryHeader(request: BuildRequest): Pick<BuildSummary, 'datase
 
 /** Same source, range and sampling settings → same key: a second identical request joins the running build. */
 export function buildKey(request: BuildRequest): string {
-  const { range, logsUri, layout, labelField, dropFields, maxExamples, balance, seed, validationRatio, contextFormat, maxInputLength } =
-    request;
-  const material = JSON.stringify([range.start, range.end, logsUri, layout, labelField, dropFields, maxExamples, balance, seed, validationRatio, contextFormat, maxInputLength]);
+  const {
+    range,
+    logsUri,
+    layout,
+    labelField,
+    dropFields,
+    maxExamples,
+    balance,
+    seed,
+    validationRatio,
+    contextFormat,
+    maxInputLength,
+  } = request;
+  const material = JSON.stringify([
+    range.start,
+    range.end,
+    logsUri,
+    layout,
+    labelField,
+    dropFields,
+    maxExamples,
+    balance,
+    seed,
+    validationRatio,
+    contextFormat,
+    maxInputLength,
+  ]);
   return createHash('sha256').update(material).digest('hex').slice(0, 16);
 }

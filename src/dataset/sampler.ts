@@ -44,7 +44,8 @@ export class LabelReservoirs {
   /** The final per-label selection, in a seeded random order. */
   select(balance: BalanceMode): Map<string, SampledItem[]> {
     const counts = new Map([...this.reservoirs].map(([label, r]) => [label, r.seen]));
-    const quotas = balance === 'balanced' ? balancedQuotas(counts, this.capacity) : proportionalQuotas(counts, this.capacity);
+    const quotas =
+      balance === 'balanced' ? balancedQuotas(counts, this.capacity) : proportionalQuotas(counts, this.capacity);
     const selected = new Map<string, SampledItem[]>();
     for (const [label, r] of [...this.reservoirs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       const items = shuffle([...r.items], seededRandom(seedFor(this.seed + 1, label)));

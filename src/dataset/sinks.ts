@@ -45,7 +45,8 @@ function contextOf(line: string): string {
 
 function toPair(c: Candidate): FormatPair {
   // Every key of the final pair sample was below the pairs threshold whenever it was offered (thresholds only fall).
-  if (c.otherContext === undefined) throw new Error('internal: a saving-sample candidate came without its other format');
+  if (c.otherContext === undefined)
+    throw new Error('internal: a saving-sample candidate came without its other format');
   return { label: c.label, context: contextOf(c.line), otherContext: c.otherContext };
 }
 
@@ -102,7 +103,13 @@ abstract class BaseSink implements ExampleSink {
       const where = this.accept(label, bytes, offsets[i]!, offsets[i + 1]!, hashes[i]!, counts, sampled);
       if (sampled) {
         const line = decodeLine(bytes, offsets[i]!, offsets[i + 1]!);
-        this.candidates.offer({ key: candidate.key, label, line, ...(candidate.otherContext !== undefined && { otherContext: candidate.otherContext }), ...(where && { where }) });
+        this.candidates.offer({
+          key: candidate.key,
+          label,
+          line,
+          ...(candidate.otherContext !== undefined && { otherContext: candidate.otherContext }),
+          ...(where && { where }),
+        });
         this.pairKeys.offer({ key: candidate.key });
       }
     }
@@ -226,7 +233,10 @@ export class SampledSink extends BaseSink {
     const writtenSample = new BottomK<TokenSampleItem & { key: number }>(TOKEN_SAMPLE_SIZE);
     const closing: Promise<void>[] = [];
     try {
-      for (const [list, writer] of [[train, writers.train], [validation, writers.validation]] as const) {
+      for (const [list, writer] of [
+        [train, writers.train],
+        [validation, writers.validation],
+      ] as const) {
         for (const { label, item } of list) {
           const bytes = Buffer.from(`${item.line}\n`);
           const lineNo = writer.add(bytes, 0, bytes.byteLength);

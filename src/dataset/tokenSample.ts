@@ -30,7 +30,8 @@ export class BottomK<T extends { readonly key: number }> {
     // Stable: of equal keys, the first offered stays.
     this.items.sort((a, b) => a.key - b.key);
     let distinct = 0;
-    for (const item of this.items) if (distinct === 0 || item.key !== this.items[distinct - 1]!.key) this.items[distinct++] = item;
+    for (const item of this.items)
+      if (distinct === 0 || item.key !== this.items[distinct - 1]!.key) this.items[distinct++] = item;
     this.items.length = Math.min(distinct, this.k);
     if (this.items.length === this.k) this.cutoff = this.items[this.k - 1]!.key;
   }

@@ -23,7 +23,8 @@ const adjacentInVocabulary = new Set<number>();
 // as a flat table: almost every pair in a log context is one, and a table read is several times cheaper than a lookup.
 const ASCII_SPACE_SLOT = 0x7f;
 const adjacentAscii = new Uint8Array(128 * 128);
-const asciiSlot = (code: number): number => (code === SPACE ? ASCII_SPACE_SLOT : code < 0x7f && code !== 0x20 ? code : -1);
+const asciiSlot = (code: number): number =>
+  code === SPACE ? ASCII_SPACE_SLOT : code < 0x7f && code !== 0x20 ? code : -1;
 for (const token of llamaTokenizer.vocabById) {
   for (let i = 1; i < token.length; i++) {
     const a = token.charCodeAt(i - 1);

@@ -90,7 +90,14 @@ export interface TokenStats {
 /** The choices that shape a dataset's content, recorded with it. */
 export type BuildSettings = Pick<
   BuildRequest,
-  'labelField' | 'dropFields' | 'maxExamples' | 'balance' | 'seed' | 'validationRatio' | 'contextFormat' | 'maxInputLength'
+  | 'labelField'
+  | 'dropFields'
+  | 'maxExamples'
+  | 'balance'
+  | 'seed'
+  | 'validationRatio'
+  | 'contextFormat'
+  | 'maxInputLength'
 >;
 
 /** The content of stats.json, and what the CLI and the bot report. */

@@ -41,7 +41,10 @@ async function bundleSources(): Promise<URL> {
   await stop();
   const contents = result.outputFiles[0]!.contents;
   // .cjs: self-contained (packages bundled in), so it runs from outside the repository's module tree.
-  const file = join(tmpdir(), `logtune-parse-worker-${createHash('sha256').update(contents).digest('hex').slice(0, 16)}.cjs`);
+  const file = join(
+    tmpdir(),
+    `logtune-parse-worker-${createHash('sha256').update(contents).digest('hex').slice(0, 16)}.cjs`,
+  );
   if (!existsSync(file)) {
     // Written whole under another name first: a concurrent process never starts a half-written file.
     const partial = `${file}.${process.pid}.partial`;

@@ -72,7 +72,9 @@ export class WorkerPool implements FileProcessor {
   }
 
   private startWorker(url: URL): void {
-    const worker = new Worker(url, { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB, ...this.limits } });
+    const worker = new Worker(url, {
+      resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB, ...this.limits },
+    });
     const slot: Slot = { worker, ready: false, dead: false, job: undefined };
     this.slots.add(slot);
     worker.on('message', (reply: WorkerReply) => this.onReply(slot, reply));
@@ -116,7 +118,8 @@ export class WorkerPool implements FileProcessor {
       slot.job = job;
       // Move the bytes rather than copy them when the array owns its whole buffer (the usual case for an S3 body).
       const { bytes } = job;
-      const owned = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
+      const owned =
+        bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
       const payload = owned ? bytes : bytes.slice();
       this.post(slot, { id: this.nextId++, type: 'file', bytes: payload, day: job.day, thresholds: job.thresholds }, [
         payload.buffer as ArrayBuffer,

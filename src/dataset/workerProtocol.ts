@@ -3,7 +3,13 @@ import type { FileResult, ProcessorSettings, SampleThresholds } from './processF
 
 export type WorkerRequest =
   | { readonly id: number; readonly type: 'init'; readonly settings: ProcessorSettings }
-  | { readonly id: number; readonly type: 'file'; readonly bytes: Uint8Array; readonly day: string; readonly thresholds: SampleThresholds };
+  | {
+      readonly id: number;
+      readonly type: 'file';
+      readonly bytes: Uint8Array;
+      readonly day: string;
+      readonly thresholds: SampleThresholds;
+    };
 
 export type WorkerReply =
   | { readonly id: number; readonly type: 'ready' }

@@ -14,11 +14,19 @@ export interface PostedMessage {
 }
 
 interface Row {
-  key: string; channel: string; thread_ts: string | null; ts: string | null; created_at: string;
+  key: string;
+  channel: string;
+  thread_ts: string | null;
+  ts: string | null;
+  created_at: string;
 }
 
 const toMessage = (row: Row): PostedMessage => ({
-  key: row.key, channel: row.channel, threadTs: row.thread_ts ?? undefined, ts: row.ts ?? undefined, createdAt: row.created_at,
+  key: row.key,
+  channel: row.channel,
+  threadTs: row.thread_ts ?? undefined,
+  ts: row.ts ?? undefined,
+  createdAt: row.created_at,
 });
 
 export class PostedMessagesRepo {

@@ -10,7 +10,15 @@ import { TAG_KEYS, type DeployInputs, type DeployNames } from './requests.ts';
  */
 export type Hosting = Pick<
   SageMakerHosting,
-  'createModel' | 'createEndpointConfig' | 'createEndpoint' | 'describeEndpoint' | 'describeEndpointConfig' | 'tags' | 'deleteEndpoint' | 'deleteEndpointConfig' | 'deleteModel'
+  | 'createModel'
+  | 'createEndpointConfig'
+  | 'createEndpoint'
+  | 'describeEndpoint'
+  | 'describeEndpointConfig'
+  | 'tags'
+  | 'deleteEndpoint'
+  | 'deleteEndpointConfig'
+  | 'deleteModel'
 >;
 
 export interface DeployStarted {
@@ -76,7 +84,11 @@ export function endpointPhase(status: string): 'pending' | 'in_service' | 'faile
 }
 
 /** Polls until the endpoint is InService, has failed or gone, or the time is up. Unknown states count as pending. */
-export async function watchEndpoint(hosting: Pick<Hosting, 'describeEndpoint'>, name: string, options: WatchOptions = {}): Promise<EndpointOutcome> {
+export async function watchEndpoint(
+  hosting: Pick<Hosting, 'describeEndpoint'>,
+  name: string,
+  options: WatchOptions = {},
+): Promise<EndpointOutcome> {
   const { intervalMs = 30_000, timeoutMs = 90 * 60_000, signal, onStatus, sleep = abortableSleep } = options;
   const deadline = Date.now() + timeoutMs;
   let last: EndpointDescription | undefined;
@@ -97,7 +109,11 @@ export async function watchEndpoint(hosting: Pick<Hosting, 'describeEndpoint'>, 
 
 export interface UndeployResult {
   readonly endpoint: string;
-  readonly deleted: readonly { readonly kind: 'endpoint' | 'endpoint_config' | 'model'; readonly name: string; readonly outcome: 'deleted' | 'absent' }[];
+  readonly deleted: readonly {
+    readonly kind: 'endpoint' | 'endpoint_config' | 'model';
+    readonly name: string;
+    readonly outcome: 'deleted' | 'absent';
+  }[];
 }
 
 /**
@@ -106,11 +122,13 @@ export interface UndeployResult {
  * What is already gone is reported as absent, so undeploying twice is harmless.
  */
 export async function undeploy(hosting: Hosting, endpointName: string, signal?: AbortSignal): Promise<UndeployResult> {
-  if (!endpointName.startsWith('logtune-')) throw new UsageError(`${endpointName} is not an endpoint logtune deployed (their names start with "logtune-")`);
+  if (!endpointName.startsWith('logtune-'))
+    throw new UsageError(`${endpointName} is not an endpoint logtune deployed (their names start with "logtune-")`);
   const endpoint = await hosting.describeEndpoint(endpointName, signal);
   if (endpoint !== undefined) {
     const tags = await hosting.tags(endpoint.arn, signal);
-    if (tags[TAG_KEYS.deployRequest] === undefined) throw new UsageError(`${endpointName} has no ${TAG_KEYS.deployRequest} tag: logtune did not deploy it`);
+    if (tags[TAG_KEYS.deployRequest] === undefined)
+      throw new UsageError(`${endpointName} has no ${TAG_KEYS.deployRequest} tag: logtune did not deploy it`);
   }
   // Without the endpoint, fall back to the names logtune gives all three.
   const configName = endpoint?.configName ?? endpointName;
@@ -118,7 +136,12 @@ export async function undeploy(hosting: Hosting, endpointName: string, signal?: 
   const models = config?.modelNames ?? [endpointName];
   const deleted: UndeployResult['deleted'][number][] = [];
   deleted.push({ kind: 'endpoint', name: endpointName, outcome: await hosting.deleteEndpoint(endpointName, signal) });
-  deleted.push({ kind: 'endpoint_config', name: configName, outcome: await hosting.deleteEndpointConfig(configName, signal) });
-  for (const model of models) deleted.push({ kind: 'model', name: model, outcome: await hosting.deleteModel(model, signal) });
+  deleted.push({
+    kind: 'endpoint_config',
+    name: configName,
+    outcome: await hosting.deleteEndpointConfig(configName, signal),
+  });
+  for (const model of models)
+    deleted.push({ kind: 'model', name: model, outcome: await hosting.deleteModel(model, signal) });
   return { endpoint: endpointName, deleted };
 }

@@ -47,14 +47,18 @@ export function gpusOf(instanceType: string): number | undefined {
 
 export function inferenceImage(region: string, tag: string): string {
   const registry = dlcRegistry(region);
-  if (registry === undefined) throw new ConfigError('AWS_REGION', `no Hugging Face inference image is known for region ${region}`);
+  if (registry === undefined)
+    throw new ConfigError('AWS_REGION', `no Hugging Face inference image is known for region ${region}`);
   return `${registry}/${TGI_REPOSITORY}:${tag}`;
 }
 
 export function hostingConfig(settings: HostingSettings, region: string): HostingConfig {
   const gpus = settings.gpus ?? gpusOf(settings.instanceType);
   if (gpus === undefined) {
-    throw new ConfigError('LOGTUNE_ENDPOINT_GPUS', `is required for ${settings.instanceType} (logtune does not know its GPU count)`);
+    throw new ConfigError(
+      'LOGTUNE_ENDPOINT_GPUS',
+      `is required for ${settings.instanceType} (logtune does not know its GPU count)`,
+    );
   }
   return {
     image: inferenceImage(region, settings.imageTag),

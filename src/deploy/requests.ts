@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { CreateEndpointConfigInput, CreateEndpointInput, CreateModelInput, ProductionVariantInstanceType, Tag } from '@aws-sdk/client-sagemaker';
+import type {
+  CreateEndpointConfigInput,
+  CreateEndpointInput,
+  CreateModelInput,
+  ProductionVariantInstanceType,
+  Tag,
+} from '@aws-sdk/client-sagemaker';
 import { UsageError } from '../errors.ts';
 import type { HostingConfig } from './hosting.ts';
 
@@ -61,8 +67,11 @@ export function deployNames(requestId: string): DeployNames {
 }
 
 /** Where SageMaker loads the model from: an uncompressed output is a prefix (with its `/`), a .tar.gz a file. */
-export function modelData(artifacts: string): Pick<NonNullable<CreateModelInput['PrimaryContainer']>, 'ModelDataUrl' | 'ModelDataSource'> {
-  if (!/^s3:\/\/[^/]+\/./.test(artifacts)) throw new UsageError(`the training job's model artifacts are not an S3 location: ${artifacts}`);
+export function modelData(
+  artifacts: string,
+): Pick<NonNullable<CreateModelInput['PrimaryContainer']>, 'ModelDataUrl' | 'ModelDataSource'> {
+  if (!/^s3:\/\/[^/]+\/./.test(artifacts))
+    throw new UsageError(`the training job's model artifacts are not an S3 location: ${artifacts}`);
   if (artifacts.endsWith('.tar.gz')) return { ModelDataUrl: artifacts };
   const prefix = artifacts.endsWith('/') ? artifacts : `${artifacts}/`;
   return { ModelDataSource: { S3DataSource: { S3Uri: prefix, S3DataType: 'S3Prefix', CompressionType: 'None' } } };
@@ -90,7 +99,11 @@ export function deployInputs(request: DeployRequest, hosting: HostingConfig): De
     createModel: {
       ModelName: names.model,
       ExecutionRoleArn: request.roleArn,
-      PrimaryContainer: { Image: hosting.image, Environment: { ...hosting.environment }, ...modelData(request.modelArtifacts) },
+      PrimaryContainer: {
+        Image: hosting.image,
+        Environment: { ...hosting.environment },
+        ...modelData(request.modelArtifacts),
+      },
       // The container needs nothing from the internet: weights come from S3, the image from ECR.
       EnableNetworkIsolation: true,
       Tags: tags,

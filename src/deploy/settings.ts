@@ -16,7 +16,10 @@ const hostingSchema = z.object({
   LOGTUNE_ENDPOINT_GPUS: positiveInt(64).optional(),
   LOGTUNE_INFERENCE_IMAGE_TAG: z
     .string()
-    .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'expected an image tag such as 2.0.1-tgi1.1.0-gpu-py39-cu118-ubuntu20.04')
+    .regex(
+      /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/,
+      'expected an image tag such as 2.0.1-tgi1.1.0-gpu-py39-cu118-ubuntu20.04',
+    )
     .default('2.0.1-tgi1.1.0-gpu-py39-cu118-ubuntu20.04'),
   LOGTUNE_ENDPOINT_MAX_INPUT_LENGTH: positiveInt(1_000_000).default(4095),
   LOGTUNE_ENDPOINT_MAX_TOTAL_TOKENS: positiveInt(1_000_000).default(4096),
@@ -50,7 +53,10 @@ export interface InferenceSettings {
 export function loadHostingSettings(env: Env = process.env): HostingSettings {
   const e = parseSection(hostingSchema, env);
   if (e.LOGTUNE_ENDPOINT_MAX_TOTAL_TOKENS <= e.LOGTUNE_ENDPOINT_MAX_INPUT_LENGTH) {
-    throw new ConfigError('LOGTUNE_ENDPOINT_MAX_TOTAL_TOKENS', `must be greater than LOGTUNE_ENDPOINT_MAX_INPUT_LENGTH (${e.LOGTUNE_ENDPOINT_MAX_INPUT_LENGTH})`);
+    throw new ConfigError(
+      'LOGTUNE_ENDPOINT_MAX_TOTAL_TOKENS',
+      `must be greater than LOGTUNE_ENDPOINT_MAX_INPUT_LENGTH (${e.LOGTUNE_ENDPOINT_MAX_INPUT_LENGTH})`,
+    );
   }
   return Object.freeze({
     instanceType: e.LOGTUNE_ENDPOINT_INSTANCE,

@@ -6,7 +6,13 @@ import { evaluateClassifier } from './evaluate.ts';
 import { DEFAULT_FEATURES } from './features.ts';
 import { detectLeaks } from './leaks.ts';
 import { decodeModel, encodeModel } from './modelFile.ts';
-import { REPORT_SCHEMA_VERSION, type BaselineEvaluation, type EvaluationWarning, type LeakReport, type SkewReport } from './report.ts';
+import {
+  REPORT_SCHEMA_VERSION,
+  type BaselineEvaluation,
+  type EvaluationWarning,
+  type LeakReport,
+  type SkewReport,
+} from './report.ts';
 import { skewReport } from './skew.ts';
 import { trainBaseline } from './training.ts';
 
@@ -38,7 +44,10 @@ export async function runBaseline(dataset: StoredDataset, options: BaselineOptio
   const train = await collect(readExamples(dataset, 'train'));
   const validation = await collect(readExamples(dataset, 'validation'));
   if (train.length === 0) throw new UsageError(`${id} has no training examples`);
-  if (validation.length === 0) throw new UsageError(`${id} has no validation examples (built with --validation 0?): there is nothing to score the baseline on`);
+  if (validation.length === 0)
+    throw new UsageError(
+      `${id} has no validation examples (built with --validation 0?): there is nothing to score the baseline on`,
+    );
   const labels = [...new Set([...Object.keys(dataset.stats.labels), ...train.map((e) => e.label)])].sort();
 
   progress(`training on ${train.length} examples…`);
@@ -46,7 +55,14 @@ export async function runBaseline(dataset: StoredDataset, options: BaselineOptio
   const trained = await trainBaseline(train, { labels, spec: DEFAULT_FEATURES, seed, signal });
   const trainingSeconds = (performance.now() - started) / 1000;
   const trainedAt = (options.now ?? (() => new Date()))().toISOString();
-  const modelBytes = encodeModel(trained.model, { labels, datasetId: id, trainedAt, seed, lambda: trained.lambda, epochs: trained.epochs });
+  const modelBytes = encodeModel(trained.model, {
+    labels,
+    datasetId: id,
+    trainedAt,
+    seed,
+    lambda: trained.lambda,
+    epochs: trained.epochs,
+  });
   // Scored as stored: the weights are rounded to half floats on the way to disk.
   const stored = decodeModel(modelBytes, 'the baseline model just encoded').model;
   const target = { dataset: { id, uri: dataset.uri }, signal, now: options.now };
@@ -54,15 +70,32 @@ export async function runBaseline(dataset: StoredDataset, options: BaselineOptio
   const report = await evaluateClassifier(new BaselineClassifier(baselineName(id), labels, stored), validation, target);
 
   progress('checking each field alone (leaks)…');
-  const leaks = await detectLeaks(train, validation, labels, { macroF1: report.macroF1, majorityMacroF1: report.majority.macroF1 }, signal);
+  const leaks = await detectLeaks(
+    train,
+    validation,
+    labels,
+    { macroF1: report.macroF1, majorityMacroF1: report.majority.macroF1 },
+    signal,
+  );
   let macroF1Standard = report.macroF1;
   if (leaks.fields.some((f) => !CANONICAL_FIELDS.includes(f.field))) {
     progress('training again on the standard CloudFront fields only (skew)…');
     const spec = { ...DEFAULT_FEATURES, fields: [...CANONICAL_FIELDS] };
     const standard = await trainBaseline(train, { labels, spec, seed, signal, lambda: trained.lambda });
-    macroF1Standard = (await evaluateClassifier(new BaselineClassifier(`${baselineName(id)}:standard-fields`, labels, standard.model), validation, target)).macroF1;
+    macroF1Standard = (
+      await evaluateClassifier(
+        new BaselineClassifier(`${baselineName(id)}:standard-fields`, labels, standard.model),
+        validation,
+        target,
+      )
+    ).macroF1;
   }
-  const skew = skewReport({ macroF1All: report.macroF1, macroF1Standard, majorityMacroF1: report.majority.macroF1, leaks });
+  const skew = skewReport({
+    macroF1All: report.macroF1,
+    macroF1Standard,
+    majorityMacroF1: report.majority.macroF1,
+    leaks,
+  });
 
   const evaluation: BaselineEvaluation = {
     schemaVersion: REPORT_SCHEMA_VERSION,

@@ -11,7 +11,8 @@ export class BaselineClassifier implements ContextClassifier {
     readonly labels: readonly string[],
     model: LinearModel,
   ) {
-    if (model.classes !== labels.length) throw new Error(`the model has ${model.classes} classes for ${labels.length} labels`);
+    if (model.classes !== labels.length)
+      throw new Error(`the model has ${model.classes} classes for ${labels.length} labels`);
     this.scorer = new LinearScorer(model);
     this.probabilities = new Float64Array(labels.length);
   }

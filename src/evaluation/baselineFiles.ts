@@ -23,20 +23,28 @@ export async function writeBaseline(dataset: StoredDataset, run: BaselineRun, si
 }
 
 /** The dataset's baseline as a classifier, for `logtune classify --baseline` and triage without an endpoint. */
-export async function loadBaselineClassifier(dataset: StoredDataset, signal?: AbortSignal): Promise<BaselineClassifier> {
+export async function loadBaselineClassifier(
+  dataset: StoredDataset,
+  signal?: AbortSignal,
+): Promise<BaselineClassifier> {
   const where = joinUri(dataset.uri, BASELINE_FILES.model);
   let bytes: Uint8Array;
   try {
     bytes = await dataset.store.get(BASELINE_FILES.model, signal);
   } catch (error) {
-    throw new UsageError(`${dataset.stats.datasetId} has no baseline model (${(error as Error).message}); run: logtune baseline ${dataset.stats.datasetId}`);
+    throw new UsageError(
+      `${dataset.stats.datasetId} has no baseline model (${(error as Error).message}); run: logtune baseline ${dataset.stats.datasetId}`,
+    );
   }
   const { header, model } = decodeModel(bytes, where);
   return new BaselineClassifier(baselineName(dataset.stats.datasetId), header.labels, model);
 }
 
 /** The dataset's `eval.json`, or undefined when no baseline was run; a file that does not parse is an error. */
-export async function readBaselineEvaluation(dataset: StoredDataset, signal?: AbortSignal): Promise<BaselineEvaluation | undefined> {
+export async function readBaselineEvaluation(
+  dataset: StoredDataset,
+  signal?: AbortSignal,
+): Promise<BaselineEvaluation | undefined> {
   let text: string;
   try {
     text = new TextDecoder().decode(await dataset.store.get(BASELINE_FILES.evaluation, signal));
@@ -50,6 +58,9 @@ export async function readBaselineEvaluation(dataset: StoredDataset, signal?: Ab
     json = undefined;
   }
   const parsed = baselineEvaluationSchema.safeParse(json);
-  if (!parsed.success) throw new Error(`${joinUri(dataset.uri, BASELINE_FILES.evaluation)} is not a logtune baseline evaluation: ${parsed.error.issues[0]?.message}`);
+  if (!parsed.success)
+    throw new Error(
+      `${joinUri(dataset.uri, BASELINE_FILES.evaluation)} is not a logtune baseline evaluation: ${parsed.error.issues[0]?.message}`,
+    );
   return parsed.data;
 }

@@ -25,12 +25,20 @@ export interface CompareOptions {
  * and the dataset's baseline on exactly the same examples, so the two compare like with like. What `logtune evaluate`
  * prints and `/logtune evaluate` posts.
  */
-export async function compareOnValidation(classifier: ContextClassifier, dataset: StoredDataset, options: CompareOptions = {}): Promise<Comparison> {
+export async function compareOnValidation(
+  classifier: ContextClassifier,
+  dataset: StoredDataset,
+  options: CompareOptions = {},
+): Promise<Comparison> {
   const seed = options.seed ?? dataset.stats.settings.seed;
   const validation: StoredExample[] = [];
   for await (const e of readExamples(dataset, 'validation')) validation.push(e);
   const sample = stratifiedSample(validation, options.maxExamples ?? DEFAULT_EVALUATION_EXAMPLES, seed);
-  const target = { dataset: { id: dataset.stats.datasetId, uri: dataset.uri }, sample: { of: validation.length, seed }, ...(options.signal && { signal: options.signal }) };
+  const target = {
+    dataset: { id: dataset.stats.datasetId, uri: dataset.uri },
+    sample: { of: validation.length, seed },
+    ...(options.signal && { signal: options.signal }),
+  };
   options.onStart?.(sample.length, validation.length);
   const report = await evaluateClassifier(classifier, sample, target);
   let baseline;

@@ -17,7 +17,11 @@ export interface EvaluationTarget {
 }
 
 /** The same report for any model: every example's context through `classify`, scored against its label. */
-export async function evaluateClassifier(classifier: ContextClassifier, examples: readonly StoredExample[], target: EvaluationTarget): Promise<EvaluationReport> {
+export async function evaluateClassifier(
+  classifier: ContextClassifier,
+  examples: readonly StoredExample[],
+  target: EvaluationTarget,
+): Promise<EvaluationReport> {
   if (examples.length === 0) throw new UsageError(`no examples to evaluate ${classifier.name} on`);
   const now = target.now ?? (() => new Date());
   const started = performance.now();
@@ -28,11 +32,20 @@ export async function evaluateClassifier(classifier: ContextClassifier, examples
     // A local classifier answers without waiting: without a turn here the whole split would run in one block.
     await nextTurn(target.signal);
     const batch = examples.slice(at, at + batchSize);
-    const verdicts = await classifier.classify(batch.map((e) => e.context), target.signal);
-    if (verdicts.length !== batch.length) throw new Error(`${classifier.name} gave ${verdicts.length} verdicts for ${batch.length} contexts`);
-    for (const v of verdicts) answers.push(v.label !== undefined && classifier.labels.includes(v.label) ? v.label : undefined);
+    const verdicts = await classifier.classify(
+      batch.map((e) => e.context),
+      target.signal,
+    );
+    if (verdicts.length !== batch.length)
+      throw new Error(`${classifier.name} gave ${verdicts.length} verdicts for ${batch.length} contexts`);
+    for (const v of verdicts)
+      answers.push(v.label !== undefined && classifier.labels.includes(v.label) ? v.label : undefined);
   }
-  const scores = scoreAnswers(classifier.labels, examples.map((e) => e.label), answers);
+  const scores = scoreAnswers(
+    classifier.labels,
+    examples.map((e) => e.label),
+    answers,
+  );
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     model: classifier.name,
@@ -50,7 +63,11 @@ export async function evaluateClassifier(classifier: ContextClassifier, examples
  * `n` examples with each label's share kept (largest remainder; every label gets at least one while n allows),
  * chosen per label by a seeded shuffle and returned in their original order: the same seed, the same sample.
  */
-export function stratifiedSample<T extends { readonly label: string }>(examples: readonly T[], n: number, seed: number): T[] {
+export function stratifiedSample<T extends { readonly label: string }>(
+  examples: readonly T[],
+  n: number,
+  seed: number,
+): T[] {
   if (n >= examples.length) return [...examples];
   const byLabel = new Map<string, number[]>();
   examples.forEach((e, i) => {
@@ -59,7 +76,10 @@ export function stratifiedSample<T extends { readonly label: string }>(examples:
     list.push(i);
   });
   const labels = [...byLabel.keys()].sort();
-  const quota = allocate(labels.map((l) => byLabel.get(l)!.length), n);
+  const quota = allocate(
+    labels.map((l) => byLabel.get(l)!.length),
+    n,
+  );
   const chosen: number[] = [];
   labels.forEach((label, i) => {
     const indexes = shuffle([...byLabel.get(label)!], seededRandom(seedFor(seed, label)));
@@ -74,7 +94,9 @@ function allocate(sizes: readonly number[], n: number): number[] {
   const quota = sizes.map((size) => Math.min(size, Math.max(floor, Math.floor((size * n) / total))));
   let left = n - quota.reduce((s, x) => s + x, 0);
   // Remainders, largest first (ties: the smaller label index); a label never gets more than it has.
-  const order = sizes.map((size, i) => ({ i, rest: (size * n) / total - Math.floor((size * n) / total) })).sort((a, b) => b.rest - a.rest || a.i - b.i);
+  const order = sizes
+    .map((size, i) => ({ i, rest: (size * n) / total - Math.floor((size * n) / total) }))
+    .sort((a, b) => b.rest - a.rest || a.i - b.i);
   while (left > 0) {
     let gave = false;
     for (const { i } of order) {

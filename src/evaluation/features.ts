@@ -40,7 +40,10 @@ const SYMBOLS = 3;
 /** Turns a spec into the function that writes one context's feature buckets into `out` and returns how many. */
 export function featurizer(spec: FeatureSpec): (context: string, out: Int32Array) => number {
   const mask = (1 << spec.bits) - 1;
-  const fields = spec.fields === undefined ? undefined : new Set(spec.fields.map((name) => fnv(FNV_BASIS, JSON.stringify(name).slice(1, -1))));
+  const fields =
+    spec.fields === undefined
+      ? undefined
+      : new Set(spec.fields.map((name) => fnv(FNV_BASIS, JSON.stringify(name).slice(1, -1))));
   return (context, out) => {
     const length = Math.min(context.length, spec.maxChars);
     let n = 0;

@@ -68,9 +68,17 @@ export async function detectLeaks(
       return slot === undefined ? fallback : labels[argmax(table.counts, slot * k, k)]!;
     });
     const scores = scoreAnswers(labels, truths, answers);
-    fields.push({ field, accuracy: scores.accuracy, macroF1: scores.macroF1, distinctValues: table.slots.size, binned: table.bins !== undefined, flagged: false });
+    fields.push({
+      field,
+      accuracy: scores.accuracy,
+      macroF1: scores.macroF1,
+      distinctValues: table.slots.size,
+      binned: table.bins !== undefined,
+      flagged: false,
+    });
   }
-  for (const f of fields) f.flagged = f.macroF1 >= model.macroF1 - LEAK_MARGIN && f.macroF1 > model.majorityMacroF1 + LEAK_MARGIN;
+  for (const f of fields)
+    f.flagged = f.macroF1 >= model.macroF1 - LEAK_MARGIN && f.macroF1 > model.majorityMacroF1 + LEAK_MARGIN;
   fields.sort((a, b) => b.macroF1 - a.macroF1 || (a.field < b.field ? -1 : 1));
   return { margin: LEAK_MARGIN, fields };
 }
@@ -102,7 +110,11 @@ function profile(train: readonly StoredExample[]): Map<string, FieldTable> {
     const list = values.get(field)!;
     const numbers = list.filter((v) => NUMBER.test(v)).map(Number);
     const numeric = list.length > 0 && numbers.length >= 0.95 * list.length && new Set(numbers).size > NUMERIC_BINS;
-    tables.set(field, { bins: numeric ? quantileCuts(numbers) : undefined, slots: new Map(), counts: new Int32Array(0) });
+    tables.set(field, {
+      bins: numeric ? quantileCuts(numbers) : undefined,
+      slots: new Map(),
+      counts: new Int32Array(0),
+    });
   }
   return tables;
 }

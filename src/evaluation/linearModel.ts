@@ -114,7 +114,15 @@ export function balancedClassWeights(targets: Iterable<number>, classes: number)
   return counts.map((n) => (n > 0 ? total / (classes * n) : 0));
 }
 
-function scores(weights: Float32Array, biases: Float64Array, buckets: Int32Array, n: number, x: number, k: number, out: Float64Array): void {
+function scores(
+  weights: Float32Array,
+  biases: Float64Array,
+  buckets: Int32Array,
+  n: number,
+  x: number,
+  k: number,
+  out: Float64Array,
+): void {
   out.fill(0);
   for (let j = 0; j < n; j++) {
     const base = buckets[j]! * k;

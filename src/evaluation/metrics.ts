@@ -19,7 +19,11 @@ export interface Scores {
  * `labels` is the model's label set; true labels outside it are added (sorted) so every example has a row. An answer
  * outside the set, or none, counts as no label. Ties for the commonest label go to the first in `labels` order.
  */
-export function scoreAnswers(labels: readonly string[], truths: readonly string[], answers: readonly (string | undefined)[]): Scores {
+export function scoreAnswers(
+  labels: readonly string[],
+  truths: readonly string[],
+  answers: readonly (string | undefined)[],
+): Scores {
   if (truths.length !== answers.length) throw new Error(`${truths.length} true labels but ${answers.length} answers`);
   const all = [...labels, ...[...new Set(truths)].filter((l) => !labels.includes(l)).sort()];
   const index = new Map(all.map((l, i) => [l, i]));
@@ -38,7 +42,14 @@ export function scoreAnswers(labels: readonly string[], truths: readonly string[
     const hits = matrix[i]![i]!;
     const precision = ratio(hits, predictedCounts[i]!);
     const recall = ratio(hits, support[i]!);
-    return { label, precision, recall, f1: f1(precision, recall), support: support[i]!, predicted: predictedCounts[i]! };
+    return {
+      label,
+      precision,
+      recall,
+      f1: f1(precision, recall),
+      support: support[i]!,
+      predicted: predictedCounts[i]!,
+    };
   });
   const present = perLabel.filter((s) => s.support > 0 || s.predicted > 0);
   const n = truths.length;

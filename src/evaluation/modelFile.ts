@@ -58,7 +58,8 @@ export function decodeModel(bytes: Uint8Array, where: string): StoredModel {
   const classes = header.labels.length;
   const count = (1 << header.features.bits) * classes;
   const start = headStart + headLength;
-  if (raw.length !== start + 2 * count || header.biases.length !== classes) throw new Error(`${where} is truncated or does not match its header`);
+  if (raw.length !== start + 2 * count || header.biases.length !== classes)
+    throw new Error(`${where} is truncated or does not match its header`);
   const weights = new Float32Array(count);
   for (let i = 0; i < count; i++) weights[i] = fromHalf(raw.readUInt16LE(start + 2 * i));
   return { header, model: { spec: header.features, classes, weights, biases: Float64Array.from(header.biases) } };

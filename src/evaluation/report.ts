@@ -80,7 +80,11 @@ export const skewReportSchema = z.object({
   carriers: z.array(z.string()),
 });
 
-export const warningSchema = z.object({ kind: z.enum(['leak', 'skew']), message: z.string(), fields: z.array(z.string()) });
+export const warningSchema = z.object({
+  kind: z.enum(['leak', 'skew']),
+  message: z.string(),
+  fields: z.array(z.string()),
+});
 
 export const trainingSummarySchema = z.object({
   examples: count,

@@ -25,7 +25,9 @@ export function skewReport(input: {
   const extra = nonStandardFields(input.leaks.fields.map((f) => f.field));
   // The fields that predict on their own, strongest first (the leak list is sorted so); if none does alone, the
   // difference comes from them together, and all are named.
-  const strong = input.leaks.fields.filter((f) => !STANDARD.has(f.field) && f.macroF1 > input.majorityMacroF1 + SKEW_MARGIN).map((f) => f.field);
+  const strong = input.leaks.fields
+    .filter((f) => !STANDARD.has(f.field) && f.macroF1 > input.majorityMacroF1 + SKEW_MARGIN)
+    .map((f) => f.field);
   const flagged = difference > SKEW_MARGIN;
   return {
     margin: SKEW_MARGIN,

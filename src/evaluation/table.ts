@@ -4,16 +4,25 @@ import type { BaselineEvaluation, EvaluationReport } from './report.ts';
 const LEAK_ROWS = 8;
 
 export function formatReport(report: EvaluationReport): string {
-  const sample = report.sample !== undefined ? ` (a stratified sample of ${report.sample.of}, seed ${report.sample.seed})` : '';
+  const sample =
+    report.sample !== undefined ? ` (a stratified sample of ${report.sample.of}, seed ${report.sample.seed})` : '';
   const lines = [
     `${report.model} on the validation split of ${report.dataset.id}: ${report.examples} examples${sample}, ${report.createdAt}`,
     '',
     ...table(
       ['label', 'precision', 'recall', 'F1', 'support', 'predicted'],
-      report.perLabel.map((s) => [s.label, fixed(s.precision), fixed(s.recall), fixed(s.f1), String(s.support), String(s.predicted)]),
+      report.perLabel.map((s) => [
+        s.label,
+        fixed(s.precision),
+        fixed(s.recall),
+        fixed(s.f1),
+        String(s.support),
+        String(s.predicted),
+      ]),
     ),
     '',
-    `accuracy ${fixed(report.accuracy)}   macro-F1 ${fixed(report.macroF1)}` + (report.unanswered > 0 ? `   no label given: ${report.unanswered}` : ''),
+    `accuracy ${fixed(report.accuracy)}   macro-F1 ${fixed(report.macroF1)}` +
+      (report.unanswered > 0 ? `   no label given: ${report.unanswered}` : ''),
     `always "${report.majority.label}" (the commonest label): accuracy ${fixed(report.majority.accuracy)}   macro-F1 ${fixed(report.majority.macroF1)}`,
     '',
     'confusion (rows: true label, columns: predicted)',
@@ -33,7 +42,15 @@ export function formatBaselineEvaluation(evaluation: BaselineEvaluation): string
     `each field alone (majority label per value; flagged within ${points(leaks.margin)} points of the model):`,
     ...table(
       ['field', 'macro-F1', 'accuracy', 'values', ''],
-      leaks.fields.slice(0, LEAK_ROWS).map((f) => [f.field, fixed(f.macroF1), fixed(f.accuracy), `${f.distinctValues}${f.binned ? ' bins' : ''}`, f.flagged ? 'LEAK?' : '']),
+      leaks.fields
+        .slice(0, LEAK_ROWS)
+        .map((f) => [
+          f.field,
+          fixed(f.macroF1),
+          fixed(f.accuracy),
+          `${f.distinctValues}${f.binned ? ' bins' : ''}`,
+          f.flagged ? 'LEAK?' : '',
+        ]),
     ),
     ...(leaks.fields.length > LEAK_ROWS ? [`… ${leaks.fields.length - LEAK_ROWS} more fields in eval.json`] : []),
     '',
@@ -51,21 +68,33 @@ export function formatComparison(reports: readonly EvaluationReport[]): string {
   const labels = [...new Set(reports.flatMap((r) => r.labels))];
   const f1Of = (r: EvaluationReport, label: string) => r.perLabel.find((s) => s.label === label);
   const rows = [
-    ...labels.map((label) => [`F1 ${label}`, ...reports.map((r) => (f1Of(r, label) === undefined ? '-' : fixed(f1Of(r, label)!.f1)))]),
+    ...labels.map((label) => [
+      `F1 ${label}`,
+      ...reports.map((r) => (f1Of(r, label) === undefined ? '-' : fixed(f1Of(r, label)!.f1))),
+    ]),
     ['accuracy', ...reports.map((r) => fixed(r.accuracy))],
     ['macro-F1', ...reports.map((r) => fixed(r.macroF1))],
     ['no label given', ...reports.map((r) => String(r.unanswered))],
     ['examples', ...reports.map((r) => String(r.examples))],
   ];
   const first = reports[0];
-  const majority = first === undefined ? [] : [`always "${first.majority.label}": accuracy ${fixed(first.majority.accuracy)}, macro-F1 ${fixed(first.majority.macroF1)}`];
+  const majority =
+    first === undefined
+      ? []
+      : [
+          `always "${first.majority.label}": accuracy ${fixed(first.majority.accuracy)}, macro-F1 ${fixed(first.majority.macroF1)}`,
+        ];
   return [...table(['', ...reports.map((r) => r.model)], rows), '', ...majority].join('\n');
 }
 
 function confusion(report: EvaluationReport): string[] {
   const unanswered = report.unanswered > 0;
   const header = ['', ...report.labels, ...(unanswered ? ['(none)'] : [])];
-  const rows = report.labels.map((label, a) => [label, ...report.confusion.matrix[a]!.map(String), ...(unanswered ? [String(report.confusion.noLabel[a])] : [])]);
+  const rows = report.labels.map((label, a) => [
+    label,
+    ...report.confusion.matrix[a]!.map(String),
+    ...(unanswered ? [String(report.confusion.noLabel[a])] : []),
+  ]);
   return table(header, rows);
 }
 

@@ -40,7 +40,10 @@ export function epochsFor(examples: number): number {
   return Math.min(10, Math.max(3, Math.ceil(300_000 / Math.max(1, examples))));
 }
 
-export async function trainBaseline(examples: readonly StoredExample[], options: BaselineTrainingOptions): Promise<TrainedBaseline> {
+export async function trainBaseline(
+  examples: readonly StoredExample[],
+  options: BaselineTrainingOptions,
+): Promise<TrainedBaseline> {
   const index = new Map(options.labels.map((l, i) => [l, i]));
   const toTraining = (list: readonly StoredExample[]): TargetedContext[] =>
     list.flatMap((e) => {
@@ -54,7 +57,10 @@ export async function trainBaseline(examples: readonly StoredExample[], options:
       lambda,
       epochs: epochsFor(rows.length),
       seed: options.seed,
-      classWeights: balancedClassWeights(Array.from({ length: rows.length }, (_, i) => rows.target(i)), options.labels.length),
+      classWeights: balancedClassWeights(
+        Array.from({ length: rows.length }, (_, i) => rows.target(i)),
+        options.labels.length,
+      ),
       signal: options.signal,
     });
 
@@ -71,7 +77,14 @@ export async function trainBaseline(examples: readonly StoredExample[], options:
       for (const candidate of LAMBDA_CANDIDATES) {
         const scorer = new LinearScorer(await train(fitRows, candidate));
         const answers = heldOut.map((e) => options.labels[argmax(scorer, e.context, p)]);
-        selection.push({ lambda: candidate, macroF1: scoreAnswers(options.labels, heldOut.map((e) => e.label), answers).macroF1 });
+        selection.push({
+          lambda: candidate,
+          macroF1: scoreAnswers(
+            options.labels,
+            heldOut.map((e) => e.label),
+            answers,
+          ).macroF1,
+        });
       }
       // Ties go to the stronger regularisation (earlier in the list): the simpler model.
       lambda = selection.reduce((best, s) => (s.macroF1 > best.macroF1 + 1e-12 ? s : best)).lambda;

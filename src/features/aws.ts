@@ -26,7 +26,9 @@ export function botAws(overrides: Partial<BotAws> = {}): BotAws {
 }
 
 /** The dataset an endpoint's model learnt, from the tags logtune put on it (undefined for someone else's endpoint). */
-export function endpointDatasetFromTags(sagemaker: SageMakerClient): (endpointName: string) => Promise<string | undefined> {
+export function endpointDatasetFromTags(
+  sagemaker: SageMakerClient,
+): (endpointName: string) => Promise<string | undefined> {
   const hosting = new SageMakerHosting(sagemaker);
   return async (endpointName) => (await endpointOrigin(hosting, endpointName))?.datasetId;
 }

@@ -16,7 +16,8 @@ export interface FeatureDeps {
   readonly training: Omit<TrainingFeatureDeps, 'datasets' | 'baselineMacroF1'>;
   /** `afterInService` defaults to the evaluation, posted in the deploy thread. */
   readonly deploy: Omit<DeployFeatureDeps, 'trainings' | 'trainingAws'>;
-  readonly triage: Omit<TriageFeatureDeps, 'models' | 'endpoints'> & Omit<TriageModelDeps, 'builds' | 'endpoints' | 'now' | 'log' | 'settings'>;
+  readonly triage: Omit<TriageFeatureDeps, 'models' | 'endpoints'> &
+    Omit<TriageModelDeps, 'builds' | 'endpoints' | 'now' | 'log' | 'settings'>;
 }
 
 /**
@@ -38,15 +39,28 @@ export function createFeatures(deps: FeatureDeps): Feature[] {
     ...deps.deploy,
     trainings: training,
     trainingAws: deps.training.aws,
-    afterInService: deps.deploy.afterInService ?? ((endpoint) => evaluation.evaluateEndpoint(endpoint.endpointName, endpoint.datasetId)),
+    afterInService:
+      deps.deploy.afterInService ??
+      ((endpoint) => evaluation.evaluateEndpoint(endpoint.endpointName, endpoint.datasetId)),
   });
   const { endpoints } = deploy;
   const evaluation = createEvaluationFeature({ ...deps.evaluation, endpoints });
   const models = new TriageModels({
-    ...deps.triage, settings: deps.triage.settings, builds: datasets.builds, endpoints, log: deps.triage.log, now: () => deps.triage.now().getTime(),
+    ...deps.triage,
+    settings: deps.triage.settings,
+    builds: datasets.builds,
+    endpoints,
+    log: deps.triage.log,
+    now: () => deps.triage.now().getTime(),
   });
   const triage = createTriageFeature({ ...deps.triage, models, endpoints });
-  features.push(datasets, training, deploy, evaluation, triage, statusFeature(() => features));
+  features.push(
+    datasets,
+    training,
+    deploy,
+    evaluation,
+    triage,
+    statusFeature(() => features),
+  );
   return features;
 }
-

@@ -1,6 +1,12 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import pLimit, { type LimitFunction } from 'p-limit';
-import { classifyInvokeError, textGenerationRequest, type Invoke, type InvokeOutcome, type TextGenerationRequest } from '../aws/sagemakerRuntime.ts';
+import {
+  classifyInvokeError,
+  textGenerationRequest,
+  type Invoke,
+  type InvokeOutcome,
+  type TextGenerationRequest,
+} from '../aws/sagemakerRuntime.ts';
 import { labelFromResponse } from '../dataset/example.ts';
 import { CancelledError, throwIfAborted } from '../errors.ts';
 import type { Log } from '../log.ts';
@@ -15,7 +21,8 @@ import type { ContextClassifier, Verdict } from './types.ts';
  * trained form gives that label, anything else is "unrecognised" with the text shortened. One bad line never fails
  * the others. Logs carry counts and sizes, never pasted text or model output.
  */
-export type EndpointError = 'unrecognised' | 'bad_response' | 'model_error' | 'timeout' | 'throttled' | 'not_ready' | 'failed';
+export type EndpointError =
+  'unrecognised' | 'bad_response' | 'model_error' | 'timeout' | 'throttled' | 'not_ready' | 'failed';
 
 export interface EndpointVerdict extends Verdict {
   readonly error?: EndpointError;
@@ -89,7 +96,11 @@ export class EndpointClassifier implements ContextClassifier {
         continue;
       }
       if (outcome.kind !== 'text') {
-        this.options.log?.debug('endpoint call failed', { endpoint: this.options.endpointName, kind: outcome.kind, attempt });
+        this.options.log?.debug('endpoint call failed', {
+          endpoint: this.options.endpointName,
+          kind: outcome.kind,
+          attempt,
+        });
       }
       return { ...this.verdictOf(outcome, attempt), ...cut };
     }
@@ -98,7 +109,11 @@ export class EndpointClassifier implements ContextClassifier {
   private async attempt(request: TextGenerationRequest, signal: AbortSignal | undefined): Promise<InvokeOutcome> {
     const deadline = AbortSignal.timeout(this.options.timeoutMs);
     try {
-      return await this.options.invoke(this.options.endpointName, request, signal === undefined ? deadline : AbortSignal.any([signal, deadline]));
+      return await this.options.invoke(
+        this.options.endpointName,
+        request,
+        signal === undefined ? deadline : AbortSignal.any([signal, deadline]),
+      );
     } catch (error) {
       if (signal?.aborted || error instanceof CancelledError) throw new CancelledError();
       return classifyInvokeError(error);
@@ -114,7 +129,11 @@ export class EndpointClassifier implements ContextClassifier {
         return { label: undefined, error: 'unrecognised', raw: shortenAnswer(outcome.text) };
       }
       case 'garbage':
-        return { label: undefined, error: 'bad_response', detail: `a ${outcome.bytes}-byte response in no known format` };
+        return {
+          label: undefined,
+          error: 'bad_response',
+          detail: `a ${outcome.bytes}-byte response in no known format`,
+        };
       case 'model_error': {
         const own = outcome.originalStatus === undefined ? '' : `, the model answered ${outcome.originalStatus}`;
         return { label: undefined, error: 'model_error', detail: `HTTP ${outcome.status ?? 424}${own}` };
@@ -126,7 +145,11 @@ export class EndpointClassifier implements ContextClassifier {
       case 'timeout':
         return { label: undefined, error: 'timeout', detail: `no answer within ${this.options.timeoutMs / 1000} s` };
       case 'failed':
-        return { label: undefined, error: 'failed', detail: outcome.status === undefined ? outcome.name : `${outcome.name} (HTTP ${outcome.status})` };
+        return {
+          label: undefined,
+          error: 'failed',
+          detail: outcome.status === undefined ? outcome.name : `${outcome.name} (HTTP ${outcome.status})`,
+        };
     }
   }
 }

@@ -43,8 +43,10 @@ export class LogLineReader {
     const columns = options.sourceColumns;
     this.csvColumns = columns !== undefined && columns.length > 0 ? columns : undefined;
     const label = options.labelField;
-    this.csvWithoutLabel = label !== undefined && this.csvColumns?.includes(label) ? this.csvColumns.filter((c) => c !== label) : undefined;
-    this.standardFirst = this.csvColumns !== undefined && CANONICAL_FIELDS.every((name, i) => this.csvColumns![i] === name);
+    this.csvWithoutLabel =
+      label !== undefined && this.csvColumns?.includes(label) ? this.csvColumns.filter((c) => c !== label) : undefined;
+    this.standardFirst =
+      this.csvColumns !== undefined && CANONICAL_FIELDS.every((name, i) => this.csvColumns![i] === name);
   }
 
   /** One line (without its line break). Undefined for a blank line, a directive or a header: nothing to classify. */
@@ -71,7 +73,11 @@ export class LogLineReader {
   }
 
   private readFieldsDirective(text: string, line: number, raw: string): LogLine | undefined {
-    const names = text.replace(FIELDS_DIRECTIVE, '').trim().split(/\s+/).filter((n) => n !== '');
+    const names = text
+      .replace(FIELDS_DIRECTIVE, '')
+      .trim()
+      .split(/\s+/)
+      .filter((n) => n !== '');
     const problem = headerProblem(names);
     if (problem !== undefined) {
       this.w3cColumns = undefined;
@@ -87,7 +93,10 @@ export class LogLineReader {
     if (values.length > 1 && values[values.length - 1] === '') values.pop();
     const columns = this.w3cColumnsFor(values.length);
     if (columns === undefined) {
-      const expected = this.w3cColumns !== undefined ? `the pasted #Fields line names ${this.w3cColumns.length}` : `a CloudFront standard log line has ${CANONICAL_FIELDS.length} (paste its #Fields line first for other layouts)`;
+      const expected =
+        this.w3cColumns !== undefined
+          ? `the pasted #Fields line names ${this.w3cColumns.length}`
+          : `a CloudFront standard log line has ${CANONICAL_FIELDS.length} (paste its #Fields line first for other layouts)`;
       return { line, raw, error: `${values.length} tab-separated fields, but ${expected}` };
     }
     for (let i = 0; i < values.length; i++) values[i] = urlDecoded(values[i]!);
@@ -116,11 +125,19 @@ export class LogLineReader {
     const parsed = parseCsvLine(text);
     if ('error' in parsed) return { line, raw, error: parsed.error };
     const values = parsed.values;
-    if (sameNames(values, this.csvColumns) || (this.csvWithoutLabel !== undefined && sameNames(values, this.csvWithoutLabel))) return undefined;
+    if (
+      sameNames(values, this.csvColumns) ||
+      (this.csvWithoutLabel !== undefined && sameNames(values, this.csvWithoutLabel))
+    )
+      return undefined;
     const columns = this.sourceColumnsFor(values.length);
     if (columns === undefined) {
       const withLabel = this.csvWithoutLabel !== undefined ? ` (${this.csvWithoutLabel.length} without the label)` : '';
-      return { line, raw, error: `${values.length} comma-separated fields, but the logs have ${this.csvColumns.length}${withLabel}` };
+      return {
+        line,
+        raw,
+        error: `${values.length} comma-separated fields, but the logs have ${this.csvColumns.length}${withLabel}`,
+      };
     }
     return { line, raw, record: recordOf(columns, values) };
   }
@@ -145,7 +162,8 @@ function readJson(text: string, line: number, raw: string): LogLine {
   } catch {
     return { line, raw, error: 'starts with "{" but is not valid JSON' };
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { line, raw, error: 'JSON, but not an object' };
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return { line, raw, error: 'JSON, but not an object' };
   const entries = Object.entries(value);
   if (entries.length > MAX_COLUMNS) return { line, raw, error: `more than ${MAX_COLUMNS} fields` };
   // fromEntries defines own properties: a "__proto__" key stays a field instead of changing the prototype.

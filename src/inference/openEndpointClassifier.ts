@@ -2,7 +2,12 @@ import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { runtimeInvoker } from '../aws/sagemakerRuntime.ts';
 import type { Env } from '../config.ts';
 import type { StoredStats } from '../dataset/stored.ts';
-import { loadHostingSettings, loadInferenceSettings, type HostingSettings, type InferenceSettings } from '../deploy/settings.ts';
+import {
+  loadHostingSettings,
+  loadInferenceSettings,
+  type HostingSettings,
+  type InferenceSettings,
+} from '../deploy/settings.ts';
 import { UsageError } from '../errors.ts';
 import type { Log } from '../log.ts';
 import { EndpointClassifier } from './endpointClassifier.ts';

@@ -51,6 +51,9 @@ export function pastedLines(text: string): string[] {
 }
 
 /** The first `max` items to classify, and how many are left unclassified. */
-export function capLines<T>(items: readonly T[], max: number): { readonly taken: readonly T[]; readonly notClassified: number } {
+export function capLines<T>(
+  items: readonly T[],
+  max: number,
+): { readonly taken: readonly T[]; readonly notClassified: number } {
   return { taken: items.slice(0, max), notClassified: Math.max(0, items.length - max) };
 }

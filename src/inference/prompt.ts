@@ -13,7 +13,8 @@ import { UsageError } from '../errors.ts';
  * prompt splits exactly at the newlines around the context (head with BOS | context | marker).
  */
 const HEAD = renderPrompt('');
-const FIXED_TOKENS = llamaTokenizer.encode(HEAD).length + llamaTokenizer.encode(RESPONSE_DEMARCATION, false, false).length;
+const FIXED_TOKENS =
+  llamaTokenizer.encode(HEAD).length + llamaTokenizer.encode(RESPONSE_DEMARCATION, false, false).length;
 // The longest string any Llama 2 token stands for: a prefix this many times the budget always holds more tokens.
 const MAX_CHARS_PER_TOKEN = Math.max(...llamaTokenizer.vocabById.map((token) => token.length));
 
@@ -25,7 +26,11 @@ export interface DatasetContextSettings {
 
 /** A parsed log row as the dataset turned its rows into contexts; the label column, if pasted, is dropped. */
 export function contextForRecord(record: Readonly<Record<string, string>>, settings: DatasetContextSettings): string {
-  return toContext(record, { labelField: settings.labelField, dropFields: settings.dropFields, format: settings.contextFormat });
+  return toContext(record, {
+    labelField: settings.labelField,
+    dropFields: settings.dropFields,
+    format: settings.contextFormat,
+  });
 }
 
 export interface ClassificationPrompt {
@@ -42,7 +47,11 @@ export function classificationPrompt(context: string, maxTokens: number): Classi
   if (budget < 1) throw new UsageError(`a prompt needs more than ${FIXED_TOKENS} tokens; the limit is ${maxTokens}`);
   const contextTokens = countContextTokens(context);
   const kept = contextTokens <= budget ? { text: context, tokens: contextTokens } : cutToTokens(context, budget);
-  return { text: renderPrompt(kept.text) + RESPONSE_DEMARCATION, tokens: FIXED_TOKENS + kept.tokens, cutTokens: contextTokens - kept.tokens };
+  return {
+    text: renderPrompt(kept.text) + RESPONSE_DEMARCATION,
+    tokens: FIXED_TOKENS + kept.tokens,
+    cutTokens: contextTokens - kept.tokens,
+  };
 }
 
 /** The longest prefix of `text` within `budget` tokens (binary search over its length). */
@@ -71,7 +80,14 @@ function withoutHalfPair(prefix: string): string {
 
 /** Room for the longest trained answer ("This log entry is identified as '<label>'.") and the end-of-text token. */
 export function maxNewTokensFor(labels: readonly string[]): number {
-  const answers = labels.map((label) => llamaTokenizer.encode(TEMPLATE.completion.replace('{response}', () => responseFor(label)), false, false).length);
+  const answers = labels.map(
+    (label) =>
+      llamaTokenizer.encode(
+        TEMPLATE.completion.replace('{response}', () => responseFor(label)),
+        false,
+        false,
+      ).length,
+  );
   return Math.max(1, ...answers) + 1;
 }
 

@@ -25,8 +25,18 @@ const DAY_MS = 86_400_000;
 const TRY_SUFFIX = 'Try e.g. "april-may", "2024-04-01..2024-05-31" or "last 7 days".';
 
 const MONTH_NAMES = [
-  'January', 'February', 'March', 'April', 'May', 'June',
-  'July', 'August', 'September', 'October', 'November', 'December',
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
 ] as const;
 
 const MONTH_BY_NAME = new Map<string, number>([

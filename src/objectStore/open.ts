@@ -36,7 +36,8 @@ async function assertDirectory(directory: string, source: string): Promise<void>
   try {
     isDirectory = (await stat(directory)).isDirectory();
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new UsageError(`the ${source} folder ${directory} does not exist`);
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new UsageError(`the ${source} folder ${directory} does not exist`);
     throw error;
   }
   if (!isDirectory) throw new UsageError(`the ${source} location ${directory} is a file, not a folder`);
@@ -50,6 +51,9 @@ async function assertRegion(client: S3Client, uri: string): Promise<void> {
   try {
     await client.config.region();
   } catch {
-    throw new ConfigError('AWS_REGION', `is not set: ${uri} needs an AWS region (set AWS_REGION, or region in the AWS_PROFILE's config)`);
+    throw new ConfigError(
+      'AWS_REGION',
+      `is not set: ${uri} needs an AWS region (set AWS_REGION, or region in the AWS_PROFILE's config)`,
+    );
   }
 }

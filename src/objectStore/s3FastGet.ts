@@ -65,7 +65,11 @@ const EMPTY_BODY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca4959
 /** No byte for this long means the connection is stuck; the SDK gets the request instead. */
 const STALL_MS = 30_000;
 
-const sigV4Scheme = z.object({ name: z.literal('sigv4'), signingName: z.string().min(1), signingRegion: z.string().min(1) });
+const sigV4Scheme = z.object({
+  name: z.literal('sigv4'),
+  signingName: z.string().min(1),
+  signingRegion: z.string().min(1),
+});
 const endpointShape = z.object({
   url: z.instanceof(URL),
   properties: z.object({ authSchemes: z.array(z.unknown()).min(1) }).passthrough(),
@@ -96,7 +100,9 @@ export async function createFastGet(client: S3Client, bucket: string): Promise<F
   const https = url.protocol === 'https:';
   // Keep-alive: a connection per concurrent GET, reused across the build. Free sockets are unref'd by Node, so the
   // pool never keeps the process alive.
-  const agent = https ? new HttpsAgent({ keepAlive: true, scheduling: 'lifo' }) : new HttpAgent({ keepAlive: true, scheduling: 'lifo' });
+  const agent = https
+    ? new HttpsAgent({ keepAlive: true, scheduling: 'lifo' })
+    : new HttpAgent({ keepAlive: true, scheduling: 'lifo' });
   const request = https ? httpsRequest : httpRequest;
   const basePath = url.pathname.replace(/\/+$/, '');
   const port = url.port ? Number(url.port) : undefined;
@@ -153,9 +159,13 @@ class RequestsBySignal {
       const set = new Set<ClientRequest>();
       live = set;
       this.requests.set(signal, set);
-      signal.addEventListener('abort', () => {
-        for (const r of set) r.destroy(signal.reason as Error);
-      }, { once: true });
+      signal.addEventListener(
+        'abort',
+        () => {
+          for (const r of set) r.destroy(signal.reason as Error);
+        },
+        { once: true },
+      );
     }
     live.add(req);
     return () => live.delete(req);
@@ -166,7 +176,9 @@ class RequestsBySignal {
 export function encodeKey(key: string): string {
   return key
     .split('/')
-    .map((segment) => encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
+    .map((segment) =>
+      encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`),
+    )
     .join('/');
 }
 
@@ -174,7 +186,11 @@ export function encodeKey(key: string): string {
  * Into one buffer of the announced length, which owns its memory: it can be moved to a worker thread, not copied.
  * Anything but a complete 200 is a miss.
  */
-function readBody(req: ClientRequest, res: IncomingMessage, settle: (error: Error | undefined, body?: Uint8Array) => void): void {
+function readBody(
+  req: ClientRequest,
+  res: IncomingMessage,
+  settle: (error: Error | undefined, body?: Uint8Array) => void,
+): void {
   if (res.statusCode !== 200) {
     res.resume();
     settle(new FastGetMiss(`HTTP ${res.statusCode}`, retryKindOf(res.statusCode), retryAfterOf(res)));

@@ -116,7 +116,8 @@ export class S3Store implements ObjectStore {
     return {
       async write(chunk) {
         let full = false;
-        for (const part of Array.isArray(chunk) ? (chunk as readonly Uint8Array[]) : [chunk as string | Uint8Array]) full = !body.write(part);
+        for (const part of Array.isArray(chunk) ? (chunk as readonly Uint8Array[]) : [chunk as string | Uint8Array])
+          full = !body.write(part);
         if (full) await Promise.race([once(body, 'drain'), done]);
       },
       async close() {

@@ -31,9 +31,14 @@ export async function retryPacer(client: S3Client): Promise<RetryPacer | undefin
         // The lean attempt stands for the first one: its failure is what the strategy is told about.
         const first = await strategy.acquireInitialRetryToken('');
         // Some strategies wait inside refresh, others return the delay: both are honoured.
-        token = await strategy.refreshRetryTokenForRetry(first, { errorType: kind, ...(retryAfter && { retryAfterHint: retryAfter }) });
+        token = await strategy.refreshRetryTokenForRetry(first, {
+          errorType: kind,
+          ...(retryAfter && { retryAfterHint: retryAfter }),
+        });
       } catch (error) {
-        throw new Error(`the AWS SDK's retry strategy allows no retry now (${(error as Error).message})`, { cause: error });
+        throw new Error(`the AWS SDK's retry strategy allows no retry now (${(error as Error).message})`, {
+          cause: error,
+        });
       }
       const delay = token.getRetryDelay();
       if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));

@@ -56,7 +56,10 @@ export function createSlackApp({ config, deps, features, logger, clientOptions, 
   const app =
     config.appToken !== undefined
       ? new App({ ...common, socketMode: true, appToken: config.appToken })
-      : new App({ ...common, signingSecret: requireSetting(config.signingSecret, 'SLACK_SIGNING_SECRET', 'HTTP mode') });
+      : new App({
+          ...common,
+          signingSecret: requireSetting(config.signingSecret, 'SLACK_SIGNING_SECRET', 'HTTP mode'),
+        });
   app.error(async (error) => {
     deps.log.error('listener failed', { error });
   });

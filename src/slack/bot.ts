@@ -89,32 +89,81 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     const slack = webClientSlackApi(new webApi.WebClient(bot.botToken, clientOptions));
     const messenger = new Messenger({ messages: new PostedMessagesRepo(db), slack, log, now });
     const policy = new Policy({ approvers: bot.approvers, allowSelfApproval: bot.allowSelfApproval });
-    const trackers = new TrackerService({ store: new TrackerStore(db), clock, log: log.child({ component: 'tracker' }), pollMs: bot.pollSeconds * 1000 });
+    const trackers = new TrackerService({
+      store: new TrackerStore(db),
+      clock,
+      log: log.child({ component: 'tracker' }),
+      pollMs: bot.pollSeconds * 1000,
+    });
     const aws = botAws(options.aws);
     const endpointDataset = endpointDatasetFromTags(aws.sagemaker);
     const openEndpoint = (endpointName: string, dataset: Parameters<typeof openEndpointClassifier>[0]['dataset']) =>
       openEndpointClassifier({ endpointName, dataset, client: aws.runtime, settings, log });
     const features = createFeatures({
       dataset: {
-        db, data, identity, messenger, policy, clock, log,
+        db,
+        data,
+        identity,
+        messenger,
+        policy,
+        clock,
+        log,
         buildDataset: options.buildDataset ?? buildDataset,
         concurrency: bot.buildConcurrency,
         maxAttempts: bot.buildMaxAttempts,
         progressIntervalMs: options.progressIntervalMs ?? 5_000,
       },
-      training: { db, data, bot, training: settings.training, identity, messenger, policy, trackers, clock, log, aws: aws.training },
+      training: {
+        db,
+        data,
+        bot,
+        training: settings.training,
+        identity,
+        messenger,
+        policy,
+        trackers,
+        clock,
+        log,
+        aws: aws.training,
+      },
       deploy: {
-        db, bot, training: settings.training, hosting: settings.hosting, settings: settings.deploy, identity, messenger, policy, trackers, clock, log,
-        aws: aws.deploy, ...(options.afterInService && { afterInService: options.afterInService }),
+        db,
+        bot,
+        training: settings.training,
+        hosting: settings.hosting,
+        settings: settings.deploy,
+        identity,
+        messenger,
+        policy,
+        trackers,
+        clock,
+        log,
+        aws: aws.deploy,
+        ...(options.afterInService && { afterInService: options.afterInService }),
       },
       evaluation: { settings: settings.evaluation, data, endpointDataset, openEndpoint, messenger, log, now },
       triage: {
-        settings: settings.triage, data, maxLines: settings.inference.maxLines, messenger, slack, botUserId: identity.botUserId, log, now,
-        openEndpoint, endpointDataset,
+        settings: settings.triage,
+        data,
+        maxLines: settings.inference.maxLines,
+        messenger,
+        slack,
+        botUserId: identity.botUserId,
+        log,
+        now,
+        openEndpoint,
+        endpointDataset,
       },
     });
     const deps = { identity, seenEvents, log, now };
-    const app = createSlackApp({ config: bot, deps, features, logger, clientOptions, checkHealth: () => db.prepare('SELECT 1').get() });
+    const app = createSlackApp({
+      config: bot,
+      deps,
+      features,
+      logger,
+      clientOptions,
+      checkHealth: () => db.prepare('SELECT 1').get(),
+    });
     const started = await app.start(bot.port);
     const socketMode = bot.appToken !== undefined;
     const server = socketMode ? undefined : (started as Server);
@@ -127,7 +176,10 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     const stop = async (timeoutMs: number) => {
       clearInterval(pruneTimer);
       const deadline = Date.now() + timeoutMs;
-      const stopped = await withTimeout(app.stop().catch((error: unknown) => log.warn('app.stop failed', { error })), APP_STOP_TIMEOUT_MS);
+      const stopped = await withTimeout(
+        app.stop().catch((error: unknown) => log.warn('app.stop failed', { error })),
+        APP_STOP_TIMEOUT_MS,
+      );
       if (stopped === 'timeout') server?.closeAllConnections();
       const left = () => Math.max(0, deadline - Date.now());
       await Promise.all([trackers.stop(left()), ...features.map((f) => f.stop?.(left()))]);

@@ -39,7 +39,10 @@ export interface AcceptedMessage {
 
 export type HygieneVerdict =
   | ({ readonly accept: true } & AcceptedMessage)
-  | { readonly accept: false; readonly reason: 'malformed' | 'self' | 'bot' | 'subtype' | 'hidden' | 'incomplete' | 'empty' };
+  | {
+      readonly accept: false;
+      readonly reason: 'malformed' | 'self' | 'bot' | 'subtype' | 'hidden' | 'incomplete' | 'empty';
+    };
 
 export function checkMessage(event: unknown, self: Self): HygieneVerdict {
   const parsed = incomingMessage.safeParse(event);
@@ -53,5 +56,13 @@ export function checkMessage(event: unknown, self: Self): HygieneVerdict {
   const { channel, ts, user, text } = message;
   if (channel === undefined || ts === undefined || user === undefined) return { accept: false, reason: 'incomplete' };
   if (text === undefined || text.trim() === '') return { accept: false, reason: 'empty' };
-  return { accept: true, channel, channelType: message.channel_type, ts, user, text, threadTs: message.thread_ts ?? ts };
+  return {
+    accept: true,
+    channel,
+    channelType: message.channel_type,
+    ts,
+    user,
+    text,
+    threadTs: message.thread_ts ?? ts,
+  };
 }

@@ -22,10 +22,21 @@ export async function fetchBotIdentity(token: string, clientOptions: webApi.WebC
   } catch (error) {
     const reason = slackErrorReason(error);
     if (TOKEN_ERRORS.has(reason)) throw new ConfigError('SLACK_BOT_TOKEN', `rejected by Slack (auth.test: ${reason})`);
-    throw new Error(`auth.test failed, cannot reach Slack at ${clientOptions.slackApiUrl ?? 'https://slack.com/api/'}: ${reason}`, { cause: error });
+    throw new Error(
+      `auth.test failed, cannot reach Slack at ${clientOptions.slackApiUrl ?? 'https://slack.com/api/'}: ${reason}`,
+      { cause: error },
+    );
   }
   if (!result.bot_id || !result.user_id) {
-    throw new ConfigError('SLACK_BOT_TOKEN', 'is not a bot token (auth.test returned no bot_id); use the Bot User OAuth Token (xoxb-)');
+    throw new ConfigError(
+      'SLACK_BOT_TOKEN',
+      'is not a bot token (auth.test returned no bot_id); use the Bot User OAuth Token (xoxb-)',
+    );
   }
-  return { botId: result.bot_id, botUserId: result.user_id, teamId: result.team_id, workspaceUrl: result.url ?? 'https://slack.com/' };
+  return {
+    botId: result.bot_id,
+    botUserId: result.user_id,
+    teamId: result.team_id,
+    workspaceUrl: result.url ?? 'https://slack.com/',
+  };
 }

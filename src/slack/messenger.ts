@@ -86,7 +86,12 @@ export class Messenger {
     const channel = row?.channel ?? target.channel;
     const threadTs = row ? row.threadTs : target.threadTs;
     try {
-      const { ts } = await this.deps.slack.postMessage({ channel, ...(threadTs !== undefined && { threadTs }), content, key });
+      const { ts } = await this.deps.slack.postMessage({
+        channel,
+        ...(threadTs !== undefined && { threadTs }),
+        content,
+        key,
+      });
       messages.recordPosted(key, ts, now());
       return ts;
     } catch (error) {
@@ -96,7 +101,12 @@ export class Messenger {
     }
   }
 
-  private async lookup(key: string, channel: string, threadTs: string | undefined, createdAt: string): Promise<string | undefined | 'unknown'> {
+  private async lookup(
+    key: string,
+    channel: string,
+    threadTs: string | undefined,
+    createdAt: string,
+  ): Promise<string | undefined | 'unknown'> {
     const oldestTs = (Date.parse(createdAt) / 1000 - LOOKBACK_SECONDS).toFixed(6);
     try {
       return await this.deps.slack.findByKey({ channel, ...(threadTs !== undefined && { threadTs }), oldestTs, key });

@@ -61,17 +61,26 @@ export class Policy {
       case 'approver-not-requester':
         if (!approver) return this.notApprover();
         if (requester && !this.options.allowSelfApproval) {
-          return { allowed: false, reason: 'you asked for this yourself; another approver has to approve it (LOGTUNE_ALLOW_SELF_APPROVAL is off)' };
+          return {
+            allowed: false,
+            reason:
+              'you asked for this yourself; another approver has to approve it (LOGTUNE_ALLOW_SELF_APPROVAL is off)',
+          };
         }
         return ALLOWED;
       case 'requester-or-approver':
-        return approver || requester ? ALLOWED : { allowed: false, reason: 'only the person who asked for it or an approver may do this' };
+        return approver || requester
+          ? ALLOWED
+          : { allowed: false, reason: 'only the person who asked for it or an approver may do this' };
     }
   }
 
   private notApprover(): PolicyDecision {
     return this.hasApprovers
       ? { allowed: false, reason: 'only the approvers named in LOGTUNE_APPROVERS may approve spending' }
-      : { allowed: false, reason: 'no approvers are configured (LOGTUNE_APPROVERS is empty), so nobody can approve spending' };
+      : {
+          allowed: false,
+          reason: 'no approvers are configured (LOGTUNE_APPROVERS is empty), so nobody can approve spending',
+        };
   }
 }

@@ -34,7 +34,13 @@ export function usageOf(spec: CommandSpec): string {
 export function commandsOf(features: readonly Feature[]): readonly CommandSpec[] {
   const all: CommandSpec[] = [];
   all.push(
-    { name: 'help', args: '', summary: 'Show this list', example: `${COMMAND} help`, run: async () => helpMessage(all) },
+    {
+      name: 'help',
+      args: '',
+      summary: 'Show this list',
+      example: `${COMMAND} help`,
+      run: async () => helpMessage(all),
+    },
     ...features.flatMap((f) => f.commands),
   );
   const seen = new Set<string>();
@@ -50,12 +56,18 @@ export interface RouteInput extends Omit<CommandContext, 'args' | 'rest'> {
 }
 
 /** Answers `/logtune …` (after the ack): the private reply to the invoker. Never throws. */
-export async function routeCommand(input: RouteInput, commands: readonly CommandSpec[], log: Log): Promise<MessageContent> {
+export async function routeCommand(
+  input: RouteInput,
+  commands: readonly CommandSpec[],
+  log: Log,
+): Promise<MessageContent> {
   const words = tokenize(input.text);
   const name = (words[0] ?? 'help').toLowerCase();
   const spec = commands.find((c) => c.name === name);
   if (!spec) return usageMessage(`Unknown subcommand "${words[0]}". Known: ${commands.map((c) => c.name).join(', ')}.`);
-  const rest = decodeEntities(input.text).trim().replace(/^\S+\s*/, '');
+  const rest = decodeEntities(input.text)
+    .trim()
+    .replace(/^\S+\s*/, '');
   try {
     return await spec.run({ ...input, args: words.slice(1), rest });
   } catch (error) {

@@ -7,7 +7,12 @@ import type { MessageContent } from './blocks/types.ts';
  * a restart find a message whose ts it never recorded.
  */
 export interface SlackApi {
-  postMessage(args: { channel: string; threadTs?: string; content: MessageContent; key: string }): Promise<{ ts: string }>;
+  postMessage(args: {
+    channel: string;
+    threadTs?: string;
+    content: MessageContent;
+    key: string;
+  }): Promise<{ ts: string }>;
   update(args: { channel: string; ts: string; content: MessageContent }): Promise<void>;
   /** The ts of the bot's message carrying `key`, searching the thread or the channel since `oldestTs`. */
   findByKey(args: { channel: string; threadTs?: string; oldestTs: string; key: string }): Promise<string | undefined>;

@@ -55,7 +55,8 @@ export class TrackerService {
   track(kind: string, id: string, context: unknown): void {
     if (!this.kinds.has(kind)) throw new Error(`no tracker for kind ${kind}`);
     const now = this.options.clock.now();
-    if (!this.options.store.track(kind, id, context, now, new Date(now))) this.options.store.schedule(kind, id, now, 0, new Date(now));
+    if (!this.options.store.track(kind, id, context, now, new Date(now)))
+      this.options.store.schedule(kind, id, now, 0, new Date(now));
     this.wake();
   }
 
@@ -104,7 +105,9 @@ export class TrackerService {
         continue;
       }
       const task = this.limit(() => this.poll(row))
-        .catch((error: unknown) => this.options.log.error('tracker poll crashed', { kind: row.kind, id: row.id, error }))
+        .catch((error: unknown) =>
+          this.options.log.error('tracker poll crashed', { kind: row.kind, id: row.id, error }),
+        )
         .finally(() => {
           this.inFlight.delete(name);
           this.wake();
@@ -119,11 +122,14 @@ export class TrackerService {
     if (this.timer !== undefined && this.wakeAt !== undefined && this.wakeAt <= at) return;
     if (this.timer !== undefined) this.options.clock.clearTimeout(this.timer);
     this.wakeAt = at;
-    this.timer = this.options.clock.setTimeout(() => {
-      this.timer = undefined;
-      this.wakeAt = undefined;
-      this.wake();
-    }, Math.max(0, at - this.options.clock.now()));
+    this.timer = this.options.clock.setTimeout(
+      () => {
+        this.timer = undefined;
+        this.wakeAt = undefined;
+        this.wake();
+      },
+      Math.max(0, at - this.options.clock.now()),
+    );
   }
 
   private async poll(row: TrackedRow): Promise<void> {
@@ -145,15 +151,28 @@ export class TrackerService {
       const failures = row.failures + 1;
       const wait = backoffMs(failures, pollMs, this.maxBackoff(), this.options.random);
       log.warn(isThrottling(error) ? 'tracker throttled; backing off' : 'tracker poll failed; backing off', {
-        kind: row.kind, id: row.id, failures, waitMs: wait, error,
+        kind: row.kind,
+        id: row.id,
+        failures,
+        waitMs: wait,
+        error,
       });
       store.schedule(row.kind, row.id, clock.now() + wait, failures, new Date(clock.now()));
       return;
     }
-    store.recordObservation(row.kind, row.id, observation.changes, snapshot, clock.now() + pollMs, new Date(clock.now()));
+    store.recordObservation(
+      row.kind,
+      row.id,
+      observation.changes,
+      snapshot,
+      clock.now() + pollMs,
+      new Date(clock.now()),
+    );
     const current: TrackedResource = { ...resource, snapshot };
     const reportedAll = await this.reportPending(kind, current);
-    await kind.refresh?.(current).catch((error: unknown) => log.warn('tracker refresh failed', { kind: row.kind, id: row.id, error }));
+    await kind
+      .refresh?.(current)
+      .catch((error: unknown) => log.warn('tracker refresh failed', { kind: row.kind, id: row.id, error }));
     if (observation.terminal && reportedAll) {
       store.deactivate(row.kind, row.id, new Date(clock.now()));
       log.info('tracked resource ended', { kind: row.kind, id: row.id });
@@ -166,7 +185,11 @@ export class TrackerService {
     for (const row of store.unreported(resource.kind, resource.id)) {
       const parsed = kind.payloadSchema.safeParse(JSON.parse(row.payloadJson));
       if (!parsed.success) {
-        log.error('recorded change does not match its schema; skipped', { kind: resource.kind, id: resource.id, key: row.key });
+        log.error('recorded change does not match its schema; skipped', {
+          kind: resource.kind,
+          id: resource.id,
+          key: row.key,
+        });
         store.markReported(resource.kind, resource.id, row.key, new Date(clock.now()));
         continue;
       }
@@ -175,7 +198,12 @@ export class TrackerService {
       try {
         delivered = await kind.report(resource, change);
       } catch (error) {
-        log.warn('reporting a change failed; it is offered again on the next poll', { kind: resource.kind, id: resource.id, key: row.key, error });
+        log.warn('reporting a change failed; it is offered again on the next poll', {
+          kind: resource.kind,
+          id: resource.id,
+          key: row.key,
+          error,
+        });
       }
       if (!delivered) return false;
       store.markReported(resource.kind, resource.id, row.key, new Date(clock.now()));
@@ -185,7 +213,8 @@ export class TrackerService {
 
   private load(kind: AnyTrackedKind, row: TrackedRow): TrackedResource | undefined {
     const context = kind.contextSchema.safeParse(JSON.parse(row.contextJson));
-    const snapshot = row.snapshotJson === undefined ? undefined : kind.snapshotSchema.safeParse(JSON.parse(row.snapshotJson));
+    const snapshot =
+      row.snapshotJson === undefined ? undefined : kind.snapshotSchema.safeParse(JSON.parse(row.snapshotJson));
     if (!context.success || (snapshot && !snapshot.success)) {
       this.options.log.error('tracked resource does not match its schema; left alone', { kind: row.kind, id: row.id });
       return undefined;

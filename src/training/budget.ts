@@ -18,11 +18,16 @@ const cents = (usd: number, round: (x: number) => number) => round(Number((usd *
 /** The given budget (cents below dropped), else the estimate's high end plus the margin (rounded up to a cent). */
 export function capFor(estimateUsd: Range, budgetUsd: number | undefined, marginPercent: number): Cap {
   if (budgetUsd !== undefined) {
-    if (!(budgetUsd > 0) || !Number.isFinite(budgetUsd)) throw new UsageError(`a budget must be a positive dollar amount, got ${budgetUsd}`);
+    if (!(budgetUsd > 0) || !Number.isFinite(budgetUsd))
+      throw new UsageError(`a budget must be a positive dollar amount, got ${budgetUsd}`);
     const usd = cents(budgetUsd, Math.floor);
     return { usd, source: 'budget', belowEstimate: usd < estimateUsd.high };
   }
-  return { usd: cents(estimateUsd.high * (1 + marginPercent / 100), Math.ceil), source: 'estimate', belowEstimate: false };
+  return {
+    usd: cents(estimateUsd.high * (1 + marginPercent / 100), Math.ceil),
+    source: 'estimate',
+    belowEstimate: false,
+  };
 }
 
 /** SageMaker's bounds for MaxRuntimeInSeconds (aws.md §5.4): 1 s to 28 days. */
@@ -47,7 +52,8 @@ export interface RuntimeInput {
 
 export function maxRuntimeForCap(input: RuntimeInput): RuntimeLimit {
   const { capUsd, usdPerHour, instanceCount } = input;
-  if (!(usdPerHour > 0) || !(instanceCount >= 1)) throw new Error(`cannot turn a cap into a runtime at $${usdPerHour}/h × ${instanceCount}`);
+  if (!(usdPerHour > 0) || !(instanceCount >= 1))
+    throw new Error(`cannot turn a cap into a runtime at $${usdPerHour}/h × ${instanceCount}`);
   // The check anyone can redo: price × count × seconds ÷ 3600 ≤ cap, computed in this order.
   const cost = (s: number) => (usdPerHour * instanceCount * s) / 3600;
   const perSecond = cost(1);

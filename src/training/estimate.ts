@@ -52,7 +52,10 @@ export function estimateTraining(input: EstimateInput): TrainingEstimate {
     instanceCount: input.instanceCount,
     workTokens,
     hours,
-    usd: perHour === undefined ? undefined : { low: hours.low * perHour, likely: hours.likely * perHour, high: hours.high * perHour },
+    usd:
+      perHour === undefined
+        ? undefined
+        : { low: hours.low * perHour, likely: hours.likely * perHour, high: hours.high * perHour },
     usdPerHour: price,
     basis: input.throughput.basis,
   };

@@ -11,7 +11,11 @@ import { joinUri } from '../objectStore/uri.ts';
  * match wins (ids sort by range, then build time). stats.json does not record the logs layout, so a dataset built
  * with another LOGTUNE_LOGS_LAYOUT over the same logs counts as the same.
  */
-export async function findFinishedDataset(request: BuildRequest, artifactsUri: string, signal?: AbortSignal): Promise<StoredDataset | undefined> {
+export async function findFinishedDataset(
+  request: BuildRequest,
+  artifactsUri: string,
+  signal?: AbortSignal,
+): Promise<StoredDataset | undefined> {
   const options = { s3ForcePathStyle: request.s3ForcePathStyle };
   const artifacts = await openStore(artifactsUri, options);
   const folders = (await artifacts.listCommonPrefixes('datasets/', '/', signal)).sort().reverse();
@@ -23,7 +27,9 @@ export async function findFinishedDataset(request: BuildRequest, artifactsUri: s
       limit(async () => {
         let stats;
         try {
-          stats = storedStatsSchema.safeParse(JSON.parse(new TextDecoder().decode(await artifacts.get(`${folder}stats.json`, signal))));
+          stats = storedStatsSchema.safeParse(
+            JSON.parse(new TextDecoder().decode(await artifacts.get(`${folder}stats.json`, signal))),
+          );
         } catch {
           return false; // unfinished (no stats.json yet) or unreadable: not a dataset to reuse
         }

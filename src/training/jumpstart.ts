@@ -10,7 +10,12 @@ import type { JumpStartSettings } from './settings.ts';
 export const JUMPSTART_MODEL_ID = 'meta-textgeneration-llama-2-7b';
 
 /** §1.7: the spec's supported training types (the AWS notebook's tested list); the first is the spec's default. */
-export const SUPPORTED_TRAINING_INSTANCE_TYPES = ['ml.g5.12xlarge', 'ml.g5.24xlarge', 'ml.g5.48xlarge', 'ml.p3dn.24xlarge'] as const;
+export const SUPPORTED_TRAINING_INSTANCE_TYPES = [
+  'ml.g5.12xlarge',
+  'ml.g5.24xlarge',
+  'ml.g5.48xlarge',
+  'ml.p3dn.24xlarge',
+] as const;
 export type TrainingInstanceType = (typeof SUPPORTED_TRAINING_INSTANCE_TYPES)[number];
 
 export const TRAINING_IMAGE_REPOSITORY = 'huggingface-pytorch-training';
@@ -58,7 +63,11 @@ export const METRIC_DEFINITIONS = Object.freeze([
  * §1.5: with a source directory the SDK JSON-encodes every hyperparameter value (`"5"` → `"\"5\""`); the container
  * json.loads each one. The log level is an int in the SDK, so it goes out unquoted.
  */
-export function encodeHyperparameters(values: Readonly<Record<string, string>>, jobName: string, region: string): Record<string, string> {
+export function encodeHyperparameters(
+  values: Readonly<Record<string, string>>,
+  jobName: string,
+  region: string,
+): Record<string, string> {
   const encoded: Record<string, string> = {};
   for (const [key, value] of Object.entries(values)) encoded[key] = JSON.stringify(value);
   encoded.sagemaker_program = JSON.stringify(ENTRY_POINT);
@@ -87,7 +96,10 @@ export function jumpStartLocations(settings: JumpStartSettings, region: string):
   if (!trainingImage.includes('/')) {
     const registry = dlcRegistry(region);
     if (registry === undefined) {
-      throw new ConfigError('LOGTUNE_JUMPSTART_TRAINING_IMAGE', `no known training image registry for region ${region}: give the full image URI`);
+      throw new ConfigError(
+        'LOGTUNE_JUMPSTART_TRAINING_IMAGE',
+        `no known training image registry for region ${region}: give the full image URI`,
+      );
     }
     trainingImage = `${registry}/${TRAINING_IMAGE_REPOSITORY}:${trainingImage}`;
   }
@@ -102,7 +114,11 @@ export function jumpStartLocations(settings: JumpStartSettings, region: string):
  * §1.6: Llama 2 7B takes its base weights from an environment variable, with the EULA accepted there. The 3.0.0
  * spec also sets SELF_DESTRUCT on g5 (a setting: unknown whether newer specs still do).
  */
-export function trainingEnvironment(settings: JumpStartSettings, locations: JumpStartLocations, instanceType: string): Record<string, string> {
+export function trainingEnvironment(
+  settings: JumpStartSettings,
+  locations: JumpStartLocations,
+  instanceType: string,
+): Record<string, string> {
   return {
     accept_eula: 'true',
     SageMakerGatedModelS3Uri: locations.gatedModelUri,

@@ -22,7 +22,11 @@ const CODE_TABLES = 'third-party price tables in code, consistent 2023–2026 (u
 
 export const PRICE_SNAPSHOT: SnapshotTable = Object.freeze({
   training: Object.freeze({
-    'ml.g5.2xlarge': { usdPerHour: 1.515, asOf: '2026-08-20', source: 'third-party code comment quoting GetProducts usagetype USE1-Train:ml.g5.2xlarge' },
+    'ml.g5.2xlarge': {
+      usdPerHour: 1.515,
+      asOf: '2026-08-20',
+      source: 'third-party code comment quoting GetProducts usagetype USE1-Train:ml.g5.2xlarge',
+    },
     'ml.g5.4xlarge': { usdPerHour: 2.03, asOf: '2023-07', source: 'philschmid/sagemaker-huggingface-llama-2-samples' },
     'ml.g5.12xlarge': { usdPerHour: 7.09, asOf: '2023-09', source: BENCHMARK },
     'ml.g5.24xlarge': { usdPerHour: 10.18, asOf: '2023-2026', source: CODE_TABLES },

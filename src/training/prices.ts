@@ -54,11 +54,17 @@ export async function hourlyPrice(query: PriceQuery, deps: PriceDeps): Promise<H
       fallbackReason = `the Pricing API did not answer: ${describeError(error)}`;
     }
   }
-  if (cached !== undefined) return { usdPerHour: cached.usdPerHour, source: 'cache', asOf: cached.asOf, fallbackReason };
+  if (cached !== undefined)
+    return { usdPerHour: cached.usdPerHour, source: 'cache', asOf: cached.asOf, fallbackReason };
   const snapshot = snapshotPrice(query.usage, query.instanceType, query.region);
-  if (snapshot !== undefined) return { usdPerHour: snapshot.usdPerHour, source: 'snapshot', asOf: snapshot.asOf, fallbackReason };
-  const snapshotGap = SNAPSHOT_REGIONS.has(query.region) ? 'the bundled snapshot has no figure for it' : `the bundled snapshot covers only ${[...SNAPSHOT_REGIONS].join(' and ')}`;
-  throw new PriceUnavailableError(`no ${query.usage} price for ${query.instanceType} in ${query.region}: ${fallbackReason}, and ${snapshotGap}`);
+  if (snapshot !== undefined)
+    return { usdPerHour: snapshot.usdPerHour, source: 'snapshot', asOf: snapshot.asOf, fallbackReason };
+  const snapshotGap = SNAPSHOT_REGIONS.has(query.region)
+    ? 'the bundled snapshot has no figure for it'
+    : `the bundled snapshot covers only ${[...SNAPSHOT_REGIONS].join(' and ')}`;
+  throw new PriceUnavailableError(
+    `no ${query.usage} price for ${query.instanceType} in ${query.region}: ${fallbackReason}, and ${snapshotGap}`,
+  );
 }
 
 /** One line saying where a price came from, for a message or a table. */
@@ -80,6 +86,7 @@ export function memoryPriceCache(): PriceCache {
 }
 
 function describeError(error: unknown): string {
-  if (error instanceof Error) return error.name === 'TimeoutError' || error.name === 'AbortError' ? 'timed out' : error.message || error.name;
+  if (error instanceof Error)
+    return error.name === 'TimeoutError' || error.name === 'AbortError' ? 'timed out' : error.message || error.name;
   return String(error);
 }

@@ -21,7 +21,11 @@ export interface StatusChange {
 }
 
 export type TrainingResult =
-  | { readonly kind: 'completed'; readonly artifactUri: string | undefined; readonly metrics: Readonly<Record<string, number>> }
+  | {
+      readonly kind: 'completed';
+      readonly artifactUri: string | undefined;
+      readonly metrics: Readonly<Record<string, number>>;
+    }
   | { readonly kind: 'failed'; readonly reason: string; readonly capacityError: boolean }
   /** `cap`: SageMaker stopped it at MaxRuntimeInSeconds, the approved amount; `request`: someone stopped it. */
   | { readonly kind: 'stopped'; readonly by: 'cap' | 'request'; readonly artifactUri: string | undefined };
@@ -55,11 +59,19 @@ export function trainingProgress(job: TrainingJobSnapshot, usdPerHour: number, n
   const terminal = TERMINAL.has(job.TrainingJobStatus);
   const changes = job.SecondaryStatusTransitions.map((t): StatusChange => {
     const key = `${t.Status}@${t.StartTime.toISOString()}`;
-    return { key, status: t.Status, startTime: t.StartTime, endTime: t.EndTime, message: t.StatusMessage, messageKey: `${key}#${shortHash(t.StatusMessage ?? '')}` };
+    return {
+      key,
+      status: t.Status,
+      startTime: t.StartTime,
+      endTime: t.EndTime,
+      message: t.StatusMessage,
+      messageKey: `${key}#${shortHash(t.StatusMessage ?? '')}`,
+    };
   });
   const end = job.TrainingEndTime ?? (terminal ? (job.LastModifiedTime ?? now) : now);
   const billableIsFinal = job.BillableTimeInSeconds !== undefined;
-  const billableSeconds = job.BillableTimeInSeconds ?? (job.TrainingStartTime === undefined ? 0 : seconds(job.TrainingStartTime, end));
+  const billableSeconds =
+    job.BillableTimeInSeconds ?? (job.TrainingStartTime === undefined ? 0 : seconds(job.TrainingStartTime, end));
   const instanceCount = job.ResourceConfig.InstanceCount ?? 1;
   return {
     jobName: job.TrainingJobName,
@@ -80,7 +92,11 @@ function resultOf(job: TrainingJobSnapshot): TrainingResult | undefined {
   const artifactUri = job.ModelArtifacts?.S3ModelArtifacts;
   switch (job.TrainingJobStatus) {
     case 'Completed':
-      return { kind: 'completed', artifactUri, metrics: Object.fromEntries(job.FinalMetricDataList.map((m) => [m.MetricName, m.Value])) };
+      return {
+        kind: 'completed',
+        artifactUri,
+        metrics: Object.fromEntries(job.FinalMetricDataList.map((m) => [m.MetricName, m.Value])),
+      };
     case 'Failed': {
       const reason = job.FailureReason ?? 'SageMaker gave no reason';
       // The Python SDK singles out this failure too: no instances were free, nothing was wrong with the job.
@@ -95,7 +111,12 @@ function resultOf(job: TrainingJobSnapshot): TrainingResult | undefined {
 
 /** What a completed job teaches the estimator; nothing from a job that did not finish its work. */
 export function observationOf(job: TrainingJobSnapshot, workTokens: number): TrainingObservation | undefined {
-  if (job.TrainingJobStatus !== 'Completed' || job.BillableTimeInSeconds === undefined || job.ResourceConfig.InstanceType === undefined) return undefined;
+  if (
+    job.TrainingJobStatus !== 'Completed' ||
+    job.BillableTimeInSeconds === undefined ||
+    job.ResourceConfig.InstanceType === undefined
+  )
+    return undefined;
   return {
     instanceType: job.ResourceConfig.InstanceType,
     instanceCount: job.ResourceConfig.InstanceCount ?? 1,

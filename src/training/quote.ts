@@ -89,5 +89,15 @@ export async function quoteTraining(input: QuoteInput, priceOf: PriceLookup): Pr
       capProblem = error.message;
     }
   }
-  return { datasetId: input.stats.datasetId, tokens, epochs: input.epochs, region, rows, chosen, cap, runtime, capProblem };
+  return {
+    datasetId: input.stats.datasetId,
+    tokens,
+    epochs: input.epochs,
+    region,
+    rows,
+    chosen,
+    cap,
+    runtime,
+    capProblem,
+  };
 }

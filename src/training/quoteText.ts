@@ -17,7 +17,8 @@ export function quoteTable(quote: TrainingQuote): string {
     r.cheapest ? 'cheapest' : '',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
-  const line = (marker: string, cells: readonly string[]) => `${marker} ${cells.map((c, i) => c.padEnd(widths[i]!)).join('  ')}`.trimEnd();
+  const line = (marker: string, cells: readonly string[]) =>
+    `${marker} ${cells.map((c, i) => c.padEnd(widths[i]!)).join('  ')}`.trimEnd();
   const lines = [
     `Training estimate for ${quote.datasetId}: ${quote.tokens.toLocaleString('en-US')} tokens × ${quote.epochs} epochs, region ${quote.region}`,
     line(' ', header),
@@ -28,9 +29,15 @@ export function quoteTable(quote: TrainingQuote): string {
   const { chosen, cap, runtime } = quote;
   if (cap !== undefined && runtime !== undefined) {
     const why = cap.source === 'budget' ? 'the given budget' : "the estimate's high end plus the margin";
-    const limited = runtime.limitedBy === 'ceiling' ? ' (the longest run allowed, LOGTUNE_TRAINING_MAX_RUNTIME_HOURS)' : '';
-    lines.push(`Cap for ${chosen.instanceType}: ${money(cap.usd)} (${why}) → SageMaker stops the job after ${runtime.maxRuntimeSeconds} s${limited}`);
-    if (cap.belowEstimate) lines.push(`Note: the cap is below the estimate's high end (${money(chosen.usd!.high)}); the job may be stopped before it finishes.`);
+    const limited =
+      runtime.limitedBy === 'ceiling' ? ' (the longest run allowed, LOGTUNE_TRAINING_MAX_RUNTIME_HOURS)' : '';
+    lines.push(
+      `Cap for ${chosen.instanceType}: ${money(cap.usd)} (${why}) → SageMaker stops the job after ${runtime.maxRuntimeSeconds} s${limited}`,
+    );
+    if (cap.belowEstimate)
+      lines.push(
+        `Note: the cap is below the estimate's high end (${money(chosen.usd!.high)}); the job may be stopped before it finishes.`,
+      );
   }
   if (quote.capProblem !== undefined) lines.push(`Cap: ${quote.capProblem}`);
   return `${lines.join('\n')}\n`;
@@ -48,7 +55,12 @@ function priceNotes(rows: readonly QuoteRow[]): string[] {
       missing.push(r);
       continue;
     }
-    const head = r.price.source === 'snapshot' ? 'bundled price snapshot' : r.price.source === 'cache' ? 'AWS Pricing API, cached' : 'AWS Pricing API';
+    const head =
+      r.price.source === 'snapshot'
+        ? 'bundled price snapshot'
+        : r.price.source === 'cache'
+          ? 'AWS Pricing API, cached'
+          : 'AWS Pricing API';
     const key = r.price.fallbackReason === undefined ? head : `${head} (${r.price.fallbackReason})`;
     groups.set(key, [...(groups.get(key) ?? []), `${r.instanceType} of ${r.price.asOf.slice(0, 10)}`]);
   }
@@ -66,7 +78,14 @@ export function quoteJson(quote: TrainingQuote, datasetUri: string, reusedDatase
     usd: r.usd ?? null,
     basis: r.basis,
     cheapest: r.cheapest,
-    price: r.price === undefined ? null : { source: r.price.source, asOf: r.price.asOf, ...(r.price.fallbackReason !== undefined && { fallbackReason: r.price.fallbackReason }) },
+    price:
+      r.price === undefined
+        ? null
+        : {
+            source: r.price.source,
+            asOf: r.price.asOf,
+            ...(r.price.fallbackReason !== undefined && { fallbackReason: r.price.fallbackReason }),
+          },
     ...(r.priceError !== undefined && { priceError: r.priceError }),
   });
   return {

@@ -48,7 +48,10 @@ const NAME_PREFIX = 'logtune-ft-';
 export function trainingJobName(requestId: string): string {
   if (requestId.trim() === '') throw new Error('a training request needs an id');
   const hash = createHash('sha256').update(requestId).digest('hex').slice(0, 12);
-  const readable = requestId.replace(/[^a-zA-Z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63 - NAME_PREFIX.length - hash.length - 1);
+  const readable = requestId
+    .replace(/[^a-zA-Z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 63 - NAME_PREFIX.length - hash.length - 1);
   return `${NAME_PREFIX}${readable === '' ? '' : `${readable.replace(/-+$/, '')}-`}${hash}`;
 }
 
@@ -65,7 +68,10 @@ function s3Only(uri: string, fix: () => Error): string {
 }
 
 function hyperparameters(spec: TrainingJobSpec, jobName: string): Record<string, string> {
-  const values: Record<string, string> = { ...SPEC_HYPERPARAMETERS, per_device_train_batch_size: String(spec.config.batchSize) };
+  const values: Record<string, string> = {
+    ...SPEC_HYPERPARAMETERS,
+    per_device_train_batch_size: String(spec.config.batchSize),
+  };
   for (const [key, value] of Object.entries(spec.config.hyperparameters)) values[key] = pythonString(value);
   // What makes this a logtune fine-tune; no setting may change it.
   Object.assign(values, {
@@ -77,9 +83,14 @@ function hyperparameters(spec: TrainingJobSpec, jobName: string): Record<string,
   const encoded = encodeHyperparameters(values, jobName, spec.region);
   const entries = Object.entries(encoded);
   // CreateTrainingJob limits (aws.md §1.5); a bad override must fail here, not as a rejected request.
-  if (entries.length > 100) throw new ConfigError('LOGTUNE_TRAINING_HYPERPARAMETERS', `${entries.length} hyperparameters in all; SageMaker takes at most 100`);
+  if (entries.length > 100)
+    throw new ConfigError(
+      'LOGTUNE_TRAINING_HYPERPARAMETERS',
+      `${entries.length} hyperparameters in all; SageMaker takes at most 100`,
+    );
   const long = entries.find(([key, value]) => key.length > 256 || value.length > 256);
-  if (long !== undefined) throw new ConfigError('LOGTUNE_TRAINING_HYPERPARAMETERS', `"${long[0]}" is longer than SageMaker's 256 characters`);
+  if (long !== undefined)
+    throw new ConfigError('LOGTUNE_TRAINING_HYPERPARAMETERS', `"${long[0]}" is longer than SageMaker's 256 characters`);
   return encoded;
 }
 
@@ -92,9 +103,14 @@ export interface TrainingJobPlan {
 export function trainingJobRequest(spec: TrainingJobSpec): TrainingJobPlan {
   const { config, dataset, region } = spec;
   const roleArn = requireSetting(config.roleArn, 'LOGTUNE_SAGEMAKER_ROLE_ARN', 'the role SageMaker assumes to train');
-  const outputPath = s3Only(joinUri(spec.artifactsUri, 'models/'), () => new ConfigError('LOGTUNE_ARTIFACTS_URI', 'must be an s3:// location to train (SageMaker writes the model there)'));
+  const outputPath = s3Only(
+    joinUri(spec.artifactsUri, 'models/'),
+    () =>
+      new ConfigError('LOGTUNE_ARTIFACTS_URI', 'must be an s3:// location to train (SageMaker writes the model there)'),
+  );
   const channels = dataset.stats.channels ?? channelUris(dataset.uri);
-  const notS3 = () => new UsageError(`dataset ${dataset.stats.datasetId} is at ${dataset.uri}: SageMaker trains only on a dataset in S3`);
+  const notS3 = () =>
+    new UsageError(`dataset ${dataset.stats.datasetId} is at ${dataset.uri}: SageMaker trains only on a dataset in S3`);
   const trainingUri = s3Only(channels.training, notS3);
   const validationUri = s3Only(channels.validation, notS3);
   const runtime = maxRuntimeForCap({
@@ -108,7 +124,9 @@ export function trainingJobRequest(spec: TrainingJobSpec): TrainingJobPlan {
   const locations = jumpStartLocations(config.jumpstart, region);
   const s3Channel = (name: string, uri: string) => ({
     ChannelName: name,
-    DataSource: { S3DataSource: { S3DataType: 'S3Prefix' as const, S3Uri: uri, S3DataDistributionType: 'FullyReplicated' as const } },
+    DataSource: {
+      S3DataSource: { S3DataType: 'S3Prefix' as const, S3Uri: uri, S3DataDistributionType: 'FullyReplicated' as const },
+    },
   });
   const input = {
     TrainingJobName: jobName,
@@ -127,7 +145,11 @@ export function trainingJobRequest(spec: TrainingJobSpec): TrainingJobPlan {
     ],
     // Uncompressed: the model lands as a prefix that hosting loads as is (aws.md §1.8, §3.2).
     OutputDataConfig: { S3OutputPath: outputPath, CompressionType: 'NONE' as const },
-    ResourceConfig: { InstanceType: spec.instanceType, InstanceCount: config.instanceCount, VolumeSizeInGB: TRAINING_VOLUME_GB },
+    ResourceConfig: {
+      InstanceType: spec.instanceType,
+      InstanceCount: config.instanceCount,
+      VolumeSizeInGB: TRAINING_VOLUME_GB,
+    },
     StoppingCondition: { MaxRuntimeInSeconds: runtime.maxRuntimeSeconds },
     EnableNetworkIsolation: true,
     EnableInterContainerTrafficEncryption: true,

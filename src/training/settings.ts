@@ -24,7 +24,10 @@ const hyperparameterOverrides = z
   .pipe(z.record(z.string().min(1).max(256), z.union([z.string().max(256), z.number(), z.boolean()])));
 
 const trainingSchema = z.object({
-  LOGTUNE_SAGEMAKER_ROLE_ARN: z.string().regex(ROLE_ARN, 'expected an IAM role ARN, e.g. arn:aws:iam::123456789012:role/logtune-training').optional(),
+  LOGTUNE_SAGEMAKER_ROLE_ARN: z
+    .string()
+    .regex(ROLE_ARN, 'expected an IAM role ARN, e.g. arn:aws:iam::123456789012:role/logtune-training')
+    .optional(),
   LOGTUNE_TRAINING_INSTANCE_TYPE: z.enum(SUPPORTED_TRAINING_INSTANCE_TYPES).default('ml.g5.12xlarge'),
   // JumpStart's default is 5; 3 is what the reference's own example request uses. A short fixed label vocabulary is
   // learnt in few passes, the best epoch is kept by validation loss, and every epoch is paid for: 3 costs 40% less.
@@ -38,9 +41,14 @@ const trainingSchema = z.object({
   LOGTUNE_TRAINING_MAX_RUNTIME_HOURS: z.coerce.number().min(0.1).max(672).default(100),
   LOGTUNE_TRAINING_BATCH_SIZE: positiveInt(1000).default(4),
   LOGTUNE_TRAINING_HYPERPARAMETERS: hyperparameterOverrides.optional(),
-  LOGTUNE_JUMPSTART_MODEL_VERSION: z.string().regex(/^\d+\.\d+\.\d+$/, 'expected a version such as 3.0.0').default('3.0.0'),
+  LOGTUNE_JUMPSTART_MODEL_VERSION: z
+    .string()
+    .regex(/^\d+\.\d+\.\d+$/, 'expected a version such as 3.0.0')
+    .default('3.0.0'),
   LOGTUNE_JUMPSTART_TRAINING_IMAGE: z.string().min(1).default('2.0.0-transformers4.28.1-gpu-py310-cu118-ubuntu20.04'),
-  LOGTUNE_JUMPSTART_SCRIPT_KEY: S3_KEY.default('source-directory-tarballs/meta/transfer_learning/textgeneration/prepack/v1.0.1/sourcedir.tar.gz'),
+  LOGTUNE_JUMPSTART_SCRIPT_KEY: S3_KEY.default(
+    'source-directory-tarballs/meta/transfer_learning/textgeneration/prepack/v1.0.1/sourcedir.tar.gz',
+  ),
   LOGTUNE_JUMPSTART_GATED_MODEL_KEY: S3_KEY.default('meta-training/train-meta-textgeneration-llama-2-7b.tar.gz'),
   LOGTUNE_JUMPSTART_SELF_DESTRUCT: bool.default(true),
 });

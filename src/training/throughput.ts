@@ -68,7 +68,8 @@ export function fitThroughput(
       o.workTokens > 0 &&
       o.billableSeconds - overheadSeconds >= MIN_TRAINING_SECONDS,
   );
-  if (runs.length === 0) return { tokensPerSecond: PUBLISHED_THROUGHPUT[instanceType], basis: 'published figure', runs: 0 };
+  if (runs.length === 0)
+    return { tokensPerSecond: PUBLISHED_THROUGHPUT[instanceType], basis: 'published figure', runs: 0 };
   const implied = runs.map((o) => o.workTokens / (o.billableSeconds - overheadSeconds));
   const totalWork = runs.reduce((sum, o) => sum + o.workTokens, 0);
   const totalSeconds = runs.reduce((sum, o) => sum + (o.billableSeconds - overheadSeconds), 0);

@@ -23,10 +23,15 @@ export interface FakeSageMaker {
 }
 
 export function loadFixture(fixture: string): { polls: Record<string, unknown>[] } {
-  return JSON.parse(readFileSync(new URL(`../fixtures/sagemaker/${fixture}`, import.meta.url), 'utf8')) as { polls: Record<string, unknown>[] };
+  return JSON.parse(readFileSync(new URL(`../fixtures/sagemaker/${fixture}`, import.meta.url), 'utf8')) as {
+    polls: Record<string, unknown>[];
+  };
 }
 
-export const awsError = (type: string, message: string, status = 400): FakeAnswer => ({ status, body: { __type: type, Message: message } });
+export const awsError = (type: string, message: string, status = 400): FakeAnswer => ({
+  status,
+  body: { __type: type, Message: message },
+});
 
 async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
@@ -52,9 +57,18 @@ export async function startFakeSageMaker(): Promise<FakeSageMaker> {
           sequence.next++;
         }
       } else {
-        answer = queued.get(operation)?.shift() ?? { status: 200, body: operation === 'CreateTrainingJob' ? { TrainingJobArn: 'arn:aws:sagemaker:us-east-1:111122223333:training-job/x' } : {} };
+        answer = queued.get(operation)?.shift() ?? {
+          status: 200,
+          body:
+            operation === 'CreateTrainingJob'
+              ? { TrainingJobArn: 'arn:aws:sagemaker:us-east-1:111122223333:training-job/x' }
+              : {},
+        };
       }
-      res.writeHead(answer.status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': 'fake-request-id' });
+      res.writeHead(answer.status, {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amzn-requestid': 'fake-request-id',
+      });
       res.end(JSON.stringify(answer.body));
     });
   });

@@ -24,17 +24,36 @@ afterEach(() => {
 });
 
 const validation = (message: string) =>
-  new SageMakerServiceException({ name: 'ValidationException', $fault: 'client', $metadata: { httpStatusCode: 400 }, message });
+  new SageMakerServiceException({
+    name: 'ValidationException',
+    $fault: 'client',
+    $metadata: { httpStatusCode: 400 },
+    message,
+  });
 
 describe('SageMakerHosting', () => {
   it('reports a resource that already exists under that name as existing, and other failures as they are', async () => {
-    sagemaker.on(CreateModelCommand).rejectsOnce(validation('Cannot create already existing model "arn:aws:sagemaker:us-east-1:1:model/logtune-x".'));
+    sagemaker
+      .on(CreateModelCommand)
+      .rejectsOnce(validation('Cannot create already existing model "arn:aws:sagemaker:us-east-1:1:model/logtune-x".'));
     expect(await hosting.createModel({ ModelName: 'logtune-x' })).toBe('existing');
-    sagemaker.on(CreateEndpointCommand).resolvesOnce({ EndpointArn: 'arn' }).rejectsOnce(
-      new SageMakerServiceException({ name: 'ResourceLimitExceeded', $fault: 'client', $metadata: {}, message: "The account-level service limit 'ml.g5.2xlarge for endpoint usage' is 0 Instances" }),
+    sagemaker
+      .on(CreateEndpointCommand)
+      .resolvesOnce({ EndpointArn: 'arn' })
+      .rejectsOnce(
+        new SageMakerServiceException({
+          name: 'ResourceLimitExceeded',
+          $fault: 'client',
+          $metadata: {},
+          message: "The account-level service limit 'ml.g5.2xlarge for endpoint usage' is 0 Instances",
+        }),
+      );
+    expect(await hosting.createEndpoint({ EndpointName: 'logtune-x', EndpointConfigName: 'logtune-x' })).toBe(
+      'created',
     );
-    expect(await hosting.createEndpoint({ EndpointName: 'logtune-x', EndpointConfigName: 'logtune-x' })).toBe('created');
-    await expect(hosting.createEndpoint({ EndpointName: 'logtune-x', EndpointConfigName: 'logtune-x' })).rejects.toThrow(/service limit/);
+    await expect(
+      hosting.createEndpoint({ EndpointName: 'logtune-x', EndpointConfigName: 'logtune-x' }),
+    ).rejects.toThrow(/service limit/);
   });
 
   it('describes an endpoint, and answers undefined for one that does not exist', async () => {
@@ -74,9 +93,16 @@ describe('SageMakerHosting', () => {
   it('describes an endpoint config by its models and instances', async () => {
     sagemaker.on(DescribeEndpointConfigCommand).resolves({
       EndpointConfigName: 'logtune-x',
-      ProductionVariants: [{ VariantName: 'AllTraffic', ModelName: 'logtune-x', InstanceType: 'ml.g5.2xlarge', InitialInstanceCount: 1 }],
+      ProductionVariants: [
+        { VariantName: 'AllTraffic', ModelName: 'logtune-x', InstanceType: 'ml.g5.2xlarge', InitialInstanceCount: 1 },
+      ],
     });
-    expect(await hosting.describeEndpointConfig('logtune-x')).toEqual({ name: 'logtune-x', modelNames: ['logtune-x'], instanceType: 'ml.g5.2xlarge', instanceCount: 1 });
+    expect(await hosting.describeEndpointConfig('logtune-x')).toEqual({
+      name: 'logtune-x',
+      modelNames: ['logtune-x'],
+      instanceType: 'ml.g5.2xlarge',
+      instanceCount: 1,
+    });
   });
 
   it('reads every page of tags', async () => {
@@ -89,7 +115,10 @@ describe('SageMakerHosting', () => {
   });
 
   it('deletes, and reports what was already gone as absent', async () => {
-    sagemaker.on(DeleteModelCommand).resolvesOnce({}).rejectsOnce(validation('Could not find model "arn:aws:sagemaker:us-east-1:1:model/logtune-x".'));
+    sagemaker
+      .on(DeleteModelCommand)
+      .resolvesOnce({})
+      .rejectsOnce(validation('Could not find model "arn:aws:sagemaker:us-east-1:1:model/logtune-x".'));
     expect(await hosting.deleteModel('logtune-x')).toBe('deleted');
     expect(await hosting.deleteModel('logtune-x')).toBe('absent');
   });
@@ -98,8 +127,15 @@ describe('SageMakerHosting', () => {
 describe('SageMaker errors as the real SDK reads them off the wire', () => {
   it('recognises "already existing" and "could not find" in awsJson1_1 error responses', async () => {
     const replies = [
-      { __type: 'ValidationException', Message: 'Cannot create already existing endpoint configuration "arn:aws:sagemaker:us-east-1:1:endpoint-config/logtune-x".' },
-      { __type: 'ValidationException', Message: 'Could not find endpoint "arn:aws:sagemaker:us-east-1:1:endpoint/logtune-x".' },
+      {
+        __type: 'ValidationException',
+        Message:
+          'Cannot create already existing endpoint configuration "arn:aws:sagemaker:us-east-1:1:endpoint-config/logtune-x".',
+      },
+      {
+        __type: 'ValidationException',
+        Message: 'Could not find endpoint "arn:aws:sagemaker:us-east-1:1:endpoint/logtune-x".',
+      },
     ];
     const targets: string[] = [];
     const server = createServer((req, res) => {
@@ -111,10 +147,17 @@ describe('SageMaker errors as the real SDK reads them off the wire', () => {
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const real = new SageMakerClient({ region: 'us-east-1', credentials, endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, maxAttempts: 1 });
+    const real = new SageMakerClient({
+      region: 'us-east-1',
+      credentials,
+      endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      maxAttempts: 1,
+    });
     try {
       const wire = new SageMakerHosting(real);
-      expect(await wire.createEndpointConfig({ EndpointConfigName: 'logtune-x', ProductionVariants: [] })).toBe('existing');
+      expect(await wire.createEndpointConfig({ EndpointConfigName: 'logtune-x', ProductionVariants: [] })).toBe(
+        'existing',
+      );
       expect(await wire.deleteEndpoint('logtune-x')).toBe('absent');
       expect(targets).toEqual(['SageMaker.CreateEndpointConfig', 'SageMaker.DeleteEndpoint']);
     } finally {

@@ -18,7 +18,10 @@ afterAll(async () => {
 
 describe('InvokeEndpoint through the real SDK against a loopback fake', () => {
   it('sends the text-generation payload as JSON, with the EULA attribute, to the named endpoint', async () => {
-    fake.reply({ status: 200, body: JSON.stringify([{ generated_text: " This log entry is identified as 'benign'." }]) });
+    fake.reply({
+      status: 200,
+      body: JSON.stringify([{ generated_text: " This log entry is identified as 'benign'." }]),
+    });
     const outcome = await invoke('logtune-dep-1', request);
     expect(outcome).toEqual({ kind: 'text', text: " This log entry is identified as 'benign'." });
     const sent = fake.requests.at(-1)!;
@@ -36,14 +39,22 @@ describe('InvokeEndpoint through the real SDK against a loopback fake', () => {
     fake.reply({
       status: 424,
       errorType: 'ModelError',
-      body: JSON.stringify({ message: 'Received server error (500) from primary', OriginalStatusCode: 500, OriginalMessage: 'CUDA out of memory' }),
+      body: JSON.stringify({
+        message: 'Received server error (500) from primary',
+        OriginalStatusCode: 500,
+        OriginalMessage: 'CUDA out of memory',
+      }),
     });
     expect(await invoke('e', request)).toEqual({ kind: 'model_error', status: 424, originalStatus: 500 });
   });
 
   it('reads the container refusing work (429 inside a model error), the service throttling and being unavailable as throttled', async () => {
     fake.reply(
-      { status: 424, errorType: 'ModelError', body: JSON.stringify({ message: 'overloaded', OriginalStatusCode: 429 }) },
+      {
+        status: 424,
+        errorType: 'ModelError',
+        body: JSON.stringify({ message: 'overloaded', OriginalStatusCode: 429 }),
+      },
       { status: 400, errorType: 'ThrottlingException', body: JSON.stringify({ message: 'Rate exceeded' }) },
       { status: 503, errorType: 'ServiceUnavailable', body: JSON.stringify({ message: 'unavailable' }) },
     );
@@ -53,7 +64,11 @@ describe('InvokeEndpoint through the real SDK against a loopback fake', () => {
   it('reads a model that is not ready, and an unknown endpoint as a failure naming the error', async () => {
     fake.reply(
       { status: 429, errorType: 'ModelNotReadyException', body: JSON.stringify({ message: 'not ready' }) },
-      { status: 400, errorType: 'ValidationError', body: JSON.stringify({ message: 'Endpoint e of account 1 not found.' }) },
+      {
+        status: 400,
+        errorType: 'ValidationError',
+        body: JSON.stringify({ message: 'Endpoint e of account 1 not found.' }),
+      },
     );
     expect(await invoke('e', request)).toEqual({ kind: 'not_ready' });
     expect(await invoke('e', request)).toEqual({ kind: 'failed', name: 'ValidationError', status: 400 });

@@ -24,7 +24,10 @@ const input = { TrainingJobName: 'logtune-ft-abc-123', RoleArn: 'arn:aws:iam::11
 describe('SageMaker training adapter', () => {
   it('creates a job, and reports a name already taken as existing (what SageMaker answers on a second create)', async () => {
     expect(await createTrainingJob(fake.client, input as never)).toBe('created');
-    expect(fake.requests.at(-1)).toMatchObject({ operation: 'CreateTrainingJob', body: { TrainingJobName: 'logtune-ft-abc-123' } });
+    expect(fake.requests.at(-1)).toMatchObject({
+      operation: 'CreateTrainingJob',
+      body: { TrainingJobName: 'logtune-ft-abc-123' },
+    });
     fake.answerNext(
       'CreateTrainingJob',
       awsError(
@@ -33,13 +36,25 @@ describe('SageMaker training adapter', () => {
       ),
     );
     expect(await createTrainingJob(fake.client, input as never)).toBe('exists');
-    fake.answerNext('CreateTrainingJob', awsError('ValidationException', 'A training job with this name already exists'));
+    fake.answerNext(
+      'CreateTrainingJob',
+      awsError('ValidationException', 'A training job with this name already exists'),
+    );
     expect(await trainingJobs(fake.client).create(input as never)).toBe('exists');
   });
 
   it('passes other create errors through, and surfaces throttling recognisably', async () => {
-    fake.answerNext('CreateTrainingJob', awsError('ResourceLimitExceeded', 'The account-level service limit "ml.g5.12xlarge for training job usage" is 0 Instances'));
-    await expect(createTrainingJob(fake.client, input as never)).rejects.toMatchObject({ name: 'ResourceLimitExceeded', message: expect.stringContaining('service limit') });
+    fake.answerNext(
+      'CreateTrainingJob',
+      awsError(
+        'ResourceLimitExceeded',
+        'The account-level service limit "ml.g5.12xlarge for training job usage" is 0 Instances',
+      ),
+    );
+    await expect(createTrainingJob(fake.client, input as never)).rejects.toMatchObject({
+      name: 'ResourceLimitExceeded',
+      message: expect.stringContaining('service limit'),
+    });
     fake.answerNext('CreateTrainingJob', awsError('ThrottlingException', 'Rate exceeded'));
     const error = await createTrainingJob(fake.client, input as never).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SageMakerThrottledError);
@@ -58,8 +73,14 @@ describe('SageMaker training adapter', () => {
 
   it('stops a running job; a job that already ended or does not exist is said so', async () => {
     expect(await stopTrainingJob(fake.client, 'logtune-ft-abc-123')).toEqual({ outcome: 'stopping' });
-    fake.answerNext('StopTrainingJob', awsError('ValidationException', 'The request was rejected because the training job is in status Completed.'));
-    expect(await stopTrainingJob(fake.client, 'logtune-ft-abc-123')).toEqual({ outcome: 'already-ended', status: 'Completed' });
+    fake.answerNext(
+      'StopTrainingJob',
+      awsError('ValidationException', 'The request was rejected because the training job is in status Completed.'),
+    );
+    expect(await stopTrainingJob(fake.client, 'logtune-ft-abc-123')).toEqual({
+      outcome: 'already-ended',
+      status: 'Completed',
+    });
     fake.answerNext('StopTrainingJob', awsError('ResourceNotFound', 'Requested resource not found.'));
     await expect(stopTrainingJob(fake.client, 'gone')).rejects.toThrow('no training job named gone');
     fake.answerNext('StopTrainingJob', awsError('ValidationException', 'Something else is wrong'));

@@ -16,7 +16,12 @@ function logtune(args: string[], options: { env?: NodeJS.ProcessEnv; preload?: s
   const node = options.preload ? [process.execPath, '--import', options.preload] : [];
   // Without a preload the file runs as a shell would run it: through its #! line.
   const [command, ...rest] = [...node, join(ROOT, 'bin', 'logtune.js'), ...args];
-  return spawnSync(command!, rest, { cwd: ROOT, encoding: 'utf8', timeout: 20_000, env: { PATH: process.env.PATH ?? '', ...options.env } });
+  return spawnSync(command!, rest, {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 20_000,
+    env: { PATH: process.env.PATH ?? '', ...options.env },
+  });
 }
 
 describe('the build (dist/)', () => {
@@ -29,7 +34,9 @@ describe('the build (dist/)', () => {
 
   it('a stack trace from dist/ names the src/….ts line', () => {
     // The help text is written from src/cli/main.ts; a stdout that throws turns that line into a stack frame.
-    const run = logtune(['help'], { preload: preload('process.stdout.write = () => { throw new Error("stdout refused"); };') });
+    const run = logtune(['help'], {
+      preload: preload('process.stdout.write = () => { throw new Error("stdout refused"); };'),
+    });
     const source = readFileSync(join(ROOT, 'src', 'cli', 'main.ts'), 'utf8').split('\n');
     const line = source.findIndex((text) => text.includes('io.stdout.write(`${help(commands)}')) + 1;
     expect(line).toBeGreaterThan(0);
@@ -55,8 +62,15 @@ describe('the build (dist/)', () => {
     });
     expect(run.status, run.stderr).toBe(0);
     const workers = run.stderr.split('\n').filter((l) => l.startsWith('worker from '));
-    expect(workers).toEqual([`worker from file://${join(ROOT, 'dist', 'parseWorker.js')}`, `worker from file://${join(ROOT, 'dist', 'parseWorker.js')}`]);
-    const summary = JSON.parse(run.stdout.trim().split('\n').pop()!) as { parseWorkers: number; files: { read: number }; rows: { unique: number } };
+    expect(workers).toEqual([
+      `worker from file://${join(ROOT, 'dist', 'parseWorker.js')}`,
+      `worker from file://${join(ROOT, 'dist', 'parseWorker.js')}`,
+    ]);
+    const summary = JSON.parse(run.stdout.trim().split('\n').pop()!) as {
+      parseWorkers: number;
+      files: { read: number };
+      rows: { unique: number };
+    };
     expect(summary.parseWorkers).toBe(2);
     expect(summary.files.read).toBeGreaterThan(0);
     expect(summary.rows.unique).toBeGreaterThan(0);

@@ -6,5 +6,8 @@ import { join } from 'node:path';
  * product the way it ships (npm start, bin/logtune.js, parse workers from dist/) never run a stale build.
  */
 export default function buildDist(): void {
-  execFileSync(process.execPath, [join(import.meta.dirname, '..', '..', 'scripts', 'build.js')], { stdio: 'inherit', timeout: 60_000 });
+  execFileSync(process.execPath, [join(import.meta.dirname, '..', '..', 'scripts', 'build.js')], {
+    stdio: 'inherit',
+    timeout: 60_000,
+  });
 }

@@ -2,7 +2,11 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { InvokeEndpointCommand, SageMakerRuntimeClient, type InvokeEndpointCommandInput } from '@aws-sdk/client-sagemaker-runtime';
+import {
+  InvokeEndpointCommand,
+  SageMakerRuntimeClient,
+  type InvokeEndpointCommandInput,
+} from '@aws-sdk/client-sagemaker-runtime';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createClassifyCommand, openBaselineBackend } from '../../src/cli/commands/classify.ts';
@@ -11,7 +15,11 @@ import { CLI_COMMANDS } from '../../src/cli/commands/index.ts';
 import { main } from '../../src/cli/main.ts';
 import { CANONICAL_FIELDS, responseFor } from '../../src/dataset/example.ts';
 import { BASELINE_FILES } from '../../src/evaluation/baselineFiles.ts';
-import { baselineEvaluationSchema, evaluationReportSchema, type EvaluationReport } from '../../src/evaluation/report.ts';
+import {
+  baselineEvaluationSchema,
+  evaluationReportSchema,
+  type EvaluationReport,
+} from '../../src/evaluation/report.ts';
 import type { ContextClassifier } from '../../src/inference/types.ts';
 import { captureStream } from '../helpers/captureStream.ts';
 import { examplesFromRows, writeStoredDataset } from '../helpers/storedDataset.ts';
@@ -47,7 +55,11 @@ async function run(argv: string[], stdin = '', commands = CLI_COMMANDS) {
   const stdout = captureStream();
   const stderr = captureStream();
   const env = { LOGTUNE_ARTIFACTS_URI: artifacts };
-  const code = await main(argv, { stdout: stdout.stream, stderr: stderr.stream, stdin: Readable.from([Buffer.from(stdin)]), env }, commands);
+  const code = await main(
+    argv,
+    { stdout: stdout.stream, stderr: stderr.stream, stdin: Readable.from([Buffer.from(stdin)]), env },
+    commands,
+  );
   return { code, stdout, stderr };
 }
 
@@ -77,14 +89,23 @@ describe('logtune baseline', () => {
 describe('logtune classify --baseline', () => {
   const rows = syntheticRows('2024-04-03', 4, 77);
   const csv = toCsv(rows).trimEnd().split('\n'); // header + 4 rows
-  const w3c = toW3c(rows.slice(2, 3)).trimEnd().split('\n')[2]!.split('\t').slice(0, CANONICAL_FIELDS.length).join('\t');
+  const w3c = toW3c(rows.slice(2, 3))
+    .trimEnd()
+    .split('\n')[2]!
+    .split('\t')
+    .slice(0, CANONICAL_FIELDS.length)
+    .join('\t');
   const json = toJsonLines(rows.slice(3)).trimEnd();
 
   it('reads CSV (with and without the header), W3C and JSON lines and gives one verdict per line, in order', async () => {
     const input = [csv[0], csv[1], csv[2], '', w3c, json, 'not,a,log,line', '{"broken":'].join('\n');
     const { code, stdout, stderr } = await run(['classify', '--baseline', ID], input);
     expect(code).toBe(0);
-    const lines = stdout.text().trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = stdout
+      .text()
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map((l) => l.line)).toEqual([2, 3, 5, 6, 7, 8]);
     expect(lines.slice(0, 4).map((l) => l.label)).toEqual(rows.map((r) => r.ThreatLevel));
     for (const l of lines.slice(0, 4)) {
@@ -104,7 +125,12 @@ describe('logtune classify --baseline', () => {
     // One byte at a time: lines split across chunks, and a multi-byte character split too.
     const bytes = Buffer.from(`${input}\n{"cs(User-Agent)":"é"}`);
     const stdin = Readable.from([...bytes].map((b) => Buffer.from([b])));
-    await main(['classify', '--baseline', ID], { stdout: stdout.stream, stderr: stderr.stream, stdin, env: { LOGTUNE_ARTIFACTS_URI: artifacts } });
+    await main(['classify', '--baseline', ID], {
+      stdout: stdout.stream,
+      stderr: stderr.stream,
+      stdin,
+      env: { LOGTUNE_ARTIFACTS_URI: artifacts },
+    });
     const split = stdout.text().trimEnd().split('\n');
     expect(split.slice(0, 4).join('\n')).toBe(whole.stdout.text().trimEnd());
     expect(JSON.parse(split[4]!)).toMatchObject({ line: 5, label: expect.any(String) });
@@ -112,7 +138,11 @@ describe('logtune classify --baseline', () => {
 
   it('answers an over-long line with an error and reads on', async () => {
     const { stdout } = await run(['classify', '--baseline', ID], `${'x'.repeat(100_000)}\n${csv[1]}\n`);
-    const [long, next] = stdout.text().trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const [long, next] = stdout
+      .text()
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(long).toEqual({ line: 1, error: expect.stringMatching(/longer than/) });
     expect(next).toMatchObject({ line: 2, label: rows[0]!.ThreatLevel });
   });
@@ -127,14 +157,27 @@ describe('logtune classify --baseline', () => {
     const fake: ContextClassifier = {
       name: 'endpoint:fake',
       labels: ['benign'],
-      classify: (contexts) => Promise.resolve(contexts.map(() => (calls++ === 0 ? { label: 'benign', raw: "This log entry is identified as 'benign'." } : { label: undefined, raw: 'Sure!', error: 'unrecognised' }))),
+      classify: (contexts) =>
+        Promise.resolve(
+          contexts.map(() =>
+            calls++ === 0
+              ? { label: 'benign', raw: "This log entry is identified as 'benign'." }
+              : { label: undefined, raw: 'Sure!', error: 'unrecognised' },
+          ),
+        ),
     };
     const command = createClassifyCommand({
       baseline: () => Promise.reject(new Error('not used here')),
       endpoint: async (_name, io) => ({ classifier: fake, dataset: (await openBaselineBackend(ID, io)).dataset }),
     });
     const { stdout } = await run(['classify', '--endpoint', 'fake'], `${csv[1]}\n${csv[2]}`, [command]);
-    expect(stdout.text().trimEnd().split('\n').map((l) => JSON.parse(l) as unknown)).toEqual([
+    expect(
+      stdout
+        .text()
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l) as unknown),
+    ).toEqual([
       { line: 1, label: 'benign', raw: "This log entry is identified as 'benign'." },
       { line: 2, raw: 'Sure!', error: 'unrecognised' },
     ]);
@@ -177,7 +220,11 @@ describe('logtune evaluate', () => {
       expect([name, dataset.stats.datasetId]).toEqual(['always-benign', ID]);
       return Promise.resolve(alwaysBenign);
     });
-    const { code, stdout, stderr } = await run(['evaluate', ID, '--endpoint', 'always-benign', '--max-examples', '40', '--seed', '1'], '', [command]);
+    const { code, stdout, stderr } = await run(
+      ['evaluate', ID, '--endpoint', 'always-benign', '--max-examples', '40', '--seed', '1'],
+      '',
+      [command],
+    );
     expect(code).toBe(0);
     const out = JSON.parse(stdout.text()) as { report: unknown; baseline: unknown };
     const report = evaluationReportSchema.parse(out.report);

@@ -16,7 +16,12 @@ let labelCounts: Record<string, number>;
 beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'logtune-cli-'));
   logs = join(root, 'logs');
-  labelCounts = await writeSeedLayout(new LocalStore(logs), { days: ['2024-04-01', '2024-04-02'], filesPerDay: 2, rowsPerFile: 40, seed: 3 });
+  labelCounts = await writeSeedLayout(new LocalStore(logs), {
+    days: ['2024-04-01', '2024-04-02'],
+    filesPerDay: 2,
+    rowsPerFile: 40,
+    seed: 3,
+  });
 });
 
 afterAll(async () => {
@@ -26,14 +31,27 @@ afterAll(async () => {
 async function run(argv: string[], env: Record<string, string> = {}) {
   const stdout = captureStream();
   const stderr = captureStream();
-  const code = await main(argv, { stdout: stdout.stream, stderr: stderr.stream, env: { LOGTUNE_PARSE_WORKERS: '0', ...env } });
+  const code = await main(argv, {
+    stdout: stdout.stream,
+    stderr: stderr.stream,
+    env: { LOGTUNE_PARSE_WORKERS: '0', ...env },
+  });
   return { code, stdout, stderr };
 }
 
 describe('logtune dataset', () => {
   it('builds, reports progress on stderr and prints exactly one JSON summary line on stdout', async () => {
     const out = join(root, 'out-flags');
-    const { code, stdout, stderr } = await run(['dataset', '2024-04-01..2024-04-02', '--logs', logs, '--out', out, '--seed', '5']);
+    const { code, stdout, stderr } = await run([
+      'dataset',
+      '2024-04-01..2024-04-02',
+      '--logs',
+      logs,
+      '--out',
+      out,
+      '--seed',
+      '5',
+    ]);
     expect(stderr.text()).not.toMatch(/logtune: /);
     expect(code).toBe(0);
     expect(stdout.writes).toHaveLength(1);
@@ -59,7 +77,10 @@ describe('logtune dataset', () => {
 
   it('writes under LOGTUNE_ARTIFACTS_URI/datasets/<id> when no --out is given', async () => {
     const artifacts = join(root, 'artifacts');
-    const { code, stdout } = await run(['dataset', '2024-04-01'], { LOGTUNE_LOGS_URI: logs, LOGTUNE_ARTIFACTS_URI: artifacts });
+    const { code, stdout } = await run(['dataset', '2024-04-01'], {
+      LOGTUNE_LOGS_URI: logs,
+      LOGTUNE_ARTIFACTS_URI: artifacts,
+    });
     expect(code).toBe(0);
     const summary = JSON.parse(stdout.text()) as BuildSummary;
     expect(summary.outUri).toBe(join(artifacts, 'datasets', summary.datasetId));
@@ -74,7 +95,15 @@ describe('logtune dataset', () => {
   });
 
   it('refuses a bad range with exit 2 and a message with an example', async () => {
-    const { code, stdout, stderr } = await run(['dataset', 'sometime', 'soon', '--logs', logs, '--out', join(root, 'x')]);
+    const { code, stdout, stderr } = await run([
+      'dataset',
+      'sometime',
+      'soon',
+      '--logs',
+      logs,
+      '--out',
+      join(root, 'x'),
+    ]);
     expect(code).toBe(2);
     expect(stdout.text()).toBe('');
     expect(stderr.text()).toMatch(/^logtune: .*e\.g\./);
@@ -90,7 +119,9 @@ describe('logtune dataset', () => {
   });
 
   it('names an invalid setting', async () => {
-    const { code, stderr } = await run(['dataset', '2024-04-01', '--logs', logs, '--out', join(root, 'z')], { LOGTUNE_FETCH_CONCURRENCY: 'lots' });
+    const { code, stderr } = await run(['dataset', '2024-04-01', '--logs', logs, '--out', join(root, 'z')], {
+      LOGTUNE_FETCH_CONCURRENCY: 'lots',
+    });
     expect(code).toBe(2);
     expect(stderr.text()).toMatch(/^logtune: LOGTUNE_FETCH_CONCURRENCY: /);
   });
@@ -120,7 +151,15 @@ describe('logtune dataset: mistakes a new user makes get logtune’s own one-lin
     [['--seed', '-1'], 'logtune: --seed expects a whole number of at least 0, got "-1"'],
     [['--validation', '-0.1'], 'logtune: --validation must be a fraction at least 0 and below 1, got "-0.1"'],
   ])('%j', async (flags, message) => {
-    const { code, stdout, stderr } = await run(['dataset', '2024-04-01', '--logs', logs, '--out', join(root, 'never'), ...flags]);
+    const { code, stdout, stderr } = await run([
+      'dataset',
+      '2024-04-01',
+      '--logs',
+      logs,
+      '--out',
+      join(root, 'never'),
+      ...flags,
+    ]);
     expect(code).toBe(2);
     expect(stdout.text()).toBe('');
     expect(stderr.text()).toBe(`${message}\n`);
@@ -154,10 +193,19 @@ describe('logtune dataset: mistakes a new user makes get logtune’s own one-lin
     process.env.AWS_CONFIG_FILE = join(root, 'no-aws-config');
     process.env.AWS_SHARED_CREDENTIALS_FILE = join(root, 'no-aws-credentials');
     try {
-      const { code, stdout, stderr } = await run(['dataset', '2024-04-01', '--logs', 's3://some-logs-bucket/cdn/', '--out', join(root, 'never')]);
+      const { code, stdout, stderr } = await run([
+        'dataset',
+        '2024-04-01',
+        '--logs',
+        's3://some-logs-bucket/cdn/',
+        '--out',
+        join(root, 'never'),
+      ]);
       expect(code).toBe(2);
       expect(stdout.text()).toBe('');
-      expect(lastLine(stderr.text())).toMatch(/^logtune: AWS_REGION: is not set: s3:\/\/some-logs-bucket\/cdn\/ needs an AWS region/);
+      expect(lastLine(stderr.text())).toMatch(
+        /^logtune: AWS_REGION: is not set: s3:\/\/some-logs-bucket\/cdn\/ needs an AWS region/,
+      );
       expect(stderr.text()).not.toContain('Region is missing');
     } finally {
       process.env = saved;

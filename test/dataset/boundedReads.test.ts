@@ -17,7 +17,10 @@ vi.mock('../../src/dataset/processorPool.ts', async (importOriginal) => {
   return {
     ...original,
     createFileProcessor: (...[settings, workers, options]: Parameters<typeof original.createFileProcessor>) =>
-      original.createFileProcessor(settings, workers, { ...options, ...(workerHeap.mb !== undefined && { maxOldGenerationSizeMb: workerHeap.mb }) }),
+      original.createFileProcessor(settings, workers, {
+        ...options,
+        ...(workerHeap.mb !== undefined && { maxOldGenerationSizeMb: workerHeap.mb }),
+      }),
   };
 });
 
@@ -45,10 +48,15 @@ async function logsWith(name: string, files: Record<string, string | Uint8Array>
   return logs;
 }
 
-async function build(logs: string, env: Record<string, string>): Promise<{ summary: BuildSummary; stats: BuildSummary }> {
+async function build(
+  logs: string,
+  env: Record<string, string>,
+): Promise<{ summary: BuildSummary; stats: BuildSummary }> {
   const out = join(root, `${logs.split('/').pop()}-out`);
   const config = loadDataConfig({ LOGTUNE_LOGS_URI: logs, ...env });
-  const summary = await buildDataset(resolveBuildRequest(config, { rangeText: DAY, outUri: out }, new Date('2024-06-01T00:00:00Z')));
+  const summary = await buildDataset(
+    resolveBuildRequest(config, { rangeText: DAY, outUri: out }, new Date('2024-06-01T00:00:00Z')),
+  );
   return { summary, stats: JSON.parse(await readFile(join(out, 'stats.json'), 'utf8')) as BuildSummary };
 }
 
@@ -58,7 +66,12 @@ describe('bounded reads', () => {
     expect(big.length).toBeGreaterThan(MB);
     const bomb = gzipSync(`${csv(10, 3)}${'-'.repeat(2 * MB)}\n`); // a few KB that inflate to 2 MB
     expect(bomb.length).toBeLessThan(64 * 1024);
-    const logs = await logsWith('sizes', { 'a.csv': csv(20, 1), 'b-big.csv': big, 'c-bomb.csv.gz': bomb, 'd.csv': csv(20, 4) });
+    const logs = await logsWith('sizes', {
+      'a.csv': csv(20, 1),
+      'b-big.csv': big,
+      'c-bomb.csv.gz': bomb,
+      'd.csv': csv(20, 4),
+    });
     const fetched: string[] = [];
     const get = LocalStore.prototype.get;
     vi.spyOn(LocalStore.prototype, 'get').mockImplementation(function (this: LocalStore, key, signal) {
@@ -74,8 +87,14 @@ describe('bounded reads', () => {
       expect(summary.files).toMatchObject({ listed: 4, read: 2, skipped: 2 });
       expect(summary.rows.scanned).toBe(40);
       expect(stats.files.skippedFiles).toEqual([
-        { key: `${DAY_DIR}/b-big.csv`, reason: `too_large: listed at ${Number((big.length / MB).toPrecision(3))} MB, not fetched, over LOGTUNE_MAX_FILE_MB (1 MB)` },
-        { key: `${DAY_DIR}/c-bomb.csv.gz`, reason: 'too_large: file decompresses to more than 1 MB (LOGTUNE_MAX_FILE_MB); not parsed' },
+        {
+          key: `${DAY_DIR}/b-big.csv`,
+          reason: `too_large: listed at ${Number((big.length / MB).toPrecision(3))} MB, not fetched, over LOGTUNE_MAX_FILE_MB (1 MB)`,
+        },
+        {
+          key: `${DAY_DIR}/c-bomb.csv.gz`,
+          reason: 'too_large: file decompresses to more than 1 MB (LOGTUNE_MAX_FILE_MB); not parsed',
+        },
       ]);
     }
   });
@@ -85,14 +104,17 @@ describe('bounded reads', () => {
     const list = LocalStore.prototype.list;
     // As if it was rewritten between the listing and the GET.
     vi.spyOn(LocalStore.prototype, 'list').mockImplementation(async function* (this: LocalStore, prefix, signal) {
-      for await (const object of list.call(this, prefix, signal)) yield object.key.endsWith('b-grown.csv') ? { ...object, size: 100 } : object;
+      for await (const object of list.call(this, prefix, signal))
+        yield object.key.endsWith('b-grown.csv') ? { ...object, size: 100 } : object;
     });
     const { stats } = await build(logs, { LOGTUNE_MAX_FILE_MB: '1', LOGTUNE_PARSE_WORKERS: '0' });
     expect(stats.files).toMatchObject({ listed: 2, read: 1 });
     expect(stats.files.skippedFiles).toEqual([
       {
         key: `${DAY_DIR}/b-grown.csv`,
-        reason: expect.stringMatching(/^too_large: 1\.\d+ MB when fetched \(grown since it was listed\), not parsed, over LOGTUNE_MAX_FILE_MB \(1 MB\)$/),
+        reason: expect.stringMatching(
+          /^too_large: 1\.\d+ MB when fetched \(grown since it was listed\), not parsed, over LOGTUNE_MAX_FILE_MB \(1 MB\)$/,
+        ),
       },
     ]);
   });
@@ -107,7 +129,10 @@ describe('bounded reads', () => {
     expect(summary.files).toMatchObject({ listed: 6, read: 5, skipped: 1 });
     expect(summary.rows.scanned).toBe(100);
     expect(stats.files.skippedFiles).toEqual([
-      { key: `${DAY_DIR}/3-huge.csv.gz`, reason: expect.stringMatching(/^parser_crashed: parser crashed: .*memory limit/) },
+      {
+        key: `${DAY_DIR}/3-huge.csv.gz`,
+        reason: expect.stringMatching(/^parser_crashed: parser crashed: .*memory limit/),
+      },
     ]);
   });
 });

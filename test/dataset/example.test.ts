@@ -61,7 +61,9 @@ describe('LineEncoder (the per-row fast path) equals exampleLine(renderContext(.
     // Values whose line breaks CSV and W3C cannot carry unquoted are fine: CSV quotes them, W3C URL-encodes them.
     const records = trickyRows(columns, 200, 23).map((row) => ({ ...row, [LABEL_FIELD]: 'benign' }));
     // The W3C writer URL-encodes UTF-16 units one at a time, so it cannot take characters outside the BMP.
-    const bmpOnly = records.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v.replace(/[\u{10000}-\u{10FFFF}]/gu, 'X')])));
+    const bmpOnly = records.map((row) =>
+      Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v.replace(/[\u{10000}-\u{10FFFF}]/gu, 'X')])),
+    );
     for (const text of [toCsv(records), toW3c(bmpOnly), toJsonLines(records)]) {
       const parsed = parseLogFile(new TextEncoder().encode(text), { labelField: LABEL_FIELD });
       expect(parsed.rows).toHaveLength(records.length);
@@ -76,9 +78,12 @@ describe('LineEncoder (the per-row fast path) equals exampleLine(renderContext(.
 
   it('for lone UTF-16 surrogates, which a JSON-lines "\\ud800" escape yields', () => {
     // JSON.stringify escapes lone surrogates (\ud800); the fast path must write the same text, not U+FFFD later.
-    const parsed = parseLogFile(new TextEncoder().encode('{"cs-uri-query":"a\\ud800b","cs(Referer)":"\\udfff","ThreatLevel":"benign"}\n'), {
-      labelField: LABEL_FIELD,
-    });
+    const parsed = parseLogFile(
+      new TextEncoder().encode('{"cs-uri-query":"a\\ud800b","cs(Referer)":"\\udfff","ThreatLevel":"benign"}\n'),
+      {
+        labelField: LABEL_FIELD,
+      },
+    );
     expect(parsed.rows[0]![0]).toBe('a\ud800b');
     expectFastPathMatches(parsed.rows, parsed.columns);
   });
@@ -88,13 +93,20 @@ describe('LineEncoder (the per-row fast path) equals exampleLine(renderContext(.
     // the line before it, and the last one must stay inside the room maxBytes asked for.
     const columns = [...W3C_FIELDS, ...ODD_COLUMNS, LABEL_FIELD];
     const rows = trickyRows(columns, 40, 5).map((record) => columns.map((c) => record[c]!));
-    rows.push(columns.map(() => ''), columns.map(() => '-'), []);
+    rows.push(
+      columns.map(() => ''),
+      columns.map(() => '-'),
+      [],
+    );
     for (const format of FORMATS) {
       const plan = planFor(columns, format);
       const encoder = new LineEncoder(plan);
       for (let shift = 0; shift < 4; shift++) {
         const expected: string[] = [];
-        const room = rows.reduce((sum, row, i) => sum + encoder.maxBytes(row, LineEncoder.tail(responseJson(i))), shift);
+        const room = rows.reduce(
+          (sum, row, i) => sum + encoder.maxBytes(row, LineEncoder.tail(responseJson(i))),
+          shift,
+        );
         const out = new Uint8Array(room).fill(0x7e);
         let pos = shift;
         rows.forEach((row, i) => {
@@ -140,7 +152,10 @@ describe('toContext', () => {
   });
 
   it('compact: drops "-" and empty values and orders CloudFront fields canonically, others alphabetically after', () => {
-    const context = toContext({ ...extra, 'cs-method': '' }, { labelField: LABEL_FIELD, dropFields: DROP, format: 'compact' });
+    const context = toContext(
+      { ...extra, 'cs-method': '' },
+      { labelField: LABEL_FIELD, dropFields: DROP, format: 'compact' },
+    );
     const fields = JSON.parse(context) as Record<string, string>;
     const names = Object.keys(fields);
     expect(Object.values(fields)).not.toContain('-');
@@ -163,8 +178,15 @@ describe('toContext', () => {
   it('compact: the same text whatever order the fields come in', () => {
     const r = prng(77);
     const entries = Object.entries(extra);
-    const orders = [entries, [...entries].reverse(), [...entries].sort(() => r() - 0.5), [...entries].sort(([a], [b]) => (a < b ? -1 : 1))];
-    const texts = orders.map((o) => toContext(Object.fromEntries(o), { labelField: LABEL_FIELD, dropFields: DROP, format: 'compact' }));
+    const orders = [
+      entries,
+      [...entries].reverse(),
+      [...entries].sort(() => r() - 0.5),
+      [...entries].sort(([a], [b]) => (a < b ? -1 : 1)),
+    ];
+    const texts = orders.map((o) =>
+      toContext(Object.fromEntries(o), { labelField: LABEL_FIELD, dropFields: DROP, format: 'compact' }),
+    );
     expect(new Set(texts).size).toBe(1);
   });
 
@@ -178,19 +200,29 @@ describe('toContext', () => {
     const fromCsv = parseLogFile(new TextEncoder().encode(toCsv(rows)), { labelField: LABEL_FIELD });
     const fromJsonl = parseLogFile(new TextEncoder().encode(jsonl), { labelField: LABEL_FIELD });
     expect(fromJsonl.columns).not.toEqual(fromCsv.columns);
-    const contexts = (parsed: typeof fromCsv) => parsed.rows.map((row) => renderContext(row, planFor(parsed.columns, 'compact')));
+    const contexts = (parsed: typeof fromCsv) =>
+      parsed.rows.map((row) => renderContext(row, planFor(parsed.columns, 'compact')));
     expect(contexts(fromJsonl)).toEqual(contexts(fromCsv));
     expect(contexts(fromCsv)).toEqual(rows.map((row) => referenceCompactContext(row, LABEL_FIELD, DROP)));
   });
 });
 
 describe('labelFromResponse', () => {
-  it.each(['benign', 'malicious', 'suspicious', 'High', 'level 3', 'très élevé', 'x (y)', 'a"b', 'back\\slash', '$&', '中文'])(
-    'reads back the label %j from responseFor',
-    (label) => {
-      expect(labelFromResponse(responseFor(label))).toBe(label);
-    },
-  );
+  it.each([
+    'benign',
+    'malicious',
+    'suspicious',
+    'High',
+    'level 3',
+    'très élevé',
+    'x (y)',
+    'a"b',
+    'back\\slash',
+    '$&',
+    '中文',
+  ])('reads back the label %j from responseFor', (label) => {
+    expect(labelFromResponse(responseFor(label))).toBe(label);
+  });
 
   it.each(["don't know", "O'Brien"])('reads back a label containing an apostrophe (%j)', (label) => {
     expect(labelFromResponse(responseFor(label))).toBe(label);

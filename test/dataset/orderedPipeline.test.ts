@@ -3,7 +3,6 @@ import { openOrderedPipeline, orderedPipeline } from '../../src/dataset/orderedP
 import { CancelledError } from '../../src/errors.ts';
 import { deferred, type Deferred } from '../helpers/deferred.ts';
 
-
 /** Lets every pending promise callback run (a bounded number of macrotask turns). */
 async function settle(turns = 5): Promise<void> {
   for (let i = 0; i < turns; i++) await new Promise((resolve) => setImmediate(resolve));

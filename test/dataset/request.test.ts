@@ -37,7 +37,25 @@ describe('parseDatasetArgs', () => {
   it('reads every flag', () => {
     expect(
       parseDatasetArgs(
-        ['2024-04', '--max-examples', '5000', '--balance', 'balanced', '--seed', '7', '--validation', '0.2', '--context', 'full', '--max-input-length', '2048', '--logs', '/tmp/logs', '--out', 's3://b/out'],
+        [
+          '2024-04',
+          '--max-examples',
+          '5000',
+          '--balance',
+          'balanced',
+          '--seed',
+          '7',
+          '--validation',
+          '0.2',
+          '--context',
+          'full',
+          '--max-input-length',
+          '2048',
+          '--logs',
+          '/tmp/logs',
+          '--out',
+          's3://b/out',
+        ],
         operator,
       ),
     ).toEqual({
@@ -51,7 +69,10 @@ describe('parseDatasetArgs', () => {
       logsUri: '/tmp/logs',
       outUri: 's3://b/out',
     });
-    expect(parseDatasetArgs(['2024-04', '--max-examples', 'all'], slack)).toEqual({ rangeText: '2024-04', maxExamples: 'all' });
+    expect(parseDatasetArgs(['2024-04', '--max-examples', 'all'], slack)).toEqual({
+      rangeText: '2024-04',
+      maxExamples: 'all',
+    });
     expect(parseDatasetArgs(['2024-04', '--max-examples=12', '--balance=proportional'], slack)).toEqual({
       rangeText: '2024-04',
       maxExamples: 12,
@@ -87,7 +108,10 @@ describe('parseDatasetArgs', () => {
     for (const [args, message] of [
       [['april', '--max-examples', '-5'], '--max-examples expects a whole number of at least 1, got "-5"'],
       [['april', '--max-examples=-5'], '--max-examples expects a whole number of at least 1, got "-5"'],
-      [['april', '--max-input-length', '-1024'], '--max-input-length expects a whole number of at least 1, got "-1024"'],
+      [
+        ['april', '--max-input-length', '-1024'],
+        '--max-input-length expects a whole number of at least 1, got "-1024"',
+      ],
       [['april', '--validation', '-.5'], '--validation must be a fraction at least 0 and below 1, got "-.5"'],
     ] as const) {
       expect(thrown(() => parseDatasetArgs(args, operator)).message).toBe(message);
@@ -107,7 +131,10 @@ describe('parseDatasetArgs', () => {
   });
 
   it('keeps words after -- as the range', () => {
-    expect(parseDatasetArgs(['--seed', '3', '--', 'last', '7', 'days'], slack)).toEqual({ rangeText: 'last 7 days', seed: 3 });
+    expect(parseDatasetArgs(['--seed', '3', '--', 'last', '7', 'days'], slack)).toEqual({
+      rangeText: 'last 7 days',
+      seed: 3,
+    });
   });
 
   it.each(['logs', 'out'])('refuses --%s when operator flags are not allowed, and accepts it when they are', (flag) => {
@@ -116,7 +143,9 @@ describe('parseDatasetArgs', () => {
     expect(error).toBeInstanceOf(UsageError);
     expect(error.message).toContain(`--${flag}`);
     expect(error.message).toMatch(/operator/);
-    expect(parseDatasetArgs(args, operator)).toMatchObject(flag === 'logs' ? { logsUri: 's3://elsewhere/x' } : { outUri: 's3://elsewhere/x' });
+    expect(parseDatasetArgs(args, operator)).toMatchObject(
+      flag === 'logs' ? { logsUri: 's3://elsewhere/x' } : { outUri: 's3://elsewhere/x' },
+    );
   });
 });
 
@@ -141,7 +170,13 @@ describe('resolveBuildRequest', () => {
     expect(request.datasetId).toMatch(/^ds-20240401-20240531-\d{8}T\d{6}-[0-9a-f]{4}$/);
     expect(request.outUri).toBe(`s3://my-artifacts/logtune/datasets/${request.datasetId}`);
     expect(Object.isFrozen(request)).toBe(true);
-    expect(BUILD_DEFAULTS).toMatchObject({ maxExamples: 'all', balance: 'proportional', seed: 42, validationRatio: 0.1, maxInputLength: 1024 });
+    expect(BUILD_DEFAULTS).toMatchObject({
+      maxExamples: 'all',
+      balance: 'proportional',
+      seed: 42,
+      validationRatio: 0.1,
+      maxInputLength: 1024,
+    });
   });
 
   it('lets options override the defaults and locations', () => {
@@ -162,14 +197,18 @@ describe('resolveBuildRequest', () => {
   });
 
   it('names LOGTUNE_LOGS_URI when it is missing and no --logs is given', () => {
-    const error = thrown(() => resolveBuildRequest(config({ LOGTUNE_ARTIFACTS_URI: 's3://my-artifacts/b' }), { rangeText: 'april' }, NOW));
+    const error = thrown(() =>
+      resolveBuildRequest(config({ LOGTUNE_ARTIFACTS_URI: 's3://my-artifacts/b' }), { rangeText: 'april' }, NOW),
+    );
     expect(error).toBeInstanceOf(ConfigError);
     expect(error.message).toMatch(/^LOGTUNE_LOGS_URI: /);
     expect(error.message).not.toContain('\n');
   });
 
   it('names LOGTUNE_ARTIFACTS_URI when it is missing and no --out is given', () => {
-    const error = thrown(() => resolveBuildRequest(config({ LOGTUNE_LOGS_URI: 's3://my-logs/b' }), { rangeText: 'april' }, NOW));
+    const error = thrown(() =>
+      resolveBuildRequest(config({ LOGTUNE_LOGS_URI: 's3://my-logs/b' }), { rangeText: 'april' }, NOW),
+    );
     expect(error).toBeInstanceOf(ConfigError);
     expect(error.message).toMatch(/^LOGTUNE_ARTIFACTS_URI: /);
   });
@@ -187,13 +226,19 @@ describe('resolveBuildRequest', () => {
   });
 
   it('refuses a range longer than LOGTUNE_MAX_RANGE_DAYS', () => {
-    const error = thrown(() => resolveBuildRequest(config({ ...ENV, LOGTUNE_MAX_RANGE_DAYS: '10' }), { rangeText: 'april' }, NOW));
+    const error = thrown(() =>
+      resolveBuildRequest(config({ ...ENV, LOGTUNE_MAX_RANGE_DAYS: '10' }), { rangeText: 'april' }, NOW),
+    );
     expect(error).toBeInstanceOf(UsageError);
   });
 
   it('refuses an unsupported --logs or --out location', () => {
-    expect(thrown(() => resolveBuildRequest(config(), { rangeText: 'april', logsUri: 'https://example.com/logs' }, NOW))).toBeInstanceOf(UsageError);
-    expect(thrown(() => resolveBuildRequest(config(), { rangeText: 'april', outUri: 's3://Not_A_Bucket/x' }, NOW))).toBeInstanceOf(UsageError);
+    expect(
+      thrown(() => resolveBuildRequest(config(), { rangeText: 'april', logsUri: 'https://example.com/logs' }, NOW)),
+    ).toBeInstanceOf(UsageError);
+    expect(
+      thrown(() => resolveBuildRequest(config(), { rangeText: 'april', outUri: 's3://Not_A_Bucket/x' }, NOW)),
+    ).toBeInstanceOf(UsageError);
   });
 
   it.each([
@@ -210,7 +255,11 @@ describe('buildKey', () => {
   const base = resolveBuildRequest(config(), { rangeText: 'april-may' }, NOW);
 
   it('is the same for the same source, range and sampling settings, whatever the dataset id', () => {
-    const again = resolveBuildRequest(config(), { rangeText: '2024-04-01..2024-05-31' }, new Date('2024-06-11T00:00:00Z'));
+    const again = resolveBuildRequest(
+      config(),
+      { rangeText: '2024-04-01..2024-05-31' },
+      new Date('2024-06-11T00:00:00Z'),
+    );
     expect(again.datasetId).not.toBe(base.datasetId);
     expect(buildKey(again)).toBe(buildKey(base));
     expect(buildKey(base)).toMatch(/^[0-9a-f]{16}$/);
@@ -235,9 +284,15 @@ describe('buildKey', () => {
   });
 
   it('changes with the label field, drop fields and layout settings', () => {
-    const extras: Record<string, string>[] = [{ LOGTUNE_LABEL_FIELD: 'Label' }, { LOGTUNE_DROP_FIELDS: 'c-ip' }, { LOGTUNE_LOGS_LAYOUT: '{yyyy}/{MM}/{dd}/{HH}/' }];
+    const extras: Record<string, string>[] = [
+      { LOGTUNE_LABEL_FIELD: 'Label' },
+      { LOGTUNE_DROP_FIELDS: 'c-ip' },
+      { LOGTUNE_LOGS_LAYOUT: '{yyyy}/{MM}/{dd}/{HH}/' },
+    ];
     for (const extra of extras) {
-      expect(buildKey(resolveBuildRequest(config({ ...ENV, ...extra }), { rangeText: 'april-may' }, NOW))).not.toBe(buildKey(base));
+      expect(buildKey(resolveBuildRequest(config({ ...ENV, ...extra }), { rangeText: 'april-may' }, NOW))).not.toBe(
+        buildKey(base),
+      );
     }
   });
 });

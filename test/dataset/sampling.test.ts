@@ -90,7 +90,9 @@ describe('proportionalQuotas', () => {
   it('sums to the cap, stays within one of the exact share and never exceeds a count', () => {
     const r = prng(5);
     for (let trial = 0; trial < 300; trial++) {
-      const labels = Object.fromEntries(Array.from({ length: 1 + Math.floor(r() * 6) }, (_, i) => [`l${i}`, Math.floor(r() * 500)]));
+      const labels = Object.fromEntries(
+        Array.from({ length: 1 + Math.floor(r() * 6) }, (_, i) => [`l${i}`, Math.floor(r() * 500)]),
+      );
       const total = sum(Object.values(labels));
       const cap = 1 + Math.floor(r() * 600);
       const quotas = proportionalQuotas(counts(labels), cap);
@@ -120,7 +122,9 @@ describe('balancedQuotas', () => {
   it('sums to the cap (or the total), never exceeds a count, and water-fills', () => {
     const r = prng(6);
     for (let trial = 0; trial < 300; trial++) {
-      const labels = Object.fromEntries(Array.from({ length: 1 + Math.floor(r() * 6) }, (_, i) => [`l${i}`, Math.floor(r() * 300)]));
+      const labels = Object.fromEntries(
+        Array.from({ length: 1 + Math.floor(r() * 6) }, (_, i) => [`l${i}`, Math.floor(r() * 300)]),
+      );
       const cap = 1 + Math.floor(r() * 800);
       const quotas = balancedQuotas(counts(labels), cap);
       expect(sum(quotas.values())).toBe(Math.min(cap, sum(Object.values(labels))));
@@ -157,7 +161,8 @@ describe('LabelReservoirs', () => {
       reservoirs.offer(label, i, () => `${label}:${i}`);
     }
   }
-  const lines = (selection: Map<string, SampledItem[]>) => new Map([...selection].map(([l, items]) => [l, items.map((x) => x.line)]));
+  const lines = (selection: Map<string, SampledItem[]>) =>
+    new Map([...selection].map(([l, items]) => [l, items.map((x) => x.line)]));
 
   it('selects the proportional or balanced quotas, each label only its own items, without repeats', () => {
     const perLabel = { benign: 900, suspicious: 250, malicious: 40 };
@@ -175,7 +180,9 @@ describe('LabelReservoirs', () => {
 
   it('keeps everything when a label has fewer items than the capacity', () => {
     const selection = fill(3, 1000, { a: 10, b: 20 }).select('proportional');
-    expect([...selection.get('a')!].map((x) => x.line).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `a:${i}`).sort());
+    expect([...selection.get('a')!].map((x) => x.line).sort()).toEqual(
+      Array.from({ length: 10 }, (_, i) => `a:${i}`).sort(),
+    );
     expect(selection.get('b')).toHaveLength(20);
   });
 

@@ -13,9 +13,20 @@ const stats = {
   range: { start: '2024-04-01', end: '2024-04-02' },
   logsUri: '/logs',
   outUri: '',
-  settings: { labelField: 'ThreatLevel', dropFields: ['x-edge-request-id'], contextFormat: 'compact', maxInputLength: 1024, seed: 42, validationRatio: 0.1, balance: 'proportional' },
+  settings: {
+    labelField: 'ThreatLevel',
+    dropFields: ['x-edge-request-id'],
+    contextFormat: 'compact',
+    maxInputLength: 1024,
+    seed: 42,
+    validationRatio: 0.1,
+    balance: 'proportional',
+  },
   rows: { train: 2, validation: 1 },
-  labels: { benign: { scanned: 2, unique: 2, train: 1, validation: 1 }, malicious: { scanned: 1, unique: 1, train: 1, validation: 0 } },
+  labels: {
+    benign: { scanned: 2, unique: 2, train: 1, validation: 1 },
+    malicious: { scanned: 1, unique: 1, train: 1, validation: 0 },
+  },
   tokens: { totalTokens: 300, meanTokens: 100, maxTokens: 120 },
   sourceColumns: ['date', 'c-ip', 'ThreatLevel'],
 };
@@ -24,7 +35,10 @@ beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'logtune-stored-'));
   const store = new LocalStore(join(root, 'datasets', stats.datasetId));
   const line = (context: string, label: string) => exampleLine(context, JSON.stringify(responseFor(label)));
-  await store.put(DATASET_FILES.train, `${line('{"c-ip":"1.2.3.4"}', 'benign')}\n${line('{"c-ip":"6.6.6.6"}', "don't know")}\n`);
+  await store.put(
+    DATASET_FILES.train,
+    `${line('{"c-ip":"1.2.3.4"}', 'benign')}\n${line('{"c-ip":"6.6.6.6"}', "don't know")}\n`,
+  );
   await store.put(DATASET_FILES.validation, `${line('{"c-ip":"5.6.7.8"}', 'benign')}\n`);
   await store.put(DATASET_FILES.stats, JSON.stringify(stats));
   await new LocalStore(join(root, 'broken')).put(DATASET_FILES.stats, '{"datasetId": 1}');
@@ -42,7 +56,9 @@ describe('stored datasets', () => {
     const byId = await openStoredDataset(stats.datasetId, root);
     expect(byId.stats.sourceColumns).toEqual(['date', 'c-ip', 'ThreatLevel']);
     expect(byId.stats.settings.labelField).toBe('ThreatLevel');
-    expect((await openStoredDataset(join(root, 'datasets', stats.datasetId), undefined)).stats.datasetId).toBe(stats.datasetId);
+    expect((await openStoredDataset(join(root, 'datasets', stats.datasetId), undefined)).stats.datasetId).toBe(
+      stats.datasetId,
+    );
   });
 
   it('reads the examples of each split with their labels', async () => {
@@ -59,11 +75,18 @@ describe('stored datasets', () => {
   });
 
   it('refuses a folder without a dataset summary, or with a bad one', async () => {
-    await expect(openStoredDataset(join(root, 'nothing-here'), undefined)).rejects.toThrow(/no finished dataset at .*nothing-here/);
-    await expect(openStoredDataset(join(root, 'broken'), undefined)).rejects.toThrow('is not a logtune dataset summary');
+    await expect(openStoredDataset(join(root, 'nothing-here'), undefined)).rejects.toThrow(
+      /no finished dataset at .*nothing-here/,
+    );
+    await expect(openStoredDataset(join(root, 'broken'), undefined)).rejects.toThrow(
+      'is not a logtune dataset summary',
+    );
   });
 
   it('gives channel URIs that end in a slash', () => {
-    expect(channelUris('s3://b/p/datasets/x')).toEqual({ training: 's3://b/p/datasets/x/train/', validation: 's3://b/p/datasets/x/validation/' });
+    expect(channelUris('s3://b/p/datasets/x')).toEqual({
+      training: 's3://b/p/datasets/x/train/',
+      validation: 's3://b/p/datasets/x/validation/',
+    });
   });
 });

@@ -36,6 +36,8 @@ describe('readExamples line splitting', () => {
   });
 
   it('names the line number of a line that is not an example, blank lines counted', async () => {
-    await expect(examplesOf(`${line('{}', 'benign')}\n\n{"nope":1}\n`)).rejects.toThrow(/train\.jsonl:3 is not a logtune example/);
+    await expect(examplesOf(`${line('{}', 'benign')}\n\n{"nope":1}\n`)).rejects.toThrow(
+      /train\.jsonl:3 is not a logtune example/,
+    );
   });
 });

@@ -49,7 +49,11 @@ describe('HashSet', () => {
 
 describe('BottomK', () => {
   const items = distinctHashes(5000, 2).map((key, i) => ({ key, id: i }));
-  const smallest = (k: number) => [...items].sort((a, b) => a.key - b.key).slice(0, k).map((x) => x.key);
+  const smallest = (k: number) =>
+    [...items]
+      .sort((a, b) => a.key - b.key)
+      .slice(0, k)
+      .map((x) => x.key);
 
   it.each([1, 7, 100, 2000])('keeps exactly the %i smallest keys, smallest first', (k) => {
     const sample = new BottomK<(typeof items)[number]>(k);
@@ -59,7 +63,12 @@ describe('BottomK', () => {
 
   it('gives the same sample whatever order the items are offered in', () => {
     const r = prng(3);
-    const orders = [items, [...items].reverse(), [...items].sort(() => r() - 0.5), [...items].sort((a, b) => b.key - a.key)];
+    const orders = [
+      items,
+      [...items].reverse(),
+      [...items].sort(() => r() - 0.5),
+      [...items].sort((a, b) => b.key - a.key),
+    ];
     const results = orders.map((order) => {
       const sample = new BottomK<(typeof items)[number]>(50);
       for (const item of order) sample.offer(item);
@@ -92,7 +101,7 @@ describe('BottomK', () => {
   });
 });
 
-describe('BottomK over repeated keys (a file processor\'s cutoff)', () => {
+describe("BottomK over repeated keys (a file processor's cutoff)", () => {
   const keys = distinctHashes(3000, 4);
   const sorted = [...keys].sort((a, b) => a - b);
 
@@ -111,8 +120,18 @@ describe('BottomK over repeated keys (a file processor\'s cutoff)', () => {
 
   it('keeps the first offered of equal keys', () => {
     const sample = new BottomK<{ key: number; id: string }>(2);
-    for (const [key, id] of [[5, 'a'], [3, 'b'], [5, 'c'], [3, 'd'], [9, 'e']] as const) sample.offer({ key, id });
-    expect(sample.result()).toEqual([{ key: 3, id: 'b' }, { key: 5, id: 'a' }]);
+    for (const [key, id] of [
+      [5, 'a'],
+      [3, 'b'],
+      [5, 'c'],
+      [3, 'd'],
+      [9, 'e'],
+    ] as const)
+      sample.offer({ key, id });
+    expect(sample.result()).toEqual([
+      { key: 3, id: 'b' },
+      { key: 5, id: 'a' },
+    ]);
   });
 
   it('lets processors that each see part of the keys, with repeats, feed exactly the global bottom-k', () => {
@@ -160,7 +179,8 @@ describe('hashBytes53', () => {
 
   it('stays the same function across versions (a --seed must keep drawing the same sample)', () => {
     // Pinned values: changing the hash changes which examples every seeded build keeps.
-    expect([hashBytes53(text, 0, text.length), hashBytes53(text, 3, 10), hashBytes53(new Uint8Array(0), 0, 0)]).toMatchInlineSnapshot(`
+    expect([hashBytes53(text, 0, text.length), hashBytes53(text, 3, 10), hashBytes53(new Uint8Array(0), 0, 0)])
+      .toMatchInlineSnapshot(`
       [
         7778916147136196,
         4861413211634102,

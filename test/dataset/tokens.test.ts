@@ -9,7 +9,10 @@ const DROP = ['x-edge-request-id'];
 
 function contexts(format: ContextFormat): { context: string; label: string }[] {
   const rows = [...syntheticRows('2024-04-01', 60, 3), ...syntheticRows('2024-04-02', 40, 4)];
-  return rows.map((row) => ({ context: toContext(row, { labelField: LABEL_FIELD, dropFields: DROP, format }), label: row[LABEL_FIELD]! }));
+  return rows.map((row) => ({
+    context: toContext(row, { labelField: LABEL_FIELD, dropFields: DROP, format }),
+    label: row[LABEL_FIELD]!,
+  }));
 }
 
 describe('token counting split at newlines', () => {
@@ -17,7 +20,12 @@ describe('token counting split at newlines', () => {
     'fixedTokens(label) + countContextTokens(context) equals tokenizing the whole sequence (100 %s contexts)',
     (format) => {
       const mismatches = contexts(format)
-        .map(({ context, label }) => ({ context, label, split: fixedTokens(label) + countContextTokens(context), whole: countSequenceTokens(context, label) }))
+        .map(({ context, label }) => ({
+          context,
+          label,
+          split: fixedTokens(label) + countContextTokens(context),
+          whole: countSequenceTokens(context, label),
+        }))
         .filter((c) => c.split !== c.whole);
       expect(mismatches).toEqual([]);
     },
@@ -28,9 +36,18 @@ describe('token counting split at newlines', () => {
     const labels = ['benign', 'High risk', 'très élevé', 'x (y)', 'a"b'];
     const mismatches = trickyRows(columns, 40, 8)
       .map((row, i) => {
-        const context = toContext(row, { labelField: LABEL_FIELD, dropFields: [], format: i % 2 === 0 ? 'compact' : 'full' });
+        const context = toContext(row, {
+          labelField: LABEL_FIELD,
+          dropFields: [],
+          format: i % 2 === 0 ? 'compact' : 'full',
+        });
         const label = labels[i % labels.length]!;
-        return { context, label, split: fixedTokens(label) + countContextTokens(context), whole: countSequenceTokens(context, label) };
+        return {
+          context,
+          label,
+          split: fixedTokens(label) + countContextTokens(context),
+          whole: countSequenceTokens(context, label),
+        };
       })
       .filter((c) => c.split !== c.whole);
     expect(mismatches).toEqual([]);

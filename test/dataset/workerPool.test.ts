@@ -56,7 +56,8 @@ describe('parse worker pool', () => {
     // The same rows as parsing them on the main thread.
     const inline = createFileProcessor(POOL_SETTINGS, 0);
     const expected = await inline.process(small(4), DAY, KEEP_ALL);
-    const asText = (o: FileOutcome | undefined) => (o?.ok ? { ...o.result, bytes: Buffer.from(o.result.bytes).toString() } : o);
+    const asText = (o: FileOutcome | undefined) =>
+      o?.ok ? { ...o.result, bytes: Buffer.from(o.result.bytes).toString() } : o;
     expect(asText(outcomes[4])).toEqual(asText(expected));
     const after = await Promise.all([small(6), small(7)].map((bytes) => processor!.process(bytes, DAY, KEEP_ALL)));
     expect(after.map(describeOutcome)).toEqual(['ok 20', 'ok 20']);
@@ -65,8 +66,9 @@ describe('parse worker pool', () => {
   it('a worker that dies before it is ready fails the build instead of being replaced over and over', async () => {
     // 2 MB: not even room for the parser's code.
     processor = createFileProcessor(POOL_SETTINGS, 2, { maxOldGenerationSizeMb: 2 });
-    await expect(processor.process(small(1), DAY, KEEP_ALL)).rejects.toThrow(/^parse worker failed to start: .*memory limit/);
+    await expect(processor.process(small(1), DAY, KEEP_ALL)).rejects.toThrow(
+      /^parse worker failed to start: .*memory limit/,
+    );
     await expect(processor.process(small(2), DAY, KEEP_ALL)).rejects.toThrow(/^parse worker failed to start/);
   });
-
 });

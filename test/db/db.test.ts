@@ -39,17 +39,25 @@ describe('openDatabase', () => {
   it('applies only the migrations newer than the database, in order', () => {
     const path = dbPath();
     openDatabase(path, MIGRATIONS).close();
-    const later = [...MIGRATIONS, { version: MIGRATIONS.length + 1, name: 'approvals', up: 'CREATE TABLE approvals (id TEXT PRIMARY KEY)' }];
+    const later = [
+      ...MIGRATIONS,
+      { version: MIGRATIONS.length + 1, name: 'approvals', up: 'CREATE TABLE approvals (id TEXT PRIMARY KEY)' },
+    ];
     const db = openDatabase(path, later);
     expect(schemaVersion(db)).toBe(later.length);
-    expect(db.prepare("SELECT name FROM schema_migrations WHERE version = ?").pluck().get(later.length)).toBe('approvals');
+    expect(db.prepare('SELECT name FROM schema_migrations WHERE version = ?').pluck().get(later.length)).toBe(
+      'approvals',
+    );
     db.close();
   });
 
   it('rolls back a failing migration as a whole', () => {
     const path = dbPath();
     openDatabase(path).close();
-    const broken = [...MIGRATIONS, { version: MIGRATIONS.length + 1, name: 'broken', up: 'CREATE TABLE half (id TEXT); SELECT * FROM missing' }];
+    const broken = [
+      ...MIGRATIONS,
+      { version: MIGRATIONS.length + 1, name: 'broken', up: 'CREATE TABLE half (id TEXT); SELECT * FROM missing' },
+    ];
     expect(() => openDatabase(path, broken)).toThrow(/missing/);
     const db = openDatabase(path);
     expect(schemaVersion(db)).toBe(MIGRATIONS.length);

@@ -33,7 +33,14 @@ describe('BuildsRepo', () => {
     const result = repo.insertQueued(input, t0);
     expect(result.inserted).toBe(true);
     const stored = repo.get(input.request.datasetId)!;
-    expect(stored).toMatchObject({ state: 'queued', key: input.key, requestedBy: 'U0ALICE', channel: 'C0CHAN', attempts: 0, createdAt: t0.toISOString() });
+    expect(stored).toMatchObject({
+      state: 'queued',
+      key: input.key,
+      requestedBy: 'U0ALICE',
+      channel: 'C0CHAN',
+      attempts: 0,
+      createdAt: t0.toISOString(),
+    });
     expect(JSON.parse(stored.requestJson)).toEqual(JSON.parse(JSON.stringify(input.request)));
   });
 
@@ -45,7 +52,9 @@ describe('BuildsRepo', () => {
     expect(again.key).toBe(first.key);
     const refused = repo.insertQueued(again, later(1));
     expect(refused).toMatchObject({ inserted: false, existing: { id: first.request.datasetId } });
-    expect(repo.finish(first.request.datasetId, 'succeeded', { summary: sampleSummary(first.request) }, later(2))).toBe(true);
+    expect(repo.finish(first.request.datasetId, 'succeeded', { summary: sampleSummary(first.request) }, later(2))).toBe(
+      true,
+    );
     expect(repo.insertQueued(again, later(3)).inserted).toBe(true);
   });
 
@@ -54,8 +63,12 @@ describe('BuildsRepo', () => {
     const first = newBuild();
     repo.insertQueued(first, t0);
     const insert = () =>
-      db.prepare(`INSERT INTO builds (id, key, request_json, state, requested_by, channel, created_at, updated_at)
-        VALUES ('other', ?, '{}', 'running', 'U', 'C', 'x', 'x')`).run(first.key);
+      db
+        .prepare(
+          `INSERT INTO builds (id, key, request_json, state, requested_by, channel, created_at, updated_at)
+        VALUES ('other', ?, '{}', 'running', 'U', 'C', 'x', 'x')`,
+        )
+        .run(first.key);
     expect(insert).toThrow(/UNIQUE/);
   });
 
@@ -68,11 +81,20 @@ describe('BuildsRepo', () => {
     })();
     expect(repo.markRunning(request.datasetId, later(1))).toBe(true);
     expect(repo.markRunning(request.datasetId, later(2))).toBe(true);
-    expect(repo.get(request.datasetId)).toMatchObject({ state: 'running', attempts: 2, startedAt: later(2).toISOString() });
+    expect(repo.get(request.datasetId)).toMatchObject({
+      state: 'running',
+      attempts: 2,
+      startedAt: later(2).toISOString(),
+    });
     expect(repo.finish(request.datasetId, 'cancelled', { cancelledBy: 'U0BOB' }, later(3))).toBe(true);
     expect(repo.finish(request.datasetId, 'failed', { error: 'late' }, later(4))).toBe(false);
     expect(repo.markRunning(request.datasetId, later(5))).toBe(false);
-    expect(repo.get(request.datasetId)).toMatchObject({ state: 'cancelled', cancelledBy: 'U0BOB', error: undefined, finishedAt: later(3).toISOString() });
+    expect(repo.get(request.datasetId)).toMatchObject({
+      state: 'cancelled',
+      cancelledBy: 'U0BOB',
+      error: undefined,
+      finishedAt: later(3).toISOString(),
+    });
   });
 
   it('keeps the summary and root ts, lists active builds oldest first and recent ones newest first', () => {
@@ -99,7 +121,13 @@ describe('PostedMessagesRepo', () => {
     const repo = new PostedMessagesRepo(db);
     expect(repo.recordIntent('build:x:root', 'C1', undefined, t0)).toBe(true);
     expect(repo.recordIntent('build:x:root', 'C2', undefined, later(1))).toBe(false);
-    expect(repo.get('build:x:root')).toEqual({ key: 'build:x:root', channel: 'C1', threadTs: undefined, ts: undefined, createdAt: t0.toISOString() });
+    expect(repo.get('build:x:root')).toEqual({
+      key: 'build:x:root',
+      channel: 'C1',
+      threadTs: undefined,
+      ts: undefined,
+      createdAt: t0.toISOString(),
+    });
     repo.recordPosted('build:x:root', '1.000001', later(2));
     repo.forgetPending('build:x:root');
     expect(repo.get('build:x:root')?.ts).toBe('1.000001');

@@ -33,7 +33,9 @@ describe('deploy and inference settings', () => {
       maxTotalTokens: 2100,
       startupTimeoutSeconds: 3600,
     });
-    expect(loadInferenceSettings({ LOGTUNE_MAX_LINES: '10', LOGTUNE_INVOKE_CONCURRENCY: '8', LOGTUNE_INVOKE_TIMEOUT: '70' })).toEqual({
+    expect(
+      loadInferenceSettings({ LOGTUNE_MAX_LINES: '10', LOGTUNE_INVOKE_CONCURRENCY: '8', LOGTUNE_INVOKE_TIMEOUT: '70' }),
+    ).toEqual({
       maxLines: 10,
       invokeConcurrency: 8,
       invokeTimeoutMs: 70_000,

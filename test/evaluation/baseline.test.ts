@@ -5,7 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/dataset/random.ts';
 import { openStoredDataset } from '../../src/dataset/stored.ts';
 import { runBaseline, type BaselineRun } from '../../src/evaluation/baseline.ts';
-import { BASELINE_FILES, loadBaselineClassifier, readBaselineEvaluation, writeBaseline } from '../../src/evaluation/baselineFiles.ts';
+import {
+  BASELINE_FILES,
+  loadBaselineClassifier,
+  readBaselineEvaluation,
+  writeBaseline,
+} from '../../src/evaluation/baselineFiles.ts';
 import { baselineEvaluationSchema } from '../../src/evaluation/report.ts';
 import { formatBaselineEvaluation, formatComparison } from '../../src/evaluation/table.ts';
 import { syntheticRows } from '../helpers/syntheticLogs.ts';
@@ -44,7 +49,12 @@ afterAll(async () => {
 describe('runBaseline', () => {
   it('scores the model on validation, with the majority class beside it', () => {
     const { report, training } = run.evaluation;
-    expect(report).toMatchObject({ model: 'baseline:ds-enriched', dataset: { id: 'ds-enriched', uri: folder }, examples: 200, createdAt: '2024-06-01T00:00:00.000Z' });
+    expect(report).toMatchObject({
+      model: 'baseline:ds-enriched',
+      dataset: { id: 'ds-enriched', uri: folder },
+      examples: 200,
+      createdAt: '2024-06-01T00:00:00.000Z',
+    });
     expect(report.macroF1).toBe(1);
     expect(report.majority.label).toBe('benign');
     expect(report.majority.macroF1).toBeLessThan(0.3);
@@ -63,7 +73,10 @@ describe('runBaseline', () => {
     expect(skew.macroF1All).toBe(1);
     expect(skew.macroF1Standard).toBeLessThan(0.6);
     expect(skew).toMatchObject({ flagged: true, nonStandardFields: ['Autoblock'], carriers: ['Autoblock'] });
-    expect(warnings.map((w) => [w.kind, w.fields])).toEqual([['leak', ['Autoblock']], ['skew', ['Autoblock']]]);
+    expect(warnings.map((w) => [w.kind, w.fields])).toEqual([
+      ['leak', ['Autoblock']],
+      ['skew', ['Autoblock']],
+    ]);
     expect(warnings[1]!.message).toMatch(/raw CloudFront line/);
   });
 
@@ -88,10 +101,16 @@ describe('runBaseline', () => {
   });
 
   it('refuses a dataset without validation examples, and says there is no baseline where none was run', async () => {
-    const empty = await writeStoredDataset(root, { id: 'ds-novalidation', train: examplesFromRows(enrichedRows('2024-04-01', 20, 1)), validation: [] });
+    const empty = await writeStoredDataset(root, {
+      id: 'ds-novalidation',
+      train: examplesFromRows(enrichedRows('2024-04-01', 20, 1)),
+      validation: [],
+    });
     const dataset = await openStoredDataset(empty, undefined);
     await expect(runBaseline(dataset)).rejects.toThrow(/no validation examples/);
     expect(await readBaselineEvaluation(dataset)).toBeUndefined();
-    await expect(loadBaselineClassifier(dataset)).rejects.toThrow(/no baseline model.*logtune baseline ds-novalidation/);
+    await expect(loadBaselineClassifier(dataset)).rejects.toThrow(
+      /no baseline model.*logtune baseline ds-novalidation/,
+    );
   });
 });

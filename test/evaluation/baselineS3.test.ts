@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStoredDataset } from '../../src/dataset/stored.ts';
 import { runBaseline } from '../../src/evaluation/baseline.ts';
-import { BASELINE_FILES, loadBaselineClassifier, readBaselineEvaluation, writeBaseline } from '../../src/evaluation/baselineFiles.ts';
+import {
+  BASELINE_FILES,
+  loadBaselineClassifier,
+  readBaselineEvaluation,
+  writeBaseline,
+} from '../../src/evaluation/baselineFiles.ts';
 import { S3Store } from '../../src/objectStore/s3Store.ts';
 import { startLocalS3, type LocalS3 } from '../helpers/s3rver.ts';
 import { syntheticRows } from '../helpers/syntheticLogs.ts';

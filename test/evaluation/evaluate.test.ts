@@ -43,14 +43,28 @@ describe('evaluateClassifier', () => {
     });
     expect(evaluationReportSchema.parse(report)).toEqual(report);
     expect(classifier.calls).toEqual([2, 2, 1]);
-    expect(report).toMatchObject({ model: 'endpoint:fake', examples: 5, createdAt: '2024-06-01T12:00:00.000Z', sample: { of: 50, seed: 3 }, unanswered: 2 });
-    expect(report.confusion).toEqual({ matrix: [[1, 1], [0, 1]], noLabel: [1, 1] });
+    expect(report).toMatchObject({
+      model: 'endpoint:fake',
+      examples: 5,
+      createdAt: '2024-06-01T12:00:00.000Z',
+      sample: { of: 50, seed: 3 },
+      unanswered: 2,
+    });
+    expect(report.confusion).toEqual({
+      matrix: [
+        [1, 1],
+        [0, 1],
+      ],
+      noLabel: [1, 1],
+    });
     expect(report.accuracy).toBeCloseTo(2 / 5, 12);
     expect(report.majority).toMatchObject({ label: 'benign', accuracy: 0.6 });
   });
 
   it('refuses to evaluate on nothing', async () => {
-    await expect(evaluateClassifier(tableClassifier({}, ['a']), [], { dataset: { id: 'd', uri: 'd' } })).rejects.toThrow('no examples');
+    await expect(
+      evaluateClassifier(tableClassifier({}, ['a']), [], { dataset: { id: 'd', uri: 'd' } }),
+    ).rejects.toThrow('no examples');
   });
 });
 
@@ -64,7 +78,9 @@ describe('stratifiedSample', () => {
   it('keeps each label’s share, gives every label at least one, and keeps the original order', () => {
     const sample = stratifiedSample(examples, 20, 7);
     expect(sample).toHaveLength(20);
-    const counts = Object.fromEntries(['benign', 'suspicious', 'malicious'].map((l) => [l, sample.filter((e) => e.label === l).length]));
+    const counts = Object.fromEntries(
+      ['benign', 'suspicious', 'malicious'].map((l) => [l, sample.filter((e) => e.label === l).length]),
+    );
     // Ideal 18, 1.8, 0.2: malicious is raised to one, and the remainders leave nothing more to give.
     expect(counts).toEqual({ benign: 18, suspicious: 1, malicious: 1 });
     expect(sample.map((e) => e.i)).toEqual([...sample.map((e) => e.i)].sort((a, b) => a - b));

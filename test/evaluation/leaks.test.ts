@@ -22,7 +22,11 @@ function rows(day: string, n: number, seed: number) {
 describe('detectLeaks', () => {
   const train = examplesFromRows(rows('2024-04-01', 800, 1));
   const validation = examplesFromRows(rows('2024-04-02', 300, 2));
-  const majority = scoreAnswers(labels, validation.map((e) => e.label), validation.map(() => 'benign')).majority.macroF1;
+  const majority = scoreAnswers(
+    labels,
+    validation.map((e) => e.label),
+    validation.map(() => 'benign'),
+  ).majority.macroF1;
   let report: Awaited<ReturnType<typeof detectLeaks>>;
   beforeAll(async () => {
     report = await detectLeaks(train, validation, labels, { macroF1: 1, majorityMacroF1: majority });
@@ -80,6 +84,9 @@ describe('skewReport', () => {
   });
 
   it('is quiet within the margin', () => {
-    expect(skewReport({ macroF1All: 0.9, macroF1Standard: 0.88, majorityMacroF1: 0.3, leaks })).toMatchObject({ flagged: false, carriers: [] });
+    expect(skewReport({ macroF1All: 0.9, macroF1Standard: 0.88, majorityMacroF1: 0.3, leaks })).toMatchObject({
+      flagged: false,
+      carriers: [],
+    });
   });
 });

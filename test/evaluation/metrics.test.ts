@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { scoreAnswers } from '../../src/evaluation/metrics.ts';
 
-const byLabel = (scores: ReturnType<typeof scoreAnswers>) => Object.fromEntries(scores.perLabel.map((s) => [s.label, s]));
+const byLabel = (scores: ReturnType<typeof scoreAnswers>) =>
+  Object.fromEntries(scores.perLabel.map((s) => [s.label, s]));
 
 describe('scoreAnswers', () => {
   it('perfect separation: every score 1, a diagonal confusion matrix', () => {
@@ -9,8 +10,16 @@ describe('scoreAnswers', () => {
     const s = scoreAnswers(['a', 'b', 'c'], truths, truths);
     expect(s.accuracy).toBe(1);
     expect(s.macroF1).toBe(1);
-    expect(s.perLabel.map((l) => [l.precision, l.recall, l.f1])).toEqual([[1, 1, 1], [1, 1, 1], [1, 1, 1]]);
-    expect(s.confusion.matrix).toEqual([[3, 0, 0], [0, 1, 0], [0, 0, 1]]);
+    expect(s.perLabel.map((l) => [l.precision, l.recall, l.f1])).toEqual([
+      [1, 1, 1],
+      [1, 1, 1],
+      [1, 1, 1],
+    ]);
+    expect(s.confusion.matrix).toEqual([
+      [3, 0, 0],
+      [0, 1, 0],
+      [0, 0, 1],
+    ]);
     // Always "a": accuracy 3/5; F1 of a = 2·0.6·1/1.6 = 0.75; averaged over the 3 labels present: 0.25.
     expect(s.majority.label).toBe('a');
     expect(s.majority.accuracy).toBeCloseTo(0.6, 12);
@@ -29,7 +38,11 @@ describe('scoreAnswers', () => {
     expect(l.c).toMatchObject({ precision: 0, recall: 0, f1: 0, support: 1, predicted: 0 });
     expect(s.accuracy).toBeCloseTo(4 / 6, 12);
     expect(s.macroF1).toBeCloseTo((2 / 3 + 0.8 + 0) / 3, 12);
-    expect(s.confusion.matrix).toEqual([[2, 1, 0], [0, 2, 0], [1, 0, 0]]);
+    expect(s.confusion.matrix).toEqual([
+      [2, 1, 0],
+      [0, 2, 0],
+      [1, 0, 0],
+    ]);
   });
 
   it('a single-label dataset scores 1 everywhere, and so does its majority class', () => {

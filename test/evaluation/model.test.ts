@@ -18,7 +18,9 @@ function features(context: string, spec = small): number[] {
 describe('features', () => {
   it('reads each field: its whole value and its word and symbol runs, keyed by the field', () => {
     // "q": whole value, "UNION", "%20"→"%", "SELECT", "'--": 5 features; "s": whole value, "403": 2.
-    expect(features(toContext({ q: "UNION%SELECT'--", s: '403' }, { labelField: 'x', dropFields: [], format: 'full' }))).toHaveLength(7);
+    expect(
+      features(toContext({ q: "UNION%SELECT'--", s: '403' }, { labelField: 'x', dropFields: [], format: 'full' })),
+    ).toHaveLength(7);
     const a = features('{"sc-status":"403"}');
     const b = features('{"cs-uri-query":"403"}');
     expect(a).toHaveLength(2);
@@ -33,7 +35,16 @@ describe('features', () => {
 
   it('stays within its buffer and never throws on text that is not a context', () => {
     const spec = { ...small, maxChars: 64 };
-    for (const text of ['', '"', '"""', '{"a":"\\', `{"a":"${'x'.repeat(500)}"}`, '\\'.repeat(100), '"a"'.repeat(100), '{"a":"b c d e f g h i j k l m n o p"}']) {
+    for (const text of [
+      '',
+      '"',
+      '"""',
+      '{"a":"\\',
+      `{"a":"${'x'.repeat(500)}"}`,
+      '\\'.repeat(100),
+      '"a"'.repeat(100),
+      '{"a":"b c d e f g h i j k l m n o p"}',
+    ]) {
       const out = new Int32Array(featureCapacity(spec));
       const n = featurizer(spec)(text, out);
       expect(n).toBeLessThanOrEqual(out.length);
@@ -42,7 +53,10 @@ describe('features', () => {
   });
 
   it('gives the same rows cached or live', () => {
-    const examples = examplesFromRows(syntheticRows('2024-04-01', 20, 1)).map((e) => ({ context: e.context, target: 0 }));
+    const examples = examplesFromRows(syntheticRows('2024-04-01', 20, 1)).map((e) => ({
+      context: e.context,
+      target: 0,
+    }));
     const live = liveRows(examples, small);
     const cached = cachedRows(examples, small);
     const a = new Int32Array(featureCapacity(small));
@@ -82,13 +96,21 @@ describe('the baseline model', () => {
     const c = await trainBaseline(train, { labels, spec: small, seed: 6 });
     expect(Buffer.from(encodeModel(a.model, header)).equals(Buffer.from(encodeModel(b.model, header)))).toBe(true);
     expect(Buffer.from(a.model.weights.buffer).equals(Buffer.from(c.model.weights.buffer))).toBe(false);
-    const scores = async (m: typeof a.model) => (await new BaselineClassifier('b', labels, m).classify(validation.map((e) => e.context))).map((v) => v.scores);
+    const scores = async (m: typeof a.model) =>
+      (await new BaselineClassifier('b', labels, m).classify(validation.map((e) => e.context))).map((v) => v.scores);
     expect(await scores(a.model)).toEqual(await scores(b.model));
   });
 
   it('reads back what it wrote, and refuses a file that is not a model', async () => {
     const trained = await trainBaseline(train, { labels, spec: small, seed: 1 });
-    const header = { labels, datasetId: 'ds-x', trainedAt: '2024-06-01T00:00:00.000Z', seed: 1, lambda: trained.lambda, epochs: trained.epochs };
+    const header = {
+      labels,
+      datasetId: 'ds-x',
+      trainedAt: '2024-06-01T00:00:00.000Z',
+      seed: 1,
+      lambda: trained.lambda,
+      epochs: trained.epochs,
+    };
     const bytes = encodeModel(trained.model, header);
     const { header: read, model } = decodeModel(bytes, 'baseline/model');
     expect(read).toMatchObject(header);
@@ -118,7 +140,9 @@ describe('the baseline model', () => {
       ran = true;
       controller.abort();
     });
-    await expect(trainBaseline(train, { labels, spec: small, seed: 1, signal: controller.signal })).rejects.toThrow('cancelled');
+    await expect(trainBaseline(train, { labels, spec: small, seed: 1, signal: controller.signal })).rejects.toThrow(
+      'cancelled',
+    );
     expect(ran).toBe(true);
   });
 
@@ -132,7 +156,11 @@ describe('the baseline model', () => {
 
   it('class weights keep a rare label from being drowned', async () => {
     // 1 in 50 is "rare", told apart only by its user agent.
-    const rows = syntheticRows('2024-04-01', 1000, 9).map((r, i) => ({ ...r, ThreatLevel: i % 50 === 0 ? 'rare' : 'common', 'cs(User-Agent)': i % 50 === 0 ? 'odd-agent/1.0' : r['cs(User-Agent)']! }));
+    const rows = syntheticRows('2024-04-01', 1000, 9).map((r, i) => ({
+      ...r,
+      ThreatLevel: i % 50 === 0 ? 'rare' : 'common',
+      'cs(User-Agent)': i % 50 === 0 ? 'odd-agent/1.0' : r['cs(User-Agent)']!,
+    }));
     const examples = rows.map((r) => ({ context: toContext(r, CONTEXT_OPTIONS), label: r.ThreatLevel }));
     const trained = await trainBaseline(examples, { labels: ['common', 'rare'], spec: small, seed: 1 });
     const verdict = new BaselineClassifier('b', ['common', 'rare'], trained.model).classifyOne(

@@ -6,6 +6,8 @@ describe('evaluation settings', () => {
     expect(loadEvaluationSettings({})).toEqual({ baseline: true });
     expect(loadEvaluationSettings({ LOGTUNE_BASELINE: 'false' })).toEqual({ baseline: false });
     expect(loadEvaluationSettings({ LOGTUNE_BASELINE: ' ' })).toEqual({ baseline: true });
-    expect(() => loadEvaluationSettings({ LOGTUNE_BASELINE: 'maybe' })).toThrow(/^LOGTUNE_BASELINE: expected true or false/);
+    expect(() => loadEvaluationSettings({ LOGTUNE_BASELINE: 'maybe' })).toThrow(
+      /^LOGTUNE_BASELINE: expected true or false/,
+    );
   });
 });

@@ -19,7 +19,10 @@ afterAll(async () => {
   h.close();
 });
 
-const registered = () => commandsOf(h.features).map((c) => c.name).sort();
+const registered = () =>
+  commandsOf(h.features)
+    .map((c) => c.name)
+    .sort();
 
 describe('the feature registry', () => {
   it('wires every listed command: each reaches its own handler, none answers "unknown"', async () => {
@@ -31,13 +34,18 @@ describe('the feature registry', () => {
     }
   });
 
-  it('matches the manifest\'s usage hint', () => {
+  it("matches the manifest's usage hint", () => {
     const manifest = readFileSync(join(ROOT, 'manifest.yml'), 'utf8');
     const hint = /usage_hint: "([^"]+)"/.exec(manifest)![1]!;
-    expect(hint.split('|').map((part) => part.trim().split(' ')[0]!).sort()).toEqual(registered());
+    expect(
+      hint
+        .split('|')
+        .map((part) => part.trim().split(' ')[0]!)
+        .sort(),
+    ).toEqual(registered());
   });
 
-  it('matches the README\'s table of commands', () => {
+  it("matches the README's table of commands", () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     const table = readme.slice(readme.indexOf('### Using /logtune'));
     const named = [...table.matchAll(/^\| `\/logtune (\w+)/gm)].map((m) => m[1]!);

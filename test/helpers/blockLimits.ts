@@ -27,4 +27,3 @@ export function expectWithinLimits(message: MessageContent): void {
   }
   expect(blockText(message).length).toBeLessThanOrEqual(12_000);
 }
-

@@ -28,7 +28,12 @@ export interface BotHarness {
   /** `/logtune <text>` as `userId`: the private answer (the ack itself is empty). */
   command(text: string, userId?: string): Promise<{ text: string; blocks: unknown[] }>;
   /** Clicks a button on a message as `userId`: the private answer, if any arrives within `waitMs`. */
-  click(message: StoredMessage, actionId: string, userId: string, waitMs?: number): Promise<{ text: string } | undefined>;
+  click(
+    message: StoredMessage,
+    actionId: string,
+    userId: string,
+    waitMs?: number,
+  ): Promise<{ text: string } | undefined>;
   event(event: Record<string, unknown>, eventId: string, retryNum?: number): Promise<{ status: number }>;
   posted(key: string): StoredMessage[];
   threadOf(root: StoredMessage): StoredMessage[];
@@ -57,9 +62,14 @@ export function findElement(blocks: unknown, actionId: string): { action_id: str
   return undefined;
 }
 
-export const keyOf = (m: StoredMessage) => (m.metadata as { event_payload?: { key?: string } } | undefined)?.event_payload?.key;
+export const keyOf = (m: StoredMessage) =>
+  (m.metadata as { event_payload?: { key?: string } } | undefined)?.event_payload?.key;
 
-export async function startBotHarness(options: { buckets: string[]; env: Record<string, string>; defaults?: Partial<BotOptions> }): Promise<BotHarness> {
+export async function startBotHarness(options: {
+  buckets: string[];
+  env: Record<string, string>;
+  defaults?: Partial<BotOptions>;
+}): Promise<BotHarness> {
   const s3 = await startLocalS3(options.buckets);
   Object.assign(process.env, s3.env);
   const fake = await startFakeSlack({ token: TOKEN });
@@ -79,7 +89,12 @@ export async function startBotHarness(options: { buckets: string[]; env: Record<
     ...options.env,
   };
   const h: BotHarness = {
-    s3, fake, clock, env, logLines, bot: undefined,
+    s3,
+    fake,
+    clock,
+    env,
+    logLines,
+    bot: undefined,
     async start(overrides = {}, extraEnv = {}) {
       const vars = { ...env, ...extraEnv };
       h.bot = await startBot({
@@ -97,13 +112,18 @@ export async function startBotHarness(options: { buckets: string[]; env: Record<
       h.bot = undefined;
     },
     async send(request) {
-      const res = await fetch(`http://127.0.0.1:${h.bot!.port}/slack/events`, { method: 'POST', body: request.body, headers: request.headers });
+      const res = await fetch(`http://127.0.0.1:${h.bot!.port}/slack/events`, {
+        method: 'POST',
+        body: request.body,
+        headers: request.headers,
+      });
       return { status: res.status, body: await res.text() };
     },
     async command(text, userId = 'U0ALICE') {
       const id = `cmd-${++counter}`;
       const res = await h.send(commandRequest(SECRET, { text, userId, responseUrl: fake.responseUrl(id) }));
-      if (res.status !== 200 || res.body !== '') throw new Error(`command not acked at once: ${res.status} ${res.body}`);
+      if (res.status !== 200 || res.body !== '')
+        throw new Error(`command not acked at once: ${res.status} ${res.body}`);
       const answer = await waitFor(() => fake.responses.find((r) => r.id === id), { what: `the answer to "${text}"` });
       return answer.body as { text: string; blocks: unknown[] };
     },
@@ -113,20 +133,35 @@ export async function startBotHarness(options: { buckets: string[]; env: Record<
       if (!button) throw new Error(`no ${actionId} button on the message`);
       const value = button.value;
       const payload = {
-        type: 'block_actions', token: 'x', api_app_id: 'A0APP', trigger_id: '1.2.3',
+        type: 'block_actions',
+        token: 'x',
+        api_app_id: 'A0APP',
+        trigger_id: '1.2.3',
         user: { id: userId, username: userId.toLowerCase(), name: userId.toLowerCase(), team_id: 'T0001' },
         team: { id: 'T0001', domain: 't' },
         container: { type: 'message', message_ts: message.ts, channel_id: message.channel, is_ephemeral: false },
         channel: { id: message.channel, name: 'ops' },
         message: { type: 'message', ts: message.ts, text: message.text, blocks: message.blocks },
         response_url: fake.responseUrl(id),
-        actions: [{ type: 'button', action_id: actionId, block_id: 'b', value, text: { type: 'plain_text', text: 'x' }, action_ts: '1.1' }],
+        actions: [
+          {
+            type: 'button',
+            action_id: actionId,
+            block_id: 'b',
+            value,
+            text: { type: 'plain_text', text: 'x' },
+            action_ts: '1.1',
+          },
+        ],
         state: { values: {} },
       };
       const res = await h.send(actionRequest(SECRET, payload));
       if (res.status !== 200) throw new Error(`click not acked: ${res.status}`);
       try {
-        const answer = await waitFor(() => fake.responses.find((r) => r.id === id), { what: 'the answer to a click', timeoutMs: waitMs });
+        const answer = await waitFor(() => fake.responses.find((r) => r.id === id), {
+          what: 'the answer to a click',
+          timeoutMs: waitMs,
+        });
         return answer.body as { text: string };
       } catch {
         return undefined;
@@ -134,14 +169,24 @@ export async function startBotHarness(options: { buckets: string[]; env: Record<
     },
     async event(event, eventId, retryNum) {
       const envelope = {
-        token: 'x', type: 'event_callback', team_id: 'T0001', api_app_id: 'A0APP', event_id: eventId, event_time: 1712345678,
-        authorizations: [{ team_id: 'T0001', user_id: 'U0BOT', is_bot: true, is_enterprise_install: false }], event,
+        token: 'x',
+        type: 'event_callback',
+        team_id: 'T0001',
+        api_app_id: 'A0APP',
+        event_id: eventId,
+        event_time: 1712345678,
+        authorizations: [{ team_id: 'T0001', user_id: 'U0BOT', is_bot: true, is_enterprise_install: false }],
+        event,
       };
       return h.send(eventRequest(SECRET, envelope, retryNum));
     },
     posted: (key) => fake.messages.filter((m) => keyOf(m) === key),
     threadOf: (root) => fake.messages.filter((m) => m.thread_ts === root.ts),
-    updatesOf: (message) => fake.callsOf('chat.update').filter((c) => c.args.ts === message.ts).map((c) => ({ text: String(c.args.text), blocks: c.args.blocks })),
+    updatesOf: (message) =>
+      fake
+        .callsOf('chat.update')
+        .filter((c) => c.args.ts === message.ts)
+        .map((c) => ({ text: String(c.args.text), blocks: c.args.blocks })),
     textOf: (message) => `${String(message.text)}\n${blockText(message)}`,
     logEntries: () => logLines.map((l) => JSON.parse(l) as Record<string, unknown>),
     async close() {

@@ -107,7 +107,9 @@ export function datasetFixture(options: FixtureOptions = {}): { objects: Fixture
     // JSON lines, keys in another order: a null label, and ten rows of the CSV file again under new request ids
     // (duplicates once the request id is dropped).
     const jsonRows = syntheticRows(day, n - 10, seed + 3);
-    const copies = csv.slice(30, 40).map((row, i) => ({ ...row, 'x-edge-request-id': `COPY${day}${i}`.padEnd(56, 'Z') }));
+    const copies = csv
+      .slice(30, 40)
+      .map((row, i) => ({ ...row, 'x-edge-request-id': `COPY${day}${i}`.padEnd(56, 'Z') }));
     const lines = [...jsonRows, ...copies].map((row, i) => {
       const reordered = Object.fromEntries(Object.entries(row).reverse());
       return JSON.stringify(i === 2 ? { ...reordered, [LABEL_FIELD]: null } : reordered);
@@ -132,11 +134,17 @@ export function datasetFixture(options: FixtureOptions = {}): { objects: Fixture
     const whole = gzipSync(toCsv(rows));
     add('2024/04/01/bad-corrupt.csv.gz', whole.subarray(0, Math.floor(whole.length / 2)), { bad: 'corrupt_gzip' });
   }
-  add('2024/04/01/bad-nolabel.csv', csvWithout(markerRows('2024-04-01', 'nolabel', 30, 502), LABEL_FIELD), { bad: 'no_label_column' });
+  add('2024/04/01/bad-nolabel.csv', csvWithout(markerRows('2024-04-01', 'nolabel', 30, 502), LABEL_FIELD), {
+    bad: 'no_label_column',
+  });
   {
     const text = toCsv(markerRows('2024-04-02', 'utf8', 30, 503));
     const at = text.indexOf('\n', text.indexOf('\n') + 1) + 20; // inside the second data row
-    const bytes = Buffer.concat([Buffer.from(text.slice(0, at)), Buffer.from([0xff, 0xfe]), Buffer.from(text.slice(at))]);
+    const bytes = Buffer.concat([
+      Buffer.from(text.slice(0, at)),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from(text.slice(at)),
+    ]);
     add('2024/04/02/bad-utf8.csv', bytes, { bad: 'invalid_utf8' });
   }
   {
@@ -162,7 +170,8 @@ function expectedFrom(files: readonly { key: string; content: FileContent }[]): 
   let unlabelled = 0;
   let duplicates = 0;
   for (const file of files) {
-    if ('records' in file.content) for (const r of file.content.records) if (r['x-edge-request-id']) requestIds.push(r['x-edge-request-id']);
+    if ('records' in file.content)
+      for (const r of file.content.records) if (r['x-edge-request-id']) requestIds.push(r['x-edge-request-id']);
   }
   for (const file of listed) {
     if ('bad' in file.content) {
@@ -199,7 +208,10 @@ export function largeFixture(prefix: string, filesPerDay: number, rowsPerFile: n
   ['2024-04-01', '2024-04-02', '2024-04-03'].forEach((day, d) => {
     for (let f = 0; f < filesPerDay; f++) {
       const rows = syntheticRows(day, rowsPerFile, 2000 + d * 100 + f);
-      objects.push({ key: `${prefix}${folderOf(day)}/part-${String(f).padStart(4, '0')}.csv`, bytes: encoder.encode(toCsv(rows)) });
+      objects.push({
+        key: `${prefix}${folderOf(day)}/part-${String(f).padStart(4, '0')}.csv`,
+        bytes: encoder.encode(toCsv(rows)),
+      });
     }
   });
   return objects;

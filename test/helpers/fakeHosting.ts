@@ -1,14 +1,24 @@
 import type { CreateEndpointConfigInput, CreateEndpointInput, CreateModelInput, Tag } from '@aws-sdk/client-sagemaker';
-import type { CreateOutcome, DeleteOutcome, EndpointConfigDescription, EndpointDescription } from '../../src/aws/sagemakerHosting.ts';
+import type {
+  CreateOutcome,
+  DeleteOutcome,
+  EndpointConfigDescription,
+  EndpointDescription,
+} from '../../src/aws/sagemakerHosting.ts';
 import type { Hosting } from '../../src/deploy/deployer.ts';
 import type { DeployAws } from '../../src/features/deploy/aws.ts';
 
 /** What an endpoint answers to DescribeEndpoint, one step per call (the last repeats). */
 export type EndpointStep = { readonly status: string; readonly failureReason?: string };
 
-export const COMES_UP: readonly EndpointStep[] = [{ status: 'Creating' }, { status: 'Creating' }, { status: 'InService' }];
+export const COMES_UP: readonly EndpointStep[] = [
+  { status: 'Creating' },
+  { status: 'Creating' },
+  { status: 'InService' },
+];
 
-type Operation = 'CreateModel' | 'CreateEndpointConfig' | 'CreateEndpoint' | 'DeleteEndpoint' | 'DeleteEndpointConfig' | 'DeleteModel';
+type Operation =
+  'CreateModel' | 'CreateEndpointConfig' | 'CreateEndpoint' | 'DeleteEndpoint' | 'DeleteEndpointConfig' | 'DeleteModel';
 
 interface FakeEndpoint {
   readonly arn: string;
@@ -63,7 +73,14 @@ export class FakeDeployAws implements DeployAws {
 
   /** An endpoint someone else made, without logtune's tags. */
   addForeignEndpoint(name: string): void {
-    this.endpoints.set(name, { arn: this.arn(name), configName: name, tags: [], createdAt: this.now(), steps: [{ status: 'InService' }], next: 0 });
+    this.endpoints.set(name, {
+      arn: this.arn(name),
+      configName: name,
+      tags: [],
+      createdAt: this.now(),
+      steps: [{ status: 'InService' }],
+      next: 0,
+    });
   }
 
   async region(): Promise<string | undefined> {
@@ -71,19 +88,30 @@ export class FakeDeployAws implements DeployAws {
   }
 
   readonly hosting: Hosting = {
-    createModel: (input) => this.create('CreateModel', input.ModelName!, this.models, () => {
-      this.modelInputs.push(input);
-      return input.Tags ?? [];
-    }),
-    createEndpointConfig: (input) => this.create('CreateEndpointConfig', input.EndpointConfigName!, this.configs, () => {
-      this.configInputs.push(input);
-      const variant = input.ProductionVariants![0]!;
-      return { name: input.EndpointConfigName!, modelNames: [variant.ModelName!], instanceType: variant.InstanceType, instanceCount: variant.InitialInstanceCount ?? 1 };
-    }),
+    createModel: (input) =>
+      this.create('CreateModel', input.ModelName!, this.models, () => {
+        this.modelInputs.push(input);
+        return input.Tags ?? [];
+      }),
+    createEndpointConfig: (input) =>
+      this.create('CreateEndpointConfig', input.EndpointConfigName!, this.configs, () => {
+        this.configInputs.push(input);
+        const variant = input.ProductionVariants![0]!;
+        return {
+          name: input.EndpointConfigName!,
+          modelNames: [variant.ModelName!],
+          instanceType: variant.InstanceType,
+          instanceCount: variant.InitialInstanceCount ?? 1,
+        };
+      }),
     createEndpoint: async (input: CreateEndpointInput) => {
       const outcome = await this.create('CreateEndpoint', input.EndpointName!, this.endpoints, () => ({
-        arn: this.arn(input.EndpointName!), configName: input.EndpointConfigName!, tags: input.Tags ?? [], createdAt: this.now(),
-        steps: this.scripts.shift() ?? COMES_UP, next: 0,
+        arn: this.arn(input.EndpointName!),
+        configName: input.EndpointConfigName!,
+        tags: input.Tags ?? [],
+        createdAt: this.now(),
+        steps: this.scripts.shift() ?? COMES_UP,
+        next: 0,
       }));
       if (this.loseCreateEndpointAnswer) {
         this.loseCreateEndpointAnswer = false;
@@ -97,8 +125,14 @@ export class FakeDeployAws implements DeployAws {
       const step = endpoint.steps[Math.min(endpoint.next, endpoint.steps.length - 1)]!;
       endpoint.next++;
       return {
-        name, arn: endpoint.arn, status: step.status, failureReason: step.failureReason, configName: endpoint.configName, createdAt: endpoint.createdAt,
-        modifiedAt: this.now(), instanceCount: step.status === 'InService' ? 1 : undefined,
+        name,
+        arn: endpoint.arn,
+        status: step.status,
+        failureReason: step.failureReason,
+        configName: endpoint.configName,
+        createdAt: endpoint.createdAt,
+        modifiedAt: this.now(),
+        instanceCount: step.status === 'InService' ? 1 : undefined,
       };
     },
     describeEndpointConfig: async (name) => this.configs.get(name),
@@ -115,7 +149,12 @@ export class FakeDeployAws implements DeployAws {
     return `arn:aws:sagemaker:${this.regionName ?? 'us-east-1'}:${ACCOUNT}:endpoint/${name}`;
   }
 
-  private async create<T>(operation: Operation, name: string, store: Map<string, T>, make: () => T): Promise<CreateOutcome> {
+  private async create<T>(
+    operation: Operation,
+    name: string,
+    store: Map<string, T>,
+    make: () => T,
+  ): Promise<CreateOutcome> {
     await new Promise((resolve) => setTimeout(resolve, 5)); // two clicks' calls overlap, as they would against SageMaker
     this.calls.push({ operation, name });
     const failure = this.failures.get(operation)?.shift();

@@ -33,9 +33,16 @@ export async function startFakeRuntime(): Promise<FakeRuntime> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       requests.push({ path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-      const reply = queue.shift() ?? { status: 500, body: '{"message":"no reply scripted"}', errorType: 'InternalFailure' };
+      const reply = queue.shift() ?? {
+        status: 500,
+        body: '{"message":"no reply scripted"}',
+        errorType: 'InternalFailure',
+      };
       if ('hang' in reply) return;
-      res.writeHead(reply.status, { 'content-type': 'application/json', ...(reply.errorType === undefined ? {} : { 'x-amzn-errortype': reply.errorType }) });
+      res.writeHead(reply.status, {
+        'content-type': 'application/json',
+        ...(reply.errorType === undefined ? {} : { 'x-amzn-errortype': reply.errorType }),
+      });
       res.end(reply.body);
     });
   });

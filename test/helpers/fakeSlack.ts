@@ -68,7 +68,11 @@ function page(all: StoredMessage[], args: Record<string, unknown>): Record<strin
   const start = args.cursor === undefined ? 0 : Number(Buffer.from(String(args.cursor), 'base64').toString());
   const messages = all.slice(start, start + limit);
   const more = start + limit < all.length;
-  return { messages, has_more: more, response_metadata: { next_cursor: more ? Buffer.from(String(start + limit)).toString('base64') : '' } };
+  return {
+    messages,
+    has_more: more,
+    response_metadata: { next_cursor: more ? Buffer.from(String(start + limit)).toString('base64') : '' },
+  };
 }
 
 export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<FakeSlack> {
@@ -84,10 +88,24 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const nextTs = () => `${base}.${String(++counter).padStart(6, '0')}`;
 
   const methods: Record<string, (args: Record<string, unknown>) => Record<string, unknown>> = {
-    'auth.test': () => ({ url: 'https://t.slack.com/', team: 'T', user: 'logtune', team_id: 'T0001', user_id: botUserId, bot_id: botId, is_enterprise_install: false }),
+    'auth.test': () => ({
+      url: 'https://t.slack.com/',
+      team: 'T',
+      user: 'logtune',
+      team_id: 'T0001',
+      user_id: botUserId,
+      bot_id: botId,
+      is_enterprise_install: false,
+    }),
     'chat.postMessage': (a) => {
       const message: StoredMessage = {
-        ts: nextTs(), channel: String(a.channel), text: a.text, blocks: a.blocks, metadata: a.metadata, user: botUserId, bot_id: botId,
+        ts: nextTs(),
+        channel: String(a.channel),
+        text: a.text,
+        blocks: a.blocks,
+        metadata: a.metadata,
+        user: botUserId,
+        bot_id: botId,
         ...(a.thread_ts !== undefined && { thread_ts: String(a.thread_ts) }),
       };
       messages.push(message);
@@ -101,20 +119,34 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     },
     'chat.postEphemeral': () => ({ message_ts: nextTs() }),
     'reactions.add': (a) => {
-      const reacted = reactions.some((r) => r.channel === a.channel && r.timestamp === a.timestamp && r.name === a.name);
+      const reacted = reactions.some(
+        (r) => r.channel === a.channel && r.timestamp === a.timestamp && r.name === a.name,
+      );
       if (reacted) return { ok: false, error: 'already_reacted' };
       reactions.push({ channel: String(a.channel), timestamp: String(a.timestamp), name: String(a.name) });
       return {};
     },
     'conversations.history': (a) =>
-      page(messages.filter((m) => m.channel === a.channel && m.thread_ts === undefined && m.ts >= String(a.oldest ?? '0')).reverse(), a),
+      page(
+        messages
+          .filter((m) => m.channel === a.channel && m.thread_ts === undefined && m.ts >= String(a.oldest ?? '0'))
+          .reverse(),
+        a,
+      ),
     'conversations.replies': (a) =>
-      page(messages.filter((m) => m.channel === a.channel && (m.ts === a.ts || m.thread_ts === a.ts) && m.ts >= String(a.oldest ?? '0')), a),
+      page(
+        messages.filter(
+          (m) => m.channel === a.channel && (m.ts === a.ts || m.thread_ts === a.ts) && m.ts >= String(a.oldest ?? '0'),
+        ),
+        a,
+      ),
   };
 
   const api = async (req: IncomingMessage, res: ServerResponse, method: string) => {
     const raw = await readBody(req);
-    const args = req.headers['content-type']?.startsWith('application/json') ? (JSON.parse(raw) as Record<string, unknown>) : parseForm(raw);
+    const args = req.headers['content-type']?.startsWith('application/json')
+      ? (JSON.parse(raw) as Record<string, unknown>)
+      : parseForm(raw);
     const token = req.headers.authorization?.replace(/^Bearer /, '');
     calls.push({ method, args, token, at: Date.now() });
     const failure = failures.get(method);

@@ -1,6 +1,11 @@
 import type { CreateTrainingJobCommandInput } from '@aws-sdk/client-sagemaker';
 import type { ListedPrice, PriceQuery } from '../../src/aws/pricing.ts';
-import { TrainingJobNotFoundError, trainingJobSnapshotSchema, type StopOutcome, type TrainingJobSnapshot } from '../../src/aws/sagemakerTraining.ts';
+import {
+  TrainingJobNotFoundError,
+  trainingJobSnapshotSchema,
+  type StopOutcome,
+  type TrainingJobSnapshot,
+} from '../../src/aws/sagemakerTraining.ts';
 import type { TrainingAws } from '../../src/features/training/aws.ts';
 import { loadFixture } from '../aws/fakeSageMaker.ts';
 
@@ -8,11 +13,15 @@ import { loadFixture } from '../aws/fakeSageMaker.ts';
 export function snapshotFrom(poll: Record<string, unknown>, jobName: string): TrainingJobSnapshot {
   const revive = (value: unknown, key: string): unknown => {
     if (Array.isArray(value)) return value.map((v) => revive(v, ''));
-    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, revive(v, k)]));
+    if (value && typeof value === 'object')
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, revive(v, k)]));
     if (typeof value === 'number' && /Time$|Timestamp$/.test(key)) return new Date(value * 1000);
     return value;
   };
-  const renamed = JSON.parse(JSON.stringify(poll).replaceAll(String(poll.TrainingJobName), jobName)) as Record<string, unknown>;
+  const renamed = JSON.parse(JSON.stringify(poll).replaceAll(String(poll.TrainingJobName), jobName)) as Record<
+    string,
+    unknown
+  >;
   return trainingJobSnapshotSchema.parse(revive(renamed, ''));
 }
 
@@ -91,7 +100,8 @@ export class FakeTrainingAws implements TrainingAws {
   readonly fetchPrice = async (query: PriceQuery): Promise<ListedPrice> => {
     this.priceQueries.push(query);
     const usdPerHour = this.prices[query.instanceType];
-    if (this.pricingDown || usdPerHour === undefined) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' });
+    if (this.pricingDown || usdPerHour === undefined)
+      throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' });
     return { usdPerHour, asOf: '2026-11-01T00:00:00Z' };
   };
 }

@@ -1,7 +1,12 @@
 import { createHmac } from 'node:crypto';
 
 /** Slack's v0 request signature: HMAC-SHA256 of `v0:<timestamp>:<raw body>` with the signing secret. */
-export function signedHeaders(secret: string, rawBody: string, contentType: string, nowSec = Math.floor(Date.now() / 1000)): Record<string, string> {
+export function signedHeaders(
+  secret: string,
+  rawBody: string,
+  contentType: string,
+  nowSec = Math.floor(Date.now() / 1000),
+): Record<string, string> {
   const signature = `v0=${createHmac('sha256', secret).update(`v0:${nowSec}:${rawBody}`).digest('hex')}`;
   return { 'content-type': contentType, 'x-slack-request-timestamp': String(nowSec), 'x-slack-signature': signature };
 }
@@ -47,6 +52,7 @@ export function actionRequest(secret: string, payload: Record<string, unknown>):
 
 export function eventRequest(secret: string, envelope: Record<string, unknown>, retryNum?: number): SignedRequest {
   const body = JSON.stringify(envelope);
-  const retry: Record<string, string> = retryNum === undefined ? {} : { 'x-slack-retry-num': String(retryNum), 'x-slack-retry-reason': 'http_timeout' };
+  const retry: Record<string, string> =
+    retryNum === undefined ? {} : { 'x-slack-retry-num': String(retryNum), 'x-slack-retry-reason': 'http_timeout' };
   return { body, headers: { ...signedHeaders(secret, body, 'application/json'), ...retry } };
 }

@@ -34,7 +34,9 @@ export function storeBackends(bucket: string): {
   return {
     fresh(backend) {
       counter++;
-      return backend === 'local directory' ? new LocalStore(join(root!, `case-${counter}`)) : new S3Store(s3!.client, bucket, `case-${counter}/`);
+      return backend === 'local directory'
+        ? new LocalStore(join(root!, `case-${counter}`))
+        : new S3Store(s3!.client, bucket, `case-${counter}/`);
     },
     get s3() {
       return s3!;

@@ -17,10 +17,17 @@ export interface DatasetSpec {
   readonly seed?: number;
 }
 
-export const CONTEXT_OPTIONS: ContextOptions = Object.freeze({ labelField: 'ThreatLevel', dropFields: ['x-edge-request-id'], format: 'compact' });
+export const CONTEXT_OPTIONS: ContextOptions = Object.freeze({
+  labelField: 'ThreatLevel',
+  dropFields: ['x-edge-request-id'],
+  format: 'compact',
+});
 
 /** Rows (label column included) → examples, through the training transform. */
-export function examplesFromRows(rows: readonly Readonly<Record<string, string>>[], options: ContextOptions = CONTEXT_OPTIONS): StoredExample[] {
+export function examplesFromRows(
+  rows: readonly Readonly<Record<string, string>>[],
+  options: ContextOptions = CONTEXT_OPTIONS,
+): StoredExample[] {
   return rows.map((row) => ({ context: toContext(row, options), label: row[options.labelField]! }));
 }
 
@@ -34,9 +41,13 @@ export async function writeStoredDataset(artifacts: string, spec: DatasetSpec): 
 /** The dataset's files at the root of `store` (a local folder or an S3 prefix). */
 export async function writeDatasetFiles(store: ObjectStore, spec: DatasetSpec): Promise<void> {
   const folder = store.uri;
-  const lines = (examples: readonly StoredExample[]) => examples.map((e) => `${exampleLine(e.context, JSON.stringify(responseFor(e.label)))}\n`).join('');
+  const lines = (examples: readonly StoredExample[]) =>
+    examples.map((e) => `${exampleLine(e.context, JSON.stringify(responseFor(e.label)))}\n`).join('');
   const labels: Record<string, { scanned: number; unique: number; train: number; validation: number }> = {};
-  for (const [split, examples] of [['train', spec.train], ['validation', spec.validation]] as const) {
+  for (const [split, examples] of [
+    ['train', spec.train],
+    ['validation', spec.validation],
+  ] as const) {
     for (const e of examples) {
       const counts = (labels[e.label] ??= { scanned: 0, unique: 0, train: 0, validation: 0 });
       counts.scanned++;

@@ -20,7 +20,16 @@ const BROWSERS = [
   'Mozilla/5.0 (iPhone; CPU iPhone OS 17_2 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148',
 ];
 const SCANNERS = ['sqlmap/1.7.2#stable (https://sqlmap.org)', 'Nikto/2.5.0', 'masscan/1.3', 'python-requests/2.31.0'];
-const PAGES = ['/', '/index.html', '/products', '/cart', '/api/v1/items', '/login', '/static/app.js', '/images/logo.png'];
+const PAGES = [
+  '/',
+  '/index.html',
+  '/products',
+  '/cart',
+  '/api/v1/items',
+  '/login',
+  '/static/app.js',
+  '/images/logo.png',
+];
 const ATTACKS = [
   ['/login', "user=admin'--&pass=x"],
   ['/api/v1/items', 'id=1%20UNION%20SELECT%20password%20FROM%20users'],
@@ -37,7 +46,16 @@ export function syntheticRow(day: string, index: number, r: () => number): Synth
   const roll = r();
   const label = roll < 0.05 ? 'malicious' : roll < 0.2 ? 'suspicious' : 'benign';
   const [stem, query] =
-    label === 'malicious' ? pick(ATTACKS, r) : label === 'suspicious' ? [pick(['/wp-admin', '/.env', '/admin.php', '/.git/config'], r), '-'] : [pick(PAGES, r), r() < 0.7 ? `page=${Math.floor(r() * 50)}&sort=${pick(['price', 'name', 'rating'], r)}&utm_source=newsletter&utm_campaign=spring-sale` : '-'];
+    label === 'malicious'
+      ? pick(ATTACKS, r)
+      : label === 'suspicious'
+        ? [pick(['/wp-admin', '/.env', '/admin.php', '/.git/config'], r), '-']
+        : [
+            pick(PAGES, r),
+            r() < 0.7
+              ? `page=${Math.floor(r() * 50)}&sort=${pick(['price', 'name', 'rating'], r)}&utm_source=newsletter&utm_campaign=spring-sale`
+              : '-',
+          ];
   const agent = label === 'benign' ? pick(BROWSERS, r) : pick(SCANNERS, r);
   const status = label === 'benign' ? (r() < 0.95 ? '200' : '304') : pick(['403', '404', '400'], r);
   const second = index % 86400;
@@ -45,19 +63,49 @@ export function syntheticRow(day: string, index: number, r: () => number): Synth
     .map((n) => String(n).padStart(2, '0'))
     .join(':');
   const ip = `${Math.floor(r() * 223) + 1}.${Math.floor(r() * 255)}.${Math.floor(r() * 255)}.${Math.floor(r() * 255)}`;
-  const id = Array.from({ length: 56 }, () => 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'[Math.floor(r() * 62)]).join('');
+  const id = Array.from(
+    { length: 56 },
+    () => 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'[Math.floor(r() * 62)],
+  ).join('');
   const bytes = String(Math.floor(r() * 50000) + 200);
   return {
-    date: day, time, 'x-edge-location': pick(EDGES, r), 'sc-bytes': bytes, 'c-ip': ip,
-    'cs-method': label === 'malicious' && r() < 0.5 ? 'POST' : 'GET', 'cs(Host)': 'd111111abcdef8.cloudfront.net',
-    'cs-uri-stem': stem, 'sc-status': status, 'cs(Referer)': label === 'benign' && r() < 0.7 ? `https://www.example.com${pick(PAGES, r)}?ref=home-banner` : '-',
-    'cs(User-Agent)': agent, 'cs-uri-query': query, 'cs(Cookie)': label === 'benign' && r() < 0.8 ? `session-id=${id.slice(0, 32)}; consent=true; ab-test=variant-${Math.floor(r() * 4)}` : '-', 'x-edge-result-type': status === '200' ? 'Hit' : 'Error',
-    'x-edge-request-id': id, 'x-host-header': 'www.example.com', 'cs-protocol': 'https', 'cs-bytes': String(Math.floor(r() * 900) + 100),
-    'time-taken': (r() * 0.5).toFixed(3), 'x-forwarded-for': '-', 'ssl-protocol': 'TLSv1.3', 'ssl-cipher': 'TLS_AES_128_GCM_SHA256',
-    'x-edge-response-result-type': status === '200' ? 'Hit' : 'Error', 'cs-protocol-version': 'HTTP/2.0', 'fle-status': '-',
-    'fle-encrypted-fields': '-', 'c-port': String(Math.floor(r() * 60000) + 1024), 'time-to-first-byte': (r() * 0.2).toFixed(3),
-    'x-edge-detailed-result-type': status === '200' ? 'Hit' : 'Error', 'sc-content-type': 'text/html', 'sc-content-len': bytes,
-    'sc-range-start': '-', 'sc-range-end': '-', [LABEL_FIELD]: label,
+    date: day,
+    time,
+    'x-edge-location': pick(EDGES, r),
+    'sc-bytes': bytes,
+    'c-ip': ip,
+    'cs-method': label === 'malicious' && r() < 0.5 ? 'POST' : 'GET',
+    'cs(Host)': 'd111111abcdef8.cloudfront.net',
+    'cs-uri-stem': stem,
+    'sc-status': status,
+    'cs(Referer)': label === 'benign' && r() < 0.7 ? `https://www.example.com${pick(PAGES, r)}?ref=home-banner` : '-',
+    'cs(User-Agent)': agent,
+    'cs-uri-query': query,
+    'cs(Cookie)':
+      label === 'benign' && r() < 0.8
+        ? `session-id=${id.slice(0, 32)}; consent=true; ab-test=variant-${Math.floor(r() * 4)}`
+        : '-',
+    'x-edge-result-type': status === '200' ? 'Hit' : 'Error',
+    'x-edge-request-id': id,
+    'x-host-header': 'www.example.com',
+    'cs-protocol': 'https',
+    'cs-bytes': String(Math.floor(r() * 900) + 100),
+    'time-taken': (r() * 0.5).toFixed(3),
+    'x-forwarded-for': '-',
+    'ssl-protocol': 'TLSv1.3',
+    'ssl-cipher': 'TLS_AES_128_GCM_SHA256',
+    'x-edge-response-result-type': status === '200' ? 'Hit' : 'Error',
+    'cs-protocol-version': 'HTTP/2.0',
+    'fle-status': '-',
+    'fle-encrypted-fields': '-',
+    'c-port': String(Math.floor(r() * 60000) + 1024),
+    'time-to-first-byte': (r() * 0.2).toFixed(3),
+    'x-edge-detailed-result-type': status === '200' ? 'Hit' : 'Error',
+    'sc-content-type': 'text/html',
+    'sc-content-len': bytes,
+    'sc-range-start': '-',
+    'sc-range-end': '-',
+    [LABEL_FIELD]: label,
   };
 }
 
@@ -82,8 +130,15 @@ const W3C_ESCAPE = /[\x00-\x20\x7f-\uffff<>"#%{}|\\^~[\]`' ]/g;
 /** CloudFront standard log (W3C, tab-separated, URL-encoded values) with the label as an extra field. */
 export function toW3c(rows: readonly SyntheticRow[]): string {
   const columns = [...W3C_FIELDS, LABEL_FIELD];
-  const encode = (v: string) => v.replace(W3C_ESCAPE, (c) => encodeURIComponent(c).replace(/[!'()*]/g, (x) => `%${x.charCodeAt(0).toString(16).toUpperCase()}`));
-  const lines = ['#Version: 1.0', `#Fields: ${columns.join(' ')}`, ...rows.map((row) => columns.map((c) => encode(row[c] ?? '-')).join('\t'))];
+  const encode = (v: string) =>
+    v.replace(W3C_ESCAPE, (c) =>
+      encodeURIComponent(c).replace(/[!'()*]/g, (x) => `%${x.charCodeAt(0).toString(16).toUpperCase()}`),
+    );
+  const lines = [
+    '#Version: 1.0',
+    `#Fields: ${columns.join(' ')}`,
+    ...rows.map((row) => columns.map((c) => encode(row[c] ?? '-')).join('\t')),
+  ];
   return `${lines.join('\n')}\n`;
 }
 

@@ -8,14 +8,18 @@ const sourceColumns = [...CANONICAL_FIELDS, LABEL_FIELD];
 const csvOptions = { sourceColumns, sourceFormat: 'csv', labelField: LABEL_FIELD } as const;
 const contextOptions = { labelField: LABEL_FIELD, dropFields: ['x-edge-request-id'], format: 'compact' } as const;
 
-const withoutLabel = (row: Record<string, string>) => Object.fromEntries(Object.entries(row).filter(([k]) => k !== LABEL_FIELD));
+const withoutLabel = (row: Record<string, string>) =>
+  Object.fromEntries(Object.entries(row).filter(([k]) => k !== LABEL_FIELD));
 
 describe('readLogLines', () => {
   it('reads CSV rows in the logs’ column order, with or without the header, with or without the label column', () => {
     const csv = toCsv(rows).trimEnd().split('\n');
     const header = csv[0]!;
     const noLabel = csv[2]!.slice(0, csv[2]!.lastIndexOf(','));
-    const entries = readLogLines([header, csv[1], noLabel, header.split(',').slice(0, -1).join(',')].join('\n'), csvOptions);
+    const entries = readLogLines(
+      [header, csv[1], noLabel, header.split(',').slice(0, -1).join(',')].join('\n'),
+      csvOptions,
+    );
     expect(entries.map((e) => e.line)).toEqual([2, 3]);
     expect(entries[0]!.record).toEqual(rows[0]);
     expect(entries[1]!.record).toEqual(withoutLabel(rows[1]!));
@@ -64,7 +68,9 @@ describe('readLogLines', () => {
     expect(readLogLines(line, csvOptions)[0]!.record).toEqual(rows[0]);
     // Logs whose columns are in another order say nothing about a tab-separated paste.
     const shuffled = [LABEL_FIELD, ...CANONICAL_FIELDS];
-    expect(readLogLines(line, { sourceColumns: shuffled, sourceFormat: 'csv', labelField: LABEL_FIELD })[0]!.error).toMatch(/34 tab-separated fields/);
+    expect(
+      readLogLines(line, { sourceColumns: shuffled, sourceFormat: 'csv', labelField: LABEL_FIELD })[0]!.error,
+    ).toMatch(/34 tab-separated fields/);
   });
 
   it('reads JSON objects as the builder does (null → "-", numbers as text, nested as JSON)', () => {
@@ -101,7 +107,15 @@ describe('readLogLines', () => {
     const [entry] = readLogLines(long, csvOptions);
     expect(entry!.error).toMatch(/longer than/);
     expect(entry!.raw.length).toBeLessThan(3000);
-    const hostile = ['#Fields: a a', 'x\ty', '#Fields:', '{"a":'.repeat(10_000), '\u0000\u0001,\u2028', '{}', `#Fields: ${Array.from({ length: 300 }, (_, i) => `f${i}`).join(' ')}`];
+    const hostile = [
+      '#Fields: a a',
+      'x\ty',
+      '#Fields:',
+      '{"a":'.repeat(10_000),
+      '\u0000\u0001,\u2028',
+      '{}',
+      `#Fields: ${Array.from({ length: 300 }, (_, i) => `f${i}`).join(' ')}`,
+    ];
     const entries = readLogLines(hostile.join('\n'), csvOptions);
     expect(entries.map((e) => e.line)).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(entries[0]!.error).toMatch(/#Fields line ignored: it repeats a field name/);

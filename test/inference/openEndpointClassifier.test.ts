@@ -12,7 +12,14 @@ const stats: StoredStats = storedStatsSchema.parse({
   range: { start: '2024-04-01', end: '2024-04-02' },
   logsUri: 's3://logs/',
   outUri: 's3://artifacts/datasets/ds-20240401-20240402-20240601T120000-abcd',
-  settings: { labelField: 'ThreatLevel', dropFields: ['x-edge-request-id'], contextFormat: 'compact', maxInputLength: 256, seed: 42, validationRatio: 0.1 },
+  settings: {
+    labelField: 'ThreatLevel',
+    dropFields: ['x-edge-request-id'],
+    contextFormat: 'compact',
+    maxInputLength: 256,
+    seed: 42,
+    validationRatio: 0.1,
+  },
   rows: { train: 3, validation: 1 },
   labels: {
     benign: { scanned: 2, unique: 2, train: 1, validation: 1 },
@@ -39,7 +46,12 @@ describe('openEndpointClassifier', () => {
   });
 
   it('classifies through the Runtime API within the token limit the dataset was trained with', async () => {
-    const classifier = openEndpointClassifier({ endpointName: 'logtune-dep-7', dataset: { stats }, env: {}, client: fake.client });
+    const classifier = openEndpointClassifier({
+      endpointName: 'logtune-dep-7',
+      dataset: { stats },
+      env: {},
+      client: fake.client,
+    });
     expect(classifier.name).toBe('endpoint:logtune-dep-7');
     expect(classifier.labels).toEqual(['benign', 'malicious']);
     fake.reply(
@@ -61,10 +73,21 @@ describe('openEndpointClassifier', () => {
   });
 
   it('refuses bad settings and a dataset without labels', () => {
-    expect(() => openEndpointClassifier({ endpointName: 'e', dataset: { stats }, env: { LOGTUNE_INVOKE_TIMEOUT: '300' }, client: fake.client })).toThrow(ConfigError);
+    expect(() =>
+      openEndpointClassifier({
+        endpointName: 'e',
+        dataset: { stats },
+        env: { LOGTUNE_INVOKE_TIMEOUT: '300' },
+        client: fake.client,
+      }),
+    ).toThrow(ConfigError);
     const empty = { ...stats, labels: {} };
-    expect(() => openEndpointClassifier({ endpointName: 'e', dataset: { stats: empty }, env: {}, client: fake.client })).toThrow(UsageError);
+    expect(() =>
+      openEndpointClassifier({ endpointName: 'e', dataset: { stats: empty }, env: {}, client: fake.client }),
+    ).toThrow(UsageError);
     const tiny = { ...stats, settings: { ...stats.settings, maxInputLength: 40 } };
-    expect(() => openEndpointClassifier({ endpointName: 'e', dataset: { stats: tiny }, env: {}, client: fake.client })).toThrow(/limit is/);
+    expect(() =>
+      openEndpointClassifier({ endpointName: 'e', dataset: { stats: tiny }, env: {}, client: fake.client }),
+    ).toThrow(/limit is/);
   });
 });

@@ -23,7 +23,9 @@ describe('pasted text', () => {
   });
 
   it('keeps the label of a link (what was pasted) and a link without one as is', () => {
-    expect(cleanPastedText('<http://example.com|example.com> <https://x.test/a?b=1&amp;c=2>')).toBe('example.com https://x.test/a?b=1&c=2');
+    expect(cleanPastedText('<http://example.com|example.com> <https://x.test/a?b=1&amp;c=2>')).toBe(
+      'example.com https://x.test/a?b=1&c=2',
+    );
     expect(cleanPastedText('<mailto:bob@example.com|bob@example.com>')).toBe('bob@example.com');
   });
 
@@ -39,7 +41,10 @@ describe('pasted text', () => {
   });
 
   it('strips whole-line inline code, keeps backticks inside a line, drops blank lines, keeps tabs', () => {
-    expect(pastedLines('`{"c-ip":"1.2.3.4"}`\n\n  \r\nGET /a`b`c\t-\t\r\n')).toEqual(['{"c-ip":"1.2.3.4"}', 'GET /a`b`c\t-\t']);
+    expect(pastedLines('`{"c-ip":"1.2.3.4"}`\n\n  \r\nGET /a`b`c\t-\t\r\n')).toEqual([
+      '{"c-ip":"1.2.3.4"}',
+      'GET /a`b`c\t-\t',
+    ]);
   });
 
   it('leaves plain text alone', () => {

@@ -51,11 +51,12 @@ beforeAll(async () => {
     [
       ...objects,
       ...largeFixture(LARGE_PREFIX, 12, 110),
-      { key: `${ALL_BAD_PREFIX}2024/04/03/a-corrupt.csv.gz`, bytes: Uint8Array.of(0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3) },
+      {
+        key: `${ALL_BAD_PREFIX}2024/04/03/a-corrupt.csv.gz`,
+        bytes: Uint8Array.of(0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3),
+      },
       { key: `${ALL_BAD_PREFIX}2024/04/03/b-empty.csv`, bytes: new Uint8Array(0) },
-    ].map((o) =>
-      limit(() => s3.client.send(new PutObjectCommand({ Bucket: LOGS, Key: o.key, Body: o.bytes }))),
-    ),
+    ].map((o) => limit(() => s3.client.send(new PutObjectCommand({ Bucket: LOGS, Key: o.key, Body: o.bytes })))),
   );
   localRoot = await mkdtemp(join(tmpdir(), 'logtune-build-'));
 }, 60_000);
@@ -142,7 +143,11 @@ function dataEnv(extra: Record<string, string> = {}): Record<string, string> {
 }
 
 /** Builds the fixture range into a fresh prefix of the artifacts bucket and reads every output back. */
-async function s3Build(options: Partial<BuildOptions> = {}, env: Record<string, string> = {}, hooks: BuildHooks = {}): Promise<Outputs> {
+async function s3Build(
+  options: Partial<BuildOptions> = {},
+  env: Record<string, string> = {},
+  hooks: BuildHooks = {},
+): Promise<Outputs> {
   const prefix = `run-${++outCounter}/`;
   const request = resolveBuildRequest(
     loadDataConfig(dataEnv(env)),
@@ -271,7 +276,8 @@ describe('buildDataset from s3rver, every unique labelled row (--max-examples al
     const instructions = new Set(all.map((l) => l.instruction));
     expect(instructions.size).toBe(1);
     expect([...instructions][0]!.length).toBeGreaterThan(10);
-    for (const line of all) expect(line.response.startsWith(`This log entry is identified as '${line.label}'`)).toBe(true);
+    for (const line of all)
+      expect(line.response.startsWith(`This log entry is identified as '${line.label}'`)).toBe(true);
     const template = JSON.parse(out.template!) as Record<string, string>;
     expect(Object.keys(template).sort()).toEqual(['completion', 'prompt']);
     expect(template.prompt).toContain('{instruction}');
@@ -297,7 +303,13 @@ describe('buildDataset from s3rver, every unique labelled row (--max-examples al
       validation: out.validationLines.length,
     });
     expect(expected.duplicates).toBeGreaterThanOrEqual(3 * 11); // the fixture's own duplicates are counted
-    expect(stats.settings).toMatchObject({ labelField: LABEL_FIELD, dropFields: [...DROP_FIELDS], maxExamples: 'all', seed: 42, validationRatio: 0.1 });
+    expect(stats.settings).toMatchObject({
+      labelField: LABEL_FIELD,
+      dropFields: [...DROP_FIELDS],
+      maxExamples: 'all',
+      seed: 42,
+      validationRatio: 0.1,
+    });
     const outUri = `s3://${ARTIFACTS}/run-1/`;
     expect(stats.outputs).toEqual({
       train: `${outUri}train/train.jsonl`,
@@ -340,7 +352,8 @@ describe('buildDataset from s3rver, every unique labelled row (--max-examples al
     const phases = out.progress.map((p) => p.phase).filter((p, i, a) => i === 0 || a[i - 1] !== p);
     expect(phases).toEqual(['listing', 'reading', 'writing', 'counting_tokens', 'done']);
     const reading = out.progress.filter((p) => p.phase === 'reading');
-    for (let i = 1; i < reading.length; i++) expect(reading[i]!.filesDone).toBeGreaterThanOrEqual(reading[i - 1]!.filesDone);
+    for (let i = 1; i < reading.length; i++)
+      expect(reading[i]!.filesDone).toBeGreaterThanOrEqual(reading[i - 1]!.filesDone);
     const last = out.progress.at(-1)!;
     expect(last.filesDone).toBe(expected.listed);
     expect(last.filesTotal).toBe(expected.listed);
@@ -461,7 +474,10 @@ describe('buildDataset from s3rver, every unique labelled row (--max-examples al
     expect(over).toBeGreaterThan(0);
     expect(summary.tokens.overLengthExamples).toBe(over);
     expect(summary.tokens.flagged.length).toBe(Math.min(10, over));
-    const files: Record<string, Line[]> = { [DATASET_FILES.train]: parseLines(train), [DATASET_FILES.validation]: out.validationLines };
+    const files: Record<string, Line[]> = {
+      [DATASET_FILES.train]: parseLines(train),
+      [DATASET_FILES.validation]: out.validationLines,
+    };
     for (const flag of summary.tokens.flagged) {
       const [file, lineNo] = flag.where.split(':') as [string, string];
       const line = files[file]?.[Number(lineNo) - 1];
@@ -475,7 +491,13 @@ describe('buildDataset from s3rver, every unique labelled row (--max-examples al
     const outDir = join(localRoot, 'out-no-validation');
     const request = resolveBuildRequest(
       loadDataConfig({ LOGTUNE_PARSE_WORKERS: '0' }),
-      { rangeText: FIXTURE_RANGE.text, logsUri: await localLogs(), outUri: outDir, maxExamples: 50, validationRatio: 0 },
+      {
+        rangeText: FIXTURE_RANGE.text,
+        logsUri: await localLogs(),
+        outUri: outDir,
+        maxExamples: 50,
+        validationRatio: 0,
+      },
       NOW,
     );
     const summary = await buildDataset(request);
@@ -537,7 +559,11 @@ describe('token statistics of a build above the sample size', () => {
 // ---------------------------------------------------------------------------------------------------------------
 
 describe('failed and cancelled builds leave no dataset behind', () => {
-  async function startLarge(outPrefix: string, abortWhen: (p: BuildProgress) => boolean, env: Record<string, string> = {}) {
+  async function startLarge(
+    outPrefix: string,
+    abortWhen: (p: BuildProgress) => boolean,
+    env: Record<string, string> = {},
+  ) {
     const controller = new AbortController();
     const request = resolveBuildRequest(
       loadDataConfig(dataEnv({ LOGTUNE_LOGS_URI: `s3://${LOGS}/${LARGE_PREFIX}`, ...env })),
@@ -557,7 +583,10 @@ describe('failed and cancelled builds leave no dataset behind', () => {
 
   it('cancelled while reading (outputs already streaming): rejects with CancelledError, nothing left in the bucket', async () => {
     // 36 files of 110 rows: by file 30 well over 1 MB of examples has gone to the train upload.
-    const { build, seen, controller } = await startLarge('cancel-reading/', (p) => p.phase === 'reading' && p.filesDone >= 30);
+    const { build, seen, controller } = await startLarge(
+      'cancel-reading/',
+      (p) => p.phase === 'reading' && p.filesDone >= 30,
+    );
     await expect(build).rejects.toBeInstanceOf(CancelledError);
     expect(controller.signal.aborted).toBe(true);
     expect(seen.at(-1)!.phase).toBe('reading');
@@ -573,7 +602,9 @@ describe('failed and cancelled builds leave no dataset behind', () => {
   }, 30_000);
 
   it('cancelled with worker threads: rejects with CancelledError, nothing left in the bucket', async () => {
-    const { build } = await startLarge('cancel-workers/', (p) => p.phase === 'reading' && p.filesDone >= 20, { LOGTUNE_PARSE_WORKERS: '1' });
+    const { build } = await startLarge('cancel-workers/', (p) => p.phase === 'reading' && p.filesDone >= 20, {
+      LOGTUNE_PARSE_WORKERS: '1',
+    });
     await expect(build).rejects.toBeInstanceOf(CancelledError);
     expect(await listKeys(ARTIFACTS, 'cancel-workers/')).toEqual([]);
   }, 30_000);

@@ -118,7 +118,12 @@ describe('parseDateRange: rejections', () => {
     ['2024-04-00', JUNE_10_2024, MAX_DAYS, '"2024-04-00" is not a date'],
     ['2024-13', JUNE_10_2024, MAX_DAYS, '"2024-13" is not a date: there is no month 13'],
     ['2024-00-05', JUNE_10_2024, MAX_DAYS, 'there is no month 00'],
-    ['2024-05-01..2024-04-01', JUNE_10_2024, MAX_DAYS, 'reversed: it starts on 1 May 2024, after it ends on 1 Apr 2024'],
+    [
+      '2024-05-01..2024-04-01',
+      JUNE_10_2024,
+      MAX_DAYS,
+      'reversed: it starts on 1 May 2024, after it ends on 1 Apr 2024',
+    ],
     ['apr-15..apr-1', JUNE_10_2024, MAX_DAYS, 'reversed'],
     ['2024-06-11', JUNE_10_2024, MAX_DAYS, 'in the future: the latest allowed day is today, 10 Jun 2024'],
     ['2024-06-01..2024-06-30', JUNE_10_2024, MAX_DAYS, 'reaches 30 Jun 2024, in the future'],

@@ -167,15 +167,27 @@ describe.each(BACKENDS)('listRangeObjects on a %s', (backend) => {
 describe('listRangeObjects with a variable folder before the date', () => {
   it('{distribution}/{yyyy}/{MM}/{dd}/ discovers every distribution folder (local directory)', async () => {
     const store = freshStore('local directory');
-    await seed(store, ['E1/2024/04/01/a.csv', 'E2/2024/04/01/b.csv', 'E2/2024/04/02/c.csv', 'E2/2024/04/03/d.csv', 'E3/2024/03/01/e.csv']);
+    await seed(store, [
+      'E1/2024/04/01/a.csv',
+      'E2/2024/04/01/b.csv',
+      'E2/2024/04/02/c.csv',
+      'E2/2024/04/03/d.csv',
+      'E3/2024/03/01/e.csv',
+    ]);
     const objects = await list(store, '{distribution}/{yyyy}/{MM}/{dd}/');
-    expectListing(objects, { 'E1/2024/04/01/a.csv': '2024-04-01', 'E2/2024/04/01/b.csv': '2024-04-01', 'E2/2024/04/02/c.csv': '2024-04-02' });
+    expectListing(objects, {
+      'E1/2024/04/01/a.csv': '2024-04-01',
+      'E2/2024/04/01/b.csv': '2024-04-01',
+      'E2/2024/04/02/c.csv': '2024-04-02',
+    });
   });
 });
 
 describe('streamRangeObjects (reading starts while the listing goes on)', () => {
   const days = ['2024-04-01', '2024-04-02', '2024-04-03'];
-  const keys = days.flatMap((day) => Array.from({ length: 150 }, (_, i) => `${day.replaceAll('-', '/')}/part-${String(i).padStart(3, '0')}.csv`));
+  const keys = days.flatMap((day) =>
+    Array.from({ length: 150 }, (_, i) => `${day.replaceAll('-', '/')}/part-${String(i).padStart(3, '0')}.csv`),
+  );
 
   /** A local store whose listing of a day's folder waits for the test to release it; notes each listing done. */
   function heldStore(root: ObjectStore, held: Map<string, Deferred<void>>, listed: Set<string>): ObjectStore {
@@ -196,7 +208,9 @@ describe('streamRangeObjects (reading starts while the listing goes on)', () => 
     const held = new Map(['2024/04/02/', '2024/04/03/'].map((prefix) => [prefix, deferred<void>()]));
     const listed = new Set<string>();
     const batches: DatedObject[][] = [];
-    const done = streamRangeObjects(heldStore(root, held, listed), '{yyyy}/{MM}/{dd}/', days, { concurrency: 4 }, (b) => batches.push([...b]));
+    const done = streamRangeObjects(heldStore(root, held, listed), '{yyyy}/{MM}/{dd}/', days, { concurrency: 4 }, (b) =>
+      batches.push([...b]),
+    );
     // Day 1 is handed over while days 2 and 3 are still being listed, 64 at a time.
     await vi.waitFor(() => expect(listed.has('2024/04/01/')).toBe(true), wait);
     expect(batches.flat().map((o) => o.key)).toEqual(keys.slice(0, 150));
@@ -207,7 +221,9 @@ describe('streamRangeObjects (reading starts while the listing goes on)', () => 
     expect(batches.flat()).toHaveLength(150);
     held.get('2024/04/02/')!.resolve();
     await done;
-    expect(batches.flat().map((o) => [o.key, o.day])).toEqual(keys.map((key) => [key, key.slice(0, 10).replaceAll('/', '-')]));
+    expect(batches.flat().map((o) => [o.key, o.day])).toEqual(
+      keys.map((key) => [key, key.slice(0, 10).replaceAll('/', '-')]),
+    );
   });
 
   it('hands over nothing for an empty range, and fails with the listing', async () => {
@@ -221,17 +237,21 @@ describe('streamRangeObjects (reading starts while the listing goes on)', () => 
         throw new Error('AccessDenied');
       },
     });
-    await expect(streamRangeObjects(failing, '{yyyy}/{MM}/{dd}/', days, { concurrency: 4 }, () => undefined)).rejects.toThrow('AccessDenied');
+    await expect(
+      streamRangeObjects(failing, '{yyyy}/{MM}/{dd}/', days, { concurrency: 4 }, () => undefined),
+    ).rejects.toThrow('AccessDenied');
   });
 });
 
 describe('validateLayout', () => {
-  it.each(['{yyyy}/{MM}/{dd}/', '{yyyy}/{MM}/{dd}/{HH}/', '{distribution}.{yyyy}-{MM}-{dd}-{HH}.{id}.gz', 'year={yyyy}/month={MM}/day={dd}/'])(
-    'accepts %s',
-    (layout) => {
-      expect(() => validateLayout(layout)).not.toThrow();
-    },
-  );
+  it.each([
+    '{yyyy}/{MM}/{dd}/',
+    '{yyyy}/{MM}/{dd}/{HH}/',
+    '{distribution}.{yyyy}-{MM}-{dd}-{HH}.{id}.gz',
+    'year={yyyy}/month={MM}/day={dd}/',
+  ])('accepts %s', (layout) => {
+    expect(() => validateLayout(layout)).not.toThrow();
+  });
 
   it.each([
     ['{yyyy}/{MM}/', '{dd}'],

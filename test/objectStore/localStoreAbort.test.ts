@@ -27,7 +27,8 @@ vi.mock('node:fs', async (importOriginal) => {
     writev: actual.writev,
     close: actual.close,
   };
-  const createWriteStream = (path: string, options?: object) => actual.createWriteStream(path, { ...options, fs: slowFs } as never);
+  const createWriteStream = (path: string, options?: object) =>
+    actual.createWriteStream(path, { ...options, fs: slowFs } as never);
   return { ...actual, default: { ...actual, createWriteStream }, createWriteStream };
 });
 

@@ -54,20 +54,37 @@ describe('encodeKey', () => {
  * (s3rver does not check V4 signatures at all.)
  */
 function sigV4Matches(req: IncomingMessage, secret: string): boolean {
-  const auth = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(
-    String(req.headers.authorization),
-  );
+  const auth =
+    /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(
+      String(req.headers.authorization),
+    );
   if (!auth) return false;
   const [, , day, region, service, signedHeaders, signature] = auth;
-  const rfc3986 = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  const rfc3986 = (s: string) =>
+    encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   const path = new URL(req.url!, 'http://x').pathname;
-  const canonicalUri = path.split('/').map((segment) => rfc3986(decodeURIComponent(segment))).join('/');
+  const canonicalUri = path
+    .split('/')
+    .map((segment) => rfc3986(decodeURIComponent(segment)))
+    .join('/');
   const names = signedHeaders!.split(';');
   const canonicalHeaders = names.map((name) => `${name}:${String(req.headers[name]).trim()}\n`).join('');
-  const canonicalRequest = [req.method, canonicalUri, '', canonicalHeaders, signedHeaders, req.headers['x-amz-content-sha256']].join('\n');
+  const canonicalRequest = [
+    req.method,
+    canonicalUri,
+    '',
+    canonicalHeaders,
+    signedHeaders,
+    req.headers['x-amz-content-sha256'],
+  ].join('\n');
   const amzDate = String(req.headers['x-amz-date']);
   const scope = `${day}/${region}/${service}/aws4_request`;
-  const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, createHash('sha256').update(canonicalRequest).digest('hex')].join('\n');
+  const stringToSign = [
+    'AWS4-HMAC-SHA256',
+    amzDate,
+    scope,
+    createHash('sha256').update(canonicalRequest).digest('hex'),
+  ].join('\n');
   let key: Buffer | string = `AWS4${secret}`;
   for (const part of [day!, region!, service!, 'aws4_request']) key = createHmac('sha256', key).update(part).digest();
   return names.includes('host') && createHmac('sha256', key).update(stringToSign).digest('hex') === signature;
@@ -149,10 +166,13 @@ describe('fast GET against a scripted loopback server', () => {
     const bad = recordingS3Client(endpoint, { accessKeyId: 'AKID', secretAccessKey: 'wrong' });
     try {
       const fast = await createFastGet(good.client, BUCKET);
-      for (const key of AWKWARD_KEYS) expect(Buffer.from(await fast!.get(key)).toString()).toBe(`body of /${BUCKET}/${key}`);
+      for (const key of AWKWARD_KEYS)
+        expect(Buffer.from(await fast!.get(key)).toString()).toBe(`body of /${BUCKET}/${key}`);
       const wrong = await createFastGet(bad.client, BUCKET);
       await expect(wrong!.get(AWKWARD_KEYS[1]!)).rejects.toThrow(/HTTP 403/);
-      await expect(new S3Store(bad.client, BUCKET, '').get(AWKWARD_KEYS[1]!)).rejects.toMatchObject({ name: 'SignatureDoesNotMatch' });
+      await expect(new S3Store(bad.client, BUCKET, '').get(AWKWARD_KEYS[1]!)).rejects.toMatchObject({
+        name: 'SignatureDoesNotMatch',
+      });
       expect(bad.commands).toEqual(['GetObjectCommand']);
     } finally {
       good.client.destroy();
@@ -177,9 +197,18 @@ describe('fast GET against a scripted loopback server', () => {
       const headers = seen[0]!.headers;
       expect(seen[0]!.url).toBe(`/${BUCKET}/a%20b/c.csv`);
       expect(headers['x-amz-security-token']).toBe('session-token');
-      expect(headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-3\/s3\/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-security-token, Signature=[0-9a-f]{64}$/);
+      expect(headers.authorization).toMatch(
+        /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/\d{8}\/eu-west-3\/s3\/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-security-token, Signature=[0-9a-f]{64}$/,
+      );
       const amzDate = String(headers['x-amz-date']);
-      const signedAt = Date.UTC(+amzDate.slice(0, 4), +amzDate.slice(4, 6) - 1, +amzDate.slice(6, 8), +amzDate.slice(9, 11), +amzDate.slice(11, 13), +amzDate.slice(13, 15));
+      const signedAt = Date.UTC(
+        +amzDate.slice(0, 4),
+        +amzDate.slice(4, 6) - 1,
+        +amzDate.slice(6, 8),
+        +amzDate.slice(9, 11),
+        +amzDate.slice(11, 13),
+        +amzDate.slice(13, 15),
+      );
       expect(Math.abs(signedAt - (Date.now() + 3_600_000))).toBeLessThan(60_000);
     } finally {
       client.destroy();

@@ -32,9 +32,12 @@ describe('parseStorageUri and joinUri', () => {
     expect(parseStorageUri(uri)).toEqual(location);
   });
 
-  it.each(['s3://', 's3://A_Bucket/x', 's3://ab', 'https://example.com/logs', 'gs://bucket/x', ''])('refuses %j with a UsageError', (uri) => {
-    expect(() => parseStorageUri(uri)).toThrow(UsageError);
-  });
+  it.each(['s3://', 's3://A_Bucket/x', 's3://ab', 'https://example.com/logs', 'gs://bucket/x', ''])(
+    'refuses %j with a UsageError',
+    (uri) => {
+      expect(() => parseStorageUri(uri)).toThrow(UsageError);
+    },
+  );
 
   it('joins paths with exactly one slash', () => {
     expect(joinUri('s3://b/p/', 'train.jsonl')).toBe('s3://b/p/train.jsonl');
@@ -65,7 +68,8 @@ describe.each(BACKENDS)('ObjectStore on a %s', (backend) => {
 
   it('finds common prefixes up to a delimiter', async () => {
     const store = fresh();
-    for (const key of ['E1.2024-04-01-00.a.gz', 'E1.2024-04-02-00.b.gz', 'E2.2024-04-01-00.c.gz', 'README']) await store.put(key, 'x');
+    for (const key of ['E1.2024-04-01-00.a.gz', 'E1.2024-04-02-00.b.gz', 'E2.2024-04-01-00.c.gz', 'README'])
+      await store.put(key, 'x');
     expect(await store.listCommonPrefixes('', '.')).toEqual(['E1.', 'E2.']);
     expect(await store.listCommonPrefixes('E1.2024-04-', '-')).toEqual(['E1.2024-04-01-', 'E1.2024-04-02-']);
   });
@@ -83,7 +87,9 @@ describe.each(BACKENDS)('ObjectStore on a %s', (backend) => {
     await writer.write(Array.from({ length: 2000 }, (_, i) => Buffer.from(`${i}\n`)));
     await writer.close();
     const numbers = Array.from({ length: 2000 }, (_, i) => `${i}\n`).join('');
-    expect(Buffer.from(await store.get('dir/b.jsonl')).toString('utf8')).toBe(`line 1\nline 2\nline 3\nline 4\nline 5\n${numbers}`);
+    expect(Buffer.from(await store.get('dir/b.jsonl')).toString('utf8')).toBe(
+      `line 1\nline 2\nline 3\nline 4\nline 5\n${numbers}`,
+    );
   });
 
   it('shows nothing under a writer’s key before close, and nothing at all after abort', async () => {
@@ -131,7 +137,8 @@ describe('S3Store writers', () => {
       const chunk = Buffer.alloc(1 << 20, 0x61);
       // More than one 8 MB part: the upload is multipart by now.
       for (let i = 0; i < 9; i++) await writer.write(chunk);
-      for (let turn = 0; turn < 200 && !commands.includes('UploadPartCommand'); turn++) await new Promise((r) => setTimeout(r, 10));
+      for (let turn = 0; turn < 200 && !commands.includes('UploadPartCommand'); turn++)
+        await new Promise((r) => setTimeout(r, 10));
       expect(commands).toContain('CreateMultipartUploadCommand');
       await writer.abort();
       // By the time abort resolves the upload must be aborted: a CLI that exits next must not leave parts behind.

@@ -28,14 +28,23 @@ const slow: Feature = {
   name: 'slow',
   commands: [
     {
-      name: 'slow', args: '', summary: 'waits', example: '/logtune slow',
+      name: 'slow',
+      args: '',
+      summary: 'waits',
+      example: '/logtune slow',
       async run() {
         await gate.promise;
         handled++;
         return plainMessage('done at last');
       },
     },
-    { name: 'broken', args: '', summary: 'fails', example: '/logtune broken', run: async () => Promise.reject(new Error('Pricing API unreachable')) },
+    {
+      name: 'broken',
+      args: '',
+      summary: 'fails',
+      example: '/logtune broken',
+      run: async () => Promise.reject(new Error('Pricing API unreachable')),
+    },
   ],
   actions: [
     {
@@ -51,10 +60,19 @@ const slow: Feature = {
 beforeAll(async () => {
   fake = await startFakeSlack();
   h = createHarness();
-  const config = loadBotConfig({ SLACK_BOT_TOKEN: 'xoxb-1-2-3', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl, PORT: '0' });
+  const config = loadBotConfig({
+    SLACK_BOT_TOKEN: 'xoxb-1-2-3',
+    SLACK_SIGNING_SECRET: SECRET,
+    SLACK_API_URL: fake.apiUrl,
+    PORT: '0',
+  });
   app = createSlackApp({
-    config, deps: h.deps, features: [slow], logger: toBoltLogger(h.log),
-    clientOptions: { slackApiUrl: fake.apiUrl, retryConfig: { retries: 0 } }, checkHealth: () => undefined,
+    config,
+    deps: h.deps,
+    features: [slow],
+    logger: toBoltLogger(h.log),
+    clientOptions: { slackApiUrl: fake.apiUrl, retryConfig: { retries: 0 } },
+    checkHealth: () => undefined,
   });
   port = (((await app.start(0)) as Server).address() as AddressInfo).port;
 });
@@ -68,7 +86,11 @@ afterAll(async () => {
 
 async function timed(request: SignedRequest): Promise<{ status: number; body: string; ms: number }> {
   const started = performance.now();
-  const res = await fetch(`http://127.0.0.1:${port}/slack/events`, { method: 'POST', body: request.body, headers: request.headers });
+  const res = await fetch(`http://127.0.0.1:${port}/slack/events`, {
+    method: 'POST',
+    body: request.body,
+    headers: request.headers,
+  });
   return { status: res.status, body: await res.text(), ms: performance.now() - started };
 }
 
@@ -79,9 +101,16 @@ describe('ack first', () => {
     expect(command.ms).toBeLessThan(1000);
     const click = await timed(
       actionRequest(SECRET, {
-        type: 'block_actions', user: { id: 'U0ALICE' }, channel: { id: 'C0CHAN' }, container: { type: 'message', message_ts: '1.1', channel_id: 'C0CHAN' },
-        response_url: fake.responseUrl('slow-btn'), actions: [{ type: 'button', action_id: 'slow_button', block_id: 'b', value: 'v-1', action_ts: '1' }],
-        team: { id: 'T0001' }, api_app_id: 'A0APP', token: 'x', trigger_id: '1',
+        type: 'block_actions',
+        user: { id: 'U0ALICE' },
+        channel: { id: 'C0CHAN' },
+        container: { type: 'message', message_ts: '1.1', channel_id: 'C0CHAN' },
+        response_url: fake.responseUrl('slow-btn'),
+        actions: [{ type: 'button', action_id: 'slow_button', block_id: 'b', value: 'v-1', action_ts: '1' }],
+        team: { id: 'T0001' },
+        api_app_id: 'A0APP',
+        token: 'x',
+        trigger_id: '1',
       }),
     );
     expect(click).toMatchObject({ status: 200, body: '' });
@@ -96,13 +125,17 @@ describe('ack first', () => {
   });
 
   it('tells the user privately when the work fails after the ack', async () => {
-    expect((await timed(commandRequest(SECRET, { text: 'broken', responseUrl: fake.responseUrl('broken') }))).status).toBe(200);
+    expect(
+      (await timed(commandRequest(SECRET, { text: 'broken', responseUrl: fake.responseUrl('broken') }))).status,
+    ).toBe(200);
     const answer = await waitFor(() => fake.responses.find((r) => r.id === 'broken'), { what: 'the apology' });
     expect(answer.body.text).toContain("Something went wrong on logtune's side");
   });
 
   it('falls back to chat.postEphemeral when response_url no longer works', async () => {
-    expect((await timed(commandRequest(SECRET, { text: 'slow', responseUrl: `${fake.url}/nowhere` }))).status).toBe(200);
+    expect((await timed(commandRequest(SECRET, { text: 'slow', responseUrl: `${fake.url}/nowhere` }))).status).toBe(
+      200,
+    );
     const ephemeral = await waitFor(() => fake.callsOf('chat.postEphemeral')[0], { what: 'the ephemeral fallback' });
     expect(ephemeral.args).toMatchObject({ channel: 'C0CHAN', user: 'U0ALICE', text: 'done at last' });
   });

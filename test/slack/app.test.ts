@@ -13,7 +13,12 @@ function build(env: Record<string, string>) {
   h = createHarness();
   const config = loadBotConfig({ SLACK_BOT_TOKEN: 'xoxb-1-2-3', ...env });
   return createSlackApp({
-    config, deps: h.deps, features: h.features, logger: toBoltLogger(h.log), clientOptions: { slackApiUrl: 'http://127.0.0.1:9/api/' }, checkHealth: () => undefined,
+    config,
+    deps: h.deps,
+    features: h.features,
+    logger: toBoltLogger(h.log),
+    clientOptions: { slackApiUrl: 'http://127.0.0.1:9/api/' },
+    checkHealth: () => undefined,
   });
 }
 

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { helpMessage, usageMessage } from '../../src/slack/blocks/help.ts';
-import { codeText, escapeMrkdwn, formatBytes, formatDuration, link, mention, permalink, truncate } from '../../src/slack/blocks/text.ts';
+import {
+  codeText,
+  escapeMrkdwn,
+  formatBytes,
+  formatDuration,
+  link,
+  mention,
+  permalink,
+  truncate,
+} from '../../src/slack/blocks/text.ts';
 import { commandsOf } from '../../src/slack/router.ts';
 import { expectWithinLimits } from '../helpers/blockLimits.ts';
 import { blockText } from './support.ts';
@@ -8,7 +17,9 @@ import { createHarness } from './harness.ts';
 
 describe('text helpers', () => {
   it('escapes only & < > (ampersand first) and defuses mentions and links', () => {
-    expect(escapeMrkdwn('a & b <!channel> <https://x|y> &amp;')).toBe('a &amp; b &lt;!channel&gt; &lt;https://x|y&gt; &amp;amp;');
+    expect(escapeMrkdwn('a & b <!channel> <https://x|y> &amp;')).toBe(
+      'a &amp; b &lt;!channel&gt; &lt;https://x|y&gt; &amp;amp;',
+    );
     expect(escapeMrkdwn('*bold* _it_')).toBe('*bold* _it_');
   });
   it('keeps code blocks closed and labels from breaking links', () => {
@@ -23,7 +34,9 @@ describe('text helpers', () => {
     expect(formatDuration(125)).toBe('2m 5s');
     expect(mention('U0ALICE')).toBe('<@U0ALICE>');
     expect(mention('<!here>')).toBe('&lt;!here&gt;');
-    expect(permalink('https://t.slack.com/', 'C1', '1712345678.000100')).toBe('https://t.slack.com/archives/C1/p1712345678000100');
+    expect(permalink('https://t.slack.com/', 'C1', '1712345678.000100')).toBe(
+      'https://t.slack.com/archives/C1/p1712345678000100',
+    );
     expect(truncate('x'.repeat(100), 20)).toHaveLength(20);
   });
 });
@@ -44,6 +57,8 @@ describe('help and usage', () => {
   });
 
   it('usage messages escape the problem', () => {
-    expect(usageMessage('bad <range>', '/logtune dataset <range>').text).toBe(':warning: bad &lt;range&gt;\nUsage: `/logtune dataset &lt;range&gt;`');
+    expect(usageMessage('bad <range>', '/logtune dataset <range>').text).toBe(
+      ':warning: bad &lt;range&gt;\nUsage: `/logtune dataset &lt;range&gt;`',
+    );
   });
 });

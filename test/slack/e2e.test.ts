@@ -55,12 +55,19 @@ async function restart(builder?: BuildFn): Promise<void> {
 }
 
 async function send(request: SignedRequest): Promise<{ status: number; body: string }> {
-  const res = await fetch(`http://127.0.0.1:${bot!.port}/slack/events`, { method: 'POST', body: request.body, headers: request.headers });
+  const res = await fetch(`http://127.0.0.1:${bot!.port}/slack/events`, {
+    method: 'POST',
+    body: request.body,
+    headers: request.headers,
+  });
   return { status: res.status, body: await res.text() };
 }
 
 /** Sends `/logtune <text>`: the ack is empty and immediate; the answer arrives privately through response_url. */
-async function command(text: string, userId = 'U0ALICE'): Promise<{ text: string; blocks: unknown[]; response_type: string }> {
+async function command(
+  text: string,
+  userId = 'U0ALICE',
+): Promise<{ text: string; blocks: unknown[]; response_type: string }> {
   const id = `cmd-${++requestCounter}`;
   const res = await send(commandRequest(SECRET, { text, userId, responseUrl: fake.responseUrl(id) }));
   expect(res).toEqual({ status: 200, body: '' });
@@ -70,7 +77,8 @@ async function command(text: string, userId = 'U0ALICE'): Promise<{ text: string
 }
 
 const idFrom = (text: string) => /`(ds-[^`]+)`/.exec(text)![1]!;
-const keyOf = (m: StoredMessage) => (m.metadata as { event_payload?: { key?: string } } | undefined)?.event_payload?.key;
+const keyOf = (m: StoredMessage) =>
+  (m.metadata as { event_payload?: { key?: string } } | undefined)?.event_payload?.key;
 const posted = (key: string) => fake.messages.filter((m) => keyOf(m) === key);
 const rootOf = (id: string) => posted(`build:${id}:root`)[0];
 const rootUpdates = (id: string) => fake.callsOf('chat.update').filter((c) => c.args.ts === rootOf(id)?.ts);
@@ -105,7 +113,11 @@ beforeAll(async () => {
   dir = tempDir();
   const end = Date.now() - 10 * DAY_MS;
   const days = [2, 1, 0].map((i) => new Date(end - i * DAY_MS).toISOString().slice(0, 10));
-  labelCounts = await writeSeedLayout(new S3Store(s3.client, BUCKET, 'logs/'), { days, filesPerDay: 2, rowsPerFile: 40 });
+  labelCounts = await writeSeedLayout(new S3Store(s3.client, BUCKET, 'logs/'), {
+    days,
+    filesPerDay: 2,
+    rowsPerFile: 40,
+  });
   rangeText = `${days[0]}..${days[2]}`;
   env = {
     SLACK_BOT_TOKEN: TOKEN,
@@ -133,7 +145,9 @@ afterAll(async () => {
 
 describe('logtune over HTTP', () => {
   it('refuses to start with a token Slack rejects', async () => {
-    await expect(start(undefined, { SLACK_BOT_TOKEN: 'xoxb-0-0-wrong' })).rejects.toThrow('SLACK_BOT_TOKEN: rejected by Slack (auth.test: invalid_auth)');
+    await expect(start(undefined, { SLACK_BOT_TOKEN: 'xoxb-0-0-wrong' })).rejects.toThrow(
+      'SLACK_BOT_TOKEN: rejected by Slack (auth.test: invalid_auth)',
+    );
   });
 
   it('answers url_verification, serves /healthz, and rejects bad signatures and stale timestamps', async () => {
@@ -142,9 +156,13 @@ describe('logtune over HTTP', () => {
     expect(ok).toEqual({ status: 200, body: JSON.stringify({ challenge: 'c-123' }) });
     const health = await fetch(`http://127.0.0.1:${bot!.port}/healthz`);
     expect(health.status).toBe(200);
-    expect(await send({ body: challenge, headers: signedHeaders('wrong-secret', challenge, 'application/json') })).toMatchObject({ status: 401 });
+    expect(
+      await send({ body: challenge, headers: signedHeaders('wrong-secret', challenge, 'application/json') }),
+    ).toMatchObject({ status: 401 });
     const stale = Math.floor(Date.now() / 1000) - 301;
-    expect(await send({ body: challenge, headers: signedHeaders(SECRET, challenge, 'application/json', stale) })).toMatchObject({ status: 401 });
+    expect(
+      await send({ body: challenge, headers: signedHeaders(SECRET, challenge, 'application/json', stale) }),
+    ).toMatchObject({ status: 401 });
   });
 
   it('answers help privately and starts nothing', async () => {
@@ -192,7 +210,9 @@ describe('logtune over HTTP', () => {
     const thread = fake.messages.filter((m) => m.thread_ts === root.ts).map(keyOf);
     expect(thread).toEqual([`build:${id}:listed`, `build:${id}:read`, `build:${id}:summary`]);
     expect(posted(`build:${id}:listed`)[0]!.text).toContain('Listing done: 6 files');
-    await waitFor(() => rootUpdates(id).at(-1)?.args.text?.toString().includes('Succeeded'), { what: 'the final root update' });
+    await waitFor(() => rootUpdates(id).at(-1)?.args.text?.toString().includes('Succeeded'), {
+      what: 'the final root update',
+    });
     const updates = rootUpdates(id);
     // Progress is throttled to one update per 5 s: a build this small gets "running" and the final state.
     expect(updates.length).toBeLessThanOrEqual(3);
@@ -206,19 +226,44 @@ describe('logtune over HTTP', () => {
 
   it('handles an event once when Slack delivers it again (retry header, same event_id)', async () => {
     const envelope = {
-      token: 'x', type: 'event_callback', team_id: 'T0001', api_app_id: 'A0APP', event_id: 'Ev0DUPLICATE', event_time: 1712345678,
+      token: 'x',
+      type: 'event_callback',
+      team_id: 'T0001',
+      api_app_id: 'A0APP',
+      event_id: 'Ev0DUPLICATE',
+      event_time: 1712345678,
       authorizations: [{ team_id: 'T0001', user_id: 'U0BOT', is_bot: true, is_enterprise_install: false }],
-      event: { type: 'message', channel: 'C0CHAN', channel_type: 'channel', user: 'U0ALICE', text: 'GET /wp-admin 404', ts: '1712345678.000100', event_ts: '1712345678.000100' },
+      event: {
+        type: 'message',
+        channel: 'C0CHAN',
+        channel_type: 'channel',
+        user: 'U0ALICE',
+        text: 'GET /wp-admin 404',
+        ts: '1712345678.000100',
+        event_ts: '1712345678.000100',
+      },
     };
     expect((await send(eventRequest(SECRET, envelope))).status).toBe(200);
     expect((await send(eventRequest(SECRET, envelope, 1))).status).toBe(200);
-    await waitFor(() => logEntries().some((e) => e.msg === 'duplicate event ignored' && e.eventId === 'Ev0DUPLICATE' && e.retryNum === 1), { what: 'the duplicate' });
+    await waitFor(
+      () =>
+        logEntries().some(
+          (e) => e.msg === 'duplicate event ignored' && e.eventId === 'Ev0DUPLICATE' && e.retryNum === 1,
+        ),
+      { what: 'the duplicate' },
+    );
     const handled = logEntries().filter((e) => e.msg === 'message received' && e.ts === '1712345678.000100');
     expect(handled).toHaveLength(1);
     // A bot's message (another app, no subtype) passes de-duplication but not hygiene.
-    const botEvent = { ...envelope, event_id: 'Ev0BOT', event: { ...envelope.event, ts: '1712345678.000200', bot_id: 'B0OTHER', user: 'U0OTHER' } };
+    const botEvent = {
+      ...envelope,
+      event_id: 'Ev0BOT',
+      event: { ...envelope.event, ts: '1712345678.000200', bot_id: 'B0OTHER', user: 'U0OTHER' },
+    };
     await send(eventRequest(SECRET, botEvent));
-    await waitFor(() => logEntries().some((e) => e.msg === 'message ignored' && e.reason === 'bot'), { what: 'the bot message' });
+    await waitFor(() => logEntries().some((e) => e.msg === 'message ignored' && e.reason === 'bot'), {
+      what: 'the bot message',
+    });
   });
 
   it('points a duplicate request to the running build, and the Cancel button stops it', async () => {
@@ -230,18 +275,32 @@ describe('logtune over HTTP', () => {
 
     const duplicate = await command(`dataset ${rangeText} --seed 12`, 'U0BOB');
     expect(duplicate.text).toContain(`already running (\`${id}\``);
-    expect(duplicate.text).toContain(`<https://t.slack.com/archives/C0CHAN/p${root.ts.replace('.', '')}|see its progress>`);
+    expect(duplicate.text).toContain(
+      `<https://t.slack.com/archives/C0CHAN/p${root.ts.replace('.', '')}|see its progress>`,
+    );
 
     const click = (userId: string, responseId: string) => {
       const payload = {
-        type: 'block_actions', token: 'x', api_app_id: 'A0APP', trigger_id: '1.2.3',
+        type: 'block_actions',
+        token: 'x',
+        api_app_id: 'A0APP',
+        trigger_id: '1.2.3',
         user: { id: userId, username: userId.toLowerCase(), name: userId.toLowerCase(), team_id: 'T0001' },
         team: { id: 'T0001', domain: 't' },
         container: { type: 'message', message_ts: root.ts, channel_id: 'C0CHAN', is_ephemeral: false },
         channel: { id: 'C0CHAN', name: 'logs' },
         message: { type: 'message', ts: root.ts, text: root.text, blocks: root.blocks },
         response_url: fake.responseUrl(responseId),
-        actions: [{ type: 'button', action_id: 'logtune_build_cancel', block_id: 'build_actions', value: id, text: { type: 'plain_text', text: 'Cancel' }, action_ts: '1.1' }],
+        actions: [
+          {
+            type: 'button',
+            action_id: 'logtune_build_cancel',
+            block_id: 'build_actions',
+            value: id,
+            text: { type: 'plain_text', text: 'Cancel' },
+            action_ts: '1.1',
+          },
+        ],
         state: { values: {} },
       };
       return send(actionRequest(SECRET, payload));
@@ -249,14 +308,18 @@ describe('logtune over HTTP', () => {
     // Bob neither asked for the build nor approves: refused privately, and the build and its message stay as they were.
     const updatesBefore = rootUpdates(id).length;
     expect(await click('U0BOB', 'cancel-bob')).toEqual({ status: 200, body: '' });
-    const refusal = await waitFor(() => fake.responses.find((r) => r.id === 'cancel-bob'), { what: "the refusal of Bob's click" });
+    const refusal = await waitFor(() => fake.responses.find((r) => r.id === 'cancel-bob'), {
+      what: "the refusal of Bob's click",
+    });
     expect(refusal.body.text).toContain('only the person who asked for it or an approver may do this');
     expect(rootUpdates(id).length).toBe(updatesBefore);
     expect(blockText(await command('status'))).toContain(`*running* · \`${id}\``);
 
     // An approver may cancel someone else's build.
     expect((await click('U0CAROL', 'cancel-carol')).status).toBe(200);
-    await waitFor(() => String(rootUpdates(id).at(-1)?.args.text).includes('Cancelled by <@U0CAROL>'), { what: 'the cancelled root' });
+    await waitFor(() => String(rootUpdates(id).at(-1)?.args.text).includes('Cancelled by <@U0CAROL>'), {
+      what: 'the cancelled root',
+    });
     expect(JSON.stringify(rootUpdates(id).at(-1)!.args.blocks)).not.toContain('logtune_build_cancel');
     expect(String(posted(`build:${id}:summary`)[0]?.text)).toContain('Build cancelled by <@U0CAROL>');
     expect(fake.responses.find((r) => r.id === 'cancel-carol')?.body.text).toContain('Cancelling');
@@ -274,7 +337,10 @@ describe('logtune over HTTP', () => {
     bot = undefined;
     const db = new Database(env.LOGTUNE_DB!, { readonly: true });
     // Paused by the clean shutdown: queued again, and the interrupted run not counted as an attempt.
-    expect(db.prepare('SELECT state, attempts FROM builds WHERE id = ?').get(id)).toEqual({ state: 'queued', attempts: 0 });
+    expect(db.prepare('SELECT state, attempts FROM builds WHERE id = ?').get(id)).toEqual({
+      state: 'queued',
+      attempts: 0,
+    });
     db.close();
 
     bot = await start();
@@ -285,7 +351,9 @@ describe('logtune over HTTP', () => {
     const thread = fake.messages.filter((m) => m.thread_ts === rootOf(id)!.ts).map((m) => String(m.text));
     expect(thread.filter((t) => t.includes('Resumed after a restart'))).toHaveLength(1);
     expect(thread.at(-1)).toContain('Dataset ready');
-    await waitFor(() => String(rootUpdates(id).at(-1)?.args.text).includes('Succeeded'), { what: 'the final root update' });
+    await waitFor(() => String(rootUpdates(id).at(-1)?.args.text).includes('Succeeded'), {
+      what: 'the final root update',
+    });
     expect(rootUpdates(id).some((u) => String(u.args.text).includes('restarting'))).toBe(true);
   }, 40_000);
 

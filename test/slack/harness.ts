@@ -29,7 +29,12 @@ import { captureLog, dataConfig, deferred, ManualClock, MemorySlack, tempDir, ty
 
 /** A builder whose every call waits until the test finishes it, fails it, or the signal aborts it. */
 export class FakeBuilder {
-  readonly calls: { request: BuildRequest; hooks: BuildHooks; finish(summary: BuildSummary): void; fail(error: unknown): void }[] = [];
+  readonly calls: {
+    request: BuildRequest;
+    hooks: BuildHooks;
+    finish(summary: BuildSummary): void;
+    fail(error: unknown): void;
+  }[] = [];
 
   readonly fn: BuildFn = (request, hooks) => {
     const done = deferred<BuildSummary>();
@@ -92,30 +97,74 @@ export function createHarness(options: HarnessOptions = {}): Harness {
   const messenger = new Messenger({ messages, slack, log, now });
   const identity = { botId: 'B0BOT', botUserId: 'U0BOT', teamId: 'T0001', workspaceUrl: 'https://t.slack.com/' };
   const approvers = options.approvers ?? [APPROVER];
-  const bot = loadBotConfig({ SLACK_BOT_TOKEN: 'xoxb-t', SLACK_SIGNING_SECRET: 's', LOGTUNE_APPROVERS: approvers.join(','), ...options.botEnv });
+  const bot = loadBotConfig({
+    SLACK_BOT_TOKEN: 'xoxb-t',
+    SLACK_SIGNING_SECRET: 's',
+    LOGTUNE_APPROVERS: approvers.join(','),
+    ...options.botEnv,
+  });
   const policy = new Policy({ approvers, allowSelfApproval: bot.allowSelfApproval });
-  const trackers = new TrackerService({ store: new TrackerStore(db), clock, log, pollMs: bot.pollSeconds * 1000, random: () => 0.5 });
+  const trackers = new TrackerService({
+    store: new TrackerStore(db),
+    clock,
+    log,
+    pollMs: bot.pollSeconds * 1000,
+    random: () => 0.5,
+  });
   const aws = options.aws ?? new FakeTrainingAws();
-  const training = loadTrainingConfig({ LOGTUNE_SAGEMAKER_ROLE_ARN: 'arn:aws:iam::111122223333:role/logtune-training' });
+  const training = loadTrainingConfig({
+    LOGTUNE_SAGEMAKER_ROLE_ARN: 'arn:aws:iam::111122223333:role/logtune-training',
+  });
   const features = createFeatures({
     dataset: {
-      db, data: dataConfig, identity, messenger, policy, clock, log, buildDataset: builder.fn,
-      concurrency: options.concurrency ?? 2, maxAttempts: options.maxAttempts ?? 3, progressIntervalMs: 5000,
+      db,
+      data: dataConfig,
+      identity,
+      messenger,
+      policy,
+      clock,
+      log,
+      buildDataset: builder.fn,
+      concurrency: options.concurrency ?? 2,
+      maxAttempts: options.maxAttempts ?? 3,
+      progressIntervalMs: 5000,
     },
     training: { db, data: dataConfig, bot, training, identity, messenger, policy, trackers, clock, log, aws },
     deploy: {
-      db, bot, training, hosting: loadHostingSettings({}), settings: loadDeploySettings({}), identity, messenger, policy, trackers, clock, log,
-      aws: new FakeDeployAws(), afterInService: async () => undefined,
+      db,
+      bot,
+      training,
+      hosting: loadHostingSettings({}),
+      settings: loadDeploySettings({}),
+      identity,
+      messenger,
+      policy,
+      trackers,
+      clock,
+      log,
+      aws: new FakeDeployAws(),
+      afterInService: async () => undefined,
     },
     evaluation: {
-      settings: { baseline: false }, data: dataConfig, messenger, log, now,
+      settings: { baseline: false },
+      data: dataConfig,
+      messenger,
+      log,
+      now,
       endpointDataset: async () => undefined,
       openEndpoint: () => {
         throw new Error('no endpoint in the unit harness');
       },
     },
     triage: {
-      settings: loadTriageSettings({}), data: dataConfig, maxLines: 50, messenger, slack, botUserId: identity.botUserId, log, now,
+      settings: loadTriageSettings({}),
+      data: dataConfig,
+      maxLines: 50,
+      messenger,
+      slack,
+      botUserId: identity.botUserId,
+      log,
+      now,
       endpointDataset: async () => undefined,
       openEndpoint: () => {
         throw new Error('no endpoint in the unit harness');
@@ -128,11 +177,27 @@ export function createHarness(options: HarnessOptions = {}): Harness {
   const commands = commandsOf(features);
   const closers: (() => void)[] = [];
   const harness: Harness = {
-    db, builds: dataset.builds, messages, slack, clock, log, builder, runner: dataset.runner, features, dataset, deps,
-    training: trainingFeature, trackers, aws,
+    db,
+    builds: dataset.builds,
+    messages,
+    slack,
+    clock,
+    log,
+    builder,
+    runner: dataset.runner,
+    features,
+    dataset,
+    deps,
+    training: trainingFeature,
+    trackers,
+    aws,
     async command(text, userId = 'U0ALICE') {
       const notified: MessageContent[] = [];
-      const reply = await routeCommand({ text, userId, channelId: 'C0CHAN', notify: async (c) => void notified.push(c) }, commands, log);
+      const reply = await routeCommand(
+        { text, userId, channelId: 'C0CHAN', notify: async (c) => void notified.push(c) },
+        commands,
+        log,
+      );
       return { ...reply, notified };
     },
     async click(actionId, value, userId = 'U0ALICE') {

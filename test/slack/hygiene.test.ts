@@ -2,12 +2,25 @@ import { describe, expect, it } from 'vitest';
 import { checkMessage } from '../../src/slack/hygiene.ts';
 
 const self = { botId: 'B0BOT', botUserId: 'U0BOT' };
-const human = { type: 'message', channel: 'C1', channel_type: 'channel', user: 'U0ALICE', text: 'GET /wp-admin 404', ts: '1.000100' };
+const human = {
+  type: 'message',
+  channel: 'C1',
+  channel_type: 'channel',
+  user: 'U0ALICE',
+  text: 'GET /wp-admin 404',
+  ts: '1.000100',
+};
 
 describe('checkMessage', () => {
-  it('accepts a person\'s new message and replies in its thread (or starts one)', () => {
+  it("accepts a person's new message and replies in its thread (or starts one)", () => {
     expect(checkMessage(human, self)).toEqual({
-      accept: true, channel: 'C1', channelType: 'channel', ts: '1.000100', user: 'U0ALICE', text: 'GET /wp-admin 404', threadTs: '1.000100',
+      accept: true,
+      channel: 'C1',
+      channelType: 'channel',
+      ts: '1.000100',
+      user: 'U0ALICE',
+      text: 'GET /wp-admin 404',
+      threadTs: '1.000100',
     });
     expect(checkMessage({ ...human, thread_ts: '0.5' }, self)).toMatchObject({ accept: true, threadTs: '0.5' });
   });

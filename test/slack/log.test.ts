@@ -22,7 +22,13 @@ describe('createLogger', () => {
     log.child({ buildId: 'ds-1' }).info('build started', { files: 3 });
     expect(out).toHaveLength(1);
     expect(out[0]!.line).not.toContain('\n');
-    expect(parsed()[0]).toEqual({ time: '2024-06-01T12:00:00.000Z', level: 'info', msg: 'build started', buildId: 'ds-1', files: 3 });
+    expect(parsed()[0]).toEqual({
+      time: '2024-06-01T12:00:00.000Z',
+      level: 'info',
+      msg: 'build started',
+      buildId: 'ds-1',
+      files: 3,
+    });
   });
 
   it('drops lines below the level, and setLevel changes it for children too', () => {
@@ -50,7 +56,12 @@ describe('createLogger', () => {
   it('never prints a token or the signing secret: in messages, fields, nested errors or keys', () => {
     const { log, out } = capture();
     log.info(`token is ${BOT_TOKEN}`);
-    log.warn('calling Slack', { headers: { authorization: `Bearer ${BOT_TOKEN}` }, appToken: APP_TOKEN, other: 'xoxp-9-9-9', [SECRET]: 1 });
+    log.warn('calling Slack', {
+      headers: { authorization: `Bearer ${BOT_TOKEN}` },
+      appToken: APP_TOKEN,
+      other: 'xoxp-9-9-9',
+      [SECRET]: 1,
+    });
     log.error('failed', { error: new Error(`bad signature with secret ${SECRET}`), list: [`xoxe.xoxb-1-ZZZ`] });
     const all = out.map((o) => o.line).join('\n');
     for (const secret of [SECRET, BOT_TOKEN, APP_TOKEN, 'xoxp-9-9-9', 'xoxb-1-ZZZ']) expect(all).not.toContain(secret);
@@ -72,7 +83,12 @@ describe('toBoltLogger', () => {
     expect(log.getLevel()).toBe('error');
     const lines = parsed();
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatchObject({ level: 'warn', msg: 'http request result:', component: 'web-api:WebClient:0', details: [{ token: '[REDACTED]' }] });
+    expect(lines[0]).toMatchObject({
+      level: 'warn',
+      msg: 'http request result:',
+      component: 'web-api:WebClient:0',
+      details: [{ token: '[REDACTED]' }],
+    });
     expect(lines[1]).toMatchObject({ level: 'error', msg: 'listener failed' });
     expect(out.map((o) => o.level)).toEqual(['warn', 'error']);
   });

@@ -10,7 +10,9 @@ import { tempDir, waitFor } from './support.ts';
  * the start script's own (without npm, whose prestart build the test run's globalSetup has done already).
  */
 const ROOT = join(import.meta.dirname, '..', '..');
-const START = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split(' ');
+const START = (
+  JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }
+).scripts.start.split(' ');
 
 function startMain(env: Record<string, string>) {
   const [node, ...args] = START;
@@ -55,7 +57,9 @@ describe('main', () => {
       PORT: '0',
       LOGTUNE_DB: join(dir.path, 'main.db'),
     });
-    const started = await waitFor(() => out.stdout.split('\n').find((l) => l.includes('"logtune started"')), { what: 'start-up' });
+    const started = await waitFor(() => out.stdout.split('\n').find((l) => l.includes('"logtune started"')), {
+      what: 'start-up',
+    });
     const { port } = JSON.parse(started) as { port: number };
     expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
     child.kill('SIGTERM');

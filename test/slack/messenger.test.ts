@@ -42,7 +42,10 @@ describe('Messenger', () => {
 
   it('runs concurrent posts of one key one after the other: one post, then an update', async () => {
     const m = messenger();
-    const [a, b] = await Promise.all([m.post('k', { channel: 'C1' }, content('a')), m.post('k', { channel: 'C1' }, content('b'))]);
+    const [a, b] = await Promise.all([
+      m.post('k', { channel: 'C1' }, content('a')),
+      m.post('k', { channel: 'C1' }, content('b')),
+    ]);
     expect(a).toBe(b);
     expect(slack.posts).toHaveLength(1);
     expect(slack.updates.map((u) => u.content.text)).toEqual(['b']);

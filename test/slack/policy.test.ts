@@ -28,11 +28,20 @@ describe('Policy', () => {
   });
 
   it('says why, in words a person can act on', () => {
-    expect(policy.may('U0MALLORY', 'training.approve', mine)).toEqual({ allowed: false, reason: 'only the approvers named in LOGTUNE_APPROVERS may approve spending' });
-    expect(policy.may('U0APPROVER', 'training.approve', approversOwn)).toMatchObject({ reason: expect.stringContaining('another approver has to approve it') });
-    expect(policy.may('U0MALLORY', 'dataset.cancel', mine)).toMatchObject({ reason: 'only the person who asked for it or an approver may do this' });
+    expect(policy.may('U0MALLORY', 'training.approve', mine)).toEqual({
+      allowed: false,
+      reason: 'only the approvers named in LOGTUNE_APPROVERS may approve spending',
+    });
+    expect(policy.may('U0APPROVER', 'training.approve', approversOwn)).toMatchObject({
+      reason: expect.stringContaining('another approver has to approve it'),
+    });
+    expect(policy.may('U0MALLORY', 'dataset.cancel', mine)).toMatchObject({
+      reason: 'only the person who asked for it or an approver may do this',
+    });
     const nobody = new Policy({ approvers: [], allowSelfApproval: false });
-    expect(nobody.may('U0ALICE', 'deploy.approve', mine)).toMatchObject({ reason: expect.stringContaining('no approvers are configured') });
+    expect(nobody.may('U0ALICE', 'deploy.approve', mine)).toMatchObject({
+      reason: expect.stringContaining('no approvers are configured'),
+    });
   });
 
   it('lets an approver approve their own request only when self-approval is allowed', () => {

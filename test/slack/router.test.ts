@@ -5,8 +5,15 @@ import type { CommandSpec, Feature } from '../../src/slack/feature.ts';
 import { commandsOf, routeCommand, tokenize } from '../../src/slack/router.ts';
 import { blockText, captureLog } from './support.ts';
 
-const spec = (name: string, run: CommandSpec['run'] = async ({ args }) => plainMessage(`${name} got ${args.join('|')}`)): CommandSpec => ({
-  name, args: '<x>', summary: `does ${name}`, example: `/logtune ${name} x`, run,
+const spec = (
+  name: string,
+  run: CommandSpec['run'] = async ({ args }) => plainMessage(`${name} got ${args.join('|')}`),
+): CommandSpec => ({
+  name,
+  args: '<x>',
+  summary: `does ${name}`,
+  example: `/logtune ${name} x`,
+  run,
 });
 const feature = (name: string, commands: CommandSpec[]): Feature => ({ name, commands, actions: [] });
 const log = captureLog();
@@ -25,11 +32,15 @@ describe('routeCommand', () => {
   });
 
   it('refuses a name registered twice', () => {
-    expect(() => commandsOf([feature('a', [spec('alpha')]), feature('b', [spec('alpha')])])).toThrow('two features register /logtune alpha');
+    expect(() => commandsOf([feature('a', [spec('alpha')]), feature('b', [spec('alpha')])])).toThrow(
+      'two features register /logtune alpha',
+    );
   });
 
   it('answers unknown subcommands with the known ones', async () => {
-    expect((await route('frobnicate now', commands)).text).toContain('Unknown subcommand "frobnicate". Known: help, alpha, beta.');
+    expect((await route('frobnicate now', commands)).text).toContain(
+      'Unknown subcommand "frobnicate". Known: help, alpha, beta.',
+    );
   });
 
   it('passes the words and the raw rest of the text to the handler', async () => {
@@ -45,15 +56,29 @@ describe('routeCommand', () => {
 
   it('maps usage and configuration errors to private answers, and anything else to an apology', async () => {
     const failing = (error: Error) => commandsOf([feature('f', [spec('go', async () => Promise.reject(error))])]);
-    const usage = await route('go', failing(new UsageError('a date range is required. Usage: logtune dataset <range>')));
+    const usage = await route(
+      'go',
+      failing(new UsageError('a date range is required. Usage: logtune dataset <range>')),
+    );
     expect(usage.text).toBe(':warning: a date range is required.\nUsage: `/logtune go &lt;x&gt;`');
-    expect((await route('go', failing(new ConfigError('LOGTUNE_X', 'is required but not set')))).text).toContain('not fully configured (LOGTUNE_X: is required');
+    expect((await route('go', failing(new ConfigError('LOGTUNE_X', 'is required but not set')))).text).toContain(
+      'not fully configured (LOGTUNE_X: is required',
+    );
     expect((await route('go', failing(new Error('boom')))).text).toContain("Something went wrong on logtune's side");
     expect(log.entries().some((e) => e.msg === 'command failed' && e.command === 'go')).toBe(true);
   });
 
   it('understands flags whose -- a Slack client turned into a dash, and entity-encoded text', () => {
-    expect(tokenize('dataset last 7 days —seed 7 –balance balanced')).toEqual(['dataset', 'last', '7', 'days', '--seed', '7', '--balance', 'balanced']);
+    expect(tokenize('dataset last 7 days —seed 7 –balance balanced')).toEqual([
+      'dataset',
+      'last',
+      '7',
+      'days',
+      '--seed',
+      '7',
+      '--balance',
+      'balanced',
+    ]);
     expect(tokenize('classify a &lt;b&gt; &amp;c')).toEqual(['classify', 'a', '<b>', '&c']);
     expect(tokenize('dataset april–may')).toEqual(['dataset', 'april–may']);
   });

@@ -16,7 +16,9 @@ const keyed = (key: string) => ({ event_type: METADATA_EVENT_TYPE, event_payload
 
 describe('webClientSlackApi.findByKey', () => {
   it('pages through a busy channel until it finds the key, however deep it is', async () => {
-    const api = webClientSlackApi(new webApi.WebClient('xoxb-t', { slackApiUrl: fake.apiUrl, retryConfig: { retries: 0 } }));
+    const api = webClientSlackApi(
+      new webApi.WebClient('xoxb-t', { slackApiUrl: fake.apiUrl, retryConfig: { retries: 0 } }),
+    );
     const oldest = '0.000000';
     const target = fake.addMessage({ channel: 'CBUSY', text: 'root', metadata: keyed('build:deep:root') });
     for (let i = 0; i < 450; i++) fake.addMessage({ channel: 'CBUSY', text: `chatter ${i}` });
@@ -27,11 +29,27 @@ describe('webClientSlackApi.findByKey', () => {
   });
 
   it('pages through a long thread, and looks only at messages newer than the record', async () => {
-    const api = webClientSlackApi(new webApi.WebClient('xoxb-t', { slackApiUrl: fake.apiUrl, retryConfig: { retries: 0 } }));
+    const api = webClientSlackApi(
+      new webApi.WebClient('xoxb-t', { slackApiUrl: fake.apiUrl, retryConfig: { retries: 0 } }),
+    );
     const root = fake.addMessage({ channel: 'CTHREAD', text: 'root' });
     for (let i = 0; i < 250; i++) fake.addMessage({ channel: 'CTHREAD', thread_ts: root.ts, text: `reply ${i}` });
-    const reply = fake.addMessage({ channel: 'CTHREAD', thread_ts: root.ts, text: 'summary', metadata: keyed('build:x:summary') });
-    expect(await api.findByKey({ channel: 'CTHREAD', threadTs: root.ts, oldestTs: root.ts, key: 'build:x:summary' })).toBe(reply.ts);
-    expect(await api.findByKey({ channel: 'CTHREAD', threadTs: root.ts, oldestTs: `${Number(reply.ts.split('.')[0]) + 1}.000000`, key: 'build:x:summary' })).toBeUndefined();
+    const reply = fake.addMessage({
+      channel: 'CTHREAD',
+      thread_ts: root.ts,
+      text: 'summary',
+      metadata: keyed('build:x:summary'),
+    });
+    expect(
+      await api.findByKey({ channel: 'CTHREAD', threadTs: root.ts, oldestTs: root.ts, key: 'build:x:summary' }),
+    ).toBe(reply.ts);
+    expect(
+      await api.findByKey({
+        channel: 'CTHREAD',
+        threadTs: root.ts,
+        oldestTs: `${Number(reply.ts.split('.')[0]) + 1}.000000`,
+        key: 'build:x:summary',
+      }),
+    ).toBeUndefined();
   });
 });

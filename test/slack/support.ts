@@ -82,7 +82,12 @@ export class MemorySlack implements SlackApi {
   failLookup: (() => Error) | undefined;
   private counter = 0;
 
-  async postMessage(args: { channel: string; threadTs?: string; content: MessageContent; key: string }): Promise<{ ts: string }> {
+  async postMessage(args: {
+    channel: string;
+    threadTs?: string;
+    content: MessageContent;
+    key: string;
+  }): Promise<{ ts: string }> {
     const failure = this.failPost;
     this.failPost = undefined;
     if (failure) throw failure();
@@ -120,23 +125,44 @@ export class MemorySlack implements SlackApi {
   }
 }
 
-export const dataConfig = loadDataConfig({ LOGTUNE_LOGS_URI: 's3://logs-bucket/logs', LOGTUNE_ARTIFACTS_URI: 's3://logs-bucket/artifacts' });
+export const dataConfig = loadDataConfig({
+  LOGTUNE_LOGS_URI: 's3://logs-bucket/logs',
+  LOGTUNE_ARTIFACTS_URI: 's3://logs-bucket/artifacts',
+});
 
 export function sampleRequest(rangeText = '2024-04-01..2024-05-31', seed?: number): BuildRequest {
-  return resolveBuildRequest(dataConfig, { rangeText, ...(seed !== undefined && { seed }) }, new Date(Date.UTC(2024, 5, 1, 12)));
+  return resolveBuildRequest(
+    dataConfig,
+    { rangeText, ...(seed !== undefined && { seed }) },
+    new Date(Date.UTC(2024, 5, 1, 12)),
+  );
 }
 
 export function progress(overrides: Partial<BuildProgress> = {}): BuildProgress {
   return {
-    phase: 'reading', filesDone: 3, filesTotal: 10, filesSkipped: 0, rowsScanned: 3000, bytesRead: 3_000_000,
-    elapsedSeconds: 3, bytesPerSecond: 1_000_000, etaSeconds: 7, ...overrides,
+    phase: 'reading',
+    filesDone: 3,
+    filesTotal: 10,
+    filesSkipped: 0,
+    rowsScanned: 3000,
+    bytesRead: 3_000_000,
+    elapsedSeconds: 3,
+    bytesPerSecond: 1_000_000,
+    etaSeconds: 7,
+    ...overrides,
   };
 }
 
 export function sampleSummary(request: BuildRequest, overrides: Partial<BuildSummary> = {}): BuildSummary {
   return {
     ...summaryHeader(request),
-    files: { listed: 10, read: 9, skipped: 1, skippedFiles: [{ key: '2024/04/02/bad.csv', reason: 'no header row' }], bytes: 9_000_000 },
+    files: {
+      listed: 10,
+      read: 9,
+      skipped: 1,
+      skippedFiles: [{ key: '2024/04/02/bad.csv', reason: 'no header row' }],
+      bytes: 9_000_000,
+    },
     rows: { scanned: 9000, inRange: 9000, unlabelled: 10, duplicates: 90, unique: 8900, train: 8010, validation: 890 },
     labels: {
       benign: { scanned: 7000, unique: 6950, train: 6255, validation: 695 },
@@ -144,9 +170,19 @@ export function sampleSummary(request: BuildRequest, overrides: Partial<BuildSum
       malicious: { scanned: 490, unique: 470, train: 423, validation: 47 },
     },
     tokens: {
-      tokenizer: 'llama-2', method: 'exact', examplesCounted: 8900, totalTokens: 1_234_567, meanTokens: 138.7, maxTokens: 412,
-      maxInputLength: 1024, overLengthExamples: 0, flagged: [], savingSampleSize: 500, fullContextTokensPerExample: 220,
-      compactContextTokensPerExample: 138.7, compactSavingPercent: 37,
+      tokenizer: 'llama-2',
+      method: 'exact',
+      examplesCounted: 8900,
+      totalTokens: 1_234_567,
+      meanTokens: 138.7,
+      maxTokens: 412,
+      maxInputLength: 1024,
+      overLengthExamples: 0,
+      flagged: [],
+      savingSampleSize: 500,
+      fullContextTokensPerExample: 220,
+      compactContextTokensPerExample: 138.7,
+      compactSavingPercent: 37,
     },
     seconds: 63.2,
     rowsPerSecond: 142,
@@ -157,15 +193,20 @@ export function sampleSummary(request: BuildRequest, overrides: Partial<BuildSum
     sourceFormat: 'csv',
     channels: { training: `${request.outUri}/train/`, validation: `${request.outUri}/validation/` },
     outputs: {
-      train: `${request.outUri}/train/train.jsonl`, validation: `${request.outUri}/validation/validation.jsonl`,
-      template: `${request.outUri}/train/template.json`, stats: `${request.outUri}/stats.json`,
+      train: `${request.outUri}/train/train.jsonl`,
+      validation: `${request.outUri}/validation/validation.jsonl`,
+      template: `${request.outUri}/train/template.json`,
+      stats: `${request.outUri}/stats.json`,
     },
     ...overrides,
   };
 }
 
 /** Resolves when `check` returns truthy (polling), or fails after `timeoutMs`. */
-export async function waitFor<T>(check: () => T | Promise<T>, { timeoutMs = 15_000, intervalMs = 20, what = 'condition' } = {}): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  check: () => T | Promise<T>,
+  { timeoutMs = 15_000, intervalMs = 20, what = 'condition' } = {},
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

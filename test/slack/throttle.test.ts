@@ -27,7 +27,10 @@ describe('Throttle', () => {
     expect(sent).toEqual([{ value: 1, at: 0 }]);
     clock.advance(100);
     await flush();
-    expect(sent).toEqual([{ value: 1, at: 0 }, { value: 50, at: 5000 }]);
+    expect(sent).toEqual([
+      { value: 1, at: 0 },
+      { value: 50, at: 5000 },
+    ]);
   });
 
   it('lets the last value land even when nothing else is pushed', async () => {

@@ -45,7 +45,8 @@ class FakeJobKind implements TrackedKind<{ channel: string }, { status: string }
   }
 }
 
-const throttled = () => Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
+const throttled = () =>
+  Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { httpStatusCode: 400 } });
 
 interface Rig {
   db: Db;
@@ -96,7 +97,11 @@ describe('TrackerService', () => {
     r.service.track('fake-job', 'job-1', { channel: 'C1' });
     await tick(r, 0);
     expect(r.kind.reported).toEqual(['Starting']);
-    expect(r.store.get('fake-job', 'job-1')).toMatchObject({ active: true, snapshotJson: '{"status":"Starting"}', nextPollAt: r.clock.now() + POLL_MS });
+    expect(r.store.get('fake-job', 'job-1')).toMatchObject({
+      active: true,
+      snapshotJson: '{"status":"Starting"}',
+      nextPollAt: r.clock.now() + POLL_MS,
+    });
 
     r.kind.history.push('Downloading', 'Training');
     await tick(r, POLL_MS - 1);
@@ -131,15 +136,27 @@ describe('TrackerService', () => {
     r.kind.failNext = [throttled(), throttled(), new Error('socket hang up')];
     r.service.track('fake-job', 'job-1', { channel: 'C1' });
     await tick(r, 0);
-    expect(r.store.get('fake-job', 'job-1')).toMatchObject({ failures: 1, nextPollAt: r.clock.now() + backoffMs(1, POLL_MS, 15 * 60_000, () => 0.5) });
+    expect(r.store.get('fake-job', 'job-1')).toMatchObject({
+      failures: 1,
+      nextPollAt: r.clock.now() + backoffMs(1, POLL_MS, 15 * 60_000, () => 0.5),
+    });
     expect(r.log.entries().some((e) => e.msg === 'tracker throttled; backing off' && e.failures === 1)).toBe(true);
-    await tick(r, backoffMs(1, POLL_MS, 15 * 60_000, () => 0.5));
+    await tick(
+      r,
+      backoffMs(1, POLL_MS, 15 * 60_000, () => 0.5),
+    );
     expect(r.store.get('fake-job', 'job-1')?.failures).toBe(2);
-    await tick(r, backoffMs(2, POLL_MS, 15 * 60_000, () => 0.5));
+    await tick(
+      r,
+      backoffMs(2, POLL_MS, 15 * 60_000, () => 0.5),
+    );
     expect(r.store.get('fake-job', 'job-1')?.failures).toBe(3);
     expect(r.log.entries().some((e) => e.msg === 'tracker poll failed; backing off')).toBe(true);
     r.kind.history = ['Training'];
-    await tick(r, backoffMs(3, POLL_MS, 15 * 60_000, () => 0.5));
+    await tick(
+      r,
+      backoffMs(3, POLL_MS, 15 * 60_000, () => 0.5),
+    );
     expect(r.store.get('fake-job', 'job-1')).toMatchObject({ failures: 0, nextPollAt: r.clock.now() + POLL_MS });
     expect(r.kind.reported).toEqual(['Training']);
     expect(r.kind.polls).toBe(4);
@@ -211,7 +228,9 @@ describe('backoff', () => {
     expect(isThrottling(Object.assign(new Error('x'), { $metadata: { httpStatusCode: 429 } }))).toBe(true);
     expect(isThrottling(Object.assign(new Error('x'), { $metadata: { httpStatusCode: 503 } }))).toBe(true);
     expect(isThrottling(Object.assign(new Error('x'), { name: 'SlowDown' }))).toBe(true);
-    expect(isThrottling(Object.assign(new Error('x'), { name: 'ValidationException', $metadata: { httpStatusCode: 400 } }))).toBe(false);
+    expect(
+      isThrottling(Object.assign(new Error('x'), { name: 'ValidationException', $metadata: { httpStatusCode: 400 } })),
+    ).toBe(false);
     expect(isThrottling('ThrottlingException')).toBe(false);
   });
 });

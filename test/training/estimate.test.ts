@@ -9,7 +9,15 @@ describe('training estimate', () => {
   it('hours = overhead + tokens × epochs ÷ throughput, dollars = hours × price (numbers checkable by hand)', () => {
     // 3.6 M tokens × 3 epochs = 10.8 M; at 2,000 / 3,000 / 4,000 tok/s that is 1.5 / 1.0 / 0.75 h of training,
     // plus 20 / 15 / 10 min of overhead.
-    const e = estimateTraining({ instanceType: 'ml.g5.12xlarge', instanceCount: 1, tokens: 3_600_000, epochs: 3, overheadMinutes: 15, throughput: published, usdPerHour: 7.09 });
+    const e = estimateTraining({
+      instanceType: 'ml.g5.12xlarge',
+      instanceCount: 1,
+      tokens: 3_600_000,
+      epochs: 3,
+      overheadMinutes: 15,
+      throughput: published,
+      usdPerHour: 7.09,
+    });
     expect(published.basis).toBe('published figure');
     expect(e.workTokens).toBe(10_800_000);
     expect(e.hours.low).toBeCloseTo(10 / 60 + 0.75, 10);
@@ -17,9 +25,27 @@ describe('training estimate', () => {
     expect(e.hours.high).toBeCloseTo(20 / 60 + 1.5, 10);
     expect(e.usd!.likely).toBeCloseTo(1.25 * 7.09, 10);
     expect(e.usd!.high).toBeCloseTo((20 / 60 + 1.5) * 7.09, 10);
-    const two = estimateTraining({ instanceType: 'ml.g5.12xlarge', instanceCount: 2, tokens: 3_600_000, epochs: 3, overheadMinutes: 15, throughput: published, usdPerHour: 7.09 });
+    const two = estimateTraining({
+      instanceType: 'ml.g5.12xlarge',
+      instanceCount: 2,
+      tokens: 3_600_000,
+      epochs: 3,
+      overheadMinutes: 15,
+      throughput: published,
+      usdPerHour: 7.09,
+    });
     expect(two.usd!.likely).toBeCloseTo(2 * 1.25 * 7.09, 10);
-    expect(estimateTraining({ instanceType: 'ml.g5.12xlarge', instanceCount: 1, tokens: 1, epochs: 1, overheadMinutes: 15, throughput: published, usdPerHour: undefined }).usd).toBeUndefined();
+    expect(
+      estimateTraining({
+        instanceType: 'ml.g5.12xlarge',
+        instanceCount: 1,
+        tokens: 1,
+        epochs: 1,
+        overheadMinutes: 15,
+        throughput: published,
+        usdPerHour: undefined,
+      }).usd,
+    ).toBeUndefined();
   });
 
   it('fits the throughput to finished runs of the same type and count', () => {
@@ -41,14 +67,24 @@ describe('training estimate', () => {
     expect(fitted.tokensPerSecond.likely).toBeCloseTo(10_800_000 / 3900, 6);
     expect(fitted.tokensPerSecond.low).toBeCloseTo(2400 * 0.9, 6);
     expect(fitted.tokensPerSecond.high).toBeCloseTo(3000 * 1.1, 6);
-    const one = fitThroughput('ml.g5.12xlarge', 1, [{ instanceType: 'ml.g5.12xlarge', instanceCount: 1, workTokens: 3_600_000, billableSeconds: 900 + 1200 }], overhead);
+    const one = fitThroughput(
+      'ml.g5.12xlarge',
+      1,
+      [{ instanceType: 'ml.g5.12xlarge', instanceCount: 1, workTokens: 3_600_000, billableSeconds: 900 + 1200 }],
+      overhead,
+    );
     expect(one.basis).toBe('fitted from 1 run');
     expect(one.tokensPerSecond.likely).toBe(3000);
-    expect(fitThroughput('ml.g5.48xlarge', 1, [], overhead).tokensPerSecond).toBe(PUBLISHED_THROUGHPUT['ml.g5.48xlarge']);
+    expect(fitThroughput('ml.g5.48xlarge', 1, [], overhead).tokensPerSecond).toBe(
+      PUBLISHED_THROUGHPUT['ml.g5.48xlarge'],
+    );
   });
 
   it('marks the cheapest priced row; a row without a price is never the cheapest', () => {
-    const row = (instanceType: 'ml.g5.12xlarge' | 'ml.g5.24xlarge' | 'ml.g5.48xlarge' | 'ml.p3dn.24xlarge', usdPerHour: number | undefined) => ({
+    const row = (
+      instanceType: 'ml.g5.12xlarge' | 'ml.g5.24xlarge' | 'ml.g5.48xlarge' | 'ml.p3dn.24xlarge',
+      usdPerHour: number | undefined,
+    ) => ({
       instanceType,
       instanceCount: 1,
       tokens: 3_600_000,
@@ -57,7 +93,12 @@ describe('training estimate', () => {
       throughput: fitThroughput(instanceType, 1, [], 900),
       usdPerHour,
     });
-    const rows = estimateAll([row('ml.g5.12xlarge', 7.09), row('ml.g5.24xlarge', 10.18), row('ml.g5.48xlarge', 20.36), row('ml.p3dn.24xlarge', undefined)]);
+    const rows = estimateAll([
+      row('ml.g5.12xlarge', 7.09),
+      row('ml.g5.24xlarge', 10.18),
+      row('ml.g5.48xlarge', 20.36),
+      row('ml.p3dn.24xlarge', undefined),
+    ]);
     expect(rows.map((r) => r.cheapest)).toEqual([true, false, false, false]);
     // 48xlarge: 0.25 h + 10.8 M ÷ 4,800 tok/s = 0.875 h × $20.36 = $17.8 > 12xlarge's 1.25 h × $7.09 = $8.86.
     expect(rows[2]!.usd!.likely).toBeCloseTo(0.875 * 20.36, 10);
@@ -77,7 +118,13 @@ describe('cap and runtime', () => {
   });
 
   it('turns a cap into the longest runtime whose cost stays within it', () => {
-    const limit = maxRuntimeForCap({ capUsd: 15.6, usdPerHour: 7.09, instanceCount: 1, overheadMinutes: 15, maxRuntimeHours: 100 });
+    const limit = maxRuntimeForCap({
+      capUsd: 15.6,
+      usdPerHour: 7.09,
+      instanceCount: 1,
+      overheadMinutes: 15,
+      maxRuntimeHours: 100,
+    });
     // 15.60 × 3600 ÷ 7.09 = 7921.01… → 7921 s.
     expect(limit).toMatchObject({ maxRuntimeSeconds: 7921, limitedBy: 'cap' });
     expect((7.09 * 7921) / 3600).toBeLessThanOrEqual(15.6);
@@ -87,29 +134,40 @@ describe('cap and runtime', () => {
 
   it('never lets price × count × MaxRuntimeInSeconds ÷ 3600 exceed the cap, and never gives away a second', () => {
     let seed = 7;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     for (let i = 0; i < 2000; i++) {
       const usdPerHour = Math.round((0.5 + random() * 40) * 1000) / 1000;
       const instanceCount = 1 + Math.floor(random() * 4);
-      const capUsd = Math.round((usdPerHour * instanceCount * (0.3 + random() * 50)) * 100) / 100;
-      const { maxRuntimeSeconds: s, limitedBy } = maxRuntimeForCap({ capUsd, usdPerHour, instanceCount, overheadMinutes: 15, maxRuntimeHours: 672 });
-      expect(usdPerHour * instanceCount * s / 3600).toBeLessThanOrEqual(capUsd);
+      const capUsd = Math.round(usdPerHour * instanceCount * (0.3 + random() * 50) * 100) / 100;
+      const { maxRuntimeSeconds: s, limitedBy } = maxRuntimeForCap({
+        capUsd,
+        usdPerHour,
+        instanceCount,
+        overheadMinutes: 15,
+        maxRuntimeHours: 672,
+      });
+      expect((usdPerHour * instanceCount * s) / 3600).toBeLessThanOrEqual(capUsd);
       if (limitedBy === 'cap') expect((usdPerHour * instanceCount * (s + 1)) / 3600).toBeGreaterThan(capUsd);
     }
   });
 
   it('reports a cap that cannot pay for the start-up instead of clamping it', () => {
     // $1 at $7.09/h buys 507 s; 15 min costs 900 × 7.09 ÷ 3600 = $1.7725 → $1.78.
-    expect(() => maxRuntimeForCap({ capUsd: 1, usdPerHour: 7.09, instanceCount: 1, overheadMinutes: 15, maxRuntimeHours: 100 })).toThrow(
-      /\$1\.00 buys 8 min .* 15 min start-up .* at least \$1\.78/,
-    );
+    expect(() =>
+      maxRuntimeForCap({ capUsd: 1, usdPerHour: 7.09, instanceCount: 1, overheadMinutes: 15, maxRuntimeHours: 100 }),
+    ).toThrow(/\$1\.00 buys 8 min .* 15 min start-up .* at least \$1\.78/);
   });
 
-  it('stays within the configured longest run and SageMaker\'s 28 days', () => {
-    expect(maxRuntimeForCap({ capUsd: 1000, usdPerHour: 7.09, instanceCount: 1, overheadMinutes: 15, maxRuntimeHours: 100 })).toMatchObject({
+  it("stays within the configured longest run and SageMaker's 28 days", () => {
+    expect(
+      maxRuntimeForCap({ capUsd: 1000, usdPerHour: 7.09, instanceCount: 1, overheadMinutes: 15, maxRuntimeHours: 100 }),
+    ).toMatchObject({
       maxRuntimeSeconds: 360_000,
       limitedBy: 'ceiling',
     });
-    expect(maxRuntimeForCap({ capUsd: 100_000, usdPerHour: 1, instanceCount: 1, overheadMinutes: 15, maxRuntimeHours: 672 }).maxRuntimeSeconds).toBe(28 * 24 * 3600);
+    expect(
+      maxRuntimeForCap({ capUsd: 100_000, usdPerHour: 1, instanceCount: 1, overheadMinutes: 15, maxRuntimeHours: 672 })
+        .maxRuntimeSeconds,
+    ).toBe(28 * 24 * 3600);
   });
 });

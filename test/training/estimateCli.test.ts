@@ -21,7 +21,12 @@ beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'logtune-estimate-'));
   logs = join(root, 'logs');
   artifacts = join(root, 'artifacts');
-  await writeSeedLayout(new LocalStore(logs), { days: ['2024-04-01', '2024-04-02'], filesPerDay: 1, rowsPerFile: 40, seed: 5 });
+  await writeSeedLayout(new LocalStore(logs), {
+    days: ['2024-04-01', '2024-04-02'],
+    filesPerDay: 1,
+    rowsPerFile: 40,
+    seed: 5,
+  });
   const probe = createTcpServer();
   await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
   refusedPort = (probe.address() as { port: number }).port;
@@ -65,10 +70,29 @@ describe('logtune estimate', () => {
     expect(code).toBe(0);
     expect(stdout.writes).toHaveLength(1);
     const out = JSON.parse(stdout.text());
-    expect(out).toMatchObject({ datasetId: dataset.datasetId, reusedDataset: true, tokens: dataset.tokens.totalTokens, epochs: 2, region: 'us-east-1' });
-    expect(out.chosen).toMatchObject({ instanceType: 'ml.g5.12xlarge', usdPerHour: 7.09, basis: 'published figure', price: { source: 'snapshot', asOf: '2023-09' } });
-    expect(out.rows.map((r: { instanceType: string }) => r.instanceType)).toEqual(['ml.g5.12xlarge', 'ml.g5.24xlarge', 'ml.g5.48xlarge', 'ml.p3dn.24xlarge']);
-    expect(out.rows[3]).toMatchObject({ usd: null, priceError: expect.stringContaining('no training price for ml.p3dn.24xlarge') });
+    expect(out).toMatchObject({
+      datasetId: dataset.datasetId,
+      reusedDataset: true,
+      tokens: dataset.tokens.totalTokens,
+      epochs: 2,
+      region: 'us-east-1',
+    });
+    expect(out.chosen).toMatchObject({
+      instanceType: 'ml.g5.12xlarge',
+      usdPerHour: 7.09,
+      basis: 'published figure',
+      price: { source: 'snapshot', asOf: '2023-09' },
+    });
+    expect(out.rows.map((r: { instanceType: string }) => r.instanceType)).toEqual([
+      'ml.g5.12xlarge',
+      'ml.g5.24xlarge',
+      'ml.g5.48xlarge',
+      'ml.p3dn.24xlarge',
+    ]);
+    expect(out.rows[3]).toMatchObject({
+      usd: null,
+      priceError: expect.stringContaining('no training price for ml.p3dn.24xlarge'),
+    });
     expect(out.rows.filter((r: { cheapest: boolean }) => r.cheapest)).toHaveLength(1);
     // The cap: the high end plus 20%, and the runtime it buys at the price shown.
     expect(out.capUsd).toBeCloseTo(Math.ceil(out.chosen.usd.high * 1.2 * 100) / 100, 10);
@@ -78,7 +102,9 @@ describe('logtune estimate', () => {
     expect(table).toContain(`Using dataset ${dataset.datasetId}`);
     expect(table).toMatch(/^> ml\.g5\.12xlarge .*cheapest$/m);
     expect(table).toMatch(/^ {2}ml\.p3dn\.24xlarge .*no price/m);
-    expect(table).toMatch(/^Prices: bundled price snapshot \(the Pricing API did not answer: .*\): ml\.g5\.12xlarge of 2023-09, ml\.g5\.24xlarge of 2023-2026/m);
+    expect(table).toMatch(
+      /^Prices: bundled price snapshot \(the Pricing API did not answer: .*\): ml\.g5\.12xlarge of 2023-09, ml\.g5\.24xlarge of 2023-2026/m,
+    );
     expect(table).toMatch(/Cap for ml\.g5\.12xlarge: \$\d+\.\d\d .* after \d+ s/);
   });
 
@@ -88,12 +114,24 @@ describe('logtune estimate', () => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { Filters: { Field: string; Value: string }[] };
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+          Filters: { Field: string; Value: string }[];
+        };
         const instance = body.Filters.find((f) => f.Field === 'instanceName')!.Value;
         served.push(String(req.headers['x-amz-target']));
-        const usd = { 'ml.g5.12xlarge': '7.0900000000', 'ml.g5.24xlarge': '10.1800000000', 'ml.g5.48xlarge': '20.3600000000', 'ml.p3dn.24xlarge': '43.6800000000' }[instance]!;
+        const usd = {
+          'ml.g5.12xlarge': '7.0900000000',
+          'ml.g5.24xlarge': '10.1800000000',
+          'ml.g5.48xlarge': '20.3600000000',
+          'ml.p3dn.24xlarge': '43.6800000000',
+        }[instance]!;
         res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
-        res.end(JSON.stringify({ FormatVersion: 'aws_v1', PriceList: [priceItem(`USE1-Train:${instance}`, usd, { publicationDate: '2026-11-20T18:03:11Z' })] }));
+        res.end(
+          JSON.stringify({
+            FormatVersion: 'aws_v1',
+            PriceList: [priceItem(`USE1-Train:${instance}`, usd, { publicationDate: '2026-11-20T18:03:11Z' })],
+          }),
+        );
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -105,10 +143,16 @@ describe('logtune estimate', () => {
       const out = JSON.parse(stdout.text());
       expect(out.reusedDataset).toBe(false);
       expect(stderr.text()).toContain('No finished dataset for');
-      expect(out.chosen).toMatchObject({ instanceType: 'ml.g5.48xlarge', usdPerHour: 20.36, price: { source: 'pricing-api', asOf: '2026-11-20T18:03:11Z' } });
+      expect(out.chosen).toMatchObject({
+        instanceType: 'ml.g5.48xlarge',
+        usdPerHour: 20.36,
+        price: { source: 'pricing-api', asOf: '2026-11-20T18:03:11Z' },
+      });
       expect(out.rows[3]).toMatchObject({ usdPerHour: 43.68 });
       expect(served).toEqual(Array(4).fill('AWSPriceListService.GetProducts'));
-      expect(stderr.text()).toContain('Prices: AWS Pricing API: ml.g5.12xlarge of 2026-11-20, ml.g5.24xlarge of 2026-11-20');
+      expect(stderr.text()).toContain(
+        'Prices: AWS Pricing API: ml.g5.12xlarge of 2026-11-20, ml.g5.24xlarge of 2026-11-20',
+      );
       expect(stderr.text()).toMatch(/^> ml\.g5\.48xlarge/m);
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -131,12 +175,22 @@ describe('logtune estimate', () => {
     awsEnv(`http://127.0.0.1:${refusedPort}`);
     const dbPath = join(root, 'bot.db');
     const db = openDatabase(dbPath);
-    new ObservationsRepo(db).add('logtune-ft-old', { instanceType: 'ml.g5.12xlarge', instanceCount: 1, workTokens: 9_000_000, billableSeconds: 900 + 3000 }, new Date());
-    new SqlitePriceCache(db).set({ instanceType: 'ml.g5.12xlarge', region: 'us-east-1', usage: 'training' }, { usdPerHour: 7.5, asOf: '2026-11-28T00:00:00Z', fetchedAt: new Date() });
+    new ObservationsRepo(db).add(
+      'logtune-ft-old',
+      { instanceType: 'ml.g5.12xlarge', instanceCount: 1, workTokens: 9_000_000, billableSeconds: 900 + 3000 },
+      new Date(),
+    );
+    new SqlitePriceCache(db).set(
+      { instanceType: 'ml.g5.12xlarge', region: 'us-east-1', usage: 'training' },
+      { usdPerHour: 7.5, asOf: '2026-11-28T00:00:00Z', fetchedAt: new Date() },
+    );
     db.close();
     const { code, stdout } = await run(['estimate', '2024-04-01..2024-04-02'], { LOGTUNE_DB: dbPath });
     expect(code).toBe(0);
-    expect(JSON.parse(stdout.text()).chosen).toMatchObject({ basis: 'fitted from 1 run', usdPerHour: 7.5, price: { source: 'cache' } });
+    expect(JSON.parse(stdout.text()).chosen).toMatchObject({
+      basis: 'fitted from 1 run',
+      usdPerHour: 7.5,
+      price: { source: 'cache' },
+    });
   });
-
 });

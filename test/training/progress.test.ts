@@ -17,7 +17,8 @@ afterAll(async () => {
 async function pollAll(fixture: string): Promise<TrainingJobSnapshot[]> {
   const name = fake.loadSequence(fixture);
   const snapshots = [];
-  for (let i = 0; i < loadFixture(fixture).polls.length; i++) snapshots.push(await describeTrainingJob(fake.client, name));
+  for (let i = 0; i < loadFixture(fixture).polls.length; i++)
+    snapshots.push(await describeTrainingJob(fake.client, name));
   return snapshots;
 }
 
@@ -67,18 +68,35 @@ describe('training progress', () => {
     expect(done.result).toEqual({
       kind: 'completed',
       artifactUri: 's3://logtune-artifacts/models/logtune-ft-req-0001-3f9a1c2b7d4e/output/model/',
-      metrics: { 'huggingface-textgeneration:eval-loss': 0.0412, 'huggingface-textgeneration:eval-ppl': 1.0421, 'huggingface-textgeneration:train-loss': 0.0375 },
+      metrics: {
+        'huggingface-textgeneration:eval-loss': 0.0412,
+        'huggingface-textgeneration:eval-ppl': 1.0421,
+        'huggingface-textgeneration:train-loss': 0.0375,
+      },
     });
     // Elapsed is creation → end of training, whatever the clock says later.
-    expect(done.elapsedSeconds).toBe(Math.round((snapshots.at(-1)!.TrainingEndTime!.getTime() - snapshots[0]!.CreationTime.getTime()) / 1000));
-    expect(observationOf(snapshots.at(-1)!, 9_000_000)).toEqual({ instanceType: 'ml.g5.12xlarge', instanceCount: 1, workTokens: 9_000_000, billableSeconds: 5850 });
+    expect(done.elapsedSeconds).toBe(
+      Math.round((snapshots.at(-1)!.TrainingEndTime!.getTime() - snapshots[0]!.CreationTime.getTime()) / 1000),
+    );
+    expect(observationOf(snapshots.at(-1)!, 9_000_000)).toEqual({
+      instanceType: 'ml.g5.12xlarge',
+      instanceCount: 1,
+      workTokens: 9_000_000,
+      billableSeconds: 5850,
+    });
     expect(observationOf(snapshots[3]!, 9_000_000)).toBeUndefined();
   });
 
   it('a bot that was down reports every status it missed from the last snapshot alone', async () => {
     const snapshots = await pollAll('training-completed.json');
     const last = trainingProgress(snapshots.at(-1)!, PRICE, new Date());
-    expect(last.changes.map((c) => c.status)).toEqual(['Starting', 'Downloading', 'Training', 'Uploading', 'Completed']);
+    expect(last.changes.map((c) => c.status)).toEqual([
+      'Starting',
+      'Downloading',
+      'Training',
+      'Uploading',
+      'Completed',
+    ]);
     expect(last.changes[2]!.message).toBe('Training image download completed. Training in progress.');
     const firstPollKeys = trainingProgress(snapshots[0]!, PRICE, new Date()).changes.map((c) => c.key);
     expect(last.changes[0]!.key).toBe(firstPollKeys[0]);
@@ -97,8 +115,18 @@ describe('training progress', () => {
   it('a job SageMaker stopped at the cap says so', async () => {
     const snapshots = await pollAll('training-stopped.json');
     const end = trainingProgress(snapshots.at(-1)!, PRICE, new Date());
-    expect(end.result).toEqual({ kind: 'stopped', by: 'cap', artifactUri: 's3://logtune-artifacts/models/logtune-ft-req-0003-5c2d9e70b1aa/output/model/' });
-    expect(end.changes.map((c) => c.status)).toEqual(['Starting', 'Downloading', 'Training', 'Stopping', 'MaxRuntimeExceeded']);
+    expect(end.result).toEqual({
+      kind: 'stopped',
+      by: 'cap',
+      artifactUri: 's3://logtune-artifacts/models/logtune-ft-req-0003-5c2d9e70b1aa/output/model/',
+    });
+    expect(end.changes.map((c) => c.status)).toEqual([
+      'Starting',
+      'Downloading',
+      'Training',
+      'Stopping',
+      'MaxRuntimeExceeded',
+    ]);
     const byHand = trainingProgress({ ...snapshots.at(-1)!, SecondaryStatus: 'Stopped' }, PRICE, new Date());
     expect(byHand.result).toMatchObject({ kind: 'stopped', by: 'request' });
   });
@@ -111,7 +139,12 @@ describe('training progress', () => {
     expect(starting[1]!.message).toBe('Insufficient capacity error from EC2 while launching instances, retrying!');
     expect(posted(snapshots.map((s) => trainingProgress(s, 20.36, new Date())))).toEqual(['Starting', 'Downloading']);
     const failed = trainingProgress(
-      { ...snapshots[0]!, TrainingJobStatus: 'Failed', FailureReason: 'CapacityError: Unable to provision requested ML compute capacity. Please retry using a different ML instance type.' },
+      {
+        ...snapshots[0]!,
+        TrainingJobStatus: 'Failed',
+        FailureReason:
+          'CapacityError: Unable to provision requested ML compute capacity. Please retry using a different ML instance type.',
+      },
       20.36,
       new Date(),
     );

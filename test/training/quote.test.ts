@@ -17,7 +17,14 @@ const stats = {
   range: { start: '2024-04-01', end: '2024-04-30' },
   logsUri: 's3://logs/',
   outUri: 's3://a/datasets/ds-x',
-  settings: { labelField: 'ThreatLevel', dropFields: [], contextFormat: 'compact', maxInputLength: 1024, seed: 42, validationRatio: 0.1 },
+  settings: {
+    labelField: 'ThreatLevel',
+    dropFields: [],
+    contextFormat: 'compact',
+    maxInputLength: 1024,
+    seed: 42,
+    validationRatio: 0.1,
+  },
   rows: { train: 9000, validation: 1000 },
   labels: {},
   tokens: { totalTokens: 3_600_000, meanTokens: 360, maxTokens: 900 },
@@ -32,7 +39,14 @@ async function priceOf(query: PriceQuery): Promise<HourlyPrice> {
 
 describe('training quote', () => {
   const config = loadTrainingConfig({});
-  const base = { stats, region: 'us-east-1', config, instanceType: 'ml.g5.12xlarge' as const, epochs: 3, observations: [] };
+  const base = {
+    stats,
+    region: 'us-east-1',
+    config,
+    instanceType: 'ml.g5.12xlarge' as const,
+    epochs: 3,
+    observations: [],
+  };
 
   it('estimates every supported type, marks the cheapest, and caps the chosen one at the high end plus the margin', async () => {
     const quote = await quoteTraining(base, priceOf);
@@ -61,7 +75,9 @@ describe('training quote', () => {
   });
 
   it('fits to finished runs when there are some', async () => {
-    const observations = [{ instanceType: 'ml.g5.12xlarge', instanceCount: 1, workTokens: 7_200_000, billableSeconds: 900 + 3600 }];
+    const observations = [
+      { instanceType: 'ml.g5.12xlarge', instanceCount: 1, workTokens: 7_200_000, billableSeconds: 900 + 3600 },
+    ];
     const quote = await quoteTraining({ ...base, observations }, priceOf);
     expect(quote.chosen.basis).toBe('fitted from 1 run');
     expect(quote.chosen.hours.likely).toBeCloseTo(0.25 + 10_800_000 / 2000 / 3600, 10);
@@ -71,19 +87,30 @@ describe('training quote', () => {
 
 describe('finding the dataset a training would use', () => {
   let artifacts: string;
-  const config = () => loadDataConfig({ LOGTUNE_LOGS_URI: 's3://logs/cf/', LOGTUNE_ARTIFACTS_URI: artifacts, LOGTUNE_PARSE_WORKERS: '0' });
+  const config = () =>
+    loadDataConfig({ LOGTUNE_LOGS_URI: 's3://logs/cf/', LOGTUNE_ARTIFACTS_URI: artifacts, LOGTUNE_PARSE_WORKERS: '0' });
 
   beforeAll(async () => {
     artifacts = await mkdtemp(join(tmpdir(), 'logtune-find-'));
-    const request = resolveBuildRequest(config(), { rangeText: '2024-04-01..2024-04-30' }, new Date('2024-06-01T00:00:00Z'));
+    const request = resolveBuildRequest(
+      config(),
+      { rangeText: '2024-04-01..2024-04-30' },
+      new Date('2024-06-01T00:00:00Z'),
+    );
     const header = summaryHeader(request);
     const write = (id: string, patch: Record<string, unknown>) =>
-      new LocalStore(join(artifacts, 'datasets', id)).put('stats.json', JSON.stringify({ ...stats, ...header, datasetId: id, ...patch }));
+      new LocalStore(join(artifacts, 'datasets', id)).put(
+        'stats.json',
+        JSON.stringify({ ...stats, ...header, datasetId: id, ...patch }),
+      );
     await write('ds-20240401-20240430-20240601T000000-aaaa', {});
     await write('ds-20240401-20240430-20240602T000000-bbbb', {});
     await write('ds-20240401-20240430-20240603T000000-cccc', { settings: { ...header.settings, seed: 7 } });
     await write('ds-20240401-20240430-20240604T000000-dddd', { logsUri: 's3://other-logs/' });
-    await new LocalStore(join(artifacts, 'datasets', 'ds-20240401-20240430-20240605T000000-eeee')).put('train/train.jsonl', '');
+    await new LocalStore(join(artifacts, 'datasets', 'ds-20240401-20240430-20240605T000000-eeee')).put(
+      'train/train.jsonl',
+      '',
+    );
   });
 
   afterAll(async () => {
@@ -95,7 +122,9 @@ describe('finding the dataset a training would use', () => {
     const found = await findFinishedDataset(request, artifacts);
     expect(found?.stats.datasetId).toBe('ds-20240401-20240430-20240602T000000-bbbb');
     const other = resolveBuildRequest(config(), { rangeText: '2024-04-01..2024-04-30', seed: 7 }, new Date());
-    expect((await findFinishedDataset(other, artifacts))?.stats.datasetId).toBe('ds-20240401-20240430-20240603T000000-cccc');
+    expect((await findFinishedDataset(other, artifacts))?.stats.datasetId).toBe(
+      'ds-20240401-20240430-20240603T000000-cccc',
+    );
     const none = resolveBuildRequest(config(), { rangeText: '2024-04-01..2024-04-29' }, new Date());
     expect(await findFinishedDataset(none, artifacts)).toBeUndefined();
   });

@@ -31,15 +31,19 @@ export async function openBaselineBackend(datasetRef: string, io: CliIo): Promis
 /** A deployed endpoint, with the dataset its model was trained on found from the tags logtune put on it. */
 export async function openEndpointBackend(endpointName: string, io: CliIo): Promise<ClassifierBackend> {
   // Loaded here: `logtune classify --baseline` never pays for the SageMaker clients.
-  const [{ SageMakerClient }, { SageMakerHosting }, { endpointOrigin }, { openEndpointClassifier }] = await Promise.all([
-    import('@aws-sdk/client-sagemaker'),
-    import('../../aws/sagemakerHosting.ts'),
-    import('../../deploy/endpoints.ts'),
-    import('../../inference/openEndpointClassifier.ts'),
-  ]);
+  const [{ SageMakerClient }, { SageMakerHosting }, { endpointOrigin }, { openEndpointClassifier }] = await Promise.all(
+    [
+      import('@aws-sdk/client-sagemaker'),
+      import('../../aws/sagemakerHosting.ts'),
+      import('../../deploy/endpoints.ts'),
+      import('../../inference/openEndpointClassifier.ts'),
+    ],
+  );
   const origin = await endpointOrigin(new SageMakerHosting(new SageMakerClient({})), endpointName, io.signal);
   if (origin === undefined) {
-    throw new UsageError(`no endpoint ${endpointName} that logtune deployed in this account and region (it needs its logtune:dataset tag)`);
+    throw new UsageError(
+      `no endpoint ${endpointName} that logtune deployed in this account and region (it needs its logtune:dataset tag)`,
+    );
   }
   const dataset = await openDataset(origin.datasetId, io);
   return { dataset, classifier: openEndpointClassifier({ endpointName, dataset, env: io.env }) };
@@ -56,21 +60,40 @@ export function createClassifyCommand(backends: ClassifyBackends): CliCommand {
     usage: USAGE,
     summary: 'classify log lines read on stdin, one JSON verdict per line on stdout',
     async run(args, io) {
-      const { values, positionals } = parseCommandArgs(args, { baseline: { type: 'string' }, endpoint: { type: 'string' } }, USAGE);
+      const { values, positionals } = parseCommandArgs(
+        args,
+        { baseline: { type: 'string' }, endpoint: { type: 'string' } },
+        USAGE,
+      );
       if (positionals.length > 0 || (values.baseline === undefined) === (values.endpoint === undefined)) {
         throw new UsageError(`give exactly one of --baseline <dataset> or --endpoint NAME. Usage: ${USAGE}`);
       }
-      const backend = values.baseline !== undefined ? await backends.baseline(values.baseline, io) : await backends.endpoint(values.endpoint!, io);
+      const backend =
+        values.baseline !== undefined
+          ? await backends.baseline(values.baseline, io)
+          : await backends.endpoint(values.endpoint!, io);
       const { stats } = backend.dataset;
-      const reader = new LogLineReader({ sourceColumns: stats.sourceColumns, sourceFormat: stats.sourceFormat, labelField: stats.settings.labelField });
-      const contextOptions: ContextOptions = { labelField: stats.settings.labelField, dropFields: stats.settings.dropFields, format: stats.settings.contextFormat };
+      const reader = new LogLineReader({
+        sourceColumns: stats.sourceColumns,
+        sourceFormat: stats.sourceFormat,
+        labelField: stats.settings.labelField,
+      });
+      const contextOptions: ContextOptions = {
+        labelField: stats.settings.labelField,
+        dropFields: stats.settings.dropFields,
+        format: stats.settings.contextFormat,
+      };
       let classified = 0;
       let unreadable = 0;
       for await (const batch of lineBatches(io.stdin as AsyncIterable<string | Uint8Array>, MAX_LINE_CHARS)) {
         const entries = batch.map((l) => reader.read(l.text, l.line)).filter((e): e is LogLine => e !== undefined);
         const readable = entries.filter((e) => e.record !== undefined);
-        const verdicts = await backend.classifier.classify(readable.map((e) => toContext(e.record!, contextOptions)), io.signal);
-        if (verdicts.length !== readable.length) throw new Error(`${backend.classifier.name} gave ${verdicts.length} verdicts for ${readable.length} lines`);
+        const verdicts = await backend.classifier.classify(
+          readable.map((e) => toContext(e.record!, contextOptions)),
+          io.signal,
+        );
+        if (verdicts.length !== readable.length)
+          throw new Error(`${backend.classifier.name} gave ${verdicts.length} verdicts for ${readable.length} lines`);
         const byLine = new Map(readable.map((e, i) => [e.line, verdicts[i]]));
         let out = '';
         for (const entry of entries) {

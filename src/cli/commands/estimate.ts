@@ -18,10 +18,19 @@ import { progressReporter } from '../progressReporter.ts';
 
 const USAGE = 'logtune estimate <range|dataset-id> [--instance TYPE] [--epochs N]';
 
-function parseEstimateArgs(args: readonly string[]): { ref: string; instanceType?: TrainingInstanceType; epochs?: number } {
+function parseEstimateArgs(args: readonly string[]): {
+  ref: string;
+  instanceType?: TrainingInstanceType;
+  epochs?: number;
+} {
   let parsed;
   try {
-    parsed = parseArgs({ args: [...args], allowPositionals: true, strict: true, options: { instance: { type: 'string' }, epochs: { type: 'string' } } });
+    parsed = parseArgs({
+      args: [...args],
+      allowPositionals: true,
+      strict: true,
+      options: { instance: { type: 'string' }, epochs: { type: 'string' } },
+    });
   } catch (error) {
     throw new UsageError(`${(error as Error).message}. Usage: ${USAGE}`);
   }
@@ -30,19 +39,29 @@ function parseEstimateArgs(args: readonly string[]): { ref: string; instanceType
   if (ref === '') throw new UsageError(`a date range or a dataset id is required, e.g. "april-may". Usage: ${USAGE}`);
   const instance = values.instance;
   if (instance !== undefined && !(SUPPORTED_TRAINING_INSTANCE_TYPES as readonly string[]).includes(instance)) {
-    throw new UsageError(`--instance must be one of ${SUPPORTED_TRAINING_INSTANCE_TYPES.join(', ')}; got "${instance}"`);
+    throw new UsageError(
+      `--instance must be one of ${SUPPORTED_TRAINING_INSTANCE_TYPES.join(', ')}; got "${instance}"`,
+    );
   }
   const epochs = values.epochs;
   if (epochs !== undefined && !(/^\d+$/.test(epochs) && Number(epochs) >= 1 && Number(epochs) <= 1000)) {
     throw new UsageError(`--epochs expects a whole number from 1 to 1000, got "${epochs}"`);
   }
-  return { ref, ...(instance !== undefined && { instanceType: instance as TrainingInstanceType }), ...(epochs !== undefined && { epochs: Number(epochs) }) };
+  return {
+    ref,
+    ...(instance !== undefined && { instanceType: instance as TrainingInstanceType }),
+    ...(epochs !== undefined && { epochs: Number(epochs) }),
+  };
 }
 
 /** A dataset id is used as is; a range reuses the finished dataset a training would use, or builds it. */
 async function datasetFor(ref: string, io: CliIo): Promise<{ dataset: StoredDataset; reused: boolean }> {
   const config = loadDataConfig(io.env);
-  if (/^ds-/.test(ref)) return { dataset: await openStoredDataset(ref, config.artifactsUri, { s3ForcePathStyle: config.s3ForcePathStyle }), reused: true };
+  if (/^ds-/.test(ref))
+    return {
+      dataset: await openStoredDataset(ref, config.artifactsUri, { s3ForcePathStyle: config.s3ForcePathStyle }),
+      reused: true,
+    };
   const request = resolveBuildRequest(config, { rangeText: ref }, new Date());
   const artifactsUri = requireSetting(config.artifactsUri, 'LOGTUNE_ARTIFACTS_URI', 'where datasets are kept');
   const found = await findFinishedDataset(request, artifactsUri, io.signal);
@@ -57,13 +76,21 @@ async function datasetFor(ref: string, io: CliIo): Promise<{ dataset: StoredData
   } finally {
     reporter.end();
   }
-  return { dataset: await openStoredDataset(request.outUri, undefined, { s3ForcePathStyle: config.s3ForcePathStyle }), reused: false };
+  return {
+    dataset: await openStoredDataset(request.outUri, undefined, { s3ForcePathStyle: config.s3ForcePathStyle }),
+    reused: false,
+  };
 }
 
 /** The price cache and the finished runs in the bot's SQLite file, if LOGTUNE_DB names one that exists. */
-async function botState(path: string | undefined): Promise<{ cache: PriceCache; observations: TrainingObservation[]; close(): void } | undefined> {
+async function botState(
+  path: string | undefined,
+): Promise<{ cache: PriceCache; observations: TrainingObservation[]; close(): void } | undefined> {
   if (path === undefined || path.trim() === '' || !existsSync(path)) return undefined;
-  const [{ openDatabase }, { ObservationsRepo, SqlitePriceCache }] = await Promise.all([import('../../db/db.ts'), import('../../features/training/prices.ts')]);
+  const [{ openDatabase }, { ObservationsRepo, SqlitePriceCache }] = await Promise.all([
+    import('../../db/db.ts'),
+    import('../../features/training/prices.ts'),
+  ]);
   const db = openDatabase(path);
   return { cache: new SqlitePriceCache(db), observations: new ObservationsRepo(db).all(), close: () => db.close() };
 }
@@ -77,15 +104,20 @@ export const estimateCommand: CliCommand = {
     const options = parseEstimateArgs(args);
     const training = loadTrainingConfig(io.env);
     // Loaded here, not at start-up: `logtune dataset` never pays for the SageMaker and Pricing clients.
-    const [{ SageMakerClient }, { PricingClient }, { sageMakerRegion }, { fetchOnDemandPrice }, { pricingApiRegion }] = await Promise.all([
-      import('@aws-sdk/client-sagemaker'),
-      import('@aws-sdk/client-pricing'),
-      import('../../aws/sagemakerTraining.ts'),
-      import('../../aws/pricing.ts'),
-      import('../../aws/regions.ts'),
-    ]);
+    const [{ SageMakerClient }, { PricingClient }, { sageMakerRegion }, { fetchOnDemandPrice }, { pricingApiRegion }] =
+      await Promise.all([
+        import('@aws-sdk/client-sagemaker'),
+        import('@aws-sdk/client-pricing'),
+        import('../../aws/sagemakerTraining.ts'),
+        import('../../aws/pricing.ts'),
+        import('../../aws/regions.ts'),
+      ]);
     const region = await sageMakerRegion(new SageMakerClient({}));
-    if (region === undefined) throw new ConfigError('AWS_REGION', 'is not set: training runs in the SageMaker client\'s region (AWS_REGION or the profile\'s region)');
+    if (region === undefined)
+      throw new ConfigError(
+        'AWS_REGION',
+        "is not set: training runs in the SageMaker client's region (AWS_REGION or the profile's region)",
+      );
     const { dataset, reused } = await datasetFor(options.ref, io);
     const pricing = new PricingClient({ region: pricingApiRegion(region) });
     // The bot's database, when there is one here: the same price cache and the same finished runs as in Slack.
@@ -100,7 +132,12 @@ export const estimateCommand: CliCommand = {
         epochs: options.epochs ?? training.epochs,
         observations: state?.observations ?? [],
       },
-      (query) => hourlyPrice(query, { fetchPrice: (q, signal) => fetchOnDemandPrice(pricing, q, signal), cache, now: () => new Date() }),
+      (query) =>
+        hourlyPrice(query, {
+          fetchPrice: (q, signal) => fetchOnDemandPrice(pricing, q, signal),
+          cache,
+          now: () => new Date(),
+        }),
     );
     pricing.destroy();
     state?.close();

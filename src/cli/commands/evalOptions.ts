@@ -5,7 +5,11 @@ import { UsageError } from '../../errors.ts';
 import type { CliIo } from '../command.ts';
 
 /** What `baseline`, `classify` and `evaluate` share: their flags parsed strictly, and a dataset opened by id or URI. */
-export function parseCommandArgs<const T extends Record<string, { type: 'string' | 'boolean' }>>(args: readonly string[], options: T, usage: string) {
+export function parseCommandArgs<const T extends Record<string, { type: 'string' | 'boolean' }>>(
+  args: readonly string[],
+  options: T,
+  usage: string,
+) {
   try {
     return parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
   } catch (error) {
@@ -13,7 +17,12 @@ export function parseCommandArgs<const T extends Record<string, { type: 'string'
   }
 }
 
-export function wholeNumberFlag(flag: string, value: string | undefined, min: number, usage: string): number | undefined {
+export function wholeNumberFlag(
+  flag: string,
+  value: string | undefined,
+  min: number,
+  usage: string,
+): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value) || Number(value) < min || !Number.isSafeInteger(Number(value))) {
     throw new UsageError(`--${flag} expects a whole number of at least ${min}, got "${value}". Usage: ${usage}`);
@@ -23,7 +32,8 @@ export function wholeNumberFlag(flag: string, value: string | undefined, min: nu
 
 /** The one positional argument: a dataset id (under LOGTUNE_ARTIFACTS_URI/datasets/) or the URI of its folder. */
 export async function openDatasetArg(positionals: readonly string[], io: CliIo, usage: string): Promise<StoredDataset> {
-  if (positionals.length !== 1) throw new UsageError(`expected one dataset (its id or its folder's URI). Usage: ${usage}`);
+  if (positionals.length !== 1)
+    throw new UsageError(`expected one dataset (its id or its folder's URI). Usage: ${usage}`);
   return openDataset(positionals[0]!, io);
 }
 

@@ -13,7 +13,8 @@ const USAGE = 'logtune evaluate <dataset> --endpoint NAME [--max-examples N] [--
 export type EndpointOpener = (endpointName: string, dataset: StoredDataset, io: CliIo) => Promise<ContextClassifier>;
 
 /** The fine-tuned endpoint, with the inference settings from the environment and the AWS SDK's own settings. */
-export const openDeployedEndpoint: EndpointOpener = (endpointName, dataset, io) => Promise.resolve(openEndpointClassifier({ endpointName, dataset, env: io.env }));
+export const openDeployedEndpoint: EndpointOpener = (endpointName, dataset, io) =>
+  Promise.resolve(openEndpointClassifier({ endpointName, dataset, env: io.env }));
 
 /**
  * `logtune evaluate`: a stratified sample of the validation split through a deployed model, and through the
@@ -25,18 +26,29 @@ export function createEvaluateCommand(openEndpoint: EndpointOpener): CliCommand 
     usage: USAGE,
     summary: 'score a deployed endpoint on a stratified sample of the validation split, beside the baseline',
     async run(args, io) {
-      const { values, positionals } = parseCommandArgs(args, { endpoint: { type: 'string' }, 'max-examples': { type: 'string' }, seed: { type: 'string' } }, USAGE);
+      const { values, positionals } = parseCommandArgs(
+        args,
+        { endpoint: { type: 'string' }, 'max-examples': { type: 'string' }, seed: { type: 'string' } },
+        USAGE,
+      );
       if (values.endpoint === undefined) throw new UsageError(`--endpoint NAME is required. Usage: ${USAGE}`);
-      const maxExamples = wholeNumberFlag('max-examples', values['max-examples'], 1, USAGE) ?? DEFAULT_EVALUATION_EXAMPLES;
+      const maxExamples =
+        wholeNumberFlag('max-examples', values['max-examples'], 1, USAGE) ?? DEFAULT_EVALUATION_EXAMPLES;
       const dataset = await openDatasetArg(positionals, io, USAGE);
       const seed = wholeNumberFlag('seed', values.seed, 0, USAGE) ?? dataset.stats.settings.seed;
       const classifier = await openEndpoint(values.endpoint, dataset, io);
       const { report, baseline } = await compareOnValidation(classifier, dataset, {
-        maxExamples, seed, signal: io.signal,
-        onStart: (sampled, of) => io.stderr.write(`Evaluating ${classifier.name} on ${sampled} of ${of} validation examples…\n`),
+        maxExamples,
+        seed,
+        signal: io.signal,
+        onStart: (sampled, of) =>
+          io.stderr.write(`Evaluating ${classifier.name} on ${sampled} of ${of} validation examples…\n`),
       });
-      io.stderr.write(`\n${formatReport(report)}\n\n${formatComparison(baseline === undefined ? [report] : [report, baseline])}\n`);
-      if (baseline === undefined) io.stderr.write(`(no baseline to compare with: run logtune baseline ${dataset.stats.datasetId})\n`);
+      io.stderr.write(
+        `\n${formatReport(report)}\n\n${formatComparison(baseline === undefined ? [report] : [report, baseline])}\n`,
+      );
+      if (baseline === undefined)
+        io.stderr.write(`(no baseline to compare with: run logtune baseline ${dataset.stats.datasetId})\n`);
       io.stdout.write(`${JSON.stringify({ report, ...(baseline !== undefined ? { baseline } : {}) })}\n`);
       return EXIT.ok;
     },

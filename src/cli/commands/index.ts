@@ -6,4 +6,10 @@ import { estimateCommand } from './estimate.ts';
 import { evaluateCommand } from './evaluate.ts';
 
 /** Every `logtune` command, in the order `logtune help` lists them. Each lives in its own file. */
-export const CLI_COMMANDS: readonly CliCommand[] = [datasetCommand, estimateCommand, baselineCommand, classifyCommand, evaluateCommand];
+export const CLI_COMMANDS: readonly CliCommand[] = [
+  datasetCommand,
+  estimateCommand,
+  baselineCommand,
+  classifyCommand,
+  evaluateCommand,
+];

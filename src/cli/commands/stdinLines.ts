@@ -9,12 +9,19 @@ export interface NumberedLine {
   readonly line: number;
 }
 
-export async function* lineBatches(input: AsyncIterable<string | Uint8Array>, maxChars: number): AsyncGenerator<NumberedLine[]> {
+export async function* lineBatches(
+  input: AsyncIterable<string | Uint8Array>,
+  maxChars: number,
+): AsyncGenerator<NumberedLine[]> {
   const decoder = new TextDecoder();
   let pending = '';
   let line = 0;
   const append = (text: string) => {
-    if (pending.length <= maxChars) pending = pending.length + text.length > maxChars + 1 ? (pending + text.slice(0, maxChars + 1)).slice(0, maxChars + 1) : pending + text;
+    if (pending.length <= maxChars)
+      pending =
+        pending.length + text.length > maxChars + 1
+          ? (pending + text.slice(0, maxChars + 1)).slice(0, maxChars + 1)
+          : pending + text;
   };
   const split = (text: string): NumberedLine[] => {
     const batch: NumberedLine[] = [];

@@ -28,14 +28,21 @@ export interface ApprovalCheck {
 }
 
 /** `reason` is mrkdwn made only of logtune's own words and validated mentions: shown as it is. */
-export type ApprovalVerdict = { readonly ok: true } | { readonly ok: false; readonly reason: string; readonly expired?: boolean };
+export type ApprovalVerdict =
+  { readonly ok: true } | { readonly ok: false; readonly reason: string; readonly expired?: boolean };
 
 export function checkApproval(subject: ApprovalSubject, check: ApprovalCheck): ApprovalVerdict {
   switch (subject.state) {
     case 'approved':
-      return { ok: false, reason: `it was already approved${subject.decidedBy ? ` by ${mention(subject.decidedBy)}` : ''}` };
+      return {
+        ok: false,
+        reason: `it was already approved${subject.decidedBy ? ` by ${mention(subject.decidedBy)}` : ''}`,
+      };
     case 'cancelled':
-      return { ok: false, reason: `it was cancelled${subject.decidedBy ? ` by ${mention(subject.decidedBy)}` : ''}; nothing will start` };
+      return {
+        ok: false,
+        reason: `it was cancelled${subject.decidedBy ? ` by ${mention(subject.decidedBy)}` : ''}; nothing will start`,
+      };
     case 'expired':
       return { ok: false, reason: 'it has expired; ask again to get a fresh estimate', expired: true };
     case 'closed':
@@ -44,7 +51,11 @@ export function checkApproval(subject: ApprovalSubject, check: ApprovalCheck): A
       break;
   }
   if (subject.expiresAt !== undefined && check.now >= subject.expiresAt) {
-    return { ok: false, reason: 'it has expired (LOGTUNE_APPROVAL_TTL_HOURS); ask again to get a fresh estimate', expired: true };
+    return {
+      ok: false,
+      reason: 'it has expired (LOGTUNE_APPROVAL_TTL_HOURS); ask again to get a fresh estimate',
+      expired: true,
+    };
   }
   const decision = check.policy.may(check.userId, check.action, subject);
   if (!decision.allowed) return { ok: false, reason: decision.reason };
@@ -72,8 +83,24 @@ export interface ApprovableStore<R> {
   get(id: string): R | undefined;
   /** pending → approved, naming what the approval will create; false if it moved meanwhile. */
   approve(id: string, userId: string, resourceName: string, now: Date): boolean;
-  close(id: string, state: 'expired', from: readonly ['pending_approval'], details: Record<string, never>, now: Date): boolean;
-  recordDecision(id: string, decision: { userId: string; action: 'approve'; outcome: 'allowed' | 'refused'; reason: string | undefined; capUsd: number | undefined }, now: Date): void;
+  close(
+    id: string,
+    state: 'expired',
+    from: readonly ['pending_approval'],
+    details: Record<string, never>,
+    now: Date,
+  ): boolean;
+  recordDecision(
+    id: string,
+    decision: {
+      userId: string;
+      action: 'approve';
+      outcome: 'allowed' | 'refused';
+      reason: string | undefined;
+      capUsd: number | undefined;
+    },
+    now: Date,
+  ): void;
   transaction<T>(work: () => T): T;
 }
 

@@ -31,23 +31,45 @@ export interface NewBuild {
   readonly channel: string;
 }
 
-export type InsertResult = { readonly inserted: true; readonly build: BuildRecord } | { readonly inserted: false; readonly existing: BuildRecord };
+export type InsertResult =
+  | { readonly inserted: true; readonly build: BuildRecord }
+  | { readonly inserted: false; readonly existing: BuildRecord };
 
 interface Row {
-  id: string; key: string; request_json: string; state: BuildState; requested_by: string; channel: string;
-  root_ts: string | null; summary_json: string | null; error: string | null; cancelled_by: string | null;
-  attempts: number; created_at: string; started_at: string | null; finished_at: string | null;
+  id: string;
+  key: string;
+  request_json: string;
+  state: BuildState;
+  requested_by: string;
+  channel: string;
+  root_ts: string | null;
+  summary_json: string | null;
+  error: string | null;
+  cancelled_by: string | null;
+  attempts: number;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
 }
 
 const ACTIVE = `state IN ('queued','running')`;
 
 function toRecord(row: Row): BuildRecord {
   return {
-    id: row.id, key: row.key, requestJson: row.request_json, state: row.state, requestedBy: row.requested_by,
-    channel: row.channel, rootTs: row.root_ts ?? undefined,
+    id: row.id,
+    key: row.key,
+    requestJson: row.request_json,
+    state: row.state,
+    requestedBy: row.requested_by,
+    channel: row.channel,
+    rootTs: row.root_ts ?? undefined,
     summary: row.summary_json === null ? undefined : parseStoredSummary(row.summary_json),
-    error: row.error ?? undefined, cancelledBy: row.cancelled_by ?? undefined, attempts: row.attempts,
-    createdAt: row.created_at, startedAt: row.started_at ?? undefined, finishedAt: row.finished_at ?? undefined,
+    error: row.error ?? undefined,
+    cancelledBy: row.cancelled_by ?? undefined,
+    attempts: row.attempts,
+    createdAt: row.created_at,
+    startedAt: row.started_at ?? undefined,
+    finishedAt: row.finished_at ?? undefined,
   };
 }
 
@@ -59,12 +81,16 @@ export class BuildsRepo {
     this.stmts = {
       get: db.prepare<[string], Row>('SELECT * FROM builds WHERE id = ?'),
       activeByKey: db.prepare<[string], Row>(`SELECT * FROM builds WHERE key = ? AND ${ACTIVE}`),
-      succeededByKey: db.prepare<[string], Row>(`SELECT * FROM builds WHERE key = ? AND state = 'succeeded' ORDER BY finished_at DESC, id DESC LIMIT 1`),
+      succeededByKey: db.prepare<[string], Row>(
+        `SELECT * FROM builds WHERE key = ? AND state = 'succeeded' ORDER BY finished_at DESC, id DESC LIMIT 1`,
+      ),
       active: db.prepare<[], Row>(`SELECT * FROM builds WHERE ${ACTIVE} ORDER BY created_at, id`),
       recent: db.prepare<[number], Row>('SELECT * FROM builds ORDER BY created_at DESC, id DESC LIMIT ?'),
-      insert: db.prepare(`INSERT INTO builds (id, key, request_json, state, requested_by, channel, created_at, updated_at)
+      insert:
+        db.prepare(`INSERT INTO builds (id, key, request_json, state, requested_by, channel, created_at, updated_at)
         VALUES (@id, @key, @requestJson, 'queued', @requestedBy, @channel, @now, @now)`),
-      start: db.prepare(`UPDATE builds SET state = 'running', attempts = attempts + 1, started_at = @now, updated_at = @now
+      start:
+        db.prepare(`UPDATE builds SET state = 'running', attempts = attempts + 1, started_at = @now, updated_at = @now
         WHERE id = @id AND ${ACTIVE}`),
       finish: db.prepare(`UPDATE builds SET state = @state, summary_json = @summary, error = @error,
         cancelled_by = @cancelledBy, finished_at = @now, updated_at = @now WHERE id = @id AND ${ACTIVE}`),
@@ -105,8 +131,12 @@ export class BuildsRepo {
       const existing = this.findActiveByKey(build.key);
       if (existing) return { inserted: false, existing };
       this.stmts.insert.run({
-        id: build.request.datasetId, key: build.key, requestJson: JSON.stringify(build.request),
-        requestedBy: build.requestedBy, channel: build.channel, now: now.toISOString(),
+        id: build.request.datasetId,
+        key: build.key,
+        requestJson: JSON.stringify(build.request),
+        requestedBy: build.requestedBy,
+        channel: build.channel,
+        now: now.toISOString(),
       });
       return { inserted: true, build: this.get(build.request.datasetId)! };
     })();
@@ -118,12 +148,22 @@ export class BuildsRepo {
   }
 
   /** Ends an active build; false when it had already ended (a second cancel click, a late failure). */
-  finish(id: string, state: FinalState, details: { summary?: BuildSummary; error?: string; cancelledBy?: string }, now: Date): boolean {
-    return this.stmts.finish.run({
-      id, state, now: now.toISOString(),
-      summary: details.summary === undefined ? null : JSON.stringify(details.summary),
-      error: details.error ?? null, cancelledBy: details.cancelledBy ?? null,
-    }).changes === 1;
+  finish(
+    id: string,
+    state: FinalState,
+    details: { summary?: BuildSummary; error?: string; cancelledBy?: string },
+    now: Date,
+  ): boolean {
+    return (
+      this.stmts.finish.run({
+        id,
+        state,
+        now: now.toISOString(),
+        summary: details.summary === undefined ? null : JSON.stringify(details.summary),
+        error: details.error ?? null,
+        cancelledBy: details.cancelledBy ?? null,
+      }).changes === 1
+    );
   }
 
   /**

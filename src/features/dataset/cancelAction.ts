@@ -14,7 +14,9 @@ function answer(result: CancelResult, buildId: string): MessageContent {
     case 'cancelled':
       return plainMessage(`Cancelled ${inlineCode(buildId)} before it started.`);
     case 'finished':
-      return plainMessage(`${inlineCode(buildId)} has already ${result.build.state === 'succeeded' ? 'finished' : `ended (${result.build.state})`}; nothing to cancel.`);
+      return plainMessage(
+        `${inlineCode(buildId)} has already ${result.build.state === 'succeeded' ? 'finished' : `ended (${result.build.state})`}; nothing to cancel.`,
+      );
     case 'not_found':
       return plainMessage(`No build ${inlineCode(buildId)} is known here.`);
   }
@@ -24,14 +26,19 @@ function answer(result: CancelResult, buildId: string): MessageContent {
  * The Cancel button of a build's root message: its requester or an approver may press it; anyone else is told why
  * not, privately, and the message stays as it was. Repeated clicks are harmless: a build ends once.
  */
-export function cancelBuildAction(deps: { readonly runner: BuildRunner; readonly builds: BuildsRepo; readonly policy: Policy }): ActionSpec {
+export function cancelBuildAction(deps: {
+  readonly runner: BuildRunner;
+  readonly builds: BuildsRepo;
+  readonly policy: Policy;
+}): ActionSpec {
   return {
     actionId: CANCEL_ACTION_ID,
     async run({ userId, value: buildId }) {
       const build = deps.builds.get(buildId);
       if (build) {
         const decision = deps.policy.may(userId, 'dataset.cancel', build);
-        if (!decision.allowed) return plainMessage(`:no_entry: You cannot cancel ${inlineCode(buildId)}: ${escapeMrkdwn(decision.reason)}.`);
+        if (!decision.allowed)
+          return plainMessage(`:no_entry: You cannot cancel ${inlineCode(buildId)}: ${escapeMrkdwn(decision.reason)}.`);
       }
       return answer(deps.runner.cancel(buildId, userId), buildId);
     },

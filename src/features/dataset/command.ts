@@ -24,7 +24,10 @@ const ROOT_FAILED =
   'The build runs anyway; follow it with `/logtune status`.';
 
 function duplicateMessage(existing: BuildRecord, identity: BotIdentity): MessageContent {
-  const where = existing.rootTs === undefined ? 'its message is being posted' : link(permalink(identity.workspaceUrl, existing.channel, existing.rootTs), 'see its progress');
+  const where =
+    existing.rootTs === undefined
+      ? 'its message is being posted'
+      : link(permalink(identity.workspaceUrl, existing.channel, existing.rootTs), 'see its progress');
   return plainMessage(
     `A build of this range with the same settings is already ${existing.state} (${inlineCode(existing.id)}, ` +
       `asked by ${mention(existing.requestedBy)}): ${where}. Nothing new was started.`,
@@ -42,9 +45,16 @@ export function datasetCommand(deps: DatasetCommandDeps): CommandSpec {
     async run({ args, userId, channelId, notify }) {
       const options = parseDatasetArgs(args, { allowOperatorFlags: false });
       const request = resolveBuildRequest(deps.data, options, deps.now());
-      const result = deps.runner.submit({ request, requestedBy: userId, channel: channelId, onRootFailed: () => notify(plainMessage(ROOT_FAILED)) });
+      const result = deps.runner.submit({
+        request,
+        requestedBy: userId,
+        channel: channelId,
+        onRootFailed: () => notify(plainMessage(ROOT_FAILED)),
+      });
       if (result.kind === 'duplicate') return duplicateMessage(result.existing, deps.identity);
-      return plainMessage(`:rocket: Building ${inlineCode(request.datasetId)} for ${escapeMrkdwn(request.range.label)}; progress appears in this channel.`);
+      return plainMessage(
+        `:rocket: Building ${inlineCode(request.datasetId)} for ${escapeMrkdwn(request.range.label)}; progress appears in this channel.`,
+      );
     },
   };
 }

@@ -51,8 +51,14 @@ export function createDatasetFeature(deps: DatasetFeatureDeps): DatasetFeature {
   const builds = new BuildsRepo(deps.db);
   const now = () => new Date(deps.clock.now());
   const runner = new BuildRunner({
-    builds, messenger: deps.messenger, buildDataset: deps.buildDataset, clock: deps.clock, log: deps.log,
-    concurrency: deps.concurrency, maxAttempts: deps.maxAttempts, progressIntervalMs: deps.progressIntervalMs,
+    builds,
+    messenger: deps.messenger,
+    buildDataset: deps.buildDataset,
+    clock: deps.clock,
+    log: deps.log,
+    concurrency: deps.concurrency,
+    maxAttempts: deps.maxAttempts,
+    progressIntervalMs: deps.progressIntervalMs,
     ...(deps.scoreBaseline && { scoreBaseline: deps.scoreBaseline }),
   });
   return {
@@ -64,11 +70,22 @@ export function createDatasetFeature(deps: DatasetFeatureDeps): DatasetFeature {
     async status() {
       const lines = builds.listRecent(RECENT).map((build) =>
         buildStatusLine(
-          { build, rangeLabel: rangeLabelOf(build), url: build.rootTs === undefined ? undefined : permalink(deps.identity.workspaceUrl, build.channel, build.rootTs) },
+          {
+            build,
+            rangeLabel: rangeLabelOf(build),
+            url:
+              build.rootTs === undefined
+                ? undefined
+                : permalink(deps.identity.workspaceUrl, build.channel, build.rootTs),
+          },
           now(),
         ),
       );
-      return { title: 'Recent datasets', lines, empty: 'No datasets yet. Start one with `/logtune dataset last 7 days`.' };
+      return {
+        title: 'Recent datasets',
+        lines,
+        empty: 'No datasets yet. Start one with `/logtune dataset last 7 days`.',
+      };
     },
     start() {
       const resumed = runner.resume();

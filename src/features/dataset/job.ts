@@ -3,7 +3,14 @@ import type { Log } from '../../log.ts';
 import type { BuildHooks, BuildProgress, BuildRequest, BuildSummary } from '../../dataset/types.ts';
 import type { BuildRecord, BuildsRepo } from './buildsRepo.ts';
 import { rootMessage, type RootView } from './blocks/root.ts';
-import { cancelledMessage, failureMessage, listedMessage, readMessage, resumedMessage, summaryMessage } from './blocks/thread.ts';
+import {
+  cancelledMessage,
+  failureMessage,
+  listedMessage,
+  readMessage,
+  resumedMessage,
+  summaryMessage,
+} from './blocks/thread.ts';
 import type { MessageContent } from '../../slack/blocks/types.ts';
 import type { Messenger } from '../../slack/messenger.ts';
 import type { BaselineScorer } from '../evaluation/baselineAfterBuild.ts';
@@ -55,13 +62,20 @@ export class BuildJob {
 
   /** Posts the root message (after a restart: updates it) showing "queued"; resolves to its ts if Slack took it. */
   async announce(): Promise<string | undefined> {
-    const ts = await this.deps.messenger.post(rootKey(this.id), { channel: this.build.channel }, rootMessage(this.view('queued')));
+    const ts = await this.deps.messenger.post(
+      rootKey(this.id),
+      { channel: this.build.channel },
+      rootMessage(this.view('queued')),
+    );
     if (ts !== undefined && ts !== this.build.rootTs) this.deps.builds.setRootTs(this.id, ts, this.now());
     return ts;
   }
 
   noteResumed(maxAttempts: number): Promise<void> {
-    return this.reply(`build:${this.id}:resumed:${this.build.attempts}`, resumedMessage(this.build.attempts, maxAttempts));
+    return this.reply(
+      `build:${this.id}:resumed:${this.build.attempts}`,
+      resumedMessage(this.build.attempts, maxAttempts),
+    );
   }
 
   cancel(userId: string): void {
@@ -77,7 +91,11 @@ export class BuildJob {
     if (this.controller.signal.aborted || !this.deps.builds.markRunning(this.id, this.now())) return;
     this.started = true;
     const startedAt = this.deps.clock.now();
-    this.deps.log.info('build started', { buildId: this.id, range: this.request.range.label, attempt: this.build.attempts + 1 });
+    this.deps.log.info('build started', {
+      buildId: this.id,
+      range: this.request.range.label,
+      attempt: this.build.attempts + 1,
+    });
     const progress = new Throttle<RootView>(this.deps.progressIntervalMs, this.deps.clock, (v) => this.updateRoot(v));
     progress.push(this.view('running'));
     try {
@@ -98,7 +116,11 @@ export class BuildJob {
         baseline = await this.deps.scoreBaseline(summary, this.controller.signal);
       }
       this.deps.builds.finish(this.id, 'succeeded', { summary }, this.now());
-      this.deps.log.info('build succeeded', { buildId: this.id, seconds: summary.seconds, examples: summary.rows.train + summary.rows.validation });
+      this.deps.log.info('build succeeded', {
+        buildId: this.id,
+        seconds: summary.seconds,
+        examples: summary.rows.train + summary.rows.validation,
+      });
       await this.reply(`build:${this.id}:summary`, summaryMessage(summary, baseline));
       await this.updateRoot(this.view('succeeded', { summary }));
       this.deps.settled?.(this.id);
@@ -114,7 +136,12 @@ export class BuildJob {
   /** Records and reports a cancellation; also used for a build cancelled while it waited for a slot. */
   async finishCancelled(elapsedSeconds: number | undefined): Promise<void> {
     this.deps.log.info('build cancelled', { buildId: this.id, cancelledBy: this.cancelledBy });
-    this.deps.builds.finish(this.id, 'cancelled', { ...(this.cancelledBy && { cancelledBy: this.cancelledBy }) }, this.now());
+    this.deps.builds.finish(
+      this.id,
+      'cancelled',
+      { ...(this.cancelledBy && { cancelledBy: this.cancelledBy }) },
+      this.now(),
+    );
     await this.reply(`build:${this.id}:summary`, cancelledMessage(this.cancelledBy, elapsedSeconds));
     await this.updateRoot(this.view('cancelled', { ...(this.cancelledBy && { cancelledBy: this.cancelledBy }) }));
     this.deps.settled?.(this.id);
@@ -154,7 +181,8 @@ export class BuildJob {
 
   private async reply(key: string, content: MessageContent): Promise<void> {
     const threadTs = this.deps.messenger.tsOf(rootKey(this.id));
-    if (threadTs === undefined) return this.deps.log.warn('thread reply skipped: the root message was not posted', { key });
+    if (threadTs === undefined)
+      return this.deps.log.warn('thread reply skipped: the root message was not posted', { key });
     await this.deps.messenger.post(key, { channel: this.build.channel, threadTs }, content);
   }
 
@@ -163,7 +191,13 @@ export class BuildJob {
   }
 
   private view(state: RootView['state'], extra: Partial<RootView> = {}): RootView {
-    return { buildId: this.id, rangeLabel: this.request.range.label, requestedBy: this.build.requestedBy, state, ...extra };
+    return {
+      buildId: this.id,
+      rangeLabel: this.request.range.label,
+      requestedBy: this.build.requestedBy,
+      state,
+      ...extra,
+    };
   }
 
   private now(): Date {
@@ -173,7 +207,14 @@ export class BuildJob {
 
 function progressFromSummary(s: BuildSummary): BuildProgress {
   return {
-    phase: 'done', filesDone: s.files.read, filesTotal: s.files.listed, filesSkipped: s.files.skipped, rowsScanned: s.rows.scanned,
-    bytesRead: s.files.bytes, elapsedSeconds: s.seconds, bytesPerSecond: s.megabytesPerSecond * 1e6, etaSeconds: 0,
+    phase: 'done',
+    filesDone: s.files.read,
+    filesTotal: s.files.listed,
+    filesSkipped: s.files.skipped,
+    rowsScanned: s.rows.scanned,
+    bytesRead: s.files.bytes,
+    elapsedSeconds: s.seconds,
+    bytesPerSecond: s.megabytesPerSecond * 1e6,
+    etaSeconds: 0,
   };
 }

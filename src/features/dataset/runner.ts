@@ -26,8 +26,12 @@ export interface SubmitInput {
   readonly onRootFailed?: () => Promise<void>;
 }
 
-export type SubmitResult = { readonly kind: 'queued'; readonly build: BuildRecord } | { readonly kind: 'duplicate'; readonly existing: BuildRecord };
-export type CancelResult = { readonly kind: 'cancelling' | 'cancelled' | 'finished'; readonly build: BuildRecord } | { readonly kind: 'not_found' };
+export type SubmitResult =
+  | { readonly kind: 'queued'; readonly build: BuildRecord }
+  | { readonly kind: 'duplicate'; readonly existing: BuildRecord };
+export type CancelResult =
+  | { readonly kind: 'cancelling' | 'cancelled' | 'finished'; readonly build: BuildRecord }
+  | { readonly kind: 'not_found' };
 
 export class BuildRunner {
   private readonly limit: LimitFunction;
@@ -66,7 +70,12 @@ export class BuildRunner {
       new Date(clock.now()),
     );
     if (!result.inserted) return { kind: 'duplicate', existing: result.existing };
-    this.deps.log.info('build queued', { buildId: result.build.id, key: result.build.key, requestedBy: input.requestedBy, channel: input.channel });
+    this.deps.log.info('build queued', {
+      buildId: result.build.id,
+      key: result.build.key,
+      requestedBy: input.requestedBy,
+      channel: input.channel,
+    });
     this.launch(new BuildJob(result.build, input.request, this.deps), false, input.onRootFailed);
     return { kind: 'queued', build: result.build };
   }
@@ -159,7 +168,10 @@ export class BuildRunner {
     const threadTs = messenger.tsOf(rootKey(build.id));
     if (threadTs === undefined) return;
     await messenger.post(`build:${build.id}:summary`, { channel: build.channel, threadTs }, failureMessage(reason));
-    await messenger.update(rootKey(build.id), rootMessage({ buildId: build.id, rangeLabel, requestedBy: build.requestedBy, state: 'failed', error: reason }));
+    await messenger.update(
+      rootKey(build.id),
+      rootMessage({ buildId: build.id, rangeLabel, requestedBy: build.requestedBy, state: 'failed', error: reason }),
+    );
   }
 
   private async interrupt(build: BuildRecord, reason: string): Promise<void> {
@@ -170,7 +182,10 @@ export class BuildRunner {
     const threadTs = messenger.tsOf(rootKey(build.id));
     if (threadTs === undefined) return;
     await messenger.post(`build:${build.id}:summary`, { channel: build.channel, threadTs }, interruptedMessage(reason));
-    await messenger.update(rootKey(build.id), rootMessage({ buildId: build.id, rangeLabel: build.id, requestedBy: build.requestedBy, state: 'interrupted' }));
+    await messenger.update(
+      rootKey(build.id),
+      rootMessage({ buildId: build.id, rangeLabel: build.id, requestedBy: build.requestedBy, state: 'interrupted' }),
+    );
   }
 
   private track(task: Promise<void>): void {

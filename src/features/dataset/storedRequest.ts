@@ -24,12 +24,19 @@ const buildRequestSchema = z.object({
   parseWorkers: z.number().int().nonnegative(),
   s3ForcePathStyle: z.boolean(),
   s3FastGet: z.boolean().default(true),
-  maxFileBytes: z.number().int().positive().default(256 * 1024 * 1024),
+  maxFileBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(256 * 1024 * 1024),
 });
 
 export function parseStoredRequest(json: string, buildId: string): BuildRequest {
   const parsed = buildRequestSchema.safeParse(parseJson(json));
-  if (!parsed.success) throw new Error(`the stored request is not understood (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`);
+  if (!parsed.success)
+    throw new Error(
+      `the stored request is not understood (${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message})`,
+    );
   if (parsed.data.datasetId !== buildId) throw new Error('the stored request belongs to another build');
   return Object.freeze(parsed.data);
 }

@@ -11,7 +11,8 @@ import { showRequest } from './messages.ts';
 import type { DeployQuote } from './quote.ts';
 import type { DeployRecord } from './deployRequestsRepo.ts';
 
-export type AskOutcome = { readonly kind: 'posted'; readonly record: DeployRecord } | { readonly kind: 'refused'; readonly reason: string };
+export type AskOutcome =
+  { readonly kind: 'posted'; readonly record: DeployRecord } | { readonly kind: 'refused'; readonly reason: string };
 
 // deployInputs hosts on one instance, as JumpStart's deploy() does.
 const INSTANCE_COUNT = 1;
@@ -23,9 +24,11 @@ function newRequestId(at: Date): string {
 /** Why this job cannot get another endpoint now (one is live, or a request for it is under way), if so. */
 function duplicateOf(ctx: DeployContext, jobName: string): string | undefined {
   const live = ctx.endpoints.liveForJob(jobName);
-  if (live) return `${inlineCode(jobName)} is already deployed as ${inlineCode(live.name)}; remove it first with ${inlineCode(`/logtune undeploy ${live.name}`)}`;
+  if (live)
+    return `${inlineCode(jobName)} is already deployed as ${inlineCode(live.name)}; remove it first with ${inlineCode(`/logtune undeploy ${live.name}`)}`;
   const waiting = ctx.requests.waitingForJob(jobName, now(ctx));
-  if (waiting) return `deploy request ${inlineCode(waiting.id)} for ${inlineCode(jobName)} is already ${waiting.state === 'approved' ? 'being created' : 'waiting for approval'}`;
+  if (waiting)
+    return `deploy request ${inlineCode(waiting.id)} for ${inlineCode(jobName)} is already ${waiting.state === 'approved' ? 'being created' : 'waiting for approval'}`;
   return undefined;
 }
 
@@ -33,24 +36,41 @@ function duplicateOf(ctx: DeployContext, jobName: string): string | undefined {
  * `/logtune deploy <job>`: checks everything that can be checked before anything is posted (a job logtune trained,
  * completed, with a model; settings; a price), freezes the plan and its price, and posts it for approval.
  */
-export async function askDeploy(ctx: DeployContext, jobName: string, requestedBy: string, channel: string): Promise<AskOutcome> {
+export async function askDeploy(
+  ctx: DeployContext,
+  jobName: string,
+  requestedBy: string,
+  channel: string,
+): Promise<AskOutcome> {
   const refused = (reason: string): AskOutcome => ({ kind: 'refused', reason });
   const training = ctx.trainingRequests.getByJob(jobName);
-  if (!training?.datasetId) return refused(`no training job ${inlineCode(jobName)} launched by logtune is known here (\`/logtune status\` lists them)`);
+  if (!training?.datasetId)
+    return refused(
+      `no training job ${inlineCode(jobName)} launched by logtune is known here (\`/logtune status\` lists them)`,
+    );
   const duplicate = duplicateOf(ctx, jobName);
   if (duplicate) return refused(duplicate);
-  const roleArn = requireSetting(ctx.training.roleArn, 'LOGTUNE_SAGEMAKER_ROLE_ARN', 'the role SageMaker assumes to host the model');
+  const roleArn = requireSetting(
+    ctx.training.roleArn,
+    'LOGTUNE_SAGEMAKER_ROLE_ARN',
+    'the role SageMaker assumes to host the model',
+  );
   const region = await ctx.aws.region();
-  if (region === undefined) throw new ConfigError('AWS_REGION', "is not set: endpoints run in the SageMaker client's region");
+  if (region === undefined)
+    throw new ConfigError('AWS_REGION', "is not set: endpoints run in the SageMaker client's region");
   const hosting = hostingConfig(ctx.hosting, region);
   let job;
   try {
     job = await ctx.trainingAws.jobs.describe(jobName);
   } catch (error) {
-    if (error instanceof TrainingJobNotFoundError) return refused(`SageMaker has no training job ${inlineCode(jobName)} in ${region}`);
+    if (error instanceof TrainingJobNotFoundError)
+      return refused(`SageMaker has no training job ${inlineCode(jobName)} in ${region}`);
     throw error;
   }
-  if (job.TrainingJobStatus !== 'Completed') return refused(`${inlineCode(jobName)} is ${job.TrainingJobStatus}, not Completed: only a completed job's model can be deployed`);
+  if (job.TrainingJobStatus !== 'Completed')
+    return refused(
+      `${inlineCode(jobName)} is ${job.TrainingJobStatus}, not Completed: only a completed job's model can be deployed`,
+    );
   const artifacts = job.ModelArtifacts?.S3ModelArtifacts;
   if (artifacts === undefined) return refused(`SageMaker reports no model artifacts for ${inlineCode(jobName)}`);
   try {
@@ -66,23 +86,43 @@ export async function askDeploy(ctx: DeployContext, jobName: string, requestedBy
       { fetchPrice: (q, signal) => ctx.trainingAws.fetchPrice(q, signal), cache: ctx.prices, now: () => now(ctx) },
     );
   } catch (error) {
-    if (error instanceof PriceUnavailableError) return refused(`${error.message}; an endpoint is not offered for approval without its price`);
+    if (error instanceof PriceUnavailableError)
+      return refused(`${error.message}; an endpoint is not offered for approval without its price`);
     throw error;
   }
   const quote: DeployQuote = {
-    trainingJobName: jobName, trainedBy: training.requestedBy, datasetId: training.datasetId, modelArtifacts: artifacts, roleArn, region,
-    jumpstartVersion: ctx.training.jumpstart.modelVersion, hosting: { ...hosting, environment: { ...hosting.environment } },
-    instanceCount: INSTANCE_COUNT, usdPerHour: price.usdPerHour, priceNote: describePriceSource(price),
+    trainingJobName: jobName,
+    trainedBy: training.requestedBy,
+    datasetId: training.datasetId,
+    modelArtifacts: artifacts,
+    roleArn,
+    region,
+    jumpstartVersion: ctx.training.jumpstart.modelVersion,
+    hosting: { ...hosting, environment: { ...hosting.environment } },
+    instanceCount: INSTANCE_COUNT,
+    usdPerHour: price.usdPerHour,
+    priceNote: describePriceSource(price),
   };
   const at = now(ctx);
   const expiresAt = new Date(at.getTime() + ctx.approval.ttlHours * 3600_000);
   // Checked again with the insert, in one synchronous step: two commands at once cannot both get through.
   const outcome = ctx.requests.transaction(() => {
     const again = duplicateOf(ctx, jobName);
-    return again ? refused(again) : { kind: 'posted' as const, record: ctx.requests.insert({ id: newRequestId(at), jobName, quote, requestedBy, channel, expiresAt }, at) };
+    return again
+      ? refused(again)
+      : {
+          kind: 'posted' as const,
+          record: ctx.requests.insert({ id: newRequestId(at), jobName, quote, requestedBy, channel, expiresAt }, at),
+        };
   });
   if (outcome.kind === 'refused') return outcome;
-  ctx.log.info('deploy requested', { requestId: outcome.record.id, jobName, instanceType: hosting.instanceType, usdPerHour: price.usdPerHour, requestedBy });
+  ctx.log.info('deploy requested', {
+    requestId: outcome.record.id,
+    jobName,
+    instanceType: hosting.instanceType,
+    usdPerHour: price.usdPerHour,
+    requestedBy,
+  });
   await showRequest(ctx, outcome.record.id);
   return outcome;
 }

@@ -33,7 +33,11 @@ export interface DeployContext {
   readonly training: TrainingConfig;
   readonly hosting: HostingSettings;
   readonly settings: DeploySettings;
-  readonly approval: { readonly approvers: readonly string[]; readonly ttlHours: number; readonly monthlyBudgetUsd: number | undefined };
+  readonly approval: {
+    readonly approvers: readonly string[];
+    readonly ttlHours: number;
+    readonly monthlyBudgetUsd: number | undefined;
+  };
   readonly policy: Policy;
   readonly messenger: Messenger;
   readonly trackers: TrackerService;

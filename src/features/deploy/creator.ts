@@ -39,7 +39,11 @@ export class EndpointCreator {
       const q = record.quote;
       const inputs = deployInputs(
         {
-          requestId: id, trainingJobName: q.trainingJobName, datasetId: q.datasetId, modelArtifacts: q.modelArtifacts, roleArn: q.roleArn,
+          requestId: id,
+          trainingJobName: q.trainingJobName,
+          datasetId: q.datasetId,
+          modelArtifacts: q.modelArtifacts,
+          roleArn: q.roleArn,
           jumpstart: { modelId: JUMPSTART_MODEL_ID, version: q.jumpstartVersion },
         },
         q.hosting,
@@ -51,14 +55,26 @@ export class EndpointCreator {
       ctx.requests.transaction(() => {
         ctx.endpoints.insert(
           {
-            name, requestId: id, datasetId: q.datasetId, jobName: q.trainingJobName, instanceType: q.hosting.instanceType, instanceCount: q.instanceCount,
-            usdPerHour: q.usdPerHour, deployedBy: record.requestedBy,
+            name,
+            requestId: id,
+            datasetId: q.datasetId,
+            jobName: q.trainingJobName,
+            instanceType: q.hosting.instanceType,
+            instanceCount: q.instanceCount,
+            usdPerHour: q.usdPerHour,
+            deployedBy: record.requestedBy,
           },
           now(ctx),
         );
         ctx.requests.markCreated(id, now(ctx));
       });
-      ctx.log.info('endpoint created', { requestId: id, endpointName: name, model: started.model, endpointConfig: started.endpointConfig, endpoint: started.endpoint });
+      ctx.log.info('endpoint created', {
+        requestId: id,
+        endpointName: name,
+        model: started.model,
+        endpointConfig: started.endpointConfig,
+        endpoint: started.endpoint,
+      });
       await replyInThread(ctx, record, 'created', createdMessage(name, started.endpoint === 'existing'));
       await showRequest(ctx, id);
     } catch (error) {
@@ -70,7 +86,8 @@ export class EndpointCreator {
 
   /** Approved requests a previous process left before (or during) their creates. */
   resume(): void {
-    for (const record of this.ctx.requests.inStates(['approved'])) this.tasks.run(this.create(record.id), 'endpoint creation');
+    for (const record of this.ctx.requests.inStates(['approved']))
+      this.tasks.run(this.create(record.id), 'endpoint creation');
   }
 
   /** No new retries (the next start picks approved requests up again). */
@@ -97,10 +114,20 @@ export class EndpointCreator {
     ctx.log.error('endpoint creation failed', { requestId: record.id, attempts, error });
     // Whatever part exists (a model, a config, an endpoint whose answer was lost) is removed: a failed deploy bills nothing.
     if (record.endpointName !== undefined) {
-      await undeploy(ctx.aws.hosting, record.endpointName).catch((cleanup: unknown) => ctx.log.warn('cleaning up a failed deploy failed', { requestId: record.id, error: cleanup }));
+      await undeploy(ctx.aws.hosting, record.endpointName).catch((cleanup: unknown) =>
+        ctx.log.warn('cleaning up a failed deploy failed', { requestId: record.id, error: cleanup }),
+      );
     }
     const reason = (error as Error).message;
-    if (ctx.requests.close(record.id, 'failed', ['approved'], { error: `SageMaker did not create the endpoint: ${reason}` }, now(ctx))) {
+    if (
+      ctx.requests.close(
+        record.id,
+        'failed',
+        ['approved'],
+        { error: `SageMaker did not create the endpoint: ${reason}` },
+        now(ctx),
+      )
+    ) {
       await replyInThread(ctx, record, 'create-failed', createFailedMessage(reason));
       await showRequest(ctx, record.id);
     }

@@ -10,12 +10,23 @@ import { replyInThread, showRequest } from './messages.ts';
 import type { DeployRecord, DeployState } from './deployRequestsRepo.ts';
 
 const STATE_OF: Record<DeployState, ApprovalSubject['state']> = {
-  pending_approval: 'pending', approved: 'approved', created: 'approved', cancelled: 'cancelled', expired: 'expired', failed: 'closed',
+  pending_approval: 'pending',
+  approved: 'approved',
+  created: 'approved',
+  cancelled: 'cancelled',
+  expired: 'expired',
+  failed: 'closed',
 };
 
 function subjectOf(record: DeployRecord): ApprovalSubject {
   // A deploy commits no cap: it bills by the hour until removed, which the idle sweep bounds.
-  return { state: STATE_OF[record.state], requestedBy: record.requestedBy, decidedBy: record.decidedBy, expiresAt: new Date(record.expiresAt), capUsd: undefined };
+  return {
+    state: STATE_OF[record.state],
+    requestedBy: record.requestedBy,
+    decidedBy: record.decidedBy,
+    expiresAt: new Date(record.expiresAt),
+    capUsd: undefined,
+  };
 }
 
 const refused = (what: string, reason: string) => plainMessage(`:no_entry: You cannot ${what}: ${reason}.`);
@@ -36,7 +47,14 @@ export class DeployDecisions {
     const { ctx } = this;
     const at = now(ctx);
     // Deploys commit no cap: the monthly budget (for training caps) does not apply to them.
-    const check = { userId, action: 'deploy.approve' as const, now: at, policy: ctx.policy, monthlyBudgetUsd: undefined, approvedThisMonthUsd: 0 };
+    const check = {
+      userId,
+      action: 'deploy.approve' as const,
+      now: at,
+      policy: ctx.policy,
+      monthlyBudgetUsd: undefined,
+      approvedThisMonthUsd: 0,
+    };
     const outcome = decideApproval(ctx.requests, id, check, subjectOf, deployNames(id).endpoint);
     if (outcome.kind === 'unknown') return unknown(id);
     if (outcome.kind === 'refused') {
@@ -45,7 +63,12 @@ export class DeployDecisions {
       return refused('approve this', outcome.reason);
     }
     ctx.log.info('deploy approved', { requestId: id, userId });
-    await replyInThread(ctx, outcome.record, 'approved', approvedMessage(userId, at.toISOString(), outcome.record.quote));
+    await replyInThread(
+      ctx,
+      outcome.record,
+      'approved',
+      approvedMessage(userId, at.toISOString(), outcome.record.quote),
+    );
     await showRequest(ctx, id);
     await this.creator.create(id);
     return undefined;
@@ -63,12 +86,17 @@ export class DeployDecisions {
       return refused('cancel this', escapeMrkdwn(allowed.reason));
     }
     if (!ctx.requests.close(id, 'cancelled', ['pending_approval'], { userId }, at)) {
-      const hint = record.endpointName ? `; remove its endpoint with ${inlineCode(`/logtune undeploy ${record.endpointName}`)}` : '';
-      return plainMessage(`${inlineCode(id)} is no longer waiting for approval (${record.state.replace('_', ' ')})${hint}.`);
+      const hint = record.endpointName
+        ? `; remove its endpoint with ${inlineCode(`/logtune undeploy ${record.endpointName}`)}`
+        : '';
+      return plainMessage(
+        `${inlineCode(id)} is no longer waiting for approval (${record.state.replace('_', ' ')})${hint}.`,
+      );
     }
     ctx.requests.recordDecision(id, { userId, action: 'cancel', outcome: 'allowed', reason: undefined }, at);
     ctx.log.info('deploy request cancelled', { requestId: id, userId });
-    if (ctx.messenger.tsOf(requestKey(id)) !== undefined) await replyInThread(ctx, record, 'cancelled', cancelledMessage(userId, at.toISOString()));
+    if (ctx.messenger.tsOf(requestKey(id)) !== undefined)
+      await replyInThread(ctx, record, 'cancelled', cancelledMessage(userId, at.toISOString()));
     await showRequest(ctx, id);
     return undefined;
   }
@@ -78,7 +106,8 @@ export class DeployDecisions {
     const at = now(this.ctx);
     for (const record of this.ctx.requests.inStates(['pending_approval'])) {
       if (new Date(record.expiresAt) > at) continue;
-      if (this.ctx.requests.close(record.id, 'expired', ['pending_approval'], {}, at)) await this.announceExpiry(record, at);
+      if (this.ctx.requests.close(record.id, 'expired', ['pending_approval'], {}, at))
+        await this.announceExpiry(record, at);
     }
   }
 

@@ -37,14 +37,27 @@ export interface DeployDecision {
 }
 
 interface Row {
-  id: string; job_name: string; quote_json: string; state: string; requested_by: string; channel: string; expires_at: string;
-  decided_by: string | null; decided_at: string | null; endpoint_name: string | null; error: string | null; created_at: string;
+  id: string;
+  job_name: string;
+  quote_json: string;
+  state: string;
+  requested_by: string;
+  channel: string;
+  expires_at: string;
+  decided_by: string | null;
+  decided_at: string | null;
+  endpoint_name: string | null;
+  error: string | null;
+  created_at: string;
 }
 
 const stateSchema = z.enum(STATES);
 const decisionSchema = z.object({
-  user_id: z.string(), action: z.enum(['approve', 'cancel', 'keep', 'undeploy']), outcome: z.enum(['allowed', 'refused']),
-  reason: z.string().nullable(), at: z.string(),
+  user_id: z.string(),
+  action: z.enum(['approve', 'cancel', 'keep', 'undeploy']),
+  outcome: z.enum(['allowed', 'refused']),
+  reason: z.string().nullable(),
+  at: z.string(),
 });
 
 function parseJson(text: string): unknown {
@@ -61,9 +74,18 @@ function toRecord(row: Row): DeployRecord | undefined {
   const state = stateSchema.safeParse(row.state);
   if (!quote.success || !state.success) return undefined;
   return {
-    id: row.id, jobName: row.job_name, quote: quote.data, state: state.data, requestedBy: row.requested_by, channel: row.channel,
-    expiresAt: row.expires_at, decidedBy: row.decided_by ?? undefined, decidedAt: row.decided_at ?? undefined,
-    endpointName: row.endpoint_name ?? undefined, error: row.error ?? undefined, createdAt: row.created_at,
+    id: row.id,
+    jobName: row.job_name,
+    quote: quote.data,
+    state: state.data,
+    requestedBy: row.requested_by,
+    channel: row.channel,
+    expiresAt: row.expires_at,
+    decidedBy: row.decided_by ?? undefined,
+    decidedAt: row.decided_at ?? undefined,
+    endpointName: row.endpoint_name ?? undefined,
+    error: row.error ?? undefined,
+    createdAt: row.created_at,
   };
 }
 
@@ -74,28 +96,46 @@ export class DeployRequestsRepo {
 
   constructor(private readonly db: Db) {
     this.stmts = {
-      insert: db.prepare(`INSERT INTO deploy_requests (id, job_name, quote_json, state, requested_by, channel, expires_at, created_at, updated_at)
+      insert:
+        db.prepare(`INSERT INTO deploy_requests (id, job_name, quote_json, state, requested_by, channel, expires_at, created_at, updated_at)
         VALUES (@id, @jobName, @quote, 'pending_approval', @requestedBy, @channel, @expiresAt, @now, @now)`),
       get: db.prepare<[string], Row>('SELECT * FROM deploy_requests WHERE id = ?'),
-      inStates: db.prepare<[string], Row>('SELECT * FROM deploy_requests WHERE state IN (SELECT value FROM json_each(?)) ORDER BY created_at, id'),
+      inStates: db.prepare<[string], Row>(
+        'SELECT * FROM deploy_requests WHERE state IN (SELECT value FROM json_each(?)) ORDER BY created_at, id',
+      ),
       waitingForJob: db.prepare<[string, string], Row>(`SELECT * FROM deploy_requests WHERE job_name = ?
         AND (state = 'approved' OR (state = 'pending_approval' AND expires_at > ?)) ORDER BY created_at LIMIT 1`),
       recent: db.prepare<[number], Row>('SELECT * FROM deploy_requests ORDER BY created_at DESC, id DESC LIMIT ?'),
-      approve: db.prepare(`UPDATE deploy_requests SET state = 'approved', decided_by = @userId, decided_at = @now, endpoint_name = @endpointName,
+      approve:
+        db.prepare(`UPDATE deploy_requests SET state = 'approved', decided_by = @userId, decided_at = @now, endpoint_name = @endpointName,
         updated_at = @now WHERE id = @id AND state = 'pending_approval'`),
       close: db.prepare(`UPDATE deploy_requests SET state = @state, decided_by = COALESCE(@userId, decided_by),
         decided_at = CASE WHEN @userId IS NULL THEN decided_at ELSE @now END, error = @error, updated_at = @now
         WHERE id = @id AND state IN (SELECT value FROM json_each(@from))`),
-      created: db.prepare(`UPDATE deploy_requests SET state = 'created', updated_at = @now WHERE id = @id AND state = 'approved'`),
-      decision: db.prepare(`INSERT INTO deploy_decisions (request_id, user_id, action, outcome, reason, at) VALUES (@id, @userId, @action, @outcome, @reason, @now)`),
-      decisions: db.prepare<[string], unknown>('SELECT user_id, action, outcome, reason, at FROM deploy_decisions WHERE request_id = ? ORDER BY rowid'),
+      created: db.prepare(
+        `UPDATE deploy_requests SET state = 'created', updated_at = @now WHERE id = @id AND state = 'approved'`,
+      ),
+      decision: db.prepare(
+        `INSERT INTO deploy_decisions (request_id, user_id, action, outcome, reason, at) VALUES (@id, @userId, @action, @outcome, @reason, @now)`,
+      ),
+      decisions: db.prepare<[string], unknown>(
+        'SELECT user_id, action, outcome, reason, at FROM deploy_decisions WHERE request_id = ? ORDER BY rowid',
+      ),
     };
   }
 
-  insert(input: { id: string; jobName: string; quote: DeployQuote; requestedBy: string; channel: string; expiresAt: Date }, now: Date): DeployRecord {
+  insert(
+    input: { id: string; jobName: string; quote: DeployQuote; requestedBy: string; channel: string; expiresAt: Date },
+    now: Date,
+  ): DeployRecord {
     this.stmts.insert.run({
-      id: input.id, jobName: input.jobName, quote: JSON.stringify(input.quote), requestedBy: input.requestedBy, channel: input.channel,
-      expiresAt: input.expiresAt.toISOString(), now: now.toISOString(),
+      id: input.id,
+      jobName: input.jobName,
+      quote: JSON.stringify(input.quote),
+      requestedBy: input.requestedBy,
+      channel: input.channel,
+      expiresAt: input.expiresAt.toISOString(),
+      now: now.toISOString(),
     });
     return this.get(input.id)!;
   }
@@ -124,8 +164,23 @@ export class DeployRequestsRepo {
     return this.stmts.approve.run({ id, userId, endpointName, now: now.toISOString() }).changes === 1;
   }
 
-  close(id: string, state: 'cancelled' | 'expired' | 'failed', from: readonly DeployState[], details: { userId?: string; error?: string }, now: Date): boolean {
-    return this.stmts.close.run({ id, state, from: JSON.stringify(from), userId: details.userId ?? null, error: details.error ?? null, now: now.toISOString() }).changes === 1;
+  close(
+    id: string,
+    state: 'cancelled' | 'expired' | 'failed',
+    from: readonly DeployState[],
+    details: { userId?: string; error?: string },
+    now: Date,
+  ): boolean {
+    return (
+      this.stmts.close.run({
+        id,
+        state,
+        from: JSON.stringify(from),
+        userId: details.userId ?? null,
+        error: details.error ?? null,
+        now: now.toISOString(),
+      }).changes === 1
+    );
   }
 
   /** approved → created: SageMaker accepted the three creates. */
@@ -134,13 +189,30 @@ export class DeployRequestsRepo {
   }
 
   recordDecision(id: string, decision: Omit<DeployDecision, 'at'>, now: Date): void {
-    this.stmts.decision.run({ id, userId: decision.userId, action: decision.action, outcome: decision.outcome, reason: decision.reason ?? null, now: now.toISOString() });
+    this.stmts.decision.run({
+      id,
+      userId: decision.userId,
+      action: decision.action,
+      outcome: decision.outcome,
+      reason: decision.reason ?? null,
+      now: now.toISOString(),
+    });
   }
 
   decisions(id: string): DeployDecision[] {
     return this.stmts.decisions.all(id).flatMap((row) => {
       const parsed = decisionSchema.safeParse(row);
-      return parsed.success ? [{ userId: parsed.data.user_id, action: parsed.data.action, outcome: parsed.data.outcome, reason: parsed.data.reason ?? undefined, at: parsed.data.at }] : [];
+      return parsed.success
+        ? [
+            {
+              userId: parsed.data.user_id,
+              action: parsed.data.action,
+              outcome: parsed.data.outcome,
+              reason: parsed.data.reason ?? undefined,
+              at: parsed.data.at,
+            },
+          ]
+        : [];
     });
   }
 

@@ -2,7 +2,13 @@ import { z } from 'zod';
 import { endpointPhase } from '../../deploy/deployer.ts';
 import type { MessageContent } from '../../slack/blocks/types.ts';
 import type { Observation, TrackedKind } from '../../trackers/types.ts';
-import { afterInServiceFailedMessage, endpointFailedMessage, goneMessage, inServiceMessage, statusChangeMessage } from './blocks/thread.ts';
+import {
+  afterInServiceFailedMessage,
+  endpointFailedMessage,
+  goneMessage,
+  inServiceMessage,
+  statusChangeMessage,
+} from './blocks/thread.ts';
 import { ENDPOINT_KIND, now, requestKey, type DeployContext } from './context.ts';
 import { endpointSnapshotSchema, replyInThread, showRequest } from './messages.ts';
 import type { DeployRecord } from './deployRequestsRepo.ts';
@@ -53,7 +59,8 @@ export function endpointKind(ctx: DeployContext, tasks: BackgroundTasks): Tracke
       const row = ctx.endpoints.get(name);
       // Recorded right after the creates; until then (a crash in between, being resumed) there is nothing to update.
       if (!row) throw new Error(`endpoint ${name} is not recorded yet`);
-      if (row.state === 'deleting' || row.state === 'deleted') return { changes: [], snapshot: resource.snapshot ?? { status: 'Deleting' }, terminal: true };
+      if (row.state === 'deleting' || row.state === 'deleted')
+        return { changes: [], snapshot: resource.snapshot ?? { status: 'Deleting' }, terminal: true };
       const endpoint = await ctx.aws.hosting.describeEndpoint(name, signal);
       if (endpoint === undefined) {
         // Just created and not visible yet: ask again. Seen before and now gone: deleted outside logtune.
@@ -62,7 +69,10 @@ export function endpointKind(ctx: DeployContext, tasks: BackgroundTasks): Tracke
         return { changes: [{ key: 'gone', payload: { type: 'gone' } }], snapshot: { status: 'Gone' }, terminal: true };
       }
       ctx.endpoints.noteCreatedAt(name, endpoint.createdAt, now(ctx));
-      const snapshot = { status: endpoint.status, ...(endpoint.failureReason !== undefined && { failureReason: endpoint.failureReason }) };
+      const snapshot = {
+        status: endpoint.status,
+        ...(endpoint.failureReason !== undefined && { failureReason: endpoint.failureReason }),
+      };
       const phase = endpointPhase(endpoint.status);
       if (phase === 'in_service') {
         ctx.endpoints.markInService(name, now(ctx));
@@ -71,9 +81,17 @@ export function endpointKind(ctx: DeployContext, tasks: BackgroundTasks): Tracke
       if (phase === 'failed') {
         const reason = endpoint.failureReason ?? endpoint.status;
         ctx.endpoints.markFailed(name, reason, now(ctx));
-        return { changes: [{ key: 'failed', payload: { type: 'failed', status: endpoint.status, reason } }], snapshot, terminal: true };
+        return {
+          changes: [{ key: 'failed', payload: { type: 'failed', status: endpoint.status, reason } }],
+          snapshot,
+          terminal: true,
+        };
       }
-      return { changes: [{ key: `status:${endpoint.status}`, payload: { type: 'status', status: endpoint.status } }], snapshot, terminal: false };
+      return {
+        changes: [{ key: `status:${endpoint.status}`, payload: { type: 'status', status: endpoint.status } }],
+        snapshot,
+        terminal: false,
+      };
     },
     async report(resource, change) {
       const record = ctx.requests.get(resource.context.requestId);
@@ -86,7 +104,12 @@ export function endpointKind(ctx: DeployContext, tasks: BackgroundTasks): Tracke
           content = statusChangeMessage(payload.status);
           break;
         case 'in_service':
-          content = inServiceMessage(resource.id, record.quote.usdPerHour * record.quote.instanceCount, ctx.settings.idleHours, ctx.settings.graceHours);
+          content = inServiceMessage(
+            resource.id,
+            record.quote.usdPerHour * record.quote.instanceCount,
+            ctx.settings.idleHours,
+            ctx.settings.graceHours,
+          );
           break;
         case 'failed':
           content = endpointFailedMessage(payload.status, payload.reason);

@@ -58,7 +58,10 @@ export interface EndpointRecord {
   readonly endedAt: string | undefined;
 }
 
-export type NewEndpoint = Pick<EndpointRecord, 'name' | 'requestId' | 'datasetId' | 'jobName' | 'instanceType' | 'instanceCount' | 'usdPerHour' | 'deployedBy'>;
+export type NewEndpoint = Pick<
+  EndpointRecord,
+  'name' | 'requestId' | 'datasetId' | 'jobName' | 'instanceType' | 'instanceCount' | 'usdPerHour' | 'deployedBy'
+>;
 
 const u = <T>(x: T | null): T | undefined => x ?? undefined;
 
@@ -67,10 +70,24 @@ function toRecord(raw: unknown): EndpointRecord | undefined {
   if (!parsed.success) return undefined;
   const r: Row = parsed.data;
   return {
-    name: r.name, requestId: r.request_id, datasetId: r.dataset_id, jobName: r.job_name, instanceType: r.instance_type,
-    instanceCount: r.instance_count, usdPerHour: r.usd_per_hour, deployedBy: r.deployed_by, state: r.state, failureReason: u(r.failure_reason),
-    createdAt: r.created_at, inServiceAt: u(r.in_service_at), lastUsedAt: u(r.last_used_at), idleWarnedAt: u(r.idle_warned_at),
-    keptAt: u(r.kept_at), keptBy: u(r.kept_by), removedBy: u(r.removed_by), endedAt: u(r.ended_at),
+    name: r.name,
+    requestId: r.request_id,
+    datasetId: r.dataset_id,
+    jobName: r.job_name,
+    instanceType: r.instance_type,
+    instanceCount: r.instance_count,
+    usdPerHour: r.usd_per_hour,
+    deployedBy: r.deployed_by,
+    state: r.state,
+    failureReason: u(r.failure_reason),
+    createdAt: r.created_at,
+    inServiceAt: u(r.in_service_at),
+    lastUsedAt: u(r.last_used_at),
+    idleWarnedAt: u(r.idle_warned_at),
+    keptAt: u(r.kept_at),
+    keptBy: u(r.kept_by),
+    removedBy: u(r.removed_by),
+    endedAt: u(r.ended_at),
   };
 }
 
@@ -86,20 +103,28 @@ export class DeployedEndpointsRepo implements DeployedEndpoints {
   private readonly stmts;
 
   constructor(db: Db) {
-    const update = (set: string, where: string) => db.prepare(`UPDATE deployed_endpoints SET ${set}, updated_at = @now WHERE name = @name AND ${where}`);
+    const update = (set: string, where: string) =>
+      db.prepare(`UPDATE deployed_endpoints SET ${set}, updated_at = @now WHERE name = @name AND ${where}`);
     this.stmts = {
-      insert: db.prepare(`INSERT INTO deployed_endpoints (name, request_id, dataset_id, job_name, instance_type, instance_count, usd_per_hour,
+      insert:
+        db.prepare(`INSERT INTO deployed_endpoints (name, request_id, dataset_id, job_name, instance_type, instance_count, usd_per_hour,
         deployed_by, state, created_at, updated_at) VALUES (@name, @requestId, @datasetId, @jobName, @instanceType, @instanceCount, @usdPerHour,
         @deployedBy, 'creating', @now, @now) ON CONFLICT (name) DO NOTHING`),
       get: db.prepare<[string], unknown>('SELECT * FROM deployed_endpoints WHERE name = ?'),
-      inStates: db.prepare<[string], unknown>('SELECT * FROM deployed_endpoints WHERE state IN (SELECT value FROM json_each(?)) ORDER BY created_at, name'),
-      liveForJob: db.prepare<[string], unknown>(`SELECT * FROM deployed_endpoints WHERE job_name = ? AND state IN ('creating','in_service') LIMIT 1`),
+      inStates: db.prepare<[string], unknown>(
+        'SELECT * FROM deployed_endpoints WHERE state IN (SELECT value FROM json_each(?)) ORDER BY created_at, name',
+      ),
+      liveForJob: db.prepare<[string], unknown>(
+        `SELECT * FROM deployed_endpoints WHERE job_name = ? AND state IN ('creating','in_service') LIMIT 1`,
+      ),
       forStatus: db.prepare<[number], unknown>(`SELECT * FROM deployed_endpoints
         ORDER BY CASE WHEN state IN ('creating','in_service','deleting') THEN 0 ELSE 1 END, created_at DESC, name LIMIT ?`),
       current: db.prepare<[], { name: string; dataset_id: string }>(
         `SELECT name, dataset_id FROM deployed_endpoints WHERE state = 'in_service' ORDER BY in_service_at DESC, name DESC LIMIT 1`,
       ),
-      datasetOf: db.prepare<[string], { dataset_id: string }>('SELECT dataset_id FROM deployed_endpoints WHERE name = ?'),
+      datasetOf: db.prepare<[string], { dataset_id: string }>(
+        'SELECT dataset_id FROM deployed_endpoints WHERE name = ?',
+      ),
       createdAt: update('created_at = @at', 'created_at > @at'),
       inService: update(`state = 'in_service', in_service_at = @now`, `state = 'creating'`),
       failed: update(`state = 'failed', failure_reason = @reason, ended_at = @now`, `state = 'creating'`),
@@ -109,8 +134,11 @@ export class DeployedEndpointsRepo implements DeployedEndpoints {
       keep: update('kept_at = @now, kept_by = @userId, idle_warned_at = NULL', `state = 'in_service'`),
       remove: update(`state = 'deleting', removed_by = @userId`, `state IN ('creating','in_service','failed')`),
       // Only if nothing happened since the warning: a Keep or a use in between wins over the removal.
-      removeIdle: update(`state = 'deleting'`, `state = 'in_service' AND idle_warned_at = @warnedAt
-        AND COALESCE(last_used_at, '') <= @warnedAt AND COALESCE(kept_at, '') <= @warnedAt`),
+      removeIdle: update(
+        `state = 'deleting'`,
+        `state = 'in_service' AND idle_warned_at = @warnedAt
+        AND COALESCE(last_used_at, '') <= @warnedAt AND COALESCE(kept_at, '') <= @warnedAt`,
+      ),
       deleted: update(`state = 'deleted', ended_at = COALESCE(ended_at, @now)`, `state = 'deleting'`),
       evaluation: update('evaluation_at = @now', 'evaluation_at IS NULL'),
     };

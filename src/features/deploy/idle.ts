@@ -34,15 +34,33 @@ export class IdleEndpoints {
     if (!endpoint) return plainMessage(`No endpoint ${inlineCode(name)} is known here.`);
     const allowed = ctx.policy.may(userId, 'endpoint.keep', { requestedBy: endpoint.deployedBy });
     if (!allowed.allowed) {
-      ctx.requests.recordDecision(endpoint.requestId, { userId, action: 'keep', outcome: 'refused', reason: allowed.reason }, at);
+      ctx.requests.recordDecision(
+        endpoint.requestId,
+        { userId, action: 'keep', outcome: 'refused', reason: allowed.reason },
+        at,
+      );
       return plainMessage(`:no_entry: You cannot keep ${inlineCode(name)}: ${escapeMrkdwn(allowed.reason)}.`);
     }
-    if (!ctx.endpoints.keep(name, userId, at)) return plainMessage(`${inlineCode(name)} is no longer in service (it is being removed or gone); nothing to keep.`);
-    ctx.requests.recordDecision(endpoint.requestId, { userId, action: 'keep', outcome: 'allowed', reason: undefined }, at);
+    if (!ctx.endpoints.keep(name, userId, at))
+      return plainMessage(
+        `${inlineCode(name)} is no longer in service (it is being removed or gone); nothing to keep.`,
+      );
+    ctx.requests.recordDecision(
+      endpoint.requestId,
+      { userId, action: 'keep', outcome: 'allowed', reason: undefined },
+      at,
+    );
     ctx.log.info('idle endpoint kept', { endpointName: name, userId });
     const record = ctx.requests.get(endpoint.requestId);
-    if (record) await replyInThread(ctx, record, `kept:${at.toISOString()}`, keptMessage(userId, at.toISOString(), ctx.settings.idleHours));
-    if (endpoint.idleWarnedAt !== undefined) await showWarning(ctx, endpoint, endpoint.idleWarnedAt, { kind: 'kept', by: userId });
+    if (record)
+      await replyInThread(
+        ctx,
+        record,
+        `kept:${at.toISOString()}`,
+        keptMessage(userId, at.toISOString(), ctx.settings.idleHours),
+      );
+    if (endpoint.idleWarnedAt !== undefined)
+      await showWarning(ctx, endpoint, endpoint.idleWarnedAt, { kind: 'kept', by: userId });
     await showRequest(ctx, endpoint.requestId);
     return undefined;
   }
@@ -53,7 +71,11 @@ export class IdleEndpoints {
     if (since === undefined) return;
     const warnedAt = endpoint.idleWarnedAt;
     if (warnedAt === undefined) {
-      if (at.getTime() - Date.parse(since) < ctx.settings.idleHours * HOUR_MS || !ctx.endpoints.warnIdle(endpoint.name, at)) return;
+      if (
+        at.getTime() - Date.parse(since) < ctx.settings.idleHours * HOUR_MS ||
+        !ctx.endpoints.warnIdle(endpoint.name, at)
+      )
+        return;
       ctx.log.info('idle endpoint warned', { endpointName: endpoint.name, idleSince: since });
       await showWarning(ctx, endpoint, at.toISOString(), { kind: 'open' });
       await showRequest(ctx, endpoint.requestId);
@@ -66,7 +88,11 @@ export class IdleEndpoints {
       await showRequest(ctx, endpoint.requestId);
       return;
     }
-    if (at.getTime() - Date.parse(warnedAt) < ctx.settings.graceHours * HOUR_MS || !ctx.endpoints.startIdleRemoval(endpoint.name, warnedAt, at)) return;
+    if (
+      at.getTime() - Date.parse(warnedAt) < ctx.settings.graceHours * HOUR_MS ||
+      !ctx.endpoints.startIdleRemoval(endpoint.name, warnedAt, at)
+    )
+      return;
     ctx.log.info('idle endpoint being removed', { endpointName: endpoint.name, idleSince: since, warnedAt });
     await showRequest(ctx, endpoint.requestId);
     await this.removal.remove(endpoint.name);

@@ -65,11 +65,26 @@ const SWEEP_MS = 60_000;
 /** Hosting from Slack: `/logtune deploy` with Approve / Cancel, the endpoint's progress, idle warnings, `/logtune undeploy`. */
 export function createDeployFeature(deps: DeployFeatureDeps): DeployFeature {
   const ctx: DeployContext = {
-    requests: new DeployRequestsRepo(deps.db), endpoints: new DeployedEndpointsRepo(deps.db), trainingRequests: deps.trainings.requests,
-    prices: deps.trainings.prices, training: deps.training, hosting: deps.hosting, settings: deps.settings,
-    approval: { approvers: deps.bot.approvers, ttlHours: deps.bot.approvalTtlHours, monthlyBudgetUsd: deps.bot.monthlyBudgetUsd },
-    policy: deps.policy, messenger: deps.messenger, trackers: deps.trackers, aws: deps.aws, trainingAws: deps.trainingAws, clock: deps.clock,
-    log: deps.log.child({ feature: 'deploy' }), afterInService: deps.afterInService,
+    requests: new DeployRequestsRepo(deps.db),
+    endpoints: new DeployedEndpointsRepo(deps.db),
+    trainingRequests: deps.trainings.requests,
+    prices: deps.trainings.prices,
+    training: deps.training,
+    hosting: deps.hosting,
+    settings: deps.settings,
+    approval: {
+      approvers: deps.bot.approvers,
+      ttlHours: deps.bot.approvalTtlHours,
+      monthlyBudgetUsd: deps.bot.monthlyBudgetUsd,
+    },
+    policy: deps.policy,
+    messenger: deps.messenger,
+    trackers: deps.trackers,
+    aws: deps.aws,
+    trainingAws: deps.trainingAws,
+    clock: deps.clock,
+    log: deps.log.child({ feature: 'deploy' }),
+    afterInService: deps.afterInService,
   };
   const tasks = new BackgroundTasks(ctx.log);
   const creator = new EndpointCreator(ctx, tasks);
@@ -100,13 +115,16 @@ export function createDeployFeature(deps: DeployFeatureDeps): DeployFeature {
       {
         name: 'deploy',
         args: '<training job>',
-        summary: 'Host a fine-tuned model as a SageMaker endpoint: its hourly and daily cost is posted for an approver, nothing is created before',
+        summary:
+          'Host a fine-tuned model as a SageMaker endpoint: its hourly and daily cost is posted for an approver, nothing is created before',
         example: '/logtune deploy logtune-ft-tr-20240601t120000-ab12-0123456789ab',
         async run({ args, userId, channelId }) {
           const job = onlyArgument(args, 'one training job (as shown when it completed)');
           const outcome = await askDeploy(ctx, job, userId, channelId);
           if (outcome.kind === 'refused') return plainMessage(`:no_entry: Not posted: ${outcome.reason}.`);
-          return plainMessage(`:moneybag: Deploy request ${inlineCode(outcome.record.id)}: its cost, with Approve and Cancel for an approver, is posted in this channel.`);
+          return plainMessage(
+            `:moneybag: Deploy request ${inlineCode(outcome.record.id)}: its cost, with Approve and Cancel for an approver, is posted in this channel.`,
+          );
         },
       },
       {
@@ -133,9 +151,16 @@ export function createDeployFeature(deps: DeployFeatureDeps): DeployFeature {
         return endpointStatusLine(e, costOf(ctx, e), request && threadUrl(request.id, request.channel), at);
       });
       // Requests that never became an endpoint (waiting, cancelled, expired, failed), fewer: they cost nothing.
-      const withoutEndpoint = ctx.requests.listRecent(RECENT).filter((r) => r.state !== 'created').slice(0, RECENT / 2);
+      const withoutEndpoint = ctx.requests
+        .listRecent(RECENT)
+        .filter((r) => r.state !== 'created')
+        .slice(0, RECENT / 2);
       lines.push(...withoutEndpoint.map((r) => requestStatusLine(r, threadUrl(r.id, r.channel), at)));
-      return { title: 'Endpoints', lines, empty: 'No endpoints yet. Deploy a completed training job with `/logtune deploy <job>`.' };
+      return {
+        title: 'Endpoints',
+        lines,
+        empty: 'No endpoints yet. Deploy a completed training job with `/logtune deploy <job>`.',
+      };
     },
     start() {
       creator.resume();

@@ -19,10 +19,19 @@ export function costOf(ctx: Pick<DeployContext, 'clock'>, e: EndpointRecord): Ho
 export function endpointView(ctx: DeployContext, e: EndpointRecord): EndpointView {
   const snapshot = endpointSnapshotSchema.safeParse(ctx.trackers.snapshotOf(ENDPOINT_KIND, e.name));
   const cost = costOf(ctx, e);
-  const removeAt = e.idleWarnedAt === undefined ? undefined : new Date(Date.parse(e.idleWarnedAt) + ctx.settings.graceHours * 3600_000).toISOString();
+  const removeAt =
+    e.idleWarnedAt === undefined
+      ? undefined
+      : new Date(Date.parse(e.idleWarnedAt) + ctx.settings.graceHours * 3600_000).toISOString();
   return {
-    name: e.name, state: e.state, status: snapshot.success ? snapshot.data.status : undefined, failureReason: e.failureReason,
-    perDayUsd: cost.perDayUsd, soFarUsd: cost.soFarUsd, removedBy: e.removedBy, removeAt: e.state === 'in_service' ? removeAt : undefined,
+    name: e.name,
+    state: e.state,
+    status: snapshot.success ? snapshot.data.status : undefined,
+    failureReason: e.failureReason,
+    perDayUsd: cost.perDayUsd,
+    soFarUsd: cost.soFarUsd,
+    removedBy: e.removedBy,
+    removeAt: e.state === 'in_service' ? removeAt : undefined,
   };
 }
 
@@ -30,9 +39,17 @@ export function endpointView(ctx: DeployContext, e: EndpointRecord): EndpointVie
 export function requestMessage(ctx: DeployContext, record: DeployRecord): MessageContent {
   const endpoint = record.endpointName === undefined ? undefined : ctx.endpoints.get(record.endpointName);
   return deployMessage({
-    id: record.id, requestedBy: record.requestedBy, state: record.state, quote: record.quote, approvers: ctx.approval.approvers,
-    expiresAt: record.expiresAt, decidedBy: record.decidedBy, problem: record.error, idleHours: ctx.settings.idleHours,
-    graceHours: ctx.settings.graceHours, endpoint: endpoint && endpointView(ctx, endpoint),
+    id: record.id,
+    requestedBy: record.requestedBy,
+    state: record.state,
+    quote: record.quote,
+    approvers: ctx.approval.approvers,
+    expiresAt: record.expiresAt,
+    decidedBy: record.decidedBy,
+    problem: record.error,
+    idleHours: ctx.settings.idleHours,
+    graceHours: ctx.settings.graceHours,
+    endpoint: endpoint && endpointView(ctx, endpoint),
   });
 }
 
@@ -44,23 +61,39 @@ export async function showRequest(ctx: DeployContext, id: string): Promise<strin
 }
 
 /** A reply in the request's thread, once per key; false when there is no thread to reply in yet. */
-export async function replyInThread(ctx: DeployContext, record: Pick<DeployRecord, 'id' | 'channel'>, key: string, content: MessageContent): Promise<boolean> {
+export async function replyInThread(
+  ctx: DeployContext,
+  record: Pick<DeployRecord, 'id' | 'channel'>,
+  key: string,
+  content: MessageContent,
+): Promise<boolean> {
   const threadTs = ctx.messenger.tsOf(requestKey(record.id));
   if (threadTs === undefined) {
     ctx.log.warn('deploy thread reply skipped: the request message was not posted', { requestId: record.id, key });
     return false;
   }
-  return (await ctx.messenger.post(`deploy:${record.id}:${key}`, { channel: record.channel, threadTs }, content)) !== undefined;
+  return (
+    (await ctx.messenger.post(`deploy:${record.id}:${key}`, { channel: record.channel, threadTs }, content)) !==
+    undefined
+  );
 }
 
 export type WarningOutcome = IdleWarningView['outcome'];
 
 /** Posts the idle warning given at `warnedAt`, or shows how it was settled; one message per warning. */
-export async function showWarning(ctx: DeployContext, endpoint: EndpointRecord, warnedAt: string, outcome: WarningOutcome): Promise<boolean> {
+export async function showWarning(
+  ctx: DeployContext,
+  endpoint: EndpointRecord,
+  warnedAt: string,
+  outcome: WarningOutcome,
+): Promise<boolean> {
   const record = ctx.requests.get(endpoint.requestId);
   if (!record) return false;
   const view: IdleWarningView = {
-    endpointName: endpoint.name, deployedBy: endpoint.deployedBy, perDayUsd: costOf(ctx, endpoint).perDayUsd, outcome,
+    endpointName: endpoint.name,
+    deployedBy: endpoint.deployedBy,
+    perDayUsd: costOf(ctx, endpoint).perDayUsd,
+    outcome,
     removeAt: new Date(Date.parse(warnedAt) + ctx.settings.graceHours * 3600_000).toISOString(),
   };
   return replyInThread(ctx, record, `idle:${warnedAt}`, idleWarningMessage(view, ctx.settings.idleHours));

@@ -25,19 +25,32 @@ export class EndpointRemoval {
     if (!row) return this.undeployUnknown(ref, userId);
     const allowed = ctx.policy.may(userId, 'endpoint.undeploy', { requestedBy: row.deployedBy });
     if (!allowed.allowed) {
-      ctx.requests.recordDecision(row.requestId, { userId, action: 'undeploy', outcome: 'refused', reason: allowed.reason }, at);
+      ctx.requests.recordDecision(
+        row.requestId,
+        { userId, action: 'undeploy', outcome: 'refused', reason: allowed.reason },
+        at,
+      );
       return plainMessage(`:no_entry: You cannot remove ${inlineCode(row.name)}: ${escapeMrkdwn(allowed.reason)}.`);
     }
-    if (row.state === 'deleted') return plainMessage(`${inlineCode(row.name)} was already removed (${row.endedAt?.slice(0, 16).replace('T', ' ')} UTC).`);
+    if (row.state === 'deleted')
+      return plainMessage(
+        `${inlineCode(row.name)} was already removed (${row.endedAt?.slice(0, 16).replace('T', ' ')} UTC).`,
+      );
     // Already being removed (a failed attempt, say): asking again tries again now.
     const started = row.state === 'deleting' || ctx.endpoints.startRemoval(row.name, userId, at);
     if (!started) return plainMessage(`${inlineCode(row.name)} is already gone; nothing to remove.`);
-    ctx.requests.recordDecision(row.requestId, { userId, action: 'undeploy', outcome: 'allowed', reason: undefined }, at);
+    ctx.requests.recordDecision(
+      row.requestId,
+      { userId, action: 'undeploy', outcome: 'allowed', reason: undefined },
+      at,
+    );
     ctx.log.info('endpoint removal requested', { endpointName: row.name, userId });
     await showRequest(ctx, row.requestId);
     return (await this.remove(row.name))
       ? plainMessage(`:wastebasket: Removed ${inlineCode(row.name)}: endpoint, endpoint config and model deleted.`)
-      : plainMessage(`:warning: Removing ${inlineCode(row.name)} did not finish; logtune tries again every minute and its thread says when it is done.`);
+      : plainMessage(
+          `:warning: Removing ${inlineCode(row.name)} did not finish; logtune tries again every minute and its thread says when it is done.`,
+        );
   }
 
   /** Deletes an endpoint marked `deleting`; true once it is gone. Concurrent calls for one endpoint share one attempt. */
@@ -61,7 +74,11 @@ export class EndpointRemoval {
     const record = ctx.requests.get(row.requestId);
     try {
       const result = await undeploy(ctx.aws.hosting, name);
-      ctx.log.info('endpoint removed', { endpointName: name, removedBy: row.removedBy ?? 'idle', deleted: result.deleted });
+      ctx.log.info('endpoint removed', {
+        endpointName: name,
+        removedBy: row.removedBy ?? 'idle',
+        deleted: result.deleted,
+      });
     } catch (error) {
       ctx.log.warn('endpoint removal failed; retried on the next sweep', { endpointName: name, error });
       if (record) await replyInThread(ctx, record, 'removal-failed', removalFailedMessage((error as Error).message));
@@ -70,7 +87,10 @@ export class EndpointRemoval {
     ctx.endpoints.markDeleted(name, now(ctx));
     const removed = ctx.endpoints.get(name) ?? row;
     if (record) {
-      const by = row.removedBy === undefined ? { idleHours: ctx.settings.idleHours, graceHours: ctx.settings.graceHours } : { userId: row.removedBy };
+      const by =
+        row.removedBy === undefined
+          ? { idleHours: ctx.settings.idleHours, graceHours: ctx.settings.graceHours }
+          : { userId: row.removedBy };
       await replyInThread(ctx, record, 'removed', removedMessage(by, costOf(ctx, removed).soFarUsd));
       if (row.idleWarnedAt !== undefined) await showWarning(ctx, removed, row.idleWarnedAt, { kind: 'removed' });
       await showRequest(ctx, record.id);
@@ -81,11 +101,15 @@ export class EndpointRemoval {
   /** An endpoint this database does not know (deployed before it was lost, say): approvers only, logtune's tag required. */
   private async undeployUnknown(ref: string, userId: string): Promise<MessageContent> {
     const { ctx } = this;
-    if (!ctx.policy.isApprover(userId)) return plainMessage(`No endpoint or deploy request ${inlineCode(ref)} is known here.`);
+    if (!ctx.policy.isApprover(userId))
+      return plainMessage(`No endpoint or deploy request ${inlineCode(ref)} is known here.`);
     try {
       const result = await undeploy(ctx.aws.hosting, ref);
       ctx.log.info('unrecorded endpoint removed', { endpointName: ref, userId, deleted: result.deleted });
-      const parts = result.deleted.map((d) => `${d.kind.replace('_', ' ')} ${inlineCode(d.name)} ${d.outcome === 'deleted' ? 'deleted' : 'was already gone'}`);
+      const parts = result.deleted.map(
+        (d) =>
+          `${d.kind.replace('_', ' ')} ${inlineCode(d.name)} ${d.outcome === 'deleted' ? 'deleted' : 'was already gone'}`,
+      );
       return plainMessage(`:wastebasket: ${parts.join(', ')}.`);
     } catch (error) {
       if (isLogtuneError(error)) return plainMessage(`:no_entry: ${escapeMrkdwn(error.message)}.`);

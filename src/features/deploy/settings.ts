@@ -6,8 +6,16 @@ import { parseSection, type Env } from '../../config.ts';
  * not, so nobody's forgotten experiment runs for weeks. (How it is hosted is `src/deploy/settings.ts`.)
  */
 const idleSchema = z.object({
-  LOGTUNE_ENDPOINT_IDLE_HOURS: z.coerce.number().positive().max(24 * 365).default(24),
-  LOGTUNE_ENDPOINT_GRACE_HOURS: z.coerce.number().positive().max(24 * 30).default(2),
+  LOGTUNE_ENDPOINT_IDLE_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 365)
+    .default(24),
+  LOGTUNE_ENDPOINT_GRACE_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 30)
+    .default(2),
 });
 
 export interface DeploySettings {

@@ -21,18 +21,29 @@ export const BOT_BASELINE_MAX_EXAMPLES = 100_000;
  * The free baseline, trained and scored right after a dataset is built (cheap enough to always run;
  * LOGTUNE_BASELINE=false turns it off), written beside the dataset; its scores and warnings go in the summary.
  */
-export function baselineAfterBuild(settings: EvaluationSettings, data: DataConfig, log: Log): BaselineScorer | undefined {
+export function baselineAfterBuild(
+  settings: EvaluationSettings,
+  data: DataConfig,
+  log: Log,
+): BaselineScorer | undefined {
   if (!settings.baseline) return undefined;
   return async (summary, signal) => {
-    if (summary.rows.validation === 0) return { problem: 'the dataset has no validation split to score it on (--validation 0)' };
+    if (summary.rows.validation === 0)
+      return { problem: 'the dataset has no validation split to score it on (--validation 0)' };
     if (summary.rows.train > BOT_BASELINE_MAX_EXAMPLES) {
-      return { problem: `${summary.rows.train} training examples are more than the bot trains on (${BOT_BASELINE_MAX_EXAMPLES}); run \`logtune baseline ${summary.datasetId}\`` };
+      return {
+        problem: `${summary.rows.train} training examples are more than the bot trains on (${BOT_BASELINE_MAX_EXAMPLES}); run \`logtune baseline ${summary.datasetId}\``,
+      };
     }
     try {
       const dataset = await openStoredDataset(summary.outUri, undefined, { s3ForcePathStyle: data.s3ForcePathStyle });
       const run = await runBaseline(dataset, { signal });
       await writeBaseline(dataset, run, signal);
-      log.info('baseline scored', { datasetId: summary.datasetId, macroF1: run.evaluation.report.macroF1, warnings: run.evaluation.warnings.length });
+      log.info('baseline scored', {
+        datasetId: summary.datasetId,
+        macroF1: run.evaluation.report.macroF1,
+        warnings: run.evaluation.warnings.length,
+      });
       return { evaluation: run.evaluation };
     } catch (error) {
       if (signal.aborted) throw error;

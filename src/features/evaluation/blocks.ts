@@ -22,13 +22,25 @@ export function baselineBlocks(evaluation: BaselineEvaluation): KnownBlock[] {
     `always "${escapeMrkdwn(truncate(report.majority.label, 30, '…'))}" would score macro-F1 ${f2(report.majority.macroF1)})\n*F1 per label:* ${perLabelF1(report)}`;
   const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: truncate(text, 2900) } }];
   for (const warning of evaluation.warnings.slice(0, 3)) {
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(`:warning: *${warning.kind === 'leak' ? 'Leak' : 'Skew'}:* ${escapeMrkdwn(warning.message)}`, 2900) } });
+    blocks.push({
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: truncate(
+          `:warning: *${warning.kind === 'leak' ? 'Leak' : 'Skew'}:* ${escapeMrkdwn(warning.message)}`,
+          2900,
+        ),
+      },
+    });
   }
   return blocks;
 }
 
 export function baselineProblemBlock(problem: string): KnownBlock {
-  return { type: 'context', elements: [{ type: 'mrkdwn', text: truncate(`Free baseline not scored: ${escapeMrkdwn(problem)}`, 2900) }] };
+  return {
+    type: 'context',
+    elements: [{ type: 'mrkdwn', text: truncate(`Free baseline not scored: ${escapeMrkdwn(problem)}`, 2900) }],
+  };
 }
 
 /** A deployed model beside the baseline on the same validation sample. */
@@ -44,10 +56,17 @@ export function comparisonMessage(endpointName: string, comparison: Comparison):
         : `does *not* beat the free baseline (${f2(report.macroF1)} vs ${f2(baseline.macroF1)} macro-F1)`;
   const head =
     `:bar_chart: *Evaluation of ${inlineCode(endpointName)}* on ${sample} validation examples of ${inlineCode(report.dataset.id)}: ` +
-    `macro-F1 ${f2(report.macroF1)}, ${verdict}` + (report.unanswered > 0 ? ` · ${report.unanswered} answers named no label (counted wrong)` : '');
+    `macro-F1 ${f2(report.macroF1)}, ${verdict}` +
+    (report.unanswered > 0 ? ` · ${report.unanswered} answers named no label (counted wrong)` : '');
   const blocks: KnownBlock[] = [
     { type: 'section', text: { type: 'mrkdwn', text: truncate(head, 2900) } },
-    { type: 'section', text: { type: 'mrkdwn', text: truncate(`\`\`\`${codeText(formatComparison(reports))}\`\`\``, 2900) } },
+    {
+      type: 'section',
+      text: { type: 'mrkdwn', text: truncate(`\`\`\`${codeText(formatComparison(reports))}\`\`\``, 2900) },
+    },
   ];
-  return { text: `Evaluation of ${endpointName}: macro-F1 ${f2(report.macroF1)}${baseline ? ` (baseline ${f2(baseline.macroF1)})` : ''}`, blocks };
+  return {
+    text: `Evaluation of ${endpointName}: macro-F1 ${f2(report.macroF1)}${baseline ? ` (baseline ${f2(baseline.macroF1)})` : ''}`,
+    blocks,
+  };
 }

@@ -33,9 +33,16 @@ export function createEvaluationFeature(deps: EvaluationFeatureDeps): Evaluation
   const log = deps.log.child({ feature: 'evaluation' });
   const running = new Set<Promise<unknown>>();
   const evaluateEndpoint = async (endpointName: string, datasetId: string): Promise<MessageContent> => {
-    const dataset = await openStoredDataset(datasetId, deps.data.artifactsUri, { s3ForcePathStyle: deps.data.s3ForcePathStyle });
+    const dataset = await openStoredDataset(datasetId, deps.data.artifactsUri, {
+      s3ForcePathStyle: deps.data.s3ForcePathStyle,
+    });
     const comparison = await compareOnValidation(deps.openEndpoint(endpointName, dataset), dataset);
-    log.info('endpoint evaluated', { endpointName, datasetId, macroF1: comparison.report.macroF1, baselineMacroF1: comparison.baseline?.macroF1 });
+    log.info('endpoint evaluated', {
+      endpointName,
+      datasetId,
+      macroF1: comparison.report.macroF1,
+      baselineMacroF1: comparison.baseline?.macroF1,
+    });
     return comparisonMessage(endpointName, comparison);
   };
   return {
@@ -45,31 +52,46 @@ export function createEvaluationFeature(deps: EvaluationFeatureDeps): Evaluation
       {
         name: 'evaluate',
         args: '<endpoint>',
-        summary: 'Score a deployed endpoint on a sample of its validation split, beside the free baseline; the report is posted here',
+        summary:
+          'Score a deployed endpoint on a sample of its validation split, beside the free baseline; the report is posted here',
         example: '/logtune evaluate logtune-dr-20240601t120000-ab12',
         async run({ args, channelId, userId }) {
           const endpointName = onlyArgument(args, 'the endpoint to evaluate, e.g. `/logtune evaluate logtune-dr-…`');
           const datasetId = deps.endpoints?.datasetOf(endpointName) ?? (await deps.endpointDataset(endpointName));
-          if (datasetId === undefined) throw new UsageError(`no endpoint ${endpointName} that logtune deployed (it needs to know the dataset the model learnt)`);
+          if (datasetId === undefined)
+            throw new UsageError(
+              `no endpoint ${endpointName} that logtune deployed (it needs to know the dataset the model learnt)`,
+            );
           const key = `evaluation:${endpointName}:${deps.now().getTime()}`;
           // Minutes of calls: the report is posted for the channel when it is ready; the asker is told now.
           const task = evaluateEndpoint(endpointName, datasetId).then(
             (report) => deps.messenger.post(key, { channel: channelId }, report),
             (error: unknown) => {
               log.warn('evaluation failed', { endpointName, userId, error });
-              return deps.messenger.post(key, { channel: channelId }, plainMessage(`:x: Evaluating ${inlineCode(endpointName)} failed: ${inlineCode((error as Error).message)}`));
+              return deps.messenger.post(
+                key,
+                { channel: channelId },
+                plainMessage(
+                  `:x: Evaluating ${inlineCode(endpointName)} failed: ${inlineCode((error as Error).message)}`,
+                ),
+              );
             },
           );
           running.add(task);
           void task.finally(() => running.delete(task));
-          return plainMessage(`:bar_chart: Evaluating ${inlineCode(endpointName)} on a sample of the validation split of ${inlineCode(datasetId)}; the report will be posted in this channel.`);
+          return plainMessage(
+            `:bar_chart: Evaluating ${inlineCode(endpointName)} on a sample of the validation split of ${inlineCode(datasetId)}; the report will be posted in this channel.`,
+          );
         },
       },
     ],
     actions: [],
     async stop(timeoutMs) {
       let timer: NodeJS.Timeout | undefined;
-      await Promise.race([Promise.allSettled([...running]), new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+      await Promise.race([
+        Promise.allSettled([...running]),
+        new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+      ]);
       clearTimeout(timer);
     },
   };

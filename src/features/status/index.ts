@@ -16,7 +16,8 @@ export function statusFeature(features: () => readonly Feature[]): Feature {
         summary: 'Datasets, training jobs and endpoints: state, cost so far, a link to each thread',
         example: '/logtune status',
         async run({ args }) {
-          if (args.length > 0) throw new UsageError('`status` takes no arguments: it lists recent datasets, jobs and endpoints.');
+          if (args.length > 0)
+            throw new UsageError('`status` takes no arguments: it lists recent datasets, jobs and endpoints.');
           const sections: StatusSection[] = [];
           for (const feature of features()) if (feature.status) sections.push(await feature.status());
           return statusMessage(sections);

@@ -27,22 +27,39 @@ export const approvalQuoteSchema = z.object({
   capBelowEstimate: z.boolean(),
   maxRuntimeSeconds: z.number().int().positive(),
   runtimeLimitedBy: z.enum(['cap', 'ceiling']),
-  rows: z.array(z.object({ instanceType: z.string(), hours: range, usd: range.optional(), cheapest: z.boolean(), priceError: z.string().optional() })),
+  rows: z.array(
+    z.object({
+      instanceType: z.string(),
+      hours: range,
+      usd: range.optional(),
+      cheapest: z.boolean(),
+      priceError: z.string().optional(),
+    }),
+  ),
   examples: z.record(z.string(), z.object({ train: z.number(), validation: z.number() })),
   baselineMacroF1: z.number().min(0).max(1).optional(),
 });
 
 export type ApprovalQuote = z.infer<typeof approvalQuoteSchema>;
 
-export type QuoteOutcome = { readonly ok: true; readonly quote: ApprovalQuote } | { readonly ok: false; readonly problem: string };
+export type QuoteOutcome =
+  { readonly ok: true; readonly quote: ApprovalQuote } | { readonly ok: false; readonly problem: string };
 
 /** The quote for the chosen instance type, or why it cannot be approved (no price, a cap that cannot pay for a run). */
-export function toApprovalQuote(quote: TrainingQuote, dataset: StoredDataset, baselineMacroF1: number | undefined): QuoteOutcome {
+export function toApprovalQuote(
+  quote: TrainingQuote,
+  dataset: StoredDataset,
+  baselineMacroF1: number | undefined,
+): QuoteOutcome {
   const { chosen, cap, runtime } = quote;
   if (chosen.usd === undefined || chosen.usdPerHour === undefined || chosen.price === undefined) {
-    return { ok: false, problem: `no price is known for ${chosen.instanceType} in ${quote.region}: ${chosen.priceError ?? 'unknown reason'}` };
+    return {
+      ok: false,
+      problem: `no price is known for ${chosen.instanceType} in ${quote.region}: ${chosen.priceError ?? 'unknown reason'}`,
+    };
   }
-  if (quote.capProblem !== undefined || cap === undefined || runtime === undefined) return { ok: false, problem: quote.capProblem ?? 'no cap could be set' };
+  if (quote.capProblem !== undefined || cap === undefined || runtime === undefined)
+    return { ok: false, problem: quote.capProblem ?? 'no cap could be set' };
   return {
     ok: true,
     quote: {
@@ -64,9 +81,15 @@ export function toApprovalQuote(quote: TrainingQuote, dataset: StoredDataset, ba
       maxRuntimeSeconds: runtime.maxRuntimeSeconds,
       runtimeLimitedBy: runtime.limitedBy,
       rows: quote.rows.map((r) => ({
-        instanceType: r.instanceType, hours: r.hours, cheapest: r.cheapest, ...(r.usd && { usd: r.usd }), ...(r.priceError !== undefined && { priceError: r.priceError }),
+        instanceType: r.instanceType,
+        hours: r.hours,
+        cheapest: r.cheapest,
+        ...(r.usd && { usd: r.usd }),
+        ...(r.priceError !== undefined && { priceError: r.priceError }),
       })),
-      examples: Object.fromEntries(Object.entries(dataset.stats.labels).map(([label, c]) => [label, { train: c.train, validation: c.validation }])),
+      examples: Object.fromEntries(
+        Object.entries(dataset.stats.labels).map(([label, c]) => [label, { train: c.train, validation: c.validation }]),
+      ),
       ...(baselineMacroF1 !== undefined && { baselineMacroF1 }),
     },
   };

@@ -12,14 +12,22 @@ import { replyInThread, showRequest } from './messages.ts';
 import type { TrainingRecord, TrainingState } from './trainingRequestsRepo.ts';
 
 const STATE_OF: Record<TrainingState, ApprovalSubject['state']> = {
-  awaiting_dataset: 'closed', pending_approval: 'pending', approved: 'approved', launched: 'approved', cancelled: 'cancelled',
-  expired: 'expired', failed: 'closed',
+  awaiting_dataset: 'closed',
+  pending_approval: 'pending',
+  approved: 'approved',
+  launched: 'approved',
+  cancelled: 'cancelled',
+  expired: 'expired',
+  failed: 'closed',
 };
 
 function subjectOf(record: TrainingRecord): ApprovalSubject {
   return {
-    state: STATE_OF[record.state], requestedBy: record.requestedBy, decidedBy: record.decidedBy,
-    expiresAt: record.expiresAt === undefined ? undefined : new Date(record.expiresAt), capUsd: record.capUsd,
+    state: STATE_OF[record.state],
+    requestedBy: record.requestedBy,
+    decidedBy: record.decidedBy,
+    expiresAt: record.expiresAt === undefined ? undefined : new Date(record.expiresAt),
+    capUsd: record.capUsd,
   };
 }
 
@@ -40,7 +48,11 @@ export class TrainingDecisions {
     const { ctx } = this;
     const at = now(ctx);
     const check = {
-      userId, action: 'training.approve' as const, now: at, policy: ctx.policy, monthlyBudgetUsd: ctx.approval.monthlyBudgetUsd,
+      userId,
+      action: 'training.approve' as const,
+      now: at,
+      policy: ctx.policy,
+      monthlyBudgetUsd: ctx.approval.monthlyBudgetUsd,
       approvedThisMonthUsd: ctx.requests.approvedCapsSince(monthStart(at)),
     };
     const outcome = decideApproval(ctx.requests, id, check, subjectOf, trainingJobName(id));
@@ -67,15 +79,26 @@ export class TrainingDecisions {
     if (record.state === 'launched' || record.state === 'approved') return this.stop(id, userId);
     const allowed = ctx.policy.may(userId, 'training.cancel', record);
     if (!allowed.allowed) {
-      ctx.requests.recordDecision(id, { userId, action: 'cancel', outcome: 'refused', reason: allowed.reason, capUsd: record.capUsd }, at);
+      ctx.requests.recordDecision(
+        id,
+        { userId, action: 'cancel', outcome: 'refused', reason: allowed.reason, capUsd: record.capUsd },
+        at,
+      );
       return refused('cancel this', escapeMrkdwn(allowed.reason));
     }
     if (!ctx.requests.close(id, 'cancelled', ['awaiting_dataset', 'pending_approval'], { userId }, at)) {
-      return plainMessage(`${inlineCode(id)} is no longer waiting (${record.state.replace('_', ' ')}); nothing to cancel.`);
+      return plainMessage(
+        `${inlineCode(id)} is no longer waiting (${record.state.replace('_', ' ')}); nothing to cancel.`,
+      );
     }
-    ctx.requests.recordDecision(id, { userId, action: 'cancel', outcome: 'allowed', reason: undefined, capUsd: record.capUsd }, at);
+    ctx.requests.recordDecision(
+      id,
+      { userId, action: 'cancel', outcome: 'allowed', reason: undefined, capUsd: record.capUsd },
+      at,
+    );
     ctx.log.info('training request cancelled', { requestId: id, userId });
-    if (ctx.messenger.tsOf(`training:${id}:request`) === undefined) return plainMessage(`Cancelled ${inlineCode(id)} before its estimate was posted.`);
+    if (ctx.messenger.tsOf(`training:${id}:request`) === undefined)
+      return plainMessage(`Cancelled ${inlineCode(id)} before its estimate was posted.`);
     await replyInThread(ctx, record, 'cancelled', cancelledMessage(userId, at.toISOString()));
     await showRequest(ctx, id);
     return undefined;
@@ -86,7 +109,8 @@ export class TrainingDecisions {
     const { ctx } = this;
     const record = ctx.requests.get(ref) ?? ctx.requests.getByJob(ref);
     if (!record) return plainMessage(`No training request or job ${inlineCode(ref)} is known here.`);
-    if (record.state === 'awaiting_dataset' || record.state === 'pending_approval') return this.cancel(record.id, userId);
+    if (record.state === 'awaiting_dataset' || record.state === 'pending_approval')
+      return this.cancel(record.id, userId);
     const allowed = ctx.policy.may(userId, 'training.cancel', record);
     if (!allowed.allowed) return refused('stop this job', escapeMrkdwn(allowed.reason));
     if (record.state !== 'launched' || record.jobName === undefined) {
@@ -96,13 +120,16 @@ export class TrainingDecisions {
     try {
       outcome = (await ctx.aws.jobs.stop(record.jobName)).outcome;
     } catch (error) {
-      if (error instanceof TrainingJobNotFoundError) return plainMessage(`SageMaker has no job ${inlineCode(record.jobName)} in this account and region.`);
+      if (error instanceof TrainingJobNotFoundError)
+        return plainMessage(`SageMaker has no job ${inlineCode(record.jobName)} in this account and region.`);
       throw error;
     }
     ctx.log.info('training stop requested', { requestId: record.id, jobName: record.jobName, userId, outcome });
     await replyInThread(ctx, record, `stop:${userId}`, stopRequestedMessage(userId, outcome));
     ctx.trackers.pollSoon(JOB_KIND, record.jobName);
-    return outcome === 'stopping' ? plainMessage(`Stopping ${inlineCode(record.jobName)}; the thread says when SageMaker has stopped it.`) : undefined;
+    return outcome === 'stopping'
+      ? plainMessage(`Stopping ${inlineCode(record.jobName)}; the thread says when SageMaker has stopped it.`)
+      : undefined;
   }
 
   /** Requests past their time to live stop waiting: the message says so and loses its buttons. */
@@ -110,7 +137,8 @@ export class TrainingDecisions {
     const at = now(this.ctx);
     for (const record of this.ctx.requests.inStates(['pending_approval'])) {
       if (record.expiresAt === undefined || new Date(record.expiresAt) > at) continue;
-      if (this.ctx.requests.close(record.id, 'expired', ['pending_approval'], {}, at)) await this.announceExpiry(record, at);
+      if (this.ctx.requests.close(record.id, 'expired', ['pending_approval'], {}, at))
+        await this.announceExpiry(record, at);
     }
   }
 

@@ -57,15 +57,24 @@ export class TrainingFlow {
     const build = resolveBuildRequest(ctx.data, { rangeText: args.rangeText }, at);
     requireSetting(ctx.training.roleArn, 'LOGTUNE_SAGEMAKER_ROLE_ARN', 'the role SageMaker assumes to train');
     const artifacts = requireSetting(ctx.data.artifactsUri, 'LOGTUNE_ARTIFACTS_URI', 'where datasets and models go');
-    if (!artifacts.startsWith('s3://')) throw new ConfigError('LOGTUNE_ARTIFACTS_URI', 'must be an s3:// location to train (SageMaker reads the dataset and writes the model there)');
-    if ((await ctx.aws.region()) === undefined) throw new ConfigError('AWS_REGION', "is not set: training runs in the SageMaker client's region");
+    if (!artifacts.startsWith('s3://'))
+      throw new ConfigError(
+        'LOGTUNE_ARTIFACTS_URI',
+        'must be an s3:// location to train (SageMaker reads the dataset and writes the model there)',
+      );
+    if ((await ctx.aws.region()) === undefined)
+      throw new ConfigError('AWS_REGION', "is not set: training runs in the SageMaker client's region");
     const ask = {
-      rangeLabel: build.range.label, rangeStart: build.range.start, rangeEnd: build.range.end,
-      instanceType: args.instanceType ?? ctx.training.instanceType, epochs: args.epochs ?? ctx.training.epochs,
+      rangeLabel: build.range.label,
+      rangeStart: build.range.start,
+      rangeEnd: build.range.end,
+      instanceType: args.instanceType ?? ctx.training.instanceType,
+      epochs: args.epochs ?? ctx.training.epochs,
       ...(args.budgetUsd !== undefined && { budgetUsd: args.budgetUsd }),
     };
     const key = buildKey(build);
-    const finished = ctx.builds.findSucceededByKey(key)?.id ?? (await findFinishedDataset(build, artifacts))?.stats.datasetId;
+    const finished =
+      ctx.builds.findSucceededByKey(key)?.id ?? (await findFinishedDataset(build, artifacts))?.stats.datasetId;
     const running = finished === undefined ? ctx.builds.findActiveByKey(key) : undefined;
     const datasetId = finished ?? running?.id ?? build.datasetId;
     const record = ctx.requests.insert({ id: newRequestId(at), ask, requestedBy, channel, datasetId }, at);
@@ -94,22 +103,40 @@ export class TrainingFlow {
     try {
       const record = ctx.requests.get(id);
       if (record?.state !== 'awaiting_dataset' || record.datasetId === undefined) return;
-      const dataset = await openStoredDataset(record.datasetId, ctx.data.artifactsUri, { s3ForcePathStyle: ctx.data.s3ForcePathStyle });
+      const dataset = await openStoredDataset(record.datasetId, ctx.data.artifactsUri, {
+        s3ForcePathStyle: ctx.data.s3ForcePathStyle,
+      });
       const region = await ctx.aws.region();
-      if (region === undefined) return await this.fail(record, "AWS_REGION is not set: training runs in the SageMaker client's region");
+      if (region === undefined)
+        return await this.fail(record, "AWS_REGION is not set: training runs in the SageMaker client's region");
       const quote = await quoteTraining(
         {
-          stats: dataset.stats, region, config: ctx.training, instanceType: record.ask.instanceType as TrainingInstanceType, epochs: record.ask.epochs,
-          ...(record.ask.budgetUsd !== undefined && { budgetUsd: record.ask.budgetUsd }), observations: ctx.observations.all(),
+          stats: dataset.stats,
+          region,
+          config: ctx.training,
+          instanceType: record.ask.instanceType as TrainingInstanceType,
+          epochs: record.ask.epochs,
+          ...(record.ask.budgetUsd !== undefined && { budgetUsd: record.ask.budgetUsd }),
+          observations: ctx.observations.all(),
         },
-        (query) => hourlyPrice(query, { fetchPrice: (q, signal) => ctx.aws.fetchPrice(q, signal), cache: ctx.prices, now: () => now(ctx) }),
+        (query) =>
+          hourlyPrice(query, {
+            fetchPrice: (q, signal) => ctx.aws.fetchPrice(q, signal),
+            cache: ctx.prices,
+            now: () => now(ctx),
+          }),
       );
       const baseline = await ctx.baselineMacroF1?.(dataset).catch(() => undefined);
       const outcome = toApprovalQuote(quote, dataset, baseline);
       if (!outcome.ok) return await this.fail(record, outcome.problem);
       const expiresAt = new Date(now(ctx).getTime() + ctx.approval.ttlHours * 3600_000);
-      if (!ctx.requests.markQuoted(id, JSON.stringify(outcome.quote), outcome.quote.capUsd, expiresAt, now(ctx))) return;
-      ctx.log.info('training estimate posted for approval', { requestId: id, capUsd: outcome.quote.capUsd, instanceType: outcome.quote.instanceType });
+      if (!ctx.requests.markQuoted(id, JSON.stringify(outcome.quote), outcome.quote.capUsd, expiresAt, now(ctx)))
+        return;
+      ctx.log.info('training estimate posted for approval', {
+        requestId: id,
+        capUsd: outcome.quote.capUsd,
+        instanceType: outcome.quote.instanceType,
+      });
       await showRequest(ctx, id);
     } catch (error) {
       const record = ctx.requests.get(id);
@@ -129,17 +156,37 @@ export class TrainingFlow {
     try {
       const quote = parseApprovalQuote(record.quoteJson);
       if (!quote) return await this.fail(record, 'the approved quote could not be read back');
-      const dataset = await openStoredDataset(quote.datasetUri, undefined, { s3ForcePathStyle: ctx.data.s3ForcePathStyle });
+      const dataset = await openStoredDataset(quote.datasetUri, undefined, {
+        s3ForcePathStyle: ctx.data.s3ForcePathStyle,
+      });
       const plan = trainingJobRequest({
-        requestId: id, region: quote.region, config: ctx.training, instanceType: quote.instanceType as TrainingInstanceType, epochs: quote.epochs,
-        dataset, artifactsUri: requireSetting(ctx.data.artifactsUri, 'LOGTUNE_ARTIFACTS_URI', 'where models go'), capUsd: quote.capUsd,
-        usdPerHour: quote.usdPerHour, estimateUsd: quote.usd, requestedBy: record.requestedBy, approvedBy: record.decidedBy ?? 'unknown',
+        requestId: id,
+        region: quote.region,
+        config: ctx.training,
+        instanceType: quote.instanceType as TrainingInstanceType,
+        epochs: quote.epochs,
+        dataset,
+        artifactsUri: requireSetting(ctx.data.artifactsUri, 'LOGTUNE_ARTIFACTS_URI', 'where models go'),
+        capUsd: quote.capUsd,
+        usdPerHour: quote.usdPerHour,
+        estimateUsd: quote.usd,
+        requestedBy: record.requestedBy,
+        approvedBy: record.decidedBy ?? 'unknown',
       });
       const created = await ctx.aws.jobs.create(plan.input);
       // Tracked before anything else: from here on, a restart re-attaches to the job, it never creates another.
-      ctx.trackers.track(JOB_KIND, record.jobName, { requestId: id, usdPerHour: quote.usdPerHour, workTokens: quote.tokens * quote.epochs });
+      ctx.trackers.track(JOB_KIND, record.jobName, {
+        requestId: id,
+        usdPerHour: quote.usdPerHour,
+        workTokens: quote.tokens * quote.epochs,
+      });
       ctx.requests.markLaunched(id, now(ctx));
-      ctx.log.info('training job launched', { requestId: id, jobName: record.jobName, outcome: created, maxRuntimeSeconds: plan.runtime.maxRuntimeSeconds });
+      ctx.log.info('training job launched', {
+        requestId: id,
+        jobName: record.jobName,
+        outcome: created,
+        maxRuntimeSeconds: plan.runtime.maxRuntimeSeconds,
+      });
       await replyInThread(ctx, record, 'launched', launchedMessage(record.jobName, created === 'created'));
       await showRequest(ctx, id);
     } catch (error) {
@@ -165,7 +212,10 @@ export class TrainingFlow {
     for (const timer of this.retries) this.ctx.clock.clearTimeout(timer);
     this.retries.clear();
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.allSettled([...this.tasks]), new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    await Promise.race([
+      Promise.allSettled([...this.tasks]),
+      new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+    ]);
     clearTimeout(timer);
   }
 
@@ -178,7 +228,8 @@ export class TrainingFlow {
       }
       const build = record.datasetId === undefined ? undefined : this.ctx.builds.get(record.datasetId);
       if (build === undefined || build.state === 'succeeded') this.background(this.quote(record.id));
-      else if (build.state !== 'queued' && build.state !== 'running') this.datasetSettled(build.id, build.state, build.error);
+      else if (build.state !== 'queued' && build.state !== 'running')
+        this.datasetSettled(build.id, build.state, build.error);
     }
   }
 
@@ -198,7 +249,15 @@ export class TrainingFlow {
     }
     ctx.log.error('training launch failed', { requestId: record.id, attempts, error });
     const reason = (error as Error).message;
-    if (ctx.requests.close(record.id, 'failed', ['approved'], { error: `SageMaker did not start the job: ${reason}` }, now(ctx))) {
+    if (
+      ctx.requests.close(
+        record.id,
+        'failed',
+        ['approved'],
+        { error: `SageMaker did not start the job: ${reason}` },
+        now(ctx),
+      )
+    ) {
       await replyInThread(ctx, record, 'launch-failed', launchFailedMessage(reason));
       await showRequest(ctx, record.id);
     }

@@ -53,11 +53,25 @@ const SWEEP_MS = 60_000;
 /** Spend-approved fine-tunes: `/logtune train`, Approve / Cancel, the job's progress in its thread, `/logtune cancel`. */
 export function createTrainingFeature(deps: TrainingFeatureDeps): TrainingFeature {
   const ctx: TrainingContext = {
-    requests: new TrainingRequestsRepo(deps.db), observations: new ObservationsRepo(deps.db), prices: new SqlitePriceCache(deps.db),
-    builds: deps.datasets.builds, runner: deps.datasets.runner, data: deps.data, training: deps.training,
-    approval: { approvers: deps.bot.approvers, ttlHours: deps.bot.approvalTtlHours, monthlyBudgetUsd: deps.bot.monthlyBudgetUsd },
-    policy: deps.policy, messenger: deps.messenger, trackers: deps.trackers, aws: deps.aws, clock: deps.clock,
-    log: deps.log.child({ feature: 'training' }), ...(deps.baselineMacroF1 && { baselineMacroF1: deps.baselineMacroF1 }),
+    requests: new TrainingRequestsRepo(deps.db),
+    observations: new ObservationsRepo(deps.db),
+    prices: new SqlitePriceCache(deps.db),
+    builds: deps.datasets.builds,
+    runner: deps.datasets.runner,
+    data: deps.data,
+    training: deps.training,
+    approval: {
+      approvers: deps.bot.approvers,
+      ttlHours: deps.bot.approvalTtlHours,
+      monthlyBudgetUsd: deps.bot.monthlyBudgetUsd,
+    },
+    policy: deps.policy,
+    messenger: deps.messenger,
+    trackers: deps.trackers,
+    aws: deps.aws,
+    clock: deps.clock,
+    log: deps.log.child({ feature: 'training' }),
+    ...(deps.baselineMacroF1 && { baselineMacroF1: deps.baselineMacroF1 }),
   };
   const flow = new TrainingFlow(ctx);
   const decisions = new TrainingDecisions(ctx, flow);
@@ -79,7 +93,8 @@ export function createTrainingFeature(deps: TrainingFeatureDeps): TrainingFeatur
       {
         name: 'train',
         args: '<range> [instance=TYPE] [epochs=N] [budget=USD]',
-        summary: 'Fine-tune Llama 2 7B on a range\'s dataset: the estimate is posted for an approver, nothing is spent before',
+        summary:
+          "Fine-tune Llama 2 7B on a range's dataset: the estimate is posted for an approver, nothing is spent before",
         example: '/logtune train april-may epochs=2 budget=60',
         usage: TRAIN_USAGE,
         async run({ args, userId, channelId }) {
@@ -97,11 +112,15 @@ export function createTrainingFeature(deps: TrainingFeatureDeps): TrainingFeatur
       {
         name: 'cancel',
         args: '<job or request>',
-        summary: 'Stop a training job, or withdraw a training request before it is approved (its requester or an approver)',
+        summary:
+          'Stop a training job, or withdraw a training request before it is approved (its requester or an approver)',
         example: '/logtune cancel logtune-ft-tr-20240601t120000-ab12-0123456789ab',
         async run({ args, userId }) {
           const ref = onlyArgument(args, 'one training job or request (as its message shows)');
-          return (await decisions.stop(ref, userId)) ?? plainMessage(`Done: see the thread of ${inlineCode(escapeMrkdwn(ref))}.`);
+          return (
+            (await decisions.stop(ref, userId)) ??
+            plainMessage(`Done: see the thread of ${inlineCode(escapeMrkdwn(ref))}.`)
+          );
         },
       },
     ],
@@ -116,11 +135,19 @@ export function createTrainingFeature(deps: TrainingFeatureDeps): TrainingFeatur
         const ts = deps.messenger.tsOf(requestKey(record.id));
         const job = jobView(ctx, record);
         return trainingStatusLine(
-          { record, job: job && { status: job.status, usdSoFar: job.usdSoFar }, url: ts === undefined ? undefined : permalink(deps.identity.workspaceUrl, record.channel, ts) },
+          {
+            record,
+            job: job && { status: job.status, usdSoFar: job.usdSoFar },
+            url: ts === undefined ? undefined : permalink(deps.identity.workspaceUrl, record.channel, ts),
+          },
           at,
         );
       });
-      return { title: 'Training', lines, empty: 'No training requests yet. Start one with `/logtune train april-may`.' };
+      return {
+        title: 'Training',
+        lines,
+        empty: 'No training requests yet. Start one with `/logtune train april-may`.',
+      };
     },
     start() {
       flow.resume();

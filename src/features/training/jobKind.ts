@@ -12,7 +12,11 @@ import { replyInThread, showRequest } from './messages.ts';
  * bot was down included) becomes a change, and the end of the job one more, each reported once in the thread; the
  * request's message shows status, elapsed time and dollars so far. A finished job is also recorded for fitting.
  */
-const contextSchema = z.object({ requestId: z.string(), usdPerHour: z.number().positive(), workTokens: z.number().nonnegative() });
+const contextSchema = z.object({
+  requestId: z.string(),
+  usdPerHour: z.number().positive(),
+  workTokens: z.number().nonnegative(),
+});
 
 export const jobSnapshotSchema = z.object({
   status: z.string(),
@@ -23,7 +27,11 @@ export const jobSnapshotSchema = z.object({
 });
 
 const resultSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('completed'), artifactUri: z.string().optional(), metrics: z.record(z.string(), z.number()) }),
+  z.object({
+    kind: z.literal('completed'),
+    artifactUri: z.string().optional(),
+    metrics: z.record(z.string(), z.number()),
+  }),
   z.object({ kind: z.literal('failed'), reason: z.string(), capacityError: z.boolean() }),
   z.object({ kind: z.literal('stopped'), by: z.enum(['cap', 'request']), artifactUri: z.string().optional() }),
 ]);
@@ -59,7 +67,8 @@ export function trainingJobKind(ctx: TrainingContext): TrackedKind<Context, Payl
         job = await ctx.aws.jobs.describe(resource.id);
       } catch (error) {
         // Just created and not yet visible, or deleted by hand: keep asking (with backoff), never give up on a job that may bill.
-        if (error instanceof TrainingJobNotFoundError) ctx.log.warn('training job not found (yet)', { jobName: resource.id });
+        if (error instanceof TrainingJobNotFoundError)
+          ctx.log.warn('training job not found (yet)', { jobName: resource.id });
         throw error;
       }
       const progress = trainingProgress(job, resource.context.usdPerHour, now(ctx));
@@ -73,13 +82,21 @@ export function trainingJobKind(ctx: TrainingContext): TrackedKind<Context, Payl
         changes.push({
           key: `result:${progress.status}`,
           payload: {
-            type: 'result', jobName: progress.jobName, elapsedSeconds: progress.elapsedSeconds, billableSeconds: progress.billableSeconds,
-            instanceCount: progress.instanceCount, usdSoFar: progress.usdSoFar, result: progress.result,
+            type: 'result',
+            jobName: progress.jobName,
+            elapsedSeconds: progress.elapsedSeconds,
+            billableSeconds: progress.billableSeconds,
+            instanceCount: progress.instanceCount,
+            usdSoFar: progress.usdSoFar,
+            result: progress.result,
           },
         });
       }
       const snapshot = {
-        status: progress.status, secondaryStatus: progress.secondaryStatus, elapsedSeconds: progress.elapsedSeconds, usdSoFar: progress.usdSoFar,
+        status: progress.status,
+        secondaryStatus: progress.secondaryStatus,
+        elapsedSeconds: progress.elapsedSeconds,
+        usdSoFar: progress.usdSoFar,
         terminal: progress.terminal,
       };
       return { changes, snapshot, terminal: progress.terminal };

@@ -37,11 +37,19 @@ export async function showRequest(ctx: TrainingContext, id: string): Promise<str
 }
 
 /** A reply in the request's thread, once per key; false when there is no thread to reply in yet. */
-export async function replyInThread(ctx: TrainingContext, record: TrainingRecord, key: string, content: MessageContent): Promise<boolean> {
+export async function replyInThread(
+  ctx: TrainingContext,
+  record: TrainingRecord,
+  key: string,
+  content: MessageContent,
+): Promise<boolean> {
   const threadTs = ctx.messenger.tsOf(requestKey(record.id));
   if (threadTs === undefined) {
     ctx.log.warn('training thread reply skipped: the request message was not posted', { requestId: record.id, key });
     return false;
   }
-  return (await ctx.messenger.post(`training:${record.id}:${key}`, { channel: record.channel, threadTs }, content)) !== undefined;
+  return (
+    (await ctx.messenger.post(`training:${record.id}:${key}`, { channel: record.channel, threadTs }, content)) !==
+    undefined
+  );
 }

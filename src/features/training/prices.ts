@@ -26,7 +26,12 @@ export class SqlitePriceCache implements PriceCache {
   }
 
   set(query: PriceQuery, price: CachedPrice): void {
-    this.stmts.set.run({ ...query, usdPerHour: price.usdPerHour, asOf: price.asOf, fetchedAt: price.fetchedAt.toISOString() });
+    this.stmts.set.run({
+      ...query,
+      usdPerHour: price.usdPerHour,
+      asOf: price.asOf,
+      fetchedAt: price.fetchedAt.toISOString(),
+    });
   }
 }
 
@@ -38,7 +43,10 @@ export class ObservationsRepo {
     this.stmts = {
       add: db.prepare(`INSERT INTO training_observations (job_name, instance_type, instance_count, work_tokens, billable_seconds, observed_at)
         VALUES (@jobName, @instanceType, @instanceCount, @workTokens, @billableSeconds, @now) ON CONFLICT (job_name) DO NOTHING`),
-      all: db.prepare<[], { instance_type: string; instance_count: number; work_tokens: number; billable_seconds: number }>(
+      all: db.prepare<
+        [],
+        { instance_type: string; instance_count: number; work_tokens: number; billable_seconds: number }
+      >(
         'SELECT instance_type, instance_count, work_tokens, billable_seconds FROM training_observations ORDER BY observed_at',
       ),
     };
@@ -50,7 +58,10 @@ export class ObservationsRepo {
 
   all(): TrainingObservation[] {
     return this.stmts.all.all().map((r) => ({
-      instanceType: r.instance_type, instanceCount: r.instance_count, workTokens: r.work_tokens, billableSeconds: r.billable_seconds,
+      instanceType: r.instance_type,
+      instanceCount: r.instance_count,
+      workTokens: r.work_tokens,
+      billableSeconds: r.billable_seconds,
     }));
   }
 }

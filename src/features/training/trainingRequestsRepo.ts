@@ -7,7 +7,8 @@ import type { Db } from '../../db/db.ts';
  * compare-and-set, so two clicks or a retried event can never both win. The decision is written before SageMaker
  * is called; the job name is derived from the request id, so a crash in between cannot start a second job.
  */
-export type TrainingState = 'awaiting_dataset' | 'pending_approval' | 'approved' | 'launched' | 'cancelled' | 'expired' | 'failed';
+export type TrainingState =
+  'awaiting_dataset' | 'pending_approval' | 'approved' | 'launched' | 'cancelled' | 'expired' | 'failed';
 
 export const trainingAskSchema = z.object({
   rangeLabel: z.string(),
@@ -47,12 +48,31 @@ export interface DecisionRecord {
 }
 
 interface Row {
-  id: string; request_json: string; state: TrainingState; requested_by: string; channel: string; dataset_id: string | null;
-  quote_json: string | null; cap_usd: number | null; expires_at: string | null; decided_by: string | null; decided_at: string | null;
-  job_name: string | null; error: string | null; created_at: string;
+  id: string;
+  request_json: string;
+  state: TrainingState;
+  requested_by: string;
+  channel: string;
+  dataset_id: string | null;
+  quote_json: string | null;
+  cap_usd: number | null;
+  expires_at: string | null;
+  decided_by: string | null;
+  decided_at: string | null;
+  job_name: string | null;
+  error: string | null;
+  created_at: string;
 }
 
-const stateSchema = z.enum(['awaiting_dataset', 'pending_approval', 'approved', 'launched', 'cancelled', 'expired', 'failed']);
+const stateSchema = z.enum([
+  'awaiting_dataset',
+  'pending_approval',
+  'approved',
+  'launched',
+  'cancelled',
+  'expired',
+  'failed',
+]);
 
 function toRecord(row: Row): TrainingRecord | undefined {
   let ask: unknown;
@@ -65,10 +85,20 @@ function toRecord(row: Row): TrainingRecord | undefined {
   const state = stateSchema.safeParse(row.state);
   if (!parsedAsk.success || !state.success) return undefined;
   return {
-    id: row.id, ask: parsedAsk.data, state: state.data, requestedBy: row.requested_by, channel: row.channel,
-    datasetId: row.dataset_id ?? undefined, quoteJson: row.quote_json ?? undefined, capUsd: row.cap_usd ?? undefined,
-    expiresAt: row.expires_at ?? undefined, decidedBy: row.decided_by ?? undefined, decidedAt: row.decided_at ?? undefined,
-    jobName: row.job_name ?? undefined, error: row.error ?? undefined, createdAt: row.created_at,
+    id: row.id,
+    ask: parsedAsk.data,
+    state: state.data,
+    requestedBy: row.requested_by,
+    channel: row.channel,
+    datasetId: row.dataset_id ?? undefined,
+    quoteJson: row.quote_json ?? undefined,
+    capUsd: row.cap_usd ?? undefined,
+    expiresAt: row.expires_at ?? undefined,
+    decidedBy: row.decided_by ?? undefined,
+    decidedAt: row.decided_at ?? undefined,
+    jobName: row.job_name ?? undefined,
+    error: row.error ?? undefined,
+    createdAt: row.created_at,
   };
 }
 
@@ -79,34 +109,64 @@ export class TrainingRequestsRepo {
 
   constructor(private readonly db: Db) {
     this.stmts = {
-      insert: db.prepare(`INSERT INTO training_requests (id, request_json, state, requested_by, channel, dataset_id, created_at, updated_at)
+      insert:
+        db.prepare(`INSERT INTO training_requests (id, request_json, state, requested_by, channel, dataset_id, created_at, updated_at)
         VALUES (@id, @ask, 'awaiting_dataset', @requestedBy, @channel, @datasetId, @now, @now)`),
       get: db.prepare<[string], Row>('SELECT * FROM training_requests WHERE id = ?'),
       byJob: db.prepare<[string], Row>('SELECT * FROM training_requests WHERE job_name = ?'),
-      inStates: db.prepare<[string], Row>(`SELECT * FROM training_requests WHERE state IN (SELECT value FROM json_each(?)) ORDER BY created_at, id`),
-      awaiting: db.prepare<[string], Row>(`SELECT * FROM training_requests WHERE state = 'awaiting_dataset' AND dataset_id = ? ORDER BY created_at`),
+      inStates: db.prepare<[string], Row>(
+        `SELECT * FROM training_requests WHERE state IN (SELECT value FROM json_each(?)) ORDER BY created_at, id`,
+      ),
+      awaiting: db.prepare<[string], Row>(
+        `SELECT * FROM training_requests WHERE state = 'awaiting_dataset' AND dataset_id = ? ORDER BY created_at`,
+      ),
       recent: db.prepare<[number], Row>('SELECT * FROM training_requests ORDER BY created_at DESC, id DESC LIMIT ?'),
-      quote: db.prepare(`UPDATE training_requests SET state = 'pending_approval', quote_json = @quote, cap_usd = @cap, expires_at = @expiresAt,
+      quote:
+        db.prepare(`UPDATE training_requests SET state = 'pending_approval', quote_json = @quote, cap_usd = @cap, expires_at = @expiresAt,
         updated_at = @now WHERE id = @id AND state = 'awaiting_dataset'`),
-      datasetId: db.prepare(`UPDATE training_requests SET dataset_id = @datasetId, updated_at = @now WHERE id = @id AND state = 'awaiting_dataset'`),
-      approve: db.prepare(`UPDATE training_requests SET state = 'approved', decided_by = @userId, decided_at = @now, updated_at = @now, job_name = @jobName
+      datasetId: db.prepare(
+        `UPDATE training_requests SET dataset_id = @datasetId, updated_at = @now WHERE id = @id AND state = 'awaiting_dataset'`,
+      ),
+      approve:
+        db.prepare(`UPDATE training_requests SET state = 'approved', decided_by = @userId, decided_at = @now, updated_at = @now, job_name = @jobName
         WHERE id = @id AND state = 'pending_approval'`),
-      close: db.prepare(`UPDATE training_requests SET state = @state, decided_by = @userId, decided_at = @now, error = @error, updated_at = @now
+      close:
+        db.prepare(`UPDATE training_requests SET state = @state, decided_by = @userId, decided_at = @now, error = @error, updated_at = @now
         WHERE id = @id AND state IN (SELECT value FROM json_each(@from))`),
-      launched: db.prepare(`UPDATE training_requests SET state = 'launched', updated_at = @now WHERE id = @id AND state = 'approved'`),
+      launched: db.prepare(
+        `UPDATE training_requests SET state = 'launched', updated_at = @now WHERE id = @id AND state = 'approved'`,
+      ),
       decision: db.prepare(`INSERT INTO training_decisions (request_id, user_id, action, outcome, reason, cap_usd, at)
         VALUES (@id, @userId, @action, @outcome, @reason, @cap, @now)`),
-      decisions: db.prepare<[string], { user_id: string; action: 'approve' | 'cancel'; outcome: 'allowed' | 'refused'; reason: string | null; cap_usd: number | null; at: string }>(
-        'SELECT * FROM training_decisions WHERE request_id = ? ORDER BY rowid',
-      ),
+      decisions: db.prepare<
+        [string],
+        {
+          user_id: string;
+          action: 'approve' | 'cancel';
+          outcome: 'allowed' | 'refused';
+          reason: string | null;
+          cap_usd: number | null;
+          at: string;
+        }
+      >('SELECT * FROM training_decisions WHERE request_id = ? ORDER BY rowid'),
       approvedSince: db.prepare<[string], { total: number | null }>(
         `SELECT SUM(cap_usd) AS total FROM training_requests WHERE state IN ('approved','launched') AND decided_at >= ?`,
       ),
     };
   }
 
-  insert(input: { id: string; ask: TrainingAsk; requestedBy: string; channel: string; datasetId: string | undefined }, now: Date): TrainingRecord {
-    this.stmts.insert.run({ id: input.id, ask: JSON.stringify(input.ask), requestedBy: input.requestedBy, channel: input.channel, datasetId: input.datasetId ?? null, now: now.toISOString() });
+  insert(
+    input: { id: string; ask: TrainingAsk; requestedBy: string; channel: string; datasetId: string | undefined },
+    now: Date,
+  ): TrainingRecord {
+    this.stmts.insert.run({
+      id: input.id,
+      ask: JSON.stringify(input.ask),
+      requestedBy: input.requestedBy,
+      channel: input.channel,
+      datasetId: input.datasetId ?? null,
+      now: now.toISOString(),
+    });
     return this.get(input.id)!;
   }
 
@@ -138,7 +198,15 @@ export class TrainingRequestsRepo {
 
   /** awaiting_dataset → pending_approval, with what the approval message shows; false if it moved meanwhile. */
   markQuoted(id: string, quoteJson: string, capUsd: number, expiresAt: Date, now: Date): boolean {
-    return this.stmts.quote.run({ id, quote: quoteJson, cap: capUsd, expiresAt: expiresAt.toISOString(), now: now.toISOString() }).changes === 1;
+    return (
+      this.stmts.quote.run({
+        id,
+        quote: quoteJson,
+        cap: capUsd,
+        expiresAt: expiresAt.toISOString(),
+        now: now.toISOString(),
+      }).changes === 1
+    );
   }
 
   /** pending_approval → approved, recording who and the job name, atomically; false for every click but the first. */
@@ -146,8 +214,23 @@ export class TrainingRequestsRepo {
     return this.stmts.approve.run({ id, userId, jobName, now: now.toISOString() }).changes === 1;
   }
 
-  close(id: string, state: 'cancelled' | 'expired' | 'failed', from: readonly TrainingState[], details: { userId?: string; error?: string }, now: Date): boolean {
-    return this.stmts.close.run({ id, state, from: JSON.stringify(from), userId: details.userId ?? null, error: details.error ?? null, now: now.toISOString() }).changes === 1;
+  close(
+    id: string,
+    state: 'cancelled' | 'expired' | 'failed',
+    from: readonly TrainingState[],
+    details: { userId?: string; error?: string },
+    now: Date,
+  ): boolean {
+    return (
+      this.stmts.close.run({
+        id,
+        state,
+        from: JSON.stringify(from),
+        userId: details.userId ?? null,
+        error: details.error ?? null,
+        now: now.toISOString(),
+      }).changes === 1
+    );
   }
 
   markLaunched(id: string, now: Date): boolean {
@@ -156,14 +239,24 @@ export class TrainingRequestsRepo {
 
   recordDecision(id: string, decision: Omit<DecisionRecord, 'at'>, now: Date): void {
     this.stmts.decision.run({
-      id, userId: decision.userId, action: decision.action, outcome: decision.outcome, reason: decision.reason ?? null, cap: decision.capUsd ?? null,
+      id,
+      userId: decision.userId,
+      action: decision.action,
+      outcome: decision.outcome,
+      reason: decision.reason ?? null,
+      cap: decision.capUsd ?? null,
       now: now.toISOString(),
     });
   }
 
   decisions(id: string): DecisionRecord[] {
     return this.stmts.decisions.all(id).map((r) => ({
-      userId: r.user_id, action: r.action, outcome: r.outcome, reason: r.reason ?? undefined, capUsd: r.cap_usd ?? undefined, at: r.at,
+      userId: r.user_id,
+      action: r.action,
+      outcome: r.outcome,
+      reason: r.reason ?? undefined,
+      capUsd: r.cap_usd ?? undefined,
+      at: r.at,
     }));
   }
 

@@ -21,7 +21,12 @@ function keyFields(record: Readonly<Record<string, string>>): Record<string, str
   return Object.fromEntries(KEY_FIELD_NAMES.filter((n) => record[n] !== undefined).map((n) => [n, record[n]!]));
 }
 
-export async function classifyText(text: string, model: TriageModel, maxLines: number, signal?: AbortSignal): Promise<ClassifiedText> {
+export async function classifyText(
+  text: string,
+  model: TriageModel,
+  maxLines: number,
+  signal?: AbortSignal,
+): Promise<ClassifiedText> {
   const { stats } = model;
   const reader = new LogLineReader({
     ...(stats.sourceColumns && { sourceColumns: stats.sourceColumns }),
@@ -46,7 +51,8 @@ export async function classifyText(text: string, model: TriageModel, maxLines: n
     if (verdict === undefined) continue; // past the limit
     const fields = keyFields(entry.record);
     if (verdict.label !== undefined) results.push({ line: entry.line, fields, label: verdict.label });
-    else if (verdict.error === 'unrecognised') results.push({ line: entry.line, fields, problem: { kind: 'unrecognised', said: verdict.raw ?? '' } });
+    else if (verdict.error === 'unrecognised')
+      results.push({ line: entry.line, fields, problem: { kind: 'unrecognised', said: verdict.raw ?? '' } });
     else results.push({ line: entry.line, fields, problem: { kind: 'error', detail: describe(verdict) } });
   }
   return { results, notClassified, logLines: readable.length };

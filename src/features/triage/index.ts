@@ -14,12 +14,16 @@ export function createTriageFeature(deps: TriageFeatureDeps): Feature {
       {
         name: 'classify',
         args: '<log line>',
-        summary: 'Classify a log line (CloudFront W3C, CSV in the logs\' column order, or JSON), answered only to you',
-        example: '/logtune classify {"date":"2024-05-01","time":"12:00:00","c-ip":"203.0.113.9","cs-method":"GET","cs-uri-stem":"/wp-admin","sc-status":"404"}',
+        summary: "Classify a log line (CloudFront W3C, CSV in the logs' column order, or JSON), answered only to you",
+        example:
+          '/logtune classify {"date":"2024-05-01","time":"12:00:00","c-ip":"203.0.113.9","cs-method":"GET","cs-uri-stem":"/wp-admin","sc-status":"404"}',
         async run({ rest }) {
           if (rest.trim() === '') throw new UsageError('give the log line to classify after `classify`');
           const answer = await triage.classify(rest);
-          if (answer.kind === 'none') throw new UsageError('that is not a log line I can read (CloudFront W3C, a CSV row in the logs\' column order, or a JSON object)');
+          if (answer.kind === 'none')
+            throw new UsageError(
+              "that is not a log line I can read (CloudFront W3C, a CSV row in the logs' column order, or a JSON object)",
+            );
           if (answer.kind === 'no_model') return noModelReply();
           return triage.reply(answer);
         },

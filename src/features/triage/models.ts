@@ -47,7 +47,10 @@ export class TriageModels {
     const now = this.deps.now();
     const wanted = this.wantedEndpoint();
     const cached = this.cached;
-    const stillWanted = cached?.model?.source.kind === 'endpoint' ? cached.model.source.endpointName === wanted?.endpointName : wanted === undefined;
+    const stillWanted =
+      cached?.model?.source.kind === 'endpoint'
+        ? cached.model.source.endpointName === wanted?.endpointName
+        : wanted === undefined;
     if (cached && now - cached.at < KEEP_MS && stillWanted) return cached.model;
     const model = wanted ? await this.endpointModel(wanted) : await this.baselineModel();
     // "No model" is not kept: the first dataset or endpoint is used as soon as it exists.
@@ -62,13 +65,20 @@ export class TriageModels {
     return current && { endpointName: current.endpointName, datasetId: current.datasetId };
   }
 
-  private async endpointModel(wanted: { endpointName: string; datasetId: string | undefined }): Promise<TriageModel | undefined> {
+  private async endpointModel(wanted: {
+    endpointName: string;
+    datasetId: string | undefined;
+  }): Promise<TriageModel | undefined> {
     const datasetId = wanted.datasetId ?? (await this.deps.endpointDataset(wanted.endpointName));
     if (datasetId === undefined) {
-      this.deps.log.warn('triage endpoint has no known dataset (not deployed by logtune?)', { endpointName: wanted.endpointName });
+      this.deps.log.warn('triage endpoint has no known dataset (not deployed by logtune?)', {
+        endpointName: wanted.endpointName,
+      });
       return undefined;
     }
-    const dataset = await openStoredDataset(datasetId, this.deps.data.artifactsUri, { s3ForcePathStyle: this.deps.data.s3ForcePathStyle });
+    const dataset = await openStoredDataset(datasetId, this.deps.data.artifactsUri, {
+      s3ForcePathStyle: this.deps.data.s3ForcePathStyle,
+    });
     return {
       classifier: this.deps.openEndpoint(wanted.endpointName, dataset),
       stats: dataset.stats,
@@ -77,10 +87,15 @@ export class TriageModels {
   }
 
   private async baselineModel(): Promise<TriageModel | undefined> {
-    const finished = this.deps.builds.listRecent(BASELINE_CANDIDATES * 3).filter((b) => b.state === 'succeeded').slice(0, BASELINE_CANDIDATES);
+    const finished = this.deps.builds
+      .listRecent(BASELINE_CANDIDATES * 3)
+      .filter((b) => b.state === 'succeeded')
+      .slice(0, BASELINE_CANDIDATES);
     for (const build of finished) {
       try {
-        const dataset = await openStoredDataset(build.id, this.deps.data.artifactsUri, { s3ForcePathStyle: this.deps.data.s3ForcePathStyle });
+        const dataset = await openStoredDataset(build.id, this.deps.data.artifactsUri, {
+          s3ForcePathStyle: this.deps.data.s3ForcePathStyle,
+        });
         const evaluation = await readBaselineEvaluation(dataset);
         if (evaluation === undefined) continue;
         return {

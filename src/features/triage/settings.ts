@@ -4,9 +4,14 @@ import { csvList, parseSection, type Env } from '../../config.ts';
 /** Where triage listens and what makes a verdict an alert. The inference limits are in src/deploy/settings.ts. */
 const schema = z.object({
   LOGTUNE_TRIAGE_CHANNELS: csvList
-    .pipe(z.array(z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'expected Slack channel ids such as C012ABCDEF, comma-separated')))
+    .pipe(
+      z.array(z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'expected Slack channel ids such as C012ABCDEF, comma-separated')),
+    )
     .default([]),
-  LOGTUNE_ENDPOINT_NAME: z.string().regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/, 'expected a SageMaker endpoint name').optional(),
+  LOGTUNE_ENDPOINT_NAME: z
+    .string()
+    .regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/, 'expected a SageMaker endpoint name')
+    .optional(),
   LOGTUNE_ALERT_LABELS: csvList.default(['malicious']),
 });
 

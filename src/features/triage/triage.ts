@@ -22,7 +22,10 @@ export interface TriageDeps {
   readonly now: () => Date;
 }
 
-export type TriageAnswer = { readonly kind: 'none' } | { readonly kind: 'no_model' } | { readonly kind: 'classified'; readonly model: TriageModel; readonly classified: ClassifiedText };
+export type TriageAnswer =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'no_model' }
+  | { readonly kind: 'classified'; readonly model: TriageModel; readonly classified: ClassifiedText };
 
 /**
  * Pasted log lines in a triage channel, a direct message or a mention: one reply in the message's thread with a
@@ -36,9 +39,11 @@ export class Triage {
     const { deps } = this;
     if (!isForTriage(message, deps.settings.channels, deps.botUserId)) return;
     const key = `triage:${message.channel}:${message.ts}`;
-    if (deps.messenger.tsOf(key) !== undefined) return deps.log.info('triage: already answered', { channel: message.channel, ts: message.ts });
+    if (deps.messenger.tsOf(key) !== undefined)
+      return deps.log.info('triage: already answered', { channel: message.channel, ts: message.ts });
     const answer = await this.classify(withoutMention(message.text, deps.botUserId));
-    if (answer.kind === 'none') return deps.log.debug('triage: no log line in the message', { channel: message.channel, ts: message.ts });
+    if (answer.kind === 'none')
+      return deps.log.debug('triage: no log line in the message', { channel: message.channel, ts: message.ts });
     const target = { channel: message.channel, threadTs: message.threadTs };
     if (answer.kind === 'no_model') {
       await deps.messenger.post(key, target, noModelReply());
@@ -48,10 +53,17 @@ export class Triage {
     await deps.messenger.post(key, target, this.reply(answer));
     const alerts = results.filter((r) => r.label !== undefined && deps.settings.alertLabels.includes(r.label)).length;
     deps.log.info('triage answered', {
-      channel: message.channel, ts: message.ts, model: answer.model.classifier.name, lines: results.length, alerts,
+      channel: message.channel,
+      ts: message.ts,
+      model: answer.model.classifier.name,
+      lines: results.length,
+      alerts,
       notClassified: answer.classified.notClassified,
     });
-    if (alerts > 0) await deps.slack.addReaction({ channel: message.channel, ts: message.ts, name: 'rotating_light' }).catch((error: unknown) => deps.log.warn('triage reaction failed', { error }));
+    if (alerts > 0)
+      await deps.slack
+        .addReaction({ channel: message.channel, ts: message.ts, name: 'rotating_light' })
+        .catch((error: unknown) => deps.log.warn('triage reaction failed', { error }));
   }
 
   /** The verdicts for a text: nothing when it holds no log line; a pointer to deploying when no model can answer. */
@@ -69,8 +81,11 @@ export class Triage {
 
   reply(answer: Extract<TriageAnswer, { kind: 'classified' }>): MessageContent {
     return triageReply({
-      source: answer.model.source, results: answer.classified.results, notClassified: answer.classified.notClassified,
-      maxLines: this.deps.maxLines, alertLabels: this.deps.settings.alertLabels,
+      source: answer.model.source,
+      results: answer.classified.results,
+      notClassified: answer.classified.notClassified,
+      maxLines: this.deps.maxLines,
+      alertLabels: this.deps.settings.alertLabels,
     });
   }
 }

@@ -17,7 +17,8 @@ export function gunzip(bytes: Uint8Array, maxBytes: number = MAX_TEXT_BYTES): Ui
   try {
     return gunzipSync(bytes, { maxOutputLength: limit });
   } catch (error) {
-    if (error instanceof Error && 'code' in error && error.code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(limit, 'decompresses to');
+    if (error instanceof Error && 'code' in error && error.code === 'ERR_BUFFER_TOO_LARGE')
+      throw tooLarge(limit, 'decompresses to');
     // Truncation, CRC mismatch and a bad header all mean the same thing to the caller.
     const detail = error instanceof Error ? error.message : String(error);
     throw new BadFileError('corrupt_gzip', `gzip data is corrupt or truncated: ${detail}`);

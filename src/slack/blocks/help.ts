@@ -20,7 +20,12 @@ export function helpMessage(commands: readonly CommandSpec[]): MessageContent {
     ...commands.map(entry),
     {
       type: 'context',
-      elements: [{ type: 'mrkdwn', text: `Ranges: ${RANGE_EXAMPLES.map((r) => inlineCode(r)).join(', ')} (UTC days, inclusive)` }],
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: `Ranges: ${RANGE_EXAMPLES.map((r) => inlineCode(r)).join(', ')} (UTC days, inclusive)`,
+        },
+      ],
     },
   ];
   const text = commands.map(usageLine).join('\n');

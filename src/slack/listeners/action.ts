@@ -15,18 +15,30 @@ const buttonValue = z.object({ value: z.string().max(2000).default('') });
 
 /** A button: acked at once, then handled; the handler's answer (a refusal, a confirmation) goes to the clicker only. */
 export function actionListener(spec: ActionSpec, deps: SlackDeps) {
-  return async ({ ack, body, action, respond, client }: SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs): Promise<void> => {
+  return async ({
+    ack,
+    body,
+    action,
+    respond,
+    client,
+  }: SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs): Promise<void> => {
     await ack();
     const parsed = actionPayload.safeParse(body);
     const value = buttonValue.safeParse(action);
-    if (!parsed.success || !value.success) return deps.log.warn('button payload not understood', { action: spec.actionId });
+    if (!parsed.success || !value.success)
+      return deps.log.warn('button payload not understood', { action: spec.actionId });
     const userId = parsed.data.user.id;
     const channelId = parsed.data.channel?.id ?? parsed.data.container?.channel_id;
     const log = deps.log.child({ action: spec.actionId, userId, channel: channelId });
     const reply = privateReply({ respond, client, channel: channelId, user: userId, log });
     let answer;
     try {
-      answer = await spec.run({ userId, channelId, messageTs: parsed.data.message?.ts ?? parsed.data.container?.message_ts, value: value.data.value });
+      answer = await spec.run({
+        userId,
+        channelId,
+        messageTs: parsed.data.message?.ts ?? parsed.data.container?.message_ts,
+        value: value.data.value,
+      });
     } catch (error) {
       log.error('button handler failed', { error });
       answer = plainMessage(":x: Something went wrong on logtune's side; the operator can find it in the logs.");

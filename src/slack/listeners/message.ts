@@ -15,12 +15,22 @@ export function messageListener(features: readonly Feature[], deps: SlackDeps) {
       deps.log.debug('message ignored', { reason: verdict.reason, subtype: message.subtype });
       return;
     }
-    deps.log.debug('message received', { channel: verdict.channel, ts: verdict.ts, user: verdict.user, chars: verdict.text.length });
+    deps.log.debug('message received', {
+      channel: verdict.channel,
+      ts: verdict.ts,
+      user: verdict.user,
+      chars: verdict.text.length,
+    });
     for (const feature of readers) {
       try {
         await feature.onMessage!(verdict);
       } catch (error) {
-        deps.log.error('message handler failed', { feature: feature.name, channel: verdict.channel, ts: verdict.ts, error });
+        deps.log.error('message handler failed', {
+          feature: feature.name,
+          channel: verdict.channel,
+          ts: verdict.ts,
+          error,
+        });
       }
     }
   };

@@ -1,14 +1,29 @@
 import { describe, expect, it } from 'vitest';
-import { CANCEL_ACTION_ID, progressLine, rootMessage, type RootView } from '../../../src/features/dataset/blocks/root.ts';
+import {
+  CANCEL_ACTION_ID,
+  progressLine,
+  rootMessage,
+  type RootView,
+} from '../../../src/features/dataset/blocks/root.ts';
 import { buildStatusLine } from '../../../src/features/dataset/blocks/status.ts';
-import { failureMessage, labelTable, listedMessage, readMessage, summaryMessage } from '../../../src/features/dataset/blocks/thread.ts';
+import {
+  failureMessage,
+  labelTable,
+  listedMessage,
+  readMessage,
+  summaryMessage,
+} from '../../../src/features/dataset/blocks/thread.ts';
 import type { BuildRecord } from '../../../src/features/dataset/buildsRepo.ts';
 import { expectWithinLimits } from '../../helpers/blockLimits.ts';
 import { blockText, progress, sampleRequest, sampleSummary } from '../../slack/support.ts';
 
 const request = sampleRequest();
 const view = (overrides: Partial<RootView> = {}): RootView => ({
-  buildId: request.datasetId, rangeLabel: request.range.label, requestedBy: 'U0ALICE', state: 'running', ...overrides,
+  buildId: request.datasetId,
+  rangeLabel: request.range.label,
+  requestedBy: 'U0ALICE',
+  state: 'running',
+  ...overrides,
 });
 
 describe('rootMessage', () => {
@@ -17,8 +32,12 @@ describe('rootMessage', () => {
     expectWithinLimits(message);
     expect(message.text).toContain(`Building dataset for ${request.range.label}, asked by <@U0ALICE>`);
     expect(blockText(message)).toContain('3/10 files · 3,000 rows · 1.0 MB/s · ETA 7s');
-    const actions = message.blocks.find((b) => b.type === 'actions') as { elements: { action_id: string; value: string; style: string }[] };
-    expect(actions.elements).toEqual([expect.objectContaining({ action_id: CANCEL_ACTION_ID, value: request.datasetId, style: 'danger' })]);
+    const actions = message.blocks.find((b) => b.type === 'actions') as {
+      elements: { action_id: string; value: string; style: string }[];
+    };
+    expect(actions.elements).toEqual([
+      expect.objectContaining({ action_id: CANCEL_ACTION_ID, value: request.datasetId, style: 'danger' }),
+    ]);
   });
 
   it('keeps the button while queued and drops it in every final state', () => {
@@ -39,8 +58,14 @@ describe('rootMessage', () => {
   });
 
   it('renders the queued state exactly', () => {
-    expect(rootMessage({ buildId: 'ds-1', rangeLabel: '1 Apr – 31 May 2024', requestedBy: 'U0ALICE', state: 'queued' }).blocks.slice(0, 3))
-      .toMatchInlineSnapshot(`
+    expect(
+      rootMessage({
+        buildId: 'ds-1',
+        rangeLabel: '1 Apr – 31 May 2024',
+        requestedBy: 'U0ALICE',
+        state: 'queued',
+      }).blocks.slice(0, 3),
+    ).toMatchInlineSnapshot(`
       [
         {
           "block_id": "build_title",
@@ -73,7 +98,9 @@ describe('rootMessage', () => {
   });
 
   it('describes listing before the total is known', () => {
-    expect(progressLine(progress({ phase: 'listing', filesTotal: undefined, filesDone: 0 }))).toBe('listing files… 0 read so far');
+    expect(progressLine(progress({ phase: 'listing', filesTotal: undefined, filesDone: 0 }))).toBe(
+      'listing files… 0 read so far',
+    );
   });
 });
 
@@ -90,18 +117,31 @@ describe('thread messages', () => {
     expect(text).toContain(summary.outUri);
     expect(text).toContain('*Elapsed:* 1m 3s');
     expect(text).toContain('`2024/04/02/bad.csv` — no header row');
-    expect(text).toContain(`*Channels:* training \`${summary.channels.training}\` · validation \`${summary.channels.validation}\``);
+    expect(text).toContain(
+      `*Channels:* training \`${summary.channels.training}\` · validation \`${summary.channels.validation}\``,
+    );
     expect(text).toContain('train/ (train.jsonl, template.json) · validation/ (validation.jsonl) · stats.json');
     expect(text).not.toContain('train without it');
-    expect(blockText(summaryMessage(sampleSummary(request, { rows: { ...summary.rows, validation: 0 } })))).toContain('(empty: train without it)');
+    expect(blockText(summaryMessage(sampleSummary(request, { rows: { ...summary.rows, validation: 0 } })))).toContain(
+      '(empty: train without it)',
+    );
   });
 
   it('summary stays within limits with many labels, long names and many skipped files', () => {
     const labels = Object.fromEntries(
-      Array.from({ length: 60 }, (_, i) => [`label-${i}-${'x'.repeat(200)}<@U1>`, { scanned: i, unique: i, train: i, validation: 0 }]),
+      Array.from({ length: 60 }, (_, i) => [
+        `label-${i}-${'x'.repeat(200)}<@U1>`,
+        { scanned: i, unique: i, train: i, validation: 0 },
+      ]),
     );
-    const skippedFiles = Array.from({ length: 500 }, (_, i) => ({ key: `${'k'.repeat(400)}-${i}`, reason: 'r'.repeat(1000) }));
-    const summary = sampleSummary(request, { labels, files: { listed: 600, read: 100, skipped: 500, skippedFiles, bytes: 1 } });
+    const skippedFiles = Array.from({ length: 500 }, (_, i) => ({
+      key: `${'k'.repeat(400)}-${i}`,
+      reason: 'r'.repeat(1000),
+    }));
+    const summary = sampleSummary(request, {
+      labels,
+      files: { listed: 600, read: 100, skipped: 500, skippedFiles, bytes: 1 },
+    });
     const message = summaryMessage(summary);
     expectWithinLimits(message);
     const text = blockText(message);
@@ -111,13 +151,19 @@ describe('thread messages', () => {
   });
 
   it('label table aligns columns', () => {
-    expect(labelTable({ a: { scanned: 10, unique: 9, train: 8, validation: 1 }, bb: { scanned: 1000, unique: 5, train: 4, validation: 1 } }))
-      .toBe('```label  scanned  kept\nbb       1,000     5\na           10     9```');
+    expect(
+      labelTable({
+        a: { scanned: 10, unique: 9, train: 8, validation: 1 },
+        bb: { scanned: 1000, unique: 5, train: 4, validation: 1 },
+      }),
+    ).toBe('```label  scanned  kept\nbb       1,000     5\na           10     9```');
   });
 
   it('milestones and failures', () => {
     expect(listedMessage(12).text).toBe(':mag: Listing done: 12 files to read');
-    expect(readMessage(progress({ filesDone: 10, filesSkipped: 1 })).text).toContain('Reading done: 10 files, 1 skipped, 3,000 rows');
+    expect(readMessage(progress({ filesDone: 10, filesSkipped: 1 })).text).toContain(
+      'Reading done: 10 files, 1 skipped, 3,000 rows',
+    );
     expect(blockText(failureMessage('AccessDenied for <s3://x>'))).toContain('AccessDenied for &lt;s3://x&gt;');
   });
 });
@@ -126,11 +172,24 @@ describe('status', () => {
   it('a status line shows state, id, range, age, requester and thread link', () => {
     const now = new Date('2024-06-01T12:00:00.000Z');
     const build = {
-      id: 'ds-1', key: 'k', requestJson: '{}', state: 'succeeded', requestedBy: 'U0ALICE', channel: 'C1', rootTs: '1.000001',
-      summary: undefined, error: undefined, cancelledBy: undefined, attempts: 1, createdAt: '2024-06-01T09:00:00.000Z',
-      startedAt: undefined, finishedAt: undefined,
+      id: 'ds-1',
+      key: 'k',
+      requestJson: '{}',
+      state: 'succeeded',
+      requestedBy: 'U0ALICE',
+      channel: 'C1',
+      rootTs: '1.000001',
+      summary: undefined,
+      error: undefined,
+      cancelledBy: undefined,
+      attempts: 1,
+      createdAt: '2024-06-01T09:00:00.000Z',
+      startedAt: undefined,
+      finishedAt: undefined,
     } satisfies BuildRecord;
-    expect(buildStatusLine({ build, rangeLabel: '1 – 2 Apr 2024', url: 'https://t.slack.com/archives/C1/p1000001' }, now)).toBe(
+    expect(
+      buildStatusLine({ build, rangeLabel: '1 – 2 Apr 2024', url: 'https://t.slack.com/archives/C1/p1000001' }, now),
+    ).toBe(
       ':white_check_mark: *succeeded* · `ds-1` · 1 – 2 Apr 2024 · 3h ago · <@U0ALICE> · <https://t.slack.com/archives/C1/p1000001|thread>',
     );
   });

@@ -24,12 +24,18 @@ const nothingStarted = () => {
 describe('/logtune dataset', () => {
   it('answers bad arguments with the problem and the Slack usage, starting nothing', async () => {
     expect((await h.command('dataset')).text).toContain('a date range is required');
-    expect((await h.command('dataset')).text).toContain('Usage: `/logtune dataset &lt;range&gt; [--max-examples N|all]');
+    expect((await h.command('dataset')).text).toContain(
+      'Usage: `/logtune dataset &lt;range&gt; [--max-examples N|all]',
+    );
     expect((await h.command('dataset')).text).not.toContain('--logs');
     expect((await h.command('dataset someday soon')).text).toContain('is not a date range I understand');
     expect((await h.command('dataset 2999-01-01..2999-01-02')).text).toContain('in the future');
-    expect((await h.command('dataset april-may --balance weird')).text).toContain('--balance must be proportional or balanced');
-    expect((await h.command('dataset april-may --logs s3://elsewhere/')).text).toContain('--logs can only be set by the operator');
+    expect((await h.command('dataset april-may --balance weird')).text).toContain(
+      '--balance must be proportional or balanced',
+    );
+    expect((await h.command('dataset april-may --logs s3://elsewhere/')).text).toContain(
+      '--logs can only be set by the operator',
+    );
     expect((await h.command('dataset april-may --bogus 1')).text).toContain('unknown flag --bogus.');
     nothingStarted();
   });
@@ -39,7 +45,10 @@ describe('/logtune dataset', () => {
     const [build] = h.builds.listRecent(10);
     expect(build).toMatchObject({ state: 'queued', requestedBy: 'U0ALICE', channel: 'C0CHAN' });
     expect(reply.text).toContain(`Building \`${build!.id}\` for 1 Apr – 31 May 2024`);
-    expect(JSON.parse(build!.requestJson)).toMatchObject({ seed: 7, range: { start: '2024-04-01', end: '2024-05-31' } });
+    expect(JSON.parse(build!.requestJson)).toMatchObject({
+      seed: 7,
+      range: { start: '2024-04-01', end: '2024-05-31' },
+    });
     await settle();
     expect(h.builder.calls).toHaveLength(1);
   });
@@ -50,7 +59,9 @@ describe('/logtune dataset', () => {
     const [first] = h.builds.listRecent(10);
     const reply = await h.command('dataset  april-may', 'U0BOB');
     expect(reply.text).toContain(`already running (\`${first!.id}\`, asked by <@U0ALICE>)`);
-    expect(reply.text).toContain(`<https://t.slack.com/archives/C0CHAN/p${first!.rootTs!.replace('.', '')}|see its progress>`);
+    expect(reply.text).toContain(
+      `<https://t.slack.com/archives/C0CHAN/p${first!.rootTs!.replace('.', '')}|see its progress>`,
+    );
     expect(h.builds.listRecent(10)).toHaveLength(1);
     expect((await h.command('dataset april-may --seed 8')).text).toContain('Building');
   });
@@ -73,8 +84,17 @@ describe('/logtune dataset', () => {
   });
 
   it('tells the user when the operator has not configured the logs location', async () => {
-    const spec = datasetCommand({ data: loadDataConfig({}), runner: h.runner, identity: h.deps.identity, now: h.deps.now });
-    const reply = await routeCommand({ text: 'dataset april-may', userId: 'U0ALICE', channelId: 'C0CHAN', notify: async () => undefined }, [spec], h.log);
+    const spec = datasetCommand({
+      data: loadDataConfig({}),
+      runner: h.runner,
+      identity: h.deps.identity,
+      now: h.deps.now,
+    });
+    const reply = await routeCommand(
+      { text: 'dataset april-may', userId: 'U0ALICE', channelId: 'C0CHAN', notify: async () => undefined },
+      [spec],
+      h.log,
+    );
     expect(reply.text).toContain('logtune is not fully configured (LOGTUNE_LOGS_URI: is required but not set');
     nothingStarted();
   });
@@ -87,14 +107,16 @@ describe('the Cancel button of a build', () => {
     const [build] = h.builds.listRecent(1);
     const updatesBefore = h.slack.updates.length;
     const refusal = await h.click(CANCEL_ACTION_ID, build!.id, 'U0MALLORY');
-    expect(refusal?.text).toContain(`You cannot cancel \`${build!.id}\`: only the person who asked for it or an approver may do this`);
+    expect(refusal?.text).toContain(
+      `You cannot cancel \`${build!.id}\`: only the person who asked for it or an approver may do this`,
+    );
     await settle();
     expect(h.builds.get(build!.id)?.state).toBe('running');
     expect(h.builder.calls[0]!.hooks.signal?.aborted).toBe(false);
     expect(h.slack.updates.length).toBe(updatesBefore);
   });
 
-  it('lets an approver cancel someone else\'s build, and the requester their own', async () => {
+  it("lets an approver cancel someone else's build, and the requester their own", async () => {
     await h.command('dataset april-may');
     await h.command('dataset april-may --seed 9');
     await settle();

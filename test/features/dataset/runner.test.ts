@@ -20,7 +20,12 @@ afterEach(async () => {
 
 function submit(h: Harness, seed?: number, onRootFailed?: () => Promise<void>) {
   const request = sampleRequest('2024-04-01..2024-05-31', seed);
-  const result = h.runner.submit({ request, requestedBy: 'U0ALICE', channel: 'C0CHAN', ...(onRootFailed && { onRootFailed }) });
+  const result = h.runner.submit({
+    request,
+    requestedBy: 'U0ALICE',
+    channel: 'C0CHAN',
+    ...(onRootFailed && { onRootFailed }),
+  });
   return { request, result };
 }
 
@@ -51,9 +56,16 @@ describe('BuildRunner', () => {
 
     finish(sampleSummary(request));
     await h.runner.idle();
-    expect(h.builds.get(request.datasetId)).toMatchObject({ state: 'succeeded', summary: expect.objectContaining({ datasetId: request.datasetId }) });
+    expect(h.builds.get(request.datasetId)).toMatchObject({
+      state: 'succeeded',
+      summary: expect.objectContaining({ datasetId: request.datasetId }),
+    });
     const replies = thread(h, request.datasetId);
-    expect(replies.map((p) => p.key)).toEqual([`build:${request.datasetId}:listed`, `build:${request.datasetId}:read`, `build:${request.datasetId}:summary`]);
+    expect(replies.map((p) => p.key)).toEqual([
+      `build:${request.datasetId}:listed`,
+      `build:${request.datasetId}:read`,
+      `build:${request.datasetId}:summary`,
+    ]);
     expect(replies[0]!.content.text).toContain('Listing done: 100 files');
     expect(blockText(replies[2]!.content)).toMatch(/benign\s+7,000\s+6,950/);
     const final = lastRootUpdate(h, request.datasetId);
@@ -120,7 +132,10 @@ describe('BuildRunner', () => {
     await settle();
     h.builder.calls[0]!.fail(new Error('AccessDenied: s3://logs-bucket/logs/'));
     await h.runner.idle();
-    expect(h.builds.get(request.datasetId)).toMatchObject({ state: 'failed', error: 'AccessDenied: s3://logs-bucket/logs/' });
+    expect(h.builds.get(request.datasetId)).toMatchObject({
+      state: 'failed',
+      error: 'AccessDenied: s3://logs-bucket/logs/',
+    });
     expect(thread(h, request.datasetId).at(-1)!.content.text).toContain('Build failed: AccessDenied');
     expect(lastRootUpdate(h, request.datasetId).text).toContain('Failed — AccessDenied');
   });
@@ -178,11 +193,14 @@ describe('BuildRunner', () => {
     const b = submit(h, 2).request;
     await settle();
     await h.runner.shutdown(1000);
-    h.db.prepare("UPDATE builds SET request_json = '{\"broken\":true}' WHERE id = ?").run(a.datasetId);
+    h.db.prepare('UPDATE builds SET request_json = \'{"broken":true}\' WHERE id = ?').run(a.datasetId);
     const next = h.restart();
     expect(next.runner.resume()).toEqual({ resumed: 1, interrupted: 1, failed: 0 });
     await settle();
-    expect(next.builds.get(a.datasetId)).toMatchObject({ state: 'interrupted', error: expect.stringMatching(/^cannot resume: the stored request is not understood \(datasetId: /) });
+    expect(next.builds.get(a.datasetId)).toMatchObject({
+      state: 'interrupted',
+      error: expect.stringMatching(/^cannot resume: the stored request is not understood \(datasetId: /),
+    });
     expect(thread(h, a.datasetId).at(-1)!.content.text).toContain('cannot be resumed');
     expect(lastRootUpdate(h, a.datasetId).text).toContain('Interrupted');
     expect(next.builder.calls.map((c) => c.request.datasetId)).toEqual([b.datasetId]);
@@ -196,7 +214,10 @@ describe('BuildRunner', () => {
     expect(() => parseStoredRequest(JSON.stringify({ ...request, seed: -1 }), request.datasetId)).toThrow(/seed/);
     // Stored before the size cap and the fast-GET switch existed: resumed with the defaults of that time.
     const { maxFileBytes: _m, s3FastGet: _f, ...older } = request;
-    expect(parseStoredRequest(JSON.stringify(older), request.datasetId)).toMatchObject({ s3FastGet: true, maxFileBytes: 256 * 1024 * 1024 });
+    expect(parseStoredRequest(JSON.stringify(older), request.datasetId)).toMatchObject({
+      s3FastGet: true,
+      maxFileBytes: 256 * 1024 * 1024,
+    });
   });
 
   it('re-runs a build that crashed the process at most LOGTUNE_BUILD_MAX_ATTEMPTS times, then fails it and says why', async () => {
@@ -212,7 +233,9 @@ describe('BuildRunner', () => {
     const second = h.restart();
     expect(second.runner.resume()).toEqual({ resumed: 1, interrupted: 0, failed: 0 });
     await crash(second);
-    expect(thread(h, request.datasetId).at(-1)!.content.text).toContain('Resumed after logtune stopped in the middle of it; rebuilding from the start (attempt 2 of at most 2)');
+    expect(thread(h, request.datasetId).at(-1)!.content.text).toContain(
+      'Resumed after logtune stopped in the middle of it; rebuilding from the start (attempt 2 of at most 2)',
+    );
     expect(second.builds.get(request.datasetId)?.attempts).toBe(2);
 
     const third = second.restart();
@@ -222,7 +245,9 @@ describe('BuildRunner', () => {
     const build = third.builds.get(request.datasetId)!;
     expect(build.state).toBe('failed');
     expect(build.error).toContain('logtune stopped during each of its 2 attempts (LOGTUNE_BUILD_MAX_ATTEMPTS=2)');
-    expect(thread(h, request.datasetId).at(-1)!.content.text).toContain('Build failed: logtune stopped during each of its 2 attempts');
+    expect(thread(h, request.datasetId).at(-1)!.content.text).toContain(
+      'Build failed: logtune stopped during each of its 2 attempts',
+    );
     expect(lastRootUpdate(h, request.datasetId).text).toContain('Failed');
     // Another start finds nothing to do.
     expect(third.restart().runner.resume()).toEqual({ resumed: 0, interrupted: 0, failed: 0 });

@@ -73,7 +73,9 @@ export class DeployBot {
   }
 
   deletes(name: string): number[] {
-    return (['DeleteEndpoint', 'DeleteEndpointConfig', 'DeleteModel'] as const).map((op) => this.hosting.count(op, name));
+    return (['DeleteEndpoint', 'DeleteEndpointConfig', 'DeleteModel'] as const).map((op) =>
+      this.hosting.count(op, name),
+    );
   }
 
   /** A training job logtune launched and SageMaker completed, asked for by U0BOB, on `ds-seed-<n>` unless named. */
@@ -83,7 +85,13 @@ export class DeployBot {
     const repo = (this.h.bot!.features.find((f) => f.name === 'training') as TrainingFeature).requests;
     const at = new Date(this.h.clock.now());
     const id = `tr-seed-${n}`;
-    const ask = { rangeLabel: 'April', rangeStart: '2024-04-01', rangeEnd: '2024-04-30', instanceType: 'ml.g5.12xlarge', epochs: 1 };
+    const ask = {
+      rangeLabel: 'April',
+      rangeStart: '2024-04-01',
+      rangeEnd: '2024-04-30',
+      instanceType: 'ml.g5.12xlarge',
+      epochs: 1,
+    };
     repo.insert({ id, ask, requestedBy: 'U0BOB', channel: 'C0CHAN', datasetId: datasetId ?? `ds-seed-${n}` }, at);
     repo.markQuoted(id, '{}', 10, new Date(at.getTime() + HOUR_MS), at);
     repo.approve(id, 'U0CAROL', jobName, at);
@@ -116,11 +124,15 @@ export class DeployBot {
   }
 
   /** Asks (as U0ALICE), approves (as U0CAROL) and follows the endpoint to InService; `createdAt` is when the creates ran. */
-  async deployed(jobName = this.completedJob()): Promise<{ id: string; message: StoredMessage; name: string; createdAt: number }> {
+  async deployed(
+    jobName = this.completedJob(),
+  ): Promise<{ id: string; message: StoredMessage; name: string; createdAt: number }> {
     const { id, message } = await this.requestDeploy(jobName);
     const createdAt = this.h.clock.now();
     await this.h.click(message, APPROVE_ACTION_ID, 'U0CAROL', 300);
-    await waitFor(() => this.replies(message).some((t) => t.includes('created; SageMaker is starting it')), { what: 'the creates' });
+    await waitFor(() => this.replies(message).some((t) => t.includes('created; SageMaker is starting it')), {
+      what: 'the creates',
+    });
     for (let i = 0; i < 3 && !this.replies(message).some((t) => t.includes('InService')); i++) await this.tick();
     const name = /`(logtune-dep-[^`]+)`/.exec(this.replies(message).find((t) => t.includes('InService'))!)![1]!;
     return { id, message, name, createdAt };

@@ -15,13 +15,31 @@ let endpoints: DeployedEndpointsRepo;
 const t0 = new Date('2024-06-01T12:00:00.000Z');
 const at = (minutes: number) => new Date(t0.getTime() + minutes * 60_000);
 
-
 function insertRequest(id = 'dep-1', jobName = 'logtune-ft-tr-1') {
-  return requests.insert({ id, jobName, quote: { ...sampleQuote, trainingJobName: jobName }, requestedBy: 'U0ALICE', channel: 'C0CHAN', expiresAt: at(60) }, t0);
+  return requests.insert(
+    {
+      id,
+      jobName,
+      quote: { ...sampleQuote, trainingJobName: jobName },
+      requestedBy: 'U0ALICE',
+      channel: 'C0CHAN',
+      expiresAt: at(60),
+    },
+    t0,
+  );
 }
 
 function insertEndpoint(name = 'logtune-dep-1', requestId = 'dep-1', createdAt = t0): NewEndpoint {
-  const endpoint: NewEndpoint = { name, requestId, datasetId: `ds-of-${name}`, jobName: 'logtune-ft-tr-1', instanceType: 'ml.g5.2xlarge', instanceCount: 1, usdPerHour: 1.515, deployedBy: 'U0ALICE' };
+  const endpoint: NewEndpoint = {
+    name,
+    requestId,
+    datasetId: `ds-of-${name}`,
+    jobName: 'logtune-ft-tr-1',
+    instanceType: 'ml.g5.2xlarge',
+    instanceCount: 1,
+    usdPerHour: 1.515,
+    deployedBy: 'U0ALICE',
+  };
   endpoints.insert(endpoint, createdAt);
   return endpoint;
 }
@@ -40,7 +58,13 @@ afterEach(() => {
 describe('DeployRequestsRepo', () => {
   it('stores a request with its frozen quote and reads it back parsed', () => {
     const record = insertRequest();
-    expect(record).toMatchObject({ id: 'dep-1', jobName: 'logtune-ft-tr-1', state: 'pending_approval', requestedBy: 'U0ALICE', expiresAt: at(60).toISOString() });
+    expect(record).toMatchObject({
+      id: 'dep-1',
+      jobName: 'logtune-ft-tr-1',
+      state: 'pending_approval',
+      requestedBy: 'U0ALICE',
+      expiresAt: at(60).toISOString(),
+    });
     expect(record.quote).toEqual(sampleQuote);
     expect(requests.waitingForJob('logtune-ft-tr-1', at(59))?.id).toBe('dep-1');
     expect(requests.waitingForJob('logtune-ft-tr-1', at(60))).toBeUndefined(); // past its time to live, even before the sweep closes it
@@ -52,7 +76,12 @@ describe('DeployRequestsRepo', () => {
     expect(requests.approve('dep-1', 'U0CAROL', 'logtune-dep-1', at(1))).toBe(true);
     expect(requests.approve('dep-1', 'U0DAVE', 'logtune-dep-1', at(1))).toBe(false);
     expect(requests.close('dep-1', 'cancelled', ['pending_approval'], { userId: 'U0ALICE' }, at(2))).toBe(false);
-    expect(requests.get('dep-1')).toMatchObject({ state: 'approved', decidedBy: 'U0CAROL', decidedAt: at(1).toISOString(), endpointName: 'logtune-dep-1' });
+    expect(requests.get('dep-1')).toMatchObject({
+      state: 'approved',
+      decidedBy: 'U0CAROL',
+      decidedAt: at(1).toISOString(),
+      endpointName: 'logtune-dep-1',
+    });
     expect(requests.markCreated('dep-1', at(3))).toBe(true);
     expect(requests.markCreated('dep-1', at(4))).toBe(false);
     expect(requests.waitingForJob('logtune-ft-tr-1', at(100))).toBeUndefined();
@@ -64,17 +93,39 @@ describe('DeployRequestsRepo', () => {
     expect(requests.get('dep-1')).toMatchObject({ state: 'expired', decidedBy: undefined, decidedAt: undefined });
     insertRequest('dep-2');
     expect(requests.close('dep-2', 'cancelled', ['pending_approval'], { userId: 'U0ALICE' }, at(5))).toBe(true);
-    expect(requests.get('dep-2')).toMatchObject({ state: 'cancelled', decidedBy: 'U0ALICE', decidedAt: at(5).toISOString() });
+    expect(requests.get('dep-2')).toMatchObject({
+      state: 'cancelled',
+      decidedBy: 'U0ALICE',
+      decidedAt: at(5).toISOString(),
+    });
     expect(requests.inStates(['cancelled', 'expired']).map((r) => r.id)).toEqual(['dep-1', 'dep-2']);
   });
 
   it('logs every decision, allowed or refused, in order', () => {
     insertRequest();
-    requests.recordDecision('dep-1', { userId: 'U0MALLORY', action: 'approve', outcome: 'refused', reason: 'not an approver' }, at(1));
-    requests.recordDecision('dep-1', { userId: 'U0CAROL', action: 'approve', outcome: 'allowed', reason: undefined }, at(2));
-    requests.recordDecision('dep-1', { userId: 'U0ALICE', action: 'keep', outcome: 'allowed', reason: undefined }, at(3));
+    requests.recordDecision(
+      'dep-1',
+      { userId: 'U0MALLORY', action: 'approve', outcome: 'refused', reason: 'not an approver' },
+      at(1),
+    );
+    requests.recordDecision(
+      'dep-1',
+      { userId: 'U0CAROL', action: 'approve', outcome: 'allowed', reason: undefined },
+      at(2),
+    );
+    requests.recordDecision(
+      'dep-1',
+      { userId: 'U0ALICE', action: 'keep', outcome: 'allowed', reason: undefined },
+      at(3),
+    );
     expect(requests.decisions('dep-1')).toEqual([
-      { userId: 'U0MALLORY', action: 'approve', outcome: 'refused', reason: 'not an approver', at: at(1).toISOString() },
+      {
+        userId: 'U0MALLORY',
+        action: 'approve',
+        outcome: 'refused',
+        reason: 'not an approver',
+        at: at(1).toISOString(),
+      },
       { userId: 'U0CAROL', action: 'approve', outcome: 'allowed', reason: undefined, at: at(2).toISOString() },
       { userId: 'U0ALICE', action: 'keep', outcome: 'allowed', reason: undefined, at: at(3).toISOString() },
     ]);
@@ -117,7 +168,11 @@ describe('DeployedEndpointsRepo', () => {
     endpoints.noteCreatedAt('logtune-dep-1', at(3), at(8));
     expect(endpoints.get('logtune-dep-1')?.createdAt).toBe(at(3).toISOString());
     expect(endpoints.markFailed('logtune-dep-1', 'ping health check', at(12))).toBe(true);
-    expect(endpoints.get('logtune-dep-1')).toMatchObject({ state: 'failed', failureReason: 'ping health check', endedAt: at(12).toISOString() });
+    expect(endpoints.get('logtune-dep-1')).toMatchObject({
+      state: 'failed',
+      failureReason: 'ping health check',
+      endedAt: at(12).toISOString(),
+    });
     expect(endpoints.markInService('logtune-dep-1', at(13))).toBe(false);
     expect(endpoints.liveForJob('logtune-ft-tr-1')).toBeUndefined();
   });
@@ -167,7 +222,11 @@ describe('DeployedEndpointsRepo', () => {
     expect(endpoints.startRemoval('logtune-dep-1', 'U0ALICE', at(2))).toBe(true);
     expect(endpoints.startRemoval('logtune-dep-1', 'U0CAROL', at(3))).toBe(false);
     expect(endpoints.markDeleted('logtune-dep-1', at(4))).toBe(true);
-    expect(endpoints.get('logtune-dep-1')).toMatchObject({ state: 'deleted', removedBy: 'U0ALICE', endedAt: at(4).toISOString() });
+    expect(endpoints.get('logtune-dep-1')).toMatchObject({
+      state: 'deleted',
+      removedBy: 'U0ALICE',
+      endedAt: at(4).toISOString(),
+    });
     expect(endpoints.startRemoval('logtune-dep-1', 'U0ALICE', at(5))).toBe(false);
 
     insertEndpoint('logtune-dep-2', 'dep-2');
@@ -188,7 +247,9 @@ describe('DeployedEndpointsRepo', () => {
 describe('loadDeploySettings', () => {
   it('defaults to 24 h idle and 2 h grace, accepts fractions, and names a bad variable', () => {
     expect(loadDeploySettings({})).toEqual({ idleHours: 24, graceHours: 2 });
-    expect(loadDeploySettings({ LOGTUNE_ENDPOINT_IDLE_HOURS: '0.5', LOGTUNE_ENDPOINT_GRACE_HOURS: '1.5' })).toMatchObject({ idleHours: 0.5, graceHours: 1.5 });
+    expect(
+      loadDeploySettings({ LOGTUNE_ENDPOINT_IDLE_HOURS: '0.5', LOGTUNE_ENDPOINT_GRACE_HOURS: '1.5' }),
+    ).toMatchObject({ idleHours: 0.5, graceHours: 1.5 });
     expect(() => loadDeploySettings({ LOGTUNE_ENDPOINT_IDLE_HOURS: '0' })).toThrow(ConfigError);
     expect(() => loadDeploySettings({ LOGTUNE_ENDPOINT_GRACE_HOURS: 'soon' })).toThrow(/LOGTUNE_ENDPOINT_GRACE_HOURS/);
   });

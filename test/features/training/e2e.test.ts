@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { requestKey } from '../../../src/features/training/context.ts';
-import { APPROVE_ACTION_ID, CANCEL_REQUEST_ACTION_ID, STOP_JOB_ACTION_ID } from '../../../src/features/training/blocks/request.ts';
+import {
+  APPROVE_ACTION_ID,
+  CANCEL_REQUEST_ACTION_ID,
+  STOP_JOB_ACTION_ID,
+} from '../../../src/features/training/blocks/request.ts';
 import { S3Store } from '../../../src/objectStore/s3Store.ts';
 import { startBotHarness, type BotHarness } from '../../helpers/botHarness.ts';
 import { FakeTrainingAws } from '../../helpers/fakeTrainingAws.ts';
@@ -23,7 +27,10 @@ const idFrom = (text: string) => /`(tr-[^`]+)`/.exec(text)![1]!;
 const requestMessage = (id: string) => waitFor(() => h.posted(requestKey(id))[0], { what: `the message of ${id}` });
 const replies = (root: StoredMessage) => h.threadOf(root).map((m) => String(m.text));
 
-async function requestAndWaitForEstimate(text: string, userId = 'U0ALICE'): Promise<{ id: string; message: StoredMessage }> {
+async function requestAndWaitForEstimate(
+  text: string,
+  userId = 'U0ALICE',
+): Promise<{ id: string; message: StoredMessage }> {
   const answer = await h.command(text, userId);
   const id = idFrom(answer.text);
   const message = await requestMessage(id);
@@ -78,7 +85,9 @@ describe('/logtune train', () => {
     ] as const) {
       const answer = await h.command(text);
       expect(answer.text, text).toContain(problem);
-      expect(answer.text, text).toContain('Usage: `/logtune train &lt;range&gt; [instance=TYPE] [epochs=N] [budget=USD]`');
+      expect(answer.text, text).toContain(
+        'Usage: `/logtune train &lt;range&gt; [instance=TYPE] [epochs=N] [budget=USD]`',
+      );
     }
     expect(h.fake.callsOf('chat.postMessage').length).toBe(before.posts);
     expect(aws.creates.length).toBe(before.requests);
@@ -92,9 +101,20 @@ describe('/logtune train', () => {
     const message = await requestMessage(id);
     expect(message.thread_ts).toBeUndefined();
     const shown = h.textOf(message);
-    for (const fact of ['Fine-tune Llama 2 7B on', 'asked by <@U0ALICE>', 'examples per label', 'Llama 2 tokens × 2 epochs', '`ml.g5.12xlarge`',
-      '*Estimate:*', '*Cap:*', 'SageMaker stops the job after', 'AWS Pricing API', 'cheapest', 'Waiting for approval* by <@U0CAROL>, <@U0DAVE>',
-      '*Bar to clear:* the free baseline scores macro-F1']) {
+    for (const fact of [
+      'Fine-tune Llama 2 7B on',
+      'asked by <@U0ALICE>',
+      'examples per label',
+      'Llama 2 tokens × 2 epochs',
+      '`ml.g5.12xlarge`',
+      '*Estimate:*',
+      '*Cap:*',
+      'SageMaker stops the job after',
+      'AWS Pricing API',
+      'cheapest',
+      'Waiting for approval* by <@U0CAROL>, <@U0DAVE>',
+      '*Bar to clear:* the free baseline scores macro-F1',
+    ]) {
       expect(shown).toContain(fact);
     }
     const capText = /Approve (\$[\d,.]+)/.exec(JSON.stringify(message.blocks))![1]!;
@@ -102,17 +122,27 @@ describe('/logtune train', () => {
 
     // Not an approver: refused privately, the message keeps its buttons, nothing is created.
     const updates = h.updatesOf(message).length;
-    expect((await h.click(message, APPROVE_ACTION_ID, 'U0MALLORY'))?.text).toContain('only the approvers named in LOGTUNE_APPROVERS may approve spending');
-    expect((await h.click(message, APPROVE_ACTION_ID, 'U0ALICE'))?.text).toContain('only the approvers named in LOGTUNE_APPROVERS');
+    expect((await h.click(message, APPROVE_ACTION_ID, 'U0MALLORY'))?.text).toContain(
+      'only the approvers named in LOGTUNE_APPROVERS may approve spending',
+    );
+    expect((await h.click(message, APPROVE_ACTION_ID, 'U0ALICE'))?.text).toContain(
+      'only the approvers named in LOGTUNE_APPROVERS',
+    );
     expect(h.updatesOf(message).length).toBe(updates);
     expect(aws.creates).toHaveLength(0);
 
     // Two approvers click at the same moment: one job.
     aws.willRun('training-completed.json');
-    const [carol, dave] = await Promise.all([h.click(message, APPROVE_ACTION_ID, 'U0CAROL', 1500), h.click(message, APPROVE_ACTION_ID, 'U0DAVE', 1500)]);
+    const [carol, dave] = await Promise.all([
+      h.click(message, APPROVE_ACTION_ID, 'U0CAROL', 1500),
+      h.click(message, APPROVE_ACTION_ID, 'U0DAVE', 1500),
+    ]);
     const refusal = [carol, dave].find((a) => a !== undefined);
     expect(refusal?.text).toMatch(/already approved by <@U0(CAROL|DAVE)>/);
-    await waitFor(() => aws.creates.length === 1 && h.bot!.trackers.snapshotOf('training-job', aws.creates[0]!.TrainingJobName!), { what: 'the launch' });
+    await waitFor(
+      () => aws.creates.length === 1 && h.bot!.trackers.snapshotOf('training-job', aws.creates[0]!.TrainingJobName!),
+      { what: 'the launch' },
+    );
     await tick(0);
     expect(aws.creates).toHaveLength(1);
     const input = aws.creates[0]!;
@@ -132,7 +162,9 @@ describe('/logtune train', () => {
     const thread = replies(message);
     expect(thread[0]).toMatch(/Approved by <@U0(CAROL|DAVE)> at .* UTC: up to \$/);
     expect(thread[1]).toContain('Training job `logtune-ft-tr-');
-    const statuses = thread.filter((t) => t.startsWith(':arrow_forward:')).map((t) => /\*?(\w+)\*?/.exec(t.replace(':arrow_forward: ', ''))![1]);
+    const statuses = thread
+      .filter((t) => t.startsWith(':arrow_forward:'))
+      .map((t) => /\*?(\w+)\*?/.exec(t.replace(':arrow_forward: ', ''))![1]);
     expect(statuses).toEqual(['Starting', 'Downloading', 'Training', 'Uploading', 'Completed']);
     const result = thread.at(-1)!;
     expect(result).toContain('Completed in');
@@ -145,7 +177,9 @@ describe('/logtune train', () => {
     expect(JSON.stringify(message.blocks)).not.toContain(APPROVE_ACTION_ID);
     expect(JSON.stringify(message.blocks)).not.toContain(STOP_JOB_ACTION_ID);
     const status = await h.command('status');
-    expect(JSON.stringify(status.blocks)).toMatch(/:white_check_mark: \*Completed\* · `logtune-ft-tr-[^`]+` · .* · \$[\d.]+ so far/);
+    expect(JSON.stringify(status.blocks)).toMatch(
+      /:white_check_mark: \*Completed\* · `logtune-ft-tr-[^`]+` · .* · \$[\d.]+ so far/,
+    );
     expect(h.posted(requestKey(id))).toHaveLength(1);
   }, 40_000);
 
@@ -154,10 +188,14 @@ describe('/logtune train', () => {
     const asked = await h.command(`train ${rangeText}`, 'U0CAROL');
     expect(asked.text).toMatch(/reusing dataset `ds-/);
     const own = { message: await requestMessage(idFrom(asked.text)) };
-    expect((await h.click(own.message, APPROVE_ACTION_ID, 'U0CAROL'))?.text).toContain('another approver has to approve it');
+    expect((await h.click(own.message, APPROVE_ACTION_ID, 'U0CAROL'))?.text).toContain(
+      'another approver has to approve it',
+    );
 
     // Cancel by someone else is refused; by the requester it closes the request, and a later Approve starts nothing.
-    expect((await h.click(own.message, CANCEL_REQUEST_ACTION_ID, 'U0MALLORY'))?.text).toContain('only the person who asked for it or an approver');
+    expect((await h.click(own.message, CANCEL_REQUEST_ACTION_ID, 'U0MALLORY'))?.text).toContain(
+      'only the person who asked for it or an approver',
+    );
     await h.click(own.message, CANCEL_REQUEST_ACTION_ID, 'U0CAROL', 500);
     await waitFor(() => h.textOf(own.message).includes('*Cancelled* by <@U0CAROL>'), { what: 'the cancelled message' });
     expect(replies(own.message).at(-1)).toContain('Cancelled by <@U0CAROL>');
@@ -176,7 +214,9 @@ describe('/logtune train', () => {
     await h.stop();
     await h.start({ aws: { training: aws } }, { LOGTUNE_MONTHLY_BUDGET_USD: '1' });
     const { message } = await requestAndWaitForEstimate(`train ${rangeText} epochs=3`);
-    expect((await h.click(message, APPROVE_ACTION_ID, 'U0DAVE'))?.text).toMatch(/would take this month's approved caps to \$[\d,.]+, over LOGTUNE_MONTHLY_BUDGET_USD \(\$1\.00; \$[\d,.]+ approved so far\)/);
+    expect((await h.click(message, APPROVE_ACTION_ID, 'U0DAVE'))?.text).toMatch(
+      /would take this month's approved caps to \$[\d,.]+, over LOGTUNE_MONTHLY_BUDGET_USD \(\$1\.00; \$[\d,.]+ approved so far\)/,
+    );
     expect(JSON.stringify(message.blocks)).toContain(APPROVE_ACTION_ID);
     await h.stop();
     await h.start({ aws: { training: aws } });
@@ -188,7 +228,9 @@ describe('/logtune train', () => {
     await h.start({ aws: { training: aws } }, { LOGTUNE_DB: `${h.env.LOGTUNE_DB}.fresh` });
     aws.pricingDown = true;
     const { message } = await requestAndWaitForEstimate(`train ${rangeText} instance=ml.g5.24xlarge`);
-    expect(h.textOf(message)).toMatch(/\*Price:\* \$10\.18\/h per instance — bundled price snapshot dated 2023-2026 \(the Pricing API did not answer: connect ECONNREFUSED/);
+    expect(h.textOf(message)).toMatch(
+      /\*Price:\* \$10\.18\/h per instance — bundled price snapshot dated 2023-2026 \(the Pricing API did not answer: connect ECONNREFUSED/,
+    );
     await h.stop();
     await h.start({ aws: { training: aws } });
   }, 40_000);
@@ -210,7 +252,12 @@ describe('/logtune train', () => {
     const statuses = thread.filter((t) => t.startsWith(':arrow_forward:'));
     expect(statuses.slice(0, seenBefore.length)).toEqual(seenBefore);
     expect(new Set(statuses).size).toBe(statuses.length);
-    expect(statuses.map((s) => /^:arrow_forward: (\w+)/.exec(s)![1])).toEqual(['Starting', 'Downloading', 'Training', 'Failed']);
+    expect(statuses.map((s) => /^:arrow_forward: (\w+)/.exec(s)![1])).toEqual([
+      'Starting',
+      'Downloading',
+      'Training',
+      'Failed',
+    ]);
     expect(thread.at(-1)).toContain('Failed');
     expect(thread.at(-1)).toContain('CUDA out of memory');
     expect(h.fake.messages.filter((m) => m.ts === message.ts)).toHaveLength(1);
@@ -225,7 +272,9 @@ describe('/logtune train', () => {
     await waitFor(() => aws.creates.length === creates + 1, { what: 'the first create' });
     expect(replies(message).some((t) => t.includes('Training job'))).toBe(false);
     h.clock.advance(60_000);
-    await waitFor(() => replies(message).some((t) => t.includes('already existed (an earlier attempt created it)')), { what: 'the retried launch' });
+    await waitFor(() => replies(message).some((t) => t.includes('already existed (an earlier attempt created it)')), {
+      what: 'the retried launch',
+    });
     const name = aws.creates.at(-1)!.TrainingJobName!;
     expect(aws.creates.slice(creates).map((c) => c.TrainingJobName)).toEqual([name, name]);
 
@@ -233,11 +282,15 @@ describe('/logtune train', () => {
     const second = await requestAndWaitForEstimate(`train ${rangeText} epochs=7`);
     aws.failCreate.push(Object.assign(new Error('connect ETIMEDOUT'), { code: 'ETIMEDOUT' }));
     await h.click(second.message, APPROVE_ACTION_ID, 'U0CAROL', 500);
-    await waitFor(() => h.logEntries().some((e) => e.msg === 'training launch failed; retrying'), { what: 'the failed launch' });
+    await waitFor(() => h.logEntries().some((e) => e.msg === 'training launch failed; retrying'), {
+      what: 'the failed launch',
+    });
     const before = aws.creates.length;
     await h.stop();
     await h.start({ aws: { training: aws } });
-    await waitFor(() => replies(second.message).some((t) => t.includes('Training job')), { what: 'the launch after the restart' });
+    await waitFor(() => replies(second.message).some((t) => t.includes('Training job')), {
+      what: 'the launch after the restart',
+    });
     expect(aws.creates.length).toBe(before + 1);
     expect(replies(second.message).filter((t) => t.includes('Training job'))).toHaveLength(1);
   }, 40_000);
@@ -246,13 +299,19 @@ describe('/logtune train', () => {
     const { message } = await requestAndWaitForEstimate(`train ${rangeText} epochs=5`);
     aws.willRun('training-stopped.json');
     await h.click(message, APPROVE_ACTION_ID, 'U0DAVE', 500);
-    await waitFor(() => JSON.stringify(message.blocks).includes(STOP_JOB_ACTION_ID), { what: 'the Cancel training button' });
+    await waitFor(() => JSON.stringify(message.blocks).includes(STOP_JOB_ACTION_ID), {
+      what: 'the Cancel training button',
+    });
     const jobName = aws.creates.at(-1)!.TrainingJobName!;
-    expect((await h.command(`cancel ${jobName}`, 'U0MALLORY')).text).toContain('only the person who asked for it or an approver');
+    expect((await h.command(`cancel ${jobName}`, 'U0MALLORY')).text).toContain(
+      'only the person who asked for it or an approver',
+    );
     expect(aws.stops).not.toContain(jobName);
     expect((await h.click(message, STOP_JOB_ACTION_ID, 'U0ALICE'))?.text).toContain(`Stopping \`${jobName}\``);
     expect(aws.stops).toContain(jobName);
-    await waitFor(() => replies(message).some((t) => t.includes('asked SageMaker to stop the job')), { what: 'the stop note' });
+    await waitFor(() => replies(message).some((t) => t.includes('asked SageMaker to stop the job')), {
+      what: 'the stop note',
+    });
     for (let i = 0; i < 6; i++) await tick();
     expect(replies(message).at(-1)).toMatch(/Stopped (on request|by SageMaker at the approved cap): .* billed × 1/);
   }, 40_000);

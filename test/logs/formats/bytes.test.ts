@@ -8,14 +8,24 @@ const W3C = '#Version: 1.0\n#Fields: a label\n1\tok\n';
 describe('gzip', () => {
   it('is detected by magic bytes, not by name, for every text format', () => {
     const csv = parse(gzipSync(encode(CSV)), 'label');
-    expect(csv).toMatchObject({ format: 'csv', gzipped: true, rows: [['1', 'x,y'], ['2', 'z']] });
+    expect(csv).toMatchObject({
+      format: 'csv',
+      gzipped: true,
+      rows: [
+        ['1', 'x,y'],
+        ['2', 'z'],
+      ],
+    });
     expect(parse(gzipSync(encode(W3C)), 'label')).toMatchObject({ format: 'w3c', gzipped: true });
     expect(parse(gzipSync(encode('{"label":"x"}\n')), 'label')).toMatchObject({ format: 'jsonl', gzipped: true });
   });
 
   it('reads concatenated gzip members as one file', () => {
     const joined = Buffer.concat([gzipSync(encode('a,label\n1,x\n')), gzipSync(encode('2,y\n'))]);
-    expect(parse(joined, 'label').rows).toEqual([['1', 'x'], ['2', 'y']]);
+    expect(parse(joined, 'label').rows).toEqual([
+      ['1', 'x'],
+      ['2', 'y'],
+    ]);
   });
 
   it('rejects a truncated gzip', () => {
@@ -62,7 +72,11 @@ describe('text decoding', () => {
 
 describe('content detection', () => {
   it('rejects Parquet by its magic bytes', () => {
-    expectBad(Uint8Array.of(0x50, 0x41, 0x52, 0x31, 0x15, 0x04, 0x50, 0x41, 0x52, 0x31), 'unknown_format', /Parquet.*not supported yet/);
+    expectBad(
+      Uint8Array.of(0x50, 0x41, 0x52, 0x31, 0x15, 0x04, 0x50, 0x41, 0x52, 0x31),
+      'unknown_format',
+      /Parquet.*not supported yet/,
+    );
   });
 
   it('treats zero bytes and whitespace-only text as empty', () => {

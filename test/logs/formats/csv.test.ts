@@ -31,9 +31,15 @@ describe('CSV logs', () => {
   it('gives the same rows with and without quotes (quote-free text takes a native split path)', () => {
     const plain = 'a,b,label\r\n1,2,x\r\n\r\n3,,y\r\n';
     const quoted = plain.replace('1,2', '"1",2');
-    expect(parse(plain, 'label').rows).toEqual([['1', '2', 'x'], ['3', '', 'y']]);
+    expect(parse(plain, 'label').rows).toEqual([
+      ['1', '2', 'x'],
+      ['3', '', 'y'],
+    ]);
     expect(parse(quoted, 'label').rows).toEqual(parse(plain, 'label').rows);
-    expect(parse('a,label\r1,x\r"2",y\r', 'label').rows).toEqual([['1', 'x'], ['2', 'y']]); // lone CR line ends
+    expect(parse('a,label\r1,x\r"2",y\r', 'label').rows).toEqual([
+      ['1', 'x'],
+      ['2', 'y'],
+    ]); // lone CR line ends
   });
 
   it('never guesses another delimiter from semicolons or pipes in values', () => {
@@ -56,7 +62,11 @@ describe('CSV logs', () => {
   });
 
   it('rejects broken quoting and names the data row it is in', () => {
-    expectBad('a,label\n1,x\n"open,y\n2,z\n', 'field_count', /^CSV quoting is broken in data row 2: Quoted field unterminated$/);
+    expectBad(
+      'a,label\n1,x\n"open,y\n2,z\n',
+      'field_count',
+      /^CSV quoting is broken in data row 2: Quoted field unterminated$/,
+    );
     expectBad('a,label\n1,x\n\n2,z\n3,"4"x\n', 'field_count', /^CSV quoting is broken in data row 3: Trailing quote/);
     expectBad('"a,label\n1,x\n', 'field_count', /^CSV quoting is broken in the header/);
   });
@@ -65,7 +75,10 @@ describe('CSV logs', () => {
     expectBad('a,label\n"open,x\n', 'field_count', /quot/i);
     expect(parse('a,label\n"1",x\n', 'label').rows).toEqual([['1', 'x']]);
     expect(parse('a,label\r\n"1",x\r\n', 'label').rows).toEqual([['1', 'x']]);
-    expect(parse('a,label\n"1",x\n"2",y\n', 'label').rows).toEqual([['1', 'x'], ['2', 'y']]);
+    expect(parse('a,label\n"1",x\n"2",y\n', 'label').rows).toEqual([
+      ['1', 'x'],
+      ['2', 'y'],
+    ]);
   });
 
   it('rejects a header with duplicate or empty column names', () => {

@@ -12,7 +12,10 @@ export function parse(input: string | Uint8Array, labelField: string): ParsedLog
 
 export function badFile(input: string | Uint8Array, labelField = 'label', maxBytes?: number): BadFileError {
   try {
-    parseLogFile(typeof input === 'string' ? encode(input) : input, { labelField, ...(maxBytes !== undefined && { maxBytes }) });
+    parseLogFile(typeof input === 'string' ? encode(input) : input, {
+      labelField,
+      ...(maxBytes !== undefined && { maxBytes }),
+    });
   } catch (error) {
     expect(error).toBeInstanceOf(BadFileError);
     return error as BadFileError;
@@ -20,7 +23,12 @@ export function badFile(input: string | Uint8Array, labelField = 'label', maxByt
   throw new Error('expected a BadFileError');
 }
 
-export function expectBad(input: string | Uint8Array, reason: BadFileReason, message?: RegExp, labelField?: string): void {
+export function expectBad(
+  input: string | Uint8Array,
+  reason: BadFileReason,
+  message?: RegExp,
+  labelField?: string,
+): void {
   const error = badFile(input, labelField);
   expect(error.reason).toBe(reason);
   if (message) expect(error.message).toMatch(message);

@@ -10,11 +10,39 @@ const FIELDS_33 =
   'sc-range-start sc-range-end';
 
 const ROW_33 = [
-  '2019-12-04', '21:02:31', 'LAX1', '392', '192.0.2.100', 'GET', 'd111111abcdef8.cloudfront.net', '/index.html',
-  '200', '-', 'Mozilla/5.0%20(Windows%20NT%2010.0;%20Win64;%20x64)', 'q=%22a%20b%22', '-', 'Hit',
-  'SOX4xwn4XV6Q4rgb7XiVGOHms_BGlTAC4KyHmureZmBNrjGdRLiNIQ==', 'd111111abcdef8.cloudfront.net', 'https', '23',
-  '0.001', '-', 'TLSv1.2', 'ECDHE-RSA-AES128-GCM-SHA256', 'Hit', 'HTTP/2.0', '-', '-', '11040', '0.001', 'Hit',
-  'text/html', '78', '-', '-',
+  '2019-12-04',
+  '21:02:31',
+  'LAX1',
+  '392',
+  '192.0.2.100',
+  'GET',
+  'd111111abcdef8.cloudfront.net',
+  '/index.html',
+  '200',
+  '-',
+  'Mozilla/5.0%20(Windows%20NT%2010.0;%20Win64;%20x64)',
+  'q=%22a%20b%22',
+  '-',
+  'Hit',
+  'SOX4xwn4XV6Q4rgb7XiVGOHms_BGlTAC4KyHmureZmBNrjGdRLiNIQ==',
+  'd111111abcdef8.cloudfront.net',
+  'https',
+  '23',
+  '0.001',
+  '-',
+  'TLSv1.2',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'Hit',
+  'HTTP/2.0',
+  '-',
+  '-',
+  '11040',
+  '0.001',
+  'Hit',
+  'text/html',
+  '78',
+  '-',
+  '-',
 ].join('\t');
 
 const LABEL = 'x-edge-result-type';
@@ -72,7 +100,11 @@ describe('W3C (CloudFront standard) logs', () => {
   });
 
   it('rejects a row whose field count differs from #Fields and names the line', () => {
-    expectBad(cloudfront(ROW_33, ROW_33.split('\t').slice(0, 30).join('\t')), 'field_count', /^line 4 has 30 fields, #Fields has 33$/);
+    expectBad(
+      cloudfront(ROW_33, ROW_33.split('\t').slice(0, 30).join('\t')),
+      'field_count',
+      /^line 4 has 30 fields, #Fields has 33$/,
+    );
     expectBad('#Fields: a label\n1\tok\t\t\n', 'field_count', /4 fields/);
   });
 

@@ -1,6 +1,13 @@
 import type { BuildProgress, BuildSummary } from '../../../dataset/types.ts';
 import type { BuildState } from '../buildsRepo.ts';
-import { escapeMrkdwn, formatCount, formatDuration, inlineCode, mention, truncate } from '../../../slack/blocks/text.ts';
+import {
+  escapeMrkdwn,
+  formatCount,
+  formatDuration,
+  inlineCode,
+  mention,
+  truncate,
+} from '../../../slack/blocks/text.ts';
 import type { KnownBlock, MessageContent } from '../../../slack/blocks/types.ts';
 import { button, confirmedButton, plainStatus } from '../../../slack/blocks/buttons.ts';
 
@@ -63,7 +70,11 @@ export function rootMessage(view: RootView): MessageContent {
   const blocks: KnownBlock[] = [
     { type: 'section', block_id: 'build_title', text: { type: 'mrkdwn', text: `*${title}*` } },
     { type: 'section', block_id: 'build_status', text: { type: 'mrkdwn', text: status } },
-    { type: 'context', block_id: 'build_id', elements: [{ type: 'mrkdwn', text: `Dataset ${inlineCode(view.buildId)}` }] },
+    {
+      type: 'context',
+      block_id: 'build_id',
+      elements: [{ type: 'mrkdwn', text: `Dataset ${inlineCode(view.buildId)}` }],
+    },
   ];
   if (view.state === 'queued' || view.state === 'running') {
     blocks.push({
@@ -71,7 +82,10 @@ export function rootMessage(view: RootView): MessageContent {
       block_id: 'build_actions',
       elements: [
         confirmedButton(button(CANCEL_ACTION_ID, 'Cancel', view.buildId, 'danger'), {
-          title: 'Cancel this build?', text: 'The dataset will not be written. You can start it again later.', yes: 'Cancel build', no: 'Keep building',
+          title: 'Cancel this build?',
+          text: 'The dataset will not be written. You can start it again later.',
+          yes: 'Cancel build',
+          no: 'Keep building',
         }),
       ],
     });

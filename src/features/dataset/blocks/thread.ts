@@ -1,5 +1,14 @@
 import type { BuildProgress, BuildSummary } from '../../../dataset/types.ts';
-import { codeText, escapeMrkdwn, formatBytes, formatCount, formatDuration, inlineCode, mention, truncate } from '../../../slack/blocks/text.ts';
+import {
+  codeText,
+  escapeMrkdwn,
+  formatBytes,
+  formatCount,
+  formatDuration,
+  inlineCode,
+  mention,
+  truncate,
+} from '../../../slack/blocks/text.ts';
 import type { KnownBlock, MessageContent } from '../../../slack/blocks/types.ts';
 import type { BaselineOutcome } from '../../evaluation/baselineAfterBuild.ts';
 import { baselineBlocks, baselineProblemBlock } from '../../evaluation/blocks.ts';
@@ -27,7 +36,8 @@ export function readMessage(p: BuildProgress): MessageContent {
 
 /** `interruptedRuns`: earlier runs that logtune stopped without pausing them (a crash), out of `maxAttempts`. */
 export function resumedMessage(interruptedRuns: number, maxAttempts: number): MessageContent {
-  if (interruptedRuns === 0) return note(':arrows_counterclockwise: Resumed after a restart; rebuilding from the start');
+  if (interruptedRuns === 0)
+    return note(':arrows_counterclockwise: Resumed after a restart; rebuilding from the start');
   return note(
     `:arrows_counterclockwise: Resumed after logtune stopped in the middle of it; rebuilding from the start ` +
       `(attempt ${interruptedRuns + 1} of at most ${maxAttempts})`,
@@ -52,10 +62,14 @@ export function labelTable(labels: BuildSummary['labels']): string {
   const rows = Object.entries(labels)
     .map(([label, c]) => ({ label, scanned: c.scanned, kept: c.train + c.validation }))
     .sort((a, b) => b.scanned - a.scanned || a.label.localeCompare(b.label));
-  const shown = rows.slice(0, MAX_LABEL_ROWS).map((r) => [truncate(r.label, 24, '…'), formatCount(r.scanned), formatCount(r.kept)]);
+  const shown = rows
+    .slice(0, MAX_LABEL_ROWS)
+    .map((r) => [truncate(r.label, 24, '…'), formatCount(r.scanned), formatCount(r.kept)]);
   const table = [['label', 'scanned', 'kept'], ...shown];
   const widths = [0, 1, 2].map((i) => Math.max(...table.map((r) => r[i]!.length)));
-  const lines = table.map((r) => `${r[0]!.padEnd(widths[0]!)}  ${r[1]!.padStart(widths[1]!)}  ${r[2]!.padStart(widths[2]!)}`);
+  const lines = table.map(
+    (r) => `${r[0]!.padEnd(widths[0]!)}  ${r[1]!.padStart(widths[1]!)}  ${r[2]!.padStart(widths[2]!)}`,
+  );
   if (rows.length > MAX_LABEL_ROWS) lines.push(`… and ${rows.length - MAX_LABEL_ROWS} more labels`);
   return `\`\`\`${codeText(lines.join('\n'))}\`\`\``;
 }
@@ -63,10 +77,15 @@ export function labelTable(labels: BuildSummary['labels']): string {
 function skippedSection(files: BuildSummary['files']): KnownBlock | undefined {
   if (files.skipped === 0) return undefined;
   const shown = files.skippedFiles.slice(0, MAX_SKIPPED_SHOWN);
-  const lines = shown.map((f) => `• ${inlineCode(truncate(f.key, 150, '…'))} — ${escapeMrkdwn(truncate(f.reason, 200, '…'))}`);
+  const lines = shown.map(
+    (f) => `• ${inlineCode(truncate(f.key, 150, '…'))} — ${escapeMrkdwn(truncate(f.reason, 200, '…'))}`,
+  );
   const rest = files.skipped - shown.length;
   if (rest > 0) lines.push(`… and ${formatCount(rest)} more`);
-  return { type: 'section', text: { type: 'mrkdwn', text: `*Skipped files (${formatCount(files.skipped)})*\n${lines.join('\n')}` } };
+  return {
+    type: 'section',
+    text: { type: 'mrkdwn', text: `*Skipped files (${formatCount(files.skipped)})*\n${lines.join('\n')}` },
+  };
 }
 
 export function summaryMessage(s: BuildSummary, baseline?: BaselineOutcome): MessageContent {
@@ -88,14 +107,24 @@ export function summaryMessage(s: BuildSummary, baseline?: BaselineOutcome): Mes
     { type: 'section', text: { type: 'mrkdwn', text: truncate(facts.join('\n'), 2900) } },
     { type: 'section', text: { type: 'mrkdwn', text: `*Per label*\n${labelTable(s.labels)}` } },
   ];
-  if (baseline) blocks.push(...('evaluation' in baseline ? baselineBlocks(baseline.evaluation) : [baselineProblemBlock(baseline.problem)]));
+  if (baseline)
+    blocks.push(
+      ...('evaluation' in baseline ? baselineBlocks(baseline.evaluation) : [baselineProblemBlock(baseline.problem)]),
+    );
   const skipped = skippedSection(s.files);
   if (skipped) blocks.push(skipped);
   blocks.push({
     type: 'context',
-    elements: [{ type: 'mrkdwn', text: 'train/ (train.jsonl, template.json) · validation/ (validation.jsonl) · stats.json, written last' }],
+    elements: [
+      {
+        type: 'mrkdwn',
+        text: 'train/ (train.jsonl, template.json) · validation/ (validation.jsonl) · stats.json, written last',
+      },
+    ],
   });
-  const labels = Object.entries(s.labels).map(([l, c]) => `${l} ${c.scanned}/${c.train + c.validation}`).join(', ');
+  const labels = Object.entries(s.labels)
+    .map(([l, c]) => `${l} ${c.scanned}/${c.train + c.validation}`)
+    .join(', ');
   const text = `Dataset ready: ${s.outUri} — ${s.rows.train} train, ${s.rows.validation} validation (${labels})`;
   return { text: escapeMrkdwn(truncate(text, 3000)), blocks };
 }

@@ -11,7 +11,11 @@ export interface IdleWarningView {
   readonly deployedBy: string;
   readonly removeAt: string;
   readonly perDayUsd: number;
-  readonly outcome: { readonly kind: 'open' } | { readonly kind: 'kept'; readonly by: string } | { readonly kind: 'used' } | { readonly kind: 'removed' };
+  readonly outcome:
+    | { readonly kind: 'open' }
+    | { readonly kind: 'kept'; readonly by: string }
+    | { readonly kind: 'used' }
+    | { readonly kind: 'removed' };
 }
 
 function outcomeLine(v: IdleWarningView): string {
@@ -36,7 +40,15 @@ export function idleWarningMessage(v: IdleWarningView, idleHours: number): Messa
     blocks.push({
       type: 'actions',
       block_id: 'idle_keep',
-      elements: [{ type: 'button', action_id: KEEP_ACTION_ID, value: v.endpointName, style: 'primary', text: { type: 'plain_text', text: 'Keep' } }],
+      elements: [
+        {
+          type: 'button',
+          action_id: KEEP_ACTION_ID,
+          value: v.endpointName,
+          style: 'primary',
+          text: { type: 'plain_text', text: 'Keep' },
+        },
+      ],
     });
   }
   return { text: text.replace(/[*]/g, ''), blocks };

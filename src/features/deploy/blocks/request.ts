@@ -54,7 +54,9 @@ function endpointLine(e: EndpointView): string {
     case 'creating':
       return `:gear: *${escapeMrkdwn(e.status ?? 'Creating')}* · ${inlineCode(e.name)} · ${money}. SageMaker is starting it (typically 8–15 minutes).`;
     case 'in_service': {
-      const warned = e.removeAt ? `\n:hourglass: Unused: it will be removed at ${utc(e.removeAt)} unless someone clicks Keep in the thread or uses it.` : '';
+      const warned = e.removeAt
+        ? `\n:hourglass: Unused: it will be removed at ${utc(e.removeAt)} unless someone clicks Keep in the thread or uses it.`
+        : '';
       return `:large_green_circle: *InService* · ${inlineCode(e.name)} · ${money}. Remove it with ${inlineCode(`/logtune undeploy ${e.name}`)}.${warned}`;
     }
     case 'failed':
@@ -71,13 +73,18 @@ function endpointLine(e: EndpointView): string {
 function statusLine(v: DeployView): string {
   switch (v.state) {
     case 'pending_approval': {
-      const who = v.approvers.length === 0 ? 'an approver (none configured: set LOGTUNE_APPROVERS)' : v.approvers.map(mention).join(', ');
+      const who =
+        v.approvers.length === 0
+          ? 'an approver (none configured: set LOGTUNE_APPROVERS)'
+          : v.approvers.map(mention).join(', ');
       return `:raised_hand: *Waiting for approval* by ${who}; expires ${utc(v.expiresAt)}. Nothing is created or billed until then.`;
     }
     case 'approved':
       return `:white_check_mark: *Approved* by ${mention(v.decidedBy ?? '?')} — creating the model, endpoint config and endpoint`;
     case 'created':
-      return v.endpoint ? endpointLine(v.endpoint) : `:white_check_mark: *Approved* by ${mention(v.decidedBy ?? '?')} — created`;
+      return v.endpoint
+        ? endpointLine(v.endpoint)
+        : `:white_check_mark: *Approved* by ${mention(v.decidedBy ?? '?')} — created`;
     case 'cancelled':
       return `:no_entry_sign: *Cancelled*${v.decidedBy ? ` by ${mention(v.decidedBy)}` : ''} — nothing was created`;
     case 'expired':
@@ -96,19 +103,36 @@ export function deployMessage(v: DeployView): MessageContent {
   const title = `Deploy ${escapeMrkdwn(v.quote.trainingJobName)} as an endpoint, asked by ${mention(v.requestedBy)}`;
   const status = statusLine(v);
   const blocks: KnownBlock[] = [
-    { type: 'section', block_id: 'deploy_title', text: { type: 'mrkdwn', text: `*${escapeMrkdwn(`Deploy ${v.quote.trainingJobName} as an endpoint`)}*, asked by ${mention(v.requestedBy)}` } },
+    {
+      type: 'section',
+      block_id: 'deploy_title',
+      text: {
+        type: 'mrkdwn',
+        text: `*${escapeMrkdwn(`Deploy ${v.quote.trainingJobName} as an endpoint`)}*, asked by ${mention(v.requestedBy)}`,
+      },
+    },
     { type: 'section', block_id: 'deploy_facts', text: { type: 'mrkdwn', text: truncate(facts(v), 2900) } },
     { type: 'section', block_id: 'deploy_status', text: { type: 'mrkdwn', text: truncate(status, 2900) } },
-    { type: 'context', block_id: 'deploy_id', elements: [{ type: 'mrkdwn', text: `Deploy request ${inlineCode(v.id)}` }] },
+    {
+      type: 'context',
+      block_id: 'deploy_id',
+      elements: [{ type: 'mrkdwn', text: `Deploy request ${inlineCode(v.id)}` }],
+    },
   ];
   if (v.state === 'pending_approval') {
     const perDay = v.quote.usdPerHour * v.quote.instanceCount * 24;
     blocks.push({
       type: 'actions',
       block_id: 'deploy_decision',
-      elements: [button(APPROVE_ACTION_ID, `Approve ${formatUsd(perDay)}/day`, v.id, 'primary'), button(CANCEL_ACTION_ID, 'Cancel', v.id, 'danger')],
+      elements: [
+        button(APPROVE_ACTION_ID, `Approve ${formatUsd(perDay)}/day`, v.id, 'primary'),
+        button(CANCEL_ACTION_ID, 'Cancel', v.id, 'danger'),
+      ],
     });
   }
-  const plain = status.split('\n')[0]!.replace(/[*]/g, '').replace(/^:[a-z_]+: /, '');
+  const plain = status
+    .split('\n')[0]!
+    .replace(/[*]/g, '')
+    .replace(/^:[a-z_]+: /, '');
   return { text: truncate(`${title} — ${plain}`, 3000), blocks };
 }

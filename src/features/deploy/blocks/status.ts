@@ -4,17 +4,36 @@ import type { EndpointRecord } from '../endpointsRepo.ts';
 import type { DeployRecord } from '../deployRequestsRepo.ts';
 
 const ICONS: Record<string, string> = {
-  creating: ':gear:', in_service: ':large_green_circle:', failed: ':x:', deleting: ':wastebasket:', deleted: ':wastebasket:',
-  pending_approval: ':raised_hand:', approved: ':white_check_mark:', cancelled: ':no_entry_sign:', expired: ':hourglass:',
+  creating: ':gear:',
+  in_service: ':large_green_circle:',
+  failed: ':x:',
+  deleting: ':wastebasket:',
+  deleted: ':wastebasket:',
+  pending_approval: ':raised_hand:',
+  approved: ':white_check_mark:',
+  cancelled: ':no_entry_sign:',
+  expired: ':hourglass:',
 };
 
 const STATE_WORDS: Record<string, string> = {
-  creating: 'creating', in_service: 'in service', failed: 'failed', deleting: 'removing', deleted: 'removed',
-  pending_approval: 'waiting for approval', approved: 'approved', cancelled: 'cancelled', expired: 'expired',
+  creating: 'creating',
+  in_service: 'in service',
+  failed: 'failed',
+  deleting: 'removing',
+  deleted: 'removed',
+  pending_approval: 'waiting for approval',
+  approved: 'approved',
+  cancelled: 'cancelled',
+  expired: 'expired',
 };
 
 /** One endpoint in `/logtune status`: state, instance, cost per day and so far, link to its thread. */
-export function endpointStatusLine(e: EndpointRecord, cost: { perDayUsd: number; soFarUsd: number }, url: string | undefined, now: Date): string {
+export function endpointStatusLine(
+  e: EndpointRecord,
+  cost: { perDayUsd: number; soFarUsd: number },
+  url: string | undefined,
+  now: Date,
+): string {
   const perDay = e.state === 'creating' || e.state === 'in_service' ? `${formatUsd(cost.perDayUsd)}/day · ` : '';
   const thread = url ? ` · ${link(url, 'thread')}` : '';
   return (

@@ -17,7 +17,9 @@ export function cancelledMessage(userId: string, at: string): MessageContent {
 }
 
 export function expiredMessage(at: string): MessageContent {
-  return note(`:hourglass: *Expired* at ${utc(at)} without approval; nothing was created. Ask again for a fresh price.`);
+  return note(
+    `:hourglass: *Expired* at ${utc(at)} without approval; nothing was created. Ask again for a fresh price.`,
+  );
 }
 
 export function createdMessage(name: string, existed: boolean): MessageContent {
@@ -29,14 +31,21 @@ export function createdMessage(name: string, existed: boolean): MessageContent {
 }
 
 export function createFailedMessage(reason: string): MessageContent {
-  return note(`:x: *SageMaker did not create the endpoint*: ${escapeMrkdwn(truncate(reason, 2000))}. Whatever part was created has been removed; nothing is billed for it.`);
+  return note(
+    `:x: *SageMaker did not create the endpoint*: ${escapeMrkdwn(truncate(reason, 2000))}. Whatever part was created has been removed; nothing is billed for it.`,
+  );
 }
 
 export function statusChangeMessage(status: string): MessageContent {
   return note(`:arrow_forward: *${escapeMrkdwn(status)}*`);
 }
 
-export function inServiceMessage(name: string, perHourUsd: number, idleHours: number, graceHours: number): MessageContent {
+export function inServiceMessage(
+  name: string,
+  perHourUsd: number,
+  idleHours: number,
+  graceHours: number,
+): MessageContent {
   return note(
     `:large_green_circle: *InService*: ${inlineCode(name)} answers now; paste log lines in the triage channel. It costs ${perHourAndDay(perHourUsd)} ` +
       `until ${inlineCode(`/logtune undeploy ${name}`)}; after ${hoursText(idleHours)} without a classification it is flagged here and removed ` +
@@ -52,22 +61,38 @@ export function endpointFailedMessage(status: string, reason: string): MessageCo
 }
 
 export function goneMessage(): MessageContent {
-  return note(':grey_question: The endpoint no longer exists in SageMaker (removed outside logtune); nothing more is billed for it.');
+  return note(
+    ':grey_question: The endpoint no longer exists in SageMaker (removed outside logtune); nothing more is billed for it.',
+  );
 }
 
-export function removedMessage(by: { userId: string } | { idleHours: number; graceHours: number }, soFarUsd: number): MessageContent {
-  const who = 'userId' in by ? `by ${mention(by.userId)}` : `after ${hoursText(by.idleHours + by.graceHours)} without a classification or a Keep`;
-  return note(`:wastebasket: *Removed* ${who}: endpoint, endpoint config and model deleted. It cost ${formatUsd(soFarUsd)} in all.`);
+export function removedMessage(
+  by: { userId: string } | { idleHours: number; graceHours: number },
+  soFarUsd: number,
+): MessageContent {
+  const who =
+    'userId' in by
+      ? `by ${mention(by.userId)}`
+      : `after ${hoursText(by.idleHours + by.graceHours)} without a classification or a Keep`;
+  return note(
+    `:wastebasket: *Removed* ${who}: endpoint, endpoint config and model deleted. It cost ${formatUsd(soFarUsd)} in all.`,
+  );
 }
 
 export function removalFailedMessage(reason: string): MessageContent {
-  return note(`:warning: Removing the endpoint failed: ${escapeMrkdwn(truncate(reason, 1500))}. logtune tries again every minute.`);
+  return note(
+    `:warning: Removing the endpoint failed: ${escapeMrkdwn(truncate(reason, 1500))}. logtune tries again every minute.`,
+  );
 }
 
 export function keptMessage(userId: string, at: string, idleHours: number): MessageContent {
-  return note(`:pushpin: *Kept* by ${mention(userId)} at ${utc(at)}: the idle clock starts again; the next warning comes after ${hoursText(idleHours)} without a classification.`);
+  return note(
+    `:pushpin: *Kept* by ${mention(userId)} at ${utc(at)}: the idle clock starts again; the next warning comes after ${hoursText(idleHours)} without a classification.`,
+  );
 }
 
 export function afterInServiceFailedMessage(name: string, reason: string): MessageContent {
-  return note(`:warning: The evaluation after InService failed: ${escapeMrkdwn(truncate(reason, 1500))}. ${inlineCode(`/logtune evaluate ${name}`)} runs it again.`);
+  return note(
+    `:warning: The evaluation after InService failed: ${escapeMrkdwn(truncate(reason, 1500))}. ${inlineCode(`/logtune evaluate ${name}`)} runs it again.`,
+  );
 }

@@ -1,5 +1,13 @@
 import { formatUsd, formatUsdRange } from '../../../slack/blocks/money.ts';
-import { codeText, escapeMrkdwn, formatCount, formatDuration, inlineCode, mention, truncate } from '../../../slack/blocks/text.ts';
+import {
+  codeText,
+  escapeMrkdwn,
+  formatCount,
+  formatDuration,
+  inlineCode,
+  mention,
+  truncate,
+} from '../../../slack/blocks/text.ts';
 import type { KnownBlock, MessageContent } from '../../../slack/blocks/types.ts';
 import { button, confirmedButton, plainStatus } from '../../../slack/blocks/buttons.ts';
 import type { ApprovalQuote } from '../approvalQuote.ts';
@@ -39,7 +47,9 @@ function facts(q: ApprovalQuote): string {
   const labels = Object.entries(q.examples)
     .sort((a, b) => b[1].train - a[1].train)
     .slice(0, 12)
-    .map(([label, c]) => `${escapeMrkdwn(truncate(label, 30, '…'))} ${formatCount(c.train)}+${formatCount(c.validation)}`)
+    .map(
+      ([label, c]) => `${escapeMrkdwn(truncate(label, 30, '…'))} ${formatCount(c.train)}+${formatCount(c.validation)}`,
+    )
     .join(' · ');
   const cap =
     `${formatUsd(q.capUsd)} (${q.capSource === 'budget' ? 'the budget given' : "the estimate's high end plus a margin"}): SageMaker stops the job ` +
@@ -52,7 +62,10 @@ function facts(q: ApprovalQuote): string {
     `*Price:* ${formatUsd(q.usdPerHour)}/h per instance — ${escapeMrkdwn(q.priceNote)}`,
     `*Cap:* ${cap}`,
   ];
-  if (q.capBelowEstimate) lines.push(`:warning: The cap is below the estimate's high end (${formatUsd(q.usd.high)}): the job may be stopped before it finishes.`);
+  if (q.capBelowEstimate)
+    lines.push(
+      `:warning: The cap is below the estimate's high end (${formatUsd(q.usd.high)}): the job may be stopped before it finishes.`,
+    );
   lines.push(
     q.baselineMacroF1 === undefined
       ? '*Bar to clear:* no baseline score for this dataset yet (`logtune baseline`)'
@@ -70,13 +83,24 @@ function instanceTable(q: ApprovalQuote): string {
   ]);
   const table = [['  instance', 'hours', 'dollars', ''], ...rows];
   const widths = [0, 1, 2].map((i) => Math.max(...table.map((r) => r[i]!.length)));
-  const text = table.map((r) => `${r[0]!.padEnd(widths[0]!)}  ${r[1]!.padStart(widths[1]!)}  ${r[2]!.padStart(widths[2]!)}  ${r[3]}`.trimEnd()).join('\n');
+  const text = table
+    .map((r) =>
+      `${r[0]!.padEnd(widths[0]!)}  ${r[1]!.padStart(widths[1]!)}  ${r[2]!.padStart(widths[2]!)}  ${r[3]}`.trimEnd(),
+    )
+    .join('\n');
   return `\`\`\`${codeText(text)}\`\`\``;
 }
 
 function jobLine(job: TrainingJobView, q: ApprovalQuote | undefined): string {
   const cap = q ? ` of the ${formatUsd(q.capUsd)} cap` : '';
-  const icon = job.status === 'Completed' ? ':white_check_mark:' : job.status === 'Failed' ? ':x:' : job.status === 'Stopped' ? ':no_entry_sign:' : ':gear:';
+  const icon =
+    job.status === 'Completed'
+      ? ':white_check_mark:'
+      : job.status === 'Failed'
+        ? ':x:'
+        : job.status === 'Stopped'
+          ? ':no_entry_sign:'
+          : ':gear:';
   return `${icon} *${escapeMrkdwn(job.status)}* (${escapeMrkdwn(job.secondaryStatus)}) · ${inlineCode(job.name)} · ${formatDuration(job.elapsedSeconds)} elapsed · ${formatUsd(job.usdSoFar)} so far${cap}`;
 }
 
@@ -85,14 +109,19 @@ function statusLine(v: TrainingView): string {
     case 'awaiting_dataset':
       return ':hourglass_flowing_sand: Waiting for the dataset';
     case 'pending_approval': {
-      const who = v.approvers.length === 0 ? 'an approver (none configured: set LOGTUNE_APPROVERS)' : v.approvers.map(mention).join(', ');
+      const who =
+        v.approvers.length === 0
+          ? 'an approver (none configured: set LOGTUNE_APPROVERS)'
+          : v.approvers.map(mention).join(', ');
       const until = v.expiresAt ? `; expires ${v.expiresAt.slice(0, 16).replace('T', ' ')} UTC` : '';
       return `:raised_hand: *Waiting for approval* by ${who}${until}. Nothing is spent until then.`;
     }
     case 'approved':
       return `:white_check_mark: *Approved* by ${mention(v.decidedBy ?? '?')} — launching`;
     case 'launched':
-      return v.job ? jobLine(v.job, v.quote) : `:white_check_mark: *Approved* by ${mention(v.decidedBy ?? '?')} — launched`;
+      return v.job
+        ? jobLine(v.job, v.quote)
+        : `:white_check_mark: *Approved* by ${mention(v.decidedBy ?? '?')} — launched`;
     case 'cancelled':
       return `:no_entry_sign: *Cancelled*${v.decidedBy ? ` by ${mention(v.decidedBy)}` : ''} — nothing was started`;
     case 'expired':
@@ -107,12 +136,23 @@ export function trainingMessage(v: TrainingView): MessageContent {
   const title = `Fine-tune Llama 2 7B on ${escapeMrkdwn(v.rangeLabel)}, asked by ${mention(v.requestedBy)}`;
   const status = statusLine(v);
   const blocks: KnownBlock[] = [
-    { type: 'section', block_id: 'training_title', text: { type: 'mrkdwn', text: `*${escapeMrkdwn(`Fine-tune Llama 2 7B on ${v.rangeLabel}`)}*, asked by ${mention(v.requestedBy)}` } },
+    {
+      type: 'section',
+      block_id: 'training_title',
+      text: {
+        type: 'mrkdwn',
+        text: `*${escapeMrkdwn(`Fine-tune Llama 2 7B on ${v.rangeLabel}`)}*, asked by ${mention(v.requestedBy)}`,
+      },
+    },
   ];
   if (v.quote) {
     blocks.push(
       { type: 'section', block_id: 'training_facts', text: { type: 'mrkdwn', text: truncate(facts(v.quote), 2900) } },
-      { type: 'section', block_id: 'training_instances', text: { type: 'mrkdwn', text: `*Every supported instance type*\n${instanceTable(v.quote)}` } },
+      {
+        type: 'section',
+        block_id: 'training_instances',
+        text: { type: 'mrkdwn', text: `*Every supported instance type*\n${instanceTable(v.quote)}` },
+      },
     );
   }
   blocks.push(
@@ -134,7 +174,10 @@ export function trainingMessage(v: TrainingView): MessageContent {
       block_id: 'training_job',
       elements: [
         confirmedButton(button(STOP_JOB_ACTION_ID, 'Cancel training', v.id, 'danger'), {
-          title: 'Stop this training job?', text: 'SageMaker stops it within minutes; what it has cost so far is still billed.', yes: 'Stop it', no: 'Keep training',
+          title: 'Stop this training job?',
+          text: 'SageMaker stops it within minutes; what it has cost so far is still billed.',
+          yes: 'Stop it',
+          no: 'Keep training',
         }),
       ],
     });

@@ -10,8 +10,16 @@ export interface TrainingStatusEntry {
 }
 
 const ICONS: Record<string, string> = {
-  awaiting_dataset: ':hourglass_flowing_sand:', pending_approval: ':raised_hand:', approved: ':white_check_mark:', cancelled: ':no_entry_sign:',
-  expired: ':hourglass:', failed: ':x:', InProgress: ':gear:', Stopping: ':octagonal_sign:', Completed: ':white_check_mark:', Failed: ':x:',
+  awaiting_dataset: ':hourglass_flowing_sand:',
+  pending_approval: ':raised_hand:',
+  approved: ':white_check_mark:',
+  cancelled: ':no_entry_sign:',
+  expired: ':hourglass:',
+  failed: ':x:',
+  InProgress: ':gear:',
+  Stopping: ':octagonal_sign:',
+  Completed: ':white_check_mark:',
+  Failed: ':x:',
   Stopped: ':no_entry_sign:',
 };
 
@@ -20,7 +28,11 @@ export function trainingStatusLine(entry: TrainingStatusEntry, now: Date): strin
   const { record, job } = entry;
   const state = job?.status ?? record.state.replace('_', ' ');
   const name = record.jobName && record.state === 'launched' ? record.jobName : record.id;
-  const money = job ? ` · ${formatUsd(job.usdSoFar)} so far` : record.capUsd !== undefined ? ` · cap ${formatUsd(record.capUsd)}` : '';
+  const money = job
+    ? ` · ${formatUsd(job.usdSoFar)} so far`
+    : record.capUsd !== undefined
+      ? ` · cap ${formatUsd(record.capUsd)}`
+      : '';
   const thread = entry.url ? ` · ${link(entry.url, 'thread')}` : '';
   return (
     `${ICONS[job?.status ?? record.state] ?? ':grey_question:'} *${escapeMrkdwn(state)}* · ${inlineCode(name)} · ${escapeMrkdwn(record.ask.rangeLabel)}${money} · ` +

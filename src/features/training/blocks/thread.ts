@@ -6,7 +6,10 @@ import type { ApprovalQuote } from '../approvalQuote.ts';
 
 /** Replies in a training request's thread: decisions, the launch, every status change, the result. */
 function note(text: string): MessageContent {
-  return { text: text.replace(/[*]/g, ''), blocks: [{ type: 'section', text: { type: 'mrkdwn', text: truncate(text, 2900) } }] };
+  return {
+    text: text.replace(/[*]/g, ''),
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: truncate(text, 2900) } }],
+  };
 }
 
 const utc = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
@@ -23,7 +26,9 @@ export function cancelledMessage(userId: string, at: string): MessageContent {
 }
 
 export function expiredMessage(at: string): MessageContent {
-  return note(`:hourglass: *Expired* at ${utc(at)} without approval; nothing was started. Ask again for a fresh estimate.`);
+  return note(
+    `:hourglass: *Expired* at ${utc(at)} without approval; nothing was started. Ask again for a fresh estimate.`,
+  );
 }
 
 export function launchedMessage(jobName: string, created: boolean): MessageContent {
@@ -35,7 +40,9 @@ export function launchedMessage(jobName: string, created: boolean): MessageConte
 }
 
 export function launchFailedMessage(reason: string): MessageContent {
-  return note(`:x: *SageMaker did not start the job*: ${escapeMrkdwn(truncate(reason, 2000))}. Nothing is being billed for it.`);
+  return note(
+    `:x: *SageMaker did not start the job*: ${escapeMrkdwn(truncate(reason, 2000))}. Nothing is being billed for it.`,
+  );
 }
 
 export function notStartedMessage(reason: string): MessageContent {
@@ -58,13 +65,22 @@ export function statusChangeMessage(status: string, message: string | undefined)
 function metrics(values: Readonly<Record<string, number>>): string {
   const entries = Object.entries(values);
   if (entries.length === 0) return 'none reported';
-  return entries.map(([name, value]) => `${escapeMrkdwn(name.replace(/^huggingface-textgeneration:/, ''))} ${value.toFixed(4)}`).join(' · ');
+  return entries
+    .map(([name, value]) => `${escapeMrkdwn(name.replace(/^huggingface-textgeneration:/, ''))} ${value.toFixed(4)}`)
+    .join(' · ');
 }
 
 /** How a job ended, as recorded when the tracker saw it end. */
-export type JobOutcome = Pick<TrainingProgress, 'jobName' | 'elapsedSeconds' | 'billableSeconds' | 'instanceCount' | 'usdSoFar'> & {
+export type JobOutcome = Pick<
+  TrainingProgress,
+  'jobName' | 'elapsedSeconds' | 'billableSeconds' | 'instanceCount' | 'usdSoFar'
+> & {
   readonly result:
-    | { readonly kind: 'completed'; readonly artifactUri?: string | undefined; readonly metrics: Readonly<Record<string, number>> }
+    | {
+        readonly kind: 'completed';
+        readonly artifactUri?: string | undefined;
+        readonly metrics: Readonly<Record<string, number>>;
+      }
     | { readonly kind: 'failed'; readonly reason: string; readonly capacityError: boolean }
     | { readonly kind: 'stopped'; readonly by: 'cap' | 'request'; readonly artifactUri?: string | undefined };
 };

@@ -14,7 +14,10 @@ export interface LineResult {
   readonly fields?: Readonly<Record<string, string>>;
   readonly label?: string;
   /** Why no label: the model's words (unrecognised), its failure, or a line that is not a log line. */
-  readonly problem?: { readonly kind: 'unrecognised'; readonly said: string } | { readonly kind: 'error'; readonly detail: string } | { readonly kind: 'unreadable'; readonly detail: string };
+  readonly problem?:
+    | { readonly kind: 'unrecognised'; readonly said: string }
+    | { readonly kind: 'error'; readonly detail: string }
+    | { readonly kind: 'unreadable'; readonly detail: string };
 }
 
 export interface TriageReplyView {
@@ -30,7 +33,12 @@ const PER_SECTION = 8;
 
 function fieldsText(fields: Readonly<Record<string, string>> | undefined): string {
   if (!fields) return '';
-  const parts = KEY_FIELDS.map((names) => names.map((n) => fields[n]).filter((v) => v !== undefined && v !== '' && v !== '-').join(' '))
+  const parts = KEY_FIELDS.map((names) =>
+    names
+      .map((n) => fields[n])
+      .filter((v) => v !== undefined && v !== '' && v !== '-')
+      .join(' '),
+  )
     .filter((p) => p !== '')
     .map((p) => inlineCode(truncate(p, 90, '…')));
   return parts.length === 0 ? '' : ` — ${parts.join(' ')}`;
@@ -46,7 +54,8 @@ export function lineEntry(result: LineResult, alertLabels: readonly string[]): s
   if (problem?.kind === 'unrecognised') {
     return `:grey_question: ${where}: _unrecognised_ — the model said ${inlineCode(truncate(problem.said, 80, '…'))}${fieldsText(result.fields)}`;
   }
-  if (problem?.kind === 'unreadable') return `:heavy_minus_sign: ${where}: not classified — ${escapeMrkdwn(truncate(problem.detail, 160, '…'))}`;
+  if (problem?.kind === 'unreadable')
+    return `:heavy_minus_sign: ${where}: not classified — ${escapeMrkdwn(truncate(problem.detail, 160, '…'))}`;
   return `:warning: ${where}: no verdict — ${escapeMrkdwn(truncate(problem?.detail ?? 'the model gave none', 160, '…'))}${fieldsText(result.fields)}`;
 }
 
@@ -67,12 +76,20 @@ export function triageReply(view: TriageReplyView): MessageContent {
   const entries = view.results.map((r) => lineEntry(r, view.alertLabels));
   const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: header(view) } }];
   for (let i = 0; i < entries.length; i += PER_SECTION) {
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(entries.slice(i, i + PER_SECTION).join('\n'), 2900) } });
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: truncate(entries.slice(i, i + PER_SECTION).join('\n'), 2900) },
+    });
   }
   if (view.notClassified > 0) {
     blocks.push({
       type: 'context',
-      elements: [{ type: 'mrkdwn', text: `${view.notClassified} more ${view.notClassified === 1 ? 'line was' : 'lines were'} not classified (at most ${view.maxLines} per message, LOGTUNE_MAX_LINES)` }],
+      elements: [
+        {
+          type: 'mrkdwn',
+          text: `${view.notClassified} more ${view.notClassified === 1 ? 'line was' : 'lines were'} not classified (at most ${view.maxLines} per message, LOGTUNE_MAX_LINES)`,
+        },
+      ],
     });
   }
   const counts = new Map<string, number>();
