@@ -7,7 +7,11 @@ import { join } from 'node:path';
  * and started with `npm start`'s Node flags. Built once per bench run, into .bench/dist/ (not dist/, which ships).
  */
 const root = new URL('..', import.meta.url).pathname;
-const ENTRIES = ['jobs=bench/jobs.ts', 'baselineJob=bench/baselineJob.ts', 'parseWorker=src/dataset/parseWorker.ts'];
+const ENTRIES = [
+  'jobs=bench/jobs.ts',
+  'baselineJob=bench/baselineJob.ts',
+  'parseWorker=src/dataset/workers/parseWorker.ts',
+];
 
 let built: Promise<string[]> | undefined;
 

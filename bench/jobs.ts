@@ -5,8 +5,8 @@ import Papa from 'papaparse';
 import pLimit from 'p-limit';
 import { loadDataConfig } from '../src/config.ts';
 import { buildDataset } from '../src/dataset/build.ts';
-import { INSTRUCTION, responseFor } from '../src/dataset/example.ts';
-import { resolveBuildRequest } from '../src/dataset/request.ts';
+import { INSTRUCTION, responseFor } from '../src/dataset/examples/example.ts';
+import { resolveBuildRequest } from '../src/dataset/request/request.ts';
 import { parseStorageUri } from '../src/objectStore/uri.ts';
 
 /**

@@ -8,7 +8,7 @@
 // node_modules (production dependencies only, in the Docker image).
 //
 // Everything lands flat in the output folder: the parse worker is located beside the chunk that starts it
-// (`new URL('./parseWorker.js', import.meta.url)` in src/dataset/workerBundle.ts).
+// (`new URL('./parseWorker.js', import.meta.url)` in src/dataset/workers/workerBundle.ts).
 import { readdirSync, rmSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,7 +20,7 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 export const PRODUCT_ENTRY_POINTS = Object.freeze({
   main: 'src/main.ts',
   cli: 'src/cli/main.ts',
-  parseWorker: 'src/dataset/parseWorker.ts',
+  parseWorker: 'src/dataset/workers/parseWorker.ts',
 });
 
 /**
@@ -55,7 +55,7 @@ export async function buildBundles({ entryPoints = PRODUCT_ENTRY_POINTS, outdir 
 }
 
 // `node scripts/build.js [--outdir DIR] [name=src/file.ts …]`: the product by default; the bench builds its jobs
-// the same way (`--outdir .bench/dist jobs=bench/jobs.ts parseWorker=src/dataset/parseWorker.ts`).
+// the same way (`--outdir .bench/dist jobs=bench/jobs.ts parseWorker=src/dataset/workers/parseWorker.ts`).
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const { values, positionals } = parseArgs({ options: { outdir: { type: 'string' } }, allowPositionals: true });
   const entries = positionals.map((arg) => arg.split('='));

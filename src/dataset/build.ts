@@ -6,16 +6,16 @@ import { streamRangeObjects, type DatedObject } from '../logs/layout.ts';
 import { openStore } from '../objectStore/open.ts';
 import type { ObjectStore } from '../objectStore/store.ts';
 import { joinUri } from '../objectStore/uri.ts';
-import { channelUris, DATASET_FILES } from './folder.ts';
-import { writeCompletion } from './outputs.ts';
-import { openOrderedPipeline } from './orderedPipeline.ts';
-import type { FileResult, SampleThresholds } from './processFile.ts';
-import { createFileProcessor, type FileOutcome } from './processorPool.ts';
-import { ProgressTracker } from './progress.ts';
-import { SampledSink, StreamingSink, type ExampleSink, type SinkResult } from './sinks.ts';
-import { summaryHeader } from './request.ts';
-import { sampleSizesFor } from './tokenSample.ts';
-import { measureTokens } from './tokenStats.ts';
+import { channelUris, DATASET_FILES } from './output/folder.ts';
+import { writeCompletion } from './output/outputs.ts';
+import { openOrderedPipeline } from './pipeline/orderedPipeline.ts';
+import type { FileResult, SampleThresholds } from './pipeline/processFile.ts';
+import { createFileProcessor, type FileOutcome } from './pipeline/processorPool.ts';
+import { ProgressTracker } from './pipeline/progress.ts';
+import { SampledSink, StreamingSink, type ExampleSink, type SinkResult } from './output/sinks.ts';
+import { summaryHeader } from './request/request.ts';
+import { sampleSizesFor } from './examples/tokenSample.ts';
+import { measureTokens } from './examples/tokenStats.ts';
 import type { BuildHooks, BuildRequest, BuildSummary, SkippedFile, TokenStats } from './types.ts';
 
 interface ReadTotals {

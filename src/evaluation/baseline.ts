@@ -1,5 +1,5 @@
-import { CANONICAL_FIELDS } from '../dataset/example.ts';
-import { readExamples, type StoredDataset, type StoredExample } from '../dataset/stored.ts';
+import { CANONICAL_FIELDS } from '../dataset/examples/example.ts';
+import { readExamples, type StoredDataset, type StoredExample } from '../dataset/output/stored.ts';
 import { UsageError } from '../errors.ts';
 import { BaselineClassifier } from './baselineClassifier.ts';
 import { evaluateClassifier } from './evaluate.ts';

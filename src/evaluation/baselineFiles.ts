@@ -1,4 +1,4 @@
-import type { StoredDataset } from '../dataset/stored.ts';
+import type { StoredDataset } from '../dataset/output/stored.ts';
 import { UsageError } from '../errors.ts';
 import { joinUri } from '../objectStore/uri.ts';
 import { baselineName, type BaselineRun } from './baseline.ts';

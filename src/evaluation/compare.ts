@@ -1,4 +1,4 @@
-import { readExamples, type StoredDataset, type StoredExample } from '../dataset/stored.ts';
+import { readExamples, type StoredDataset, type StoredExample } from '../dataset/output/stored.ts';
 import { UsageError } from '../errors.ts';
 import type { ContextClassifier } from '../inference/types.ts';
 import { loadBaselineClassifier } from './baselineFiles.ts';

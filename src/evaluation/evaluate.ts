@@ -1,5 +1,5 @@
-import { seededRandom, seedFor, shuffle } from '../dataset/random.ts';
-import type { StoredExample } from '../dataset/stored.ts';
+import { seededRandom, seedFor, shuffle } from '../dataset/sampling/random.ts';
+import type { StoredExample } from '../dataset/output/stored.ts';
 import { UsageError } from '../errors.ts';
 import type { ContextClassifier } from '../inference/types.ts';
 import { scoreAnswers } from './metrics.ts';

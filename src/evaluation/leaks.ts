@@ -1,4 +1,4 @@
-import type { StoredExample } from '../dataset/stored.ts';
+import type { StoredExample } from '../dataset/output/stored.ts';
 import { scoreAnswers } from './metrics.ts';
 import { nextTurn, SLICE } from './nextTurn.ts';
 import type { FieldLeak, LeakReport } from './report.ts';

@@ -1,4 +1,4 @@
-import { seededRandom, shuffle } from '../dataset/random.ts';
+import { seededRandom, shuffle } from '../dataset/sampling/random.ts';
 import type { FeatureRows } from './featureRows.ts';
 import { featureCapacity, featurizer, type FeatureSpec } from './features.ts';
 import { nextTurn, SLICE } from './nextTurn.ts';

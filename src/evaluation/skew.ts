@@ -1,4 +1,4 @@
-import { CANONICAL_FIELDS } from '../dataset/example.ts';
+import { CANONICAL_FIELDS } from '../dataset/examples/example.ts';
 import type { LeakReport, SkewReport } from './report.ts';
 
 /**

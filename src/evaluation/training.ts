@@ -1,4 +1,4 @@
-import type { StoredExample } from '../dataset/stored.ts';
+import type { StoredExample } from '../dataset/output/stored.ts';
 import { stratifiedSample } from './evaluate.ts';
 import type { FeatureSpec } from './features.ts';
 import { cachedRows, liveRows, type FeatureRows, type TargetedContext } from './featureRows.ts';

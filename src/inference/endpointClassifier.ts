@@ -7,7 +7,7 @@ import {
   type InvokeOutcome,
   type TextGenerationRequest,
 } from '../aws/sagemakerRuntime.ts';
-import { labelFromResponse } from '../dataset/example.ts';
+import { labelFromResponse } from '../dataset/examples/example.ts';
 import { CancelledError, throwIfAborted } from '../errors.ts';
 import type { Log } from '../log.ts';
 import { classificationPrompt } from './prompt.ts';

@@ -1,5 +1,5 @@
 import Papa from 'papaparse';
-import { CANONICAL_FIELDS } from '../dataset/example.ts';
+import { CANONICAL_FIELDS } from '../dataset/examples/example.ts';
 
 /**
  * Pasted or piped log lines → records, one line at a time: JSON objects, CloudFront W3C (tab-separated) and CSV rows

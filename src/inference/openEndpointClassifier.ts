@@ -1,7 +1,7 @@
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { runtimeInvoker } from '../aws/sagemakerRuntime.ts';
 import type { Env } from '../config.ts';
-import type { StoredStats } from '../dataset/stored.ts';
+import type { StoredStats } from '../dataset/output/stored.ts';
 import {
   loadHostingSettings,
   loadInferenceSettings,

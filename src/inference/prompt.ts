@@ -1,6 +1,6 @@
 import llamaTokenizer from 'llama-tokenizer-js';
-import { RESPONSE_DEMARCATION, TEMPLATE, renderPrompt, responseFor, toContext } from '../dataset/example.ts';
-import { countContextTokens } from '../dataset/tokens.ts';
+import { RESPONSE_DEMARCATION, TEMPLATE, renderPrompt, responseFor, toContext } from '../dataset/examples/example.ts';
+import { countContextTokens } from '../dataset/examples/tokens.ts';
 import type { ContextFormat } from '../dataset/types.ts';
 import { UsageError } from '../errors.ts';
 

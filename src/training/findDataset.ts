@@ -1,6 +1,6 @@
 import pLimit from 'p-limit';
-import { summaryHeader } from '../dataset/request.ts';
-import { openStoredDataset, storedStatsSchema, type StoredDataset } from '../dataset/stored.ts';
+import { summaryHeader } from '../dataset/request/request.ts';
+import { openStoredDataset, storedStatsSchema, type StoredDataset } from '../dataset/output/stored.ts';
 import type { BuildRequest } from '../dataset/types.ts';
 import { openStore } from '../objectStore/open.ts';
 import { joinUri } from '../objectStore/uri.ts';

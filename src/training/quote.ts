@@ -1,4 +1,4 @@
-import type { StoredStats } from '../dataset/stored.ts';
+import type { StoredStats } from '../dataset/output/stored.ts';
 import { isLogtuneError } from '../errors.ts';
 import type { PriceQuery } from '../aws/pricing.ts';
 import { capFor, maxRuntimeForCap, type Cap, type RuntimeLimit } from './budget.ts';

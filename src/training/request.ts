@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { CreateTrainingJobCommandInput } from '@aws-sdk/client-sagemaker';
 import { requireSetting } from '../config.ts';
-import { channelUris } from '../dataset/folder.ts';
-import type { StoredStats } from '../dataset/stored.ts';
+import { channelUris } from '../dataset/output/folder.ts';
+import type { StoredStats } from '../dataset/output/stored.ts';
 import { ConfigError, UsageError } from '../errors.ts';
 import { joinUri } from '../objectStore/uri.ts';
 import { maxRuntimeForCap, type RuntimeLimit } from './budget.ts';

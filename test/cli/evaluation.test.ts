@@ -13,7 +13,7 @@ import { createClassifyCommand, openBaselineBackend } from '../../src/cli/comman
 import { createEvaluateCommand } from '../../src/cli/commands/evaluate.ts';
 import { CLI_COMMANDS } from '../../src/cli/commands/index.ts';
 import { main } from '../../src/cli/main.ts';
-import { CANONICAL_FIELDS, responseFor } from '../../src/dataset/example.ts';
+import { CANONICAL_FIELDS, responseFor } from '../../src/dataset/examples/example.ts';
 import { BASELINE_FILES } from '../../src/evaluation/baselineFiles.ts';
 import {
   baselineEvaluationSchema,

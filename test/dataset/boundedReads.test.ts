@@ -5,15 +5,15 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadDataConfig } from '../../src/config.ts';
 import { buildDataset } from '../../src/dataset/build.ts';
-import { resolveBuildRequest } from '../../src/dataset/request.ts';
+import { resolveBuildRequest } from '../../src/dataset/request/request.ts';
 import type { BuildSummary } from '../../src/dataset/types.ts';
 import { LocalStore } from '../../src/objectStore/localStore.ts';
 import { syntheticRows, toCsv } from '../helpers/syntheticLogs.ts';
 
 /** The heap limit the build's parse workers get, when a test sets one (the product sizes it from the file cap). */
 const workerHeap = vi.hoisted(() => ({ mb: undefined as number | undefined }));
-vi.mock('../../src/dataset/processorPool.ts', async (importOriginal) => {
-  const original = await importOriginal<typeof import('../../src/dataset/processorPool.ts')>();
+vi.mock('../../src/dataset/pipeline/processorPool.ts', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../../src/dataset/pipeline/processorPool.ts')>();
   return {
     ...original,
     createFileProcessor: (...[settings, workers, options]: Parameters<typeof original.createFileProcessor>) =>

@@ -8,8 +8,8 @@ import {
   responseFor,
   toContext,
   type ContextPlan,
-} from '../../src/dataset/example.ts';
-import { LineEncoder, encodeLine } from '../../src/dataset/lineEncoder.ts';
+} from '../../src/dataset/examples/example.ts';
+import { LineEncoder, encodeLine } from '../../src/dataset/examples/lineEncoder.ts';
 import type { ContextFormat } from '../../src/dataset/types.ts';
 import { parseLogFile } from '../../src/logs/formats/index.ts';
 import { referenceCompactContext, trickyRows } from '../helpers/contextReference.ts';

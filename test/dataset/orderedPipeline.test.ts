@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { openOrderedPipeline, orderedPipeline } from '../../src/dataset/orderedPipeline.ts';
+import { openOrderedPipeline, orderedPipeline } from '../../src/dataset/pipeline/orderedPipeline.ts';
 import { CancelledError } from '../../src/errors.ts';
 import { deferred, type Deferred } from '../helpers/deferred.ts';
 

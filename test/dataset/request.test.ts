@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadDataConfig, type DataConfig } from '../../src/config.ts';
-import { DATASET_USAGE, parseDatasetArgs } from '../../src/dataset/args.ts';
-import { BUILD_DEFAULTS, buildKey, resolveBuildRequest, type BuildOptions } from '../../src/dataset/request.ts';
+import { DATASET_USAGE, parseDatasetArgs } from '../../src/dataset/request/args.ts';
+import { BUILD_DEFAULTS, buildKey, resolveBuildRequest, type BuildOptions } from '../../src/dataset/request/request.ts';
 import { ConfigError, UsageError } from '../../src/errors.ts';
 
 const NOW = new Date('2024-06-10T12:00:00Z');

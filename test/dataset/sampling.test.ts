@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { LabelReservoirs, balancedQuotas, proportionalQuotas, type SampledItem } from '../../src/dataset/sampler.ts';
-import { StreamingSplit, validationCount } from '../../src/dataset/split.ts';
+import {
+  LabelReservoirs,
+  balancedQuotas,
+  proportionalQuotas,
+  type SampledItem,
+} from '../../src/dataset/sampling/sampler.ts';
+import { StreamingSplit, validationCount } from '../../src/dataset/sampling/split.ts';
 import { prng } from '../helpers/syntheticLogs.ts';
 
 const sum = (values: Iterable<number>) => [...values].reduce((a, b) => a + b, 0);

@@ -2,9 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exampleLine, responseFor } from '../../src/dataset/example.ts';
-import { channelUris, DATASET_FILES } from '../../src/dataset/folder.ts';
-import { datasetUri, openStoredDataset, readExamples } from '../../src/dataset/stored.ts';
+import { exampleLine, responseFor } from '../../src/dataset/examples/example.ts';
+import { channelUris, DATASET_FILES } from '../../src/dataset/output/folder.ts';
+import { datasetUri, openStoredDataset, readExamples } from '../../src/dataset/output/stored.ts';
 import { LocalStore } from '../../src/objectStore/localStore.ts';
 
 let root: string;

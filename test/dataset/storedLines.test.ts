@@ -2,9 +2,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { exampleLine, responseFor } from '../../src/dataset/example.ts';
-import { DATASET_FILES } from '../../src/dataset/folder.ts';
-import { openStoredDataset, readExamples } from '../../src/dataset/stored.ts';
+import { exampleLine, responseFor } from '../../src/dataset/examples/example.ts';
+import { DATASET_FILES } from '../../src/dataset/output/folder.ts';
+import { openStoredDataset, readExamples } from '../../src/dataset/output/stored.ts';
 import { writeStoredDataset } from '../helpers/storedDataset.ts';
 
 const roots: string[] = [];

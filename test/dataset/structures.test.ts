@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { HASH_SPACE, hashBytes53 } from '../../src/dataset/hash.ts';
-import { HashSet } from '../../src/dataset/hashSet.ts';
-import { BottomK } from '../../src/dataset/tokenSample.ts';
+import { HASH_SPACE, hashBytes53 } from '../../src/dataset/sampling/hash.ts';
+import { HashSet } from '../../src/dataset/sampling/hashSet.ts';
+import { BottomK } from '../../src/dataset/examples/tokenSample.ts';
 import { prng } from '../helpers/syntheticLogs.ts';
 
 /** Distinct non-negative integers below 2^53, deterministic. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { toContext } from '../../src/dataset/example.ts';
-import { countContextTokens, countSequenceTokens, fixedTokens } from '../../src/dataset/tokens.ts';
+import { toContext } from '../../src/dataset/examples/example.ts';
+import { countContextTokens, countSequenceTokens, fixedTokens } from '../../src/dataset/examples/tokens.ts';
 import type { ContextFormat } from '../../src/dataset/types.ts';
 import { trickyRows } from '../helpers/contextReference.ts';
 import { LABEL_FIELD, W3C_FIELDS, syntheticRows } from '../helpers/syntheticLogs.ts';

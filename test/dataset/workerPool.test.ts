@@ -1,8 +1,8 @@
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createFileProcessor, type FileOutcome, type FileProcessor } from '../../src/dataset/processorPool.ts';
-import type { ProcessorSettings } from '../../src/dataset/processFile.ts';
-import { sampleSizesFor } from '../../src/dataset/tokenSample.ts';
+import { createFileProcessor, type FileOutcome, type FileProcessor } from '../../src/dataset/pipeline/processorPool.ts';
+import type { ProcessorSettings } from '../../src/dataset/pipeline/processFile.ts';
+import { sampleSizesFor } from '../../src/dataset/examples/tokenSample.ts';
 import { LABEL_FIELD, syntheticRows, toCsv } from '../helpers/syntheticLogs.ts';
 
 const DAY = '2024-04-01';

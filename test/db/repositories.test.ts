@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { buildKey } from '../../src/dataset/request.ts';
+import { buildKey } from '../../src/dataset/request/request.ts';
 import { BuildsRepo } from '../../src/features/dataset/buildsRepo.ts';
 import { openDatabase, type Db } from '../../src/db/db.ts';
 import { SeenEventsRepo } from '../../src/db/events.ts';

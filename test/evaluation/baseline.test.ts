@@ -2,8 +2,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seededRandom } from '../../src/dataset/random.ts';
-import { openStoredDataset } from '../../src/dataset/stored.ts';
+import { seededRandom } from '../../src/dataset/sampling/random.ts';
+import { openStoredDataset } from '../../src/dataset/output/stored.ts';
 import { runBaseline, type BaselineRun } from '../../src/evaluation/baseline.ts';
 import {
   BASELINE_FILES,

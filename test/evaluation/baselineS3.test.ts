@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStoredDataset } from '../../src/dataset/stored.ts';
+import { openStoredDataset } from '../../src/dataset/output/stored.ts';
 import { runBaseline } from '../../src/evaluation/baseline.ts';
 import {
   BASELINE_FILES,

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { seededRandom } from '../../src/dataset/random.ts';
+import { seededRandom } from '../../src/dataset/sampling/random.ts';
 import { detectLeaks, LEAK_MARGIN } from '../../src/evaluation/leaks.ts';
 import { scoreAnswers } from '../../src/evaluation/metrics.ts';
 import { skewReport } from '../../src/evaluation/skew.ts';

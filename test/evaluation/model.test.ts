@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toContext } from '../../src/dataset/example.ts';
+import { toContext } from '../../src/dataset/examples/example.ts';
 import { BaselineClassifier } from '../../src/evaluation/baselineClassifier.ts';
 import { cachedRows, liveRows } from '../../src/evaluation/featureRows.ts';
 import { DEFAULT_FEATURES, featureCapacity, featurizer } from '../../src/evaluation/features.ts';

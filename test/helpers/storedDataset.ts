@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { exampleLine, responseFor, toContext, type ContextOptions } from '../../src/dataset/example.ts';
-import { DATASET_FILES } from '../../src/dataset/folder.ts';
-import type { StoredExample } from '../../src/dataset/stored.ts';
+import { exampleLine, responseFor, toContext, type ContextOptions } from '../../src/dataset/examples/example.ts';
+import { DATASET_FILES } from '../../src/dataset/output/folder.ts';
+import type { StoredExample } from '../../src/dataset/output/stored.ts';
 import { LocalStore } from '../../src/objectStore/localStore.ts';
 import type { ObjectStore } from '../../src/objectStore/store.ts';
 

@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
-import { CANONICAL_FIELDS } from '../../src/dataset/example.ts';
-import { seededRandom } from '../../src/dataset/random.ts';
+import { CANONICAL_FIELDS } from '../../src/dataset/examples/example.ts';
+import { seededRandom } from '../../src/dataset/sampling/random.ts';
 import type { ObjectStore } from '../../src/objectStore/store.ts';
 
 /**

@@ -9,7 +9,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runtimeInvoker } from '../../src/aws/sagemakerRuntime.ts';
-import { responseFor } from '../../src/dataset/example.ts';
+import { responseFor } from '../../src/dataset/examples/example.ts';
 import { CancelledError } from '../../src/errors.ts';
 import { createLogger } from '../../src/log.ts';
 import { EndpointClassifier, type EndpointClassifierOptions } from '../../src/inference/endpointClassifier.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CANONICAL_FIELDS, toContext } from '../../src/dataset/example.ts';
+import { CANONICAL_FIELDS, toContext } from '../../src/dataset/examples/example.ts';
 import { LogLineReader, MAX_LINE_CHARS, readLogLines } from '../../src/inference/logLines.ts';
 import { LABEL_FIELD, syntheticRows, toCsv, toJsonLines, toW3c } from '../helpers/syntheticLogs.ts';
 

@@ -1,7 +1,7 @@
 import llamaTokenizer from 'llama-tokenizer-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { responseFor } from '../../src/dataset/example.ts';
-import { storedStatsSchema, type StoredStats } from '../../src/dataset/stored.ts';
+import { responseFor } from '../../src/dataset/examples/example.ts';
+import { storedStatsSchema, type StoredStats } from '../../src/dataset/output/stored.ts';
 import { ConfigError, UsageError } from '../../src/errors.ts';
 import { datasetLabels, openEndpointClassifier } from '../../src/inference/openEndpointClassifier.ts';
 import { contextForRecord, maxNewTokensFor } from '../../src/inference/prompt.ts';

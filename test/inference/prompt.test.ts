@@ -5,8 +5,8 @@ import llamaTokenizer from 'llama-tokenizer-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataConfig } from '../../src/config.ts';
 import { buildDataset } from '../../src/dataset/build.ts';
-import { labelFromResponse, responseFor } from '../../src/dataset/example.ts';
-import { resolveBuildRequest } from '../../src/dataset/request.ts';
+import { labelFromResponse, responseFor } from '../../src/dataset/examples/example.ts';
+import { resolveBuildRequest } from '../../src/dataset/request/request.ts';
 import type { ContextFormat } from '../../src/dataset/types.ts';
 import {
   classificationPrompt,

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadDataConfig } from '../../src/config.ts';
-import { resolveBuildRequest, summaryHeader } from '../../src/dataset/request.ts';
+import { resolveBuildRequest, summaryHeader } from '../../src/dataset/request/request.ts';
 import type { BuildProgress, BuildRequest, BuildSummary } from '../../src/dataset/types.ts';
 import { createLogger, type Level, type Log } from '../../src/log.ts';
 import type { MessageContent } from '../../src/slack/blocks/types.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { StoredStats } from '../../src/dataset/stored.ts';
+import type { StoredStats } from '../../src/dataset/output/stored.ts';
 import { ConfigError, UsageError } from '../../src/errors.ts';
 import { trainingJobName, trainingJobRequest, type TrainingJobSpec } from '../../src/training/request.ts';
 import { loadTrainingConfig } from '../../src/training/settings.ts';

@@ -1,6 +1,6 @@
-import type { ContextOptions } from '../../dataset/example.ts';
-import { toContext } from '../../dataset/example.ts';
-import type { StoredDataset } from '../../dataset/stored.ts';
+import type { ContextOptions } from '../../dataset/examples/example.ts';
+import { toContext } from '../../dataset/examples/example.ts';
+import type { StoredDataset } from '../../dataset/output/stored.ts';
 import { UsageError } from '../../errors.ts';
 import { loadBaselineClassifier } from '../../evaluation/baselineFiles.ts';
 import { LogLineReader, MAX_LINE_CHARS, type LogLine } from '../../inference/logLines.ts';

@@ -1,7 +1,7 @@
 import { loadDataConfig } from '../../config.ts';
-import { DATASET_USAGE, parseDatasetArgs } from '../../dataset/args.ts';
+import { DATASET_USAGE, parseDatasetArgs } from '../../dataset/request/args.ts';
 import { buildDataset } from '../../dataset/build.ts';
-import { resolveBuildRequest } from '../../dataset/request.ts';
+import { resolveBuildRequest } from '../../dataset/request/request.ts';
 import type { CliCommand } from '../command.ts';
 import { EXIT } from '../command.ts';
 import { formatDuration, progressReporter } from '../progressReporter.ts';

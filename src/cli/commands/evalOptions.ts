@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { loadDataConfig } from '../../config.ts';
-import { openStoredDataset, type StoredDataset } from '../../dataset/stored.ts';
+import { openStoredDataset, type StoredDataset } from '../../dataset/output/stored.ts';
 import { UsageError } from '../../errors.ts';
 import type { CliIo } from '../command.ts';
 

@@ -1,4 +1,4 @@
-import type { StoredDataset } from '../../dataset/stored.ts';
+import type { StoredDataset } from '../../dataset/output/stored.ts';
 import { UsageError } from '../../errors.ts';
 import { compareOnValidation, DEFAULT_EVALUATION_EXAMPLES } from '../../evaluation/compare.ts';
 import { formatComparison, formatReport } from '../../evaluation/table.ts';

@@ -1,5 +1,5 @@
-import { DATASET_USAGE, parseDatasetArgs } from '../../dataset/args.ts';
-import { resolveBuildRequest } from '../../dataset/request.ts';
+import { DATASET_USAGE, parseDatasetArgs } from '../../dataset/request/args.ts';
+import { resolveBuildRequest } from '../../dataset/request/request.ts';
 import type { DataConfig } from '../../config.ts';
 import { plainMessage } from '../../slack/blocks/help.ts';
 import { escapeMrkdwn, inlineCode, link, mention, permalink } from '../../slack/blocks/text.ts';

@@ -1,5 +1,5 @@
 import pLimit, { type LimitFunction } from 'p-limit';
-import { buildKey } from '../../dataset/request.ts';
+import { buildKey } from '../../dataset/request/request.ts';
 import type { BuildRequest } from '../../dataset/types.ts';
 import type { BuildRecord } from './buildsRepo.ts';
 import { rootMessage } from './blocks/root.ts';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { BuildRequest, BuildSummary } from '../../dataset/types.ts';
-import { storedStatsSchema } from '../../dataset/stored.ts';
+import { storedStatsSchema } from '../../dataset/output/stored.ts';
 
 /**
  * A build request as kept in SQLite, checked on the way out: a restart resumes only what it fully understands.

@@ -1,5 +1,5 @@
 import type { DataConfig } from '../../config.ts';
-import { openStoredDataset } from '../../dataset/stored.ts';
+import { openStoredDataset } from '../../dataset/output/stored.ts';
 import type { BuildSummary } from '../../dataset/types.ts';
 import { isLogtuneError } from '../../errors.ts';
 import { runBaseline } from '../../evaluation/baseline.ts';

@@ -1,5 +1,5 @@
 import type { DataConfig } from '../../config.ts';
-import { openStoredDataset, type StoredDataset } from '../../dataset/stored.ts';
+import { openStoredDataset, type StoredDataset } from '../../dataset/output/stored.ts';
 import { UsageError } from '../../errors.ts';
 import { compareOnValidation } from '../../evaluation/compare.ts';
 import type { ContextClassifier } from '../../inference/types.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { StoredDataset } from '../../dataset/stored.ts';
+import type { StoredDataset } from '../../dataset/output/stored.ts';
 import { describePriceSource } from '../../training/prices.ts';
 import type { TrainingQuote } from '../../training/quote.ts';
 

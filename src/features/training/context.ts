@@ -1,5 +1,5 @@
 import type { DataConfig } from '../../config.ts';
-import type { StoredDataset } from '../../dataset/stored.ts';
+import type { StoredDataset } from '../../dataset/output/stored.ts';
 import type { Log } from '../../log.ts';
 import type { Messenger } from '../../slack/messenger.ts';
 import type { Policy } from '../../slack/policy.ts';

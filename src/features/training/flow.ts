@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { requireSetting } from '../../config.ts';
-import { buildKey, resolveBuildRequest } from '../../dataset/request.ts';
-import { openStoredDataset } from '../../dataset/stored.ts';
+import { buildKey, resolveBuildRequest } from '../../dataset/request/request.ts';
+import { openStoredDataset } from '../../dataset/output/stored.ts';
 import { ConfigError, isLogtuneError } from '../../errors.ts';
 import { isThrottling } from '../../trackers/backoff.ts';
 import { findFinishedDataset } from '../../training/findDataset.ts';

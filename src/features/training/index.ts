@@ -1,5 +1,5 @@
 import type { BotConfig, DataConfig } from '../../config.ts';
-import type { StoredDataset } from '../../dataset/stored.ts';
+import type { StoredDataset } from '../../dataset/output/stored.ts';
 import type { Log } from '../../log.ts';
 import { plainMessage } from '../../slack/blocks/help.ts';
 import { escapeMrkdwn, inlineCode, permalink } from '../../slack/blocks/text.ts';

@@ -1,4 +1,4 @@
-import { openStoredDataset, type StoredDataset, type StoredStats } from '../../dataset/stored.ts';
+import { openStoredDataset, type StoredDataset, type StoredStats } from '../../dataset/output/stored.ts';
 import type { DataConfig } from '../../config.ts';
 import { loadBaselineClassifier, readBaselineEvaluation } from '../../evaluation/baselineFiles.ts';
 import type { ContextClassifier } from '../../inference/types.ts';

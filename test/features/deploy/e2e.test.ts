@@ -5,7 +5,7 @@ import {
 } from '@aws-sdk/client-sagemaker-runtime';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { responseFor } from '../../../src/dataset/example.ts';
+import { responseFor } from '../../../src/dataset/examples/example.ts';
 import { KEEP_ACTION_ID } from '../../../src/features/deploy/blocks/idle.ts';
 import { APPROVE_ACTION_ID, CANCEL_ACTION_ID } from '../../../src/features/deploy/blocks/request.ts';
 import { requestKey } from '../../../src/features/deploy/context.ts';

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-sagemaker-runtime';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { responseFor } from '../../../src/dataset/example.ts';
+import { responseFor } from '../../../src/dataset/examples/example.ts';
 import { S3Store } from '../../../src/objectStore/s3Store.ts';
 import { keyOf, startBotHarness, type BotHarness } from '../../helpers/botHarness.ts';
 import type { StoredMessage } from '../../helpers/fakeSlack.ts';

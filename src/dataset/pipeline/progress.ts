@@ -1,4 +1,4 @@
-import type { BuildPhase, BuildProgress } from './types.ts';
+import type { BuildPhase, BuildProgress } from '../types.ts';
 
 /** Accumulates counters and reports them, with throughput and an ETA from the bytes still to read. */
 export class ProgressTracker {

@@ -1,14 +1,14 @@
-import type { ObjectStore } from '../objectStore/store.ts';
-import { rekey53 } from './hash.ts';
-import { HashSet } from './hashSet.ts';
+import type { ObjectStore } from '../../objectStore/store.ts';
+import { rekey53 } from '../sampling/hash.ts';
+import { HashSet } from '../sampling/hashSet.ts';
 import { openJsonlWriters } from './outputs.ts';
-import type { FileResult, SampleCandidate, SampleThresholds } from './processFile.ts';
-import { seededRandom, shuffle } from './random.ts';
-import { LabelReservoirs, type SampledItem } from './sampler.ts';
-import { StreamingSplit, validationCount } from './split.ts';
-import type { FormatPair, TokenSampleItem } from './tokenStats.ts';
-import { BottomK, TOKEN_SAMPLE_SIZE, sampleSizesFor } from './tokenSample.ts';
-import type { BalanceMode, BuildRequest } from './types.ts';
+import type { FileResult, SampleCandidate, SampleThresholds } from '../pipeline/processFile.ts';
+import { seededRandom, shuffle } from '../sampling/random.ts';
+import { LabelReservoirs, type SampledItem } from '../sampling/sampler.ts';
+import { StreamingSplit, validationCount } from '../sampling/split.ts';
+import type { FormatPair, TokenSampleItem } from '../examples/tokenStats.ts';
+import { BottomK, TOKEN_SAMPLE_SIZE, sampleSizesFor } from '../examples/tokenSample.ts';
+import type { BalanceMode, BuildRequest } from '../types.ts';
 
 interface MutableLabelCounts {
   scanned: number;

@@ -1,8 +1,8 @@
-import { MAX_TEXT_BYTES } from '../logs/formats/decode.ts';
-import { BadFileError, type BadFileReason } from '../logs/formats/index.ts';
+import { MAX_TEXT_BYTES } from '../../logs/formats/decode.ts';
+import { BadFileError, type BadFileReason } from '../../logs/formats/index.ts';
 import { processFile, type FileResult, type ProcessorSettings, type SampleThresholds } from './processFile.ts';
-import { crashDetail } from './workerProtocol.ts';
-import { WorkerPool } from './workerPool.ts';
+import { crashDetail } from '../workers/workerProtocol.ts';
+import { WorkerPool } from '../workers/workerPool.ts';
 
 /** Why a file was skipped: its content (BadFileReason), its read, or the parser dying or failing on it. */
 export type SkipReason = BadFileReason | 'unreadable' | 'parser_crashed';

@@ -1,5 +1,5 @@
 import { countContextTokens, fixedTokens } from './tokens.ts';
-import type { ContextFormat, FlaggedExample, TokenStats } from './types.ts';
+import type { ContextFormat, FlaggedExample, TokenStats } from '../types.ts';
 
 /** A sampled example in the dataset's context format. */
 export interface TokenSampleItem {

@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { UsageError } from '../errors.ts';
-import { openStore, type OpenStoreOptions } from '../objectStore/open.ts';
-import type { ObjectStore } from '../objectStore/store.ts';
-import { joinUri, parseStorageUri } from '../objectStore/uri.ts';
-import { labelFromResponse } from './example.ts';
+import { UsageError } from '../../errors.ts';
+import { openStore, type OpenStoreOptions } from '../../objectStore/open.ts';
+import type { ObjectStore } from '../../objectStore/store.ts';
+import { joinUri, parseStorageUri } from '../../objectStore/uri.ts';
+import { labelFromResponse } from '../examples/example.ts';
 import { DATASET_FILES } from './folder.ts';
 
 /**

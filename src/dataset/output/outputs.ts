@@ -1,7 +1,7 @@
-import type { ObjectStore, ObjectWriter } from '../objectStore/store.ts';
-import { TEMPLATE } from './example.ts';
+import type { ObjectStore, ObjectWriter } from '../../objectStore/store.ts';
+import { TEMPLATE } from '../examples/example.ts';
 import { DATASET_FILES } from './folder.ts';
-import type { BuildSummary } from './types.ts';
+import type { BuildSummary } from '../types.ts';
 
 /**
  * Collects lines (byte ranges ending in '\n') and hands them to the store ~1 MB at a time. Consecutive lines of one

@@ -1,4 +1,4 @@
-import { joinUri } from '../objectStore/uri.ts';
+import { joinUri } from '../../objectStore/uri.ts';
 
 /**
  * Where each file of a dataset lives under its folder. The two channel folders are what SageMaker is given: the

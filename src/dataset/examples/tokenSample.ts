@@ -1,4 +1,4 @@
-import { HASH_SPACE } from './hash.ts';
+import { HASH_SPACE } from '../sampling/hash.ts';
 
 /**
  * A bottom-k sample: the k items with the smallest seeded hash keys. Keys are uniform and independent of the data's

@@ -1,6 +1,6 @@
 import { parentPort } from 'node:worker_threads';
-import { BadFileError } from '../logs/formats/index.ts';
-import { processFile, type ProcessorSettings } from './processFile.ts';
+import { BadFileError } from '../../logs/formats/index.ts';
+import { processFile, type ProcessorSettings } from '../pipeline/processFile.ts';
 import { crashDetail, type WorkerReply, type WorkerRequest } from './workerProtocol.ts';
 
 /** Runs file parsing off the main thread; one message in, one reply out. */

@@ -1,5 +1,5 @@
 import { seedFor, seededRandom, shuffle } from './random.ts';
-import type { BalanceMode } from './types.ts';
+import type { BalanceMode } from '../types.ts';
 
 /**
  * Per-label reservoirs (Algorithm R) for `--max-examples N`: each label keeps a uniform sample of up to N of its

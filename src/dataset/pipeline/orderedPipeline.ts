@@ -1,4 +1,4 @@
-import { CancelledError } from '../errors.ts';
+import { CancelledError } from '../../errors.ts';
 
 export interface OrderedPipelineOptions<T> {
   readonly concurrency: number;

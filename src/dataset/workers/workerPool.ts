@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
-import type { FileOutcome, FileProcessor } from './processorPool.ts';
-import type { ProcessorSettings, SampleThresholds } from './processFile.ts';
+import type { FileOutcome, FileProcessor } from '../pipeline/processorPool.ts';
+import type { ProcessorSettings, SampleThresholds } from '../pipeline/processFile.ts';
 import { parseWorkerFile } from './workerBundle.ts';
 import type { WorkerReply, WorkerRequest } from './workerProtocol.ts';
 

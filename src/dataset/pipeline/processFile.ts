@@ -1,9 +1,9 @@
-import { BadFileError, visitLogFile, type LogFormat } from '../logs/formats/index.ts';
-import { LINE_HEAD, contextPlan, renderContext, responseFor, type ContextPlan } from './example.ts';
-import { LineEncoder, type FixedBytes } from './lineEncoder.ts';
-import { hashBytes53, rekey53 } from './hash.ts';
-import { BottomK, type SampleSizes } from './tokenSample.ts';
-import type { ContextFormat } from './types.ts';
+import { BadFileError, visitLogFile, type LogFormat } from '../../logs/formats/index.ts';
+import { LINE_HEAD, contextPlan, renderContext, responseFor, type ContextPlan } from '../examples/example.ts';
+import { LineEncoder, type FixedBytes } from '../examples/lineEncoder.ts';
+import { hashBytes53, rekey53 } from '../sampling/hash.ts';
+import { BottomK, type SampleSizes } from '../examples/tokenSample.ts';
+import type { ContextFormat } from '../types.ts';
 
 /** Per-build settings a file processor needs; sent once to each worker. */
 export interface ProcessorSettings {

@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { requireSetting, type DataConfig } from '../config.ts';
-import { UsageError } from '../errors.ts';
-import { parseDateRange, type DateRange } from '../logs/dateRange.ts';
-import { joinUri, parseStorageUri } from '../objectStore/uri.ts';
-import type { BalanceMode, BuildRequest, BuildSettings, BuildSummary, ContextFormat } from './types.ts';
+import { requireSetting, type DataConfig } from '../../config.ts';
+import { UsageError } from '../../errors.ts';
+import { parseDateRange, type DateRange } from '../../logs/dateRange.ts';
+import { joinUri, parseStorageUri } from '../../objectStore/uri.ts';
+import type { BalanceMode, BuildRequest, BuildSettings, BuildSummary, ContextFormat } from '../types.ts';
 
 /** What a person may choose per build (CLI flags or Slack arguments); everything else comes from settings. */
 export interface BuildOptions {

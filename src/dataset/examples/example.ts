@@ -1,4 +1,4 @@
-import type { ContextFormat } from './types.ts';
+import type { ContextFormat } from '../types.ts';
 
 /**
  * The one definition of what the model sees. Training examples and, later, classification prompts are both made

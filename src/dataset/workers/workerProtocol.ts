@@ -1,5 +1,5 @@
-import type { BadFileReason } from '../logs/formats/index.ts';
-import type { FileResult, ProcessorSettings, SampleThresholds } from './processFile.ts';
+import type { BadFileReason } from '../../logs/formats/index.ts';
+import type { FileResult, ProcessorSettings, SampleThresholds } from '../pipeline/processFile.ts';
 
 export type WorkerRequest =
   | { readonly id: number; readonly type: 'init'; readonly settings: ProcessorSettings }

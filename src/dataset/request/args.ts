@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { UsageError } from '../errors.ts';
+import { UsageError } from '../../errors.ts';
 import type { BuildOptions } from './request.ts';
 
 export const DATASET_USAGE =
