@@ -11,6 +11,7 @@ const ENTRIES = [
   'jobs=bench/jobs.ts',
   'baselineJob=bench/baselineJob.ts',
   'parseWorker=src/dataset/workers/parseWorker.ts',
+  'jobWorker=src/jobThread/worker.ts',
 ];
 
 let built: Promise<string[]> | undefined;

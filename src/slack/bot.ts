@@ -1,13 +1,13 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { webApi, type App } from '@slack/bolt';
-import { buildDataset } from '../dataset/build.ts';
 import { botAws, endpointDatasetFromTags, type BotAws } from '../features/aws.ts';
 import type { AfterInService } from '../features/deploy/context.ts';
 import { openEndpointClassifier } from '../inference/openEndpointClassifier.ts';
 import type { Settings } from '../settings.ts';
 import { createFeatures } from '../features/index.ts';
 import type { BuildFn } from '../features/dataset/job.ts';
+import { buildOnJobThread } from '../jobThread/run.ts';
 import { toBoltLogger, type Log } from '../log.ts';
 import { openDatabase } from '../db/db.ts';
 import { SeenEventsRepo } from '../db/events.ts';
@@ -108,7 +108,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
         policy,
         clock,
         log,
-        buildDataset: options.buildDataset ?? buildDataset,
+        buildDataset: options.buildDataset ?? buildOnJobThread,
         concurrency: bot.buildConcurrency,
         maxAttempts: bot.buildMaxAttempts,
         progressIntervalMs: options.progressIntervalMs ?? 5_000,
