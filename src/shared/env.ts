@@ -73,9 +73,10 @@ export function settingsSection<Shape extends z.ZodRawShape, T>(
   return {
     variables: Object.keys(shape),
     read(env) {
-      const result = schema.safeParse(withoutBlanks(env));
+      const present = withoutBlanks(env);
+      const result = schema.safeParse(present);
+      const problems = new Map<string, SettingProblem>();
       if (!result.success) {
-        const problems = new Map<string, SettingProblem>();
         for (const issue of result.error.issues) {
           const variable = String(issue.path[0] ?? 'environment');
           if (problems.has(variable)) continue;
@@ -83,13 +84,16 @@ export function settingsSection<Shape extends z.ZodRawShape, T>(
           const expected = given === NOT_SET ? A_VALUE : expectation(shape[variable] as z.ZodType | undefined, issue);
           problems.set(variable, { variable, expected, given });
         }
-        return { problems: [...problems.values()] };
       }
-      const crossProblems: SettingProblem[] = [];
-      const value = build(result.data, (variable, expected) =>
-        crossProblems.push({ variable, expected, given: shown(variable, env) }),
-      );
-      return crossProblems.length > 0 ? { problems: crossProblems } : { value };
+      // The checks across variables run too when others failed, on their defaults, so one run names every problem.
+      const parsed = result.success
+        ? result
+        : schema.safeParse(Object.fromEntries(Object.entries(present).filter(([k]) => !problems.has(k))));
+      if (!parsed.success) return { problems: [...problems.values()] };
+      const value = build(parsed.data, (variable, expected) => {
+        if (!problems.has(variable)) problems.set(variable, { variable, expected, given: shown(variable, env) });
+      });
+      return problems.size > 0 ? { problems: [...problems.values()] } : { value };
     },
   };
 }
