@@ -1,7 +1,7 @@
 import { buildDataset } from '../src/dataset/build.ts';
 import { createLogger } from '../src/log.ts';
-import { loadSettings } from '../src/settings.ts';
-import { startBot } from '../src/slack/bot.ts';
+import { loadSettings } from '../src/app/settings.ts';
+import { startBot } from '../src/app/bot.ts';
 
 /**
  * The bot for the ack measurement (bench/ack.ts), in a process of its own so that the requests timed by the bench

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadDataConfig } from '../../src/config.ts';
+import { loadDataSettings } from '../../src/dataset/settings.ts';
 import { buildDataset } from '../../src/dataset/build.ts';
 import { openStoredDataset } from '../../src/dataset/output/stored.ts';
 import { resolveBuildRequest } from '../../src/dataset/request/request.ts';
@@ -33,7 +33,7 @@ afterAll(async () => {
 });
 
 function request(out: string, rangeText = `${DAYS[0]}..${DAYS[1]}`): BuildRequest {
-  const config = loadDataConfig({ LOGTUNE_LOGS_URI: logs, LOGTUNE_PARSE_WORKERS: '1' });
+  const config = loadDataSettings({ LOGTUNE_LOGS_URI: logs, LOGTUNE_PARSE_WORKERS: '1' });
   return resolveBuildRequest(config, { rangeText, outUri: join(root, out), seed: 7 }, NOW);
 }
 
