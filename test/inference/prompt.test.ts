@@ -5,7 +5,8 @@ import llamaTokenizer from 'llama-tokenizer-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataConfig } from '../../src/config.ts';
 import { buildDataset } from '../../src/dataset/build.ts';
-import { labelFromResponse, responseFor } from '../../src/dataset/examples/example.ts';
+import { trainedLabel } from '../../src/dataset/examples/answer.ts';
+import { responseFor } from '../../src/dataset/examples/example.ts';
 import { resolveBuildRequest } from '../../src/dataset/request/request.ts';
 import type { ContextFormat } from '../../src/dataset/types.ts';
 import {
@@ -77,7 +78,7 @@ describe('classification prompts', () => {
           const example = JSON.parse(line) as Record<string, string>;
           trained.set(
             pythonFormat(template.prompt, example) + '\n\n### Response:\n',
-            labelFromResponse(example.response!)!,
+            trainedLabel(example.response!)!,
           );
         }
       }
