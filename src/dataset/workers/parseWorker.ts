@@ -19,6 +19,7 @@ function handle(request: WorkerRequest): { reply: WorkerReply; transfer: ArrayBu
           result.bytes.buffer,
           result.offsets.buffer,
           result.hashes.buffer,
+          result.groups.buffer,
           result.labelIds.buffer,
         ] as ArrayBuffer[];
         return { reply: { id: request.id, type: 'file', result }, transfer };
