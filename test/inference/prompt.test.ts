@@ -76,10 +76,7 @@ describe('classification prompts', () => {
       for (const file of files.filter((f) => f.endsWith('.jsonl'))) {
         for (const line of (await readFile(file, 'utf8')).split('\n').filter((l) => l !== '')) {
           const example = JSON.parse(line) as Record<string, string>;
-          trained.set(
-            pythonFormat(template.prompt, example) + '\n\n### Response:\n',
-            trainedLabel(example.response!)!,
-          );
+          trained.set(pythonFormat(template.prompt, example) + '\n\n### Response:\n', trainedLabel(example.response!)!);
         }
       }
 
