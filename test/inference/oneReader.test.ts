@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadDataConfig } from '../../src/config.ts';
+import { loadDataSettings } from '../../src/dataset/settings.ts';
 import { buildDataset } from '../../src/dataset/build.ts';
 import { CANONICAL_FIELDS } from '../../src/dataset/examples/example.ts';
 import { openStoredDataset, readExamples, type StoredDataset } from '../../src/dataset/output/stored.ts';
@@ -59,7 +59,7 @@ beforeAll(async () => {
     const logs = join(root, format, 'logs');
     await new LocalStore(logs).put(`2024/04/01/${file}`, render(rows));
     const request = resolveBuildRequest(
-      loadDataConfig({ LOGTUNE_PARSE_WORKERS: '0', LOGTUNE_LABEL_FIELD: LABEL_FIELD, LOGTUNE_DROP_FIELDS: '' }),
+      loadDataSettings({ LOGTUNE_PARSE_WORKERS: '0', LOGTUNE_LABEL_FIELD: LABEL_FIELD, LOGTUNE_DROP_FIELDS: '' }),
       { rangeText: '2024-04-01', logsUri: logs, outUri: join(root, format, 'dataset') },
       new Date('2024-04-02T00:00:00Z'),
     );
