@@ -27,6 +27,8 @@ export const VOLATILE_FIELDS: readonly string[] = Object.freeze([
   'sc-range-end',
   // the same attack is sent as GET and as POST
   'cs-method',
+  // per-client session state: the same request from another session (CSIC 2010's GET/POST copies differ only here)
+  'cs(Cookie)',
 ]);
 
 const VOLATILE = new Set(VOLATILE_FIELDS);
