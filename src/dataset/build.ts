@@ -238,6 +238,8 @@ function summarize(
       unique: result.unique,
       train: result.train,
       validation: result.validation,
+      groups: result.groups.groups,
+      groupedExamples: result.groups.groupedExamples,
     },
     labels: result.labels,
     tokens,

@@ -122,6 +122,13 @@ export interface BuildSummary {
     readonly unique: number;
     readonly train: number;
     readonly validation: number;
+    /**
+     * Near-copy groups among the unique examples (the same request at another time, from another client, by another
+     * method: src/dataset/sampling/groupKey.ts), and how many examples share their group with another. A group is
+     * always on one side of the split.
+     */
+    readonly groups: number;
+    readonly groupedExamples: number;
   };
   readonly labels: Readonly<Record<string, LabelCounts>>;
   readonly tokens: TokenStats;

@@ -163,7 +163,17 @@ export function sampleSummary(request: BuildRequest, overrides: Partial<BuildSum
       skippedFiles: [{ key: '2024/04/02/bad.csv', reason: 'no header row' }],
       bytes: 9_000_000,
     },
-    rows: { scanned: 9000, inRange: 9000, unlabelled: 10, duplicates: 90, unique: 8900, train: 8010, validation: 890 },
+    rows: {
+      scanned: 9000,
+      inRange: 9000,
+      unlabelled: 10,
+      duplicates: 90,
+      unique: 8900,
+      train: 8010,
+      validation: 890,
+      groups: 8900,
+      groupedExamples: 0,
+    },
     labels: {
       benign: { scanned: 7000, unique: 6950, train: 6255, validation: 695 },
       suspicious: { scanned: 1500, unique: 1480, train: 1332, validation: 148 },

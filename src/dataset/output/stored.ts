@@ -3,7 +3,7 @@ import { UsageError } from '../../errors.ts';
 import { openStore, type OpenStoreOptions } from '../../objectStore/open.ts';
 import type { ObjectStore } from '../../objectStore/store.ts';
 import { joinUri, parseStorageUri } from '../../objectStore/uri.ts';
-import { labelFromResponse } from '../examples/example.ts';
+import { trainedLabel } from '../examples/answer.ts';
 import { DATASET_FILES } from './folder.ts';
 
 /**
@@ -109,7 +109,7 @@ export async function* readExamples(
     n++;
     if (line.trim() === '') continue;
     const parsed = exampleLine.safeParse(parseJson(line));
-    const label = parsed.success ? labelFromResponse(parsed.data.response) : undefined;
+    const label = parsed.success ? trainedLabel(parsed.data.response) : undefined;
     if (!parsed.success || label === undefined)
       throw new UsageError(`${joinUri(dataset.uri, key)}:${n} is not a logtune example`);
     yield { context: parsed.data.context, label };
