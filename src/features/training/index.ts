@@ -9,6 +9,8 @@ import type { Messenger } from '../../slack/messenger.ts';
 import type { Policy } from '../../slack/policy.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { Db } from '../../db/db.ts';
+import { JumpStartRecipes } from '../../jumpstart/recipes.ts';
+import { RecipeCache } from '../../jumpstart/recipeCache.ts';
 import type { TrackerService } from '../../trackers/service.ts';
 import type { TrainingConfig } from '../../training/settings.ts';
 import type { DatasetFeature } from '../dataset/index.ts';
@@ -45,6 +47,8 @@ export interface TrainingFeature extends Feature {
   readonly prices: SqlitePriceCache;
   readonly decisions: TrainingDecisions;
   readonly flow: TrainingFlow;
+  /** The JumpStart recipes (deploy reads a job's hosting recipe through the same cache). */
+  readonly recipes: JumpStartRecipes;
 }
 
 const RECENT = 10;
@@ -69,6 +73,12 @@ export function createTrainingFeature(deps: TrainingFeatureDeps): TrainingFeatur
     messenger: deps.messenger,
     trackers: deps.trackers,
     aws: deps.aws,
+    recipes: new JumpStartRecipes(
+      deps.aws.jumpstart,
+      new RecipeCache(deps.db),
+      deps.training.jumpstart,
+      () => new Date(deps.clock.now()),
+    ),
     clock: deps.clock,
     log: deps.log.child({ feature: 'training' }),
     ...(deps.baselineMacroF1 && { baselineMacroF1: deps.baselineMacroF1 }),
@@ -87,6 +97,7 @@ export function createTrainingFeature(deps: TrainingFeatureDeps): TrainingFeatur
     name: 'training',
     requests: ctx.requests,
     prices: ctx.prices,
+    recipes: ctx.recipes,
     decisions,
     flow,
     commands: [

@@ -1,0 +1,33 @@
+import { S3Client } from '@aws-sdk/client-s3';
+import { openDatabase } from '../db/db.ts';
+import { s3Content } from './content.ts';
+import { RecipeCache } from './recipeCache.ts';
+import { JumpStartRecipes } from './recipes.ts';
+import type { JumpStartSettings } from './settings.ts';
+import { instanceTypesForEstimate, type EstimateInstanceTypes } from './snapshot.ts';
+
+/** For the CLI: recipes through the SDK's own S3 client, cached in the bot's database when there is one here. */
+export function openRecipes(settings: JumpStartSettings, dbPath: string | undefined) {
+  const db = openDatabase(dbPath ?? ':memory:');
+  const s3 = new S3Client({});
+  return {
+    recipes: new JumpStartRecipes(s3Content(s3), new RecipeCache(db), settings),
+    close() {
+      s3.destroy();
+      db.close();
+    },
+  };
+}
+
+export async function estimateInstanceTypes(
+  settings: JumpStartSettings,
+  region: string,
+  dbPath: string | undefined,
+): Promise<EstimateInstanceTypes> {
+  const opened = openRecipes(settings, dbPath !== undefined && dbPath !== '' ? dbPath : undefined);
+  try {
+    return await instanceTypesForEstimate(opened.recipes, region);
+  } finally {
+    opened.close();
+  }
+}
