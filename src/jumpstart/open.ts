@@ -6,9 +6,12 @@ import { JumpStartRecipes } from './recipes.ts';
 import type { JumpStartSettings } from './settings.ts';
 import { instanceTypesForEstimate, type EstimateInstanceTypes } from './snapshot.ts';
 
-/** For the CLI: recipes through the SDK's own S3 client, cached in the bot's database when there is one here. */
-export function openRecipes(settings: JumpStartSettings, dbPath: string | undefined) {
-  const db = openDatabase(dbPath ?? ':memory:');
+/**
+ * For the CLI: recipes through the SDK's own S3 client, cached for this run only (the bot's database schema is the
+ * bot's, never the CLI's to change).
+ */
+export function openRecipes(settings: JumpStartSettings, _dbPath?: string) {
+  const db = openDatabase(':memory:', []);
   const s3 = new S3Client({});
   return {
     recipes: new JumpStartRecipes(s3Content(s3), new RecipeCache(db), settings),

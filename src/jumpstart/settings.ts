@@ -1,14 +1,15 @@
 import { z } from 'zod';
-import { bool, parseSection, type Env } from '../config.ts';
+import { bool } from '../shared/env.ts';
 import { VERSION_PIN } from './versions.ts';
 
 /**
  * Which JumpStart model and spec version logtune fine-tunes. The model id is logtune's choice (Llama 2 7B, base);
- * everything else it sends is read from that model's spec in the region's content bucket (see recipes.ts).
+ * everything else it sends is read from that model's spec in the region's content bucket (see recipes.ts). The
+ * variables are part of the training settings section (training/settings.ts).
  */
 export const JUMPSTART_MODEL_ID = 'meta-textgeneration-llama-2-7b';
 
-const schema = z.object({
+export const jumpStartSettingsShape = {
   // 4.*: what the SDK's own integration tests and logtune's proof of concept trained with.
   LOGTUNE_JUMPSTART_MODEL_VERSION: z
     .string()
@@ -16,7 +17,7 @@ const schema = z.object({
     .default('4.*'),
   // The SDK's tolerate_vulnerable_model: a spec JumpStart marks vulnerable is refused unless this is set.
   LOGTUNE_JUMPSTART_TOLERATE_VULNERABLE: bool.default(false),
-});
+};
 
 export interface JumpStartSettings {
   readonly modelId: string;
@@ -24,11 +25,17 @@ export interface JumpStartSettings {
   readonly tolerateVulnerable: boolean;
 }
 
-export function loadJumpStartSettings(env: Env = process.env): JumpStartSettings {
-  const e = parseSection(schema, env);
+export function jumpStartSettingsFrom(e: {
+  LOGTUNE_JUMPSTART_MODEL_VERSION: string;
+  LOGTUNE_JUMPSTART_TOLERATE_VULNERABLE: boolean;
+}): JumpStartSettings {
   return Object.freeze({
     modelId: JUMPSTART_MODEL_ID,
     versionPin: e.LOGTUNE_JUMPSTART_MODEL_VERSION,
     tolerateVulnerable: e.LOGTUNE_JUMPSTART_TOLERATE_VULNERABLE,
   });
+}
+
+export function loadJumpStartSettings(env: Record<string, string | undefined> = process.env): JumpStartSettings {
+  return jumpStartSettingsFrom(z.object(jumpStartSettingsShape).parse(env));
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { parseSection, positiveInt, type Env } from '../config.ts';
-import { loadJumpStartSettings, type JumpStartSettings } from '../jumpstart/settings.ts';
+import { loadSection, positiveInt, settingsSection, type Env } from '../shared/env.ts';
+import { jumpStartSettingsShape, jumpStartSettingsFrom, type JumpStartSettings } from '../jumpstart/settings.ts';
 import { ESTIMATED_TRAINING_INSTANCE_TYPES, type TrainingInstanceType } from './instanceTypes.ts';
 
 /**
@@ -22,7 +22,7 @@ const hyperparameterOverrides = z
   })
   .pipe(z.record(z.string().min(1).max(256), z.union([z.string().max(256), z.number(), z.boolean()])));
 
-const trainingSchema = z.object({
+const trainingShape = {
   LOGTUNE_SAGEMAKER_ROLE_ARN: z
     .string()
     .regex(ROLE_ARN, 'expected an IAM role ARN, e.g. arn:aws:iam::123456789012:role/logtune-training')
@@ -41,9 +41,10 @@ const trainingSchema = z.object({
   LOGTUNE_TRAINING_MAX_RUNTIME_HOURS: z.coerce.number().min(0.1).max(672).default(100),
   LOGTUNE_TRAINING_BATCH_SIZE: positiveInt(1000).default(4),
   LOGTUNE_TRAINING_HYPERPARAMETERS: hyperparameterOverrides.optional(),
-});
+  ...jumpStartSettingsShape,
+};
 
-export interface TrainingConfig {
+export interface TrainingSettings {
   /** Needed to launch, not to estimate; `requireSetting` at launch time. */
   readonly roleArn: string | undefined;
   /** Undefined: the spec's default training instance type. */
@@ -61,9 +62,8 @@ export interface TrainingConfig {
   readonly jumpstart: JumpStartSettings;
 }
 
-export function loadTrainingConfig(env: Env = process.env): TrainingConfig {
-  const e = parseSection(trainingSchema, env);
-  return Object.freeze({
+export const trainingSettings = settingsSection(trainingShape, (e): TrainingSettings =>
+  Object.freeze({
     roleArn: e.LOGTUNE_SAGEMAKER_ROLE_ARN,
     instanceType: e.LOGTUNE_TRAINING_INSTANCE_TYPE,
     epochs: e.LOGTUNE_TRAINING_EPOCHS,
@@ -73,6 +73,10 @@ export function loadTrainingConfig(env: Env = process.env): TrainingConfig {
     maxRuntimeHours: e.LOGTUNE_TRAINING_MAX_RUNTIME_HOURS,
     batchSize: e.LOGTUNE_TRAINING_BATCH_SIZE,
     hyperparameters: Object.freeze(e.LOGTUNE_TRAINING_HYPERPARAMETERS ?? {}),
-    jumpstart: loadJumpStartSettings(env),
-  });
+    jumpstart: jumpStartSettingsFrom(e),
+  }),
+);
+
+export function loadTrainingSettings(env: Env = process.env): TrainingSettings {
+  return loadSection(trainingSettings, env);
 }

@@ -48,5 +48,5 @@ export function fixtureRecipe(region = 'us-east-1', spec: unknown = spec4()): Mo
 }
 
 export function memoryRecipes(env: Record<string, string> = {}, content = new MemoryContent()) {
-  return new JumpStartRecipes(content, new RecipeCache(openDatabase(':memory:')), loadJumpStartSettings(env));
+  return new JumpStartRecipes(content, new RecipeCache(openDatabase(':memory:', [])), loadJumpStartSettings(env));
 }

@@ -35,7 +35,7 @@ function counting(): { content: JumpStartContent; reads: string[] } {
 }
 
 const recipes = (content: JumpStartContent, env: Record<string, string> = {}) =>
-  new JumpStartRecipes(content, new RecipeCache(openDatabase(':memory:')), loadJumpStartSettings(env));
+  new JumpStartRecipes(content, new RecipeCache(openDatabase(':memory:', [])), loadJumpStartSettings(env));
 
 describe('JumpStart recipe read from the content bucket (s3rver)', () => {
   it('picks the newest version matching the pin (4.* → 4.9.1, not 5.0.0 nor 4.2.0) and resolves it', async () => {
@@ -162,7 +162,7 @@ describe('JumpStart recipe read from the content bucket (s3rver)', () => {
                 }),
         }),
       },
-      new RecipeCache(openDatabase(':memory:')),
+      new RecipeCache(openDatabase(':memory:', [])),
       loadJumpStartSettings({}),
     );
     await expect(broken.recipe(REGION)).rejects.toThrow(

@@ -1,6 +1,6 @@
-import { loadDataConfig } from '../../config.ts';
+import { loadDataSettings } from '../../dataset/settings.ts';
 import { loadHostingSettings } from '../../deploy/settings.ts';
-import { loadTrainingConfig } from '../../training/settings.ts';
+import { loadTrainingSettings } from '../../training/settings.ts';
 import type { CliCommand } from '../command.ts';
 import { EXIT } from '../command.ts';
 
@@ -17,10 +17,10 @@ export const doctorCommand: CliCommand = {
         import('../../features/doctor/open.ts'),
         import('../../jumpstart/open.ts'),
       ]);
-    const training = loadTrainingConfig(io.env);
+    const training = loadTrainingSettings(io.env);
     const opened = openRecipes(training.jumpstart, undefined);
     const ctx = await openDoctorContext({
-      data: loadDataConfig(io.env),
+      data: loadDataSettings(io.env),
       training,
       hosting: loadHostingSettings(io.env),
       recipes: opened.recipes,

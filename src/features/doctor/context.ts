@@ -3,11 +3,11 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { ListedPrice, PriceQuery } from '../../aws/pricing.ts';
-import type { DataConfig } from '../../config.ts';
+import type { DataSettings } from '../../dataset/settings.ts';
 import type { HostingSettings } from '../../deploy/settings.ts';
 import type { ModelRecipe } from '../../jumpstart/recipe.ts';
 import type { ObjectStore } from '../../objectStore/store.ts';
-import type { TrainingConfig } from '../../training/settings.ts';
+import type { TrainingSettings } from '../../training/settings.ts';
 
 /** What the checks read, with the user's own credentials; tests pass mocked clients and s3rver. */
 export interface DoctorContext {
@@ -20,8 +20,8 @@ export interface DoctorContext {
   /** The JumpStart recipe for the region (read once per run). */
   readonly recipe: () => Promise<ModelRecipe>;
   readonly openStore: (uri: string, source?: string) => Promise<ObjectStore>;
-  readonly data: DataConfig;
-  readonly training: TrainingConfig;
+  readonly data: DataSettings;
+  readonly training: TrainingSettings;
   readonly hosting: HostingSettings;
   readonly now: () => Date;
 }

@@ -5,18 +5,18 @@ import { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { STSClient } from '@aws-sdk/client-sts';
 import { fetchOnDemandPrice } from '../../aws/pricing.ts';
 import { pricingApiRegion } from '../../aws/regions.ts';
-import type { DataConfig } from '../../config.ts';
+import type { DataSettings } from '../../dataset/settings.ts';
 import type { HostingSettings } from '../../deploy/settings.ts';
 import type { JumpStartRecipes } from '../../jumpstart/recipes.ts';
 import type { ModelRecipe } from '../../jumpstart/recipe.ts';
 import { openStore } from '../../objectStore/open.ts';
-import type { TrainingConfig } from '../../training/settings.ts';
+import type { TrainingSettings } from '../../training/settings.ts';
 import type { DoctorContext } from './context.ts';
 
 /** The checks' clients as the SDK configures them from its own settings (credentials, region, endpoints). */
 export async function openDoctorContext(options: {
-  readonly data: DataConfig;
-  readonly training: TrainingConfig;
+  readonly data: DataSettings;
+  readonly training: TrainingSettings;
   readonly hosting: HostingSettings;
   readonly recipes: JumpStartRecipes;
 }): Promise<DoctorContext & { close(): void }> {

@@ -4,14 +4,14 @@ import { ListServiceQuotasCommand, ServiceQuotasClient } from '@aws-sdk/client-s
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadDataConfig } from '../../../src/config.ts';
+import { loadDataSettings } from '../../../src/dataset/settings.ts';
 import { loadHostingSettings } from '../../../src/deploy/settings.ts';
 import { AWS_CHECKS } from '../../../src/features/doctor/awsChecks.ts';
 import { checkLine, runChecks, type CheckResult } from '../../../src/features/doctor/check.ts';
 import type { DoctorContext } from '../../../src/features/doctor/context.ts';
 import { contentBucket, gatedContentBucket } from '../../../src/jumpstart/buckets.ts';
 import { openStore } from '../../../src/objectStore/open.ts';
-import { loadTrainingConfig } from '../../../src/training/settings.ts';
+import { loadTrainingSettings } from '../../../src/training/settings.ts';
 import { contentObjects } from '../../fixtures/jumpstart/specs.ts';
 import { fixtureRecipe } from '../../helpers/fakeJumpStart.ts';
 import { startLocalS3, type LocalS3 } from '../../helpers/s3rver.ts';
@@ -80,8 +80,8 @@ function context(env: Record<string, string> = {}): DoctorContext {
     recipe: async () => recipe,
     openStore: (uri, source) =>
       openStore(uri, { s3Client: s3.client, s3FastGet: false, ...(source !== undefined && { source }) }),
-    data: loadDataConfig(Object.fromEntries(Object.entries(all).filter(([, v]) => v !== ''))),
-    training: loadTrainingConfig(Object.fromEntries(Object.entries(all).filter(([, v]) => v !== ''))),
+    data: loadDataSettings(Object.fromEntries(Object.entries(all).filter(([, v]) => v !== ''))),
+    training: loadTrainingSettings(Object.fromEntries(Object.entries(all).filter(([, v]) => v !== ''))),
     hosting: loadHostingSettings({}),
     now: () => new Date('2026-12-03T12:00:00Z'),
   };
@@ -140,18 +140,16 @@ describe('logtune doctor checks', () => {
   it('role: missing, untrusting, or not readable ("not checked")', async () => {
     iam.on(GetRoleCommand).rejects(Object.assign(new Error('no role'), { name: 'NoSuchEntityException' }));
     expect((await line('execution role', context())).status).toBe('fail');
-    iam
-      .on(GetRoleCommand)
-      .resolves({
-        Role: {
-          RoleName: 'r',
-          Arn: ROLE,
-          Path: '/',
-          RoleId: 'A',
-          CreateDate: new Date(),
-          AssumeRolePolicyDocument: '%7B%7D',
-        },
-      });
+    iam.on(GetRoleCommand).resolves({
+      Role: {
+        RoleName: 'r',
+        Arn: ROLE,
+        Path: '/',
+        RoleId: 'A',
+        CreateDate: new Date(),
+        AssumeRolePolicyDocument: '%7B%7D',
+      },
+    });
     expect((await line('execution role', context())).detail).toMatch(/does not trust sagemaker/);
     iam
       .on(GetRoleCommand)
