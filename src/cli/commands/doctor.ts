@@ -12,9 +12,9 @@ export const doctorCommand: CliCommand = {
   async run(_args, io) {
     const [{ AWS_CHECKS }, { checkLine, failed, runChecks }, { openDoctorContext }, { openRecipes }] =
       await Promise.all([
-        import('../../features/doctor/awsChecks.ts'),
-        import('../../features/doctor/check.ts'),
-        import('../../features/doctor/open.ts'),
+        import('../../doctor/awsChecks.ts'),
+        import('../../doctor/check.ts'),
+        import('../../doctor/open.ts'),
         import('../../jumpstart/open.ts'),
       ]);
     const training = loadTrainingSettings(io.env);

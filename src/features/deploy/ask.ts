@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { TrainingJobNotFoundError } from '../../aws/sagemakerTraining.ts';
 import { requireSetting } from '../../shared/env.ts';
 import { hostingConfig } from '../../deploy/hosting.ts';
-import { parseApprovalQuote } from '../training/approvalQuote.ts';
+import { parseApprovalQuote } from '../training/index.ts';
 import { modelData } from '../../deploy/requests.ts';
 import { ConfigError, UsageError } from '../../errors.ts';
 import { inlineCode } from '../../slack/blocks/text.ts';

@@ -200,3 +200,4 @@ export const trainingFeature = describeFeature({
       baselineMacroF1: async (dataset) => (await readBaselineEvaluation(dataset))?.report.macroF1,
     }),
 });
+export { parseApprovalQuote } from './approvalQuote.ts';

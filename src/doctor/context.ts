@@ -2,12 +2,12 @@ import type { IAMClient } from '@aws-sdk/client-iam';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import type { STSClient } from '@aws-sdk/client-sts';
-import type { ListedPrice, PriceQuery } from '../../aws/pricing.ts';
-import type { DataSettings } from '../../dataset/settings.ts';
-import type { HostingSettings } from '../../deploy/settings.ts';
-import type { ModelRecipe } from '../../jumpstart/recipe.ts';
-import type { ObjectStore } from '../../objectStore/store.ts';
-import type { TrainingSettings } from '../../training/settings.ts';
+import type { ListedPrice, PriceQuery } from '../aws/pricing.ts';
+import type { DataSettings } from '../dataset/settings.ts';
+import type { HostingSettings } from '../deploy/settings.ts';
+import type { ModelRecipe } from '../jumpstart/recipe.ts';
+import type { ObjectStore } from '../objectStore/store.ts';
+import type { TrainingSettings } from '../training/settings.ts';
 
 /** What the checks read, with the user's own credentials; tests pass mocked clients and s3rver. */
 export interface DoctorContext {

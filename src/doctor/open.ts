@@ -3,14 +3,14 @@ import { PricingClient } from '@aws-sdk/client-pricing';
 import { S3Client } from '@aws-sdk/client-s3';
 import { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { STSClient } from '@aws-sdk/client-sts';
-import { fetchOnDemandPrice } from '../../aws/pricing.ts';
-import { pricingApiRegion } from '../../aws/regions.ts';
-import type { DataSettings } from '../../dataset/settings.ts';
-import type { HostingSettings } from '../../deploy/settings.ts';
-import type { JumpStartRecipes } from '../../jumpstart/recipes.ts';
-import type { ModelRecipe } from '../../jumpstart/recipe.ts';
-import { openStore } from '../../objectStore/open.ts';
-import type { TrainingSettings } from '../../training/settings.ts';
+import { fetchOnDemandPrice } from '../aws/pricing.ts';
+import { pricingApiRegion } from '../aws/regions.ts';
+import type { DataSettings } from '../dataset/settings.ts';
+import type { HostingSettings } from '../deploy/settings.ts';
+import type { JumpStartRecipes } from '../jumpstart/recipes.ts';
+import type { ModelRecipe } from '../jumpstart/recipe.ts';
+import { openStore } from '../objectStore/open.ts';
+import type { TrainingSettings } from '../training/settings.ts';
 import type { DoctorContext } from './context.ts';
 
 /** The checks' clients as the SDK configures them from its own settings (credentials, region, endpoints). */

@@ -4,17 +4,17 @@ import { ListServiceQuotasCommand, ServiceQuotasClient } from '@aws-sdk/client-s
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadDataSettings } from '../../../src/dataset/settings.ts';
-import { loadHostingSettings } from '../../../src/deploy/settings.ts';
-import { AWS_CHECKS } from '../../../src/features/doctor/awsChecks.ts';
-import { checkLine, runChecks, type CheckResult } from '../../../src/features/doctor/check.ts';
-import type { DoctorContext } from '../../../src/features/doctor/context.ts';
-import { contentBucket, gatedContentBucket } from '../../../src/jumpstart/buckets.ts';
-import { openStore } from '../../../src/objectStore/open.ts';
-import { loadTrainingSettings } from '../../../src/training/settings.ts';
-import { contentObjects } from '../../fixtures/jumpstart/specs.ts';
-import { fixtureRecipe } from '../../helpers/fakeJumpStart.ts';
-import { startLocalS3, type LocalS3 } from '../../helpers/s3rver.ts';
+import { loadDataSettings } from '../../src/dataset/settings.ts';
+import { loadHostingSettings } from '../../src/deploy/settings.ts';
+import { AWS_CHECKS } from '../../src/doctor/awsChecks.ts';
+import { checkLine, runChecks, type CheckResult } from '../../src/doctor/check.ts';
+import type { DoctorContext } from '../../src/doctor/context.ts';
+import { contentBucket, gatedContentBucket } from '../../src/jumpstart/buckets.ts';
+import { openStore } from '../../src/objectStore/open.ts';
+import { loadTrainingSettings } from '../../src/training/settings.ts';
+import { contentObjects } from '../fixtures/jumpstart/specs.ts';
+import { fixtureRecipe } from '../helpers/fakeJumpStart.ts';
+import { startLocalS3, type LocalS3 } from '../helpers/s3rver.ts';
 
 const ROLE = 'arn:aws:iam::111122223333:role/logtune-training';
 const sts = mockClient(STSClient);
