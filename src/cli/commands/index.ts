@@ -8,8 +8,8 @@ import { evaluateCommand } from './evaluate.ts';
 
 /** Every `logtune` command, in the order `logtune help` lists them. Each lives in its own file. */
 export const CLI_COMMANDS: readonly CliCommand[] = [
-  doctorCommand,
   datasetCommand,
+  doctorCommand,
   estimateCommand,
   baselineCommand,
   classifyCommand,
