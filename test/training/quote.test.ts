@@ -1,3 +1,4 @@
+import { ESTIMATED_TRAINING_INSTANCE_TYPES } from '../../src/training/instanceTypes.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,6 +45,7 @@ describe('training quote', () => {
     region: 'us-east-1',
     config,
     instanceType: 'ml.g5.12xlarge' as const,
+    instanceTypes: ESTIMATED_TRAINING_INSTANCE_TYPES,
     epochs: 3,
     observations: [],
   };

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { TrainingJobNotFoundError } from '../../aws/sagemakerTraining.ts';
 import { requireSetting } from '../../shared/env.ts';
 import { hostingConfig } from '../../deploy/hosting.ts';
+import { parseApprovalQuote } from '../training/index.ts';
 import { modelData } from '../../deploy/requests.ts';
 import { ConfigError, UsageError } from '../../errors.ts';
 import { inlineCode } from '../../slack/blocks/text.ts';
@@ -58,7 +59,16 @@ export async function askDeploy(
   const region = await ctx.aws.region();
   if (region === undefined)
     throw new ConfigError('AWS_REGION', "is not set: endpoints run in the SageMaker client's region");
-  const hosting = hostingConfig(ctx.hosting, region);
+  // The job's own spec version (recorded in its approved quote), read from AWS: what it was trained with.
+  const trainedWith = parseApprovalQuote(training.quoteJson);
+  const recipe = await ctx.recipes.forHosting(region, trainedWith?.jumpstartVersion);
+  let hosting;
+  try {
+    hosting = hostingConfig(recipe, ctx.hosting);
+  } catch (error) {
+    if (error instanceof UsageError) return refused(error.message);
+    throw error;
+  }
   let job;
   try {
     job = await ctx.trainingAws.jobs.describe(jobName);
@@ -97,7 +107,8 @@ export async function askDeploy(
     modelArtifacts: artifacts,
     roleArn,
     region,
-    jumpstartVersion: ctx.training.jumpstart.modelVersion,
+    jumpstartVersion: recipe.version,
+    jumpstartModelId: recipe.modelId,
     hosting: { ...hosting, environment: { ...hosting.environment } },
     instanceCount: INSTANCE_COUNT,
     usdPerHour: price.usdPerHour,

@@ -1,6 +1,6 @@
 import { Deployer, undeploy } from '../../deploy/deployer.ts';
 import { deployInputs } from '../../deploy/requests.ts';
-import { JUMPSTART_MODEL_ID } from '../../training/jumpstart.ts';
+import { JUMPSTART_MODEL_ID } from '../../jumpstart/settings.ts';
 import { isTransient } from '../training/index.ts';
 import { createdMessage, createFailedMessage } from './blocks/thread.ts';
 import { ENDPOINT_KIND, now, type DeployContext } from './context.ts';
@@ -44,7 +44,7 @@ export class EndpointCreator {
           datasetId: q.datasetId,
           modelArtifacts: q.modelArtifacts,
           roleArn: q.roleArn,
-          jumpstart: { modelId: JUMPSTART_MODEL_ID, version: q.jumpstartVersion },
+          jumpstart: { modelId: q.jumpstartModelId ?? JUMPSTART_MODEL_ID, version: q.jumpstartVersion },
         },
         q.hosting,
       );

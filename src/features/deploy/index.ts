@@ -87,6 +87,7 @@ export function createDeployFeature(deps: DeployFeatureDeps): DeployFeature {
     trackers: deps.trackers,
     aws: deps.aws,
     trainingAws: deps.trainingAws,
+    recipes: deps.trainings.recipes,
     clock: deps.clock,
     log: deps.log.child({ feature: 'deploy' }),
     afterInService: deps.afterInService,

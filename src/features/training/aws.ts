@@ -1,7 +1,9 @@
 import { PricingClient } from '@aws-sdk/client-pricing';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { fetchOnDemandPrice, type ListedPrice, type PriceQuery } from '../../aws/pricing.ts';
 import { pricingApiRegion } from '../../aws/regions.ts';
+import { s3Content, type JumpStartContent } from '../../jumpstart/content.ts';
 import { sageMakerRegion, trainingJobs, type TrainingJobs } from '../../aws/sagemakerTraining.ts';
 
 /** The AWS side of training as the bot uses it; tests pass their own (mocked clients or plain fakes). */
@@ -11,9 +13,14 @@ export interface TrainingAws {
   region(): Promise<string | undefined>;
   /** The Pricing API, through the endpoint nearest the job's region. */
   fetchPrice(query: PriceQuery, signal: AbortSignal): Promise<ListedPrice>;
+  /** JumpStart's content buckets, where the model's spec is read at run time. */
+  readonly jumpstart: JumpStartContent;
 }
 
-export function trainingAws(sagemaker: SageMakerClient = new SageMakerClient({})): TrainingAws {
+export function trainingAws(
+  sagemaker: SageMakerClient = new SageMakerClient({}),
+  s3: S3Client = new S3Client({}),
+): TrainingAws {
   const pricing = new Map<string, PricingClient>();
   const pricingFor = (region: string) => {
     const endpointRegion = pricingApiRegion(region);
@@ -25,5 +32,6 @@ export function trainingAws(sagemaker: SageMakerClient = new SageMakerClient({})
     jobs: trainingJobs(sagemaker),
     region: () => sageMakerRegion(sagemaker),
     fetchPrice: (query, signal) => fetchOnDemandPrice(pricingFor(query.region), query, signal),
+    jumpstart: s3Content(s3),
   };
 }

@@ -11,6 +11,8 @@ import type { Messenger } from '../../slack/messenger.ts';
 import type { Policy } from '../../slack/policy.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { Db } from '../../db/db.ts';
+import { JumpStartRecipes } from '../../jumpstart/recipes.ts';
+import { RecipeCache } from '../../jumpstart/recipeCache.ts';
 import type { TrackerService } from '../../trackers/service.ts';
 import { trainingSettings, type TrainingSettings } from '../../training/settings.ts';
 import { describeFeature } from '../description.ts';
@@ -49,6 +51,8 @@ export interface TrainingFeature extends Feature {
   readonly prices: SqlitePriceCache;
   readonly decisions: TrainingDecisions;
   readonly flow: TrainingFlow;
+  /** The JumpStart recipes (deploy reads a job's hosting recipe through the same cache). */
+  readonly recipes: JumpStartRecipes;
 }
 
 // What the deploy feature uses of training (until both are kinds of one spend lifecycle).
@@ -78,6 +82,12 @@ export function createTrainingFeature(deps: TrainingFeatureDeps): TrainingFeatur
     messenger: deps.messenger,
     trackers: deps.trackers,
     aws: deps.aws,
+    recipes: new JumpStartRecipes(
+      deps.aws.jumpstart,
+      new RecipeCache(deps.db),
+      deps.training.jumpstart,
+      () => new Date(deps.clock.now()),
+    ),
     clock: deps.clock,
     log: deps.log.child({ feature: 'training' }),
     ...(deps.baselineMacroF1 && { baselineMacroF1: deps.baselineMacroF1 }),
@@ -96,6 +106,7 @@ export function createTrainingFeature(deps: TrainingFeatureDeps): TrainingFeatur
     name: 'training',
     requests: ctx.requests,
     prices: ctx.prices,
+    recipes: ctx.recipes,
     decisions,
     flow,
     commands: [
@@ -189,3 +200,4 @@ export const trainingFeature = describeFeature({
       baselineMacroF1: async (dataset) => (await readBaselineEvaluation(dataset))?.report.macroF1,
     }),
 });
+export { parseApprovalQuote } from './approvalQuote.ts';
