@@ -20,6 +20,7 @@ import { fetchBotIdentity, type BotIdentity } from './identity.ts';
 import { Messenger } from './messenger.ts';
 import { Policy } from './policy.ts';
 import { webClientSlackApi } from './slackApi.ts';
+import { slackFileReader } from './files.ts';
 import { systemClock, type Clock } from '../shared/clock.ts';
 
 export interface BotOptions {
@@ -86,7 +87,8 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     prune();
     pruneTimer = setInterval(prune, 3_600_000).unref();
     // Background work has its own client, so progress posts queue apart from listener calls.
-    const slack = webClientSlackApi(new webApi.WebClient(bot.botToken, clientOptions));
+    const background = new webApi.WebClient(bot.botToken, clientOptions);
+    const slack = webClientSlackApi(background);
     const messenger = new Messenger({ messages: new PostedMessagesRepo(db), slack, log, now });
     const policy = new Policy({ approvers: bot.approvers, allowSelfApproval: bot.allowSelfApproval });
     const trackers = new TrackerService({
@@ -149,6 +151,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
         messenger,
         slack,
         botUserId: identity.botUserId,
+        files: slackFileReader({ token: bot.botToken, client: background }),
         log,
         now,
         openEndpoint,

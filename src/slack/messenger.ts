@@ -47,6 +47,35 @@ export class Messenger {
     });
   }
 
+  /**
+   * Shares a file once per key: the intent is written first, and a key already tried (even if the upload's answer
+   * was lost) is never uploaded again — a missing file is said in the message, a duplicate cannot be taken back.
+   */
+  uploadOnce(
+    key: string,
+    target: Target,
+    file: { filename: string; title: string; content: string; comment?: string },
+  ): Promise<boolean> {
+    return this.serial(key, async () => {
+      const { messages, log, now, slack } = this.deps;
+      if (!messages.recordIntent(key, target.channel, target.threadTs, now()))
+        return messages.get(key)?.ts !== undefined;
+      try {
+        const { fileId } = await slack.uploadFile({
+          channel: target.channel,
+          ...(target.threadTs !== undefined && { threadTs: target.threadTs }),
+          ...file,
+        });
+        messages.recordPosted(key, fileId, now());
+        return true;
+      } catch (error) {
+        if (isDefinitiveFailure(error)) messages.forgetPending(key);
+        log.warn('file upload failed', { key, channel: target.channel, reason: slackErrorReason(error) });
+        return false;
+      }
+    });
+  }
+
   tsOf(key: string): string | undefined {
     return this.deps.messages.get(key)?.ts;
   }

@@ -18,6 +18,15 @@ export interface SlackApi {
   findByKey(args: { channel: string; threadTs?: string; oldestTs: string; key: string }): Promise<string | undefined>;
   /** Adds an emoji reaction; one already there is fine. */
   addReaction(args: { channel: string; ts: string; name: string }): Promise<void>;
+  /** Shares a file in a channel or thread (files.uploadV2, `files:write`); resolves to its file id. */
+  uploadFile(args: {
+    channel: string;
+    threadTs?: string;
+    filename: string;
+    title: string;
+    content: string;
+    comment?: string;
+  }): Promise<{ fileId: string }>;
 }
 
 export const METADATA_EVENT_TYPE = 'logtune_message';
@@ -45,6 +54,18 @@ function keyOf(message: KeyedMessage): unknown {
 
 export function webClientSlackApi(client: webApi.WebClient): SlackApi {
   return {
+    async uploadFile({ channel, threadTs, filename, title, content, comment }) {
+      // files.uploadV2 = getUploadURLExternal, upload, completeUploadExternal (node-slack-sdk WebClient.filesUploadV2).
+      const common = { filename, title, content, ...(comment !== undefined && { initial_comment: comment }) };
+      const result = (await client.filesUploadV2(
+        threadTs === undefined
+          ? { ...common, channel_id: channel }
+          : { ...common, channel_id: channel, thread_ts: threadTs },
+      )) as { files?: { files?: { id?: string }[] }[] };
+      const fileId = result.files?.[0]?.files?.[0]?.id;
+      if (fileId === undefined) throw new Error('files.uploadV2 answered without a file id');
+      return { fileId };
+    },
     async postMessage({ channel, threadTs, content, key }) {
       const result = await client.chat.postMessage({
         channel,

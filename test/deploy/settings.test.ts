@@ -12,7 +12,7 @@ describe('deploy and inference settings', () => {
       maxTotalTokens: 4096,
       startupTimeoutSeconds: 1200,
     });
-    expect(loadInferenceSettings({})).toEqual({ maxLines: 50, invokeConcurrency: 4, invokeTimeoutMs: 20_000 });
+    expect(loadInferenceSettings({})).toEqual({ maxLines: 2000, invokeConcurrency: 4, invokeTimeoutMs: 20_000 });
   });
 
   it('read every setting', () => {

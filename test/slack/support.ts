@@ -116,6 +116,19 @@ export class MemorySlack implements SlackApi {
     this.reactions.push(args);
   }
 
+  readonly uploads: { channel: string; threadTs?: string; filename: string; content: string }[] = [];
+
+  async uploadFile(args: {
+    channel: string;
+    threadTs?: string;
+    filename: string;
+    title: string;
+    content: string;
+  }): Promise<{ fileId: string }> {
+    this.uploads.push(args);
+    return { fileId: `F${this.uploads.length}` };
+  }
+
   postsWithKey(key: string): RecordedPost[] {
     return this.posts.filter((p) => p.key === key);
   }

@@ -30,6 +30,6 @@ export function createTriageFeature(deps: TriageFeatureDeps): Feature {
       },
     ],
     actions: [],
-    onMessage: (message) => triage.onMessage(message),
+    onMessage: (message, mentioned) => triage.onMessage(message, mentioned),
   };
 }

@@ -13,6 +13,8 @@ const schema = z.object({
     .regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/, 'expected a SageMaker endpoint name')
     .optional(),
   LOGTUNE_ALERT_LABELS: csvList.default(['malicious']),
+  /** Megabytes downloaded per shared file (a snippet, an uploaded log); its decompressed text may be 10 times that. */
+  LOGTUNE_MAX_FILE_MB: z.coerce.number().positive().max(1000).default(10),
 });
 
 export interface TriageSettings {
@@ -21,6 +23,8 @@ export interface TriageSettings {
   readonly endpointName: string | undefined;
   /** Verdicts that earn the pasted message a :rotating_light: reaction. */
   readonly alertLabels: readonly string[];
+  /** Bytes downloaded per shared file (LOGTUNE_MAX_FILE_MB). */
+  readonly maxFileBytes: number;
 }
 
 export function loadTriageSettings(env: Env = process.env): TriageSettings {
@@ -29,5 +33,6 @@ export function loadTriageSettings(env: Env = process.env): TriageSettings {
     channels: Object.freeze(e.LOGTUNE_TRIAGE_CHANNELS),
     endpointName: e.LOGTUNE_ENDPOINT_NAME,
     alertLabels: Object.freeze(e.LOGTUNE_ALERT_LABELS),
+    maxFileBytes: Math.round(e.LOGTUNE_MAX_FILE_MB * 1_000_000),
   });
 }
