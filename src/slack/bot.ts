@@ -88,7 +88,10 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     pruneTimer = setInterval(prune, 3_600_000).unref();
     // Background work has its own client, so progress posts queue apart from listener calls.
     const background = new webApi.WebClient(bot.botToken, clientOptions);
-    const slack = webClientSlackApi(background);
+    const slack = webClientSlackApi(
+      background,
+      new webApi.WebClient(bot.botToken, { ...clientOptions, retryConfig: { retries: 0 } }),
+    );
     const messenger = new Messenger({ messages: new PostedMessagesRepo(db), slack, log, now });
     const policy = new Policy({ approvers: bot.approvers, allowSelfApproval: bot.allowSelfApproval });
     const trackers = new TrackerService({

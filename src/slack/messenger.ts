@@ -26,6 +26,7 @@ export interface MessengerDeps {
 
 // Slack ts are seconds since the epoch; look a minute further back to absorb clock skew.
 const LOOKBACK_SECONDS = 60;
+const MAX_POST_ATTEMPTS = 3;
 
 export class Messenger {
   /** Per-key chains, so two concurrent posts of one key run one after the other (the second updates). */
@@ -114,19 +115,51 @@ export class Messenger {
     }
     const channel = row?.channel ?? target.channel;
     const threadTs = row ? row.threadTs : target.threadTs;
-    try {
-      const { ts } = await this.deps.slack.postMessage({
-        channel,
-        ...(threadTs !== undefined && { threadTs }),
-        content,
-        key,
-      });
-      messages.recordPosted(key, ts, now());
-      return ts;
-    } catch (error) {
-      if (isDefinitiveFailure(error)) messages.forgetPending(key);
-      log.warn('chat.postMessage failed', { key, channel, reason: slackErrorReason(error) });
-      return undefined;
+    return this.attempt(key, channel, threadTs, content, row ? new Date(row.createdAt) : now());
+  }
+
+  /**
+   * One post, then — only when the answer was lost (timeout, connection reset), never when Slack refused — our own
+   * lookup decides: adopt the message if it landed, post again if it did not, stop if the lookup cannot tell. The
+   * Web API client must not retry posts itself (see webClientSlackApi): it cannot know whether the first one landed.
+   */
+  private async attempt(
+    key: string,
+    channel: string,
+    threadTs: string | undefined,
+    content: MessageContent,
+    since: Date,
+  ): Promise<string | undefined> {
+    const { messages, log, now } = this.deps;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { ts } = await this.deps.slack.postMessage({
+          channel,
+          ...(threadTs !== undefined && { threadTs }),
+          content,
+          key,
+        });
+        messages.recordPosted(key, ts, now());
+        return ts;
+      } catch (error) {
+        const reason = slackErrorReason(error);
+        if (isDefinitiveFailure(error)) {
+          messages.forgetPending(key);
+          log.warn('chat.postMessage refused', { key, channel, reason });
+          return undefined;
+        }
+        log.warn('chat.postMessage answer lost; looking the message up', { key, channel, reason, attempt });
+        const found = await this.lookup(key, channel, threadTs, since.toISOString());
+        if (found === 'unknown') return undefined;
+        if (found !== undefined) {
+          messages.recordPosted(key, found, now());
+          return found;
+        }
+        if (attempt >= MAX_POST_ATTEMPTS) {
+          log.warn('chat.postMessage given up', { key, channel, attempts: attempt });
+          return undefined;
+        }
+      }
     }
   }
 

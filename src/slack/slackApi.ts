@@ -52,12 +52,19 @@ function keyOf(message: KeyedMessage): unknown {
   return (message.metadata.event_payload as { key?: unknown } | undefined)?.key;
 }
 
-export function webClientSlackApi(client: webApi.WebClient): SlackApi {
+/**
+ * `client` for what may be retried (updates, reactions, lookups); `posts` — a client built with `retryConfig:
+ * { retries: 0 }` — for what must not be: WebClient retries a call whose answer it did not get (a timeout is a
+ * `WebAPIRequestError`, retried under `retryConfig`; slackapi/node-slack-sdk packages/web-api/src/WebClient.ts
+ * `makeRequest`), and when Slack had accepted the first post, the message appears twice. The Messenger's own lookup
+ * decides instead.
+ */
+export function webClientSlackApi(client: webApi.WebClient, posts: webApi.WebClient = client): SlackApi {
   return {
     async uploadFile({ channel, threadTs, filename, title, content, comment }) {
       // files.uploadV2 = getUploadURLExternal, upload, completeUploadExternal (node-slack-sdk WebClient.filesUploadV2).
       const common = { filename, title, content, ...(comment !== undefined && { initial_comment: comment }) };
-      const result = (await client.filesUploadV2(
+      const result = (await posts.filesUploadV2(
         threadTs === undefined
           ? { ...common, channel_id: channel }
           : { ...common, channel_id: channel, thread_ts: threadTs },
@@ -67,7 +74,7 @@ export function webClientSlackApi(client: webApi.WebClient): SlackApi {
       return { fileId };
     },
     async postMessage({ channel, threadTs, content, key }) {
-      const result = await client.chat.postMessage({
+      const result = await posts.chat.postMessage({
         channel,
         text: content.text,
         blocks: [...content.blocks],
