@@ -14,7 +14,10 @@ import type { AcceptedMessage } from './hygiene.ts';
 export interface CommandContext {
   /** The words after the subcommand (entity-decoded, dashes repaired; see router.ts). */
   readonly args: readonly string[];
-  /** Everything after the subcommand as typed, entity-decoded: for commands that take free text (a log line). */
+  /**
+   * Everything after the subcommand exactly as Slack sent it (mrkdwn: entities, link markup), for commands that take
+   * free text (a log line): read it with inference/pastedText.ts, the one reader of pasted text, never decode twice.
+   */
   readonly rest: string;
   readonly userId: string;
   readonly channelId: string;

@@ -216,6 +216,17 @@ describe('triage', () => {
     expect(blockText(answer)).toMatch(/line 1: \*(benign|suspicious|malicious)\*/);
     expect(h.fake.callsOf('chat.postMessage').length).toBe(posts);
     expect((await h.command('classify hello there')).text).toContain('not a log line I can read');
+    // Slack sends `<` `>` `&` as entities: decoded once, the attack reaches the model as it was typed.
+    const attack = { ...syntheticRows(day, 1, 14)[0]!, 'cs-uri-query': 'q=<script>alert(1)</script>&x=&lt;' };
+    const asSent = JSON.stringify(attack).replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+    const before = runtime.commandCalls(InvokeEndpointCommand).length;
+    expect(blockText(await h.command(`classify ${asSent}`))).toMatch(/line 1: \*malicious\*/);
+    const sent = runtime
+      .commandCalls(InvokeEndpointCommand)
+      .slice(before)
+      .map((c) => prompt(c.args[0].input));
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toContain('q=<script>alert(1)</script>&x=&lt;');
 
     expect((await h.command(`evaluate ${ENDPOINT}`)).text).toContain(
       `Evaluating \`${ENDPOINT}\` on a sample of the validation split of \`${datasetId}\``,
