@@ -1,5 +1,6 @@
 import { webApi } from '@slack/bolt';
 import type { MessageContent } from './blocks/types.ts';
+import { slackFileReader, type SharedFileReader } from './files.ts';
 
 /**
  * The few Web API calls background work makes, behind an interface so the build runner can be tested with a fake
@@ -27,6 +28,8 @@ export interface SlackApi {
     content: string;
     comment?: string;
   }): Promise<{ fileId: string }>;
+  /** A file someone shared (snippet, upload), read with the bot token (`files:read`); see files.ts. */
+  readFile: SharedFileReader['read'];
 }
 
 export const METADATA_EVENT_TYPE = 'logtune_message';
@@ -60,7 +63,9 @@ function keyOf(message: KeyedMessage): unknown {
  * decides instead.
  */
 export function webClientSlackApi(client: webApi.WebClient, posts: webApi.WebClient = client): SlackApi {
+  const files = slackFileReader({ token: client.token ?? '', client });
   return {
+    readFile: (file, maxBytes, signal) => files.read(file, maxBytes, signal),
     async uploadFile({ channel, threadTs, filename, title, content, comment }) {
       // files.uploadV2 = getUploadURLExternal, upload, completeUploadExternal (node-slack-sdk WebClient.filesUploadV2).
       const common = { filename, title, content, ...(comment !== undefined && { initial_comment: comment }) };

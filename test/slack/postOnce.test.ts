@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { webApi } from '@slack/bolt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MIGRATIONS } from '../../src/app/migrations.ts';
 import { openDatabase, type Db } from '../../src/db/db.ts';
 import { PostedMessagesRepo } from '../../src/db/messages.ts';
 import { Messenger } from '../../src/slack/messenger.ts';
@@ -38,7 +39,7 @@ function messenger(log = captureLog()) {
 
 beforeAll(async () => {
   fake = await startFakeSlack();
-  db = openDatabase(join(dir.path, 'bot.db'));
+  db = openDatabase(join(dir.path, 'bot.db'), MIGRATIONS);
 });
 afterAll(async () => {
   db.close();

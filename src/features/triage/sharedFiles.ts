@@ -23,15 +23,11 @@ function fileLabel(file: SharedFile): string {
 export async function linesOfMessage(
   text: string,
   files: readonly SharedFile[],
-  options: { reader: SharedFileReader | undefined; maxBytes: number; log: Log },
+  options: { reader: SharedFileReader; maxBytes: number; log: Log },
 ): Promise<MessageLines> {
   const lines = [...pastedLines(text)];
   const problems: string[] = [];
   for (const file of files.filter(mayHoldLogLines)) {
-    if (options.reader === undefined) {
-      problems.push(`${fileLabel(file)} was not read: reading shared files is not set up`);
-      continue;
-    }
     try {
       const read = await options.reader.read(file, options.maxBytes);
       lines.push(...read.text.split(/\r?\n/).filter((line) => line.trim() !== ''));

@@ -11,16 +11,14 @@ import type { DeployedEndpoints } from './endpoints.ts';
 import type { TriageModel, TriageModels } from './models.ts';
 import { isForTriage, withoutMention } from './scope.ts';
 import type { TriageSettings } from './settings.ts';
-import { linesOfMessage, type SharedFileReader } from './sharedFiles.ts';
+import { linesOfMessage } from './sharedFiles.ts';
 
 export interface TriageDeps {
   readonly models: TriageModels;
   readonly settings: TriageSettings;
   readonly maxLines: number;
   readonly messenger: Messenger;
-  readonly slack: Pick<SlackApi, 'addReaction'>;
-  /** Reads shared files and snippets; without it a shared file is not read. */
-  readonly files?: SharedFileReader;
+  readonly slack: Pick<SlackApi, 'addReaction' | 'readFile'>;
   readonly endpoints: DeployedEndpoints | undefined;
   readonly botUserId: string;
   readonly log: Log;
@@ -68,7 +66,7 @@ export class Triage {
     const where = { channel: message.channel, ts: message.ts };
     const target = { channel: message.channel, threadTs: message.threadTs };
     const read = await linesOfMessage(withoutMention(message.text, deps.botUserId), message.files, {
-      reader: deps.files,
+      reader: { read: deps.slack.readFile },
       maxBytes: deps.settings.maxFileBytes,
       log: deps.log,
     });
