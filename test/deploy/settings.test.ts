@@ -9,7 +9,7 @@ describe('deploy and inference settings', () => {
     expect(loadHostingSettings({ LOGTUNE_ENDPOINT_INSTANCE: 'ml.g5.12xlarge' })).toEqual({
       instanceType: 'ml.g5.12xlarge',
     });
-    expect(loadInferenceSettings({})).toEqual({ maxLines: 50, invokeConcurrency: 4, invokeTimeoutMs: 20_000 });
+    expect(loadInferenceSettings({})).toEqual({ maxLines: 2000, invokeConcurrency: 4, invokeTimeoutMs: 20_000 });
     expect(
       loadInferenceSettings({ LOGTUNE_MAX_LINES: '10', LOGTUNE_INVOKE_CONCURRENCY: '8', LOGTUNE_INVOKE_TIMEOUT: '70' }),
     ).toEqual({

@@ -116,6 +116,23 @@ export class MemorySlack implements SlackApi {
     this.reactions.push(args);
   }
 
+  readonly uploads: { channel: string; threadTs?: string; filename: string; content: string }[] = [];
+
+  async uploadFile(args: {
+    channel: string;
+    threadTs?: string;
+    filename: string;
+    title: string;
+    content: string;
+  }): Promise<{ fileId: string }> {
+    this.uploads.push(args);
+    return { fileId: `F${this.uploads.length}` };
+  }
+
+  async readFile(): Promise<never> {
+    throw new Error('MemorySlack serves no files; use the fake Slack (test/helpers/fakeSlack.ts)');
+  }
+
   postsWithKey(key: string): RecordedPost[] {
     return this.posts.filter((p) => p.key === key);
   }

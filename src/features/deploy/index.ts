@@ -1,3 +1,4 @@
+import { approvalPlace } from '../../slack/approvalPlace.ts';
 import { botSettings, type BotSettings } from '../../slack/settings.ts';
 import type { Log } from '../../log.ts';
 import { plainMessage } from '../../slack/blocks/help.ts';
@@ -126,10 +127,11 @@ export function createDeployFeature(deps: DeployFeatureDeps): DeployFeature {
         example: '/logtune deploy logtune-ft-tr-20240601t120000-ab12-0123456789ab',
         async run({ args, userId, channelId }) {
           const job = onlyArgument(args, 'one training job (as shown when it completed)');
-          const outcome = await askDeploy(ctx, job, userId, channelId);
+          const place = approvalPlace(channelId, deps.bot.approvalsChannel, 'deploy');
+          const outcome = await askDeploy(ctx, job, userId, place.channel);
           if (outcome.kind === 'refused') return plainMessage(`:no_entry: Not posted: ${outcome.reason}.`);
           return plainMessage(
-            `:moneybag: Deploy request ${inlineCode(outcome.record.id)}: its cost, with Approve and Cancel for an approver, is posted in this channel.`,
+            `:moneybag: Deploy request ${inlineCode(outcome.record.id)}: its cost, with Approve and Cancel for an approver, is posted ${place.where}.`,
           );
         },
       },

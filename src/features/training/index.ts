@@ -1,3 +1,4 @@
+import { approvalPlace } from '../../slack/approvalPlace.ts';
 import { botSettings, type BotSettings } from '../../slack/settings.ts';
 import { dataSettings, type DataSettings } from '../../dataset/settings.ts';
 import { readBaselineEvaluation } from '../../evaluation/baselineFiles.ts';
@@ -118,14 +119,16 @@ export function createTrainingFeature(deps: TrainingFeatureDeps): TrainingFeatur
         example: '/logtune train april-may epochs=2 budget=60',
         usage: TRAIN_USAGE,
         async run({ args, userId, channelId }) {
-          const outcome = await flow.request(parseTrainArgs(args), userId, channelId);
+          const parsed = parseTrainArgs(args);
+          const place = approvalPlace(channelId, deps.bot.approvalsChannel, 'train');
+          const outcome = await flow.request(parsed, userId, place.channel);
           const { record } = outcome;
-          const next = 'the estimate, with Approve and Cancel for an approver, follows in this channel';
+          const next = `the estimate, with Approve and Cancel for an approver, follows ${place.where}`;
           return plainMessage(
             outcome.kind === 'reusing'
               ? `:moneybag: Training request ${inlineCode(record.id)}: reusing dataset ${inlineCode(record.datasetId ?? '?')}; ${next}.`
               : `:moneybag: Training request ${inlineCode(record.id)}: building dataset ${inlineCode(record.datasetId ?? '?')} first ` +
-                  `(progress in this channel); ${next} once it is done.`,
+                  `(progress ${place.where}); ${next} once it is done.`,
           );
         },
       },
