@@ -26,4 +26,6 @@ export interface ObjectStore {
   get(key: string, signal?: AbortSignal): Promise<Uint8Array>;
   put(key: string, body: string, signal?: AbortSignal): Promise<void>;
   createWriter(key: string): ObjectWriter;
+  /** Removes every object under the store's root (`logtune dataset --out … --force` replacing a folder whole). */
+  deleteAll(signal?: AbortSignal): Promise<void>;
 }
