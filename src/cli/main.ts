@@ -2,6 +2,7 @@ import pkg from '../../package.json' with { type: 'json' };
 import { isLogtuneError } from '../errors.ts';
 import { EXIT, type CliCommand, type CliIo } from './command.ts';
 import { CLI_COMMANDS } from './commands/index.ts';
+import { quietSdkNodeWarning } from './sdkWarning.ts';
 
 function help(commands: readonly CliCommand[]): string {
   const lines = commands.map((c) => `  ${c.usage}\n      ${c.summary}`);
@@ -52,6 +53,8 @@ export async function main(
   commands: readonly CliCommand[] = CLI_COMMANDS,
 ): Promise<number> {
   const [name, ...rest] = argv;
+  // process.env, not io.env: the SDK reads the variable there when a client is made.
+  quietSdkNodeWarning();
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     io.stdout.write(`${help(commands)}\n`);
     return name === undefined ? EXIT.usage : EXIT.ok;
