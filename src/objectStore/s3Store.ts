@@ -1,6 +1,8 @@
 import { PassThrough } from 'node:stream';
 import { once } from 'node:events';
 import {
+  AbortMultipartUploadCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
   ListObjectsV2Command,
@@ -103,6 +105,19 @@ export class S3Store implements ObjectStore {
       new PutObjectCommand({ Bucket: this.bucket, Key: this.prefix + key, Body: body, ContentType: contentType(key) }),
       { abortSignal: signal },
     );
+  }
+
+  async probeWrite(key: string, signal?: AbortSignal): Promise<void> {
+    const Key = this.prefix + key;
+    const { UploadId } = await this.client.send(
+      new CreateMultipartUploadCommand({ Bucket: this.bucket, Key, ContentType: contentType(key) }),
+      { abortSignal: signal },
+    );
+    // Creating the upload is the check. An abort that fails leaves only an invisible, unfinished upload (S3 removes
+    // those by the bucket's lifecycle rule), never an object; s3rver 3.7 has no AbortMultipartUpload route at all.
+    await this.client
+      .send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key, UploadId }), { abortSignal: signal })
+      .catch(() => undefined);
   }
 
   async deleteAll(signal?: AbortSignal): Promise<void> {

@@ -3,7 +3,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CLI_COMMANDS } from '../../src/cli/commands/index.ts';
 import { syntheticRows, toW3c } from '../helpers/syntheticLogs.ts';
 
@@ -28,6 +28,8 @@ function logtune(args: string[], env: NodeJS.ProcessEnv = {}, input?: string | B
 
 let counter = 0;
 const fresh = (name: string) => join(work, `${name}-${++counter}`);
+// Each case starts node a few times; on a loaded two-core machine one start can take seconds.
+vi.setConfig({ testTimeout: 120_000 });
 
 /** The sample built once into its own folder; returns the dataset folder. */
 function buildSample(out = fresh('ds')): string {
@@ -132,16 +134,13 @@ describe('logtune dataset: the layout, what was skipped, and --out', () => {
 });
 
 describe('logtune classify and evaluate: every failure said', () => {
-  const dataset = (() => {
-    let built: string | undefined;
-    return () => {
-      if (built !== undefined) return built;
-      built = buildSample();
-      const baseline = logtune(['baseline', built]);
-      expect(baseline.status, baseline.stderr).toBe(0);
-      return built;
-    };
-  })();
+  let built: string;
+  beforeAll(() => {
+    built = buildSample();
+    const baseline = logtune(['baseline', built]);
+    expect(baseline.status, baseline.stderr).toBe(0);
+  }, 180_000);
+  const dataset = () => built;
 
   it('classify: a JSON object with none of the fields is an error, not a verdict; nothing read exits 1', () => {
     const run = logtune(['classify', '--baseline', dataset()], {}, '{"a":1}\n');

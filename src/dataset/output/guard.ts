@@ -59,14 +59,15 @@ async function holdsDataset(out: ObjectStore, signal?: AbortSignal): Promise<boo
 
 /**
  * A local folder: its nearest existing ancestor must be a writable folder (nothing is created yet, so a build that
- * fails for another reason leaves no empty folders). S3: the template, whose content never changes, is written
- * first; a bucket that does not exist or a missing s3:PutObject fails here.
+ * fails for another reason leaves no empty folders). S3: a multipart upload of the training file is started and
+ * aborted, as the build's own writes will be; a bucket that does not exist or a missing s3:PutObject fails here,
+ * and nothing is left behind.
  */
 export async function assertWritable(out: ObjectStore, signal?: AbortSignal): Promise<void> {
   const location = parseStorageUri(out.uri);
   if (location.kind === 's3') {
     try {
-      await out.put(DATASET_FILES.template, templateText(), signal);
+      await (out.probeWrite?.(DATASET_FILES.train, signal) ?? Promise.resolve());
     } catch (error) {
       throw new UsageError(`cannot write to ${out.uri}: ${(error as Error).message}`);
     }
