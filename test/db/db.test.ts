@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { migrate, openDatabase, schemaVersion } from '../../src/db/db.ts';
-import { MIGRATIONS } from '../../src/db/migrations.ts';
+import { MIGRATIONS } from '../../src/app/migrations.ts';
 import { tempDir } from '../slack/support.ts';
 
 const dirs: ReturnType<typeof tempDir>[] = [];
@@ -16,7 +16,7 @@ afterEach(() => dirs.splice(0).forEach((d) => d.remove()));
 describe('openDatabase', () => {
   it('creates the folder and file, turns on WAL and applies every migration', () => {
     const path = dbPath();
-    const db = openDatabase(path);
+    const db = openDatabase(path, MIGRATIONS);
     expect(existsSync(path)).toBe(true);
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(schemaVersion(db)).toBe(MIGRATIONS.length);
@@ -27,10 +27,10 @@ describe('openDatabase', () => {
 
   it('reopens an existing database without re-running migrations and keeps its data', () => {
     const path = dbPath();
-    const first = openDatabase(path);
+    const first = openDatabase(path, MIGRATIONS);
     first.prepare("INSERT INTO seen_events (event_id, seen_at) VALUES ('Ev1', '2024-01-01T00:00:00.000Z')").run();
     first.close();
-    const second = openDatabase(path);
+    const second = openDatabase(path, MIGRATIONS);
     expect(second.prepare('SELECT COUNT(*) FROM schema_migrations').pluck().get()).toBe(MIGRATIONS.length);
     expect(second.prepare('SELECT event_id FROM seen_events').pluck().all()).toEqual(['Ev1']);
     second.close();
@@ -53,13 +53,13 @@ describe('openDatabase', () => {
 
   it('rolls back a failing migration as a whole', () => {
     const path = dbPath();
-    openDatabase(path).close();
+    openDatabase(path, MIGRATIONS).close();
     const broken = [
       ...MIGRATIONS,
       { version: MIGRATIONS.length + 1, name: 'broken', up: 'CREATE TABLE half (id TEXT); SELECT * FROM missing' },
     ];
     expect(() => openDatabase(path, broken)).toThrow(/missing/);
-    const db = openDatabase(path);
+    const db = openDatabase(path, MIGRATIONS);
     expect(schemaVersion(db)).toBe(MIGRATIONS.length);
     expect(db.prepare("SELECT COUNT(*) FROM sqlite_master WHERE name = 'half'").pluck().get()).toBe(0);
     db.close();
@@ -69,8 +69,8 @@ describe('openDatabase', () => {
     const path = dbPath();
     const later = [...MIGRATIONS, { version: MIGRATIONS.length + 1, name: 'future', up: 'SELECT 1' }];
     openDatabase(path, later).close();
-    expect(() => openDatabase(path)).toThrow(/newer than this logtune supports/);
-    const db = openDatabase(':memory:');
+    expect(() => openDatabase(path, MIGRATIONS)).toThrow(/newer than this logtune supports/);
+    const db = openDatabase(':memory:', MIGRATIONS);
     expect(() => migrate(db, [{ version: 2, name: 'skips one', up: 'SELECT 1' }])).toThrow(/expected 1/);
     db.close();
   });

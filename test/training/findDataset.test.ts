@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadDataConfig } from '../../src/config.ts';
+import { loadDataSettings } from '../../src/dataset/settings.ts';
 import { buildDataset } from '../../src/dataset/build.ts';
 import { resolveBuildRequest } from '../../src/dataset/request/request.ts';
 import { LocalStore } from '../../src/objectStore/localStore.ts';
@@ -14,7 +14,7 @@ let root: string;
 const now = new Date(Date.UTC(2024, 5, 1));
 const request = (layout: string) =>
   resolveBuildRequest(
-    loadDataConfig({
+    loadDataSettings({
       LOGTUNE_LOGS_URI: join(root, 'logs'),
       LOGTUNE_ARTIFACTS_URI: join(root, 'artifacts'),
       LOGTUNE_LOGS_LAYOUT: layout,

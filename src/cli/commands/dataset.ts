@@ -1,4 +1,4 @@
-import { loadDataConfig } from '../../config.ts';
+import { loadDataSettings } from '../../dataset/settings.ts';
 import { DATASET_USAGE, parseDatasetArgs } from '../../dataset/request/args.ts';
 import { buildDataset } from '../../dataset/build.ts';
 import { claimOutput } from '../../dataset/output/guard.ts';
@@ -54,7 +54,7 @@ export const datasetCommand: CliCommand = {
   async run(args, io) {
     const reporter = progressReporter(io.stderr as NodeJS.WriteStream);
     try {
-      const config = loadDataConfig(io.env);
+      const config = loadDataSettings(io.env);
       const options = parseDatasetArgs(args, { allowOperatorFlags: true });
       if (options.force === true && options.outUri === undefined) {
         throw new UsageError(`--force replaces the folder given with --out; add --out URI. Usage: ${DATASET_USAGE}`);

@@ -5,10 +5,10 @@ import type { Messenger } from '../../slack/messenger.ts';
 import type { Policy } from '../../slack/policy.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { TrackerService } from '../../trackers/service.ts';
-import type { TrainingConfig } from '../../training/settings.ts';
-import type { TrainingAws } from '../training/aws.ts';
-import type { SqlitePriceCache } from '../training/prices.ts';
-import type { TrainingRequestsRepo } from '../training/trainingRequestsRepo.ts';
+import type { TrainingSettings } from '../../training/settings.ts';
+import type { TrainingAws } from '../training/index.ts';
+import type { SqlitePriceCache } from '../../training/priceRepo.ts';
+import type { TrainingRequestsRepo } from '../training/index.ts';
 import type { DeployAws } from './aws.ts';
 import type { DeployedEndpointsRepo } from './endpointsRepo.ts';
 import type { DeploySettings } from './settings.ts';
@@ -30,7 +30,7 @@ export interface DeployContext {
   readonly endpoints: DeployedEndpointsRepo;
   readonly trainingRequests: TrainingRequestsRepo;
   readonly prices: SqlitePriceCache;
-  readonly training: TrainingConfig;
+  readonly training: TrainingSettings;
   readonly hosting: HostingSettings;
   readonly settings: DeploySettings;
   readonly approval: {

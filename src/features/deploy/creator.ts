@@ -1,7 +1,7 @@
 import { Deployer, undeploy } from '../../deploy/deployer.ts';
 import { deployInputs } from '../../deploy/requests.ts';
 import { JUMPSTART_MODEL_ID } from '../../training/jumpstart.ts';
-import { isTransient } from '../training/flow.ts';
+import { isTransient } from '../training/index.ts';
 import { createdMessage, createFailedMessage } from './blocks/thread.ts';
 import { ENDPOINT_KIND, now, type DeployContext } from './context.ts';
 import { replyInThread, showRequest } from './messages.ts';

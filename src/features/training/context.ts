@@ -1,15 +1,15 @@
-import type { DataConfig } from '../../config.ts';
+import type { DataSettings } from '../../dataset/settings.ts';
 import type { StoredDataset } from '../../dataset/output/stored.ts';
 import type { Log } from '../../log.ts';
 import type { Messenger } from '../../slack/messenger.ts';
 import type { Policy } from '../../slack/policy.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { TrackerService } from '../../trackers/service.ts';
-import type { TrainingConfig } from '../../training/settings.ts';
-import type { BuildRunner } from '../dataset/runner.ts';
-import type { BuildsRepo } from '../dataset/buildsRepo.ts';
+import type { TrainingSettings } from '../../training/settings.ts';
+import type { BuildRunner } from '../dataset/index.ts';
+import type { BuildsRepo } from '../dataset/index.ts';
 import type { TrainingAws } from './aws.ts';
-import type { ObservationsRepo, SqlitePriceCache } from './prices.ts';
+import type { ObservationsRepo, SqlitePriceCache } from '../../training/priceRepo.ts';
 import type { TrainingRequestsRepo } from './trainingRequestsRepo.ts';
 
 export interface ApprovalSettings {
@@ -25,8 +25,8 @@ export interface TrainingContext {
   readonly prices: SqlitePriceCache;
   readonly builds: BuildsRepo;
   readonly runner: BuildRunner;
-  readonly data: DataConfig;
-  readonly training: TrainingConfig;
+  readonly data: DataSettings;
+  readonly training: TrainingSettings;
   readonly approval: ApprovalSettings;
   readonly policy: Policy;
   readonly messenger: Messenger;
