@@ -50,7 +50,9 @@ describe('the reference tables follow the code', () => {
         const path = join(dir, entry.name);
         if (entry.isDirectory()) walk(path);
         else if (entry.name.endsWith('.ts'))
-          for (const m of readFileSync(path, 'utf8').matchAll(/^\s+(LOGTUNE_[A-Z0-9_]+|SLACK_[A-Z_]+|PORT):/gm))
+          for (const m of readFileSync(path, 'utf8').matchAll(
+            /(?:^\s+|\{ )(LOGTUNE_[A-Z0-9_]+|SLACK_[A-Z_]+|PORT): /gm,
+          ))
             declared.add(m[1]!);
       }
     };
