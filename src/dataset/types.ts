@@ -107,6 +107,8 @@ export interface BuildSummary {
   readonly logsUri: string;
   readonly outUri: string;
   readonly settings: BuildSettings;
+  /** LOGTUNE_LOGS_LAYOUT as set (`auto` or a template) and the template the files were listed with. */
+  readonly layout: { readonly setting: string; readonly used: string; readonly detected: boolean };
   readonly files: {
     readonly listed: number;
     readonly read: number;
@@ -160,4 +162,10 @@ export interface BuildHooks {
   readonly signal?: AbortSignal;
   /** Called often (per file); consumers throttle themselves. */
   readonly onProgress?: (progress: BuildProgress) => void;
+  /** Called once the logs' layout is known (detected when LOGTUNE_LOGS_LAYOUT is auto), before anything is listed. */
+  readonly onLayout?: (layout: {
+    readonly template: string;
+    readonly name: string;
+    readonly detected: boolean;
+  }) => void;
 }

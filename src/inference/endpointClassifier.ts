@@ -148,7 +148,10 @@ export class EndpointClassifier implements ContextClassifier {
         return {
           label: undefined,
           error: 'failed',
-          detail: outcome.status === undefined ? outcome.name : `${outcome.name} (HTTP ${outcome.status})`,
+          detail:
+            outcome.status === undefined
+              ? `${outcome.name}${outcome.message === undefined ? '' : `: ${outcome.message}`}`
+              : `${outcome.name} (HTTP ${outcome.status})`,
         };
     }
   }

@@ -173,6 +173,7 @@ export function progress(overrides: Partial<BuildProgress> = {}): BuildProgress 
 export function sampleSummary(request: BuildRequest, overrides: Partial<BuildSummary> = {}): BuildSummary {
   return {
     ...summaryHeader(request),
+    layout: { setting: request.layout, used: '{yyyy}/{MM}/{dd}/', detected: request.layout === 'auto' },
     files: {
       listed: 10,
       read: 9,

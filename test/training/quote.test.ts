@@ -104,10 +104,12 @@ describe('finding the dataset a training would use', () => {
       new Date('2024-06-01T00:00:00Z'),
     );
     const header = summaryHeader(request);
+    // As a build records it: LOGTUNE_LOGS_LAYOUT (auto) and the template it found.
+    const layout = { setting: request.layout, used: '{yyyy}/{MM}/{dd}/', detected: true };
     const write = (id: string, patch: Record<string, unknown>) =>
       new LocalStore(join(artifacts, 'datasets', id)).put(
         'stats.json',
-        JSON.stringify({ ...stats, ...header, datasetId: id, ...patch }),
+        JSON.stringify({ ...stats, ...header, layout, datasetId: id, ...patch }),
       );
     await write('ds-20240401-20240430-20240601T000000-aaaa', {});
     await write('ds-20240401-20240430-20240602T000000-bbbb', {});

@@ -16,6 +16,7 @@ import { hourlyPrice, memoryPriceCache, type PriceCache } from '../../training/p
 import type { TrainingObservation } from '../../training/throughput.ts';
 import { offeredInstanceTypes, quoteTraining } from '../../training/quote.ts';
 import { quoteJson, quoteTable } from '../../training/quoteText.ts';
+import { llamaLicenceText } from '../../training/llamaLicence.ts';
 import { loadTrainingSettings } from '../../training/settings.ts';
 import type { CliCommand, CliIo } from '../command.ts';
 import { EXIT } from '../command.ts';
@@ -176,7 +177,7 @@ export const estimateCommand: CliCommand = {
     );
     pricing.destroy();
     state?.close();
-    io.stderr.write(quoteTable(quote));
+    io.stderr.write(`${quoteTable(quote)}\n${llamaLicenceText()}\n`);
     io.stdout.write(`${JSON.stringify(quoteJson(quote, dataset.uri, reused))}\n`);
     return EXIT.ok;
   },

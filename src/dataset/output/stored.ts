@@ -31,6 +31,8 @@ export const storedStatsSchema = z
     rows: z.object({ train: z.number().int().nonnegative(), validation: z.number().int().nonnegative() }).loose(),
     labels: z.record(z.string(), labelCounts),
     tokens: z.object({ totalTokens: z.number().nonnegative(), meanTokens: z.number(), maxTokens: z.number() }).loose(),
+    /** LOGTUNE_LOGS_LAYOUT as set and the template used; absent in datasets built before it was recorded. */
+    layout: z.object({ setting: z.string(), used: z.string(), detected: z.boolean() }).optional(),
     /** Absent in datasets built before channel folders existed. */
     channels: z.object({ training: z.string(), validation: z.string() }).optional(),
     /** The logs' own column order (label included) and format, from the first file read; for pasted CSV rows. */
