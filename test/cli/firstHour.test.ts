@@ -170,7 +170,7 @@ describe('logtune classify and evaluate: every failure said', () => {
     const run = logtune(['evaluate', dataset(), '--endpoint', 'nope']);
     expect(run.status).toBe(1);
     expect(run.stderr).toContain(
-      'endpoint:nope failed on 120 of 120 examples; the first error: failed: Error: Region is missing',
+      'endpoint:nope failed on 125 of 125 examples; the first error: failed: Error: Region is missing',
     );
     expect(run.stdout).toBe('');
   });
@@ -194,12 +194,15 @@ describe('logtune classify and evaluate: every failure said', () => {
 });
 
 describe('the bundled sample teaches', () => {
-  it('the baseline shows a leak and a skew warning, and does not score a perfect 1.000', () => {
+  it('the baseline shows the skew carried by the leaking column and the rare label, and does not score a perfect 1.000', () => {
     const out = fresh('teach');
     cpSync(buildSample(), out, { recursive: true });
     const run = logtune(['baseline', out]);
     expect(run.status, run.stderr).toBe(0);
-    expect(run.stderr).toMatch(/WARNING \(leak\): waf-rule/);
+    // The request-reading baseline no longer leans on waf-rule alone (0.94 alone vs 0.99), so the leak is shown as
+    // the skew it carries into triage rather than as a leak warning.
+    expect(run.stderr).toMatch(/waf-rule\s+0\.9\d\d/);
+    expect(run.stderr).toMatch(/WARNING \(rare\): malicious/);
     expect(run.stderr).toMatch(/WARNING \(skew\): .*Carried by waf-rule/);
     const evaluation = JSON.parse(run.stdout) as { report: { macroF1: number; accuracy: number } };
     expect(evaluation.report.macroF1).toBeLessThan(0.99);

@@ -27,14 +27,14 @@ export const triageSettings = settingsSection(
       .optional(),
     LOGTUNE_ALERT_LABELS: csvList.default(['malicious']),
     /** Megabytes downloaded per shared file (a snippet, an uploaded log); its decompressed text may be 10 times that. */
-    LOGTUNE_MAX_FILE_MB: z.coerce.number().positive().max(1000).default(10),
+    LOGTUNE_MAX_FILE_MB: z.coerce.number().positive().max(4096).default(256),
   },
   (e): TriageSettings =>
     Object.freeze({
       channels: Object.freeze(e.LOGTUNE_TRIAGE_CHANNELS),
       endpointName: e.LOGTUNE_ENDPOINT_NAME,
       alertLabels: Object.freeze(e.LOGTUNE_ALERT_LABELS),
-      maxFileBytes: Math.round(e.LOGTUNE_MAX_FILE_MB * 1_000_000),
+      maxFileBytes: Math.round(e.LOGTUNE_MAX_FILE_MB * 1024 * 1024),
     }),
 );
 
