@@ -63,12 +63,19 @@ describe('parse worker pool', () => {
     expect(after.map(describeOutcome)).toEqual(['ok 20', 'ok 20']);
   });
 
-  it('a worker that dies before it is ready fails the build instead of being replaced over and over', async () => {
-    // 2 MB: not even room for the parser's code.
-    processor = createFileProcessor(POOL_SETTINGS, 2, { maxOldGenerationSizeMb: 2 });
-    await expect(processor.process(small(1), DAY, KEEP_ALL)).rejects.toThrow(
-      /^parse worker failed to start: .*memory limit/,
-    );
-    await expect(processor.process(small(2), DAY, KEEP_ALL)).rejects.toThrow(/^parse worker failed to start/);
-  });
+  // On Node 22 and 24 a worker whose heap cannot even hold Node's own bootstrap aborts the whole process (a fatal
+  // V8 OOM, not ERR_WORKER_OUT_OF_MEMORY; cf. nodejs/node#47224), so this start-up failure can only be staged on 20.
+  // The heap limit logtune sets is far above that; the other two cases cover a worker running out mid-file there.
+  const bootstrapOomIsCatchable = Number(process.versions.node.split('.')[0]) < 22;
+  it.runIf(bootstrapOomIsCatchable)(
+    'a worker that dies before it is ready fails the build instead of being replaced over and over',
+    async () => {
+      // 2 MB: not even room for the parser's code.
+      processor = createFileProcessor(POOL_SETTINGS, 2, { maxOldGenerationSizeMb: 2 });
+      await expect(processor.process(small(1), DAY, KEEP_ALL)).rejects.toThrow(
+        /^parse worker failed to start: .*memory limit/,
+      );
+      await expect(processor.process(small(2), DAY, KEEP_ALL)).rejects.toThrow(/^parse worker failed to start/);
+    },
+  );
 });
