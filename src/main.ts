@@ -2,6 +2,7 @@ import { ConfigError } from './errors.ts';
 import { createLogger, makeRedactor } from './log.ts';
 import { loadSettings, type Settings } from './app/settings.ts';
 import { startBot, type RunningBot } from './app/bot.ts';
+import { quietSdkNodeWarning } from './shared/sdkWarning.ts';
 
 /**
  * `npm start`: validate settings, start the bot, and stop it cleanly on SIGTERM/SIGINT. Docker sends SIGKILL 10 s
@@ -50,6 +51,7 @@ function onSignals(bot: RunningBot, log: ReturnType<typeof createLogger>): void 
 }
 
 async function main(): Promise<void> {
+  quietSdkNodeWarning();
   const settings = loadConfig();
   const { bot } = settings;
   const log = createLogger({ level: bot.logLevel, secrets: [bot.botToken, bot.appToken, bot.signingSecret] });

@@ -2,7 +2,7 @@ import pkg from '../../package.json' with { type: 'json' };
 import { isLogtuneError } from '../errors.ts';
 import { EXIT, type CliCommand, type CliIo } from './command.ts';
 import { CLI_COMMANDS } from './commands/index.ts';
-import { quietSdkNodeWarning } from './sdkWarning.ts';
+import { quietSdkNodeWarning } from '../shared/sdkWarning.ts';
 
 function help(commands: readonly CliCommand[]): string {
   const lines = commands.map((c) => `  ${c.usage}\n      ${c.summary}`);
