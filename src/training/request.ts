@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CreateTrainingJobCommandInput } from '@aws-sdk/client-sagemaker';
+import { TRAINING_JOB_PREFIX, TRAINING_REQUEST_TAG } from '../aws/sagemakerTraining.ts';
 import { requireSetting } from '../config.ts';
 import { channelUris } from '../dataset/output/folder.ts';
 import type { StoredStats } from '../dataset/output/stored.ts';
@@ -38,7 +39,7 @@ export interface TrainingJobSpec {
   readonly approvedBy: string;
 }
 
-const NAME_PREFIX = 'logtune-ft-';
+const NAME_PREFIX = TRAINING_JOB_PREFIX;
 
 /**
  * Same request → same name, so a second click, a Slack retry or a restart between "approved" and "created" finds
@@ -156,7 +157,7 @@ export function trainingJobRequest(spec: TrainingJobSpec): TrainingJobPlan {
     Environment: trainingEnvironment(config.jumpstart, locations, spec.instanceType),
     Tags: [
       ...jumpStartTags(config.jumpstart),
-      { Key: 'logtune:request-id', Value: tagValue(spec.requestId) },
+      { Key: TRAINING_REQUEST_TAG, Value: tagValue(spec.requestId) },
       { Key: 'logtune:requested-by', Value: tagValue(spec.requestedBy) },
       { Key: 'logtune:approved-by', Value: tagValue(spec.approvedBy) },
       { Key: 'logtune:cap-usd', Value: usd(spec.capUsd) },

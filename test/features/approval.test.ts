@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  checkApproval,
-  monthStart,
-  type ApprovalCheck,
-  type ApprovalSubject,
-} from '../../src/features/approval/rules.ts';
+import { checkApproval, monthStart, type ApprovalCheck, type ApprovalSubject } from '../../src/spend/approval.ts';
 import { Policy } from '../../src/slack/policy.ts';
 
 const now = new Date('2024-06-15T12:00:00Z');

@@ -2,10 +2,10 @@ import { deployNames } from '../../deploy/requests.ts';
 import { plainMessage } from '../../slack/blocks/help.ts';
 import { escapeMrkdwn, inlineCode } from '../../slack/blocks/text.ts';
 import type { MessageContent } from '../../slack/blocks/types.ts';
-import { decideApproval, type ApprovalSubject } from '../approval/rules.ts';
+import { decideApproval, type ApprovalSubject } from '../../spend/approval.ts';
 import { approvedMessage, cancelledMessage, expiredMessage } from './blocks/thread.ts';
 import { now, requestKey, type DeployContext } from './context.ts';
-import type { EndpointCreator } from './creator.ts';
+import type { SpendCreation } from '../../spend/creation.ts';
 import { replyInThread, showRequest } from './messages.ts';
 import type { DeployRecord, DeployState } from './deployRequestsRepo.ts';
 
@@ -40,7 +40,7 @@ const unknown = (id: string) => plainMessage(`No deploy request ${inlineCode(id)
 export class DeployDecisions {
   constructor(
     private readonly ctx: DeployContext,
-    private readonly creator: EndpointCreator,
+    private readonly creation: Pick<SpendCreation<unknown, unknown>, 'start'>,
   ) {}
 
   async approve(id: string, userId: string): Promise<MessageContent | undefined> {
@@ -70,7 +70,7 @@ export class DeployDecisions {
       approvedMessage(userId, at.toISOString(), outcome.record.quote),
     );
     await showRequest(ctx, id);
-    await this.creator.create(id);
+    this.creation.start(id);
     return undefined;
   }
 

@@ -20,7 +20,7 @@ import { KEEP_ACTION_ID } from './blocks/idle.ts';
 import { APPROVE_ACTION_ID, CANCEL_ACTION_ID } from './blocks/request.ts';
 import { endpointStatusLine, requestStatusLine } from './blocks/status.ts';
 import { requestKey, type AfterInService, type DeployContext } from './context.ts';
-import { EndpointCreator } from './creator.ts';
+import { endpointCreation } from './creator.ts';
 import { DeployDecisions } from './decisions.ts';
 import { endpointKind } from './endpointKind.ts';
 import { DeployedEndpointsRepo } from './endpointsRepo.ts';
@@ -29,7 +29,8 @@ import { costOf } from './messages.ts';
 import { EndpointRemoval } from './removal.ts';
 import type { DeploySettings } from './settings.ts';
 import { DeployRequestsRepo } from './deployRequestsRepo.ts';
-import { BackgroundTasks } from './tasks.ts';
+import { BackgroundTasks } from '../../shared/backgroundTasks.ts';
+import { SpendCreation } from '../../spend/creation.ts';
 
 export interface DeployFeatureDeps {
   readonly db: Db;
@@ -87,8 +88,8 @@ export function createDeployFeature(deps: DeployFeatureDeps): DeployFeature {
     afterInService: deps.afterInService,
   };
   const tasks = new BackgroundTasks(ctx.log);
-  const creator = new EndpointCreator(ctx, tasks);
-  const decisions = new DeployDecisions(ctx, creator);
+  const creation = new SpendCreation(endpointCreation(ctx), { clock: deps.clock, log: ctx.log, tasks });
+  const decisions = new DeployDecisions(ctx, creation);
   const removal = new EndpointRemoval(ctx);
   const idleEndpoints = new IdleEndpoints(ctx, removal);
   deps.trackers.register(endpointKind(ctx, tasks));
@@ -163,14 +164,15 @@ export function createDeployFeature(deps: DeployFeatureDeps): DeployFeature {
       };
     },
     start() {
-      creator.resume();
+      // Approved requests a previous process left before (or during) their creates.
+      for (const record of ctx.requests.inStates(['approved'])) creation.start(record.id);
       tasks.run(sweepOnce(), 'the deploy sweep');
       sweep();
     },
     async stop(timeoutMs) {
       stopped = true;
       if (sweepTimer !== undefined) deps.clock.clearTimeout(sweepTimer);
-      creator.stop();
+      creation.stop();
       await tasks.stop(timeoutMs);
     },
   };

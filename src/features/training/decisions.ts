@@ -3,7 +3,7 @@ import { plainMessage } from '../../slack/blocks/help.ts';
 import { escapeMrkdwn, inlineCode } from '../../slack/blocks/text.ts';
 import type { MessageContent } from '../../slack/blocks/types.ts';
 import { trainingJobName } from '../../training/request.ts';
-import { decideApproval, monthStart, type ApprovalSubject } from '../approval/rules.ts';
+import { decideApproval, monthStart, type ApprovalSubject } from '../../spend/approval.ts';
 import { parseApprovalQuote } from './approvalQuote.ts';
 import { approvedMessage, cancelledMessage, expiredMessage, stopRequestedMessage } from './blocks/thread.ts';
 import { JOB_KIND, now, type TrainingContext } from './context.ts';
@@ -66,7 +66,7 @@ export class TrainingDecisions {
     const quote = parseApprovalQuote(outcome.record.quoteJson);
     if (quote) await replyInThread(ctx, outcome.record, 'approved', approvedMessage(userId, at.toISOString(), quote));
     await showRequest(ctx, id);
-    await this.flow.launch(id);
+    this.flow.launch(id);
     return undefined;
   }
 

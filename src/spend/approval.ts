@@ -1,6 +1,6 @@
-import { formatUsd } from '../../slack/blocks/money.ts';
-import { mention } from '../../slack/blocks/text.ts';
-import type { Policy, PolicyAction } from '../../slack/policy.ts';
+import { formatUsd } from '../slack/blocks/money.ts';
+import { mention } from '../slack/blocks/text.ts';
+import type { Policy, PolicyAction } from '../slack/policy.ts';
 
 /**
  * Whether a click on Approve may go through, for any request that spends money (a training job, an endpoint). Pure:
