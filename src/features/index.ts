@@ -15,7 +15,7 @@ export interface FeatureDeps {
   readonly evaluation: Omit<EvaluationFeatureDeps, 'endpoints'> & { readonly settings: EvaluationSettings };
   readonly training: Omit<TrainingFeatureDeps, 'datasets' | 'baselineMacroF1'>;
   /** `afterInService` defaults to the evaluation, posted in the deploy thread. */
-  readonly deploy: Omit<DeployFeatureDeps, 'trainings' | 'trainingAws'>;
+  readonly deploy: Omit<DeployFeatureDeps, 'models'>;
   readonly triage: Omit<TriageFeatureDeps, 'models' | 'endpoints'> &
     Omit<TriageModelDeps, 'builds' | 'endpoints' | 'now' | 'log' | 'settings'>;
 }
@@ -37,8 +37,7 @@ export function createFeatures(deps: FeatureDeps): Feature[] {
   });
   const deploy = createDeployFeature({
     ...deps.deploy,
-    trainings: training,
-    trainingAws: deps.training.aws,
+    models: training.models,
     afterInService:
       deps.deploy.afterInService ??
       ((endpoint) => evaluation.evaluateEndpoint(endpoint.endpointName, endpoint.datasetId)),

@@ -5,7 +5,7 @@ import { hostingConfig } from '../../deploy/hosting.ts';
 import { modelData } from '../../deploy/requests.ts';
 import { ConfigError, UsageError } from '../../errors.ts';
 import { inlineCode } from '../../slack/blocks/text.ts';
-import { describePriceSource, hourlyPrice, PriceUnavailableError } from '../../training/prices.ts';
+import { describePriceSource, PriceUnavailableError } from '../../training/prices.ts';
 import { now, type DeployContext } from './context.ts';
 import { showRequest } from './messages.ts';
 import type { DeployQuote } from './quote.ts';
@@ -43,8 +43,8 @@ export async function askDeploy(
   channel: string,
 ): Promise<AskOutcome> {
   const refused = (reason: string): AskOutcome => ({ kind: 'refused', reason });
-  const training = ctx.trainingRequests.getByJob(jobName);
-  if (!training?.datasetId)
+  const training = ctx.models.launched(jobName);
+  if (!training)
     return refused(
       `no training job ${inlineCode(jobName)} launched by logtune is known here (\`/logtune status\` lists them)`,
     );
@@ -61,7 +61,7 @@ export async function askDeploy(
   const hosting = hostingConfig(ctx.hosting, region);
   let job;
   try {
-    job = await ctx.trainingAws.jobs.describe(jobName);
+    job = await ctx.models.describe(jobName);
   } catch (error) {
     if (error instanceof TrainingJobNotFoundError)
       return refused(`SageMaker has no training job ${inlineCode(jobName)} in ${region}`);
@@ -81,10 +81,7 @@ export async function askDeploy(
   }
   let price;
   try {
-    price = await hourlyPrice(
-      { instanceType: hosting.instanceType, region, usage: 'hosting' },
-      { fetchPrice: (q, signal) => ctx.trainingAws.fetchPrice(q, signal), cache: ctx.prices, now: () => now(ctx) },
-    );
+    price = await ctx.models.hourlyPrice({ instanceType: hosting.instanceType, region, usage: 'hosting' });
   } catch (error) {
     if (error instanceof PriceUnavailableError)
       return refused(`${error.message}; an endpoint is not offered for approval without its price`);

@@ -6,12 +6,10 @@ import type { Policy } from '../../slack/policy.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { TrackerService } from '../../trackers/service.ts';
 import type { TrainingConfig } from '../../training/settings.ts';
-import type { TrainingAws } from '../training/aws.ts';
-import type { SqlitePriceCache } from '../training/prices.ts';
-import type { TrainingRequestsRepo } from '../training/trainingRequestsRepo.ts';
 import type { DeployAws } from './aws.ts';
 import type { DeployedEndpointsRepo } from './endpointsRepo.ts';
 import type { DeploySettings } from './settings.ts';
+import type { TrainedModels } from '../../training/trainedModels.ts';
 import type { DeployRequestsRepo } from './deployRequestsRepo.ts';
 
 /** An endpoint that just reached InService, for whoever wants to act on it (the evaluation). */
@@ -28,8 +26,7 @@ export type AfterInService = (endpoint: InServiceEndpoint) => Promise<MessageCon
 export interface DeployContext {
   readonly requests: DeployRequestsRepo;
   readonly endpoints: DeployedEndpointsRepo;
-  readonly trainingRequests: TrainingRequestsRepo;
-  readonly prices: SqlitePriceCache;
+  readonly models: TrainedModels;
   readonly training: TrainingConfig;
   readonly hosting: HostingSettings;
   readonly settings: DeploySettings;
@@ -42,7 +39,6 @@ export interface DeployContext {
   readonly messenger: Messenger;
   readonly trackers: TrackerService;
   readonly aws: DeployAws;
-  readonly trainingAws: TrainingAws;
   readonly clock: Clock;
   readonly log: Log;
   readonly afterInService: AfterInService | undefined;

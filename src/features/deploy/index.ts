@@ -12,8 +12,6 @@ import type { Db } from '../../db/db.ts';
 import type { TrackerService } from '../../trackers/service.ts';
 import type { TrainingConfig } from '../../training/settings.ts';
 import type { DeployedEndpoints } from '../triage/endpoints.ts';
-import type { TrainingAws } from '../training/aws.ts';
-import type { TrainingFeature } from '../training/index.ts';
 import { askDeploy } from './ask.ts';
 import type { DeployAws } from './aws.ts';
 import { KEEP_ACTION_ID } from './blocks/idle.ts';
@@ -28,6 +26,7 @@ import { IdleEndpoints } from './idle.ts';
 import { costOf } from './messages.ts';
 import { EndpointRemoval } from './removal.ts';
 import type { DeploySettings } from './settings.ts';
+import type { TrainedModels } from '../../training/trainedModels.ts';
 import { DeployRequestsRepo } from './deployRequestsRepo.ts';
 import { BackgroundTasks } from '../../shared/backgroundTasks.ts';
 import { SpendCreation } from '../../spend/creation.ts';
@@ -45,10 +44,8 @@ export interface DeployFeatureDeps {
   readonly clock: Clock;
   readonly log: Log;
   readonly aws: DeployAws;
-  /** The training feature: which jobs logtune launched, and its price cache. */
-  readonly trainings: TrainingFeature;
-  /** DescribeTrainingJob and the Pricing API, as training uses them. */
-  readonly trainingAws: TrainingAws;
+  /** Which jobs logtune trained, as the training feature tells them. */
+  readonly models: TrainedModels;
   readonly afterInService?: AfterInService;
 }
 
@@ -68,8 +65,7 @@ export function createDeployFeature(deps: DeployFeatureDeps): DeployFeature {
   const ctx: DeployContext = {
     requests: new DeployRequestsRepo(deps.db),
     endpoints: new DeployedEndpointsRepo(deps.db),
-    trainingRequests: deps.trainings.requests,
-    prices: deps.trainings.prices,
+    models: deps.models,
     training: deps.training,
     hosting: deps.hosting,
     settings: deps.settings,
@@ -82,7 +78,6 @@ export function createDeployFeature(deps: DeployFeatureDeps): DeployFeature {
     messenger: deps.messenger,
     trackers: deps.trackers,
     aws: deps.aws,
-    trainingAws: deps.trainingAws,
     clock: deps.clock,
     log: deps.log.child({ feature: 'deploy' }),
     afterInService: deps.afterInService,

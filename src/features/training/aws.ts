@@ -1,5 +1,6 @@
-import { PricingClient } from '@aws-sdk/client-pricing';
-import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import type { PricingClient } from '@aws-sdk/client-pricing';
+import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { pricingClient, sageMakerClient, type AwsTimeouts } from '../../aws/clients.ts';
 import { fetchOnDemandPrice, type ListedPrice, type PriceQuery } from '../../aws/pricing.ts';
 import { pricingApiRegion } from '../../aws/regions.ts';
 import { sageMakerRegion, trainingJobs, type TrainingJobs } from '../../aws/sagemakerTraining.ts';
@@ -13,12 +14,12 @@ export interface TrainingAws {
   fetchPrice(query: PriceQuery, signal: AbortSignal): Promise<ListedPrice>;
 }
 
-export function trainingAws(sagemaker: SageMakerClient = new SageMakerClient({})): TrainingAws {
+export function trainingAws(sagemaker: SageMakerClient = sageMakerClient(), timeouts?: AwsTimeouts): TrainingAws {
   const pricing = new Map<string, PricingClient>();
   const pricingFor = (region: string) => {
     const endpointRegion = pricingApiRegion(region);
     let client = pricing.get(endpointRegion);
-    if (!client) pricing.set(endpointRegion, (client = new PricingClient({ region: endpointRegion })));
+    if (!client) pricing.set(endpointRegion, (client = pricingClient(endpointRegion, timeouts)));
     return client;
   };
   return {

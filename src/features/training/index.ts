@@ -21,6 +21,8 @@ import { TrainingDecisions } from './decisions.ts';
 import { TrainingFlow } from './flow.ts';
 import { trainingJobKind } from './jobKind.ts';
 import { jobView } from './messages.ts';
+import type { TrainedModels } from '../../training/trainedModels.ts';
+import { hourlyPrice } from '../../training/prices.ts';
 import { ObservationsRepo, SqlitePriceCache } from './prices.ts';
 import { TrainingRequestsRepo } from './trainingRequestsRepo.ts';
 
@@ -42,7 +44,8 @@ export interface TrainingFeatureDeps {
 
 export interface TrainingFeature extends Feature {
   readonly requests: TrainingRequestsRepo;
-  readonly prices: SqlitePriceCache;
+  /** What deploy may know of the jobs trained here. */
+  readonly models: TrainedModels;
   readonly decisions: TrainingDecisions;
   readonly flow: TrainingFlow;
 }
@@ -86,7 +89,21 @@ export function createTrainingFeature(deps: TrainingFeatureDeps): TrainingFeatur
   return {
     name: 'training',
     requests: ctx.requests,
-    prices: ctx.prices,
+    models: {
+      launched: (jobName) => {
+        const record = ctx.requests.getByJob(jobName);
+        return record?.datasetId === undefined
+          ? undefined
+          : { datasetId: record.datasetId, requestedBy: record.requestedBy };
+      },
+      describe: (jobName) => ctx.aws.jobs.describe(jobName),
+      hourlyPrice: (query) =>
+        hourlyPrice(query, {
+          fetchPrice: (q, signal) => ctx.aws.fetchPrice(q, signal),
+          cache: ctx.prices,
+          now: () => new Date(deps.clock.now()),
+        }),
+    },
     decisions,
     flow,
     commands: [
