@@ -151,6 +151,7 @@ export async function stopTrainingJob(client: SageMakerClient, jobName: string):
 /** What every job logtune launches is named and tagged with (src/training/request.ts). */
 export const TRAINING_JOB_PREFIX = 'logtune-ft-';
 export const TRAINING_REQUEST_TAG = 'logtune:request-id';
+export const TRAINING_REQUESTED_BY_TAG = 'logtune:requested-by';
 
 export type { TaggedResource };
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CreateTrainingJobCommandInput } from '@aws-sdk/client-sagemaker';
-import { TRAINING_JOB_PREFIX, TRAINING_REQUEST_TAG } from '../aws/sagemakerTraining.ts';
+import { TRAINING_JOB_PREFIX, TRAINING_REQUEST_TAG, TRAINING_REQUESTED_BY_TAG } from '../aws/sagemakerTraining.ts';
 import { requireSetting } from '../config.ts';
 import { channelUris } from '../dataset/output/folder.ts';
 import type { StoredStats } from '../dataset/output/stored.ts';
@@ -158,7 +158,7 @@ export function trainingJobRequest(spec: TrainingJobSpec): TrainingJobPlan {
     Tags: [
       ...jumpStartTags(config.jumpstart),
       { Key: TRAINING_REQUEST_TAG, Value: tagValue(spec.requestId) },
-      { Key: 'logtune:requested-by', Value: tagValue(spec.requestedBy) },
+      { Key: TRAINING_REQUESTED_BY_TAG, Value: tagValue(spec.requestedBy) },
       { Key: 'logtune:approved-by', Value: tagValue(spec.approvedBy) },
       { Key: 'logtune:cap-usd', Value: usd(spec.capUsd) },
       { Key: 'logtune:estimate-usd', Value: `${usd(spec.estimateUsd.low)}-${usd(spec.estimateUsd.high)}` },

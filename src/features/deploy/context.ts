@@ -4,6 +4,7 @@ import type { MessageContent } from '../../slack/blocks/types.ts';
 import type { Messenger } from '../../slack/messenger.ts';
 import type { Policy } from '../../slack/policy.ts';
 import type { Clock } from '../../shared/clock.ts';
+import type { AdoptedRepo } from '../../spend/adopted.ts';
 import type { TrackerService } from '../../trackers/service.ts';
 import type { TrainingConfig } from '../../training/settings.ts';
 import type { DeployAws } from './aws.ts';
@@ -26,6 +27,8 @@ export type AfterInService = (endpoint: InServiceEndpoint) => Promise<MessageCon
 export interface DeployContext {
   readonly requests: DeployRequestsRepo;
   readonly endpoints: DeployedEndpointsRepo;
+  /** Endpoints found under logtune's tags that this database had no record of. */
+  readonly adopted: AdoptedRepo;
   readonly models: TrainedModels;
   readonly training: TrainingConfig;
   readonly hosting: HostingSettings;

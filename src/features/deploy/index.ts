@@ -30,6 +30,9 @@ import type { TrainedModels } from '../../training/trainedModels.ts';
 import { DeployRequestsRepo } from './deployRequestsRepo.ts';
 import { BackgroundTasks } from '../../shared/backgroundTasks.ts';
 import { SpendCreation } from '../../spend/creation.ts';
+import { AdoptedRepo, reconcile } from '../../spend/adopted.ts';
+import { adoptedStatusLine } from '../../slack/blocks/adopted.ts';
+import { ENDPOINT_PREFIX, TAG_KEYS } from '../../deploy/requests.ts';
 
 export interface DeployFeatureDeps {
   readonly db: Db;
@@ -65,6 +68,7 @@ export function createDeployFeature(deps: DeployFeatureDeps): DeployFeature {
   const ctx: DeployContext = {
     requests: new DeployRequestsRepo(deps.db),
     endpoints: new DeployedEndpointsRepo(deps.db),
+    adopted: new AdoptedRepo(deps.db),
     models: deps.models,
     training: deps.training,
     hosting: deps.hosting,
@@ -152,6 +156,8 @@ export function createDeployFeature(deps: DeployFeatureDeps): DeployFeature {
         .filter((r) => r.state !== 'created')
         .slice(0, RECENT / 2);
       lines.push(...withoutEndpoint.map((r) => requestStatusLine(r, threadUrl(r.id, r.channel), at)));
+      for (const e of ctx.adopted.open('endpoint'))
+        lines.unshift(adoptedStatusLine(e, undefined, '/logtune undeploy', at));
       return {
         title: 'Endpoints',
         lines,
@@ -162,6 +168,19 @@ export function createDeployFeature(deps: DeployFeatureDeps): DeployFeature {
       // Approved requests a previous process left before (or during) their creates.
       for (const record of ctx.requests.inStates(['approved'])) creation.start(record.id);
       tasks.run(sweepOnce(), 'the deploy sweep');
+      // A database lost or replaced while endpoints ran: logtune's endpoints it does not know are adopted, not left billing.
+      const adopting = reconcile(
+        {
+          kind: 'endpoint',
+          list: (signal) => ctx.aws.hosting.listTagged(ENDPOINT_PREFIX, TAG_KEYS.deployRequest, signal),
+          known: (name) => ctx.endpoints.get(name) !== undefined,
+        },
+        ctx.adopted,
+        () => new Date(deps.clock.now()),
+      ).then((adopted) => {
+        if (adopted.length > 0) ctx.log.warn('adopted endpoints this database did not know', { endpoints: adopted });
+      });
+      tasks.run(adopting, 'reconciling endpoints');
       sweep();
     },
     async stop(timeoutMs) {

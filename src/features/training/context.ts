@@ -4,6 +4,7 @@ import type { Log } from '../../log.ts';
 import type { Messenger } from '../../slack/messenger.ts';
 import type { Policy } from '../../slack/policy.ts';
 import type { Clock } from '../../shared/clock.ts';
+import type { AdoptedRepo } from '../../spend/adopted.ts';
 import type { TrackerService } from '../../trackers/service.ts';
 import type { TrainingConfig } from '../../training/settings.ts';
 import type { BuildRunner } from '../dataset/runner.ts';
@@ -21,6 +22,8 @@ export interface ApprovalSettings {
 /** Everything the training feature's steps share; built once in index.ts. */
 export interface TrainingContext {
   readonly requests: TrainingRequestsRepo;
+  /** Jobs found running under logtune's tags that this database had no record of. */
+  readonly adopted: AdoptedRepo;
   readonly observations: ObservationsRepo;
   readonly prices: SqlitePriceCache;
   readonly builds: BuildsRepo;

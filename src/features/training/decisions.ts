@@ -1,4 +1,4 @@
-import { TrainingJobNotFoundError } from '../../aws/sagemakerTraining.ts';
+import { TRAINING_REQUESTED_BY_TAG, TrainingJobNotFoundError } from '../../aws/sagemakerTraining.ts';
 import { plainMessage } from '../../slack/blocks/help.ts';
 import { escapeMrkdwn, inlineCode } from '../../slack/blocks/text.ts';
 import type { MessageContent } from '../../slack/blocks/types.ts';
@@ -108,7 +108,7 @@ export class TrainingDecisions {
   async stop(ref: string, userId: string): Promise<MessageContent | undefined> {
     const { ctx } = this;
     const record = ctx.requests.get(ref) ?? ctx.requests.getByJob(ref);
-    if (!record) return plainMessage(`No training request or job ${inlineCode(ref)} is known here.`);
+    if (!record) return this.stopAdopted(ref, userId);
     if (record.state === 'awaiting_dataset' || record.state === 'pending_approval')
       return this.cancel(record.id, userId);
     const allowed = ctx.policy.may(userId, 'training.cancel', record);
@@ -130,6 +130,31 @@ export class TrainingDecisions {
     return outcome === 'stopping'
       ? plainMessage(`Stopping ${inlineCode(record.jobName)}; the thread says when SageMaker has stopped it.`)
       : undefined;
+  }
+
+  /** A job adopted by reconciling (no request of this database): its requester (by its tag) or an approver may stop it. */
+  private async stopAdopted(jobName: string, userId: string): Promise<MessageContent | undefined> {
+    const { ctx } = this;
+    const job = ctx.adopted.get('training-job', jobName);
+    if (!job || job.endedAt !== undefined)
+      return plainMessage(`No training request or job ${inlineCode(jobName)} is known here.`);
+    const requestedBy = job.tags[TRAINING_REQUESTED_BY_TAG] ?? '';
+    const allowed = ctx.policy.may(userId, 'training.cancel', { requestedBy });
+    if (!allowed.allowed) return refused('stop this job', escapeMrkdwn(allowed.reason));
+    let outcome;
+    try {
+      outcome = (await ctx.aws.jobs.stop(jobName)).outcome;
+    } catch (error) {
+      if (!(error instanceof TrainingJobNotFoundError)) throw error;
+      outcome = 'already-ended' as const;
+    }
+    ctx.adopted.end('training-job', jobName, userId, now(ctx));
+    ctx.log.info('adopted training job stop requested', { jobName, userId, outcome });
+    return plainMessage(
+      outcome === 'stopping'
+        ? `:octagonal_sign: Stopping ${inlineCode(jobName)} (adopted: this database had no record of it); SageMaker saves its model and stops it.`
+        : `${inlineCode(jobName)} had already ended; nothing more is billed for it.`,
+    );
   }
 
   /** Requests past their time to live stop waiting: the message says so and loses its buttons. */

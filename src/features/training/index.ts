@@ -25,6 +25,9 @@ import type { TrainedModels } from '../../training/trainedModels.ts';
 import { hourlyPrice } from '../../training/prices.ts';
 import { ObservationsRepo, SqlitePriceCache } from './prices.ts';
 import { TrainingRequestsRepo } from './trainingRequestsRepo.ts';
+import { AdoptedRepo, reconcile } from '../../spend/adopted.ts';
+import { adoptedStatusLine } from '../../slack/blocks/adopted.ts';
+import { TRAINING_REQUESTED_BY_TAG } from '../../aws/sagemakerTraining.ts';
 
 export interface TrainingFeatureDeps {
   readonly db: Db;
@@ -57,6 +60,7 @@ const SWEEP_MS = 60_000;
 export function createTrainingFeature(deps: TrainingFeatureDeps): TrainingFeature {
   const ctx: TrainingContext = {
     requests: new TrainingRequestsRepo(deps.db),
+    adopted: new AdoptedRepo(deps.db),
     observations: new ObservationsRepo(deps.db),
     prices: new SqlitePriceCache(deps.db),
     builds: deps.datasets.builds,
@@ -160,6 +164,8 @@ export function createTrainingFeature(deps: TrainingFeatureDeps): TrainingFeatur
           at,
         );
       });
+      for (const job of ctx.adopted.open('training-job'))
+        lines.unshift(adoptedStatusLine(job, job.tags[TRAINING_REQUESTED_BY_TAG], '/logtune cancel', at));
       return {
         title: 'Training',
         lines,
@@ -168,6 +174,20 @@ export function createTrainingFeature(deps: TrainingFeatureDeps): TrainingFeatur
     },
     start() {
       flow.resume();
+      // A database lost or replaced while jobs ran: what SageMaker runs under logtune's tags is adopted, not left billing.
+      flow.background(
+        reconcile(
+          {
+            kind: 'training-job',
+            list: (signal) => ctx.aws.jobs.listRunning(signal),
+            known: (name) => ctx.requests.getByJob(name) !== undefined,
+          },
+          ctx.adopted,
+          () => new Date(deps.clock.now()),
+        ).then((adopted) => {
+          if (adopted.length > 0) ctx.log.warn('adopted training jobs this database did not know', { jobs: adopted });
+        }),
+      );
       flow.background(decisions.sweepExpired());
       sweep();
     },
