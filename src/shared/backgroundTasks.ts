@@ -3,6 +3,8 @@
  * failure is logged rather than lost, idle() says when nothing runs (tests), and stop() waits for it, bounded, so a
  * shutdown neither cuts a step short nor hangs on one. The one such tracker of the bot: every feature uses this.
  */
+import type { Clock } from './clock.ts';
+
 export interface TaskLog {
   error(message: string, fields?: Record<string, unknown>): void;
 }
@@ -20,6 +22,28 @@ export class BackgroundTasks {
     );
     this.tasks.add(tracked);
     void tracked.finally(() => this.tasks.delete(tracked));
+  }
+
+  /**
+   * Runs `work` now and again `ms` after each run ends (on `clock`, so tests move it by hand), until the returned
+   * function is called: a sweep that never overlaps itself.
+   */
+  every(clock: Clock, ms: number, work: () => Promise<unknown>, what: string): () => void {
+    let timer: unknown;
+    let stopped = false;
+    const once = () => {
+      this.run(
+        work().finally(() => {
+          if (!stopped) timer = clock.setTimeout(once, ms);
+        }),
+        what,
+      );
+    };
+    once();
+    return () => {
+      stopped = true;
+      if (timer !== undefined) clock.clearTimeout(timer);
+    };
   }
 
   get size(): number {

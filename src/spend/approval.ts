@@ -79,17 +79,10 @@ export function monthStart(now: Date): Date {
 }
 
 /** What a request's store offers the approval step (training and deploy requests alike). */
-export interface ApprovableStore<R> {
+export interface ApprovableStore<R> extends Pick<ExpirableStore<R>, 'close'> {
   get(id: string): R | undefined;
   /** pending → approved, naming what the approval will create; false if it moved meanwhile. */
   approve(id: string, userId: string, resourceName: string, now: Date): boolean;
-  close(
-    id: string,
-    state: 'expired',
-    from: readonly ['pending_approval'],
-    details: Record<string, never>,
-    now: Date,
-  ): boolean;
   recordDecision(
     id: string,
     decision: {
@@ -136,4 +129,70 @@ export function decideApproval<R>(
     store.recordDecision(id, { ...decision, outcome: 'allowed', reason: undefined }, check.now);
     return { kind: 'approved', record };
   });
+}
+
+/** Who may approve, for how long a request waits, and the month's cap on committed spend: the same for every kind. */
+export interface ApprovalSettings {
+  readonly approvers: readonly string[];
+  readonly ttlHours: number;
+  readonly monthlyBudgetUsd: number | undefined;
+}
+
+export function approvalSettings(bot: {
+  readonly approvers: readonly string[];
+  readonly approvalTtlHours: number;
+  readonly monthlyBudgetUsd: number | undefined;
+}): ApprovalSettings {
+  return { approvers: bot.approvers, ttlHours: bot.approvalTtlHours, monthlyBudgetUsd: bot.monthlyBudgetUsd };
+}
+
+/** When a request quoted at `now` stops waiting for approval. */
+export function expiryOf(settings: ApprovalSettings, now: Date): Date {
+  return new Date(now.getTime() + settings.ttlHours * 3600_000);
+}
+
+/** What a kind's store offers the expiry sweep. */
+export interface ExpirableStore<R> {
+  inStates(states: readonly ['pending_approval']): R[];
+  close(
+    id: string,
+    state: 'expired',
+    from: readonly ['pending_approval'],
+    details: Record<string, never>,
+    now: Date,
+  ): boolean;
+}
+
+/**
+ * Requests past their time to live stop waiting: each is closed by compare-and-set (a click in between wins or loses
+ * cleanly), and only those this sweep closed are returned, for the kind to say so once.
+ */
+export function closeExpired<R extends { readonly id: string; readonly expiresAt: string | undefined }>(
+  store: ExpirableStore<R>,
+  now: Date,
+): R[] {
+  return store
+    .inStates(['pending_approval'])
+    .filter((r) => r.expiresAt !== undefined && new Date(r.expiresAt) <= now)
+    .filter((r) => store.close(r.id, 'expired', ['pending_approval'], {}, now));
+}
+
+/** A request as the approval rules see it: its state in their words, who asked and decided, its expiry, its cap. */
+export function approvalSubject(
+  record: {
+    readonly requestedBy: string;
+    readonly decidedBy: string | undefined;
+    readonly expiresAt: string | undefined;
+  },
+  state: ApprovalSubject['state'],
+  capUsd: number | undefined,
+): ApprovalSubject {
+  const { requestedBy, decidedBy, expiresAt } = record;
+  return {
+    state,
+    requestedBy,
+    decidedBy,
+    expiresAt: expiresAt === undefined ? undefined : new Date(expiresAt),
+    capUsd,
+  };
 }

@@ -22,8 +22,16 @@ export interface CreationKind<R, O> {
   settle(record: R, signal: AbortSignal): Promise<O | undefined>;
   /** Records and tracks what was created (or found), then says so. */
   created(record: R, outcome: O): Promise<void>;
-  /** Closes the request as failed (cleaning up what it may have left) and says why. */
-  failed(record: R, error: unknown): Promise<void>;
+  /** The kind's requests: a failed create closes its request approved → failed, by compare-and-set. */
+  readonly requests: {
+    close(id: string, state: 'failed', from: readonly ['approved'], details: { error: string }, now: Date): boolean;
+  };
+  /** How the closed request states the failure: "SageMaker did not start the job". */
+  readonly failure: string;
+  /** Removes whatever part of the resource an attempt may have left, before the request is closed (best effort). */
+  cleanUp?(record: R): Promise<void>;
+  /** Says why, once: only after this process closed the request. */
+  failed(record: R, reason: string): Promise<void>;
 }
 
 export interface CreationOptions {
@@ -90,7 +98,11 @@ export class SpendCreation<R, O> {
         return;
       }
       options.log.error(`${kind.what} failed`, { requestId: id, error: failure });
-      await kind.failed(record, failure);
+      await kind.cleanUp?.(record);
+      const reason = failure instanceof Error ? failure.message : String(failure);
+      const at = new Date(options.clock.now());
+      if (kind.requests.close(id, 'failed', ['approved'], { error: `${kind.failure}: ${reason}` }, at))
+        await kind.failed(record, reason);
     } finally {
       this.busy.delete(id);
     }

@@ -43,6 +43,7 @@ class FakeCloud {
 function setup() {
   const kind = new FakeCloud();
   const outcomes: string[] = [];
+  const closed = new Set<string>();
   const warnings: unknown[] = [];
   const errors: unknown[] = [];
   const log = {
@@ -57,7 +58,9 @@ function setup() {
     create: (r) => kind.create(r),
     settle: (r) => kind.settle(r),
     created: async (r, o) => void outcomes.push(`${r.id}:${o}`),
-    failed: async (r, e) => void outcomes.push(`${r.id}:failed:${(e as Error).message}`),
+    requests: { close: (id) => (closed.has(id) ? false : (closed.add(id), true)) },
+    failure: 'the cloud did not make it',
+    failed: async (r, reason) => void outcomes.push(`${r.id}:failed:${reason}`),
   };
   const creation = new SpendCreation(spend, { clock, log, tasks, retryMs: 1000, attempts: 3 });
   return { kind, outcomes, warnings, errors, clock, tasks, creation };

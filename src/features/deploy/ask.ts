@@ -4,6 +4,7 @@ import { requireSetting } from '../../config.ts';
 import { hostingConfig } from '../../deploy/hosting.ts';
 import { modelData } from '../../deploy/requests.ts';
 import { ConfigError, UsageError } from '../../errors.ts';
+import { expiryOf } from '../../spend/approval.ts';
 import { inlineCode } from '../../slack/blocks/text.ts';
 import { describePriceSource, PriceUnavailableError } from '../../training/prices.ts';
 import { now, type DeployContext } from './context.ts';
@@ -101,7 +102,7 @@ export async function askDeploy(
     priceNote: describePriceSource(price),
   };
   const at = now(ctx);
-  const expiresAt = new Date(at.getTime() + ctx.approval.ttlHours * 3600_000);
+  const expiresAt = expiryOf(ctx.approval, at);
   // Checked again with the insert, in one synchronous step: two commands at once cannot both get through.
   const outcome = ctx.requests.transaction(() => {
     const again = duplicateOf(ctx, jobName);

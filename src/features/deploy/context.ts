@@ -5,6 +5,7 @@ import type { Messenger } from '../../slack/messenger.ts';
 import type { Policy } from '../../slack/policy.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { AdoptedRepo } from '../../spend/adopted.ts';
+import type { ApprovalSettings } from '../../spend/approval.ts';
 import type { TrackerService } from '../../trackers/service.ts';
 import type { TrainingConfig } from '../../training/settings.ts';
 import type { DeployAws } from './aws.ts';
@@ -33,11 +34,7 @@ export interface DeployContext {
   readonly training: TrainingConfig;
   readonly hosting: HostingSettings;
   readonly settings: DeploySettings;
-  readonly approval: {
-    readonly approvers: readonly string[];
-    readonly ttlHours: number;
-    readonly monthlyBudgetUsd: number | undefined;
-  };
+  readonly approval: ApprovalSettings;
   readonly policy: Policy;
   readonly messenger: Messenger;
   readonly trackers: TrackerService;

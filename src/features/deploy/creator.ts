@@ -73,26 +73,17 @@ export function endpointCreation(ctx: DeployContext): CreationKind<DeployRecord,
       await replyInThread(ctx, record, 'created', createdMessage(name, outcome === 'existing'));
       await showRequest(ctx, record.id);
     },
-    async failed(record, error) {
+    requests: ctx.requests,
+    failure: 'SageMaker did not create the endpoint',
+    async cleanUp(record) {
       // Whatever part exists (a model, a config, an endpoint whose answer was lost) is removed: a failed deploy bills nothing.
-      if (record.endpointName !== undefined) {
-        await undeploy(ctx.aws.hosting, record.endpointName).catch((cleanup: unknown) =>
-          ctx.log.warn('cleaning up a failed deploy failed', { requestId: record.id, error: cleanup }),
-        );
-      }
-      const reason = (error as Error).message;
-      if (
-        ctx.requests.close(
-          record.id,
-          'failed',
-          ['approved'],
-          { error: `SageMaker did not create the endpoint: ${reason}` },
-          now(ctx),
-        )
-      ) {
-        await replyInThread(ctx, record, 'create-failed', createFailedMessage(reason));
-        await showRequest(ctx, record.id);
-      }
+      await undeploy(ctx.aws.hosting, deployNames(record.id).endpoint).catch((cleanup: unknown) =>
+        ctx.log.warn('cleaning up a failed deploy failed', { requestId: record.id, error: cleanup }),
+      );
+    },
+    async failed(record, reason) {
+      await replyInThread(ctx, record, 'create-failed', createFailedMessage(reason));
+      await showRequest(ctx, record.id);
     },
   };
 }

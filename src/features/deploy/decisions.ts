@@ -2,7 +2,7 @@ import { deployNames } from '../../deploy/requests.ts';
 import { plainMessage } from '../../slack/blocks/help.ts';
 import { escapeMrkdwn, inlineCode } from '../../slack/blocks/text.ts';
 import type { MessageContent } from '../../slack/blocks/types.ts';
-import { decideApproval, type ApprovalSubject } from '../../spend/approval.ts';
+import { approvalSubject, closeExpired, decideApproval, type ApprovalSubject } from '../../spend/approval.ts';
 import { approvedMessage, cancelledMessage, expiredMessage } from './blocks/thread.ts';
 import { now, requestKey, type DeployContext } from './context.ts';
 import type { SpendCreation } from '../../spend/creation.ts';
@@ -18,16 +18,8 @@ const STATE_OF: Record<DeployState, ApprovalSubject['state']> = {
   failed: 'closed',
 };
 
-function subjectOf(record: DeployRecord): ApprovalSubject {
-  // A deploy commits no cap: it bills by the hour until removed, which the idle sweep bounds.
-  return {
-    state: STATE_OF[record.state],
-    requestedBy: record.requestedBy,
-    decidedBy: record.decidedBy,
-    expiresAt: new Date(record.expiresAt),
-    capUsd: undefined,
-  };
-}
+// A deploy commits no cap: it bills by the hour until removed, which the idle sweep bounds.
+const subjectOf = (record: DeployRecord) => approvalSubject(record, STATE_OF[record.state], undefined);
 
 const refused = (what: string, reason: string) => plainMessage(`:no_entry: You cannot ${what}: ${reason}.`);
 const unknown = (id: string) => plainMessage(`No deploy request ${inlineCode(id)} is known here.`);
@@ -104,11 +96,7 @@ export class DeployDecisions {
   /** Requests past their time to live stop waiting: the message says so and loses its buttons. */
   async sweepExpired(): Promise<void> {
     const at = now(this.ctx);
-    for (const record of this.ctx.requests.inStates(['pending_approval'])) {
-      if (new Date(record.expiresAt) > at) continue;
-      if (this.ctx.requests.close(record.id, 'expired', ['pending_approval'], {}, at))
-        await this.announceExpiry(record, at);
-    }
+    for (const record of closeExpired(this.ctx.requests, at)) await this.announceExpiry(record, at);
   }
 
   private async announceExpiry(record: DeployRecord, at: Date): Promise<void> {

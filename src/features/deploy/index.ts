@@ -31,6 +31,7 @@ import { DeployRequestsRepo } from './deployRequestsRepo.ts';
 import { BackgroundTasks } from '../../shared/backgroundTasks.ts';
 import { SpendCreation } from '../../spend/creation.ts';
 import { AdoptedRepo, reconcile } from '../../spend/adopted.ts';
+import { approvalSettings } from '../../spend/approval.ts';
 import { adoptedStatusLine } from '../../slack/blocks/adopted.ts';
 import { ENDPOINT_PREFIX, TAG_KEYS } from '../../deploy/requests.ts';
 
@@ -73,11 +74,7 @@ export function createDeployFeature(deps: DeployFeatureDeps): DeployFeature {
     training: deps.training,
     hosting: deps.hosting,
     settings: deps.settings,
-    approval: {
-      approvers: deps.bot.approvers,
-      ttlHours: deps.bot.approvalTtlHours,
-      monthlyBudgetUsd: deps.bot.monthlyBudgetUsd,
-    },
+    approval: approvalSettings(deps.bot),
     policy: deps.policy,
     messenger: deps.messenger,
     trackers: deps.trackers,
@@ -92,15 +89,10 @@ export function createDeployFeature(deps: DeployFeatureDeps): DeployFeature {
   const removal = new EndpointRemoval(ctx);
   const idleEndpoints = new IdleEndpoints(ctx, removal);
   deps.trackers.register(endpointKind(ctx, tasks));
-  let sweepTimer: unknown;
-  let stopped = false;
+  let stopSweep: (() => void) | undefined;
   const sweepOnce = async () => {
     await decisions.sweepExpired();
     await idleEndpoints.sweep();
-  };
-  const sweep = () => {
-    if (stopped) return;
-    sweepTimer = deps.clock.setTimeout(() => tasks.run(sweepOnce().finally(sweep), 'the deploy sweep'), SWEEP_MS);
   };
   const threadUrl = (requestId: string, channel: string) => {
     const ts = deps.messenger.tsOf(requestKey(requestId));
@@ -167,7 +159,7 @@ export function createDeployFeature(deps: DeployFeatureDeps): DeployFeature {
     start() {
       // Approved requests a previous process left before (or during) their creates.
       for (const record of ctx.requests.inStates(['approved'])) creation.start(record.id);
-      tasks.run(sweepOnce(), 'the deploy sweep');
+      stopSweep = tasks.every(deps.clock, SWEEP_MS, sweepOnce, 'the deploy sweep');
       // A database lost or replaced while endpoints ran: logtune's endpoints it does not know are adopted, not left billing.
       const adopting = reconcile(
         {
@@ -181,11 +173,9 @@ export function createDeployFeature(deps: DeployFeatureDeps): DeployFeature {
         if (adopted.length > 0) ctx.log.warn('adopted endpoints this database did not know', { endpoints: adopted });
       });
       tasks.run(adopting, 'reconciling endpoints');
-      sweep();
     },
     async stop(timeoutMs) {
-      stopped = true;
-      if (sweepTimer !== undefined) deps.clock.clearTimeout(sweepTimer);
+      stopSweep?.();
       creation.stop();
       await tasks.stop(timeoutMs);
     },

@@ -5,6 +5,7 @@ import type { Messenger } from '../../slack/messenger.ts';
 import type { Policy } from '../../slack/policy.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { AdoptedRepo } from '../../spend/adopted.ts';
+import type { ApprovalSettings } from '../../spend/approval.ts';
 import type { TrackerService } from '../../trackers/service.ts';
 import type { TrainingConfig } from '../../training/settings.ts';
 import type { BuildRunner } from '../dataset/runner.ts';
@@ -12,12 +13,6 @@ import type { BuildsRepo } from '../dataset/buildsRepo.ts';
 import type { TrainingAws } from './aws.ts';
 import type { ObservationsRepo, SqlitePriceCache } from './prices.ts';
 import type { TrainingRequestsRepo } from './trainingRequestsRepo.ts';
-
-export interface ApprovalSettings {
-  readonly approvers: readonly string[];
-  readonly ttlHours: number;
-  readonly monthlyBudgetUsd: number | undefined;
-}
 
 /** Everything the training feature's steps share; built once in index.ts. */
 export interface TrainingContext {

@@ -3,7 +3,13 @@ import { plainMessage } from '../../slack/blocks/help.ts';
 import { escapeMrkdwn, inlineCode } from '../../slack/blocks/text.ts';
 import type { MessageContent } from '../../slack/blocks/types.ts';
 import { trainingJobName } from '../../training/request.ts';
-import { decideApproval, monthStart, type ApprovalSubject } from '../../spend/approval.ts';
+import {
+  approvalSubject,
+  closeExpired,
+  decideApproval,
+  monthStart,
+  type ApprovalSubject,
+} from '../../spend/approval.ts';
 import { parseApprovalQuote } from './approvalQuote.ts';
 import { approvedMessage, cancelledMessage, expiredMessage, stopRequestedMessage } from './blocks/thread.ts';
 import { JOB_KIND, now, type TrainingContext } from './context.ts';
@@ -21,15 +27,7 @@ const STATE_OF: Record<TrainingState, ApprovalSubject['state']> = {
   failed: 'closed',
 };
 
-function subjectOf(record: TrainingRecord): ApprovalSubject {
-  return {
-    state: STATE_OF[record.state],
-    requestedBy: record.requestedBy,
-    decidedBy: record.decidedBy,
-    expiresAt: record.expiresAt === undefined ? undefined : new Date(record.expiresAt),
-    capUsd: record.capUsd,
-  };
-}
+const subjectOf = (record: TrainingRecord) => approvalSubject(record, STATE_OF[record.state], record.capUsd);
 
 const refused = (what: string, reason: string) => plainMessage(`:no_entry: You cannot ${what}: ${reason}.`);
 
@@ -160,11 +158,7 @@ export class TrainingDecisions {
   /** Requests past their time to live stop waiting: the message says so and loses its buttons. */
   async sweepExpired(): Promise<void> {
     const at = now(this.ctx);
-    for (const record of this.ctx.requests.inStates(['pending_approval'])) {
-      if (record.expiresAt === undefined || new Date(record.expiresAt) > at) continue;
-      if (this.ctx.requests.close(record.id, 'expired', ['pending_approval'], {}, at))
-        await this.announceExpiry(record, at);
-    }
+    for (const record of closeExpired(this.ctx.requests, at)) await this.announceExpiry(record, at);
   }
 
   private async announceExpiry(record: TrainingRecord, at: Date): Promise<void> {

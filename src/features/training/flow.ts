@@ -4,6 +4,7 @@ import { buildKey, resolveBuildRequest } from '../../dataset/request/request.ts'
 import { openStoredDataset } from '../../dataset/output/stored.ts';
 import { ConfigError } from '../../errors.ts';
 import { BackgroundTasks } from '../../shared/backgroundTasks.ts';
+import { expiryOf } from '../../spend/approval.ts';
 import { SpendCreation } from '../../spend/creation.ts';
 import { findFinishedDataset } from '../../training/findDataset.ts';
 import { hourlyPrice } from '../../training/prices.ts';
@@ -32,7 +33,7 @@ function newRequestId(at: Date): string {
  */
 export class TrainingFlow {
   private readonly busy = new Set<string>();
-  private readonly tasks: BackgroundTasks;
+  readonly tasks: BackgroundTasks;
   private readonly creation: SpendCreation<TrainingRecord, 'created' | 'exists'>;
 
   constructor(private readonly ctx: TrainingContext) {
@@ -119,7 +120,7 @@ export class TrainingFlow {
       const baseline = await ctx.baselineMacroF1?.(dataset).catch(() => undefined);
       const outcome = toApprovalQuote(quote, dataset, baseline);
       if (!outcome.ok) return await this.fail(record, outcome.problem);
-      const expiresAt = new Date(now(ctx).getTime() + ctx.approval.ttlHours * 3600_000);
+      const expiresAt = expiryOf(ctx.approval, now(ctx));
       if (!ctx.requests.markQuoted(id, JSON.stringify(outcome.quote), outcome.quote.capUsd, expiresAt, now(ctx)))
         return;
       ctx.log.info('training estimate posted for approval', {

@@ -26,6 +26,7 @@ import { hourlyPrice } from '../../training/prices.ts';
 import { ObservationsRepo, SqlitePriceCache } from './prices.ts';
 import { TrainingRequestsRepo } from './trainingRequestsRepo.ts';
 import { AdoptedRepo, reconcile } from '../../spend/adopted.ts';
+import { approvalSettings } from '../../spend/approval.ts';
 import { adoptedStatusLine } from '../../slack/blocks/adopted.ts';
 import { TRAINING_REQUESTED_BY_TAG } from '../../aws/sagemakerTraining.ts';
 
@@ -67,11 +68,7 @@ export function createTrainingFeature(deps: TrainingFeatureDeps): TrainingFeatur
     runner: deps.datasets.runner,
     data: deps.data,
     training: deps.training,
-    approval: {
-      approvers: deps.bot.approvers,
-      ttlHours: deps.bot.approvalTtlHours,
-      monthlyBudgetUsd: deps.bot.monthlyBudgetUsd,
-    },
+    approval: approvalSettings(deps.bot),
     policy: deps.policy,
     messenger: deps.messenger,
     trackers: deps.trackers,
@@ -84,12 +81,7 @@ export function createTrainingFeature(deps: TrainingFeatureDeps): TrainingFeatur
   const decisions = new TrainingDecisions(ctx, flow);
   deps.trackers.register(trainingJobKind(ctx));
   deps.datasets.runner.onSettled((build) => flow.datasetSettled(build.id, build.state, build.error));
-  let sweepTimer: unknown;
-  let stopped = false;
-  const sweep = () => {
-    if (stopped) return;
-    sweepTimer = deps.clock.setTimeout(() => flow.background(decisions.sweepExpired().finally(sweep)), SWEEP_MS);
-  };
+  let stopSweep: (() => void) | undefined;
   return {
     name: 'training',
     requests: ctx.requests,
@@ -188,13 +180,11 @@ export function createTrainingFeature(deps: TrainingFeatureDeps): TrainingFeatur
           if (adopted.length > 0) ctx.log.warn('adopted training jobs this database did not know', { jobs: adopted });
         }),
       );
-      flow.background(decisions.sweepExpired());
-      sweep();
+      stopSweep = flow.tasks.every(deps.clock, SWEEP_MS, () => decisions.sweepExpired(), 'training step');
     },
     async stop(timeoutMs) {
-      stopped = true;
+      stopSweep?.();
       await flow.stop(timeoutMs);
-      if (sweepTimer !== undefined) deps.clock.clearTimeout(sweepTimer);
     },
   };
 }

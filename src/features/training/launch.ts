@@ -76,20 +76,11 @@ export function trainingLaunch(ctx: TrainingContext): CreationKind<TrainingRecor
       await replyInThread(ctx, record, 'launched', launchedMessage(jobName, outcome === 'created'));
       await showRequest(ctx, record.id);
     },
-    async failed(record, error) {
-      const reason = (error as Error).message;
-      if (
-        ctx.requests.close(
-          record.id,
-          'failed',
-          ['approved'],
-          { error: `SageMaker did not start the job: ${reason}` },
-          now(ctx),
-        )
-      ) {
-        await replyInThread(ctx, record, 'launch-failed', launchFailedMessage(reason));
-        await showRequest(ctx, record.id);
-      }
+    requests: ctx.requests,
+    failure: 'SageMaker did not start the job',
+    async failed(record, reason) {
+      await replyInThread(ctx, record, 'launch-failed', launchFailedMessage(reason));
+      await showRequest(ctx, record.id);
     },
   };
 }
