@@ -36,7 +36,8 @@ async function ask(text: string, userId = 'U0ALICE'): Promise<{ id: string; mess
   const answer = await h.command(text, userId);
   const id = /`((?:tr|dep)-[^`]+)`/.exec(answer.text)![1]!;
   const key = id.startsWith('tr-') ? requestKey(id) : deployKey(id);
-  return { id, message: await waitFor(() => h.posted(key)[0], { what: `the message of ${id}` }) };
+  // The first request builds its dataset first: bounded, but with room for a loaded machine.
+  return { id, message: await waitFor(() => h.posted(key)[0], { what: `the message of ${id}`, timeoutMs: 45_000 }) };
 }
 
 async function tick(ms = POLL_MS): Promise<void> {
@@ -100,7 +101,7 @@ describe('a CreateTrainingJob that never answers', () => {
     for (let i = 0; i < 8; i++) await tick();
     expect(replies(message).at(-1)).toContain('Completed in');
     expect(sagemaker.count('CreateTrainingJob')).toBe(2);
-  }, 40_000);
+  }, 90_000);
 
   it('settles by DescribeTrainingJob on the derived name when every attempt times out: launched, not failed', async () => {
     const { id, message } = await ask(`train ${rangeText} epochs=3`);
@@ -122,7 +123,7 @@ describe('a CreateTrainingJob that never answers', () => {
     expect(sagemaker.count('DescribeTrainingJob', jobName)).toBeGreaterThanOrEqual(1);
     expect(logged('training launch failed').length).toBe(0);
     expect(h.textOf(message)).not.toContain('did not start');
-  }, 40_000);
+  }, 90_000);
 });
 
 describe('the database lost while a job and an endpoint run', () => {
@@ -194,5 +195,5 @@ describe('the database lost while a job and an endpoint run', () => {
     const after = await adopted();
     expect(after).not.toContain(runningJob);
     expect(after).not.toContain(endpoint);
-  }, 60_000);
+  }, 90_000);
 });
