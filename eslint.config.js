@@ -10,7 +10,9 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['*.js', 'bin/*.js', 'scripts/*.js', 'test/helpers/*.mjs'] },
+        projectService: {
+          allowDefaultProject: ['*.js', '.dependency-cruiser.cjs', 'bin/*.js', 'scripts/*.js', 'test/helpers/*.mjs'],
+        },
         tsconfigRootDir: import.meta.dirname,
       },
       globals: {
@@ -35,6 +37,11 @@ export default tseslint.config(
       // Log parsing and JSON escaping match control characters on purpose.
       'no-control-regex': 'off',
     },
+  },
+  {
+    // dependency-cruiser reads its rules from a CommonJS module.
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable' } },
   },
   {
     // Tests poke at loosely typed payloads (Slack blocks, mocked modules).

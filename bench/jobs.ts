@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import Papa from 'papaparse';
 import pLimit from 'p-limit';
-import { loadDataConfig } from '../src/config.ts';
+import { loadDataSettings } from '../src/dataset/settings.ts';
 import { buildDataset } from '../src/dataset/build.ts';
 import { INSTRUCTION, responseFor } from '../src/dataset/examples/example.ts';
 import { resolveBuildRequest } from '../src/dataset/request/request.ts';
@@ -105,7 +105,7 @@ async function notebook(outUri: string): Promise<JobResult> {
 }
 
 async function build(logsUri: string, outUri: string, range: string): Promise<JobResult> {
-  const config = loadDataConfig({ ...process.env, LOGTUNE_LOGS_URI: logsUri, LOGTUNE_S3_FORCE_PATH_STYLE: 'true' });
+  const config = loadDataSettings({ ...process.env, LOGTUNE_LOGS_URI: logsUri, LOGTUNE_S3_FORCE_PATH_STYLE: 'true' });
   const request = resolveBuildRequest(config, { rangeText: range, outUri, maxExamples: 'all' }, new Date());
   const summary = await buildDataset(request);
   return {

@@ -1,7 +1,7 @@
 import { ConfigError } from './errors.ts';
 import { createLogger, makeRedactor } from './log.ts';
-import { loadSettings, type Settings } from './settings.ts';
-import { startBot, type RunningBot } from './slack/bot.ts';
+import { loadSettings, type Settings } from './app/settings.ts';
+import { startBot, type RunningBot } from './app/bot.ts';
 
 /**
  * `npm start`: validate settings, start the bot, and stop it cleanly on SIGTERM/SIGINT. Docker sends SIGKILL 10 s

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { loadDataConfig } from '../src/config.ts';
+import { loadDataSettings } from '../src/dataset/settings.ts';
 import { ConfigError } from '../src/errors.ts';
 
 function configError(env: Record<string, string>): ConfigError {
   try {
-    loadDataConfig(env);
+    loadDataSettings(env);
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigError);
     return error as ConfigError;
@@ -12,9 +12,9 @@ function configError(env: Record<string, string>): ConfigError {
   throw new Error(`expected ${JSON.stringify(env)} to be refused`);
 }
 
-describe('loadDataConfig', () => {
+describe('loadDataSettings', () => {
   it('applies the documented defaults', () => {
-    const config = loadDataConfig({});
+    const config = loadDataSettings({});
     expect(config).toMatchObject({
       logsUri: undefined,
       logsLayout: '{yyyy}/{MM}/{dd}/',
@@ -32,7 +32,7 @@ describe('loadDataConfig', () => {
   });
 
   it('reads every setting', () => {
-    const config = loadDataConfig({
+    const config = loadDataSettings({
       LOGTUNE_LOGS_URI: 's3://logs/cf/',
       LOGTUNE_LOGS_LAYOUT: '{yyyy}/{MM}/{dd}/{HH}/',
       LOGTUNE_ARTIFACTS_URI: '/data/artifacts',
@@ -61,7 +61,7 @@ describe('loadDataConfig', () => {
   });
 
   it('is frozen, drop fields included', () => {
-    const config = loadDataConfig({ LOGTUNE_DROP_FIELDS: 'a,b' });
+    const config = loadDataSettings({ LOGTUNE_DROP_FIELDS: 'a,b' });
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.dropFields)).toBe(true);
     expect(() => {
@@ -70,7 +70,11 @@ describe('loadDataConfig', () => {
   });
 
   it('treats blank values as unset', () => {
-    const config = loadDataConfig({ LOGTUNE_LOGS_URI: '  ', LOGTUNE_LABEL_FIELD: '', LOGTUNE_FETCH_CONCURRENCY: ' ' });
+    const config = loadDataSettings({
+      LOGTUNE_LOGS_URI: '  ',
+      LOGTUNE_LABEL_FIELD: '',
+      LOGTUNE_FETCH_CONCURRENCY: ' ',
+    });
     expect(config.logsUri).toBeUndefined();
     expect(config.labelField).toBe('ThreatLevel');
     expect(config.fetchConcurrency).toBe(16);
@@ -80,7 +84,7 @@ describe('loadDataConfig', () => {
     const previous = process.env.LOGTUNE_LABEL_FIELD;
     process.env.LOGTUNE_LABEL_FIELD = 'FromProcessEnv';
     try {
-      expect(loadDataConfig({}).labelField).toBe('ThreatLevel');
+      expect(loadDataSettings({}).labelField).toBe('ThreatLevel');
     } finally {
       if (previous === undefined) delete process.env.LOGTUNE_LABEL_FIELD;
       else process.env.LOGTUNE_LABEL_FIELD = previous;
@@ -112,6 +116,6 @@ describe('loadDataConfig', () => {
     ['0', false],
     ['no', false],
   ])('reads LOGTUNE_S3_FORCE_PATH_STYLE=%s as %s', (value, expected) => {
-    expect(loadDataConfig({ LOGTUNE_S3_FORCE_PATH_STYLE: value }).s3ForcePathStyle).toBe(expected);
+    expect(loadDataSettings({ LOGTUNE_S3_FORCE_PATH_STYLE: value }).s3ForcePathStyle).toBe(expected);
   });
 });

@@ -2,15 +2,25 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { ConfigError } from '../errors.ts';
-import { MIGRATIONS, type Migration } from './migrations.ts';
+import type { Migration } from './migrations.ts';
 
 export type Db = Database.Database;
 
 /**
  * Opens (creating folder and file if needed) the bot's SQLite database in WAL mode and brings its schema up to date.
  * WAL lets `/logtune status` read while a build writes; busy_timeout covers a second process briefly holding the lock.
+ * The schema is the caller's: the bot passes its whole sequence (src/app/migrations.ts).
  */
-export function openDatabase(path: string, migrations: readonly Migration[] = MIGRATIONS): Db {
+export function openDatabase(path: string, migrations: readonly Migration[]): Db {
+  return open(path, migrations);
+}
+
+/** The bot's database as it is, for the CLI: its schema is the bot's to change, never the CLI's. */
+export function openDatabaseAsIs(path: string): Db {
+  return open(path, undefined);
+}
+
+function open(path: string, migrations: readonly Migration[] | undefined): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   try {
@@ -19,7 +29,7 @@ export function openDatabase(path: string, migrations: readonly Migration[] = MI
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
-    migrate(db, migrations);
+    if (migrations !== undefined) migrate(db, migrations);
     return db;
   } catch (error) {
     db.close();

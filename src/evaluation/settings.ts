@@ -1,17 +1,15 @@
-import { z } from 'zod';
-import { bool, parseSection, type Env } from '../config.ts';
+import { bool, loadSection, settingsSection, type Env } from '../shared/env.ts';
 
 /** Evaluation settings; the baseline is cheap enough to run after every dataset build unless turned off. */
-const schema = z.object({
-  LOGTUNE_BASELINE: bool.default(true),
-});
-
 export interface EvaluationSettings {
   /** Train and score the free baseline after each dataset build. */
   readonly baseline: boolean;
 }
 
+export const evaluationSettings = settingsSection({ LOGTUNE_BASELINE: bool.default(true) }, (e): EvaluationSettings =>
+  Object.freeze({ baseline: e.LOGTUNE_BASELINE }),
+);
+
 export function loadEvaluationSettings(env: Env = process.env): EvaluationSettings {
-  const e = parseSection(schema, env);
-  return Object.freeze({ baseline: e.LOGTUNE_BASELINE });
+  return loadSection(evaluationSettings, env);
 }

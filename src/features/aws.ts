@@ -2,7 +2,13 @@ import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import type { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { sageMakerClient, sageMakerRuntimeClient, type AwsTimeouts } from '../aws/clients.ts';
 import { SageMakerHosting } from '../aws/sagemakerHosting.ts';
+import type { StoredDataset } from '../dataset/output/stored.ts';
 import { endpointOrigin } from '../deploy/endpoints.ts';
+import type { HostingSettings } from '../deploy/settings.ts';
+import { openEndpointClassifier } from '../inference/openEndpointClassifier.ts';
+import type { InferenceSettings } from '../inference/settings.ts';
+import type { ContextClassifier } from '../inference/types.ts';
+import type { Log } from '../log.ts';
 import { deployAws, type DeployAws } from './deploy/aws.ts';
 import { trainingAws, type TrainingAws } from './training/aws.ts';
 
@@ -32,4 +38,14 @@ export function endpointDatasetFromTags(
 ): (endpointName: string) => Promise<string | undefined> {
   const hosting = new SageMakerHosting(sagemaker);
   return async (endpointName) => (await endpointOrigin(hosting, endpointName))?.datasetId;
+}
+
+/** The endpoint classifier for a dataset, with the bot's Runtime client and inference settings bound. */
+export function endpointOpener(
+  aws: BotAws,
+  settings: { readonly inference: InferenceSettings; readonly hosting: HostingSettings },
+  log: Log,
+): (endpointName: string, dataset: StoredDataset) => ContextClassifier {
+  return (endpointName, dataset) =>
+    openEndpointClassifier({ endpointName, dataset, client: aws.runtime, settings, log });
 }

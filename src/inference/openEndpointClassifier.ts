@@ -1,14 +1,10 @@
 import type { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { sageMakerRuntimeClient } from '../aws/clients.ts';
 import { runtimeInvoker } from '../aws/sagemakerRuntime.ts';
-import type { Env } from '../config.ts';
+import type { Env } from '../shared/env.ts';
 import type { StoredStats } from '../dataset/output/stored.ts';
-import {
-  loadHostingSettings,
-  loadInferenceSettings,
-  type HostingSettings,
-  type InferenceSettings,
-} from '../deploy/settings.ts';
+import { loadHostingSettings, type HostingSettings } from '../deploy/settings.ts';
+import { loadInferenceSettings, type InferenceSettings } from './settings.ts';
 import { UsageError } from '../errors.ts';
 import type { Log } from '../log.ts';
 import { EndpointClassifier } from './endpointClassifier.ts';

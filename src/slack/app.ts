@@ -1,13 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { App, LogLevel, type Logger as BoltLogger, type webApi } from '@slack/bolt';
-import type { BotConfig } from '../config.ts';
-import { requireSetting } from '../config.ts';
+import type { BotSettings } from './settings.ts';
+import { requireSetting } from '../shared/env.ts';
 import type { SlackDeps } from './deps.ts';
 import type { Feature } from './feature.ts';
 import { registerListeners } from './listeners/index.ts';
 
 export interface SlackAppOptions {
-  readonly config: BotConfig;
+  readonly config: BotSettings;
   readonly deps: SlackDeps;
   readonly features: readonly Feature[];
   readonly logger: BoltLogger;

@@ -5,7 +5,7 @@ import type { AcceptedMessage } from './hygiene.ts';
 /**
  * What a feature (dataset, training, deploy, triage, evaluation) brings to the bot: its `/logtune` subcommands, its
  * buttons, what it does with channel messages, what `/logtune status` shows of it, and the work it resumes and
- * stops with the bot. Features are listed in one place (src/features/index.ts); help, routing and Bolt's listeners
+ * stops with the bot. Features are listed in one place (src/app/registry.ts); help, routing and Bolt's listeners
  * are all generated from that list, so a command cannot be listed without being wired, or wired without being listed.
  *
  * Every handler runs after the ack (Slack's 3 s are never at stake) and answers the person who asked privately: the

@@ -1,6 +1,17 @@
-import { formatUsd } from '../slack/blocks/money.ts';
-import { mention } from '../slack/blocks/text.ts';
-import type { Policy, PolicyAction } from '../slack/policy.ts';
+/** Who may do what: the surface's policy (LOGTUNE_APPROVERS, self-approval), seen only through this. */
+export interface ApprovalPolicy<A extends string = string> {
+  may(
+    userId: string,
+    action: A,
+    resource: { readonly requestedBy: string },
+  ): { readonly allowed: true } | { readonly allowed: false; readonly reason: string };
+}
+
+/** How the surface writes a person and an amount in a reason (Slack: a mention, dollars). */
+export interface ApprovalWords {
+  user(userId: string): string;
+  usd(amount: number): string;
+}
 
 /**
  * Whether a click on Approve may go through, for any request that spends money (a training job, an endpoint). Pure:
@@ -19,9 +30,10 @@ export interface ApprovalSubject {
 
 export interface ApprovalCheck {
   readonly userId: string;
-  readonly action: PolicyAction;
+  readonly action: string;
   readonly now: Date;
-  readonly policy: Policy;
+  readonly policy: ApprovalPolicy;
+  readonly words: ApprovalWords;
   readonly monthlyBudgetUsd: number | undefined;
   /** Caps approved so far this calendar month (UTC). */
   readonly approvedThisMonthUsd: number;
@@ -36,12 +48,12 @@ export function checkApproval(subject: ApprovalSubject, check: ApprovalCheck): A
     case 'approved':
       return {
         ok: false,
-        reason: `it was already approved${subject.decidedBy ? ` by ${mention(subject.decidedBy)}` : ''}`,
+        reason: `it was already approved${subject.decidedBy ? ` by ${check.words.user(subject.decidedBy)}` : ''}`,
       };
     case 'cancelled':
       return {
         ok: false,
-        reason: `it was cancelled${subject.decidedBy ? ` by ${mention(subject.decidedBy)}` : ''}; nothing will start`,
+        reason: `it was cancelled${subject.decidedBy ? ` by ${check.words.user(subject.decidedBy)}` : ''}; nothing will start`,
       };
     case 'expired':
       return { ok: false, reason: 'it has expired; ask again to get a fresh estimate', expired: true };
@@ -65,8 +77,8 @@ export function checkApproval(subject: ApprovalSubject, check: ApprovalCheck): A
       return {
         ok: false,
         reason:
-          `approving its cap of ${formatUsd(subject.capUsd)} would take this month's approved caps to ${formatUsd(total)}, over ` +
-          `LOGTUNE_MONTHLY_BUDGET_USD (${formatUsd(check.monthlyBudgetUsd)}; ${formatUsd(check.approvedThisMonthUsd)} approved so far)`,
+          `approving its cap of ${check.words.usd(subject.capUsd)} would take this month's approved caps to ${check.words.usd(total)}, over ` +
+          `LOGTUNE_MONTHLY_BUDGET_USD (${check.words.usd(check.monthlyBudgetUsd)}; ${check.words.usd(check.approvedThisMonthUsd)} approved so far)`,
       };
     }
   }

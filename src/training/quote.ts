@@ -5,7 +5,7 @@ import { capFor, maxRuntimeForCap, type Cap, type RuntimeLimit } from './budget.
 import { estimateAll, type EstimateRow } from './estimate.ts';
 import { SUPPORTED_TRAINING_INSTANCE_TYPES, type TrainingInstanceType } from './jumpstart.ts';
 import type { HourlyPrice } from './prices.ts';
-import type { TrainingConfig } from './settings.ts';
+import type { TrainingSettings } from './settings.ts';
 import { fitThroughput, type TrainingObservation } from './throughput.ts';
 
 /**
@@ -36,7 +36,7 @@ export interface TrainingQuote {
 export interface QuoteInput {
   readonly stats: StoredStats;
   readonly region: string;
-  readonly config: TrainingConfig;
+  readonly config: TrainingSettings;
   readonly instanceType: TrainingInstanceType;
   readonly epochs: number;
   readonly budgetUsd?: number;

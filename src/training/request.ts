@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { CreateTrainingJobCommandInput } from '@aws-sdk/client-sagemaker';
 import { TRAINING_JOB_PREFIX, TRAINING_REQUEST_TAG, TRAINING_REQUESTED_BY_TAG } from '../aws/sagemakerTraining.ts';
-import { requireSetting } from '../config.ts';
+import { requireSetting } from '../shared/env.ts';
 import { channelUris } from '../dataset/output/folder.ts';
 import type { StoredStats } from '../dataset/output/stored.ts';
 import { ConfigError, UsageError } from '../errors.ts';
@@ -20,14 +20,14 @@ import {
   TRAINING_VOLUME_GB,
   type TrainingInstanceType,
 } from './jumpstart.ts';
-import type { TrainingConfig } from './settings.ts';
+import type { TrainingSettings } from './settings.ts';
 
 /** One approved fine-tune, as the approval flow knows it. */
 export interface TrainingJobSpec {
   /** Stable per request (e.g. the bot's request row id): the job name is derived from it, never from the clock. */
   readonly requestId: string;
   readonly region: string;
-  readonly config: TrainingConfig;
+  readonly config: TrainingSettings;
   readonly instanceType: TrainingInstanceType;
   readonly epochs: number;
   readonly dataset: { readonly uri: string; readonly stats: StoredStats };

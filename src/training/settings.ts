@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bool, parseSection, positiveInt, type Env } from '../config.ts';
+import { bool, loadSection, positiveInt, settingsSection, type Env } from '../shared/env.ts';
 import { SUPPORTED_TRAINING_INSTANCE_TYPES, type TrainingInstanceType } from './jumpstart.ts';
 
 /**
@@ -23,7 +23,7 @@ const hyperparameterOverrides = z
   })
   .pipe(z.record(z.string().min(1).max(256), z.union([z.string().max(256), z.number(), z.boolean()])));
 
-const trainingSchema = z.object({
+const trainingShape = {
   LOGTUNE_SAGEMAKER_ROLE_ARN: z
     .string()
     .regex(ROLE_ARN, 'expected an IAM role ARN, e.g. arn:aws:iam::123456789012:role/logtune-training')
@@ -51,9 +51,9 @@ const trainingSchema = z.object({
   ),
   LOGTUNE_JUMPSTART_GATED_MODEL_KEY: S3_KEY.default('meta-training/train-meta-textgeneration-llama-2-7b.tar.gz'),
   LOGTUNE_JUMPSTART_SELF_DESTRUCT: bool.default(true),
-});
+};
 
-export interface TrainingConfig {
+export interface TrainingSettings {
   /** Needed to launch, not to estimate; `requireSetting` at launch time. */
   readonly roleArn: string | undefined;
   readonly instanceType: TrainingInstanceType;
@@ -81,9 +81,8 @@ export interface JumpStartSettings {
   readonly selfDestruct: boolean;
 }
 
-export function loadTrainingConfig(env: Env = process.env): TrainingConfig {
-  const e = parseSection(trainingSchema, env);
-  return Object.freeze({
+export const trainingSettings = settingsSection(trainingShape, (e): TrainingSettings =>
+  Object.freeze({
     roleArn: e.LOGTUNE_SAGEMAKER_ROLE_ARN,
     instanceType: e.LOGTUNE_TRAINING_INSTANCE_TYPE,
     epochs: e.LOGTUNE_TRAINING_EPOCHS,
@@ -100,5 +99,9 @@ export function loadTrainingConfig(env: Env = process.env): TrainingConfig {
       gatedModelKey: e.LOGTUNE_JUMPSTART_GATED_MODEL_KEY,
       selfDestruct: e.LOGTUNE_JUMPSTART_SELF_DESTRUCT,
     }),
-  });
+  }),
+);
+
+export function loadTrainingSettings(env: Env = process.env): TrainingSettings {
+  return loadSection(trainingSettings, env);
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { loadDataConfig } from '../../src/config.ts';
+import { loadDataSettings } from '../../src/dataset/settings.ts';
 import { buildDataset } from '../../src/dataset/build.ts';
 import { resolveBuildRequest } from '../../src/dataset/request/request.ts';
 import type { BuildSummary } from '../../src/dataset/types.ts';
@@ -53,7 +53,7 @@ async function build(
   env: Record<string, string>,
 ): Promise<{ summary: BuildSummary; stats: BuildSummary }> {
   const out = join(root, `${logs.split('/').pop()}-out`);
-  const config = loadDataConfig({ LOGTUNE_LOGS_URI: logs, ...env });
+  const config = loadDataSettings({ LOGTUNE_LOGS_URI: logs, ...env });
   const summary = await buildDataset(
     resolveBuildRequest(config, { rangeText: DAY, outUri: out }, new Date('2024-06-01T00:00:00Z')),
   );

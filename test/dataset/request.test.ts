@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadDataConfig, type DataConfig } from '../../src/config.ts';
+import { loadDataSettings, type DataSettings } from '../../src/dataset/settings.ts';
 import { DATASET_USAGE, parseDatasetArgs } from '../../src/dataset/request/args.ts';
 import { BUILD_DEFAULTS, buildKey, resolveBuildRequest, type BuildOptions } from '../../src/dataset/request/request.ts';
 import { ConfigError, UsageError } from '../../src/errors.ts';
@@ -11,8 +11,8 @@ const ENV = {
   LOGTUNE_PARSE_WORKERS: '0',
 };
 
-function config(env: Record<string, string> = ENV): DataConfig {
-  return loadDataConfig(env);
+function config(env: Record<string, string> = ENV): DataSettings {
+  return loadDataSettings(env);
 }
 
 function thrown(fn: () => unknown): Error {

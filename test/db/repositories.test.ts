@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildKey } from '../../src/dataset/request/request.ts';
 import { BuildsRepo } from '../../src/features/dataset/buildsRepo.ts';
 import { openDatabase, type Db } from '../../src/db/db.ts';
+import { MIGRATIONS } from '../../src/app/migrations.ts';
 import { SeenEventsRepo } from '../../src/db/events.ts';
 import { PostedMessagesRepo } from '../../src/db/messages.ts';
 import { sampleRequest, sampleSummary, tempDir } from '../slack/support.ts';
@@ -14,7 +15,7 @@ const later = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
 
 beforeEach(() => {
   dir = tempDir();
-  db = openDatabase(join(dir.path, 'bot.db'));
+  db = openDatabase(join(dir.path, 'bot.db'), MIGRATIONS);
 });
 afterEach(() => {
   db.close();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { loadHostingSettings, loadInferenceSettings } from '../../src/deploy/settings.ts';
+import { loadHostingSettings } from '../../src/deploy/settings.ts';
+import { loadInferenceSettings } from '../../src/inference/settings.ts';
 import { ConfigError } from '../../src/errors.ts';
 
 describe('deploy and inference settings', () => {

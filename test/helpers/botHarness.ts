@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { createLogger } from '../../src/log.ts';
-import { startBot, type BotOptions, type RunningBot } from '../../src/slack/bot.ts';
-import { loadSettings } from '../../src/settings.ts';
+import { startBot, type BotOptions, type RunningBot } from '../../src/app/bot.ts';
+import { loadSettings } from '../../src/app/settings.ts';
 import { blockText, ManualClock, tempDir, waitFor } from '../slack/support.ts';
 import { startFakeSlack, type FakeSlack, type StoredMessage } from './fakeSlack.ts';
 import { startLocalS3, type LocalS3 } from './s3rver.ts';

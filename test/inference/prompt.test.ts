@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import llamaTokenizer from 'llama-tokenizer-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadDataConfig } from '../../src/config.ts';
+import { loadDataSettings } from '../../src/dataset/settings.ts';
 import { buildDataset } from '../../src/dataset/build.ts';
 import { labelFromResponse, responseFor } from '../../src/dataset/examples/example.ts';
 import { resolveBuildRequest } from '../../src/dataset/request/request.ts';
@@ -55,7 +55,7 @@ describe('classification prompts', () => {
     'are the training prompts byte for byte, for the same rows (%s contexts)',
     async (format) => {
       const out = join(root, `out-${format}`);
-      const config = loadDataConfig({ LOGTUNE_DROP_FIELDS: DROP.join(','), LOGTUNE_PARSE_WORKERS: '0' });
+      const config = loadDataSettings({ LOGTUNE_DROP_FIELDS: DROP.join(','), LOGTUNE_PARSE_WORKERS: '0' });
       const request = resolveBuildRequest(
         config,
         { rangeText: '2024-04-01', logsUri: join(root, 'logs'), outUri: out, contextFormat: format },

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadDataConfig } from '../../src/config.ts';
+import { loadDataSettings } from '../../src/dataset/settings.ts';
 import { buildDataset } from '../../src/dataset/build.ts';
 import { TEMPLATE } from '../../src/dataset/examples/example.ts';
 import { DATASET_FILES } from '../../src/dataset/output/folder.ts';
@@ -150,7 +150,7 @@ async function s3Build(
 ): Promise<Outputs> {
   const prefix = `run-${++outCounter}/`;
   const request = resolveBuildRequest(
-    loadDataConfig(dataEnv(env)),
+    loadDataSettings(dataEnv(env)),
     { rangeText: FIXTURE_RANGE.text, outUri: `s3://${ARTIFACTS}/${prefix}`, ...options },
     NOW,
   );
@@ -454,7 +454,7 @@ describe('buildDataset from s3rver, every unique labelled row (--max-examples al
     const lengths = [...tokensOfAll()].sort((a, b) => a - b);
     const limit = lengths[Math.floor(lengths.length / 2)]!;
     const request = resolveBuildRequest(
-      loadDataConfig({ LOGTUNE_PARSE_WORKERS: '0', LOGTUNE_FETCH_CONCURRENCY: '4' }),
+      loadDataSettings({ LOGTUNE_PARSE_WORKERS: '0', LOGTUNE_FETCH_CONCURRENCY: '4' }),
       { rangeText: FIXTURE_RANGE.text, logsUri: logs, outUri: outDir, maxInputLength: limit },
       NOW,
     );
@@ -490,7 +490,7 @@ describe('buildDataset from s3rver, every unique labelled row (--max-examples al
   it('--validation 0 with --max-examples N on a local directory: an empty validation channel, counted as such', async () => {
     const outDir = join(localRoot, 'out-no-validation');
     const request = resolveBuildRequest(
-      loadDataConfig({ LOGTUNE_PARSE_WORKERS: '0' }),
+      loadDataSettings({ LOGTUNE_PARSE_WORKERS: '0' }),
       {
         rangeText: FIXTURE_RANGE.text,
         logsUri: await localLogs(),
@@ -530,7 +530,7 @@ describe('token statistics of a build above the sample size', () => {
   it('counts a uniform sample of at least 2000 examples and extrapolates the total closely', async () => {
     const prefix = 'token-sample/';
     const request = resolveBuildRequest(
-      loadDataConfig(dataEnv({ LOGTUNE_LOGS_URI: `s3://${LOGS}/${LARGE_PREFIX}`, LOGTUNE_PARSE_WORKERS: '1' })),
+      loadDataSettings(dataEnv({ LOGTUNE_LOGS_URI: `s3://${LOGS}/${LARGE_PREFIX}`, LOGTUNE_PARSE_WORKERS: '1' })),
       // Two of the large bucket's days: 2640 unique examples, above the 2000 of the token sample.
       { rangeText: '2024-04-01..2024-04-02', outUri: `s3://${ARTIFACTS}/${prefix}` },
       NOW,
@@ -566,7 +566,7 @@ describe('failed and cancelled builds leave no dataset behind', () => {
   ) {
     const controller = new AbortController();
     const request = resolveBuildRequest(
-      loadDataConfig(dataEnv({ LOGTUNE_LOGS_URI: `s3://${LOGS}/${LARGE_PREFIX}`, ...env })),
+      loadDataSettings(dataEnv({ LOGTUNE_LOGS_URI: `s3://${LOGS}/${LARGE_PREFIX}`, ...env })),
       { rangeText: FIXTURE_RANGE.text, outUri: `s3://${ARTIFACTS}/${outPrefix}` },
       NOW,
     );
@@ -620,7 +620,7 @@ describe('failed and cancelled builds leave no dataset behind', () => {
     }
     const controller = new AbortController();
     const request = resolveBuildRequest(
-      loadDataConfig({ LOGTUNE_PARSE_WORKERS: '0', LOGTUNE_FETCH_CONCURRENCY: '4' }),
+      loadDataSettings({ LOGTUNE_PARSE_WORKERS: '0', LOGTUNE_FETCH_CONCURRENCY: '4' }),
       { rangeText: FIXTURE_RANGE.text, logsUri: logs, outUri: outDir },
       NOW,
     );
@@ -637,7 +637,7 @@ describe('failed and cancelled builds leave no dataset behind', () => {
 
   it('refuses a range without log files, naming the location and range', async () => {
     const request = resolveBuildRequest(
-      loadDataConfig(dataEnv()),
+      loadDataSettings(dataEnv()),
       { rangeText: '2024-05-01..2024-05-02', outUri: `s3://${ARTIFACTS}/empty-range/` },
       NOW,
     );
@@ -649,7 +649,7 @@ describe('failed and cancelled builds leave no dataset behind', () => {
 
   it('fails when no file of the range can be read, naming the first bad one, and writes nothing', async () => {
     const request = resolveBuildRequest(
-      loadDataConfig(dataEnv({ LOGTUNE_LOGS_URI: `s3://${LOGS}/${ALL_BAD_PREFIX}` })),
+      loadDataSettings(dataEnv({ LOGTUNE_LOGS_URI: `s3://${LOGS}/${ALL_BAD_PREFIX}` })),
       { rangeText: '2024-04-03', outUri: `s3://${ARTIFACTS}/all-bad/` },
       NOW,
     );

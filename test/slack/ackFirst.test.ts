@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { App } from '@slack/bolt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadBotConfig } from '../../src/config.ts';
+import { loadBotSettings } from '../../src/slack/settings.ts';
 import { toBoltLogger } from '../../src/log.ts';
 import { createSlackApp } from '../../src/slack/app.ts';
 import { plainMessage } from '../../src/slack/blocks/help.ts';
@@ -60,7 +60,7 @@ const slow: Feature = {
 beforeAll(async () => {
   fake = await startFakeSlack();
   h = createHarness();
-  const config = loadBotConfig({
+  const config = loadBotSettings({
     SLACK_BOT_TOKEN: 'xoxb-1-2-3',
     SLACK_SIGNING_SECRET: SECRET,
     SLACK_API_URL: fake.apiUrl,

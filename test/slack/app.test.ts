@@ -1,6 +1,6 @@
 import { HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadBotConfig } from '../../src/config.ts';
+import { loadBotSettings } from '../../src/slack/settings.ts';
 import { toBoltLogger } from '../../src/log.ts';
 import { createSlackApp } from '../../src/slack/app.ts';
 import { createHarness, type Harness } from './harness.ts';
@@ -11,7 +11,7 @@ afterEach(() => h?.close());
 function build(env: Record<string, string>) {
   h?.close();
   h = createHarness();
-  const config = loadBotConfig({ SLACK_BOT_TOKEN: 'xoxb-1-2-3', ...env });
+  const config = loadBotSettings({ SLACK_BOT_TOKEN: 'xoxb-1-2-3', ...env });
   return createSlackApp({
     config,
     deps: h.deps,

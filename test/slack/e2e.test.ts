@@ -1,14 +1,14 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadSettings } from '../../src/settings.ts';
+import { loadSettings } from '../../src/app/settings.ts';
 import { buildDataset } from '../../src/dataset/build.ts';
 import type { BuildSummary } from '../../src/dataset/types.ts';
 import { CancelledError } from '../../src/errors.ts';
 import { createLogger } from '../../src/log.ts';
 import { formatCount } from '../../src/slack/blocks/text.ts';
 import type { BuildFn } from '../../src/features/dataset/job.ts';
-import { startBot, type RunningBot } from '../../src/slack/bot.ts';
+import { startBot, type RunningBot } from '../../src/app/bot.ts';
 import { commandsOf } from '../../src/slack/router.ts';
 import { S3Store } from '../../src/objectStore/s3Store.ts';
 import { startFakeSlack, type FakeSlack, type StoredMessage } from '../helpers/fakeSlack.ts';

@@ -1,7 +1,11 @@
 import { join } from 'node:path';
 import { CancelledError } from '../../src/errors.ts';
 import type { BuildHooks, BuildRequest, BuildSummary } from '../../src/dataset/types.ts';
-import { createFeatures } from '../../src/features/index.ts';
+import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { createFeatures } from '../../src/app/features.ts';
+import { FEATURES } from '../../src/app/registry.ts';
+import { loadSettings } from '../../src/app/settings.ts';
+import { botAws } from '../../src/features/aws.ts';
 import type { DatasetFeature } from '../../src/features/dataset/index.ts';
 import type { BuildFn } from '../../src/features/dataset/job.ts';
 import type { BuildRunner } from '../../src/features/dataset/runner.ts';
@@ -13,16 +17,12 @@ import { Policy } from '../../src/slack/policy.ts';
 import { commandsOf, routeCommand } from '../../src/slack/router.ts';
 import type { MessageContent } from '../../src/slack/blocks/types.ts';
 import { openDatabase, type Db } from '../../src/db/db.ts';
+import { MIGRATIONS } from '../../src/app/migrations.ts';
 import type { TrainingFeature } from '../../src/features/training/index.ts';
 import { TrackerService } from '../../src/trackers/service.ts';
 import { TrackerStore } from '../../src/trackers/trackerRepo.ts';
-import { loadBotConfig } from '../../src/config.ts';
-import { loadTrainingConfig } from '../../src/training/settings.ts';
-import { loadTriageSettings } from '../../src/features/triage/settings.ts';
 import { FakeTrainingAws } from '../helpers/fakeTrainingAws.ts';
 import { FakeDeployAws } from '../helpers/fakeHosting.ts';
-import { loadDeploySettings } from '../../src/features/deploy/settings.ts';
-import { loadHostingSettings } from '../../src/deploy/settings.ts';
 import { SeenEventsRepo } from '../../src/db/events.ts';
 import { PostedMessagesRepo } from '../../src/db/messages.ts';
 import { captureLog, dataConfig, deferred, ManualClock, MemorySlack, tempDir, type CapturedLog } from './support.ts';
@@ -87,7 +87,7 @@ export interface Harness {
 export function createHarness(options: HarnessOptions = {}): Harness {
   const dir = options.dbPath === undefined ? tempDir() : undefined;
   const dbPath = options.dbPath ?? join(dir!.path, 'bot.db');
-  const db = openDatabase(dbPath);
+  const db = openDatabase(dbPath, MIGRATIONS);
   const clock = options.clock ?? new ManualClock();
   const slack = options.slack ?? new MemorySlack();
   const log = captureLog();
@@ -97,12 +97,20 @@ export function createHarness(options: HarnessOptions = {}): Harness {
   const messenger = new Messenger({ messages, slack, log, now });
   const identity = { botId: 'B0BOT', botUserId: 'U0BOT', teamId: 'T0001', workspaceUrl: 'https://t.slack.com/' };
   const approvers = options.approvers ?? [APPROVER];
-  const bot = loadBotConfig({
-    SLACK_BOT_TOKEN: 'xoxb-t',
-    SLACK_SIGNING_SECRET: 's',
-    LOGTUNE_APPROVERS: approvers.join(','),
-    ...options.botEnv,
-  });
+  const settings = {
+    ...loadSettings({
+      SLACK_BOT_TOKEN: 'xoxb-t',
+      SLACK_SIGNING_SECRET: 's',
+      LOGTUNE_APPROVERS: approvers.join(','),
+      LOGTUNE_SAGEMAKER_ROLE_ARN: 'arn:aws:iam::111122223333:role/logtune-training',
+      LOGTUNE_BUILD_CONCURRENCY: String(options.concurrency ?? 2),
+      LOGTUNE_BUILD_MAX_ATTEMPTS: String(options.maxAttempts ?? 3),
+      LOGTUNE_BASELINE: 'false',
+      ...options.botEnv,
+    }),
+    data: dataConfig,
+  };
+  const { bot } = settings;
   const policy = new Policy({ approvers, allowSelfApproval: bot.allowSelfApproval });
   const trackers = new TrackerService({
     store: new TrackerStore(db),
@@ -112,64 +120,23 @@ export function createHarness(options: HarnessOptions = {}): Harness {
     random: () => 0.5,
   });
   const aws = options.aws ?? new FakeTrainingAws();
-  const training = loadTrainingConfig({
-    LOGTUNE_SAGEMAKER_ROLE_ARN: 'arn:aws:iam::111122223333:role/logtune-training',
-  });
-  const features = createFeatures({
-    dataset: {
-      db,
-      data: dataConfig,
-      identity,
-      messenger,
-      policy,
-      clock,
-      log,
-      buildDataset: builder.fn,
-      concurrency: options.concurrency ?? 2,
-      maxAttempts: options.maxAttempts ?? 3,
-      progressIntervalMs: 5000,
-    },
-    training: { db, data: dataConfig, bot, training, identity, messenger, policy, trackers, clock, log, aws },
-    deploy: {
-      db,
-      bot,
-      training,
-      hosting: loadHostingSettings({}),
-      settings: loadDeploySettings({}),
-      identity,
-      messenger,
-      policy,
-      trackers,
-      clock,
-      log,
-      aws: new FakeDeployAws(),
-      afterInService: async () => undefined,
-    },
-    evaluation: {
-      settings: { baseline: false },
-      data: dataConfig,
-      messenger,
-      log,
-      now,
-      endpointDataset: async () => undefined,
-      openEndpoint: () => {
-        throw new Error('no endpoint in the unit harness');
-      },
-    },
-    triage: {
-      settings: loadTriageSettings({}),
-      data: dataConfig,
-      maxLines: 50,
-      messenger,
-      slack,
-      botUserId: identity.botUserId,
-      log,
-      now,
-      endpointDataset: async () => undefined,
-      openEndpoint: () => {
-        throw new Error('no endpoint in the unit harness');
-      },
-    },
+  // No SageMaker here: every endpoint is unknown, as the harness's endpoint lookups answered before.
+  const sagemaker = new SageMakerClient({ region: 'us-east-1' });
+  sagemaker.send = (() =>
+    Promise.reject(
+      Object.assign(new Error('no SageMaker in the unit harness'), { name: 'ResourceNotFound' }),
+    )) as never;
+  const features = createFeatures(FEATURES, settings, {
+    db,
+    identity,
+    messenger,
+    policy,
+    trackers,
+    slack,
+    aws: botAws({ training: aws, deploy: new FakeDeployAws(), sagemaker }),
+    clock,
+    log,
+    seams: { buildDataset: builder.fn, progressIntervalMs: 5000, afterInService: async () => undefined },
   });
   const dataset = features.find((f) => f.name === 'dataset') as DatasetFeature;
   const trainingFeature = features.find((f) => f.name === 'training') as TrainingFeature;

@@ -3,6 +3,7 @@ import { webApi } from '@slack/bolt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Messenger } from '../../src/slack/messenger.ts';
 import { openDatabase, type Db } from '../../src/db/db.ts';
+import { MIGRATIONS } from '../../src/app/migrations.ts';
 import { PostedMessagesRepo } from '../../src/db/messages.ts';
 import { captureLog, MemorySlack, tempDir } from './support.ts';
 
@@ -19,7 +20,7 @@ const messenger = () => new Messenger({ messages, slack, log, now: () => new Dat
 
 beforeEach(() => {
   dir = tempDir();
-  db = openDatabase(join(dir.path, 'bot.db'));
+  db = openDatabase(join(dir.path, 'bot.db'), MIGRATIONS);
   slack = new MemorySlack();
   messages = new PostedMessagesRepo(db);
   log = captureLog();

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadDataConfig } from '../../src/config.ts';
+import { loadDataSettings } from '../../src/dataset/settings.ts';
 import { resolveBuildRequest, summaryHeader } from '../../src/dataset/request/request.ts';
 import type { BuildProgress, BuildRequest, BuildSummary } from '../../src/dataset/types.ts';
 import { createLogger, type Level, type Log } from '../../src/log.ts';
@@ -125,7 +125,7 @@ export class MemorySlack implements SlackApi {
   }
 }
 
-export const dataConfig = loadDataConfig({
+export const dataConfig = loadDataSettings({
   LOGTUNE_LOGS_URI: 's3://logs-bucket/logs',
   LOGTUNE_ARTIFACTS_URI: 's3://logs-bucket/artifacts',
 });

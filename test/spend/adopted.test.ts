@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TaggedResource } from '../../src/aws/taggedResources.ts';
+import { MIGRATIONS } from '../../src/app/migrations.ts';
 import { openDatabase } from '../../src/db/db.ts';
 import { AdoptedRepo, reconcile } from '../../src/spend/adopted.ts';
 
@@ -13,7 +14,7 @@ const job = (name: string, status = 'InProgress'): TaggedResource => ({
 
 describe('reconcile', () => {
   it('adopts what runs unknown to the database, once; leaves known ones; ends what no longer runs', async () => {
-    const repo = new AdoptedRepo(openDatabase(':memory:'));
+    const repo = new AdoptedRepo(openDatabase(':memory:', MIGRATIONS));
     let running = [job('a'), job('b'), job('known')];
     const source = { kind: 'training-job' as const, list: async () => running, known: (n: string) => n === 'known' };
     const now = () => new Date('2026-12-03T16:00:00Z');

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../src/db/db.ts';
+import { MIGRATIONS } from '../../src/app/migrations.ts';
 import { backoffMs, isThrottling } from '../../src/trackers/backoff.ts';
 import { TrackerService } from '../../src/trackers/service.ts';
 import { TrackerStore } from '../../src/trackers/trackerRepo.ts';
@@ -66,7 +67,7 @@ function rig(options: { dbPath?: string; clock?: ManualClock; kind?: FakeJobKind
     dirs.push(dir);
     dbPath = join(dir.path, 'db.sqlite');
   }
-  const db = openDatabase(dbPath);
+  const db = openDatabase(dbPath, MIGRATIONS);
   const store = new TrackerStore(db);
   const clock = options.clock ?? new ManualClock();
   const log = captureLog();

@@ -8,8 +8,9 @@ import { main } from '../../src/cli/main.ts';
 import { LocalStore } from '../../src/objectStore/localStore.ts';
 import { priceItem } from '../aws/priceItems.ts';
 import { captureStream } from '../helpers/captureStream.ts';
-import { ObservationsRepo, SqlitePriceCache } from '../../src/features/training/prices.ts';
+import { ObservationsRepo, SqlitePriceCache } from '../../src/training/priceRepo.ts';
 import { openDatabase } from '../../src/db/db.ts';
+import { MIGRATIONS } from '../../src/app/migrations.ts';
 import { writeSeedLayout } from '../helpers/syntheticLogs.ts';
 
 let root: string;
@@ -174,7 +175,7 @@ describe('logtune estimate', () => {
   it('fits to the finished runs the bot recorded, and uses its price cache, when LOGTUNE_DB names its database', async () => {
     awsEnv(`http://127.0.0.1:${refusedPort}`);
     const dbPath = join(root, 'bot.db');
-    const db = openDatabase(dbPath);
+    const db = openDatabase(dbPath, MIGRATIONS);
     new ObservationsRepo(db).add(
       'logtune-ft-old',
       { instanceType: 'ml.g5.12xlarge', instanceCount: 1, workTokens: 9_000_000, billableSeconds: 900 + 3000 },

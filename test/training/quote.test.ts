@@ -3,14 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PriceQuery } from '../../src/aws/pricing.ts';
-import { loadDataConfig } from '../../src/config.ts';
+import { loadDataSettings } from '../../src/dataset/settings.ts';
 import { resolveBuildRequest, summaryHeader } from '../../src/dataset/request/request.ts';
 import type { StoredStats } from '../../src/dataset/output/stored.ts';
 import { LocalStore } from '../../src/objectStore/localStore.ts';
 import { findFinishedDataset } from '../../src/training/findDataset.ts';
 import { PriceUnavailableError, type HourlyPrice } from '../../src/training/prices.ts';
 import { quoteTraining } from '../../src/training/quote.ts';
-import { loadTrainingConfig } from '../../src/training/settings.ts';
+import { loadTrainingSettings } from '../../src/training/settings.ts';
 
 const stats = {
   datasetId: 'ds-x',
@@ -38,7 +38,7 @@ async function priceOf(query: PriceQuery): Promise<HourlyPrice> {
 }
 
 describe('training quote', () => {
-  const config = loadTrainingConfig({});
+  const config = loadTrainingSettings({});
   const base = {
     stats,
     region: 'us-east-1',
@@ -88,7 +88,11 @@ describe('training quote', () => {
 describe('finding the dataset a training would use', () => {
   let artifacts: string;
   const config = () =>
-    loadDataConfig({ LOGTUNE_LOGS_URI: 's3://logs/cf/', LOGTUNE_ARTIFACTS_URI: artifacts, LOGTUNE_PARSE_WORKERS: '0' });
+    loadDataSettings({
+      LOGTUNE_LOGS_URI: 's3://logs/cf/',
+      LOGTUNE_ARTIFACTS_URI: artifacts,
+      LOGTUNE_PARSE_WORKERS: '0',
+    });
 
   beforeAll(async () => {
     artifacts = await mkdtemp(join(tmpdir(), 'logtune-find-'));

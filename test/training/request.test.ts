@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { StoredStats } from '../../src/dataset/output/stored.ts';
 import { ConfigError, UsageError } from '../../src/errors.ts';
 import { trainingJobName, trainingJobRequest, type TrainingJobSpec } from '../../src/training/request.ts';
-import { loadTrainingConfig } from '../../src/training/settings.ts';
+import { loadTrainingSettings } from '../../src/training/settings.ts';
 
 const ROLE = 'arn:aws:iam::111122223333:role/logtune-training';
 const stats = {
@@ -31,7 +31,7 @@ function spec(overrides: Partial<TrainingJobSpec> = {}, env: Record<string, stri
   return {
     requestId: 'req-42',
     region: 'us-east-1',
-    config: loadTrainingConfig({ LOGTUNE_SAGEMAKER_ROLE_ARN: ROLE, ...env }),
+    config: loadTrainingSettings({ LOGTUNE_SAGEMAKER_ROLE_ARN: ROLE, ...env }),
     instanceType: 'ml.g5.12xlarge',
     epochs: 3,
     dataset: { uri: stats.outUri, stats },

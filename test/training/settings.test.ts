@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { loadTrainingConfig } from '../../src/training/settings.ts';
+import { loadTrainingSettings } from '../../src/training/settings.ts';
 
 describe('training settings', () => {
   it('has documented defaults and needs no role to estimate', () => {
-    const config = loadTrainingConfig({});
+    const config = loadTrainingSettings({});
     expect(config).toMatchObject({
       roleArn: undefined,
       instanceType: 'ml.g5.12xlarge',
@@ -19,23 +19,23 @@ describe('training settings', () => {
   });
 
   it('names the bad variable', () => {
-    expect(() => loadTrainingConfig({ LOGTUNE_SAGEMAKER_ROLE_ARN: 'logtune-training' })).toThrow(
+    expect(() => loadTrainingSettings({ LOGTUNE_SAGEMAKER_ROLE_ARN: 'logtune-training' })).toThrow(
       /^LOGTUNE_SAGEMAKER_ROLE_ARN: expected an IAM role ARN/,
     );
     expect(
-      loadTrainingConfig({ LOGTUNE_SAGEMAKER_ROLE_ARN: 'arn:aws-cn:iam::123456789012:role/path/to/r' }).roleArn,
+      loadTrainingSettings({ LOGTUNE_SAGEMAKER_ROLE_ARN: 'arn:aws-cn:iam::123456789012:role/path/to/r' }).roleArn,
     ).toContain('path/to/r');
-    expect(() => loadTrainingConfig({ LOGTUNE_TRAINING_INSTANCE_TYPE: 'ml.g5.2xlarge' })).toThrow(
+    expect(() => loadTrainingSettings({ LOGTUNE_TRAINING_INSTANCE_TYPE: 'ml.g5.2xlarge' })).toThrow(
       /^LOGTUNE_TRAINING_INSTANCE_TYPE:/,
     );
-    expect(() => loadTrainingConfig({ LOGTUNE_TRAINING_EPOCHS: '0' })).toThrow(/^LOGTUNE_TRAINING_EPOCHS:/);
-    expect(() => loadTrainingConfig({ LOGTUNE_TRAINING_HYPERPARAMETERS: 'lr=1' })).toThrow(
+    expect(() => loadTrainingSettings({ LOGTUNE_TRAINING_EPOCHS: '0' })).toThrow(/^LOGTUNE_TRAINING_EPOCHS:/);
+    expect(() => loadTrainingSettings({ LOGTUNE_TRAINING_HYPERPARAMETERS: 'lr=1' })).toThrow(
       /^LOGTUNE_TRAINING_HYPERPARAMETERS: expected a JSON object/,
     );
-    expect(() => loadTrainingConfig({ LOGTUNE_TRAINING_HYPERPARAMETERS: '{"a": [1]}' })).toThrow(
+    expect(() => loadTrainingSettings({ LOGTUNE_TRAINING_HYPERPARAMETERS: '{"a": [1]}' })).toThrow(
       /^LOGTUNE_TRAINING_HYPERPARAMETERS:/,
     );
-    expect(() => loadTrainingConfig({ LOGTUNE_JUMPSTART_SCRIPT_KEY: '/leading/slash' })).toThrow(
+    expect(() => loadTrainingSettings({ LOGTUNE_JUMPSTART_SCRIPT_KEY: '/leading/slash' })).toThrow(
       /^LOGTUNE_JUMPSTART_SCRIPT_KEY:/,
     );
   });

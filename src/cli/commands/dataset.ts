@@ -1,4 +1,4 @@
-import { loadDataConfig } from '../../config.ts';
+import { loadDataSettings } from '../../dataset/settings.ts';
 import { DATASET_USAGE, parseDatasetArgs } from '../../dataset/request/args.ts';
 import { buildDataset } from '../../dataset/build.ts';
 import { resolveBuildRequest } from '../../dataset/request/request.ts';
@@ -14,7 +14,7 @@ export const datasetCommand: CliCommand = {
   async run(args, io) {
     const reporter = progressReporter(io.stderr as NodeJS.WriteStream);
     try {
-      const config = loadDataConfig(io.env);
+      const config = loadDataSettings(io.env);
       const request = resolveBuildRequest(config, parseDatasetArgs(args, { allowOperatorFlags: true }), new Date());
       io.stderr.write(`Building ${request.datasetId} for ${request.range.label} from ${request.logsUri}\n`);
       const summary = await buildDataset(request, { signal: io.signal, onProgress: reporter.report });

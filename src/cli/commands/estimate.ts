@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { loadDataConfig, requireSetting } from '../../config.ts';
+import { loadDataSettings } from '../../dataset/settings.ts';
+import { requireSetting } from '../../shared/env.ts';
 import { buildDataset } from '../../dataset/build.ts';
 import { resolveBuildRequest } from '../../dataset/request/request.ts';
 import { openStoredDataset, type StoredDataset } from '../../dataset/output/stored.ts';
@@ -11,7 +12,7 @@ import { hourlyPrice, memoryPriceCache, type PriceCache } from '../../training/p
 import type { TrainingObservation } from '../../training/throughput.ts';
 import { quoteTraining } from '../../training/quote.ts';
 import { quoteJson, quoteTable } from '../../training/quoteText.ts';
-import { loadTrainingConfig } from '../../training/settings.ts';
+import { loadTrainingSettings } from '../../training/settings.ts';
 import type { CliCommand, CliIo } from '../command.ts';
 import { EXIT } from '../command.ts';
 import { progressReporter } from '../progressReporter.ts';
@@ -56,7 +57,7 @@ function parseEstimateArgs(args: readonly string[]): {
 
 /** A dataset id is used as is; a range reuses the finished dataset a training would use, or builds it. */
 async function datasetFor(ref: string, io: CliIo): Promise<{ dataset: StoredDataset; reused: boolean }> {
-  const config = loadDataConfig(io.env);
+  const config = loadDataSettings(io.env);
   if (/^ds-/.test(ref))
     return {
       dataset: await openStoredDataset(ref, config.artifactsUri, { s3ForcePathStyle: config.s3ForcePathStyle }),
@@ -82,17 +83,26 @@ async function datasetFor(ref: string, io: CliIo): Promise<{ dataset: StoredData
   };
 }
 
-/** The price cache and the finished runs in the bot's SQLite file, if LOGTUNE_DB names one that exists. */
+/**
+ * The price cache and the finished runs in the bot's SQLite file, if LOGTUNE_DB names one that exists. Opened as it
+ * is: its schema is the bot's to change. A file without those tables (an older bot) is left alone.
+ */
 async function botState(
   path: string | undefined,
 ): Promise<{ cache: PriceCache; observations: TrainingObservation[]; close(): void } | undefined> {
   if (path === undefined || path.trim() === '' || !existsSync(path)) return undefined;
-  const [{ openDatabase }, { ObservationsRepo, SqlitePriceCache }] = await Promise.all([
+  const [{ openDatabaseAsIs }, { ObservationsRepo, SqlitePriceCache }] = await Promise.all([
     import('../../db/db.ts'),
-    import('../../features/training/prices.ts'),
+    import('../../training/priceRepo.ts'),
   ]);
-  const db = openDatabase(path);
-  return { cache: new SqlitePriceCache(db), observations: new ObservationsRepo(db).all(), close: () => db.close() };
+  const db = openDatabaseAsIs(path);
+  try {
+    return { cache: new SqlitePriceCache(db), observations: new ObservationsRepo(db).all(), close: () => db.close() };
+  } catch (error) {
+    db.close();
+    if (error instanceof Error && /no such table/.test(error.message)) return undefined;
+    throw error;
+  }
 }
 
 /** `logtune estimate`: what a fine-tune on a range's dataset would take and cost; table on stderr, JSON on stdout. */
@@ -102,7 +112,7 @@ export const estimateCommand: CliCommand = {
   summary: 'estimate the hours and dollars of fine-tuning on a dataset, for every supported instance type',
   async run(args, io) {
     const options = parseEstimateArgs(args);
-    const training = loadTrainingConfig(io.env);
+    const training = loadTrainingSettings(io.env);
     // Loaded here, not at start-up: `logtune dataset` never pays for the SageMaker and Pricing clients.
     const [{ sageMakerClient, pricingClient }, { sageMakerRegion }, { fetchOnDemandPrice }, { pricingApiRegion }] =
       await Promise.all([

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { loadDataConfig } from '../../config.ts';
+import { loadDataSettings } from '../../dataset/settings.ts';
 import { openStoredDataset, type StoredDataset } from '../../dataset/output/stored.ts';
 import { UsageError } from '../../errors.ts';
 import type { CliIo } from '../command.ts';
@@ -38,6 +38,6 @@ export async function openDatasetArg(positionals: readonly string[], io: CliIo, 
 }
 
 export async function openDataset(ref: string, io: CliIo): Promise<StoredDataset> {
-  const config = loadDataConfig(io.env);
+  const config = loadDataSettings(io.env);
   return openStoredDataset(ref, config.artifactsUri, { s3ForcePathStyle: config.s3ForcePathStyle });
 }

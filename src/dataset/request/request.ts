@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { requireSetting, type DataConfig } from '../../config.ts';
+import { requireSetting } from '../../shared/env.ts';
+import type { DataSettings } from '../settings.ts';
 import { UsageError } from '../../errors.ts';
 import { parseDateRange, type DateRange } from '../../logs/dateRange.ts';
 import { joinUri, parseStorageUri } from '../../objectStore/uri.ts';
@@ -34,7 +35,7 @@ export function newDatasetId(range: DateRange, now: Date): string {
   return `ds-${range.start.replaceAll('-', '')}-${range.end.replaceAll('-', '')}-${stamp}-${randomBytes(2).toString('hex')}`;
 }
 
-export function resolveBuildRequest(config: DataConfig, options: BuildOptions, now: Date): BuildRequest {
+export function resolveBuildRequest(config: DataSettings, options: BuildOptions, now: Date): BuildRequest {
   const range = parseDateRange(options.rangeText, { now, maxDays: config.maxRangeDays });
   const logsUri = options.logsUri ?? requireSetting(config.logsUri, 'LOGTUNE_LOGS_URI', 'or pass --logs');
   parseStorageUri(logsUri);

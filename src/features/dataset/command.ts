@@ -1,6 +1,6 @@
 import { DATASET_USAGE, parseDatasetArgs } from '../../dataset/request/args.ts';
 import { resolveBuildRequest } from '../../dataset/request/request.ts';
-import type { DataConfig } from '../../config.ts';
+import type { DataSettings } from '../../dataset/settings.ts';
 import { plainMessage } from '../../slack/blocks/help.ts';
 import { escapeMrkdwn, inlineCode, link, mention, permalink } from '../../slack/blocks/text.ts';
 import type { MessageContent } from '../../slack/blocks/types.ts';
@@ -10,7 +10,7 @@ import type { BuildRunner } from './runner.ts';
 import type { BuildRecord } from './buildsRepo.ts';
 
 export interface DatasetCommandDeps {
-  readonly data: DataConfig;
+  readonly data: DataSettings;
   readonly runner: BuildRunner;
   readonly identity: BotIdentity;
   readonly now: () => Date;

@@ -1,4 +1,8 @@
-import type { DataConfig } from '../../config.ts';
+import { buildDataset } from '../../dataset/build.ts';
+import { dataSettings, type DataSettings } from '../../dataset/settings.ts';
+import { evaluationSettings } from '../../evaluation/settings.ts';
+import { botSettings } from '../../slack/settings.ts';
+import { describeFeature } from '../description.ts';
 import type { Log } from '../../log.ts';
 import { permalink } from '../../slack/blocks/text.ts';
 import type { Feature } from '../../slack/feature.ts';
@@ -14,11 +18,11 @@ import type { BuildFn } from './job.ts';
 import { BuildRunner } from './runner.ts';
 import { parseStoredRequest } from './storedRequest.ts';
 import { BuildsRepo, type BuildRecord } from './buildsRepo.ts';
-import type { BaselineScorer } from '../evaluation/baselineAfterBuild.ts';
+import { baselineAfterBuild, type BaselineScorer } from '../evaluation/index.ts';
 
 export interface DatasetFeatureDeps {
   readonly db: Db;
-  readonly data: DataConfig;
+  readonly data: DataSettings;
   readonly identity: BotIdentity;
   readonly messenger: Messenger;
   readonly policy: Policy;
@@ -35,6 +39,10 @@ export interface DatasetFeature extends Feature {
   readonly runner: BuildRunner;
   readonly builds: BuildsRepo;
 }
+
+export type { BuildFn } from './job.ts';
+export type { BuildRunner } from './runner.ts';
+export type { BuildRecord, BuildsRepo } from './buildsRepo.ts';
 
 const RECENT = 10;
 
@@ -97,3 +105,22 @@ export function createDatasetFeature(deps: DatasetFeatureDeps): DatasetFeature {
     },
   };
 }
+
+export const datasetFeature = describeFeature({
+  name: 'dataset',
+  settings: { data: dataSettings, bot: botSettings, evaluation: evaluationSettings },
+  create({ settings, seams, log, ...services }) {
+    // The free baseline, scored right after each build, is the evaluation feature's offer (a function, not state).
+    const scoreBaseline = baselineAfterBuild(settings.evaluation, settings.data, log);
+    return createDatasetFeature({
+      ...services,
+      log,
+      data: settings.data,
+      buildDataset: seams.buildDataset ?? buildDataset,
+      concurrency: settings.bot.buildConcurrency,
+      maxAttempts: settings.bot.buildMaxAttempts,
+      progressIntervalMs: seams.progressIntervalMs ?? 5_000,
+      ...(scoreBaseline && { scoreBaseline }),
+    });
+  },
+});

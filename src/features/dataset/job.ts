@@ -13,7 +13,7 @@ import {
 } from './blocks/thread.ts';
 import type { MessageContent } from '../../slack/blocks/types.ts';
 import type { Messenger } from '../../slack/messenger.ts';
-import type { BaselineScorer } from '../evaluation/baselineAfterBuild.ts';
+import type { BaselineScorer } from '../evaluation/index.ts';
 import { Throttle } from '../../slack/throttle.ts';
 import type { Clock } from '../../shared/clock.ts';
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { TrainingJobNotFoundError } from '../../aws/sagemakerTraining.ts';
-import { requireSetting } from '../../config.ts';
+import { requireSetting } from '../../shared/env.ts';
 import { hostingConfig } from '../../deploy/hosting.ts';
 import { modelData } from '../../deploy/requests.ts';
 import { ConfigError, UsageError } from '../../errors.ts';

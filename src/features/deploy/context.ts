@@ -7,7 +7,7 @@ import type { Clock } from '../../shared/clock.ts';
 import type { AdoptedRepo } from '../../spend/adopted.ts';
 import type { ApprovalSettings } from '../../spend/approval.ts';
 import type { TrackerService } from '../../trackers/service.ts';
-import type { TrainingConfig } from '../../training/settings.ts';
+import type { TrainingSettings } from '../../training/settings.ts';
 import type { DeployAws } from './aws.ts';
 import type { DeployedEndpointsRepo } from './endpointsRepo.ts';
 import type { DeploySettings } from './settings.ts';
@@ -31,7 +31,7 @@ export interface DeployContext {
   /** Endpoints found under logtune's tags that this database had no record of. */
   readonly adopted: AdoptedRepo;
   readonly models: TrainedModels;
-  readonly training: TrainingConfig;
+  readonly training: TrainingSettings;
   readonly hosting: HostingSettings;
   readonly settings: DeploySettings;
   readonly approval: ApprovalSettings;

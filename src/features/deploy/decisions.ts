@@ -1,5 +1,6 @@
 import { deployNames } from '../../deploy/requests.ts';
 import { plainMessage } from '../../slack/blocks/help.ts';
+import { APPROVAL_WORDS } from '../../slack/blocks/spend.ts';
 import { escapeMrkdwn, inlineCode } from '../../slack/blocks/text.ts';
 import type { MessageContent } from '../../slack/blocks/types.ts';
 import { approvalSubject, closeExpired, decideApproval, type ApprovalSubject } from '../../spend/approval.ts';
@@ -44,6 +45,7 @@ export class DeployDecisions {
       action: 'deploy.approve' as const,
       now: at,
       policy: ctx.policy,
+      words: APPROVAL_WORDS,
       monthlyBudgetUsd: undefined,
       approvedThisMonthUsd: 0,
     };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Db } from '../../db/db.ts';
-import type { CurrentEndpoint, DeployedEndpoints } from '../triage/endpoints.ts';
+import type { CurrentEndpoint, DeployedEndpoints } from '../triage/index.ts';
 
 /**
  * Endpoints logtune created: one row once SageMaker accepted the three creates, kept after removal for the record

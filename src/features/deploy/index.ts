@@ -1,4 +1,4 @@
-import type { BotConfig } from '../../config.ts';
+import { botSettings, type BotSettings } from '../../slack/settings.ts';
 import type { Log } from '../../log.ts';
 import { plainMessage } from '../../slack/blocks/help.ts';
 import { inlineCode, permalink } from '../../slack/blocks/text.ts';
@@ -7,11 +7,14 @@ import type { BotIdentity } from '../../slack/identity.ts';
 import type { Messenger } from '../../slack/messenger.ts';
 import type { Policy } from '../../slack/policy.ts';
 import type { Clock } from '../../shared/clock.ts';
-import type { HostingSettings } from '../../deploy/settings.ts';
+import { hostingSettings, type HostingSettings } from '../../deploy/settings.ts';
 import type { Db } from '../../db/db.ts';
 import type { TrackerService } from '../../trackers/service.ts';
-import type { TrainingConfig } from '../../training/settings.ts';
-import type { DeployedEndpoints } from '../triage/endpoints.ts';
+import { trainingSettings, type TrainingSettings } from '../../training/settings.ts';
+import { describeFeature } from '../description.ts';
+import type { EvaluationFeature } from '../evaluation/index.ts';
+import type { DeployedEndpoints } from '../triage/index.ts';
+import type { TrainingFeature } from '../training/index.ts';
 import { askDeploy } from './ask.ts';
 import type { DeployAws } from './aws.ts';
 import { KEEP_ACTION_ID } from './blocks/idle.ts';
@@ -25,20 +28,21 @@ import { DeployedEndpointsRepo } from './endpointsRepo.ts';
 import { IdleEndpoints } from './idle.ts';
 import { costOf } from './messages.ts';
 import { EndpointRemoval } from './removal.ts';
-import type { DeploySettings } from './settings.ts';
+import { deploySettings, type DeploySettings } from './settings.ts';
+import { DEPLOY_MIGRATIONS } from './migrations.ts';
 import type { TrainedModels } from '../../training/trainedModels.ts';
 import { DeployRequestsRepo } from './deployRequestsRepo.ts';
 import { BackgroundTasks } from '../../shared/backgroundTasks.ts';
 import { SpendCreation } from '../../spend/creation.ts';
 import { AdoptedRepo, reconcile } from '../../spend/adopted.ts';
 import { approvalSettings } from '../../spend/approval.ts';
-import { adoptedStatusLine } from '../../slack/blocks/adopted.ts';
+import { adoptedStatusLine } from '../../slack/blocks/spend.ts';
 import { ENDPOINT_PREFIX, TAG_KEYS } from '../../deploy/requests.ts';
 
 export interface DeployFeatureDeps {
   readonly db: Db;
-  readonly bot: BotConfig;
-  readonly training: TrainingConfig;
+  readonly bot: BotSettings;
+  readonly training: TrainingSettings;
   readonly hosting: HostingSettings;
   readonly settings: DeploySettings;
   readonly identity: BotIdentity;
@@ -60,6 +64,8 @@ export interface DeployFeature extends Feature {
   /** Resolves when no background step (creates, removals, the after-InService hook) is running: tests, shutdown. */
   idle(): Promise<void>;
 }
+
+export type { AfterInService, InServiceEndpoint } from './context.ts';
 
 const RECENT = 10;
 const SWEEP_MS = 60_000;
@@ -181,3 +187,25 @@ export function createDeployFeature(deps: DeployFeatureDeps): DeployFeature {
     },
   };
 }
+
+export const deployFeature = describeFeature({
+  name: 'deploy',
+  settings: { bot: botSettings, training: trainingSettings, hosting: hostingSettings, deploy: deploySettings },
+  migrations: DEPLOY_MIGRATIONS,
+  create: ({ settings, features, aws, seams, ...services }) =>
+    createDeployFeature({
+      ...services,
+      bot: settings.bot,
+      training: settings.training,
+      hosting: settings.hosting,
+      settings: settings.deploy,
+      aws: aws.deploy,
+      models: features.get<TrainingFeature>('training').models,
+      // By default the evaluation's report, posted in the deploy thread (evaluation is listed after deploy: looked
+      // up when an endpoint comes into service, not now).
+      afterInService:
+        seams.afterInService ??
+        ((endpoint) =>
+          features.get<EvaluationFeature>('evaluation').evaluateEndpoint(endpoint.endpointName, endpoint.datasetId)),
+    }),
+});

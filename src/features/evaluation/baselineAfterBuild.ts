@@ -1,4 +1,4 @@
-import type { DataConfig } from '../../config.ts';
+import type { DataSettings } from '../../dataset/settings.ts';
 import { openStoredDataset } from '../../dataset/output/stored.ts';
 import type { BuildSummary } from '../../dataset/types.ts';
 import { isLogtuneError } from '../../errors.ts';
@@ -23,7 +23,7 @@ export const BOT_BASELINE_MAX_EXAMPLES = 100_000;
  */
 export function baselineAfterBuild(
   settings: EvaluationSettings,
-  data: DataConfig,
+  data: DataSettings,
   log: Log,
 ): BaselineScorer | undefined {
   if (!settings.baseline) return undefined;

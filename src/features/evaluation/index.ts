@@ -1,4 +1,9 @@
-import type { DataConfig } from '../../config.ts';
+import { dataSettings, type DataSettings } from '../../dataset/settings.ts';
+import { hostingSettings } from '../../deploy/settings.ts';
+import { inferenceSettings } from '../../inference/settings.ts';
+import { endpointDatasetFromTags, endpointOpener } from '../aws.ts';
+import type { DeployFeature } from '../deploy/index.ts';
+import { describeFeature } from '../description.ts';
 import { openStoredDataset, type StoredDataset } from '../../dataset/output/stored.ts';
 import { UsageError } from '../../errors.ts';
 import { compareOnValidation } from '../../evaluation/compare.ts';
@@ -9,11 +14,15 @@ import { inlineCode } from '../../slack/blocks/text.ts';
 import type { MessageContent } from '../../slack/blocks/types.ts';
 import { onlyArgument, type Feature } from '../../slack/feature.ts';
 import type { Messenger } from '../../slack/messenger.ts';
-import type { DeployedEndpoints } from '../triage/endpoints.ts';
+import type { DeployedEndpoints } from '../triage/index.ts';
 import { comparisonMessage } from './blocks.ts';
 
+// What the evaluation offers other features: the free baseline scored after each dataset build, and how it reads.
+export { baselineAfterBuild, type BaselineOutcome, type BaselineScorer } from './baselineAfterBuild.ts';
+export { baselineBlocks, baselineProblemBlock } from './blocks.ts';
+
 export interface EvaluationFeatureDeps {
-  readonly data: DataConfig;
+  readonly data: DataSettings;
   readonly endpoints: DeployedEndpoints | undefined;
   /** The dataset behind an endpoint logtune did not record locally (its tags). */
   readonly endpointDataset: (endpointName: string) => Promise<string | undefined>;
@@ -96,3 +105,18 @@ export function createEvaluationFeature(deps: EvaluationFeatureDeps): Evaluation
     },
   };
 }
+
+export const evaluationFeature = describeFeature({
+  name: 'evaluation',
+  settings: { data: dataSettings, inference: inferenceSettings, hosting: hostingSettings },
+  create: ({ settings, features, aws, messenger, log, clock }) =>
+    createEvaluationFeature({
+      data: settings.data,
+      endpoints: features.find<DeployFeature>('deploy')?.endpoints,
+      endpointDataset: endpointDatasetFromTags(aws.sagemaker),
+      openEndpoint: endpointOpener(aws, settings, log),
+      messenger,
+      log,
+      now: () => new Date(clock.now()),
+    }),
+});

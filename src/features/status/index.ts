@@ -1,12 +1,13 @@
 import { UsageError } from '../../errors.ts';
 import type { Feature, StatusSection } from '../../slack/feature.ts';
+import { describeFeature } from '../description.ts';
 import { statusMessage } from './blocks.ts';
 
 /**
  * `/logtune status`: what every feature has going on (datasets, training jobs, endpoints), newest first, each with a
  * link to its thread. Sections come from the features themselves, so a new feature shows up here by providing one.
  */
-export function statusFeature(features: () => readonly Feature[]): Feature {
+export function createStatusFeature(features: () => readonly Feature[]): Feature {
   return {
     name: 'status',
     commands: [
@@ -27,3 +28,9 @@ export function statusFeature(features: () => readonly Feature[]): Feature {
     actions: [],
   };
 }
+
+export const statusFeature = describeFeature({
+  name: 'status',
+  settings: {},
+  create: ({ features }) => createStatusFeature(() => features.all()),
+});

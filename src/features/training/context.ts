@@ -1,4 +1,4 @@
-import type { DataConfig } from '../../config.ts';
+import type { DataSettings } from '../../dataset/settings.ts';
 import type { StoredDataset } from '../../dataset/output/stored.ts';
 import type { Log } from '../../log.ts';
 import type { Messenger } from '../../slack/messenger.ts';
@@ -7,11 +7,11 @@ import type { Clock } from '../../shared/clock.ts';
 import type { AdoptedRepo } from '../../spend/adopted.ts';
 import type { ApprovalSettings } from '../../spend/approval.ts';
 import type { TrackerService } from '../../trackers/service.ts';
-import type { TrainingConfig } from '../../training/settings.ts';
-import type { BuildRunner } from '../dataset/runner.ts';
-import type { BuildsRepo } from '../dataset/buildsRepo.ts';
+import type { TrainingSettings } from '../../training/settings.ts';
+import type { BuildRunner } from '../dataset/index.ts';
+import type { BuildsRepo } from '../dataset/index.ts';
 import type { TrainingAws } from './aws.ts';
-import type { ObservationsRepo, SqlitePriceCache } from './prices.ts';
+import type { ObservationsRepo, SqlitePriceCache } from '../../training/priceRepo.ts';
 import type { TrainingRequestsRepo } from './trainingRequestsRepo.ts';
 
 /** Everything the training feature's steps share; built once in index.ts. */
@@ -23,8 +23,8 @@ export interface TrainingContext {
   readonly prices: SqlitePriceCache;
   readonly builds: BuildsRepo;
   readonly runner: BuildRunner;
-  readonly data: DataConfig;
-  readonly training: TrainingConfig;
+  readonly data: DataSettings;
+  readonly training: TrainingSettings;
   readonly approval: ApprovalSettings;
   readonly policy: Policy;
   readonly messenger: Messenger;

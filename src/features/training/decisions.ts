@@ -1,5 +1,6 @@
 import { TRAINING_REQUESTED_BY_TAG, TrainingJobNotFoundError } from '../../aws/sagemakerTraining.ts';
 import { plainMessage } from '../../slack/blocks/help.ts';
+import { APPROVAL_WORDS } from '../../slack/blocks/spend.ts';
 import { escapeMrkdwn, inlineCode } from '../../slack/blocks/text.ts';
 import type { MessageContent } from '../../slack/blocks/types.ts';
 import { trainingJobName } from '../../training/request.ts';
@@ -50,6 +51,7 @@ export class TrainingDecisions {
       action: 'training.approve' as const,
       now: at,
       policy: ctx.policy,
+      words: APPROVAL_WORDS,
       monthlyBudgetUsd: ctx.approval.monthlyBudgetUsd,
       approvedThisMonthUsd: ctx.requests.approvedCapsSince(monthStart(at)),
     };

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { requireSetting } from '../../config.ts';
+import { requireSetting } from '../../shared/env.ts';
 import { buildKey, resolveBuildRequest } from '../../dataset/request/request.ts';
 import { openStoredDataset } from '../../dataset/output/stored.ts';
 import { ConfigError } from '../../errors.ts';

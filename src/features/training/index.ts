@@ -1,4 +1,6 @@
-import type { BotConfig, DataConfig } from '../../config.ts';
+import { botSettings, type BotSettings } from '../../slack/settings.ts';
+import { dataSettings, type DataSettings } from '../../dataset/settings.ts';
+import { readBaselineEvaluation } from '../../evaluation/baselineFiles.ts';
 import type { StoredDataset } from '../../dataset/output/stored.ts';
 import type { Log } from '../../log.ts';
 import { plainMessage } from '../../slack/blocks/help.ts';
@@ -10,7 +12,8 @@ import type { Policy } from '../../slack/policy.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { Db } from '../../db/db.ts';
 import type { TrackerService } from '../../trackers/service.ts';
-import type { TrainingConfig } from '../../training/settings.ts';
+import { trainingSettings, type TrainingSettings } from '../../training/settings.ts';
+import { describeFeature } from '../description.ts';
 import type { DatasetFeature } from '../dataset/index.ts';
 import { parseTrainArgs, TRAIN_USAGE } from './args.ts';
 import type { TrainingAws } from './aws.ts';
@@ -23,18 +26,19 @@ import { trainingJobKind } from './jobKind.ts';
 import { jobView } from './messages.ts';
 import type { TrainedModels } from '../../training/trainedModels.ts';
 import { hourlyPrice } from '../../training/prices.ts';
-import { ObservationsRepo, SqlitePriceCache } from './prices.ts';
+import { ObservationsRepo, SqlitePriceCache } from '../../training/priceRepo.ts';
+import { TRAINING_MIGRATIONS } from './migrations.ts';
 import { TrainingRequestsRepo } from './trainingRequestsRepo.ts';
 import { AdoptedRepo, reconcile } from '../../spend/adopted.ts';
 import { approvalSettings } from '../../spend/approval.ts';
-import { adoptedStatusLine } from '../../slack/blocks/adopted.ts';
+import { adoptedStatusLine } from '../../slack/blocks/spend.ts';
 import { TRAINING_REQUESTED_BY_TAG } from '../../aws/sagemakerTraining.ts';
 
 export interface TrainingFeatureDeps {
   readonly db: Db;
-  readonly data: DataConfig;
-  readonly bot: BotConfig;
-  readonly training: TrainingConfig;
+  readonly data: DataSettings;
+  readonly bot: BotSettings;
+  readonly training: TrainingSettings;
   readonly identity: BotIdentity;
   readonly messenger: Messenger;
   readonly policy: Policy;
@@ -53,6 +57,8 @@ export interface TrainingFeature extends Feature {
   readonly decisions: TrainingDecisions;
   readonly flow: TrainingFlow;
 }
+
+export type { TrainingAws } from './aws.ts';
 
 const RECENT = 10;
 const SWEEP_MS = 60_000;
@@ -190,3 +196,20 @@ export function createTrainingFeature(deps: TrainingFeatureDeps): TrainingFeatur
 }
 
 export { JOB_KIND };
+
+export const trainingFeature = describeFeature({
+  name: 'training',
+  settings: { data: dataSettings, bot: botSettings, training: trainingSettings },
+  migrations: TRAINING_MIGRATIONS,
+  create: ({ settings, features, aws, ...services }) =>
+    createTrainingFeature({
+      ...services,
+      data: settings.data,
+      bot: settings.bot,
+      training: settings.training,
+      aws: aws.training,
+      datasets: features.get<DatasetFeature>('dataset'),
+      // The bar a fine-tune must clear, next to its dollars.
+      baselineMacroF1: async (dataset) => (await readBaselineEvaluation(dataset))?.report.macroF1,
+    }),
+});

@@ -5,6 +5,7 @@ import { observationOf, trainingProgress } from '../../training/progress.ts';
 import { parseApprovalQuote } from './approvalQuote.ts';
 import { resultMessage, statusChangeMessage } from './blocks/thread.ts';
 import { JOB_KIND, now, type TrainingContext } from './context.ts';
+import { jobSnapshotSchema } from './jobSnapshot.ts';
 import { replyInThread, showRequest } from './messages.ts';
 
 /**
@@ -16,14 +17,6 @@ const contextSchema = z.object({
   requestId: z.string(),
   usdPerHour: z.number().positive(),
   workTokens: z.number().nonnegative(),
-});
-
-export const jobSnapshotSchema = z.object({
-  status: z.string(),
-  secondaryStatus: z.string(),
-  elapsedSeconds: z.number(),
-  usdSoFar: z.number(),
-  terminal: z.boolean(),
 });
 
 const resultSchema = z.discriminatedUnion('kind', [

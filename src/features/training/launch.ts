@@ -1,5 +1,5 @@
 import { TrainingJobNotFoundError } from '../../aws/sagemakerTraining.ts';
-import { requireSetting } from '../../config.ts';
+import { requireSetting } from '../../shared/env.ts';
 import { openStoredDataset } from '../../dataset/output/stored.ts';
 import type { CreationKind } from '../../spend/creation.ts';
 import type { TrainingInstanceType } from '../../training/jumpstart.ts';

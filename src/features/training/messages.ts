@@ -2,7 +2,7 @@ import type { MessageContent } from '../../slack/blocks/types.ts';
 import { parseApprovalQuote } from './approvalQuote.ts';
 import { trainingMessage, type TrainingJobView } from './blocks/request.ts';
 import { JOB_KIND, requestKey, type TrainingContext } from './context.ts';
-import { jobSnapshotSchema } from './jobKind.ts';
+import { jobSnapshotSchema } from './jobSnapshot.ts';
 import type { TrainingRecord } from './trainingRequestsRepo.ts';
 
 /** The request's top-level message as it should look now: its record, its quote, and its job's last snapshot. */

@@ -1,7 +1,19 @@
+import { dataSettings } from '../../dataset/settings.ts';
+import { hostingSettings } from '../../deploy/settings.ts';
 import { UsageError } from '../../errors.ts';
+import { inferenceSettings } from '../../inference/settings.ts';
+import { endpointDatasetFromTags, endpointOpener } from '../aws.ts';
+import type { DatasetFeature } from '../dataset/index.ts';
+import type { DeployFeature } from '../deploy/index.ts';
+import { describeFeature } from '../description.ts';
+import { TriageModels } from './models.ts';
+import { triageSettings } from './settings.ts';
 import type { Feature } from '../../slack/feature.ts';
 import { noModelReply } from './blocks/reply.ts';
 import { Triage, type TriageDeps } from './triage.ts';
+
+/** What triage needs of deployed endpoints; the deploy feature provides it. */
+export type { CurrentEndpoint, DeployedEndpoints } from './endpoints.ts';
 
 export type TriageFeatureDeps = TriageDeps;
 
@@ -33,3 +45,33 @@ export function createTriageFeature(deps: TriageFeatureDeps): Feature {
     onMessage: (message) => triage.onMessage(message),
   };
 }
+
+export const triageFeature = describeFeature({
+  name: 'triage',
+  settings: { triage: triageSettings, data: dataSettings, inference: inferenceSettings, hosting: hostingSettings },
+  create({ settings, features, aws, messenger, slack, identity, log, clock }) {
+    const endpoints = features.find<DeployFeature>('deploy')?.endpoints;
+    const endpointDataset = endpointDatasetFromTags(aws.sagemaker);
+    const models = new TriageModels({
+      settings: settings.triage,
+      data: settings.data,
+      builds: features.get<DatasetFeature>('dataset').builds,
+      endpoints,
+      openEndpoint: endpointOpener(aws, settings, log),
+      endpointDataset,
+      log,
+      now: () => clock.now(),
+    });
+    return createTriageFeature({
+      models,
+      settings: settings.triage,
+      maxLines: settings.inference.maxLines,
+      messenger,
+      slack,
+      endpoints,
+      botUserId: identity.botUserId,
+      log,
+      now: () => new Date(clock.now()),
+    });
+  },
+});

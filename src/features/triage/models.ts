@@ -1,9 +1,9 @@
 import { openStoredDataset, type StoredDataset, type StoredStats } from '../../dataset/output/stored.ts';
-import type { DataConfig } from '../../config.ts';
+import type { DataSettings } from '../../dataset/settings.ts';
 import { loadBaselineClassifier, readBaselineEvaluation } from '../../evaluation/baselineFiles.ts';
 import type { ContextClassifier } from '../../inference/types.ts';
 import type { Log } from '../../log.ts';
-import type { BuildsRepo } from '../dataset/buildsRepo.ts';
+import type { BuildsRepo } from '../dataset/index.ts';
 import type { DeployedEndpoints } from './endpoints.ts';
 import type { TriageSettings } from './settings.ts';
 
@@ -24,7 +24,7 @@ export interface TriageModel {
 
 export interface TriageModelDeps {
   readonly settings: TriageSettings;
-  readonly data: DataConfig;
+  readonly data: DataSettings;
   readonly endpoints: DeployedEndpoints | undefined;
   readonly builds: BuildsRepo;
   /** The endpoint classifier for a dataset (Runtime client and inference settings bound by the caller). */

@@ -1,20 +1,7 @@
 import { z } from 'zod';
-import { csvList, parseSection, type Env } from '../../config.ts';
+import { csvList, loadSection, settingsSection, type Env } from '../../shared/env.ts';
 
-/** Where triage listens and what makes a verdict an alert. The inference limits are in src/deploy/settings.ts. */
-const schema = z.object({
-  LOGTUNE_TRIAGE_CHANNELS: csvList
-    .pipe(
-      z.array(z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'expected Slack channel ids such as C012ABCDEF, comma-separated')),
-    )
-    .default([]),
-  LOGTUNE_ENDPOINT_NAME: z
-    .string()
-    .regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/, 'expected a SageMaker endpoint name')
-    .optional(),
-  LOGTUNE_ALERT_LABELS: csvList.default(['malicious']),
-});
-
+/** Where triage listens and what makes a verdict an alert. The inference limits are in src/inference/settings.ts. */
 export interface TriageSettings {
   readonly channels: readonly string[];
   /** Classify with this endpoint rather than the most recent one logtune deployed. */
@@ -23,11 +10,29 @@ export interface TriageSettings {
   readonly alertLabels: readonly string[];
 }
 
+export const triageSettings = settingsSection(
+  {
+    LOGTUNE_TRIAGE_CHANNELS: csvList
+      .pipe(
+        z.array(
+          z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'expected Slack channel ids such as C012ABCDEF, comma-separated'),
+        ),
+      )
+      .default([]),
+    LOGTUNE_ENDPOINT_NAME: z
+      .string()
+      .regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/, 'expected a SageMaker endpoint name')
+      .optional(),
+    LOGTUNE_ALERT_LABELS: csvList.default(['malicious']),
+  },
+  (e): TriageSettings =>
+    Object.freeze({
+      channels: Object.freeze(e.LOGTUNE_TRIAGE_CHANNELS),
+      endpointName: e.LOGTUNE_ENDPOINT_NAME,
+      alertLabels: Object.freeze(e.LOGTUNE_ALERT_LABELS),
+    }),
+);
+
 export function loadTriageSettings(env: Env = process.env): TriageSettings {
-  const e = parseSection(schema, env);
-  return Object.freeze({
-    channels: Object.freeze(e.LOGTUNE_TRIAGE_CHANNELS),
-    endpointName: e.LOGTUNE_ENDPOINT_NAME,
-    alertLabels: Object.freeze(e.LOGTUNE_ALERT_LABELS),
-  });
+  return loadSection(triageSettings, env);
 }

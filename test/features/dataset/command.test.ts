@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadDataConfig } from '../../../src/config.ts';
+import { loadDataSettings } from '../../../src/dataset/settings.ts';
 import { CANCEL_ACTION_ID } from '../../../src/features/dataset/blocks/root.ts';
 import { datasetCommand } from '../../../src/features/dataset/command.ts';
 import { routeCommand } from '../../../src/slack/router.ts';
@@ -85,7 +85,7 @@ describe('/logtune dataset', () => {
 
   it('tells the user when the operator has not configured the logs location', async () => {
     const spec = datasetCommand({
-      data: loadDataConfig({}),
+      data: loadDataSettings({}),
       runner: h.runner,
       identity: h.deps.identity,
       now: h.deps.now,

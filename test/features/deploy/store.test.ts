@@ -5,6 +5,7 @@ import { loadDeploySettings } from '../../../src/features/deploy/settings.ts';
 import { DeployRequestsRepo } from '../../../src/features/deploy/deployRequestsRepo.ts';
 import { ConfigError } from '../../../src/errors.ts';
 import { openDatabase, type Db } from '../../../src/db/db.ts';
+import { MIGRATIONS } from '../../../src/app/migrations.ts';
 import { tempDir } from '../../slack/support.ts';
 import { sampleQuote } from './sample.ts';
 
@@ -46,7 +47,7 @@ function insertEndpoint(name = 'logtune-dep-1', requestId = 'dep-1', createdAt =
 
 beforeEach(() => {
   dir = tempDir();
-  db = openDatabase(join(dir.path, 'bot.db'));
+  db = openDatabase(join(dir.path, 'bot.db'), MIGRATIONS);
   requests = new DeployRequestsRepo(db);
   endpoints = new DeployedEndpointsRepo(db);
 });

@@ -201,6 +201,8 @@ describe('triage', () => {
     const raw = JSON.stringify(reply.blocks);
     expect(raw).not.toMatch(/<!channel>|<@U0BOSS>|<https?:/);
     expect(reply.thread_ts).toBe(ts);
+    // The reaction follows the reply: the reply is visible in Slack before the bot's post returns.
+    await waitFor(() => h.fake.reactions.find((r) => r.timestamp === ts), { what: 'the alert reaction' });
     expect(h.fake.reactions).toContainEqual({ channel: TRIAGE, timestamp: ts, name: 'rotating_light' });
     // Each prompt is the training prompt with the response marker.
     expect(prompt(runtime.commandCalls(InvokeEndpointCommand)[0]!.args[0].input)).toMatch(

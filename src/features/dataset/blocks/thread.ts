@@ -10,8 +10,7 @@ import {
   truncate,
 } from '../../../slack/blocks/text.ts';
 import type { KnownBlock, MessageContent } from '../../../slack/blocks/types.ts';
-import type { BaselineOutcome } from '../../evaluation/baselineAfterBuild.ts';
-import { baselineBlocks, baselineProblemBlock } from '../../evaluation/blocks.ts';
+import { baselineBlocks, baselineProblemBlock, type BaselineOutcome } from '../../evaluation/index.ts';
 
 /** Replies in a build's thread: milestones, restart notes and the final report. */
 

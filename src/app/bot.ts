@@ -1,40 +1,38 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { webApi, type App } from '@slack/bolt';
-import { buildDataset } from '../dataset/build.ts';
-import { botAws, endpointDatasetFromTags, type BotAws } from '../features/aws.ts';
-import type { AfterInService } from '../features/deploy/context.ts';
-import { openEndpointClassifier } from '../inference/openEndpointClassifier.ts';
-import type { Settings } from '../settings.ts';
-import { createFeatures } from '../features/index.ts';
-import type { BuildFn } from '../features/dataset/job.ts';
-import { toBoltLogger, type Log } from '../log.ts';
 import { openDatabase } from '../db/db.ts';
 import { SeenEventsRepo } from '../db/events.ts';
 import { PostedMessagesRepo } from '../db/messages.ts';
+import { botAws, type BotAws } from '../features/aws.ts';
+import type { BotSeams } from '../features/description.ts';
+import { toBoltLogger, type Log } from '../log.ts';
+import { systemClock, type Clock } from '../shared/clock.ts';
+import { createSlackApp } from '../slack/app.ts';
+import type { Feature } from '../slack/feature.ts';
+import { fetchBotIdentity, type BotIdentity } from '../slack/identity.ts';
+import { Messenger } from '../slack/messenger.ts';
+import { Policy } from '../slack/policy.ts';
+import { webClientSlackApi } from '../slack/slackApi.ts';
 import { TrackerService } from '../trackers/service.ts';
 import { TrackerStore } from '../trackers/trackerRepo.ts';
-import { createSlackApp } from './app.ts';
-import type { Feature } from './feature.ts';
-import { fetchBotIdentity, type BotIdentity } from './identity.ts';
-import { Messenger } from './messenger.ts';
-import { Policy } from './policy.ts';
-import { webClientSlackApi } from './slackApi.ts';
-import { systemClock, type Clock } from '../shared/clock.ts';
+import { createFeatures } from './features.ts';
+import { MIGRATIONS } from './migrations.ts';
+import { FEATURES } from './registry.ts';
+import type { Settings } from './settings.ts';
 
-export interface BotOptions {
+/**
+ * The bot assembled: settings, the database with every feature's tables, Slack, the trackers, and the features of
+ * the registry, each made from the same shared services. Tests replace AWS, the clock and the seams.
+ */
+export interface BotOptions extends BotSeams {
   readonly settings: Settings;
   readonly log: Log;
   /** AWS access, injected by tests; by default clients configured by the SDK's own settings. */
   readonly aws?: Partial<BotAws>;
-  /** What runs once an endpoint is InService (default: the evaluation); tests pass their own. */
-  readonly afterInService?: AfterInService;
-  /** The dataset builder; tests wrap it to hold a build at a known point. */
-  readonly buildDataset?: BuildFn;
   /** Merged over the defaults (tests: `{ retryConfig: { retries: 0 } }`). */
   readonly clientOptions?: webApi.WebClientOptions;
   readonly clock?: Clock;
-  readonly progressIntervalMs?: number;
 }
 
 export interface RunningBot {
@@ -63,7 +61,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'>
 
 export async function startBot(options: BotOptions): Promise<RunningBot> {
   const { settings, log } = options;
-  const { bot, data } = settings;
+  const { bot } = settings;
   const clock = options.clock ?? systemClock;
   const now = () => new Date(clock.now());
   const logger = toBoltLogger(log);
@@ -78,7 +76,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     ...clientOptions,
     retryConfig: options.clientOptions?.retryConfig ?? STARTUP_RETRY,
   });
-  const db = openDatabase(bot.dbPath);
+  const db = openDatabase(bot.dbPath, MIGRATIONS);
   let pruneTimer: NodeJS.Timeout | undefined;
   try {
     const seenEvents = new SeenEventsRepo(db);
@@ -95,64 +93,20 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       log: log.child({ component: 'tracker' }),
       pollMs: bot.pollSeconds * 1000,
     });
-    const aws = botAws(options.aws);
-    const endpointDataset = endpointDatasetFromTags(aws.sagemaker);
-    const openEndpoint = (endpointName: string, dataset: Parameters<typeof openEndpointClassifier>[0]['dataset']) =>
-      openEndpointClassifier({ endpointName, dataset, client: aws.runtime, settings, log });
-    const features = createFeatures({
-      dataset: {
-        db,
-        data,
-        identity,
-        messenger,
-        policy,
-        clock,
-        log,
-        buildDataset: options.buildDataset ?? buildDataset,
-        concurrency: bot.buildConcurrency,
-        maxAttempts: bot.buildMaxAttempts,
-        progressIntervalMs: options.progressIntervalMs ?? 5_000,
-      },
-      training: {
-        db,
-        data,
-        bot,
-        training: settings.training,
-        identity,
-        messenger,
-        policy,
-        trackers,
-        clock,
-        log,
-        aws: aws.training,
-      },
-      deploy: {
-        db,
-        bot,
-        training: settings.training,
-        hosting: settings.hosting,
-        settings: settings.deploy,
-        identity,
-        messenger,
-        policy,
-        trackers,
-        clock,
-        log,
-        aws: aws.deploy,
+    const features = createFeatures(FEATURES, settings, {
+      db,
+      identity,
+      messenger,
+      policy,
+      trackers,
+      slack,
+      aws: botAws(options.aws),
+      clock,
+      log,
+      seams: {
+        ...(options.buildDataset && { buildDataset: options.buildDataset }),
+        ...(options.progressIntervalMs !== undefined && { progressIntervalMs: options.progressIntervalMs }),
         ...(options.afterInService && { afterInService: options.afterInService }),
-      },
-      evaluation: { settings: settings.evaluation, data, endpointDataset, openEndpoint, messenger, log, now },
-      triage: {
-        settings: settings.triage,
-        data,
-        maxLines: settings.inference.maxLines,
-        messenger,
-        slack,
-        botUserId: identity.botUserId,
-        log,
-        now,
-        openEndpoint,
-        endpointDataset,
       },
     });
     const deps = { identity, seenEvents, log, now };

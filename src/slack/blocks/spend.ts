@@ -1,5 +1,10 @@
 import type { AdoptedResource } from '../../spend/adopted.ts';
+import type { ApprovalWords } from '../../spend/approval.ts';
+import { formatUsd } from './money.ts';
 import { escapeMrkdwn, formatAge, inlineCode, mention } from './text.ts';
+
+/** How approval reasons name people and amounts in Slack. */
+export const APPROVAL_WORDS: ApprovalWords = { user: mention, usd: formatUsd };
 
 /**
  * A resource adopted by reconciling, in `/logtune status`: what SageMaker says of it, that this database had no record

@@ -1,7 +1,7 @@
-import type { PriceQuery } from '../../aws/pricing.ts';
-import type { Db } from '../../db/db.ts';
-import type { CachedPrice, PriceCache } from '../../training/prices.ts';
-import type { TrainingObservation } from '../../training/throughput.ts';
+import type { PriceQuery } from '../aws/pricing.ts';
+import type { Db } from '../db/db.ts';
+import type { CachedPrice, PriceCache } from './prices.ts';
+import type { TrainingObservation } from './throughput.ts';
 
 /** Hourly prices from the Pricing API, kept in SQLite; freshness (a day) is the caller's rule (training/prices.ts). */
 export class SqlitePriceCache implements PriceCache {
