@@ -12,7 +12,7 @@
  * An import may run down or sideways, never up; a feature uses another only through its index.ts (its public
  * face); no runtime import runs in a circle (type-only circles are erased at build time, so they are allowed).
  */
-const DOMAIN = '^src/(logs|dataset|training|deploy|inference|evaluation|trackers|spend|jumpstart|athena)/';
+const DOMAIN = '^src/(logs|dataset|training|deploy|inference|evaluation|trackers|spend|jumpstart|athena|jobThread)/';
 const ADAPTERS = '^src/(db|objectStore|aws)/';
 const PRIMITIVES = '^src/(shared/|errors\\.ts$|log\\.ts$)';
 

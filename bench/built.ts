@@ -10,7 +10,9 @@ const root = new URL('..', import.meta.url).pathname;
 const ENTRIES = [
   'jobs=bench/jobs.ts',
   'baselineJob=bench/baselineJob.ts',
+  'ackBot=bench/ackBot.ts',
   'parseWorker=src/dataset/workers/parseWorker.ts',
+  'jobWorker=src/jobThread/worker.ts',
 ];
 
 let built: Promise<string[]> | undefined;
@@ -33,6 +35,6 @@ function buildOnce(): Promise<string[]> {
 }
 
 /** Node's arguments for one built job: `npm start`'s flags, then the job's script (its own args go after). */
-export async function jobCommand(job: 'jobs' | 'baselineJob'): Promise<string[]> {
+export async function jobCommand(job: 'jobs' | 'baselineJob' | 'ackBot'): Promise<string[]> {
   return [...(await buildOnce()), `.bench/dist/${job}.js`];
 }

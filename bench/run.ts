@@ -4,6 +4,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { S3Client } from '@aws-sdk/client-s3';
+import { ackBench } from './ack.ts';
 import { baselineBench } from './baseline.ts';
 import { jobCommand } from './built.ts';
 import { uploadS3, writeLocal, type BenchShape } from './dataset.ts';
@@ -243,6 +244,7 @@ async function main(): Promise<void> {
       lines.push('  target: peak RSS ≤ 300 MB at 2 M rows, flat as the input grows');
     }
     lines.push(...(await baselineBench({ quick })));
+    lines.push(...(await ackBench({ quick })));
     process.stdout.write(`${lines.join('\n')}\n`);
   } finally {
     s3?.child.kill();
@@ -250,6 +252,7 @@ async function main(): Promise<void> {
   }
 }
 
-// `--baseline` runs only the baseline's figures (bench/baseline.ts).
+// `--baseline` runs only the baseline's figures (bench/baseline.ts), `--ack` only the ack latency (bench/ack.ts).
 if (process.argv.includes('--baseline')) process.stdout.write(`${(await baselineBench({ quick })).join('\n')}\n`);
+else if (process.argv.includes('--ack')) process.stdout.write(`${(await ackBench({ quick })).join('\n')}\n`);
 else await main();

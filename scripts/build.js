@@ -7,8 +7,9 @@
 // always what the sources say. Type checking stays with `npm run typecheck`. Packages stay external: they load from
 // node_modules (production dependencies only, in the Docker image).
 //
-// Everything lands flat in the output folder: the parse worker is located beside the chunk that starts it
-// (`new URL('./parseWorker.js', import.meta.url)` in src/dataset/workers/workerBundle.ts).
+// Everything lands flat in the output folder: the workers are located beside the chunk that starts them
+// (`new URL('./parseWorker.js', import.meta.url)` in src/dataset/workers/workerBundle.ts, `./jobWorker.js` in
+// src/jobThread/run.ts).
 import { readdirSync, rmSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +22,7 @@ export const PRODUCT_ENTRY_POINTS = Object.freeze({
   main: 'src/main.ts',
   cli: 'src/cli/main.ts',
   parseWorker: 'src/dataset/workers/parseWorker.ts',
+  jobWorker: 'src/jobThread/worker.ts',
 });
 
 /**

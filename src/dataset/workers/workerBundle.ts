@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -36,6 +37,18 @@ async function bundleSources(): Promise<URL> {
     target: 'node20',
     write: false,
     logLevel: 'error',
+    // piscina stays the copy its own worker script loads: `move()` marks results with a symbol private to a copy.
+    plugins: [
+      {
+        name: 'piscina-from-node-modules',
+        setup(b) {
+          b.onResolve({ filter: /^piscina$/ }, () => ({
+            path: createRequire(import.meta.url).resolve('piscina'),
+            external: true,
+          }));
+        },
+      },
+    ],
   });
   // One bundle per process: esbuild's service process is not needed after it.
   await stop();

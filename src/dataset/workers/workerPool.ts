@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { Piscina } from 'piscina';
 import type { FileOutcome, FileProcessor } from '../pipeline/processorPool.ts';
 import type { ProcessorSettings, SampleThresholds } from '../pipeline/processFile.ts';
 import { parseWorkerFile } from './workerBundle.ts';
@@ -10,133 +10,72 @@ import type { WorkerReply, WorkerRequest } from './workerProtocol.ts';
  */
 const YOUNG_GENERATION_MB = 8;
 
-interface Job {
-  readonly bytes: Uint8Array;
-  readonly day: string;
-  readonly thresholds: SampleThresholds;
-  resolve(outcome: FileOutcome): void;
-  reject(error: Error): void;
-}
-
-interface Slot {
-  readonly worker: Worker;
-  /** Answered its init: a worker that dies before that is broken, not a file. */
-  ready: boolean;
-  dead: boolean;
-  /** The file the worker is parsing; at most one, so a crash is always blamed on the right file. */
-  job: Job | undefined;
-}
-
 /**
- * Parse workers fed from one queue, one file each at a time. Files wait here, on the main thread, until a worker is
- * free: their bytes move to a worker only when it starts on them, so a worker that dies (out of memory, a bug that
- * kills it) takes only the file it was parsing with it — outcome "parser crashed" — and is replaced, while the
- * files behind it go to the next free worker. A worker that dies before it was ready fails the build: that is
- * the worker script or its settings, and retrying would only repeat it.
+ * Parse workers (a piscina pool), one file each at a time. Files wait in the pool's queue, on the main thread,
+ * until a worker is free: their bytes move to a worker only when it starts on them, so a worker that dies (out of
+ * memory, a bug that kills it) takes only the file it was parsing with it — outcome "parser crashed" — and piscina
+ * replaces it, while the files behind it go to the next free worker. A worker that cannot even load fails the
+ * build (the first file waits for a ping that proves the workers load): that is the worker script or its
+ * settings, and retrying would only repeat it.
  */
 export class WorkerPool implements FileProcessor {
-  private readonly slots = new Set<Slot>();
-  private readonly queue: Job[] = [];
-  private failure: Error | undefined;
-  private closing = false;
-  private nextId = 1;
-  private readonly script: Promise<URL>;
+  private readonly pool: Promise<Piscina>;
+  private readonly loaded: Promise<void>;
 
-  constructor(
-    private readonly settings: ProcessorSettings,
-    size: number,
-    private readonly limits: { readonly maxOldGenerationSizeMb: number },
-  ) {
-    this.script = parseWorkerFile();
-    this.script.then(
-      (url) => {
-        for (let i = 0; i < size && !this.closing; i++) this.startWorker(url);
+  constructor(settings: ProcessorSettings, size: number, limits: { readonly maxOldGenerationSizeMb: number }) {
+    this.pool = parseWorkerFile().then(
+      (url) =>
+        new Piscina({
+          filename: url.href,
+          minThreads: size,
+          maxThreads: size,
+          concurrentTasksPerWorker: 1,
+          idleTimeout: Number.POSITIVE_INFINITY,
+          // Every file is its own task: no queue limit beyond what the build's pipeline window allows.
+          maxQueue: Number.POSITIVE_INFINITY,
+          workerData: settings,
+          resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB, ...limits },
+        }),
+      (error: unknown) => {
+        throw new Error(`parse workers could not start: ${(error as Error).message}`, { cause: error });
       },
-      (error: unknown) => this.fail(new Error(`parse workers could not start: ${(error as Error).message}`)),
     );
+    // A worker's death is reported to the file it was parsing; with none running (between files), piscina emits
+    // it here, where nothing is left to report it to: the replacement worker takes the next file.
+    void this.pool.then((pool) => pool.on('error', () => undefined)).catch(() => undefined);
+    this.loaded = this.pool.then(async (pool) => {
+      try {
+        await pool.run({ type: 'ping' } satisfies WorkerRequest);
+      } catch (error) {
+        throw new Error(`parse worker failed to start: ${(error as Error).message}`, { cause: error });
+      }
+    });
+    this.loaded.catch(() => undefined); // surfaced by process()
   }
 
-  process(bytes: Uint8Array, day: string, thresholds: SampleThresholds): Promise<FileOutcome> {
-    if (this.failure) return Promise.reject(this.failure);
-    return new Promise((resolve, reject) => {
-      this.queue.push({ bytes, day, thresholds, resolve, reject });
-      this.dispatch();
-    });
+  async process(bytes: Uint8Array, day: string, thresholds: SampleThresholds): Promise<FileOutcome> {
+    await this.loaded;
+    const pool = await this.pool;
+    // Move the bytes rather than copy them when the array owns its whole buffer (the usual case for an S3 body).
+    const owned =
+      bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
+    const payload = owned ? bytes : bytes.slice();
+    let reply: WorkerReply;
+    try {
+      const request: WorkerRequest = { type: 'file', bytes: payload, day, thresholds };
+      reply = (await pool.run(request, { transferList: [payload.buffer as ArrayBuffer] })) as WorkerReply;
+    } catch (error) {
+      return { ok: false, reason: 'parser_crashed', message: `parser crashed: ${(error as Error).message}` };
+    }
+    if (reply.type === 'file') return { ok: true, result: reply.result };
+    if (reply.type === 'bad-file') return { ok: false, reason: reply.reason, message: reply.message };
+    if (reply.type === 'error')
+      return { ok: false, reason: 'parser_crashed', message: `parser crashed: ${reply.message}` };
+    throw new Error(`internal: parse worker answered a file with ${reply.type}`);
   }
 
   async close(): Promise<void> {
-    this.closing = true;
-    await this.script.catch(() => undefined);
-    for (const job of this.queue.splice(0)) job.reject(new Error('file processor closed'));
-    await Promise.all([...this.slots].map((slot) => slot.worker.terminate()));
-  }
-
-  private startWorker(url: URL): void {
-    const worker = new Worker(url, {
-      resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB, ...this.limits },
-    });
-    const slot: Slot = { worker, ready: false, dead: false, job: undefined };
-    this.slots.add(slot);
-    worker.on('message', (reply: WorkerReply) => this.onReply(slot, reply));
-    worker.on('error', (error) => this.onDeath(slot, url, error.message));
-    worker.on('exit', (code) => this.onDeath(slot, url, `exited with code ${code}`));
-    this.post(slot, { id: this.nextId++, type: 'init', settings: this.settings });
-  }
-
-  private onReply(slot: Slot, reply: WorkerReply): void {
-    if (reply.type === 'ready') slot.ready = true;
-    const job = slot.job;
-    if (reply.type !== 'ready') slot.job = undefined;
-    // The next file first: the worker should not wait while this one is committed.
-    this.dispatch();
-    if (job === undefined || reply.type === 'ready') return;
-    if (reply.type === 'file') job.resolve({ ok: true, result: reply.result });
-    else if (reply.type === 'bad-file') job.resolve({ ok: false, reason: reply.reason, message: reply.message });
-    else job.resolve({ ok: false, reason: 'parser_crashed', message: `parser crashed: ${reply.message}` });
-  }
-
-  /** 'error' and then 'exit' both arrive for one death; the first is acted on. */
-  private onDeath(slot: Slot, url: URL, cause: string): void {
-    if (slot.dead) return;
-    slot.dead = true;
-    this.slots.delete(slot);
-    if (this.closing || this.failure) return;
-    if (!slot.ready) {
-      this.fail(new Error(`parse worker failed to start: ${cause}`));
-      return;
-    }
-    slot.job?.resolve({ ok: false, reason: 'parser_crashed', message: `parser crashed: ${cause}` });
-    slot.job = undefined;
-    this.startWorker(url);
-  }
-
-  private dispatch(): void {
-    for (const slot of this.slots) {
-      if (this.queue.length === 0) return;
-      if (!slot.ready || slot.dead || slot.job !== undefined) continue;
-      const job = this.queue.shift()!;
-      slot.job = job;
-      // Move the bytes rather than copy them when the array owns its whole buffer (the usual case for an S3 body).
-      const { bytes } = job;
-      const owned =
-        bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer;
-      const payload = owned ? bytes : bytes.slice();
-      this.post(slot, { id: this.nextId++, type: 'file', bytes: payload, day: job.day, thresholds: job.thresholds }, [
-        payload.buffer as ArrayBuffer,
-      ]);
-    }
-  }
-
-  private post(slot: Slot, request: WorkerRequest, transfer: ArrayBuffer[] = []): void {
-    slot.worker.postMessage(request, transfer);
-  }
-
-  private fail(error: Error): void {
-    this.failure ??= error;
-    for (const job of this.queue.splice(0)) job.reject(error);
-    for (const slot of this.slots) {
-      slot.job?.reject(error);
-      slot.job = undefined;
-    }
+    const pool = await this.pool.catch(() => undefined);
+    await pool?.destroy();
   }
 }

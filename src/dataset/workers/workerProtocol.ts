@@ -1,10 +1,10 @@
 import type { BadFileReason } from '../../logs/formats/index.ts';
-import type { FileResult, ProcessorSettings, SampleThresholds } from '../pipeline/processFile.ts';
+import type { FileResult, SampleThresholds } from '../pipeline/processFile.ts';
 
 export type WorkerRequest =
-  | { readonly id: number; readonly type: 'init'; readonly settings: ProcessorSettings }
+  /** Answered once the worker has loaded: a worker that cannot is broken, not a file. */
+  | { readonly type: 'ping' }
   | {
-      readonly id: number;
       readonly type: 'file';
       readonly bytes: Uint8Array;
       readonly day: string;
@@ -12,11 +12,11 @@ export type WorkerRequest =
     };
 
 export type WorkerReply =
-  | { readonly id: number; readonly type: 'ready' }
-  | { readonly id: number; readonly type: 'file'; readonly result: FileResult }
-  | { readonly id: number; readonly type: 'bad-file'; readonly reason: BadFileReason; readonly message: string }
+  | { readonly type: 'ready' }
+  | { readonly type: 'file'; readonly result: FileResult }
+  | { readonly type: 'bad-file'; readonly reason: BadFileReason; readonly message: string }
   /** The parser threw something other than BadFileError (a bug): the file is skipped as "parser crashed". */
-  | { readonly id: number; readonly type: 'error'; readonly message: string };
+  | { readonly type: 'error'; readonly message: string };
 
 /** The error and where it was thrown, on one line: enough to find a parser bug from a skipped-file report. */
 export function crashDetail(error: unknown): string {

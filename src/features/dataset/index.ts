@@ -1,4 +1,4 @@
-import { buildDataset } from '../../dataset/build.ts';
+import { buildOnJobThread } from '../../jobThread/run.ts';
 import { dataSettings, type DataSettings } from '../../dataset/settings.ts';
 import { evaluationSettings } from '../../evaluation/settings.ts';
 import { botSettings } from '../../slack/settings.ts';
@@ -116,7 +116,7 @@ export const datasetFeature = describeFeature({
       ...services,
       log,
       data: settings.data,
-      buildDataset: seams.buildDataset ?? buildDataset,
+      buildDataset: seams.buildDataset ?? buildOnJobThread,
       concurrency: settings.bot.buildConcurrency,
       maxAttempts: settings.bot.buildMaxAttempts,
       progressIntervalMs: seams.progressIntervalMs ?? 5_000,

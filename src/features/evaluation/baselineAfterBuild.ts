@@ -1,11 +1,9 @@
 import type { DataSettings } from '../../dataset/settings.ts';
-import { openStoredDataset } from '../../dataset/output/stored.ts';
 import type { BuildSummary } from '../../dataset/types.ts';
 import { isLogtuneError } from '../../errors.ts';
-import { runBaseline } from '../../evaluation/baseline.ts';
-import { writeBaseline } from '../../evaluation/baselineFiles.ts';
 import type { BaselineEvaluation } from '../../evaluation/report.ts';
 import type { EvaluationSettings } from '../../evaluation/settings.ts';
+import { runOnJobThread } from '../../jobThread/run.ts';
 import type { Log } from '../../log.ts';
 
 export type BaselineOutcome = { readonly evaluation: BaselineEvaluation } | { readonly problem: string };
@@ -36,15 +34,15 @@ export function baselineAfterBuild(
       };
     }
     try {
-      const dataset = await openStoredDataset(summary.outUri, undefined, { s3ForcePathStyle: data.s3ForcePathStyle });
-      const run = await runBaseline(dataset, { signal });
-      await writeBaseline(dataset, run, signal);
+      // Training is CPU work for seconds: on a thread of its own, the bot's event loop keeps answering Slack.
+      const input = { outUri: summary.outUri, s3ForcePathStyle: data.s3ForcePathStyle };
+      const evaluation = await runOnJobThread('baseline', input, { signal });
       log.info('baseline scored', {
         datasetId: summary.datasetId,
-        macroF1: run.evaluation.report.macroF1,
-        warnings: run.evaluation.warnings.length,
+        macroF1: evaluation.report.macroF1,
+        warnings: evaluation.warnings.length,
       });
-      return { evaluation: run.evaluation };
+      return { evaluation };
     } catch (error) {
       if (signal.aborted) throw error;
       log.warn('baseline failed', { datasetId: summary.datasetId, error });
