@@ -8,21 +8,18 @@ import { CANONICAL_FIELDS, exampleLine, responseFor, toContext } from '../src/da
 import { DATASET_FILES } from '../src/dataset/output/folder.ts';
 import { LocalStore } from '../src/objectStore/localStore.ts';
 import { jobCommand } from './built.ts';
+import { realBaselineBench, realSetFolders, type BaselineJobResult } from './baselineReal.ts';
 import { LABEL_FIELD, syntheticRows, toCsv } from '../test/helpers/syntheticLogs.ts';
 
 /**
  * The baseline's figures for `npm run bench`: `logtune baseline` on 200,000 synthetic training examples (20,000
  * validation), then `logtune classify --baseline` on 20,000 CSV lines, each in its own process, built and started
  * as the product is (bench/built.ts). The synthetic labels are easy (the baseline scores ~1.0 on them): this
- * measures speed, size and memory, not quality.
+ * measures speed, size and memory, not quality. Quality is measured on real attack traffic (bench/baselineReal.ts)
+ * beside the standard recipe, when a prepared set is given.
  */
-interface JobResult {
-  seconds: number;
+interface JobResult extends BaselineJobResult {
   lines: number;
-  maxRssMB: number;
-  trainingSeconds?: number;
-  modelBytes?: number;
-  macroF1?: number;
 }
 
 const root = new URL('..', import.meta.url).pathname;
@@ -92,6 +89,11 @@ const fmt = (n: number, digits = 0) =>
 
 /** Runs the measurements and returns the lines to print. */
 export async function baselineBench(options: { quick: boolean }): Promise<string[]> {
+  const real = await realBaselineBench(realSetFolders(process.argv, process.env), job);
+  return [...(await syntheticBench(options)), ...real];
+}
+
+async function syntheticBench(options: { quick: boolean }): Promise<string[]> {
   const train = options.quick ? 50_000 : 200_000;
   const validation = train / 10;
   const classifyLines = 20_000;

@@ -27,8 +27,12 @@ const seconds = (performance.now() - started) / 1000;
 if (code !== 0) throw new Error(`${argv.join(' ')} exited with ${code}`);
 const evaluation =
   mode === 'baseline'
-    ? (JSON.parse(text) as { training: { seconds: number; modelBytes: number }; report: { macroF1: number } })
+    ? (JSON.parse(text) as {
+        training: { seconds: number; modelBytes: number };
+        report: { macroF1: number; perLabel: { label: string; f1: number; support: number }[] };
+        nearCopies?: { validationWithNearCopyInTrain: number };
+      })
     : undefined;
 process.stdout.write(
-  `${JSON.stringify({ seconds, lines, maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024), trainingSeconds: evaluation?.training.seconds, modelBytes: evaluation?.training.modelBytes, macroF1: evaluation?.report.macroF1 })}\n`,
+  `${JSON.stringify({ seconds, lines, maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024), trainingSeconds: evaluation?.training.seconds, modelBytes: evaluation?.training.modelBytes, macroF1: evaluation?.report.macroF1, perLabel: evaluation?.report.perLabel, nearCopies: evaluation?.nearCopies })}\n`,
 );

@@ -17,7 +17,7 @@ describe('loadDataSettings', () => {
     const config = loadDataSettings({});
     expect(config).toMatchObject({
       logsUri: undefined,
-      logsLayout: '{yyyy}/{MM}/{dd}/',
+      logsLayout: 'auto',
       artifactsUri: undefined,
       labelField: 'ThreatLevel',
       dropFields: ['x-edge-request-id'],

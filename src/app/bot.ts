@@ -84,7 +84,11 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
     prune();
     pruneTimer = setInterval(prune, 3_600_000).unref();
     // Background work has its own client, so progress posts queue apart from listener calls.
-    const slack = webClientSlackApi(new webApi.WebClient(bot.botToken, clientOptions));
+    // Posts go through a client that never retries (see webClientSlackApi): the Messenger decides after a lost answer.
+    const slack = webClientSlackApi(
+      new webApi.WebClient(bot.botToken, clientOptions),
+      new webApi.WebClient(bot.botToken, { ...clientOptions, retryConfig: { retries: 0 } }),
+    );
     const messenger = new Messenger({ messages: new PostedMessagesRepo(db), slack, log, now });
     const policy = new Policy({ approvers: bot.approvers, allowSelfApproval: bot.allowSelfApproval });
     const trackers = new TrackerService({

@@ -1,4 +1,5 @@
 import { PricingClient } from '@aws-sdk/client-pricing';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 
@@ -28,6 +29,14 @@ export function requestHandler(timeouts: AwsTimeouts = {}) {
 
 export function sageMakerClient(timeouts?: AwsTimeouts): SageMakerClient {
   return new SageMakerClient({ requestHandler: requestHandler(timeouts) });
+}
+
+/**
+ * For small objects read or probed whole (JumpStart's spec and its objects, the doctor's probes); the dataset and
+ * artifact stores bound S3 by inactivity instead (objectStore/open.ts), a large object streaming for long.
+ */
+export function s3Client(options: { readonly forcePathStyle?: boolean } = {}, timeouts?: AwsTimeouts): S3Client {
+  return new S3Client({ ...options, requestHandler: requestHandler(timeouts) });
 }
 
 /** The Pricing API answers only in a few regions: the caller names the one nearest the price's. */

@@ -27,7 +27,14 @@ export type InvokeOutcome =
   | { readonly kind: 'throttled' }
   | { readonly kind: 'not_ready' }
   | { readonly kind: 'timeout' }
-  | { readonly kind: 'failed'; readonly name: string; readonly status: number | undefined };
+  | {
+      readonly kind: 'failed';
+      readonly name: string;
+      readonly status: number | undefined;
+      /** Only for a request that never got an answer (no region, no credentials, connection refused): the SDK's or
+       * Node's own words, never anything the model said. */
+      readonly message?: string;
+    };
 
 export type Invoke = (
   endpointName: string,
@@ -95,7 +102,13 @@ export function classifyInvokeError(error: unknown): Exclude<InvokeOutcome, { ki
   if (THROTTLING.has(name) || e.$retryable?.throttling === true || status === 429 || status === 503)
     return { kind: 'throttled' };
   if (TIMEOUTS.has(name)) return { kind: 'timeout' };
-  return { kind: 'failed', name, status };
+  const message = (error as { message?: unknown } | undefined)?.message;
+  return {
+    kind: 'failed',
+    name,
+    status,
+    ...(status === undefined && typeof message === 'string' && message !== '' && { message: message.slice(0, 200) }),
+  };
 }
 
 export function parseGenerated(body: Uint8Array | undefined): InvokeOutcome {

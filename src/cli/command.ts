@@ -12,6 +12,8 @@ export interface CliCommand {
   readonly name: string;
   readonly usage: string;
   readonly summary: string;
+  /** `logtune <command> --help` beyond the usage line and summary: flags, what goes where, examples. */
+  readonly details?: string;
   /** Returns the exit code: 0 done, 1 failed, 2 bad input or settings, 130 cancelled. */
   run(args: readonly string[], io: CliIo): Promise<number>;
 }

@@ -1,6 +1,8 @@
+import pkg from '../../package.json' with { type: 'json' };
 import { isLogtuneError } from '../errors.ts';
 import { EXIT, type CliCommand, type CliIo } from './command.ts';
 import { CLI_COMMANDS } from './commands/index.ts';
+import { quietSdkNodeWarning } from './sdkWarning.ts';
 
 function help(commands: readonly CliCommand[]): string {
   const lines = commands.map((c) => `  ${c.usage}\n      ${c.summary}`);
@@ -8,10 +10,10 @@ function help(commands: readonly CliCommand[]): string {
 
 Usage:
 ${lines.join('\n')}
-  logtune help
+  logtune help | logtune <command> --help | logtune --version
 
 Ranges: april-may, april-may 2024, apr-may, 2024-04, 2024-04-01, 2024-04-01..2024-05-31, last 7 days, yesterday.
-Settings come from LOGTUNE_* environment variables (see README); --logs and --out override the locations.
+Settings come from LOGTUNE_* environment variables (docs/settings.md); --logs and --out override the locations.
 Progress goes to stderr; results go to stdout as JSON lines.`;
 }
 
@@ -20,6 +22,16 @@ Progress goes to stderr; results go to stdout as JSON lines.`;
  * the variable, as a settings error (exit 2). The S3 store checks the region before any request; this covers every
  * other AWS client a command may use.
  */
+function commandHelp(command: CliCommand): string {
+  return `Usage: ${command.usage}\n\n${command.summary}.${command.details === undefined ? '' : `\n\n${command.details}`}\n`;
+}
+
+/** `--help` or `-h` anywhere before a `--`: a person asking, not a value (no logtune flag takes one starting with -). */
+function asksForHelp(args: readonly string[]): boolean {
+  const end = args.indexOf('--');
+  return (end === -1 ? args : args.slice(0, end)).some((a) => a === '--help' || a === '-h');
+}
+
 function missingSdkSetting(error: unknown): string | undefined {
   if (error instanceof Error && error.message === 'Region is missing') {
     return "AWS_REGION: is not set: AWS requests need a region (set AWS_REGION, or region in the AWS_PROFILE's config)";
@@ -41,9 +53,15 @@ export async function main(
   commands: readonly CliCommand[] = CLI_COMMANDS,
 ): Promise<number> {
   const [name, ...rest] = argv;
+  // process.env, not io.env: the SDK reads the variable there when a client is made.
+  quietSdkNodeWarning();
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     io.stdout.write(`${help(commands)}\n`);
     return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    io.stdout.write(`logtune ${pkg.version}\n`);
+    return EXIT.ok;
   }
   const command = commands.find((c) => c.name === name);
   if (command === undefined) {
@@ -51,6 +69,10 @@ export async function main(
       `logtune: unknown command "${name}". Commands: ${commands.map((c) => c.name).join(', ')}; see logtune help\n`,
     );
     return EXIT.usage;
+  }
+  if (asksForHelp(rest)) {
+    io.stdout.write(commandHelp(command));
+    return EXIT.ok;
   }
   const controller = new AbortController();
   const onSignal = () => controller.abort();

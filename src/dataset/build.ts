@@ -2,11 +2,20 @@ import pLimit from 'p-limit';
 import { CancelledError, UsageError, throwIfAborted } from '../errors.ts';
 import { listDays } from '../logs/dateRange.ts';
 import { describeBytes } from '../logs/formats/decode.ts';
+import {
+  detectLayout,
+  isDetected,
+  layoutHint,
+  resolveLayout,
+  sampleKeys,
+  type ResolvedLayout,
+} from '../logs/detectLayout.ts';
 import { streamRangeObjects, type DatedObject } from '../logs/layout.ts';
 import { openStore } from '../objectStore/open.ts';
 import type { ObjectStore } from '../objectStore/store.ts';
 import { joinUri } from '../objectStore/uri.ts';
 import { channelUris, DATASET_FILES } from './output/folder.ts';
+import { assertWritable } from './output/guard.ts';
 import { writeCompletion } from './output/outputs.ts';
 import { openOrderedPipeline } from './pipeline/orderedPipeline.ts';
 import type { FileResult, SampleThresholds } from './pipeline/processFile.ts';
@@ -45,6 +54,8 @@ export async function buildDataset(request: BuildRequest, hooks: BuildHooks = {}
     openStore(request.logsUri, { ...storeOptions, source: 'logs' }),
     openStore(request.outUri, storeOptions),
   ]);
+  const [layout] = await Promise.all([resolveLayout(logs, request.layout, signal), assertWritable(out, signal)]);
+  hooks.onLayout?.(layout);
   // Workers start while the listing is in flight: their start-up is off the critical path.
   const processor = createFileProcessor(
     {
@@ -64,7 +75,16 @@ export async function buildDataset(request: BuildRequest, hooks: BuildHooks = {}
     const maxExamples = request.maxExamples;
     sink = maxExamples === 'all' ? new StreamingSink(out, request) : new SampledSink(out, { ...request, maxExamples });
     const objects: DatedObject[] = [];
-    const totals = await readAll(logs, objects, request, sink, processor.process.bind(processor), progress, signal);
+    const totals = await readAll(
+      logs,
+      layout,
+      objects,
+      request,
+      sink,
+      processor.process.bind(processor),
+      progress,
+      signal,
+    );
     throwIfAborted(signal);
     progress.enter('writing');
     const { result, closed } = await sink.finish();
@@ -79,7 +99,7 @@ export async function buildDataset(request: BuildRequest, hooks: BuildHooks = {}
       maxInputLength: request.maxInputLength,
     });
     await closed;
-    const summary = summarize(request, objects, totals, result, tokens, progress);
+    const summary = summarize(request, layout, objects, totals, result, tokens, progress);
     await writeCompletion(out, summary, signal);
     progress.enter('done');
     return summary;
@@ -106,6 +126,7 @@ function tooLarge(what: string, maxFileBytes: number): FileOutcome {
  */
 async function readAll(
   logs: ObjectStore,
+  layout: ResolvedLayout,
   objects: DatedObject[],
   request: BuildRequest,
   sink: ExampleSink,
@@ -169,7 +190,7 @@ async function readAll(
   const listingSignal = signal ? AbortSignal.any([signal, stopListing.signal]) : stopListing.signal;
   const listing = streamRangeObjects(
     logs,
-    request.layout,
+    layout.template,
     listDays(request.range),
     { concurrency: request.fetchConcurrency, signal: listingSignal },
     (batch) => {
@@ -190,9 +211,7 @@ async function readAll(
     throw error;
   }
   pipeline.end();
-  if (objects.length === 0) {
-    throw new UsageError(`no log files under ${logs.uri} for ${request.range.label} (layout "${request.layout}")`);
-  }
+  if (objects.length === 0) throw await nothingListed(logs, layout, request, signal);
   progress.listed(objects.length);
   await pipeline.finished;
   const { source } = totals;
@@ -210,8 +229,28 @@ async function readAll(
   return { ...totals, source };
 }
 
+/** No file of the range: say what is there instead, and which layout would fit it, when another would. */
+async function nothingListed(
+  logs: ObjectStore,
+  layout: ResolvedLayout,
+  request: BuildRequest,
+  signal: AbortSignal | undefined,
+): Promise<UsageError> {
+  const what = `no log files under ${logs.uri} for ${request.range.label} (layout ${layout.template}, ${layout.name}${layout.detected ? ', detected' : ''})`;
+  const found = await detectLayout(logs, signal);
+  if (!isDetected(found)) return new UsageError(`${what}: ${layoutHint(found.samples, logs.uri)}`);
+  if (found.template !== layout.template) {
+    return new UsageError(
+      `${what}; the files there look like ${found.name}: set LOGTUNE_LOGS_LAYOUT=${found.template} (or auto)`,
+    );
+  }
+  const samples = await sampleKeys(logs, '', 3, signal);
+  return new UsageError(`${what}: the files there (e.g. ${samples.join(', ')}) fit it, but none is dated in the range`);
+}
+
 function summarize(
   request: BuildRequest,
+  layout: ResolvedLayout,
   objects: readonly DatedObject[],
   totals: ReadResult,
   result: SinkResult,
@@ -223,6 +262,7 @@ function summarize(
   const round = (n: number) => Math.round(n * 10) / 10;
   return {
     ...summaryHeader(request),
+    layout: { setting: request.layout, used: layout.template, detected: layout.detected },
     files: {
       listed: objects.length,
       read: totals.filesRead,
@@ -238,6 +278,8 @@ function summarize(
       unique: result.unique,
       train: result.train,
       validation: result.validation,
+      groups: result.groups.groups,
+      groupedExamples: result.groups.groupedExamples,
     },
     labels: result.labels,
     tokens,

@@ -39,7 +39,8 @@ export const storageUri = z.string().superRefine((value, ctx) => {
 export const dataSettings = settingsSection(
   {
     LOGTUNE_LOGS_URI: storageUri.optional(),
-    LOGTUNE_LOGS_LAYOUT: z.string().min(1).default('{yyyy}/{MM}/{dd}/'),
+    // `auto`: detected from the files (src/logs/detectLayout.ts); otherwise a key template such as {yyyy}/{MM}/{dd}/.
+    LOGTUNE_LOGS_LAYOUT: z.string().min(1).default('auto'),
     LOGTUNE_ARTIFACTS_URI: storageUri.optional(),
     LOGTUNE_LABEL_FIELD: z.string().min(1).default('ThreatLevel'),
     LOGTUNE_DROP_FIELDS: csvList.default(['x-edge-request-id']),

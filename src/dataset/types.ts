@@ -107,6 +107,8 @@ export interface BuildSummary {
   readonly logsUri: string;
   readonly outUri: string;
   readonly settings: BuildSettings;
+  /** LOGTUNE_LOGS_LAYOUT as set (`auto` or a template) and the template the files were listed with. */
+  readonly layout: { readonly setting: string; readonly used: string; readonly detected: boolean };
   readonly files: {
     readonly listed: number;
     readonly read: number;
@@ -122,6 +124,13 @@ export interface BuildSummary {
     readonly unique: number;
     readonly train: number;
     readonly validation: number;
+    /**
+     * Near-copy groups among the unique examples (the same request at another time, from another client, by another
+     * method: src/dataset/sampling/groupKey.ts), and how many examples share their group with another. A group is
+     * always on one side of the split.
+     */
+    readonly groups: number;
+    readonly groupedExamples: number;
   };
   readonly labels: Readonly<Record<string, LabelCounts>>;
   readonly tokens: TokenStats;
@@ -153,4 +162,10 @@ export interface BuildHooks {
   readonly signal?: AbortSignal;
   /** Called often (per file); consumers throttle themselves. */
   readonly onProgress?: (progress: BuildProgress) => void;
+  /** Called once the logs' layout is known (detected when LOGTUNE_LOGS_LAYOUT is auto), before anything is listed. */
+  readonly onLayout?: (layout: {
+    readonly template: string;
+    readonly name: string;
+    readonly detected: boolean;
+  }) => void;
 }

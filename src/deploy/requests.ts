@@ -107,8 +107,8 @@ export function deployInputs(request: DeployRequest, hosting: HostingConfig): De
         Environment: { ...hosting.environment },
         ...modelData(request.modelArtifacts),
       },
-      // The container needs nothing from the internet: weights come from S3, the image from ECR.
-      EnableNetworkIsolation: true,
+      // As the spec says (weights come from S3, the image from ECR); on for quotes that predate recording it.
+      EnableNetworkIsolation: hosting.networkIsolation ?? true,
       Tags: tags,
     },
     createEndpointConfig: {
@@ -121,8 +121,15 @@ export function deployInputs(request: DeployRequest, hosting: HostingConfig): De
           InitialInstanceCount: 1,
           // A type newer than this SDK's list is still sent as given.
           InstanceType: hosting.instanceType as ProductionVariantInstanceType,
-          ModelDataDownloadTimeoutInSeconds: hosting.startupTimeoutSeconds,
-          ContainerStartupHealthCheckTimeoutInSeconds: hosting.startupTimeoutSeconds,
+          ...(hosting.modelDataDownloadTimeoutSeconds !== undefined || hosting.startupTimeoutSeconds !== undefined
+            ? {
+                ModelDataDownloadTimeoutInSeconds:
+                  hosting.modelDataDownloadTimeoutSeconds ?? hosting.startupTimeoutSeconds,
+              }
+            : {}),
+          ...(hosting.startupTimeoutSeconds !== undefined && {
+            ContainerStartupHealthCheckTimeoutInSeconds: hosting.startupTimeoutSeconds,
+          }),
         },
       ],
       Tags: tags,

@@ -13,6 +13,7 @@ import {
   type LeakReport,
   type SkewReport,
 } from './report.ts';
+import { nearCopies, rareLabelMessage, rareLabels } from './rareLabels.ts';
 import { skewReport } from './skew.ts';
 import { trainBaseline } from './training.ts';
 
@@ -97,6 +98,7 @@ export async function runBaseline(dataset: StoredDataset, options: BaselineOptio
     leaks,
   });
 
+  const rare = rareLabels(train, report);
   const evaluation: BaselineEvaluation = {
     schemaVersion: REPORT_SCHEMA_VERSION,
     report,
@@ -113,7 +115,12 @@ export async function runBaseline(dataset: StoredDataset, options: BaselineOptio
     },
     leaks,
     skew,
-    warnings: warningsFor(leaks, skew),
+    warnings: [
+      ...warningsFor(leaks, skew),
+      ...rare.map((r) => ({ kind: 'rare' as const, message: rareLabelMessage(r), fields: [] })),
+    ],
+    rareLabels: rare,
+    nearCopies: nearCopies(train, validation),
   };
   return { evaluation, modelBytes };
 }

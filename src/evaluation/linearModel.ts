@@ -1,6 +1,6 @@
 import { seededRandom, shuffle } from '../dataset/sampling/random.ts';
 import type { FeatureRows } from './featureRows.ts';
-import { featureCapacity, featurizer, type FeatureSpec } from './features.ts';
+import { featureCapacity, featurizer, type Featurize, type FeatureSpec } from './features.ts';
 import { nextTurn, SLICE } from './nextTurn.ts';
 
 /**
@@ -39,6 +39,7 @@ export async function trainLinearModel(rows: FeatureRows, options: TrainOptions)
   const biases = new Float64Array(k);
   if (k < 2 || rows.length === 0) return { spec, classes: k, weights, biases };
   const buckets = new Int32Array(featureCapacity(spec));
+  const split = new Int32Array(1);
   const probs = new Float64Array(k);
   const order = Array.from({ length: rows.length }, (_, i) => i);
   const random = seededRandom(options.seed);
@@ -52,11 +53,11 @@ export async function trainLinearModel(rows: FeatureRows, options: TrainOptions)
       if (t % SLICE === SLICE - 1) await nextTurn(options.signal);
       const row = order[e]!;
       const target = rows.target(row);
-      const n = rows.read(row, buckets);
-      const x = n > 0 ? 1 / Math.sqrt(n) : 0;
+      const n = rows.read(row, buckets, split);
+      const [xTokens, xGrams] = blockScales(split[0]!, n);
       // Decays linearly to 0: the last steps are small, so the final weights settle instead of ending on a noisy step.
       const rate = INITIAL_RATE * (1 - t++ / total);
-      scores(weights, biases, buckets, n, x * scale, k, probs);
+      scores(weights, biases, buckets, split[0]!, n, xTokens * scale, xGrams * scale, k, probs);
       softmaxInPlace(probs);
       const weight = options.classWeights[target]!;
       scale *= 1 - rate * lambda;
@@ -64,16 +65,14 @@ export async function trainLinearModel(rows: FeatureRows, options: TrainOptions)
         for (let i = 0; i < weights.length; i++) weights[i]! *= scale;
         scale = 1;
       }
-      const step = (rate * weight * x) / scale;
+      const step = (rate * weight) / scale;
       for (let c = 0; c < k; c++) {
         const gradient = probs[c]! - (c === target ? 1 : 0);
         biases[c]! -= rate * weight * gradient;
         probs[c] = step * gradient;
       }
-      for (let j = 0; j < n; j++) {
-        const base = buckets[j]! * k;
-        for (let c = 0; c < k; c++) weights[base + c]! -= probs[c]!;
-      }
+      update(weights, buckets, 0, split[0]!, xTokens, probs, k);
+      update(weights, buckets, split[0]!, n, xGrams, probs, k);
     }
   }
   if (scale !== 1) for (let i = 0; i < weights.length; i++) weights[i]! *= scale;
@@ -82,8 +81,9 @@ export async function trainLinearModel(rows: FeatureRows, options: TrainOptions)
 
 /** Class probabilities for contexts, one at a time, with its scratch space allocated once. */
 export class LinearScorer {
-  private readonly featuresOf: (context: string, out: Int32Array) => number;
+  private readonly featuresOf: Featurize;
   private readonly buckets: Int32Array;
+  private readonly split = new Int32Array(1);
 
   constructor(private readonly model: LinearModel) {
     this.featuresOf = featurizer(model.spec);
@@ -97,8 +97,10 @@ export class LinearScorer {
       out[0] = 1;
       return;
     }
-    const n = this.featuresOf(context, this.buckets);
-    scores(model.weights, model.biases, this.buckets, n, n > 0 ? 1 / Math.sqrt(n) : 0, model.classes, out);
+    const n = this.featuresOf(context, this.buckets, this.split);
+    const tokens = this.split[0]!;
+    const [xTokens, xGrams] = blockScales(tokens, n);
+    scores(model.weights, model.biases, this.buckets, tokens, n, xTokens, xGrams, model.classes, out);
     softmaxInPlace(out);
   }
 }
@@ -114,21 +116,61 @@ export function balancedClassWeights(targets: Iterable<number>, classes: number)
   return counts.map((n) => (n > 0 ? total / (classes * n) : 0));
 }
 
+/**
+ * Each block (tokens, n-grams) has unit norm within itself and half the row's squared norm when both are there:
+ * the row as a whole has unit norm, as TF-IDF rows do, and neither block drowns the other.
+ */
+function blockScales(tokens: number, total: number): [number, number] {
+  const grams = total - tokens;
+  if (tokens === 0) return [0, grams > 0 ? 1 / Math.sqrt(grams) : 0];
+  if (grams === 0) return [1 / Math.sqrt(tokens), 0];
+  return [Math.SQRT1_2 / Math.sqrt(tokens), Math.SQRT1_2 / Math.sqrt(grams)];
+}
+
 function scores(
   weights: Float32Array,
   biases: Float64Array,
   buckets: Int32Array,
+  tokens: number,
   n: number,
+  xTokens: number,
+  xGrams: number,
+  k: number,
+  out: Float64Array,
+): void {
+  for (let c = 0; c < k; c++) out[c] = biases[c]!;
+  addBlock(weights, buckets, 0, tokens, xTokens, k, out);
+  addBlock(weights, buckets, tokens, n, xGrams, k, out);
+}
+
+function addBlock(
+  weights: Float32Array,
+  buckets: Int32Array,
+  from: number,
+  to: number,
   x: number,
   k: number,
   out: Float64Array,
 ): void {
-  out.fill(0);
-  for (let j = 0; j < n; j++) {
+  for (let j = from; j < to; j++) {
     const base = buckets[j]! * k;
-    for (let c = 0; c < k; c++) out[c]! += weights[base + c]!;
+    for (let c = 0; c < k; c++) out[c]! += weights[base + c]! * x;
   }
-  for (let c = 0; c < k; c++) out[c] = out[c]! * x + biases[c]!;
+}
+
+function update(
+  weights: Float32Array,
+  buckets: Int32Array,
+  from: number,
+  to: number,
+  x: number,
+  steps: Float64Array,
+  k: number,
+): void {
+  for (let j = from; j < to; j++) {
+    const base = buckets[j]! * k;
+    for (let c = 0; c < k; c++) weights[base + c]! -= steps[c]! * x;
+  }
 }
 
 function softmaxInPlace(values: Float64Array): void {

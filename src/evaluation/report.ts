@@ -81,7 +81,7 @@ export const skewReportSchema = z.object({
 });
 
 export const warningSchema = z.object({
-  kind: z.enum(['leak', 'skew']),
+  kind: z.enum(['leak', 'skew', 'rare']),
   message: z.string(),
   fields: z.array(z.string()),
 });
@@ -99,6 +99,19 @@ export const trainingSummarySchema = z.object({
   modelBytes: count,
 });
 
+export const rareLabelSchema = z.object({
+  label: z.string(),
+  trainExamples: count,
+  f1: share,
+  support: count,
+});
+
+export const nearCopyReportSchema = z.object({
+  /** Validation examples whose near-copy group (src/dataset/sampling/groupKey.ts) also has an example in train. */
+  validationWithNearCopyInTrain: count,
+  validation: count,
+});
+
 /** `baseline/eval.json`. */
 export const baselineEvaluationSchema = z.object({
   schemaVersion: z.literal(REPORT_SCHEMA_VERSION),
@@ -107,6 +120,10 @@ export const baselineEvaluationSchema = z.object({
   leaks: leakReportSchema,
   skew: skewReportSchema,
   warnings: z.array(warningSchema),
+  /** Labels with fewer than 50 training examples or a validation F1 below 0.5; absent in older files. */
+  rareLabels: z.array(rareLabelSchema).optional(),
+  /** Absent in older files. */
+  nearCopies: nearCopyReportSchema.optional(),
 });
 
 export type FieldLeak = z.infer<typeof fieldLeakSchema>;
@@ -115,3 +132,5 @@ export type SkewReport = z.infer<typeof skewReportSchema>;
 export type EvaluationWarning = z.infer<typeof warningSchema>;
 export type TrainingSummary = z.infer<typeof trainingSummarySchema>;
 export type BaselineEvaluation = z.infer<typeof baselineEvaluationSchema>;
+export type RareLabel = z.infer<typeof rareLabelSchema>;
+export type NearCopyReport = z.infer<typeof nearCopyReportSchema>;

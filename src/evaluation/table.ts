@@ -58,6 +58,11 @@ export function formatBaselineEvaluation(evaluation: BaselineEvaluation): string
       ? 'skew: every context field is a standard CloudFront field'
       : `skew: macro-F1 ${fixed(skew.macroF1All)} with every field, ${fixed(skew.macroF1Standard)} with the standard CloudFront fields only ` +
         `(without ${skew.nonStandardFields.join(', ')})`,
+    ...(evaluation.nearCopies === undefined
+      ? []
+      : [
+          `near-copies: ${evaluation.nearCopies.validationWithNearCopyInTrain} of ${evaluation.nearCopies.validation} validation examples have a near-copy in train`,
+        ]),
     ...evaluation.warnings.map((w) => `WARNING (${w.kind}): ${w.message}`),
   ];
   return lines.join('\n');

@@ -7,7 +7,7 @@ import {
   type InvokeOutcome,
   type TextGenerationRequest,
 } from '../aws/sagemakerRuntime.ts';
-import { labelFromResponse } from '../dataset/examples/example.ts';
+import { answerLabel } from '../dataset/examples/answer.ts';
 import { CancelledError, throwIfAborted } from '../errors.ts';
 import type { Log } from '../log.ts';
 import { classificationPrompt } from './prompt.ts';
@@ -123,7 +123,7 @@ export class EndpointClassifier implements ContextClassifier {
   private verdictOf(outcome: InvokeOutcome, attempts: number): EndpointVerdict {
     switch (outcome.kind) {
       case 'text': {
-        const label = labelFromResponse(outcome.text);
+        const label = answerLabel(outcome.text, this.labels);
         // The text rides along (shortened) for `logtune classify`; surfaces that show it escape it.
         if (label !== undefined && this.known.has(label)) return { label, raw: shortenAnswer(outcome.text) };
         return { label: undefined, error: 'unrecognised', raw: shortenAnswer(outcome.text) };
@@ -148,7 +148,10 @@ export class EndpointClassifier implements ContextClassifier {
         return {
           label: undefined,
           error: 'failed',
-          detail: outcome.status === undefined ? outcome.name : `${outcome.name} (HTTP ${outcome.status})`,
+          detail:
+            outcome.status === undefined
+              ? `${outcome.name}${outcome.message === undefined ? '' : `: ${outcome.message}`}`
+              : `${outcome.name} (HTTP ${outcome.status})`,
         };
     }
   }

@@ -1,8 +1,9 @@
-import Papa from 'papaparse';
 import { CANONICAL_FIELDS } from '../dataset/examples/example.ts';
+import { csvValues, jsonCell, jsonObject, w3cValues } from '../logs/formats/row.ts';
 
 /**
- * Pasted or piped log lines → records, one line at a time: JSON objects, CloudFront W3C (tab-separated) and CSV rows
+ * Pasted or piped log lines → records, one line at a time, each row's values decoded by the dataset's own row
+ * decoding (src/logs/formats/row.ts), so triage reads a row exactly as training did: JSON objects, CloudFront W3C (tab-separated) and CSV rows
  * in the logs' own column order, the inputs triage and `logtune classify` accept. The text is attacker-controlled,
  * so nothing here throws: a line that cannot be read gets an `error` and the next line is read as usual.
  */
@@ -27,7 +28,6 @@ export interface LogLineOptions {
 export const MAX_LINE_CHARS = 32 * 1024;
 /** More columns than any CloudFront format has (33 standard + real-time fields + enrichment). */
 const MAX_COLUMNS = 256;
-const MISSING = '-';
 
 const FIELDS_DIRECTIVE = /^#Fields:?[ \t]*/;
 const W3C_DIRECTIVE = /^#(?:Version|Software|Date|Start-Date|End-Date|Remark)\b/;
@@ -88,9 +88,7 @@ export class LogLineReader {
   }
 
   private readW3c(text: string, line: number, raw: string): LogLine {
-    const values = text.split('\t');
-    // Some writers end every line with a TAB.
-    if (values.length > 1 && values[values.length - 1] === '') values.pop();
+    const values = w3cValues(text);
     const columns = this.w3cColumnsFor(values.length);
     if (columns === undefined) {
       const expected =
@@ -99,7 +97,6 @@ export class LogLineReader {
           : `a CloudFront standard log line has ${CANONICAL_FIELDS.length} (paste its #Fields line first for other layouts)`;
       return { line, raw, error: `${values.length} tab-separated fields, but ${expected}` };
     }
-    for (let i = 0; i < values.length; i++) values[i] = urlDecoded(values[i]!);
     return { line, raw, record: recordOf(columns, values) };
   }
 
@@ -122,7 +119,7 @@ export class LogLineReader {
     if (this.csvColumns === undefined) {
       return { line, raw, error: 'not JSON or tab-separated, and this dataset does not record its CSV column order' };
     }
-    const parsed = parseCsvLine(text);
+    const parsed = csvValues(text);
     if ('error' in parsed) return { line, raw, error: parsed.error };
     const values = parsed.values;
     if (
@@ -156,46 +153,17 @@ export function readLogLines(text: string, options: LogLineOptions = {}): LogLin
 }
 
 function readJson(text: string, line: number, raw: string): LogLine {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return { line, raw, error: 'starts with "{" but is not valid JSON' };
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    return { line, raw, error: 'JSON, but not an object' };
-  const entries = Object.entries(value);
+  const parsed = jsonObject(text);
+  if ('error' in parsed)
+    return {
+      line,
+      raw,
+      error: parsed.error === 'invalid' ? 'starts with "{" but is not valid JSON' : 'JSON, but not an object',
+    };
+  const entries = Object.entries(parsed.value);
   if (entries.length > MAX_COLUMNS) return { line, raw, error: `more than ${MAX_COLUMNS} fields` };
   // fromEntries defines own properties: a "__proto__" key stays a field instead of changing the prototype.
-  return { line, raw, record: Object.fromEntries(entries.map(([k, v]) => [k, cell(v)])) };
-}
-
-/** As the dataset builder reads JSON lines (src/logs/formats/jsonl.ts), so a pasted object gives the trained context. */
-function cell(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (value === null || value === undefined) return MISSING;
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
-}
-
-function parseCsvLine(text: string): { values: string[] } | { error: string } {
-  // Quotes are the only case that needs a parser; papaparse is what the builder uses for them.
-  if (!text.includes('"')) return { values: text.split(',') };
-  const result = Papa.parse<string[]>(text, { delimiter: ',', newline: '\n', header: false });
-  const error = result.errors[0];
-  if (error !== undefined) return { error: `CSV quoting is broken: ${error.message}` };
-  if (result.data.length !== 1) return { error: 'not one CSV row' };
-  return { values: result.data[0]! };
-}
-
-/** CloudFront URL-encodes values (src/logs/formats/w3c.ts); a malformed escape stays as it is. */
-function urlDecoded(value: string): string {
-  if (!value.includes('%')) return value;
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
+  return { line, raw, record: Object.fromEntries(entries.map(([k, v]) => [k, jsonCell(v)])) };
 }
 
 function recordOf(columns: readonly string[], values: readonly string[]): Record<string, string> {

@@ -3,7 +3,7 @@ import { sageMakerRuntimeClient } from '../aws/clients.ts';
 import { runtimeInvoker } from '../aws/sagemakerRuntime.ts';
 import type { Env } from '../shared/env.ts';
 import type { StoredStats } from '../dataset/output/stored.ts';
-import { loadHostingSettings, type HostingSettings } from '../deploy/settings.ts';
+import { type HostingSettings } from '../deploy/settings.ts';
 import { loadInferenceSettings, type InferenceSettings } from './settings.ts';
 import { UsageError } from '../errors.ts';
 import type { Log } from '../log.ts';
@@ -23,6 +23,11 @@ export interface OpenEndpointClassifierOptions {
   /** Tests pass a client pointed at a fake; the default reads the AWS SDK's own settings. */
   readonly client?: SageMakerRuntimeClient;
   readonly log?: Log;
+  /**
+   * The endpoint container's MAX_INPUT_LENGTH / MAX_TOTAL_TOKENS when known (they are the JumpStart spec's, as the
+   * endpoint was created with them); otherwise only the length the model was trained with bounds a prompt.
+   */
+  readonly endpointLimits?: { readonly maxInputLength: number; readonly maxTotalTokens: number };
 }
 
 /** Labels the model was taught: those with at least one example in the dataset. */
@@ -35,7 +40,7 @@ export function datasetLabels(stats: StoredStats): string[] {
 export function openEndpointClassifier(options: OpenEndpointClassifierOptions): EndpointClassifier {
   const env = options.env ?? process.env;
   const inference = options.settings?.inference ?? loadInferenceSettings(env);
-  const hosting = options.settings?.hosting ?? loadHostingSettings(env);
+  const limits = options.endpointLimits;
   const labels = datasetLabels(options.dataset.stats);
   if (labels.length === 0) throw new UsageError(`dataset ${options.dataset.stats.datasetId} has no labelled examples`);
   const maxNewTokens = maxNewTokensFor(labels);
@@ -47,8 +52,8 @@ export function openEndpointClassifier(options: OpenEndpointClassifierOptions): 
     invoke: runtimeInvoker(client),
     maxPromptTokens: maxPromptTokens({
       trainedMaxInputLength: options.dataset.stats.settings.maxInputLength,
-      endpointMaxInputLength: hosting.maxInputLength,
-      endpointMaxTotalTokens: hosting.maxTotalTokens,
+      endpointMaxInputLength: limits?.maxInputLength ?? Number.POSITIVE_INFINITY,
+      endpointMaxTotalTokens: limits?.maxTotalTokens ?? Number.POSITIVE_INFINITY,
       maxNewTokens,
     }),
     maxNewTokens,

@@ -29,7 +29,8 @@ function unmark(inner: string): string {
   }
 }
 
-function decodeEntities(text: string): string {
+/** Slack's three entities, `&amp;` last so `&amp;lt;` stays the text `&lt;`. */
+export function decodeEntities(text: string): string {
   return text.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
 }
 

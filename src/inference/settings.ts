@@ -9,7 +9,7 @@ export interface InferenceSettings {
 
 export const inferenceSettings = settingsSection(
   {
-    LOGTUNE_MAX_LINES: positiveInt(1000).default(50),
+    LOGTUNE_MAX_LINES: positiveInt(20_000).default(2000),
     LOGTUNE_INVOKE_CONCURRENCY: positiveInt(64).default(4),
     /** Seconds per InvokeEndpoint attempt; SageMaker gives the container 60 s, so more than 70 never helps. */
     LOGTUNE_INVOKE_TIMEOUT: positiveInt(70).default(20),

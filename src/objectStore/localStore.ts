@@ -24,7 +24,9 @@ export class LocalStore implements ObjectStore {
     try {
       entries = await readdir(join(this.directory, relativeDir), { withFileTypes: true });
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      // No such folder (or a file where a folder would be): nothing under that prefix, as S3 would say.
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return;
       throw error;
     }
     // S3 lists in key order; a directory sorts as its name followed by '/'.
@@ -60,6 +62,16 @@ export class LocalStore implements ObjectStore {
     await mkdir(dirname(path), { recursive: true });
     await writeFile(`${path}.partial`, body, { signal });
     await rename(`${path}.partial`, path);
+  }
+
+  async deleteAll(signal?: AbortSignal): Promise<void> {
+    throwIfAborted(signal);
+    // The folder's contents, not the folder: it may be a mount point or carry permissions someone chose.
+    const entries = await readdir(this.directory).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return [];
+      throw error;
+    });
+    await Promise.all(entries.map((name) => rm(join(this.directory, name), { recursive: true, force: true })));
   }
 
   createWriter(key: string): ObjectWriter {

@@ -1,6 +1,14 @@
 import { PassThrough } from 'node:stream';
 import { once } from 'node:events';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  AbortMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { createFastGet, FastGetMiss, type FastGet } from './s3FastGet.ts';
 import { retryPacer, type RetryPacer } from './sdkBackoff.ts';
@@ -97,6 +105,44 @@ export class S3Store implements ObjectStore {
       new PutObjectCommand({ Bucket: this.bucket, Key: this.prefix + key, Body: body, ContentType: contentType(key) }),
       { abortSignal: signal },
     );
+  }
+
+  async probeWrite(key: string, signal?: AbortSignal): Promise<void> {
+    const Key = this.prefix + key;
+    const { UploadId } = await this.client.send(
+      new CreateMultipartUploadCommand({ Bucket: this.bucket, Key, ContentType: contentType(key) }),
+      { abortSignal: signal },
+    );
+    // Creating the upload is the check. An abort that fails leaves only an invisible, unfinished upload (S3 removes
+    // those by the bucket's lifecycle rule), never an object; s3rver 3.7 has no AbortMultipartUpload route at all.
+    await this.client
+      .send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key, UploadId }), { abortSignal: signal })
+      .catch(() => undefined);
+  }
+
+  async deleteAll(signal?: AbortSignal): Promise<void> {
+    // DeleteObjects takes at most 1,000 keys per request (S3 API reference, DeleteObjects).
+    let batch: string[] = [];
+    const flush = async () => {
+      if (batch.length === 0) return;
+      const keys = batch;
+      batch = [];
+      const result = await this.client.send(
+        new DeleteObjectsCommand({
+          Bucket: this.bucket,
+          Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true },
+        }),
+        { abortSignal: signal },
+      );
+      const failed = result.Errors?.[0];
+      if (failed)
+        throw new Error(`could not delete s3://${this.bucket}/${failed.Key}: ${failed.Code} ${failed.Message}`);
+    };
+    for await (const { key } of this.list('', signal)) {
+      batch.push(this.prefix + key);
+      if (batch.length === 1000) await flush();
+    }
+    await flush();
   }
 
   createWriter(key: string): ObjectWriter {

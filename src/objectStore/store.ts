@@ -26,4 +26,11 @@ export interface ObjectStore {
   get(key: string, signal?: AbortSignal): Promise<Uint8Array>;
   put(key: string, body: string, signal?: AbortSignal): Promise<void>;
   createWriter(key: string): ObjectWriter;
+  /**
+   * Fails when `key` could not be written, and leaves nothing behind (on S3 a multipart upload created and aborted:
+   * the permissions a dataset's writes need, no object). Stores whose writability is checked otherwise omit it.
+   */
+  probeWrite?(key: string, signal?: AbortSignal): Promise<void>;
+  /** Removes every object under the store's root (`logtune dataset --out … --force` replacing a folder whole). */
+  deleteAll(signal?: AbortSignal): Promise<void>;
 }

@@ -14,7 +14,10 @@ import type { AcceptedMessage } from './hygiene.ts';
 export interface CommandContext {
   /** The words after the subcommand (entity-decoded, dashes repaired; see router.ts). */
   readonly args: readonly string[];
-  /** Everything after the subcommand as typed, entity-decoded: for commands that take free text (a log line). */
+  /**
+   * Everything after the subcommand exactly as Slack sent it (mrkdwn: entities, link markup), for commands that take
+   * free text (a log line): read it with inference/pastedText.ts, the one reader of pasted text, never decode twice.
+   */
   readonly rest: string;
   readonly userId: string;
   readonly channelId: string;
@@ -61,8 +64,12 @@ export interface Feature {
   readonly name: string;
   readonly commands: readonly CommandSpec[];
   readonly actions: readonly ActionSpec[];
-  /** A person's message that passed hygiene (not a bot, not an edit); the feature decides whether it is for it. */
-  onMessage?(message: AcceptedMessage): Promise<void>;
+  /**
+   * A person's message that passed hygiene (not a bot, not an edit); the feature decides whether it is for it.
+   * `mentioned`: it came as an `app_mention` (possibly in a channel the bot is not in, after an invite by mention);
+   * the same message may also arrive as a `message` event, so a feature answers a message once, whichever comes.
+   */
+  onMessage?(message: AcceptedMessage, mentioned?: boolean): Promise<void>;
   status?(): Promise<StatusSection>;
   /** After the bot is listening: resume or re-attach what a previous process left running. */
   start?(): void;

@@ -1,9 +1,15 @@
 import { z } from 'zod';
+import { sharedFileSchema, type SharedFile } from './files.ts';
 
 /**
  * Which `message` events the bot may act on. Bolt delivers every subtype (edits, deletes, joins, bot posts) to
- * `app.message`; only a person's new, visible, non-empty message passes. Pure, so it is tested without Slack.
+ * `app.message`; only a person's new, visible, non-empty message passes — a plain message, a reply also sent to the
+ * channel (`thread_broadcast`) and a shared file or snippet (`file_share`), the subtypes Bolt's docs count as new
+ * messages (https://docs.slack.dev/tools/bolt-js/concepts/message-listening). `app_mention` events have the same
+ * shape. Pure, so it is tested without Slack.
  */
+const NEW_MESSAGE_SUBTYPES = new Set(['thread_broadcast', 'file_share']);
+
 const incomingMessage = z
   .object({
     subtype: z.string().optional(),
@@ -16,6 +22,7 @@ const incomingMessage = z
     ts: z.string().optional(),
     thread_ts: z.string().optional(),
     channel_type: z.string().optional(),
+    files: z.array(z.unknown()).optional(),
   })
   .loose();
 
@@ -35,6 +42,8 @@ export interface AcceptedMessage {
   readonly text: string;
   /** Where a reply goes: the message's own thread, or a new thread under it. */
   readonly threadTs: string;
+  /** Files shared with the message (snippets, uploads), as far as Slack described them. */
+  readonly files: readonly SharedFile[];
 }
 
 export type HygieneVerdict =
@@ -51,18 +60,24 @@ export function checkMessage(event: unknown, self: Self): HygieneVerdict {
   // Our own posts first: bot posts often arrive without the bot_message subtype, identified only by bot_id.
   if (message.bot_id === self.botId || message.user === self.botUserId) return { accept: false, reason: 'self' };
   if (message.bot_id !== undefined || message.bot_profile !== undefined) return { accept: false, reason: 'bot' };
-  if (message.subtype !== undefined) return { accept: false, reason: 'subtype' };
+  if (message.subtype !== undefined && !NEW_MESSAGE_SUBTYPES.has(message.subtype))
+    return { accept: false, reason: 'subtype' };
   if (message.hidden) return { accept: false, reason: 'hidden' };
   const { channel, ts, user, text } = message;
   if (channel === undefined || ts === undefined || user === undefined) return { accept: false, reason: 'incomplete' };
-  if (text === undefined || text.trim() === '') return { accept: false, reason: 'empty' };
+  const files = (message.files ?? []).flatMap((f) => {
+    const file = sharedFileSchema.safeParse(f);
+    return file.success ? [file.data] : [];
+  });
+  if ((text === undefined || text.trim() === '') && files.length === 0) return { accept: false, reason: 'empty' };
   return {
     accept: true,
     channel,
     channelType: message.channel_type,
     ts,
     user,
-    text,
+    text: text ?? '',
     threadTs: message.thread_ts ?? ts,
+    files,
   };
 }

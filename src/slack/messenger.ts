@@ -26,6 +26,7 @@ export interface MessengerDeps {
 
 // Slack ts are seconds since the epoch; look a minute further back to absorb clock skew.
 const LOOKBACK_SECONDS = 60;
+const MAX_POST_ATTEMPTS = 3;
 
 export class Messenger {
   /** Per-key chains, so two concurrent posts of one key run one after the other (the second updates). */
@@ -44,6 +45,35 @@ export class Messenger {
       const row = this.deps.messages.get(key);
       if (row?.ts === undefined) return this.deps.log.debug('update skipped: message not posted', { key });
       await this.tryUpdate(key, row.channel, row.ts, content);
+    });
+  }
+
+  /**
+   * Shares a file once per key: the intent is written first, and a key already tried (even if the upload's answer
+   * was lost) is never uploaded again — a missing file is said in the message, a duplicate cannot be taken back.
+   */
+  uploadOnce(
+    key: string,
+    target: Target,
+    file: { filename: string; title: string; content: string; comment?: string },
+  ): Promise<boolean> {
+    return this.serial(key, async () => {
+      const { messages, log, now, slack } = this.deps;
+      if (!messages.recordIntent(key, target.channel, target.threadTs, now()))
+        return messages.get(key)?.ts !== undefined;
+      try {
+        const { fileId } = await slack.uploadFile({
+          channel: target.channel,
+          ...(target.threadTs !== undefined && { threadTs: target.threadTs }),
+          ...file,
+        });
+        messages.recordPosted(key, fileId, now());
+        return true;
+      } catch (error) {
+        if (isDefinitiveFailure(error)) messages.forgetPending(key);
+        log.warn('file upload failed', { key, channel: target.channel, reason: slackErrorReason(error) });
+        return false;
+      }
     });
   }
 
@@ -85,19 +115,51 @@ export class Messenger {
     }
     const channel = row?.channel ?? target.channel;
     const threadTs = row ? row.threadTs : target.threadTs;
-    try {
-      const { ts } = await this.deps.slack.postMessage({
-        channel,
-        ...(threadTs !== undefined && { threadTs }),
-        content,
-        key,
-      });
-      messages.recordPosted(key, ts, now());
-      return ts;
-    } catch (error) {
-      if (isDefinitiveFailure(error)) messages.forgetPending(key);
-      log.warn('chat.postMessage failed', { key, channel, reason: slackErrorReason(error) });
-      return undefined;
+    return this.attempt(key, channel, threadTs, content, row ? new Date(row.createdAt) : now());
+  }
+
+  /**
+   * One post, then — only when the answer was lost (timeout, connection reset), never when Slack refused — our own
+   * lookup decides: adopt the message if it landed, post again if it did not, stop if the lookup cannot tell. The
+   * Web API client must not retry posts itself (see webClientSlackApi): it cannot know whether the first one landed.
+   */
+  private async attempt(
+    key: string,
+    channel: string,
+    threadTs: string | undefined,
+    content: MessageContent,
+    since: Date,
+  ): Promise<string | undefined> {
+    const { messages, log, now } = this.deps;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { ts } = await this.deps.slack.postMessage({
+          channel,
+          ...(threadTs !== undefined && { threadTs }),
+          content,
+          key,
+        });
+        messages.recordPosted(key, ts, now());
+        return ts;
+      } catch (error) {
+        const reason = slackErrorReason(error);
+        if (isDefinitiveFailure(error)) {
+          messages.forgetPending(key);
+          log.warn('chat.postMessage refused', { key, channel, reason });
+          return undefined;
+        }
+        log.warn('chat.postMessage answer lost; looking the message up', { key, channel, reason, attempt });
+        const found = await this.lookup(key, channel, threadTs, since.toISOString());
+        if (found === 'unknown') return undefined;
+        if (found !== undefined) {
+          messages.recordPosted(key, found, now());
+          return found;
+        }
+        if (attempt >= MAX_POST_ATTEMPTS) {
+          log.warn('chat.postMessage given up', { key, channel, attempts: attempt });
+          return undefined;
+        }
+      }
     }
   }
 

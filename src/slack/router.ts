@@ -3,16 +3,15 @@ import type { Log } from '../log.ts';
 import { helpMessage, plainMessage, usageMessage } from './blocks/help.ts';
 import type { MessageContent } from './blocks/types.ts';
 import type { CommandContext, CommandSpec, Feature } from './feature.ts';
+import { decodeEntities } from '../inference/pastedText.ts';
 
 export const COMMAND = '/logtune';
 
 /**
- * Splits the command text into words. Slack may entity-encode `&<>`, and desktop clients turn a typed `--` into an
- * em or en dash, which would make `—seed 7` a range word instead of a flag.
+ * Splits the command text into words. Slack may entity-encode `&<>` (decoded the one way pasted text is, see
+ * inference/pastedText.ts), and desktop clients turn a typed `--` into an em or en dash, which would make
+ * `—seed 7` a range word instead of a flag.
  */
-export function decodeEntities(text: string): string {
-  return text.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&amp;', '&');
-}
 
 export function tokenize(text: string): string[] {
   return decodeEntities(text)
@@ -65,9 +64,8 @@ export async function routeCommand(
   const name = (words[0] ?? 'help').toLowerCase();
   const spec = commands.find((c) => c.name === name);
   if (!spec) return usageMessage(`Unknown subcommand "${words[0]}". Known: ${commands.map((c) => c.name).join(', ')}.`);
-  const rest = decodeEntities(input.text)
-    .trim()
-    .replace(/^\S+\s*/, '');
+  // As Slack sent it: free text (a log line) is read once, by pastedText, like a message.
+  const rest = input.text.trim().replace(/^\S+\s*/, '');
   try {
     return await spec.run({ ...input, args: words.slice(1), rest });
   } catch (error) {

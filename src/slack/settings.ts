@@ -22,6 +22,8 @@ export interface BotSettings {
   /** Slack user ids who may approve spending. */
   readonly approvers: readonly string[];
   readonly allowSelfApproval: boolean;
+  /** Where every approval request is posted (src/slack/approvalPlace.ts); undefined = where it was asked. */
+  readonly approvalsChannel: string | undefined;
   readonly approvalTtlHours: number;
   /** Approved caps of a calendar month (UTC) may not exceed this; undefined = no monthly limit. */
   readonly monthlyBudgetUsd: number | undefined;
@@ -48,6 +50,10 @@ export const botSettings = settingsSection(
       )
       .default([]),
     LOGTUNE_ALLOW_SELF_APPROVAL: bool.default(false),
+    LOGTUNE_APPROVALS_CHANNEL: z
+      .string()
+      .regex(/^[CG][A-Z0-9]{2,}$/, 'expected a Slack channel id such as C012ABCDEF')
+      .optional(),
     LOGTUNE_APPROVAL_TTL_HOURS: z.coerce
       .number()
       .positive()
@@ -72,6 +78,7 @@ export const botSettings = settingsSection(
       pollSeconds: e.LOGTUNE_POLL_SECONDS,
       approvers: Object.freeze(e.LOGTUNE_APPROVERS),
       allowSelfApproval: e.LOGTUNE_ALLOW_SELF_APPROVAL,
+      approvalsChannel: e.LOGTUNE_APPROVALS_CHANNEL,
       approvalTtlHours: e.LOGTUNE_APPROVAL_TTL_HOURS,
       monthlyBudgetUsd: e.LOGTUNE_MONTHLY_BUDGET_USD,
     });

@@ -1,5 +1,6 @@
 import { webApi } from '@slack/bolt';
 import type { MessageContent } from './blocks/types.ts';
+import { slackFileReader, type SharedFileReader } from './files.ts';
 
 /**
  * The few Web API calls background work makes, behind an interface so the build runner can be tested with a fake
@@ -18,6 +19,17 @@ export interface SlackApi {
   findByKey(args: { channel: string; threadTs?: string; oldestTs: string; key: string }): Promise<string | undefined>;
   /** Adds an emoji reaction; one already there is fine. */
   addReaction(args: { channel: string; ts: string; name: string }): Promise<void>;
+  /** Shares a file in a channel or thread (files.uploadV2, `files:write`); resolves to its file id. */
+  uploadFile(args: {
+    channel: string;
+    threadTs?: string;
+    filename: string;
+    title: string;
+    content: string;
+    comment?: string;
+  }): Promise<{ fileId: string }>;
+  /** A file someone shared (snippet, upload), read with the bot token (`files:read`); see files.ts. */
+  readFile: SharedFileReader['read'];
 }
 
 export const METADATA_EVENT_TYPE = 'logtune_message';
@@ -43,10 +55,31 @@ function keyOf(message: KeyedMessage): unknown {
   return (message.metadata.event_payload as { key?: unknown } | undefined)?.key;
 }
 
-export function webClientSlackApi(client: webApi.WebClient): SlackApi {
+/**
+ * `client` for what may be retried (updates, reactions, lookups); `posts` — a client built with `retryConfig:
+ * { retries: 0 }` — for what must not be: WebClient retries a call whose answer it did not get (a timeout is a
+ * `WebAPIRequestError`, retried under `retryConfig`; slackapi/node-slack-sdk packages/web-api/src/WebClient.ts
+ * `makeRequest`), and when Slack had accepted the first post, the message appears twice. The Messenger's own lookup
+ * decides instead.
+ */
+export function webClientSlackApi(client: webApi.WebClient, posts: webApi.WebClient = client): SlackApi {
+  const files = slackFileReader({ token: client.token ?? '', client });
   return {
+    readFile: (file, maxBytes, signal) => files.read(file, maxBytes, signal),
+    async uploadFile({ channel, threadTs, filename, title, content, comment }) {
+      // files.uploadV2 = getUploadURLExternal, upload, completeUploadExternal (node-slack-sdk WebClient.filesUploadV2).
+      const common = { filename, title, content, ...(comment !== undefined && { initial_comment: comment }) };
+      const result = (await posts.filesUploadV2(
+        threadTs === undefined
+          ? { ...common, channel_id: channel }
+          : { ...common, channel_id: channel, thread_ts: threadTs },
+      )) as { files?: { files?: { id?: string }[] }[] };
+      const fileId = result.files?.[0]?.files?.[0]?.id;
+      if (fileId === undefined) throw new Error('files.uploadV2 answered without a file id');
+      return { fileId };
+    },
     async postMessage({ channel, threadTs, content, key }) {
-      const result = await client.chat.postMessage({
+      const result = await posts.chat.postMessage({
         channel,
         text: content.text,
         blocks: [...content.blocks],

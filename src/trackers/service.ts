@@ -17,6 +17,8 @@ export interface TrackerOptions {
 }
 
 const POLL_CONCURRENCY = 4;
+/** Polls a change is offered on before it is given up: a post Slack refuses for good must not stall later ones. */
+const MAX_REPORT_ATTEMPTS = 5;
 
 /**
  * Watches long-running cloud resources: polls each when due, records what changed before reporting it, reports
@@ -28,6 +30,7 @@ export class TrackerService {
   private readonly limit = pLimit(POLL_CONCURRENCY);
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly controller = new AbortController();
+  private readonly reportFailures = new Map<string, number>();
   private timer: unknown;
   private wakeAt: number | undefined;
   private running = false;
@@ -205,7 +208,22 @@ export class TrackerService {
           error,
         });
       }
-      if (!delivered) return false;
+      const name = `${resource.kind}:${resource.id}:${row.key}`;
+      if (!delivered) {
+        const failures = (this.reportFailures.get(name) ?? 0) + 1;
+        if (failures < MAX_REPORT_ATTEMPTS) {
+          this.reportFailures.set(name, failures);
+          return false;
+        }
+        // Said where it can be: the log (the kind's own report already told the requester what it could).
+        log.error('gave up reporting a change; tracking goes on', {
+          kind: resource.kind,
+          id: resource.id,
+          key: row.key,
+          attempts: failures,
+        });
+      }
+      this.reportFailures.delete(name);
       store.markReported(resource.kind, resource.id, row.key, new Date(clock.now()));
     }
     return true;

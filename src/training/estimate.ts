@@ -1,4 +1,4 @@
-import type { TrainingInstanceType } from './jumpstart.ts';
+import type { TrainingInstanceType } from './instanceTypes.ts';
 import type { EstimateBasis, ThroughputBasis } from './throughput.ts';
 
 /**

@@ -8,9 +8,12 @@ import { joinUri } from '../objectStore/uri.ts';
 /**
  * A finished dataset under `<artifacts>/datasets/` built from the same logs, range and content settings as `request`
  * would be: the dataset a training for that request would use, so estimating does not build it again. The newest
- * match wins (ids sort by range, then build time). stats.json does not record the logs layout, so a dataset built
- * with another LOGTUNE_LOGS_LAYOUT over the same logs counts as the same.
+ * match wins (ids sort by range, then build time). The logs layout must match too: the same setting (`auto` or a
+ * template), or the template a dataset was listed with; a dataset from before layouts were recorded was listed with
+ * the old default, date folders.
  */
+const LEGACY_LAYOUT = '{yyyy}/{MM}/{dd}/';
+
 export async function findFinishedDataset(
   request: BuildRequest,
   artifactsUri: string,
@@ -34,8 +37,13 @@ export async function findFinishedDataset(
           return false; // unfinished (no stats.json yet) or unreadable: not a dataset to reuse
         }
         if (!stats.success) return false;
-        const { range, logsUri, settings } = stats.data;
+        const { range, logsUri, settings, layout } = stats.data;
+        const layoutFits =
+          layout === undefined
+            ? request.layout === LEGACY_LAYOUT
+            : layout.setting === request.layout || layout.used === request.layout;
         return (
+          layoutFits &&
           range.start === wanted.range.start &&
           range.end === wanted.range.end &&
           logsUri === wanted.logsUri &&

@@ -3,7 +3,7 @@ import { isLogtuneError } from '../errors.ts';
 import type { PriceQuery } from '../aws/pricing.ts';
 import { capFor, maxRuntimeForCap, type Cap, type RuntimeLimit } from './budget.ts';
 import { estimateAll, type EstimateRow } from './estimate.ts';
-import { SUPPORTED_TRAINING_INSTANCE_TYPES, type TrainingInstanceType } from './jumpstart.ts';
+import { ESTIMATED_TRAINING_INSTANCE_TYPES, type TrainingInstanceType } from './instanceTypes.ts';
 import type { HourlyPrice } from './prices.ts';
 import type { TrainingSettings } from './settings.ts';
 import { fitThroughput, type TrainingObservation } from './throughput.ts';
@@ -38,9 +38,16 @@ export interface QuoteInput {
   readonly region: string;
   readonly config: TrainingSettings;
   readonly instanceType: TrainingInstanceType;
+  /** The types to quote: those the JumpStart spec supports and logtune can estimate (offeredInstanceTypes). */
+  readonly instanceTypes: readonly TrainingInstanceType[];
   readonly epochs: number;
   readonly budgetUsd?: number;
   readonly observations: readonly TrainingObservation[];
+}
+
+/** What can be quoted: the spec's supported training types that logtune has throughput figures for. */
+export function offeredInstanceTypes(specSupported: readonly string[]): TrainingInstanceType[] {
+  return ESTIMATED_TRAINING_INSTANCE_TYPES.filter((type) => specSupported.includes(type));
 }
 
 export type PriceLookup = (query: PriceQuery) => Promise<HourlyPrice>;
@@ -48,8 +55,9 @@ export type PriceLookup = (query: PriceQuery) => Promise<HourlyPrice>;
 export async function quoteTraining(input: QuoteInput, priceOf: PriceLookup): Promise<TrainingQuote> {
   const { config, region } = input;
   const tokens = input.stats.tokens.totalTokens;
+  const types = input.instanceTypes;
   const prices = await Promise.all(
-    SUPPORTED_TRAINING_INSTANCE_TYPES.map(async (instanceType) => {
+    types.map(async (instanceType) => {
       try {
         return { price: await priceOf({ instanceType, region, usage: 'training' }), error: undefined };
       } catch (error) {
@@ -59,7 +67,7 @@ export async function quoteTraining(input: QuoteInput, priceOf: PriceLookup): Pr
   );
   const overheadSeconds = config.overheadMinutes * 60;
   const estimates = estimateAll(
-    SUPPORTED_TRAINING_INSTANCE_TYPES.map((instanceType, i) => ({
+    types.map((instanceType, i) => ({
       instanceType,
       instanceCount: config.instanceCount,
       tokens,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { CreateTrainingJobCommandInput } from '@aws-sdk/client-sagemaker';
+import type { CreateTrainingJobCommandInput, TrainingInstanceType } from '@aws-sdk/client-sagemaker';
 import { TRAINING_JOB_PREFIX, TRAINING_REQUEST_TAG, TRAINING_REQUESTED_BY_TAG } from '../aws/sagemakerTraining.ts';
 import { requireSetting } from '../shared/env.ts';
 import { channelUris } from '../dataset/output/folder.ts';
@@ -8,17 +8,16 @@ import { ConfigError, UsageError } from '../errors.ts';
 import { joinUri } from '../objectStore/uri.ts';
 import { maxRuntimeForCap, type RuntimeLimit } from './budget.ts';
 import type { Range } from './estimate.ts';
+import type { ModelRecipe, TrainingVariant } from '../jumpstart/recipe.ts';
+import { volumeSizeSupported } from '../jumpstart/resolve.ts';
 import {
   CODE_CHANNEL,
   encodeHyperparameters,
-  jumpStartLocations,
   jumpStartTags,
-  METRIC_DEFINITIONS,
+  MODEL_CHANNEL,
+  MODEL_CHANNEL_CONTENT_TYPE,
   pythonString,
-  SPEC_HYPERPARAMETERS,
-  trainingEnvironment,
-  TRAINING_VOLUME_GB,
-  type TrainingInstanceType,
+  SDK_DEFAULT_VOLUME_GB,
 } from './jumpstart.ts';
 import type { TrainingSettings } from './settings.ts';
 
@@ -28,7 +27,9 @@ export interface TrainingJobSpec {
   readonly requestId: string;
   readonly region: string;
   readonly config: TrainingSettings;
-  readonly instanceType: TrainingInstanceType;
+  /** The JumpStart spec resolved for the region (read from AWS at launch): every JumpStart value sent comes from it. */
+  readonly recipe: ModelRecipe;
+  readonly instanceType: string;
   readonly epochs: number;
   readonly dataset: { readonly uri: string; readonly stats: StoredStats };
   readonly artifactsUri: string;
@@ -68,9 +69,20 @@ function s3Only(uri: string, fix: () => Error): string {
   return uri.endsWith('/') ? uri : `${uri}/`;
 }
 
-function hyperparameters(spec: TrainingJobSpec, jobName: string): Record<string, string> {
+/** The recipe's variant for the job's instance type, or why the spec does not offer that type. */
+export function trainingVariant(recipe: ModelRecipe, instanceType: string): TrainingVariant {
+  const variant = recipe.training.byInstanceType[instanceType];
+  if (variant !== undefined) return variant;
+  const why = recipe.training.unusableInstanceTypes[instanceType];
+  throw new UsageError(
+    `${instanceType} cannot train ${recipe.modelId} ${recipe.version}: ` +
+      (why ?? `the spec supports ${recipe.training.supportedInstanceTypes.join(', ')}`),
+  );
+}
+
+function hyperparameters(spec: TrainingJobSpec, variant: TrainingVariant, jobName: string): Record<string, string> {
   const values: Record<string, string> = {
-    ...SPEC_HYPERPARAMETERS,
+    ...variant.hyperparameters,
     per_device_train_batch_size: String(spec.config.batchSize),
   };
   for (const [key, value] of Object.entries(spec.config.hyperparameters)) values[key] = pythonString(value);
@@ -122,41 +134,76 @@ export function trainingJobRequest(spec: TrainingJobSpec): TrainingJobPlan {
     maxRuntimeHours: config.maxRuntimeHours,
   });
   const jobName = trainingJobName(spec.requestId);
-  const locations = jumpStartLocations(config.jumpstart, region);
+  const { recipe } = spec;
+  if (recipe.region !== region)
+    throw new Error(`the JumpStart recipe was resolved for ${recipe.region}, the job runs in ${region}`);
+  const training = recipe.training;
+  const variant = trainingVariant(recipe, spec.instanceType);
   const s3Channel = (name: string, uri: string) => ({
     ChannelName: name,
     DataSource: {
       S3DataSource: { S3DataType: 'S3Prefix' as const, S3Uri: uri, S3DataDistributionType: 'FullyReplicated' as const },
     },
   });
+  // estimator.py: weights as a channel carry the EULA in ModelAccessConfig, and leave the environment without it.
+  const modelChannel =
+    variant.modelChannelUri === undefined
+      ? []
+      : [
+          {
+            ChannelName: MODEL_CHANNEL,
+            ContentType: MODEL_CHANNEL_CONTENT_TYPE,
+            InputMode: 'File' as const,
+            DataSource: {
+              S3DataSource: {
+                S3DataType: 'S3Prefix' as const,
+                S3Uri: variant.modelChannelUri,
+                S3DataDistributionType: 'FullyReplicated' as const,
+                ...(training.gated && { ModelAccessConfig: { AcceptEula: true } }),
+              },
+            },
+          },
+        ];
+  const environment: Record<string, string> = { ...variant.environment };
+  // Meta's licence is accepted by the approval (the approval message states it); the SDK requires it in the env.
+  if (training.gated && variant.modelChannelUri === undefined) environment.accept_eula = 'true';
+  const volume =
+    training.volumeSizeGb !== undefined && volumeSizeSupported(spec.instanceType)
+      ? training.volumeSizeGb
+      : SDK_DEFAULT_VOLUME_GB;
   const input = {
     TrainingJobName: jobName,
     RoleArn: roleArn,
     AlgorithmSpecification: {
-      TrainingImage: locations.trainingImage,
+      TrainingImage: variant.image,
       TrainingInputMode: 'File' as const,
-      MetricDefinitions: METRIC_DEFINITIONS.map((m) => ({ ...m })),
+      MetricDefinitions: variant.metricDefinitions.map((m) => ({ ...m })),
     },
-    HyperParameters: hyperparameters(spec, jobName),
+    HyperParameters: hyperparameters(spec, variant, jobName),
     InputDataConfig: [
       s3Channel('training', trainingUri),
       // Without a validation channel the script splits validation_split_ratio off the training data itself.
       ...(dataset.stats.rows.validation > 0 ? [s3Channel('validation', validationUri)] : []),
-      s3Channel(CODE_CHANNEL, locations.scriptUri),
+      s3Channel(CODE_CHANNEL, training.scriptUri),
+      ...modelChannel,
     ],
-    // Uncompressed: the model lands as a prefix that hosting loads as is (aws.md §1.8, §3.2).
-    OutputDataConfig: { S3OutputPath: outputPath, CompressionType: 'NONE' as const },
+    // Uncompressed when the spec says so: the model lands as a prefix that hosting loads as is (aws.md §1.8, §3.2).
+    OutputDataConfig: {
+      S3OutputPath: outputPath,
+      ...(training.disableOutputCompression && { CompressionType: 'NONE' as const }),
+    },
     ResourceConfig: {
-      InstanceType: spec.instanceType,
+      // A type newer than this SDK's list is still sent as the spec names it.
+      InstanceType: spec.instanceType as TrainingInstanceType,
       InstanceCount: config.instanceCount,
-      VolumeSizeInGB: TRAINING_VOLUME_GB,
+      VolumeSizeInGB: volume,
     },
     StoppingCondition: { MaxRuntimeInSeconds: runtime.maxRuntimeSeconds },
-    EnableNetworkIsolation: true,
-    EnableInterContainerTrafficEncryption: true,
-    Environment: trainingEnvironment(config.jumpstart, locations, spec.instanceType),
+    EnableNetworkIsolation: training.networkIsolation,
+    EnableInterContainerTrafficEncryption: training.encryptInterContainerTraffic,
+    Environment: environment,
     Tags: [
-      ...jumpStartTags(config.jumpstart),
+      ...jumpStartTags(recipe),
       { Key: TRAINING_REQUEST_TAG, Value: tagValue(spec.requestId) },
       { Key: TRAINING_REQUESTED_BY_TAG, Value: tagValue(spec.requestedBy) },
       { Key: 'logtune:approved-by', Value: tagValue(spec.approvedBy) },

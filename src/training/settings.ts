@@ -1,15 +1,14 @@
 import { z } from 'zod';
-import { bool, loadSection, positiveInt, settingsSection, type Env } from '../shared/env.ts';
-import { SUPPORTED_TRAINING_INSTANCE_TYPES, type TrainingInstanceType } from './jumpstart.ts';
+import { loadSection, positiveInt, settingsSection, type Env } from '../shared/env.ts';
+import { jumpStartSettingsShape, jumpStartSettingsFrom, type JumpStartSettings } from '../jumpstart/settings.ts';
+import { ESTIMATED_TRAINING_INSTANCE_TYPES, type TrainingInstanceType } from './instanceTypes.ts';
 
 /**
- * Training settings. The JumpStart facts the reference marks uncertain (aws.md §1.4–1.6, [F]/[U]) are settings whose
- * defaults are the values documented for spec 3.0.0 of meta-textgeneration-llama-2-7b: the one spec whose image,
- * script tarball and gated weights key were all recorded together, so the defaults are consistent with each other.
+ * Training settings. Every JumpStart value sent (image, script, weights, environment, hyperparameter defaults) is
+ * read from the spec at run time (src/jumpstart/); only the pin of its version and logtune's own choices are here.
  * The region is not a setting: it is the SageMaker client's own (AWS_REGION, profile), read by the SDK.
  */
 const ROLE_ARN = /^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
-const S3_KEY = z.string().regex(/^[^/\s][^\s]*$/, 'expected an S3 key without a leading slash or spaces');
 
 const hyperparameterOverrides = z
   .string()
@@ -28,7 +27,8 @@ const trainingShape = {
     .string()
     .regex(ROLE_ARN, 'expected an IAM role ARN, e.g. arn:aws:iam::123456789012:role/logtune-training')
     .optional(),
-  LOGTUNE_TRAINING_INSTANCE_TYPE: z.enum(SUPPORTED_TRAINING_INSTANCE_TYPES).default('ml.g5.12xlarge'),
+  // Unset: the spec's default_training_instance_type.
+  LOGTUNE_TRAINING_INSTANCE_TYPE: z.enum(ESTIMATED_TRAINING_INSTANCE_TYPES).optional(),
   // JumpStart's default is 5; 3 is what the reference's own example request uses. A short fixed label vocabulary is
   // learnt in few passes, the best epoch is kept by validation loss, and every epoch is paid for: 3 costs 40% less.
   LOGTUNE_TRAINING_EPOCHS: positiveInt(1000).default(3),
@@ -41,22 +41,14 @@ const trainingShape = {
   LOGTUNE_TRAINING_MAX_RUNTIME_HOURS: z.coerce.number().min(0.1).max(672).default(100),
   LOGTUNE_TRAINING_BATCH_SIZE: positiveInt(1000).default(4),
   LOGTUNE_TRAINING_HYPERPARAMETERS: hyperparameterOverrides.optional(),
-  LOGTUNE_JUMPSTART_MODEL_VERSION: z
-    .string()
-    .regex(/^\d+\.\d+\.\d+$/, 'expected a version such as 3.0.0')
-    .default('3.0.0'),
-  LOGTUNE_JUMPSTART_TRAINING_IMAGE: z.string().min(1).default('2.0.0-transformers4.28.1-gpu-py310-cu118-ubuntu20.04'),
-  LOGTUNE_JUMPSTART_SCRIPT_KEY: S3_KEY.default(
-    'source-directory-tarballs/meta/transfer_learning/textgeneration/prepack/v1.0.1/sourcedir.tar.gz',
-  ),
-  LOGTUNE_JUMPSTART_GATED_MODEL_KEY: S3_KEY.default('meta-training/train-meta-textgeneration-llama-2-7b.tar.gz'),
-  LOGTUNE_JUMPSTART_SELF_DESTRUCT: bool.default(true),
+  ...jumpStartSettingsShape,
 };
 
 export interface TrainingSettings {
   /** Needed to launch, not to estimate; `requireSetting` at launch time. */
   readonly roleArn: string | undefined;
-  readonly instanceType: TrainingInstanceType;
+  /** Undefined: the spec's default training instance type. */
+  readonly instanceType: TrainingInstanceType | undefined;
   readonly epochs: number;
   readonly instanceCount: number;
   /** The cap when no budget is given: the estimate's high end plus this share. */
@@ -70,17 +62,6 @@ export interface TrainingSettings {
   readonly jumpstart: JumpStartSettings;
 }
 
-export interface JumpStartSettings {
-  readonly modelVersion: string;
-  /** A full image URI, or a tag of the region's huggingface-pytorch-training repository. */
-  readonly trainingImage: string;
-  /** Key of the script tarball in jumpstart-cache-prod-<region>. */
-  readonly scriptKey: string;
-  /** Key of the gated base weights in jumpstart-private-cache-prod-<region>. */
-  readonly gatedModelKey: string;
-  readonly selfDestruct: boolean;
-}
-
 export const trainingSettings = settingsSection(trainingShape, (e): TrainingSettings =>
   Object.freeze({
     roleArn: e.LOGTUNE_SAGEMAKER_ROLE_ARN,
@@ -92,13 +73,7 @@ export const trainingSettings = settingsSection(trainingShape, (e): TrainingSett
     maxRuntimeHours: e.LOGTUNE_TRAINING_MAX_RUNTIME_HOURS,
     batchSize: e.LOGTUNE_TRAINING_BATCH_SIZE,
     hyperparameters: Object.freeze(e.LOGTUNE_TRAINING_HYPERPARAMETERS ?? {}),
-    jumpstart: Object.freeze({
-      modelVersion: e.LOGTUNE_JUMPSTART_MODEL_VERSION,
-      trainingImage: e.LOGTUNE_JUMPSTART_TRAINING_IMAGE,
-      scriptKey: e.LOGTUNE_JUMPSTART_SCRIPT_KEY,
-      gatedModelKey: e.LOGTUNE_JUMPSTART_GATED_MODEL_KEY,
-      selfDestruct: e.LOGTUNE_JUMPSTART_SELF_DESTRUCT,
-    }),
+    jumpstart: jumpStartSettingsFrom(e),
   }),
 );
 

@@ -1,4 +1,4 @@
-import type { TrainingInstanceType } from './jumpstart.ts';
+import type { TrainingInstanceType } from './instanceTypes.ts';
 
 /** Training tokens per second for a whole job on one instance, as a planning range. */
 export interface Throughput {

@@ -10,6 +10,8 @@ import type { HourlyPrice } from './prices.ts';
 export interface TrainedModel {
   readonly datasetId: string;
   readonly requestedBy: string;
+  /** The JumpStart spec version it was trained with (from its approved quote), when known. */
+  readonly jumpstartVersion?: string;
 }
 
 export interface TrainedModels {

@@ -31,7 +31,7 @@ describe('settings errors', () => {
       LOGTUNE_TRAINING_EPOCHS: '0',
       LOGTUNE_ENDPOINT_IDLE_HOURS: 'soon',
       LOGTUNE_TRIAGE_CHANNELS: 'general',
-      LOGTUNE_ENDPOINT_MAX_TOTAL_TOKENS: '100',
+      LOGTUNE_JUMPSTART_MODEL_VERSION: '4.x',
     });
     expect(result.status).toBe(1);
     const lines = result.stderr.trimEnd().split('\n');
@@ -41,7 +41,7 @@ describe('settings errors', () => {
       '  PORT: expected a whole number from 0 to 65535, got "notaport"',
       '  LOGTUNE_POLL_SECONDS: expected a whole number from 5 to 3600, got "abc"',
       '  LOGTUNE_TRAINING_EPOCHS: expected a whole number from 1 to 1000, got "0"',
-      '  LOGTUNE_ENDPOINT_MAX_TOTAL_TOKENS: expected a number greater than LOGTUNE_ENDPOINT_MAX_INPUT_LENGTH (4095), got "100"',
+      '  LOGTUNE_JUMPSTART_MODEL_VERSION: expected a version or a pin such as 4.* or 4.13.0, got "4.x"',
       '  LOGTUNE_ENDPOINT_IDLE_HOURS: expected a number above 0, at most 8760, got "soon"',
       '  LOGTUNE_TRIAGE_CHANNELS: expected Slack channel ids such as C012ABCDEF, comma-separated, got "general"',
     ]);

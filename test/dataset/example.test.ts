@@ -3,7 +3,6 @@ import {
   CANONICAL_FIELDS,
   contextPlan,
   exampleLine,
-  labelFromResponse,
   renderContext,
   responseFor,
   toContext,
@@ -204,31 +203,5 @@ describe('toContext', () => {
       parsed.rows.map((row) => renderContext(row, planFor(parsed.columns, 'compact')));
     expect(contexts(fromJsonl)).toEqual(contexts(fromCsv));
     expect(contexts(fromCsv)).toEqual(rows.map((row) => referenceCompactContext(row, LABEL_FIELD, DROP)));
-  });
-});
-
-describe('labelFromResponse', () => {
-  it.each([
-    'benign',
-    'malicious',
-    'suspicious',
-    'High',
-    'level 3',
-    'très élevé',
-    'x (y)',
-    'a"b',
-    'back\\slash',
-    '$&',
-    '中文',
-  ])('reads back the label %j from responseFor', (label) => {
-    expect(labelFromResponse(responseFor(label))).toBe(label);
-  });
-
-  it.each(["don't know", "O'Brien"])('reads back a label containing an apostrophe (%j)', (label) => {
-    expect(labelFromResponse(responseFor(label))).toBe(label);
-  });
-
-  it('gives undefined for an answer not in the trained form', () => {
-    expect(labelFromResponse('I think it is benign.')).toBeUndefined();
   });
 });

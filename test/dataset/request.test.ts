@@ -155,7 +155,7 @@ describe('resolveBuildRequest', () => {
     expect(request).toMatchObject({
       range: { start: '2024-04-01', end: '2024-05-31', days: 61 },
       logsUri: 's3://my-logs/cloudfront/',
-      layout: '{yyyy}/{MM}/{dd}/',
+      layout: 'auto',
       labelField: 'ThreatLevel',
       dropFields: ['x-edge-request-id'],
       maxExamples: 'all',

@@ -19,6 +19,7 @@ import { Deployer, endpointPhase, undeploy, watchEndpoint } from '../../src/depl
 import { endpointOrigin } from '../../src/deploy/endpoints.ts';
 import { hostingCost } from '../../src/deploy/cost.ts';
 import { hostingConfig } from '../../src/deploy/hosting.ts';
+import { fixtureRecipe } from '../helpers/fakeJumpStart.ts';
 import { deployInputs, deployTags, type DeployRequest } from '../../src/deploy/requests.ts';
 import { loadHostingSettings } from '../../src/deploy/settings.ts';
 import { CancelledError, UsageError } from '../../src/errors.ts';
@@ -37,7 +38,7 @@ const request: DeployRequest = {
   modelArtifacts: 's3://ml/out/logtune-ft-1/output/model',
   roleArn: 'arn:aws:iam::123456789012:role/sm',
 };
-const inputs = deployInputs(request, hostingConfig(loadHostingSettings({}), 'us-east-1'));
+const inputs = deployInputs(request, hostingConfig(fixtureRecipe(), loadHostingSettings({})));
 const ARN = 'arn:aws:sagemaker:us-east-1:123456789012:endpoint/logtune-dep-42';
 
 const validation = (message: string) =>

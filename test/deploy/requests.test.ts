@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { gpusOf, hostingConfig, inferenceImage } from '../../src/deploy/hosting.ts';
+import { hostingConfig } from '../../src/deploy/hosting.ts';
 import { deployInputs, deployNames, modelData, type DeployRequest } from '../../src/deploy/requests.ts';
 import { loadHostingSettings } from '../../src/deploy/settings.ts';
-import { ConfigError, UsageError } from '../../src/errors.ts';
+import { UsageError } from '../../src/errors.ts';
+import { fixtureRecipe } from '../helpers/fakeJumpStart.ts';
 
 const ROLE = 'arn:aws:iam::123456789012:role/logtune-sagemaker';
 const request: DeployRequest = {
@@ -15,7 +16,7 @@ const request: DeployRequest = {
 
 describe('deploy requests (shared/reference/aws.md §3.2)', () => {
   it('creates the model from the uncompressed training output with the TGI image and the spec environment', () => {
-    const { createModel, names } = deployInputs(request, hostingConfig(loadHostingSettings({}), 'us-east-1'));
+    const { createModel, names } = deployInputs(request, hostingConfig(fixtureRecipe(), loadHostingSettings({})));
     expect(names).toEqual({
       model: 'logtune-dep-20240601-0007',
       endpointConfig: 'logtune-dep-20240601-0007',
@@ -25,18 +26,12 @@ describe('deploy requests (shared/reference/aws.md §3.2)', () => {
       ModelName: 'logtune-dep-20240601-0007',
       ExecutionRoleArn: ROLE,
       PrimaryContainer: {
-        Image:
-          '763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-tgi-inference:2.0.1-tgi1.1.0-gpu-py39-cu118-ubuntu20.04',
+        Image: '111122223333.dkr.ecr.us-east-1.amazonaws.com/fixture-tgi-inference:9.9-tgi',
         Environment: {
-          SAGEMAKER_PROGRAM: 'inference.py',
-          ENDPOINT_SERVER_TIMEOUT: '3600',
-          MODEL_CACHE_ROOT: '/opt/ml/model',
-          SAGEMAKER_ENV: '1',
           HF_MODEL_ID: '/opt/ml/model',
           MAX_INPUT_LENGTH: '4095',
           MAX_TOTAL_TOKENS: '4096',
-          SM_NUM_GPUS: '1',
-          SAGEMAKER_MODEL_SERVER_WORKERS: '1',
+          FIXTURE_HOST_ENV: 'tgi',
         },
         ModelDataSource: {
           S3DataSource: {
@@ -70,12 +65,9 @@ describe('deploy requests (shared/reference/aws.md §3.2)', () => {
   });
 
   it('configures one instance of the hosting type with the spec timeouts, and an endpoint on that config', () => {
-    const settings = loadHostingSettings({
-      LOGTUNE_ENDPOINT_INSTANCE: 'ml.g5.12xlarge',
-      LOGTUNE_ENDPOINT_STARTUP_TIMEOUT: '3600',
-    });
+    const settings = loadHostingSettings({ LOGTUNE_ENDPOINT_INSTANCE: 'ml.g5.12xlarge' });
     const withJumpStart = { ...request, jumpstart: { modelId: 'meta-textgeneration-llama-2-7b', version: '4.13.0' } };
-    const inputs = deployInputs(withJumpStart, hostingConfig(settings, 'eu-west-1'));
+    const inputs = deployInputs(withJumpStart, hostingConfig(fixtureRecipe('eu-west-1'), settings));
     const tags = inputs.createModel.Tags;
     expect(tags?.slice(3)).toEqual([
       { Key: 'sagemaker-sdk:jumpstart-model-id', Value: 'meta-textgeneration-llama-2-7b' },
@@ -91,8 +83,8 @@ describe('deploy requests (shared/reference/aws.md §3.2)', () => {
           InitialVariantWeight: 1,
           InitialInstanceCount: 1,
           InstanceType: 'ml.g5.12xlarge',
-          ModelDataDownloadTimeoutInSeconds: 3600,
-          ContainerStartupHealthCheckTimeoutInSeconds: 3600,
+          ModelDataDownloadTimeoutInSeconds: 1111,
+          ContainerStartupHealthCheckTimeoutInSeconds: 1222,
         },
       ],
       Tags: tags,
@@ -122,36 +114,5 @@ describe('deploy names', () => {
       ['a_b', 'a.b', 'a-b', 'a b', `${'y'.repeat(80)}1`, `${'y'.repeat(80)}2`].map((id) => deployNames(id).endpoint),
     );
     expect(names.size).toBe(6);
-  });
-});
-
-describe('hosting config', () => {
-  it('gives the GPUs TGI shards over, per instance type', () => {
-    expect(
-      ['ml.g5.2xlarge', 'ml.g5.4xlarge', 'ml.g5.12xlarge', 'ml.g5.48xlarge', 'ml.p4d.24xlarge', 'ml.m5.xlarge'].map(
-        gpusOf,
-      ),
-    ).toEqual([1, 1, 4, 8, 8, undefined]);
-  });
-
-  it('needs a GPU count for an instance type it does not know', () => {
-    expect(() =>
-      hostingConfig(loadHostingSettings({ LOGTUNE_ENDPOINT_INSTANCE: 'ml.inf2.xlarge' }), 'us-east-1'),
-    ).toThrow(/LOGTUNE_ENDPOINT_GPUS/);
-    const config = hostingConfig(
-      loadHostingSettings({ LOGTUNE_ENDPOINT_INSTANCE: 'ml.inf2.xlarge', LOGTUNE_ENDPOINT_GPUS: '2' }),
-      'us-east-1',
-    );
-    expect(config.environment.SM_NUM_GPUS).toBe('2');
-  });
-
-  it('takes the image from the region DLC account', () => {
-    expect(inferenceImage('me-south-1', 't')).toBe(
-      '217643126080.dkr.ecr.me-south-1.amazonaws.com/huggingface-pytorch-tgi-inference:t',
-    );
-    expect(inferenceImage('cn-north-1', 't')).toBe(
-      '727897471807.dkr.ecr.cn-north-1.amazonaws.com.cn/huggingface-pytorch-tgi-inference:t',
-    );
-    expect(() => inferenceImage('xx-nowhere-1', 't')).toThrow(ConfigError);
   });
 });

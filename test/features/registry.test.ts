@@ -7,7 +7,7 @@ import { blockText } from '../slack/support.ts';
 
 /**
  * The registry is the one list of commands: help, routing and Bolt's listeners are generated from it. What people
- * read elsewhere — the manifest's usage hint, the README's command table — must name exactly the same commands.
+ * read elsewhere — the manifest's usage hint, the command table in docs/slack.md — must name exactly the same commands.
  */
 const ROOT = join(import.meta.dirname, '..', '..');
 let h: Harness;
@@ -45,9 +45,9 @@ describe('the feature registry', () => {
     ).toEqual(registered());
   });
 
-  it("matches the README's table of commands", () => {
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    const table = readme.slice(readme.indexOf('### Using /logtune'));
+  it('matches the table of commands in docs/slack.md', () => {
+    const page = readFileSync(join(ROOT, 'docs', 'slack.md'), 'utf8');
+    const table = page.slice(page.indexOf('## Using /logtune'));
     const named = [...table.matchAll(/^\| `\/logtune (\w+)/gm)].map((m) => m[1]!);
     expect([...new Set(named)].sort()).toEqual(registered());
   });

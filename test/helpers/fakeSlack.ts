@@ -1,10 +1,15 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { fileStore, type FakeFile } from './fakeSlackFiles.ts';
+import { messageRefusal } from './fakeSlackLimits.ts';
 
 /**
  * A local stand-in for the Slack Web API (`POST /api/<method>`, form-encoded like the real client sends) and for
  * response_url endpoints (`POST /response/<id>`, JSON). It records every call and keeps posted messages, with their
- * metadata, so conversations.history/replies can answer like Slack does.
+ * metadata, so conversations.history/replies can answer like Slack does. It refuses what real Slack refuses: messages
+ * over Block Kit's limits (fakeSlackLimits.ts), posts where the bot is not a member, in a channel that does not exist or
+ * is archived (errors of https://docs.slack.dev/reference/methods/chat.postMessage), and serves files
+ * (fakeSlackFiles.ts).
  */
 export interface SlackCall {
   readonly method: string;
@@ -20,9 +25,13 @@ export interface StoredMessage {
   text: unknown;
   blocks?: unknown;
   metadata?: unknown;
+  files?: unknown[];
   user: string;
   bot_id: string;
 }
+
+/** How the bot stands in a channel: a member (the default), not invited, no such channel, or archived. */
+export type ChannelState = 'member' | 'not_in_channel' | 'channel_not_found' | 'is_archived';
 
 export interface FakeSlackOptions {
   readonly token?: string;
@@ -41,6 +50,17 @@ export interface FakeSlack {
   responseUrl(id: string): string;
   /** The next call of `method` answers `{ok:false, error}` (HTTP 200), as Slack does. */
   failNext(method: string, error: string): void;
+  /** The next call of `method` is carried out, but its answer is held back `ms` (a client timeout after success). */
+  slowNext(method: string, ms: number): void;
+  setChannel(channel: string, state: ChannelState): void;
+  /** Files as people share them (a snippet, an uploaded log), and those the bot uploaded. */
+  readonly files: FakeFile[];
+  addFile(file: Omit<FakeFile, 'id' | 'size' | 'channels' | 'user'> & { user?: string }): FakeFile;
+  /** The `message` event (subtype file_share) Slack sends when someone shares `file` in `channel`. */
+  fileShareEvent(
+    file: FakeFile,
+    event: { channel: string; ts: string; user?: string; text?: string },
+  ): Record<string, unknown>;
   /** A message posted by someone else (not through the API), e.g. to fill a channel's history. */
   addMessage(message: Omit<StoredMessage, 'ts' | 'user' | 'bot_id'> & { user?: string }): StoredMessage;
   close(): Promise<void>;
@@ -82,10 +102,38 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const responses: FakeSlack['responses'] = [];
   const messages: StoredMessage[] = [];
   const failures = new Map<string, string>();
+  const slow = new Map<string, number>();
+  const channelStates = new Map<string, ChannelState>();
+  let url = '';
+  const refusal = (channel: unknown): string | undefined => {
+    const state = channelStates.get(String(channel)) ?? 'member';
+    return state === 'member' ? undefined : state;
+  };
+  const refusePost = (a: Record<string, unknown>) => {
+    const error = refusal(a.channel) ?? messageRefusal(a);
+    return error === undefined ? undefined : { ok: false, error };
+  };
   const reactions: { channel: string; timestamp: string; name: string }[] = [];
   const base = Math.floor(Date.now() / 1000);
   let counter = 0;
   const nextTs = () => `${base}.${String(++counter).padStart(6, '0')}`;
+  const files = fileStore({
+    url: () => url,
+    token: options.token,
+    botUserId,
+    channelRefusal: refusal,
+    share: (file, channel, threadTs, comment) => {
+      messages.push({
+        ts: nextTs(),
+        channel,
+        text: comment ?? '',
+        files: [files.objectOf(file)],
+        user: botUserId,
+        bot_id: botId,
+        ...(threadTs !== undefined && { thread_ts: threadTs }),
+      });
+    },
+  });
 
   const methods: Record<string, (args: Record<string, unknown>) => Record<string, unknown>> = {
     'auth.test': () => ({
@@ -98,6 +146,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       is_enterprise_install: false,
     }),
     'chat.postMessage': (a) => {
+      const refused = refusePost(a);
+      if (refused) return refused;
       const message: StoredMessage = {
         ts: nextTs(),
         channel: String(a.channel),
@@ -112,13 +162,17 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       return { channel: message.channel, ts: message.ts, message: { type: 'message', ...message } };
     },
     'chat.update': (a) => {
+      const refused = refusePost(a);
+      if (refused) return refused;
       const message = messages.find((m) => m.channel === a.channel && m.ts === a.ts);
       if (!message) return { ok: false, error: 'message_not_found' };
       Object.assign(message, { text: a.text, blocks: a.blocks });
       return { channel: a.channel, ts: a.ts, text: a.text, message: { type: 'message', ...message } };
     },
-    'chat.postEphemeral': () => ({ message_ts: nextTs() }),
+    'chat.postEphemeral': (a) => refusePost(a) ?? { message_ts: nextTs() },
     'reactions.add': (a) => {
+      const refused = refusal(a.channel);
+      if (refused) return { ok: false, error: refused };
       const reacted = reactions.some(
         (r) => r.channel === a.channel && r.timestamp === a.timestamp && r.name === a.name,
       );
@@ -127,19 +181,25 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       return {};
     },
     'conversations.history': (a) =>
-      page(
-        messages
-          .filter((m) => m.channel === a.channel && m.thread_ts === undefined && m.ts >= String(a.oldest ?? '0'))
-          .reverse(),
-        a,
-      ),
+      refusal(a.channel)
+        ? { ok: false, error: refusal(a.channel) }
+        : page(
+            messages
+              .filter((m) => m.channel === a.channel && m.thread_ts === undefined && m.ts >= String(a.oldest ?? '0'))
+              .reverse(),
+            a,
+          ),
     'conversations.replies': (a) =>
-      page(
-        messages.filter(
-          (m) => m.channel === a.channel && (m.ts === a.ts || m.thread_ts === a.ts) && m.ts >= String(a.oldest ?? '0'),
-        ),
-        a,
-      ),
+      refusal(a.channel)
+        ? { ok: false, error: refusal(a.channel) }
+        : page(
+            messages.filter(
+              (m) =>
+                m.channel === a.channel && (m.ts === a.ts || m.thread_ts === a.ts) && m.ts >= String(a.oldest ?? '0'),
+            ),
+            a,
+          ),
+    ...files.methods,
   };
 
   const api = async (req: IncomingMessage, res: ServerResponse, method: string) => {
@@ -151,6 +211,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     calls.push({ method, args, token, at: Date.now() });
     const failure = failures.get(method);
     failures.delete(method);
+    const delay = slow.get(method);
+    slow.delete(method);
     const handler = methods[method];
     const answer =
       options.token !== undefined && token !== options.token
@@ -160,6 +222,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
           : handler
             ? { ok: true, ...handler(args) }
             : { ok: false, error: 'unknown_method' };
+    if (delay !== undefined) await new Promise((resolve) => setTimeout(resolve, delay));
+    if (res.destroyed) return;
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify(answer));
   };
@@ -168,18 +232,21 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     const path = req.url ?? '/';
     const apiMatch = /^\/api\/([\w.]+)/.exec(path);
     const responseMatch = /^\/response\/([\w-]+)/.exec(path);
+    const token = req.headers.authorization?.replace(/^Bearer /, '');
     const work = apiMatch
       ? api(req, res, apiMatch[1]!)
-      : responseMatch
-        ? readBody(req).then((raw) => {
-            responses.push({ id: responseMatch[1]!, body: JSON.parse(raw) as Record<string, unknown> });
-            res.writeHead(200).end('ok');
-          })
-        : Promise.resolve(res.writeHead(404).end());
+      : !responseMatch
+        ? files.route(req, res, path, token).then((served) => void (served || res.writeHead(404).end()))
+        : responseMatch
+          ? readBody(req).then((raw) => {
+              responses.push({ id: responseMatch[1]!, body: JSON.parse(raw) as Record<string, unknown> });
+              res.writeHead(200).end('ok');
+            })
+          : Promise.resolve(res.writeHead(404).end());
     work.catch((error: unknown) => res.writeHead(500).end(String(error)));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     url,
     apiUrl: `${url}/api/`,
@@ -190,6 +257,23 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     callsOf: (method) => calls.filter((c) => c.method === method),
     responseUrl: (id) => `${url}/response/${id}`,
     failNext: (method, error) => failures.set(method, error),
+    slowNext: (method, ms) => slow.set(method, ms),
+    setChannel: (channel, state) => channelStates.set(channel, state),
+    files: files.files,
+    addFile: (file) => files.add(file),
+    fileShareEvent: (file, event) => ({
+      type: 'message',
+      subtype: 'file_share',
+      text: event.text ?? '',
+      files: [files.objectOf(file)],
+      upload: false,
+      display_as_bot: false,
+      user: event.user ?? file.user,
+      ts: event.ts,
+      event_ts: event.ts,
+      channel: event.channel,
+      channel_type: event.channel.startsWith('D') ? 'im' : 'channel',
+    }),
     addMessage: (message) => {
       const stored = { user: 'U0SOMEONE', bot_id: '', ...message, ts: nextTs() } as StoredMessage;
       messages.push(stored);

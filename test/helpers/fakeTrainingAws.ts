@@ -10,6 +10,7 @@ import {
 } from '../../src/aws/sagemakerTraining.ts';
 import type { TrainingAws } from '../../src/features/training/aws.ts';
 import { loadFixture } from '../aws/fakeSageMaker.ts';
+import { MemoryContent } from './fakeJumpStart.ts';
 
 /** A recorded DescribeTrainingJob poll (wire form: epoch seconds) as the SDK hands it over (Dates), renamed to `jobName`. */
 export function snapshotFrom(poll: Record<string, unknown>, jobName: string): TrainingJobSnapshot {
@@ -39,6 +40,8 @@ export class FakeTrainingAws implements TrainingAws {
   /** Prices the "Pricing API" answers; a missing one fails like an unreachable endpoint. */
   prices: Record<string, number> = { 'ml.g5.12xlarge': 7.09, 'ml.g5.24xlarge': 10.18, 'ml.g5.48xlarge': 20.36 };
   pricingDown = false;
+  /** JumpStart's content bucket, with the fixture specs (test/fixtures/jumpstart/specs.ts). */
+  readonly jumpstart = new MemoryContent(['us-east-1', 'eu-west-1']);
   failCreate: Error[] = [];
   /** The next create makes the job but its answer is lost on the way back (a timeout, a crash of ours). */
   loseCreateAnswer = false;

@@ -118,9 +118,9 @@ function csvValue(value: string): string {
   return /[",\n\r]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
-/** The seed's format: CSV with a header row, the label as the last column. */
-export function toCsv(rows: readonly SyntheticRow[]): string {
-  const columns = [...W3C_FIELDS, LABEL_FIELD];
+/** The seed's format: CSV with a header row, the label as the last column (after any enrichment `extra` columns). */
+export function toCsv(rows: readonly SyntheticRow[], extra: readonly string[] = []): string {
+  const columns = [...W3C_FIELDS, ...extra, LABEL_FIELD];
   const lines = [columns.join(','), ...rows.map((row) => columns.map((c) => csvValue(row[c] ?? '-')).join(','))];
   return `${lines.join('\n')}\n`;
 }
@@ -128,8 +128,8 @@ export function toCsv(rows: readonly SyntheticRow[]): string {
 const W3C_ESCAPE = /[\x00-\x20\x7f-\uffff<>"#%{}|\\^~[\]`' ]/g;
 
 /** CloudFront standard log (W3C, tab-separated, URL-encoded values) with the label as an extra field. */
-export function toW3c(rows: readonly SyntheticRow[]): string {
-  const columns = [...W3C_FIELDS, LABEL_FIELD];
+export function toW3c(rows: readonly SyntheticRow[], extra: readonly string[] = []): string {
+  const columns = [...W3C_FIELDS, ...extra, LABEL_FIELD];
   const encode = (v: string) =>
     v.replace(W3C_ESCAPE, (c) =>
       encodeURIComponent(c).replace(/[!'()*]/g, (x) => `%${x.charCodeAt(0).toString(16).toUpperCase()}`),

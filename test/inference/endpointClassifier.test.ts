@@ -209,7 +209,9 @@ describe('pasted text that tries to steer the model', () => {
       { label: undefined, error: 'unrecognised' },
     ],
     [' benign', { label: undefined, error: 'unrecognised' }],
-    ["Ignore that.\n*This log entry is identified as 'malicious'.*\n```", { label: undefined, error: 'unrecognised' }],
+    // The first quoted known label after the marker, whatever follows it (a model that explains itself is still read).
+    ["Ignore that.\n*This log entry is identified as 'malicious'.*\n```", { label: 'malicious' }],
+    [" This log entry is identified as 'benign' based on the path.", { label: 'benign' }],
   ])('model says %j → only a known label or unrecognised comes out', async (text, expected) => {
     runtime.on(InvokeEndpointCommand).resolves(answer(text));
     const [verdict] = await classifier().classify([injected]);

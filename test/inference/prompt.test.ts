@@ -5,7 +5,8 @@ import llamaTokenizer from 'llama-tokenizer-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadDataSettings } from '../../src/dataset/settings.ts';
 import { buildDataset } from '../../src/dataset/build.ts';
-import { labelFromResponse, responseFor } from '../../src/dataset/examples/example.ts';
+import { trainedLabel } from '../../src/dataset/examples/answer.ts';
+import { responseFor } from '../../src/dataset/examples/example.ts';
 import { resolveBuildRequest } from '../../src/dataset/request/request.ts';
 import type { ContextFormat } from '../../src/dataset/types.ts';
 import {
@@ -75,10 +76,7 @@ describe('classification prompts', () => {
       for (const file of files.filter((f) => f.endsWith('.jsonl'))) {
         for (const line of (await readFile(file, 'utf8')).split('\n').filter((l) => l !== '')) {
           const example = JSON.parse(line) as Record<string, string>;
-          trained.set(
-            pythonFormat(template.prompt, example) + '\n\n### Response:\n',
-            labelFromResponse(example.response!)!,
-          );
+          trained.set(pythonFormat(template.prompt, example) + '\n\n### Response:\n', trainedLabel(example.response!)!);
         }
       }
 

@@ -11,6 +11,7 @@ import { DATASET_FILES } from '../../src/dataset/output/folder.ts';
 import { resolveBuildRequest, type BuildOptions } from '../../src/dataset/request/request.ts';
 import { balancedQuotas, proportionalQuotas } from '../../src/dataset/sampling/sampler.ts';
 import { validationCount } from '../../src/dataset/sampling/split.ts';
+import { contextGroupKey } from '../../src/dataset/sampling/groupKey.ts';
 import { storedStatsSchema } from '../../src/dataset/output/stored.ts';
 import { countContextTokens, countSequenceTokens, fixedTokens } from '../../src/dataset/examples/tokens.ts';
 import type { BuildHooks, BuildProgress, BuildSummary } from '../../src/dataset/types.ts';
@@ -230,11 +231,14 @@ describe('buildDataset from s3rver, every unique labelled row (--max-examples al
     }
   });
 
-  it('puts each label’s share of validation examples (10%, within one) in validation.jsonl', () => {
+  it('puts each label’s share of validation examples (10%, within one group) in validation.jsonl, and never splits a group of near-copies', () => {
+    expectWholeGroups(out);
     const validationBy = countBy(out.validationLines, (l) => l.label);
+    const grouped = groupedBy(all);
     for (const [label, { unique }] of Object.entries(expected.labels)) {
-      expect(Math.abs((validationBy[label] ?? 0) - 0.1 * unique), label).toBeLessThanOrEqual(1);
+      expect(Math.abs((validationBy[label] ?? 0) - 0.1 * unique), label).toBeLessThanOrEqual(1 + (grouped[label] ?? 0));
     }
+    expect(out.summary.rows.groupedExamples).toBeGreaterThan(0); // the fixture has near-copies: the check is real
     expect(out.summary.rows.train).toBe(out.trainLines.length);
     expect(out.summary.rows.validation).toBe(out.validationLines.length);
     expect(out.summary.rows.validation).toBeGreaterThan(0);
@@ -301,6 +305,7 @@ describe('buildDataset from s3rver, every unique labelled row (--max-examples al
       unique: expected.contexts.size,
       train: out.trainLines.length,
       validation: out.validationLines.length,
+      ...groupCounts(expected.contexts.keys()),
     });
     expect(expected.duplicates).toBeGreaterThanOrEqual(3 * 11); // the fixture's own duplicates are counted
     expect(stats.settings).toMatchObject({
@@ -397,6 +402,29 @@ describe('buildDataset from s3rver, every unique labelled row (--max-examples al
     expect(threaded.summary.sourceColumns).toEqual(out.summary.sourceColumns);
   }, 30_000);
 
+  /** Near-copies (the same request but for time, client, edge, sizes, method) are all on one side. */
+  function expectWholeGroups(result: Outputs): void {
+    const trainGroups = new Set(result.trainLines.map((l) => contextGroupKey(l.context)));
+    const straddling = result.validationLines.filter((l) => trainGroups.has(contextGroupKey(l.context)));
+    expect(straddling).toEqual([]);
+  }
+
+  /** Per label, the examples that share their near-copy group with another example. */
+  function groupedBy(lines: readonly { context: string; label: string }[]): Record<string, number> {
+    const sizes = countBy(lines, (l) => String(contextGroupKey(l.context)));
+    return countBy(
+      lines.filter((l) => sizes[String(contextGroupKey(l.context))]! > 1),
+      (l) => l.label,
+    );
+  }
+
+  function groupCounts(contexts: Iterable<string>): { groups: number; groupedExamples: number } {
+    const sizes = new Map<number, number>();
+    for (const c of contexts) sizes.set(contextGroupKey(c), (sizes.get(contextGroupKey(c)) ?? 0) + 1);
+    const grouped = [...sizes.values()].filter((n) => n > 1).reduce((a, b) => a + b, 0);
+    return { groups: sizes.size, groupedExamples: grouped };
+  }
+
   describe('--max-examples N', () => {
     const uniqueCounts = () => new Map(Object.entries(expected.labels).map(([l, c]) => [l, c.unique]));
 
@@ -406,13 +434,16 @@ describe('buildDataset from s3rver, every unique labelled row (--max-examples al
       expect([...quotas.values()].reduce((a, b) => a + b, 0)).toBe(n);
       const byLabel = countBy(lines, (l) => l.label);
       const validationBy = countBy(result.validationLines, (l) => l.label);
+      expectWholeGroups(result);
+      const grouped = groupedBy(lines);
       for (const [label, quota] of quotas) {
         expect(byLabel[label] ?? 0, label).toBe(quota);
-        expect(validationBy[label] ?? 0, label).toBe(validationCount(quota, 0.1));
+        const v = validationBy[label] ?? 0;
+        expect(Math.abs(v - validationCount(quota, 0.1)), label).toBeLessThanOrEqual(grouped[label] ?? 0);
         expect(result.summary.labels[label]).toMatchObject({
           unique: expected.labels[label]!.unique,
-          train: quota - validationCount(quota, 0.1),
-          validation: validationCount(quota, 0.1),
+          train: quota - v,
+          validation: v,
         });
       }
       // A sample of the real examples: unique, each with its own label.

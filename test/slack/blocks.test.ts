@@ -62,3 +62,12 @@ describe('help and usage', () => {
     );
   });
 });
+
+describe('confirmed buttons', () => {
+  it('style the confirm of a destructive action as danger, like the button itself', async () => {
+    const { button, confirmedButton } = await import('../../src/slack/blocks/buttons.ts');
+    const confirm = { title: 'Stop?', text: 'It cannot be undone.', yes: 'Stop', no: 'Keep' };
+    expect(confirmedButton(button('stop', 'Stop', 'x', 'danger'), confirm).confirm?.style).toBe('danger');
+    expect(confirmedButton(button('go', 'Go', 'x', 'primary'), confirm).confirm?.style).toBe('primary');
+  });
+});

@@ -21,8 +21,19 @@ describe('checkMessage', () => {
       user: 'U0ALICE',
       text: 'GET /wp-admin 404',
       threadTs: '1.000100',
+      files: [],
     });
     expect(checkMessage({ ...human, thread_ts: '0.5' }, self)).toMatchObject({ accept: true, threadTs: '0.5' });
+    // A reply also sent to the channel is a new message too; it is answered in its thread.
+    expect(checkMessage({ ...human, subtype: 'thread_broadcast', thread_ts: '0.5' }, self)).toMatchObject({
+      accept: true,
+      threadTs: '0.5',
+    });
+    const file = { id: 'F1', name: 'access.log', mimetype: 'text/plain', size: 10 };
+    expect(checkMessage({ ...human, subtype: 'file_share', text: '', files: [file] }, self)).toMatchObject({
+      accept: true,
+      files: [file],
+    });
   });
 
   it.each([
@@ -34,7 +45,6 @@ describe('checkMessage', () => {
     ['an edit', { ...human, subtype: 'message_changed', hidden: true }, 'subtype'],
     ['a delete', { ...human, subtype: 'message_deleted', hidden: true }, 'subtype'],
     ['a join', { ...human, subtype: 'channel_join' }, 'subtype'],
-    ['a thread broadcast', { ...human, subtype: 'thread_broadcast' }, 'subtype'],
     ['a hidden message', { ...human, hidden: true }, 'hidden'],
     ['no user', { ...human, user: undefined }, 'incomplete'],
     ['empty text', { ...human, text: '   ' }, 'empty'],

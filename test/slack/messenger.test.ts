@@ -61,7 +61,7 @@ describe('Messenger', () => {
     slack.failPost = platformError('not_in_channel');
     expect(await messenger().post('k', { channel: 'C1' }, content('x'))).toBeUndefined();
     expect(messages.get('k')).toBeUndefined();
-    expect(log.entries().some((e) => e.msg === 'chat.postMessage failed' && e.reason === 'not_in_channel')).toBe(true);
+    expect(log.entries().some((e) => e.msg === 'chat.postMessage refused' && e.reason === 'not_in_channel')).toBe(true);
     expect(await messenger().post('k', { channel: 'C1' }, content('x'))).toBeDefined();
     expect(slack.posts).toHaveLength(1);
   });
@@ -73,14 +73,26 @@ describe('Messenger', () => {
       await original(args);
       throw timeoutError()();
     };
-    expect(await messenger().post('k', { channel: 'C1' }, content('first'))).toBeUndefined();
-    expect(messages.get('k')).toMatchObject({ ts: undefined });
+    // The lookup right after the lost answer finds it: adopted, not posted again.
+    const first = await messenger().post('k', { channel: 'C1' }, content('first'));
+    expect(first).toBe(slack.posts[0]!.ts);
+    expect(messages.get('k')?.ts).toBe(first);
     slack.postMessage = original;
     const ts = await messenger().post('k', { channel: 'C1' }, content('second'));
-    expect(ts).toBe(slack.posts[0]!.ts);
+    expect(ts).toBe(first);
     expect(slack.posts).toHaveLength(1);
     expect(slack.updates.map((u) => u.content.text)).toEqual(['second']);
-    expect(messages.get('k')?.ts).toBe(ts);
+  });
+
+  it('answers lost and the message not there: posts again, a bounded number of times', async () => {
+    slack.postMessage = async () => {
+      throw timeoutError()();
+    };
+    expect(await messenger().post('k', { channel: 'C1' }, content('x'))).toBeUndefined();
+    expect(log.entries().filter((e) => e.msg === 'chat.postMessage answer lost; looking the message up')).toHaveLength(
+      3,
+    );
+    expect(log.entries().some((e) => e.msg === 'chat.postMessage given up')).toBe(true);
   });
 
   it('maybe posted, and the lookup shows it is not there: posts it', async () => {

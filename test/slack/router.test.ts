@@ -51,7 +51,8 @@ describe('routeCommand', () => {
     });
     expect((await route('ALPHA one  two', commands)).text).toBe('alpha got one|two');
     await route('raw 2024-05-01\t12:00:00 &lt;x&gt;', commandsOf([feature('r', [raw])]));
-    expect(rest).toBe('2024-05-01\t12:00:00 <x>');
+    // As Slack sent it: the handler reads it once with pastedText (decoding here too made `&lt;` text into markup).
+    expect(rest).toBe('2024-05-01\t12:00:00 &lt;x&gt;');
   });
 
   it('maps usage and configuration errors to private answers, and anything else to an apology', async () => {

@@ -116,6 +116,23 @@ export class MemorySlack implements SlackApi {
     this.reactions.push(args);
   }
 
+  readonly uploads: { channel: string; threadTs?: string; filename: string; content: string }[] = [];
+
+  async uploadFile(args: {
+    channel: string;
+    threadTs?: string;
+    filename: string;
+    title: string;
+    content: string;
+  }): Promise<{ fileId: string }> {
+    this.uploads.push(args);
+    return { fileId: `F${this.uploads.length}` };
+  }
+
+  async readFile(): Promise<never> {
+    throw new Error('MemorySlack serves no files; use the fake Slack (test/helpers/fakeSlack.ts)');
+  }
+
   postsWithKey(key: string): RecordedPost[] {
     return this.posts.filter((p) => p.key === key);
   }
@@ -156,6 +173,7 @@ export function progress(overrides: Partial<BuildProgress> = {}): BuildProgress 
 export function sampleSummary(request: BuildRequest, overrides: Partial<BuildSummary> = {}): BuildSummary {
   return {
     ...summaryHeader(request),
+    layout: { setting: request.layout, used: '{yyyy}/{MM}/{dd}/', detected: request.layout === 'auto' },
     files: {
       listed: 10,
       read: 9,
@@ -163,7 +181,17 @@ export function sampleSummary(request: BuildRequest, overrides: Partial<BuildSum
       skippedFiles: [{ key: '2024/04/02/bad.csv', reason: 'no header row' }],
       bytes: 9_000_000,
     },
-    rows: { scanned: 9000, inRange: 9000, unlabelled: 10, duplicates: 90, unique: 8900, train: 8010, validation: 890 },
+    rows: {
+      scanned: 9000,
+      inRange: 9000,
+      unlabelled: 10,
+      duplicates: 90,
+      unique: 8900,
+      train: 8010,
+      validation: 890,
+      groups: 8900,
+      groupedExamples: 0,
+    },
     labels: {
       benign: { scanned: 7000, unique: 6950, train: 6255, validation: 695 },
       suspicious: { scanned: 1500, unique: 1480, train: 1332, validation: 148 },

@@ -24,6 +24,8 @@ class FakeJobKind implements TrackedKind<{ channel: string }, { status: string }
   polls = 0;
   reported: string[] = [];
   refusing = 0;
+  /** Statuses whose report never lands (e.g. Slack refuses the post for good). */
+  refused = new Set<string>();
 
   async observe(): Promise<Observation<{ status: string }, { status: string }>> {
     this.polls++;
@@ -37,6 +39,7 @@ class FakeJobKind implements TrackedKind<{ channel: string }, { status: string }
   }
 
   async report(_resource: TrackedResource, change: RecordedChange<{ status: string }>): Promise<boolean> {
+    if (this.refused.has(change.payload.status)) return false;
     if (this.refusing > 0) {
       this.refusing--;
       return false;
@@ -161,6 +164,29 @@ describe('TrackerService', () => {
     expect(r.store.get('fake-job', 'job-1')).toMatchObject({ failures: 0, nextPollAt: r.clock.now() + POLL_MS });
     expect(r.kind.reported).toEqual(['Training']);
     expect(r.kind.polls).toBe(4);
+  });
+
+  it('gives a change up after bounded attempts when its report never lands: later ones reported, polling ends', async () => {
+    const r = rig();
+    r.service.start();
+    r.kind.history = ['Training'];
+    r.kind.refused.add('Training');
+    r.service.track('fake-job', 'job-1', { channel: 'C1' });
+    await tick(r, 0);
+    for (let i = 0; i < 3; i++) await tick(r, POLL_MS);
+    expect(r.store.unreported('fake-job', 'job-1').map((c) => c.key)).toEqual(['0:Training']);
+    r.kind.history = ['Training', 'Completed'];
+    r.kind.terminal = true;
+    await tick(r, POLL_MS);
+    expect(r.kind.reported).toEqual(['Completed']);
+    expect(r.log.entries().find((e) => e.msg === 'gave up reporting a change; tracking goes on')).toMatchObject({
+      key: '0:Training',
+      attempts: 5,
+    });
+    expect(r.store.get('fake-job', 'job-1')?.active).toBe(false);
+    const polls = r.kind.polls;
+    await tick(r, 10 * POLL_MS);
+    expect(r.kind.polls).toBe(polls);
   });
 
   it('stops polling an ended resource once everything about it was reported', async () => {

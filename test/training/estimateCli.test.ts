@@ -101,6 +101,10 @@ describe('logtune estimate', () => {
 
     const table = stderr.text();
     expect(table).toContain(`Using dataset ${dataset.datasetId}`);
+    // Approving accepts Meta's licence for the account: said before anyone approves.
+    expect(table).toContain(
+      "accepts Meta's Llama 2 Community License on the AWS account's behalf (JumpStart launches Llama 2 only with accept_eula=true): https://ai.meta.com/llama/license/",
+    );
     expect(table).toMatch(/^> ml\.g5\.12xlarge .*cheapest$/m);
     expect(table).toMatch(/^ {2}ml\.p3dn\.24xlarge .*no price/m);
     expect(table).toMatch(

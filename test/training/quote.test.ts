@@ -1,3 +1,4 @@
+import { ESTIMATED_TRAINING_INSTANCE_TYPES } from '../../src/training/instanceTypes.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,6 +45,7 @@ describe('training quote', () => {
     region: 'us-east-1',
     config,
     instanceType: 'ml.g5.12xlarge' as const,
+    instanceTypes: ESTIMATED_TRAINING_INSTANCE_TYPES,
     epochs: 3,
     observations: [],
   };
@@ -102,10 +104,12 @@ describe('finding the dataset a training would use', () => {
       new Date('2024-06-01T00:00:00Z'),
     );
     const header = summaryHeader(request);
+    // As a build records it: LOGTUNE_LOGS_LAYOUT (auto) and the template it found.
+    const layout = { setting: request.layout, used: '{yyyy}/{MM}/{dd}/', detected: true };
     const write = (id: string, patch: Record<string, unknown>) =>
       new LocalStore(join(artifacts, 'datasets', id)).put(
         'stats.json',
-        JSON.stringify({ ...stats, ...header, datasetId: id, ...patch }),
+        JSON.stringify({ ...stats, ...header, layout, datasetId: id, ...patch }),
       );
     await write('ds-20240401-20240430-20240601T000000-aaaa', {});
     await write('ds-20240401-20240430-20240602T000000-bbbb', {});

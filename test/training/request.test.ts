@@ -3,6 +3,8 @@ import type { StoredStats } from '../../src/dataset/output/stored.ts';
 import { ConfigError, UsageError } from '../../src/errors.ts';
 import { trainingJobName, trainingJobRequest, type TrainingJobSpec } from '../../src/training/request.ts';
 import { loadTrainingSettings } from '../../src/training/settings.ts';
+import { spec3, specModelChannel } from '../fixtures/jumpstart/specs.ts';
+import { fixtureRecipe } from '../helpers/fakeJumpStart.ts';
 
 const ROLE = 'arn:aws:iam::111122223333:role/logtune-training';
 const stats = {
@@ -32,6 +34,7 @@ function spec(overrides: Partial<TrainingJobSpec> = {}, env: Record<string, stri
     requestId: 'req-42',
     region: 'us-east-1',
     config: loadTrainingSettings({ LOGTUNE_SAGEMAKER_ROLE_ARN: ROLE, ...env }),
+    recipe: fixtureRecipe(),
     instanceType: 'ml.g5.12xlarge',
     epochs: 3,
     dataset: { uri: stats.outUri, stats },
@@ -60,41 +63,31 @@ describe('training job name', () => {
 });
 
 describe('training job request', () => {
-  it('matches the request JumpStartEstimator sends (reference §1.9), field by field', () => {
+  it("sends what the resolved spec says (reference §1.9), field by field: nothing but logtune's own values is fixed", () => {
     const { input, runtime } = trainingJobRequest(spec());
     const name = trainingJobName('req-42');
     expect(input.TrainingJobName).toBe(name);
     expect(input.RoleArn).toBe(ROLE);
     expect(input.AlgorithmSpecification).toEqual({
-      TrainingImage:
-        '763104351884.dkr.ecr.us-east-1.amazonaws.com/huggingface-pytorch-training:2.0.0-transformers4.28.1-gpu-py310-cu118-ubuntu20.04',
+      TrainingImage: '111122223333.dkr.ecr.us-east-1.amazonaws.com/fixture-training:2.9.9-fixture',
       TrainingInputMode: 'File',
       MetricDefinitions: [
-        { Name: 'huggingface-textgeneration:eval-loss', Regex: 'eval_epoch_loss=tensor\\(([0-9\\.]+)' },
-        { Name: 'huggingface-textgeneration:eval-ppl', Regex: 'eval_ppl=tensor\\(([0-9\\.]+)' },
-        { Name: 'huggingface-textgeneration:train-loss', Regex: 'train_epoch_loss=([0-9\\.]+)' },
+        { Name: 'fixture:train-loss', Regex: 'fixture_train_loss=([0-9\\.]+)' },
+        { Name: 'fixture:eval-loss', Regex: 'fixture_eval_loss=([0-9\\.]+)' },
       ],
     });
     expect(input.HyperParameters).toEqual({
       epoch: '"3"',
       learning_rate: '"0.0001"',
+      lora_dropout: '"0.05"',
+      warmup_ratio: '"1e-05"',
       instruction_tuned: '"True"',
       chat_dataset: '"False"',
-      add_input_output_demarcation_key: '"True"',
-      per_device_train_batch_size: '"4"',
-      per_device_eval_batch_size: '"1"',
-      max_train_samples: '"-1"',
-      max_val_samples: '"-1"',
-      seed: '"10"',
       max_input_length: '"512"',
-      validation_split_ratio: '"0.2"',
-      train_data_split_seed: '"0"',
-      preprocessing_num_workers: '"None"',
-      lora_r: '"8"',
-      lora_alpha: '"32"',
-      lora_dropout: '"0.05"',
-      int8_quantization: '"False"',
+      per_device_train_batch_size: '"4"',
       enable_fsdp: '"True"',
+      int8_quantization: '"False"',
+      fixture_only_knob: '"spec-default-7"',
       sagemaker_program: '"transfer_learning.py"',
       sagemaker_submit_directory: '"/opt/ml/input/data/code/sourcedir.tar.gz"',
       sagemaker_container_log_level: '20',
@@ -110,23 +103,24 @@ describe('training job request', () => {
       channel('validation', stats.channels!.validation),
       channel(
         'code',
-        's3://jumpstart-cache-prod-us-east-1/source-directory-tarballs/meta/transfer_learning/textgeneration/prepack/v1.0.1/sourcedir.tar.gz',
+        's3://jumpstart-cache-prod-us-east-1/source-directory-tarballs/fixture/train/prepack/v9.1.1/sourcedir.tar.gz',
       ),
     ]);
     expect(input.OutputDataConfig).toEqual({ S3OutputPath: 's3://logtune-artifacts/models/', CompressionType: 'NONE' });
+    // g5 has local NVMe: the spec's 256 GB does not apply, the SDK's default is sent.
     expect(input.ResourceConfig).toEqual({ InstanceType: 'ml.g5.12xlarge', InstanceCount: 1, VolumeSizeInGB: 30 });
     expect(input.StoppingCondition).toEqual({ MaxRuntimeInSeconds: runtime.maxRuntimeSeconds });
     expect(input.EnableNetworkIsolation).toBe(true);
     expect(input.EnableInterContainerTrafficEncryption).toBe(true);
     expect(input.Environment).toEqual({
+      FIXTURE_TRAIN_ENV: 'g5-family',
       accept_eula: 'true',
       SageMakerGatedModelS3Uri:
-        's3://jumpstart-private-cache-prod-us-east-1/meta-training/train-meta-textgeneration-llama-2-7b.tar.gz',
-      SELF_DESTRUCT: 'true',
+        's3://jumpstart-private-cache-prod-us-east-1/fixture-training/g5/v9.0.0/train-fixture-7b.tar.gz',
     });
     expect(input.Tags).toEqual([
       { Key: 'sagemaker-sdk:jumpstart-model-id', Value: 'meta-textgeneration-llama-2-7b' },
-      { Key: 'sagemaker-sdk:jumpstart-model-version', Value: '3.0.0' },
+      { Key: 'sagemaker-sdk:jumpstart-model-version', Value: '4.9.1' },
       { Key: 'logtune:request-id', Value: 'req-42' },
       { Key: 'logtune:requested-by', Value: 'U012ABCDEF _Ana_' },
       { Key: 'logtune:approved-by', Value: 'U0987ZYXW _O_Brien_' },
@@ -151,6 +145,51 @@ describe('training job request', () => {
         'TrainingJobName',
       ].sort(),
     );
+  });
+
+  it("sends p3dn its own weights, hyperparameter overrides and metrics, not g5's", () => {
+    const { input } = trainingJobRequest(spec({ instanceType: 'ml.p3dn.24xlarge' }));
+    expect(input.Environment!.SageMakerGatedModelS3Uri).toBe(
+      's3://jumpstart-private-cache-prod-us-east-1/fixture-training/p3dn/v9.0.0/train-fixture-7b.tar.gz',
+    );
+    expect(input.HyperParameters).toMatchObject({ int8_quantization: '"True"', enable_fsdp: '"False"' });
+    expect(input.AlgorithmSpecification!.MetricDefinitions).toContainEqual({
+      Name: 'fixture:train-loss',
+      Regex: 'p3dn_train_loss=([0-9\\.]+)',
+    });
+    // The instance type's own environment wins over its family's.
+    expect(trainingJobRequest(spec({ instanceType: 'ml.g5.48xlarge' })).input.Environment!.FIXTURE_TRAIN_ENV).toBe(
+      'g5-48-own',
+    );
+  });
+
+  it('refuses an instance type the spec gives no weights for, with the reason', () => {
+    expect(() => trainingJobRequest(spec({ instanceType: 'ml.g4dn.12xlarge' }))).toThrow(
+      /ml.g4dn.12xlarge cannot train .*no base weights/,
+    );
+    expect(() => trainingJobRequest(spec({ instanceType: 'ml.c5.xlarge' }))).toThrow(UsageError);
+  });
+
+  it('reads older specs (one unversioned key), and gives weights as a model channel where the spec has no keys', () => {
+    const shared = trainingJobRequest(spec({ recipe: fixtureRecipe('us-east-1', spec3()) }));
+    expect(shared.input.Environment!.SageMakerGatedModelS3Uri).toBe(
+      's3://jumpstart-private-cache-prod-us-east-1/fixture-training/train-fixture-7b-shared.tar.gz',
+    );
+    const channelled = trainingJobRequest(spec({ recipe: fixtureRecipe('us-east-1', specModelChannel()) })).input;
+    expect(channelled.Environment).toEqual({});
+    expect(channelled.InputDataConfig!.at(-1)).toEqual({
+      ChannelName: 'model',
+      ContentType: 'application/x-sagemaker-model',
+      InputMode: 'File',
+      DataSource: {
+        S3DataSource: {
+          S3DataType: 'S3Prefix',
+          S3Uri: 's3://jumpstart-private-cache-prod-us-east-1/fixture-training/train-fixture-7b-channel.tar.gz',
+          S3DataDistributionType: 'FullyReplicated',
+          ModelAccessConfig: { AcceptEula: true },
+        },
+      },
+    });
   });
 
   it('sets MaxRuntimeInSeconds so that price × count × runtime ÷ 3600 stays within the cap shown', () => {
@@ -215,13 +254,7 @@ describe('training job request', () => {
     expect(() => trainingJobRequest(spec({ dataset: { uri: '/data/ds-1', stats: local } }))).toThrow(
       'SageMaker trains only on a dataset in S3',
     );
-    expect(() => trainingJobRequest(spec({ region: 'xx-nowhere-1' }))).toThrow('LOGTUNE_JUMPSTART_TRAINING_IMAGE');
-    const full = trainingJobRequest(
-      spec(
-        { region: 'xx-nowhere-1' },
-        { LOGTUNE_JUMPSTART_TRAINING_IMAGE: '123.dkr.ecr.xx-nowhere-1.amazonaws.com/hf:tag' },
-      ),
-    );
-    expect(full.input.AlgorithmSpecification!.TrainingImage).toBe('123.dkr.ecr.xx-nowhere-1.amazonaws.com/hf:tag');
+    // A recipe resolved for another region is never sent.
+    expect(() => trainingJobRequest(spec({ region: 'eu-west-1' }))).toThrow('resolved for us-east-1');
   });
 });

@@ -6,7 +6,7 @@ describe('training settings', () => {
     const config = loadTrainingSettings({});
     expect(config).toMatchObject({
       roleArn: undefined,
-      instanceType: 'ml.g5.12xlarge',
+      instanceType: undefined,
       epochs: 3,
       instanceCount: 1,
       capMarginPercent: 20,
@@ -14,7 +14,7 @@ describe('training settings', () => {
       maxRuntimeHours: 100,
       batchSize: 4,
       hyperparameters: {},
-      jumpstart: { modelVersion: '3.0.0', selfDestruct: true },
+      jumpstart: { modelId: 'meta-textgeneration-llama-2-7b', versionPin: '4.*', tolerateVulnerable: false },
     });
   });
 
@@ -35,8 +35,9 @@ describe('training settings', () => {
     expect(() => loadTrainingSettings({ LOGTUNE_TRAINING_HYPERPARAMETERS: '{"a": [1]}' })).toThrow(
       /^LOGTUNE_TRAINING_HYPERPARAMETERS:/,
     );
-    expect(() => loadTrainingSettings({ LOGTUNE_JUMPSTART_SCRIPT_KEY: '/leading/slash' })).toThrow(
-      /^LOGTUNE_JUMPSTART_SCRIPT_KEY:/,
+    expect(() => loadTrainingSettings({ LOGTUNE_JUMPSTART_MODEL_VERSION: '4.x' })).toThrow(
+      /^LOGTUNE_JUMPSTART_MODEL_VERSION:/,
     );
+    expect(loadTrainingSettings({ LOGTUNE_JUMPSTART_MODEL_VERSION: '4.13.0' }).jumpstart.versionPin).toBe('4.13.0');
   });
 });

@@ -1,29 +1,89 @@
 import { loadDataSettings } from '../../dataset/settings.ts';
 import { DATASET_USAGE, parseDatasetArgs } from '../../dataset/request/args.ts';
 import { buildDataset } from '../../dataset/build.ts';
+import { claimOutput } from '../../dataset/output/guard.ts';
 import { resolveBuildRequest } from '../../dataset/request/request.ts';
+import type { BuildSummary } from '../../dataset/types.ts';
+import { UsageError } from '../../errors.ts';
+import { openStore } from '../../objectStore/open.ts';
 import type { CliCommand } from '../command.ts';
 import { EXIT } from '../command.ts';
 import { formatDuration, progressReporter } from '../progressReporter.ts';
+
+/** Skipped files named on stderr; the rest are in stats.json (files.skippedFiles). */
+const SKIPPED_SHOWN = 5;
+
+const DETAILS = `Ranges (UTC days, both ends included): april-may, april-may 2024, 2024-04, 2024-04-01..2024-05-31, last 7 days.
+  --max-examples N|all   cap train + validation together (default all)
+  --balance MODE         proportional (default) keeps each label's share; balanced needs --max-examples
+  --seed N               the same input, settings and seed give byte-identical outputs (default 42)
+  --validation F         share of each label held out for validation (default 0.1; 0 for none)
+  --context MODE         compact (default) drops "-" fields, CloudFront field order; full keeps every field
+  --max-input-length N   examples longer than this many tokens are counted and flagged (default 1024)
+  --logs URI             read logs here instead of LOGTUNE_LOGS_URI (s3://bucket/prefix or a folder)
+  --out URI              write the dataset here instead of <LOGTUNE_ARTIFACTS_URI>/datasets/<id>/; refused if not empty
+  --force                with --out: replace what the folder holds, whole
+The logs' layout is detected (LOGTUNE_LOGS_LAYOUT=auto) or set as a key template; see docs/formats.md.
+Progress goes to stderr, one JSON summary line to stdout. Exit codes: 0 done, 1 failed, 2 bad input or settings,
+130 cancelled.`;
+
+function skippedLines(summary: BuildSummary): string {
+  const { skippedFiles } = summary.files;
+  if (skippedFiles.length === 0) return '';
+  const shown = skippedFiles.slice(0, SKIPPED_SHOWN).map((f) => `  skipped ${f.key}: ${f.reason}\n`);
+  const more = skippedFiles.length - shown.length;
+  return shown.join('') + (more > 0 ? `  … and ${more} more skipped files in stats.json (files.skippedFiles)\n` : '');
+}
+
+function overLengthLine(summary: BuildSummary): string {
+  const { overLengthExamples, maxInputLength, method } = summary.tokens;
+  if (overLengthExamples === 0) return '';
+  const counted = method === 'exact' ? '' : ' (estimated from a sample)';
+  return (
+    `  ${overLengthExamples.toLocaleString('en-US')} examples are longer than ${maxInputLength} tokens${counted} and ` +
+    `will be truncated in training; the first are listed in stats.json (tokens.flagged)\n`
+  );
+}
 
 /** `logtune dataset <range> [flags]`: builds a dataset; progress on stderr, the summary as one JSON line on stdout. */
 export const datasetCommand: CliCommand = {
   name: 'dataset',
   usage: DATASET_USAGE,
   summary: 'build a fine-tuning dataset from the logs of a date range',
+  details: DETAILS,
   async run(args, io) {
     const reporter = progressReporter(io.stderr as NodeJS.WriteStream);
     try {
       const config = loadDataSettings(io.env);
-      const request = resolveBuildRequest(config, parseDatasetArgs(args, { allowOperatorFlags: true }), new Date());
+      const options = parseDatasetArgs(args, { allowOperatorFlags: true });
+      if (options.force === true && options.outUri === undefined) {
+        throw new UsageError(`--force replaces the folder given with --out; add --out URI. Usage: ${DATASET_USAGE}`);
+      }
+      const request = resolveBuildRequest(config, options, new Date());
+      // A folder named by hand may hold anything; the default one is new (its name has the build time in it).
+      if (options.outUri !== undefined) {
+        const out = await openStore(request.outUri, { s3ForcePathStyle: config.s3ForcePathStyle });
+        if (await claimOutput(out, { force: options.force === true, signal: io.signal }))
+          io.stderr.write(`--force: emptied ${request.outUri}\n`);
+      }
       io.stderr.write(`Building ${request.datasetId} for ${request.range.label} from ${request.logsUri}\n`);
-      const summary = await buildDataset(request, { signal: io.signal, onProgress: reporter.report });
+      const summary = await buildDataset(request, {
+        signal: io.signal,
+        onProgress: reporter.report,
+        onLayout: (layout) =>
+          io.stderr.write(
+            `Layout: ${layout.template} (${layout.name}; ` +
+              `${layout.detected ? 'detected, set LOGTUNE_LOGS_LAYOUT to choose another' : 'from LOGTUNE_LOGS_LAYOUT'})\n`,
+          ),
+      });
       reporter.end();
       const { rows, files, tokens, channels } = summary;
       io.stderr.write(
         `Done in ${formatDuration(summary.seconds)}: ${rows.train} train + ${rows.validation} validation examples ` +
           `from ${files.read}/${files.listed} files (${files.skipped} skipped, ${rows.duplicates} duplicates), ` +
           `${tokens.totalTokens.toLocaleString('en-US')} tokens (${tokens.method}) → ${summary.outUri}\n` +
+          skippedLines(summary) +
+          overLengthLine(summary) +
           `  training channel:   ${channels.training}\n` +
           `  validation channel: ${channels.validation}${rows.validation === 0 ? ' (empty: train without it)' : ''}\n`,
       );

@@ -7,11 +7,16 @@ import { resolveBuildRequest } from '../../dataset/request/request.ts';
 import { openStoredDataset, type StoredDataset } from '../../dataset/output/stored.ts';
 import { ConfigError, UsageError } from '../../errors.ts';
 import { findFinishedDataset } from '../../training/findDataset.ts';
-import { SUPPORTED_TRAINING_INSTANCE_TYPES, type TrainingInstanceType } from '../../training/jumpstart.ts';
+import {
+  ESTIMATED_TRAINING_INSTANCE_TYPES,
+  isEstimatedInstanceType,
+  type TrainingInstanceType,
+} from '../../training/instanceTypes.ts';
 import { hourlyPrice, memoryPriceCache, type PriceCache } from '../../training/prices.ts';
 import type { TrainingObservation } from '../../training/throughput.ts';
-import { quoteTraining } from '../../training/quote.ts';
+import { offeredInstanceTypes, quoteTraining } from '../../training/quote.ts';
 import { quoteJson, quoteTable } from '../../training/quoteText.ts';
+import { llamaLicenceText } from '../../training/llamaLicence.ts';
 import { loadTrainingSettings } from '../../training/settings.ts';
 import type { CliCommand, CliIo } from '../command.ts';
 import { EXIT } from '../command.ts';
@@ -39,9 +44,9 @@ function parseEstimateArgs(args: readonly string[]): {
   const ref = positionals.join(' ').trim();
   if (ref === '') throw new UsageError(`a date range or a dataset id is required, e.g. "april-may". Usage: ${USAGE}`);
   const instance = values.instance;
-  if (instance !== undefined && !(SUPPORTED_TRAINING_INSTANCE_TYPES as readonly string[]).includes(instance)) {
+  if (instance !== undefined && !(ESTIMATED_TRAINING_INSTANCE_TYPES as readonly string[]).includes(instance)) {
     throw new UsageError(
-      `--instance must be one of ${SUPPORTED_TRAINING_INSTANCE_TYPES.join(', ')}; got "${instance}"`,
+      `--instance must be one of ${ESTIMATED_TRAINING_INSTANCE_TYPES.join(', ')}; got "${instance}"`,
     );
   }
   const epochs = values.epochs;
@@ -114,13 +119,19 @@ export const estimateCommand: CliCommand = {
     const options = parseEstimateArgs(args);
     const training = loadTrainingSettings(io.env);
     // Loaded here, not at start-up: `logtune dataset` never pays for the SageMaker and Pricing clients.
-    const [{ sageMakerClient, pricingClient }, { sageMakerRegion }, { fetchOnDemandPrice }, { pricingApiRegion }] =
-      await Promise.all([
-        import('../../aws/clients.ts'),
-        import('../../aws/sagemakerTraining.ts'),
-        import('../../aws/pricing.ts'),
-        import('../../aws/regions.ts'),
-      ]);
+    const [
+      { sageMakerClient, pricingClient },
+      { sageMakerRegion },
+      { fetchOnDemandPrice },
+      { pricingApiRegion },
+      jumpstart,
+    ] = await Promise.all([
+      import('../../aws/clients.ts'),
+      import('../../aws/sagemakerTraining.ts'),
+      import('../../aws/pricing.ts'),
+      import('../../aws/regions.ts'),
+      import('../../jumpstart/open.ts'),
+    ]);
     const region = await sageMakerRegion(sageMakerClient());
     if (region === undefined)
       throw new ConfigError(
@@ -132,12 +143,26 @@ export const estimateCommand: CliCommand = {
     // The bot's database, when there is one here: the same price cache and the same finished runs as in Slack.
     const state = await botState(io.env.LOGTUNE_DB);
     const cache = state?.cache ?? memoryPriceCache();
+    const dbPath = io.env.LOGTUNE_DB;
+    const types = await jumpstart.estimateInstanceTypes(
+      training.jumpstart,
+      region,
+      dbPath !== undefined && existsSync(dbPath) ? dbPath : undefined,
+    );
+    io.stderr.write(`${types.note}\n`);
+    const offered = offeredInstanceTypes(types.supportedInstanceTypes);
+    const instanceType = options.instanceType ?? training.instanceType ?? types.defaultInstanceType;
+    if (!isEstimatedInstanceType(instanceType) || !offered.includes(instanceType))
+      throw new UsageError(
+        `--instance ${instanceType} is not offered: the spec's types logtune estimates are ${offered.join(', ')}`,
+      );
     const quote = await quoteTraining(
       {
         stats: dataset.stats,
         region,
         config: training,
-        instanceType: options.instanceType ?? training.instanceType,
+        instanceType,
+        instanceTypes: offered,
         epochs: options.epochs ?? training.epochs,
         observations: state?.observations ?? [],
       },
@@ -150,7 +175,7 @@ export const estimateCommand: CliCommand = {
     );
     pricing.destroy();
     state?.close();
-    io.stderr.write(quoteTable(quote));
+    io.stderr.write(`${quoteTable(quote)}\n${llamaLicenceText()}\n`);
     io.stdout.write(`${JSON.stringify(quoteJson(quote, dataset.uri, reused))}\n`);
     return EXIT.ok;
   },

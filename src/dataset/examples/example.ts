@@ -20,17 +20,7 @@ export const TEMPLATE = Object.freeze({
 /** The trainer inserts this between prompt and completion (add_input_output_demarcation_key); inference appends it. */
 export const RESPONSE_DEMARCATION = '\n\n### Response:\n';
 
-export function responseFor(label: string): string {
-  return `This log entry is identified as '${label}'.`;
-}
-
-// Up to the first `'.` that ends the sentence, so a label may itself contain an apostrophe (don't know).
-const RESPONSE_LABEL = /identified as '(.*?)'\.(?:\s|$)/s;
-
-/** The label a model's answer names, or undefined when the answer does not follow the trained form. */
-export function labelFromResponse(text: string): string | undefined {
-  return RESPONSE_LABEL.exec(text)?.[1];
-}
+export { responseFor } from './answer.ts';
 
 /** CloudFront standard-log field order; `compact` contexts follow it so every source format yields the same text. */
 export const CANONICAL_FIELDS: readonly string[] = [

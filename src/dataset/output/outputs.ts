@@ -1,6 +1,6 @@
 import type { ObjectStore, ObjectWriter } from '../../objectStore/store.ts';
-import { TEMPLATE } from '../examples/example.ts';
 import { DATASET_FILES } from './folder.ts';
+import { templateText } from './guard.ts';
 import type { BuildSummary } from '../types.ts';
 
 /**
@@ -83,6 +83,6 @@ export function openJsonlWriters(out: ObjectStore): { train: JsonlWriter; valida
 
 /** template.json, then stats.json last: a dataset folder without stats.json is known to be incomplete. */
 export async function writeCompletion(out: ObjectStore, summary: BuildSummary, signal?: AbortSignal): Promise<void> {
-  await out.put(DATASET_FILES.template, `${JSON.stringify(TEMPLATE, null, 2)}\n`, signal);
+  await out.put(DATASET_FILES.template, templateText(), signal);
   await out.put(DATASET_FILES.stats, `${JSON.stringify(summary, null, 2)}\n`, signal);
 }

@@ -5,7 +5,7 @@ import { openJsonlWriters } from './outputs.ts';
 import type { FileResult, SampleCandidate, SampleThresholds } from '../pipeline/processFile.ts';
 import { seededRandom, shuffle } from '../sampling/random.ts';
 import { LabelReservoirs, type SampledItem } from '../sampling/sampler.ts';
-import { StreamingSplit, validationCount } from '../sampling/split.ts';
+import { GroupSplit, StreamingSplit, validationCount, type GroupCounts } from '../sampling/split.ts';
 import type { FormatPair, TokenSampleItem } from '../examples/tokenStats.ts';
 import { BottomK, TOKEN_SAMPLE_SIZE, sampleSizesFor } from '../examples/tokenSample.ts';
 import type { BalanceMode, BuildRequest } from '../types.ts';
@@ -23,6 +23,8 @@ export interface SinkResult {
   readonly unique: number;
   readonly train: number;
   readonly validation: number;
+  /** Near-copy groups among the unique examples; each group is on one side of the split. */
+  readonly groups: GroupCounts;
   readonly labels: Record<string, MutableLabelCounts>;
   /** Token sample of the written examples, and whether it holds all of them (exact counts). */
   readonly written: TokenSampleItem[];
@@ -87,7 +89,7 @@ abstract class BaseSink implements ExampleSink {
   }
 
   async commit(result: FileResult): Promise<void> {
-    const { bytes, offsets, labelIds, labelNames, hashes } = result;
+    const { bytes, offsets, labelIds, labelNames, hashes, groups } = result;
     const offered = new Map<number, SampleCandidate>(result.candidates.map((c) => [c.index, c]));
     for (let i = 0; i < labelIds.length; i++) {
       const label = labelNames[labelIds[i]!]!;
@@ -100,7 +102,7 @@ abstract class BaseSink implements ExampleSink {
       counts.unique++;
       const candidate = offered.get(i);
       const sampled = candidate !== undefined && candidate.key < this.candidates.threshold;
-      const where = this.accept(label, bytes, offsets[i]!, offsets[i + 1]!, hashes[i]!, counts, sampled);
+      const where = this.accept(label, bytes, offsets[i]!, offsets[i + 1]!, hashes[i]!, groups[i]!, counts, sampled);
       if (sampled) {
         const line = decodeLine(bytes, offsets[i]!, offsets[i + 1]!);
         this.candidates.offer({
@@ -126,6 +128,7 @@ abstract class BaseSink implements ExampleSink {
     start: number,
     end: number,
     hash: number,
+    group: number,
     counts: MutableLabelCounts,
     wantWhere: boolean,
   ): string | undefined;
@@ -143,6 +146,7 @@ function decodeLine(bytes: Uint8Array, start: number, end: number): string {
 export class StreamingSink extends BaseSink {
   private readonly writers;
   private readonly split: StreamingSplit;
+  private readonly groups = new GroupSplit();
 
   constructor(out: ObjectStore, request: BuildRequest) {
     super('all');
@@ -156,10 +160,12 @@ export class StreamingSink extends BaseSink {
     start: number,
     end: number,
     _hash: number,
+    group: number,
     counts: MutableLabelCounts,
     wantWhere: boolean,
   ): string | undefined {
-    const toValidation = this.split.isValidation(label);
+    // A group's first example takes the stratified decision; its near-copies follow it.
+    const toValidation = this.groups.place(group, () => this.split.isValidation(label));
     const writer = toValidation ? this.writers.validation : this.writers.train;
     if (toValidation) counts.validation++;
     else counts.train++;
@@ -183,6 +189,7 @@ export class StreamingSink extends BaseSink {
       unique,
       train: this.writers.train.lineCount,
       validation: this.writers.validation.lineCount,
+      groups: this.groups.counts,
       labels: this.labels,
       written: sample.map((c) => ({ label: c.label, context: contextOf(c.line), where: c.where! })),
       exact: sample.length === unique,
@@ -208,8 +215,20 @@ export class SampledSink extends BaseSink {
     this.reservoirs = new LabelReservoirs(request.maxExamples, request.seed);
   }
 
-  protected accept(label: string, bytes: Uint8Array, start: number, end: number, hash: number): undefined {
-    this.reservoirs.offer(label, hash, () => decodeLine(bytes, start, end));
+  private readonly groupOf = new Map<number, number>();
+
+  protected accept(
+    label: string,
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    hash: number,
+    group: number,
+  ): undefined {
+    this.reservoirs.offer(label, hash, () => {
+      this.groupOf.set(hash, group);
+      return decodeLine(bytes, start, end);
+    });
     return undefined;
   }
 
@@ -219,13 +238,21 @@ export class SampledSink extends BaseSink {
     const { seed, validationRatio } = this.request;
     const train: { label: string; item: SampledItem }[] = [];
     const validation: { label: string; item: SampledItem }[] = [];
+    // Each label's validation share is taken group by group in the seeded order; a near-copy follows its group.
+    const groups = new GroupSplit();
     for (const [label, items] of this.reservoirs.select(this.request.balance as BalanceMode)) {
       const v = validationCount(items.length, validationRatio);
-      items.forEach((item, i) => (i < v ? validation : train).push({ label, item }));
+      let taken = 0;
+      for (const item of items) {
+        const toValidation = groups.place(this.groupOf.get(item.hash) ?? item.hash, () => taken < v);
+        if (toValidation) taken++;
+        (toValidation ? validation : train).push({ label, item });
+      }
       const counts = this.labels[label]!;
-      counts.validation = v;
-      counts.train = items.length - v;
+      counts.validation = taken;
+      counts.train = items.length - taken;
     }
+    this.groupOf.clear();
     // Labels interleaved in a seeded order, so no stretch of the file is one label.
     shuffle(train, seededRandom(seed ^ 0x51ed));
     shuffle(validation, seededRandom(seed ^ 0x7a1d));
@@ -269,6 +296,7 @@ export class SampledSink extends BaseSink {
       unique: this.seen.size,
       train: train.length,
       validation: validation.length,
+      groups: groups.counts,
       labels: this.labels,
       written,
       exact: written.length === train.length + validation.length,

@@ -3,7 +3,7 @@ import { UsageError } from '../../errors.ts';
 import { openStore, type OpenStoreOptions } from '../../objectStore/open.ts';
 import type { ObjectStore } from '../../objectStore/store.ts';
 import { joinUri, parseStorageUri } from '../../objectStore/uri.ts';
-import { labelFromResponse } from '../examples/example.ts';
+import { trainedLabel } from '../examples/answer.ts';
 import { DATASET_FILES } from './folder.ts';
 
 /**
@@ -31,6 +31,8 @@ export const storedStatsSchema = z
     rows: z.object({ train: z.number().int().nonnegative(), validation: z.number().int().nonnegative() }).loose(),
     labels: z.record(z.string(), labelCounts),
     tokens: z.object({ totalTokens: z.number().nonnegative(), meanTokens: z.number(), maxTokens: z.number() }).loose(),
+    /** LOGTUNE_LOGS_LAYOUT as set and the template used; absent in datasets built before it was recorded. */
+    layout: z.object({ setting: z.string(), used: z.string(), detected: z.boolean() }).optional(),
     /** Absent in datasets built before channel folders existed. */
     channels: z.object({ training: z.string(), validation: z.string() }).optional(),
     /** The logs' own column order (label included) and format, from the first file read; for pasted CSV rows. */
@@ -109,7 +111,7 @@ export async function* readExamples(
     n++;
     if (line.trim() === '') continue;
     const parsed = exampleLine.safeParse(parseJson(line));
-    const label = parsed.success ? labelFromResponse(parsed.data.response) : undefined;
+    const label = parsed.success ? trainedLabel(parsed.data.response) : undefined;
     if (!parsed.success || label === undefined)
       throw new UsageError(`${joinUri(dataset.uri, key)}:${n} is not a logtune example`);
     yield { context: parsed.data.context, label };

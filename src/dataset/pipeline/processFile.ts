@@ -1,6 +1,7 @@
 import { BadFileError, visitLogFile, type LogFormat } from '../../logs/formats/index.ts';
 import { LINE_HEAD, contextPlan, renderContext, responseFor, type ContextPlan } from '../examples/example.ts';
 import { LineEncoder, type FixedBytes } from '../examples/lineEncoder.ts';
+import { groupKey, groupKeyPlan, type GroupKeyPlan } from '../sampling/groupKey.ts';
 import { hashBytes53, rekey53 } from '../sampling/hash.ts';
 import { BottomK, type SampleSizes } from '../examples/tokenSample.ts';
 import type { ContextFormat } from '../types.ts';
@@ -55,6 +56,8 @@ export interface FileResult {
   readonly labelNames: readonly string[];
   /** Hash of each example's context, for exact-duplicate detection. */
   readonly hashes: Float64Array;
+  /** Each example's near-copy group (groupKey.ts): the validation split keeps a group on one side. */
+  readonly groups: Float64Array;
   /** Examples whose seeded sample key is below the thresholds given: candidates for the token samples. */
   readonly candidates: readonly SampleCandidate[];
 }
@@ -91,7 +94,7 @@ function ensureCapacity(needed: number, used: number): void {
 /** What a processor keeps across the files of one build (one settings object per build, in a worker or inline). */
 interface BuildState {
   /** The files of a build nearly always share a header: plans and encoders are made once per distinct header. */
-  readonly plans: Map<string, { plan: ContextPlan; encoder: LineEncoder }>;
+  readonly plans: Map<string, { plan: ContextPlan; encoder: LineEncoder; groups: GroupKeyPlan }>;
   /** Over the files this processor finished: keys above their thresholds cannot enter the samples (see BottomK). */
   readonly tokens: BottomK<{ readonly key: number }>;
   readonly pairs: BottomK<{ readonly key: number }>;
@@ -117,7 +120,8 @@ function cachedPlan(settings: ProcessorSettings, columns: readonly string[], for
   if (entry === undefined) {
     if (plans.size >= MAX_CACHED_HEADERS) plans.clear();
     const plan = contextPlan(columns, { labelField: settings.labelField, dropFields: settings.dropFields, format });
-    entry = { plan, encoder: new LineEncoder(plan) };
+    const groups = groupKeyPlan(columns, { labelField: settings.labelField, dropFields: settings.dropFields });
+    entry = { plan, encoder: new LineEncoder(plan), groups };
     plans.set(key, entry);
   }
   return entry;
@@ -135,6 +139,7 @@ export function processFile(
   const pairsBelow = Math.min(thresholds.pairs, state.pairs.threshold);
   let columns: readonly string[] = [];
   let encoder: LineEncoder | undefined;
+  let groupPlan: GroupKeyPlan | undefined;
   let otherPlan: ContextPlan | undefined;
   let labelIndex = -1;
   let dateIndex = -1;
@@ -142,6 +147,7 @@ export function processFile(
   const outputs = new Map<string, LabelOutput>();
   const offsets: number[] = [];
   const hashes: number[] = [];
+  const groups: number[] = [];
   const labelIds: number[] = [];
   const candidates: SampleCandidate[] = [];
   let used = 0;
@@ -157,7 +163,9 @@ export function processFile(
         labelIndex = names.indexOf(settings.labelField);
         dateIndex = names.indexOf('date');
         timestampIndex = dateIndex === -1 ? names.indexOf('timestamp') : -1;
-        encoder = cachedPlan(settings, names, settings.contextFormat).encoder;
+        const cached = cachedPlan(settings, names, settings.contextFormat);
+        encoder = cached.encoder;
+        groupPlan = cached.groups;
       },
       row(row) {
         // Without a label column the parser rejects the file once it has read it; nothing to make meanwhile.
@@ -199,6 +207,7 @@ export function processFile(
         }
         offsets.push(start);
         hashes.push(hash);
+        groups.push(groupKey(row, groupPlan!));
         labelIds.push(output.id);
       },
     },
@@ -223,6 +232,7 @@ export function processFile(
     labelIds: Uint16Array.from(labelIds),
     labelNames: [...outputs.keys()],
     hashes: Float64Array.from(hashes),
+    groups: Float64Array.from(groups),
     candidates,
   };
 }

@@ -4,10 +4,10 @@ import type { BuildOptions } from './request.ts';
 
 export const DATASET_USAGE =
   'logtune dataset <range> [--max-examples N|all] [--balance proportional|balanced] [--seed N] ' +
-  '[--validation 0.1] [--context compact|full] [--max-input-length 1024] [--logs URI] [--out URI]';
+  '[--validation 0.1] [--context compact|full] [--max-input-length 1024] [--logs URI] [--out URI [--force]]';
 
 /** Flags a Slack user may not set: they would point the bot's AWS credentials at arbitrary locations. */
-export const OPERATOR_ONLY_FLAGS = ['logs', 'out'] as const;
+export const OPERATOR_ONLY_FLAGS = ['logs', 'out', 'force'] as const;
 
 function wholeNumber(flag: string, value: string, min: number): number {
   if (!/^\d+$/.test(value) || Number(value) < min || !Number.isSafeInteger(Number(value))) {
@@ -25,6 +25,7 @@ const FLAGS = {
   'max-input-length': { type: 'string' },
   logs: { type: 'string' },
   out: { type: 'string' },
+  force: { type: 'boolean' },
 } as const;
 
 const NEGATIVE_NUMBER = /^-\.?\d/;
@@ -48,7 +49,7 @@ function joinFlagValues(args: readonly string[]): string[] {
     }
     const name = arg.startsWith('--') ? arg.slice(2).split('=')[0]! : arg;
     if (!Object.hasOwn(FLAGS, name)) throw new UsageError(`unknown flag ${arg.split('=')[0]}. Usage: ${DATASET_USAGE}`);
-    if (arg.includes('=')) {
+    if (arg.includes('=') || FLAGS[name as keyof typeof FLAGS].type === 'boolean') {
       joined.push(arg);
       continue;
     }
@@ -98,6 +99,7 @@ export function parseDatasetArgs(args: readonly string[], options: { allowOperat
     rangeText,
     ...(values.logs !== undefined && { logsUri: values.logs }),
     ...(values.out !== undefined && { outUri: values.out }),
+    ...(values.force === true && { force: true }),
     ...(maxExamples !== undefined && {
       maxExamples: maxExamples === 'all' ? 'all' : wholeNumber('max-examples', maxExamples, 1),
     }),

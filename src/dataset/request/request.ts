@@ -11,6 +11,8 @@ export interface BuildOptions {
   readonly rangeText: string;
   readonly logsUri?: string;
   readonly outUri?: string;
+  /** With outUri: replace whatever the folder holds (the CLI's --force); without, a non-empty folder is refused. */
+  readonly force?: boolean;
   readonly maxExamples?: number | 'all';
   readonly balance?: BalanceMode;
   readonly seed?: number;

@@ -13,7 +13,13 @@ export default function parse(request: WorkerRequest): unknown {
     const result = processFile(request.bytes, request.day, settings, request.thresholds);
     const reply: WorkerReply = { type: 'file', result };
     // The result's arrays move to the main thread rather than being copied.
-    const buffers = [result.bytes.buffer, result.offsets.buffer, result.hashes.buffer, result.labelIds.buffer];
+    const buffers = [
+      result.bytes.buffer,
+      result.offsets.buffer,
+      result.hashes.buffer,
+      result.groups.buffer,
+      result.labelIds.buffer,
+    ];
     return move({ [transferableSymbol]: buffers, [valueSymbol]: reply } as never);
   } catch (error) {
     if (error instanceof BadFileError) return { type: 'bad-file', reason: error.reason, message: error.message };

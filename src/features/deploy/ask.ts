@@ -59,7 +59,15 @@ export async function askDeploy(
   const region = await ctx.aws.region();
   if (region === undefined)
     throw new ConfigError('AWS_REGION', "is not set: endpoints run in the SageMaker client's region");
-  const hosting = hostingConfig(ctx.hosting, region);
+  // The job's own spec version (recorded in its approved quote), read from AWS: what it was trained with.
+  const recipe = await ctx.recipes.forHosting(region, training.jumpstartVersion);
+  let hosting;
+  try {
+    hosting = hostingConfig(recipe, ctx.hosting);
+  } catch (error) {
+    if (error instanceof UsageError) return refused(error.message);
+    throw error;
+  }
   let job;
   try {
     job = await ctx.models.describe(jobName);
@@ -95,7 +103,8 @@ export async function askDeploy(
     modelArtifacts: artifacts,
     roleArn,
     region,
-    jumpstartVersion: ctx.training.jumpstart.modelVersion,
+    jumpstartVersion: recipe.version,
+    jumpstartModelId: recipe.modelId,
     hosting: { ...hosting, environment: { ...hosting.environment } },
     instanceCount: INSTANCE_COUNT,
     usdPerHour: price.usdPerHour,

@@ -1,3 +1,4 @@
+import type { JumpStartRecipes } from '../../jumpstart/recipes.ts';
 import type { HostingSettings } from '../../deploy/settings.ts';
 import type { Log } from '../../log.ts';
 import type { MessageContent } from '../../slack/blocks/types.ts';
@@ -39,6 +40,8 @@ export interface DeployContext {
   readonly messenger: Messenger;
   readonly trackers: TrackerService;
   readonly aws: DeployAws;
+  /** The JumpStart hosting recipe of a job's own spec version, read from AWS. */
+  readonly recipes: JumpStartRecipes;
   readonly clock: Clock;
   readonly log: Log;
   readonly afterInService: AfterInService | undefined;

@@ -2,7 +2,7 @@ import { Deployer, undeploy } from '../../deploy/deployer.ts';
 import { deployInputs, deployNames } from '../../deploy/requests.ts';
 import type { CreateOutcome } from '../../aws/sagemakerHosting.ts';
 import type { CreationKind } from '../../spend/creation.ts';
-import { JUMPSTART_MODEL_ID } from '../../training/jumpstart.ts';
+import { JUMPSTART_MODEL_ID } from '../../jumpstart/settings.ts';
 import { createdMessage, createFailedMessage } from './blocks/thread.ts';
 import { ENDPOINT_KIND, now, type DeployContext } from './context.ts';
 import { replyInThread, showRequest } from './messages.ts';
@@ -31,7 +31,7 @@ export function endpointCreation(ctx: DeployContext): CreationKind<DeployRecord,
           datasetId: q.datasetId,
           modelArtifacts: q.modelArtifacts,
           roleArn: q.roleArn,
-          jumpstart: { modelId: JUMPSTART_MODEL_ID, version: q.jumpstartVersion },
+          jumpstart: { modelId: q.jumpstartModelId ?? JUMPSTART_MODEL_ID, version: q.jumpstartVersion },
         },
         q.hosting,
       );

@@ -1,3 +1,4 @@
+import { approvalPlace } from '../../slack/approvalPlace.ts';
 import { botSettings, type BotSettings } from '../../slack/settings.ts';
 import type { Log } from '../../log.ts';
 import { plainMessage } from '../../slack/blocks/help.ts';
@@ -31,6 +32,7 @@ import { EndpointRemoval } from './removal.ts';
 import { deploySettings, type DeploySettings } from './settings.ts';
 import { DEPLOY_MIGRATIONS } from './migrations.ts';
 import type { TrainedModels } from '../../training/trainedModels.ts';
+import type { JumpStartRecipes } from '../../jumpstart/recipes.ts';
 import { DeployRequestsRepo } from './deployRequestsRepo.ts';
 import { BackgroundTasks } from '../../shared/backgroundTasks.ts';
 import { SpendCreation } from '../../spend/creation.ts';
@@ -54,6 +56,8 @@ export interface DeployFeatureDeps {
   readonly aws: DeployAws;
   /** Which jobs logtune trained, as the training feature tells them. */
   readonly models: TrainedModels;
+  /** The JumpStart recipes, through training's cache: a job is hosted with its own spec version's recipe. */
+  readonly recipes: JumpStartRecipes;
   readonly afterInService?: AfterInService;
 }
 
@@ -85,6 +89,7 @@ export function createDeployFeature(deps: DeployFeatureDeps): DeployFeature {
     messenger: deps.messenger,
     trackers: deps.trackers,
     aws: deps.aws,
+    recipes: deps.recipes,
     clock: deps.clock,
     log: deps.log.child({ feature: 'deploy' }),
     afterInService: deps.afterInService,
@@ -118,10 +123,11 @@ export function createDeployFeature(deps: DeployFeatureDeps): DeployFeature {
         example: '/logtune deploy logtune-ft-tr-20240601t120000-ab12-0123456789ab',
         async run({ args, userId, channelId }) {
           const job = onlyArgument(args, 'one training job (as shown when it completed)');
-          const outcome = await askDeploy(ctx, job, userId, channelId);
+          const place = approvalPlace(channelId, deps.bot.approvalsChannel, 'deploy');
+          const outcome = await askDeploy(ctx, job, userId, place.channel);
           if (outcome.kind === 'refused') return plainMessage(`:no_entry: Not posted: ${outcome.reason}.`);
           return plainMessage(
-            `:moneybag: Deploy request ${inlineCode(outcome.record.id)}: its cost, with Approve and Cancel for an approver, is posted in this channel.`,
+            `:moneybag: Deploy request ${inlineCode(outcome.record.id)}: its cost, with Approve and Cancel for an approver, is posted ${place.where}.`,
           );
         },
       },
@@ -201,6 +207,7 @@ export const deployFeature = describeFeature({
       settings: settings.deploy,
       aws: aws.deploy,
       models: features.get<TrainingFeature>('training').models,
+      recipes: features.get<TrainingFeature>('training').recipes,
       // By default the evaluation's report, posted in the deploy thread (evaluation is listed after deploy: looked
       // up when an endpoint comes into service, not now).
       afterInService:

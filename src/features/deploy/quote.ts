@@ -14,11 +14,15 @@ export const deployQuoteSchema = z.object({
   roleArn: z.string(),
   region: z.string(),
   jumpstartVersion: z.string(),
+  /** Absent in quotes made before the model id was recorded: logtune's one model then. */
+  jumpstartModelId: z.string().optional(),
   hosting: z.object({
     image: z.string(),
     environment: z.record(z.string(), z.string()),
     instanceType: z.string(),
-    startupTimeoutSeconds: z.number().int().positive(),
+    startupTimeoutSeconds: z.number().int().positive().optional(),
+    modelDataDownloadTimeoutSeconds: z.number().int().positive().optional(),
+    networkIsolation: z.boolean().optional(),
   }),
   instanceCount: z.number().int().positive(),
   usdPerHour: z.number().positive(),

@@ -21,7 +21,7 @@ export function baselineBlocks(evaluation: BaselineEvaluation): KnownBlock[] {
     `*Free baseline:* macro-F1 ${f2(report.macroF1)} on ${report.examples} validation examples (accuracy ${f2(report.accuracy)}; ` +
     `always "${escapeMrkdwn(truncate(report.majority.label, 30, '…'))}" would score macro-F1 ${f2(report.majority.macroF1)})\n*F1 per label:* ${perLabelF1(report)}`;
   const blocks: KnownBlock[] = [{ type: 'section', text: { type: 'mrkdwn', text: truncate(text, 2900) } }];
-  for (const warning of evaluation.warnings.slice(0, 3)) {
+  for (const warning of evaluation.warnings.filter((w) => w.kind !== 'rare').slice(0, 3)) {
     blocks.push({
       type: 'section',
       text: {
@@ -30,6 +30,17 @@ export function baselineBlocks(evaluation: BaselineEvaluation): KnownBlock[] {
           `:warning: *${warning.kind === 'leak' ? 'Leak' : 'Skew'}:* ${escapeMrkdwn(warning.message)}`,
           2900,
         ),
+      },
+    });
+  }
+  // Rare labels in one block, each in words: a reader deciding whether to trust a verdict needs the label named.
+  const rare = evaluation.warnings.filter((w) => w.kind === 'rare');
+  if (rare.length > 0) {
+    blocks.push({
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: truncate(`:warning: *Rare labels:* ${rare.map((w) => escapeMrkdwn(w.message)).join('; ')}`, 2900),
       },
     });
   }

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { StoredDataset } from '../../dataset/output/stored.ts';
 import { describePriceSource } from '../../training/prices.ts';
+import { vulnerabilityNote } from '../../jumpstart/recipes.ts';
+import type { ModelRecipe } from '../../jumpstart/recipe.ts';
 import type { TrainingQuote } from '../../training/quote.ts';
 
 /**
@@ -38,6 +40,11 @@ export const approvalQuoteSchema = z.object({
   ),
   examples: z.record(z.string(), z.object({ train: z.number(), validation: z.number() })),
   baselineMacroF1: z.number().min(0).max(1).optional(),
+  /** The JumpStart spec the estimate was made with; the launch reads exactly this version (absent in older quotes). */
+  jumpstartModelId: z.string().optional(),
+  jumpstartVersion: z.string().optional(),
+  /** Said in the approval message when a spec JumpStart marks vulnerable is used by opt-in. */
+  vulnerabilityNote: z.string().optional(),
 });
 
 export type ApprovalQuote = z.infer<typeof approvalQuoteSchema>;
@@ -50,7 +57,9 @@ export function toApprovalQuote(
   quote: TrainingQuote,
   dataset: StoredDataset,
   baselineMacroF1: number | undefined,
+  recipe: ModelRecipe,
 ): QuoteOutcome {
+  const note = vulnerabilityNote(recipe, 'training');
   const { chosen, cap, runtime } = quote;
   if (chosen.usd === undefined || chosen.usdPerHour === undefined || chosen.price === undefined) {
     return {
@@ -91,6 +100,9 @@ export function toApprovalQuote(
         Object.entries(dataset.stats.labels).map(([label, c]) => [label, { train: c.train, validation: c.validation }]),
       ),
       ...(baselineMacroF1 !== undefined && { baselineMacroF1 }),
+      jumpstartModelId: recipe.modelId,
+      jumpstartVersion: recipe.version,
+      ...(note !== undefined && { vulnerabilityNote: note }),
     },
   };
 }

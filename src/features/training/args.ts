@@ -1,5 +1,5 @@
 import { UsageError } from '../../errors.ts';
-import { SUPPORTED_TRAINING_INSTANCE_TYPES, type TrainingInstanceType } from '../../training/jumpstart.ts';
+import { ESTIMATED_TRAINING_INSTANCE_TYPES, type TrainingInstanceType } from '../../training/instanceTypes.ts';
 
 export const TRAIN_USAGE = '/logtune train <range> [instance=TYPE] [epochs=N] [budget=USD]';
 
@@ -13,7 +13,7 @@ export interface TrainArgs {
 const OPTION = /^([a-z]+)=(.*)$/i;
 
 function isInstanceType(value: string): value is TrainingInstanceType {
-  return (SUPPORTED_TRAINING_INSTANCE_TYPES as readonly string[]).includes(value);
+  return (ESTIMATED_TRAINING_INSTANCE_TYPES as readonly string[]).includes(value);
 }
 
 /** The words after `train`: range words, then `key=value` options (in any order; each at most once). */
@@ -37,7 +37,7 @@ export function parseTrainArgs(words: readonly string[]): TrainArgs {
   const instance = options.get('instance');
   if (instance !== undefined && !isInstanceType(instance)) {
     throw new UsageError(
-      `instance=${instance} is not a supported training instance type (${SUPPORTED_TRAINING_INSTANCE_TYPES.join(', ')})`,
+      `instance=${instance} is not a supported training instance type (${ESTIMATED_TRAINING_INSTANCE_TYPES.join(', ')})`,
     );
   }
   const epochsText = options.get('epochs');

@@ -7,6 +7,7 @@ import type { Clock } from '../../shared/clock.ts';
 import type { AdoptedRepo } from '../../spend/adopted.ts';
 import type { ApprovalSettings } from '../../spend/approval.ts';
 import type { TrackerService } from '../../trackers/service.ts';
+import type { JumpStartRecipes } from '../../jumpstart/recipes.ts';
 import type { TrainingSettings } from '../../training/settings.ts';
 import type { BuildRunner } from '../dataset/index.ts';
 import type { BuildsRepo } from '../dataset/index.ts';
@@ -30,6 +31,8 @@ export interface TrainingContext {
   readonly messenger: Messenger;
   readonly trackers: TrackerService;
   readonly aws: TrainingAws;
+  /** The JumpStart recipe, read from AWS (cached by ETag): what every launch sends. */
+  readonly recipes: JumpStartRecipes;
   readonly clock: Clock;
   readonly log: Log;
   /** The free baseline's macro-F1 on the dataset's validation split, when it has one (the bar a fine-tune must clear). */

@@ -2,14 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { requireSetting } from '../../shared/env.ts';
 import { buildKey, resolveBuildRequest } from '../../dataset/request/request.ts';
 import { openStoredDataset } from '../../dataset/output/stored.ts';
-import { ConfigError } from '../../errors.ts';
+import { ConfigError, UsageError } from '../../errors.ts';
 import { BackgroundTasks } from '../../shared/backgroundTasks.ts';
 import { expiryOf } from '../../spend/approval.ts';
 import { SpendCreation } from '../../spend/creation.ts';
 import { findFinishedDataset } from '../../training/findDataset.ts';
 import { hourlyPrice } from '../../training/prices.ts';
-import { quoteTraining } from '../../training/quote.ts';
-import type { TrainingInstanceType } from '../../training/jumpstart.ts';
+import { offeredInstanceTypes, quoteTraining } from '../../training/quote.ts';
+import { isEstimatedInstanceType, type TrainingInstanceType } from '../../training/instanceTypes.ts';
 import type { TrainArgs } from './args.ts';
 import { toApprovalQuote } from './approvalQuote.ts';
 import { notStartedMessage } from './blocks/thread.ts';
@@ -53,13 +53,25 @@ export class TrainingFlow {
         'LOGTUNE_ARTIFACTS_URI',
         'must be an s3:// location to train (SageMaker reads the dataset and writes the model there)',
       );
-    if ((await ctx.aws.region()) === undefined)
+    const region = await ctx.aws.region();
+    if (region === undefined)
       throw new ConfigError('AWS_REGION', "is not set: training runs in the SageMaker client's region");
+    // Before anything is built: the spec must resolve, be usable, and offer the instance type.
+    const recipe = await ctx.recipes.forTraining(region);
+    const instanceType = args.instanceType ?? ctx.training.instanceType ?? recipe.training.defaultInstanceType;
+    if (
+      !isEstimatedInstanceType(instanceType) ||
+      !offeredInstanceTypes(recipe.training.supportedInstanceTypes).includes(instanceType)
+    )
+      throw new UsageError(
+        `${instanceType} is not offered: ${recipe.modelId} ${recipe.version} trains on ` +
+          `${offeredInstanceTypes(recipe.training.supportedInstanceTypes).join(', ') || 'no type logtune can estimate'}`,
+      );
     const ask = {
       rangeLabel: build.range.label,
       rangeStart: build.range.start,
       rangeEnd: build.range.end,
-      instanceType: args.instanceType ?? ctx.training.instanceType,
+      instanceType,
       epochs: args.epochs ?? ctx.training.epochs,
       ...(args.budgetUsd !== undefined && { budgetUsd: args.budgetUsd }),
     };
@@ -100,12 +112,14 @@ export class TrainingFlow {
       const region = await ctx.aws.region();
       if (region === undefined)
         return await this.fail(record, "AWS_REGION is not set: training runs in the SageMaker client's region");
+      const recipe = await ctx.recipes.forTraining(region);
       const quote = await quoteTraining(
         {
           stats: dataset.stats,
           region,
           config: ctx.training,
           instanceType: record.ask.instanceType as TrainingInstanceType,
+          instanceTypes: offeredInstanceTypes(recipe.training.supportedInstanceTypes),
           epochs: record.ask.epochs,
           ...(record.ask.budgetUsd !== undefined && { budgetUsd: record.ask.budgetUsd }),
           observations: ctx.observations.all(),
@@ -118,7 +132,7 @@ export class TrainingFlow {
           }),
       );
       const baseline = await ctx.baselineMacroF1?.(dataset).catch(() => undefined);
-      const outcome = toApprovalQuote(quote, dataset, baseline);
+      const outcome = toApprovalQuote(quote, dataset, baseline, recipe);
       if (!outcome.ok) return await this.fail(record, outcome.problem);
       const expiresAt = expiryOf(ctx.approval, now(ctx));
       if (!ctx.requests.markQuoted(id, JSON.stringify(outcome.quote), outcome.quote.capUsd, expiresAt, now(ctx)))

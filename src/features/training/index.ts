@@ -1,3 +1,4 @@
+import { approvalPlace } from '../../slack/approvalPlace.ts';
 import { botSettings, type BotSettings } from '../../slack/settings.ts';
 import { dataSettings, type DataSettings } from '../../dataset/settings.ts';
 import { readBaselineEvaluation } from '../../evaluation/baselineFiles.ts';
@@ -11,11 +12,14 @@ import type { Messenger } from '../../slack/messenger.ts';
 import type { Policy } from '../../slack/policy.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { Db } from '../../db/db.ts';
+import { JumpStartRecipes } from '../../jumpstart/recipes.ts';
+import { RecipeCache } from '../../jumpstart/recipeCache.ts';
 import type { TrackerService } from '../../trackers/service.ts';
 import { trainingSettings, type TrainingSettings } from '../../training/settings.ts';
 import { describeFeature } from '../description.ts';
 import type { DatasetFeature } from '../dataset/index.ts';
 import { parseTrainArgs, TRAIN_USAGE } from './args.ts';
+import { parseApprovalQuote } from './approvalQuote.ts';
 import type { TrainingAws } from './aws.ts';
 import { APPROVE_ACTION_ID, CANCEL_REQUEST_ACTION_ID, STOP_JOB_ACTION_ID } from './blocks/request.ts';
 import { trainingStatusLine } from './blocks/status.ts';
@@ -56,6 +60,8 @@ export interface TrainingFeature extends Feature {
   readonly models: TrainedModels;
   readonly decisions: TrainingDecisions;
   readonly flow: TrainingFlow;
+  /** The JumpStart recipes (deploy reads a job's hosting recipe through the same cache). */
+  readonly recipes: JumpStartRecipes;
 }
 
 export type { TrainingAws } from './aws.ts';
@@ -79,6 +85,12 @@ export function createTrainingFeature(deps: TrainingFeatureDeps): TrainingFeatur
     messenger: deps.messenger,
     trackers: deps.trackers,
     aws: deps.aws,
+    recipes: new JumpStartRecipes(
+      deps.aws.jumpstart,
+      new RecipeCache(deps.db),
+      deps.training.jumpstart,
+      () => new Date(deps.clock.now()),
+    ),
     clock: deps.clock,
     log: deps.log.child({ feature: 'training' }),
     ...(deps.baselineMacroF1 && { baselineMacroF1: deps.baselineMacroF1 }),
@@ -94,9 +106,13 @@ export function createTrainingFeature(deps: TrainingFeatureDeps): TrainingFeatur
     models: {
       launched: (jobName) => {
         const record = ctx.requests.getByJob(jobName);
-        return record?.datasetId === undefined
-          ? undefined
-          : { datasetId: record.datasetId, requestedBy: record.requestedBy };
+        if (record?.datasetId === undefined) return undefined;
+        const jumpstartVersion = parseApprovalQuote(record.quoteJson)?.jumpstartVersion;
+        return {
+          datasetId: record.datasetId,
+          requestedBy: record.requestedBy,
+          ...(jumpstartVersion !== undefined && { jumpstartVersion }),
+        };
       },
       describe: (jobName) => ctx.aws.jobs.describe(jobName),
       hourlyPrice: (query) =>
@@ -106,6 +122,7 @@ export function createTrainingFeature(deps: TrainingFeatureDeps): TrainingFeatur
           now: () => new Date(deps.clock.now()),
         }),
     },
+    recipes: ctx.recipes,
     decisions,
     flow,
     commands: [
@@ -117,14 +134,16 @@ export function createTrainingFeature(deps: TrainingFeatureDeps): TrainingFeatur
         example: '/logtune train april-may epochs=2 budget=60',
         usage: TRAIN_USAGE,
         async run({ args, userId, channelId }) {
-          const outcome = await flow.request(parseTrainArgs(args), userId, channelId);
+          const parsed = parseTrainArgs(args);
+          const place = approvalPlace(channelId, deps.bot.approvalsChannel, 'train');
+          const outcome = await flow.request(parsed, userId, place.channel);
           const { record } = outcome;
-          const next = 'the estimate, with Approve and Cancel for an approver, follows in this channel';
+          const next = `the estimate, with Approve and Cancel for an approver, follows ${place.where}`;
           return plainMessage(
             outcome.kind === 'reusing'
               ? `:moneybag: Training request ${inlineCode(record.id)}: reusing dataset ${inlineCode(record.datasetId ?? '?')}; ${next}.`
               : `:moneybag: Training request ${inlineCode(record.id)}: building dataset ${inlineCode(record.datasetId ?? '?')} first ` +
-                  `(progress in this channel); ${next} once it is done.`,
+                  `(progress ${place.where}); ${next} once it is done.`,
           );
         },
       },

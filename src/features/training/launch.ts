@@ -2,7 +2,6 @@ import { TrainingJobNotFoundError } from '../../aws/sagemakerTraining.ts';
 import { requireSetting } from '../../shared/env.ts';
 import { openStoredDataset } from '../../dataset/output/stored.ts';
 import type { CreationKind } from '../../spend/creation.ts';
-import type { TrainingInstanceType } from '../../training/jumpstart.ts';
 import { trainingJobRequest } from '../../training/request.ts';
 import { parseApprovalQuote } from './approvalQuote.ts';
 import { launchedMessage, launchFailedMessage } from './blocks/thread.ts';
@@ -30,11 +29,14 @@ export function trainingLaunch(ctx: TrainingContext): CreationKind<TrainingRecor
       const dataset = await openStoredDataset(quote.datasetUri, undefined, {
         s3ForcePathStyle: ctx.data.s3ForcePathStyle,
       });
+      // Read from AWS again, at the version the approver saw (never the offline snapshot).
+      const recipe = await ctx.recipes.forTraining(quote.region, quote.jumpstartVersion, signal);
       const plan = trainingJobRequest({
         requestId: record.id,
         region: quote.region,
         config: ctx.training,
-        instanceType: quote.instanceType as TrainingInstanceType,
+        recipe,
+        instanceType: quote.instanceType,
         epochs: quote.epochs,
         dataset,
         artifactsUri: requireSetting(ctx.data.artifactsUri, 'LOGTUNE_ARTIFACTS_URI', 'where models go'),

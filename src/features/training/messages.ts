@@ -18,6 +18,7 @@ export function requestMessage(ctx: TrainingContext, record: TrainingRecord): Me
     expiresAt: record.expiresAt,
     problem: record.error,
     job: jobView(ctx, record),
+    firstApproval: !ctx.requests.inStates(['approved', 'launched']).some((other) => other.id !== record.id),
   });
 }
 

@@ -42,7 +42,7 @@ export function createTriageFeature(deps: TriageFeatureDeps): Feature {
       },
     ],
     actions: [],
-    onMessage: (message) => triage.onMessage(message),
+    onMessage: (message, mentioned) => triage.onMessage(message, mentioned),
   };
 }
 

@@ -8,6 +8,8 @@ export interface TriageSettings {
   readonly endpointName: string | undefined;
   /** Verdicts that earn the pasted message a :rotating_light: reaction. */
   readonly alertLabels: readonly string[];
+  /** Bytes downloaded per shared file (LOGTUNE_MAX_FILE_MB). */
+  readonly maxFileBytes: number;
 }
 
 export const triageSettings = settingsSection(
@@ -24,12 +26,15 @@ export const triageSettings = settingsSection(
       .regex(/^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$/, 'expected a SageMaker endpoint name')
       .optional(),
     LOGTUNE_ALERT_LABELS: csvList.default(['malicious']),
+    /** Megabytes downloaded per shared file (a snippet, an uploaded log); its decompressed text may be 10 times that. */
+    LOGTUNE_MAX_FILE_MB: z.coerce.number().positive().max(1000).default(10),
   },
   (e): TriageSettings =>
     Object.freeze({
       channels: Object.freeze(e.LOGTUNE_TRIAGE_CHANNELS),
       endpointName: e.LOGTUNE_ENDPOINT_NAME,
       alertLabels: Object.freeze(e.LOGTUNE_ALERT_LABELS),
+      maxFileBytes: Math.round(e.LOGTUNE_MAX_FILE_MB * 1_000_000),
     }),
 );
 

@@ -1,3 +1,4 @@
+import { CANONICAL_FIELDS } from '../../dataset/examples/example.ts';
 import { BadFileError } from './errors.ts';
 
 /** What every format parser produces before the shared checks in parseLogFile. */
@@ -27,9 +28,22 @@ export function assertUsableHeader(columns: readonly string[], source: string): 
 
 const LISTED_COLUMNS = 10;
 
+/**
+ * The label is rarely a CloudFront field: the columns that are not (enrichment, verdicts) come first in the message,
+ * so that a label column under another name is seen at once, with the setting that names it.
+ */
 export function assertLabelColumn(columns: readonly string[], labelField: string): void {
   if (columns.includes(labelField)) return;
-  const listed = columns.slice(0, LISTED_COLUMNS).join(', ');
-  const more = columns.length > LISTED_COLUMNS ? `, … (${columns.length} in total)` : '';
-  throw new BadFileError('no_label_column', `label field "${labelField}" is not a column; found: ${listed}${more}`);
+  const standard = new Set(CANONICAL_FIELDS);
+  const extra = columns.filter((c) => !standard.has(c));
+  const listed = (extra.length > 0 ? extra : columns).slice(0, LISTED_COLUMNS).join(', ');
+  const more = (extra.length > 0 ? extra : columns).length > LISTED_COLUMNS ? ', …' : '';
+  const found =
+    extra.length > 0
+      ? `columns other than CloudFront's standard fields: ${listed}${more} (${columns.length} columns in all)`
+      : `only CloudFront's standard fields (${columns.length}): ${listed}${more}`;
+  throw new BadFileError(
+    'no_label_column',
+    `label field "${labelField}" is not a column; ${found}. Set LOGTUNE_LABEL_FIELD to the column that holds the label`,
+  );
 }

@@ -1,8 +1,6 @@
 import { assertUsableHeader, type RowVisitor } from './columns.ts';
 import { BadFileError } from './errors.ts';
-
-/** The value CloudFront itself writes for a missing field, so absent and null keys look the same downstream. */
-const MISSING = '-';
+import { jsonCell, jsonObject, MISSING } from './row.ts';
 
 /**
  * CloudFront v2 `json` output: one object per line; columns are the union of keys in first-seen order, so they are
@@ -24,7 +22,7 @@ export function parseJsonLines(text: string, visitor: RowVisitor): void {
         at = columns.push(key) - 1;
         index.set(key, at);
       }
-      row[at] = toCell(record[key]);
+      row[at] = jsonCell(record[key]);
     }
     rows.push(row);
   }
@@ -36,22 +34,12 @@ export function parseJsonLines(text: string, visitor: RowVisitor): void {
 }
 
 function parseObject(line: string, lineNumber: number): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
-    throw new BadFileError('invalid_json', `line ${lineNumber} is not valid JSON: ${detail}`);
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new BadFileError('invalid_json', `line ${lineNumber} is JSON but not an object`);
-  }
-  return value as Record<string, unknown>;
-}
-
-function toCell(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (value === null || value === undefined) return MISSING;
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
+  const parsed = jsonObject(line);
+  if ('value' in parsed) return parsed.value;
+  throw new BadFileError(
+    'invalid_json',
+    parsed.error === 'invalid'
+      ? `line ${lineNumber} is not valid JSON: ${parsed.detail}`
+      : `line ${lineNumber} is JSON but not an object`,
+  );
 }

@@ -1,5 +1,6 @@
 import { assertUsableHeader, type RowVisitor } from './columns.ts';
 import { BadFileError } from './errors.ts';
+import { w3cValues } from './row.ts';
 
 const FIELDS_DIRECTIVE = /^#Fields:?\s*/;
 
@@ -23,14 +24,10 @@ export function parseW3c(text: string, visitor: RowVisitor): void {
     if (columns === undefined) {
       throw new BadFileError('unknown_format', `line ${i + 1} has data before any #Fields line`);
     }
-    const values = line.split('\t');
-    // A trailing TAB yields one extra empty value; some writers end every line that way.
-    if (values.length === columns.length + 1 && values[columns.length] === '') values.pop();
+    const values = w3cValues(line, columns.length);
     if (values.length !== columns.length) {
       throw new BadFileError('field_count', `line ${i + 1} has ${values.length} fields, #Fields has ${columns.length}`);
     }
-    // Most lines have no escapes at all, so one scan of the line saves a scan per field.
-    if (line.includes('%')) urlDecodeInPlace(values);
     visitor.row(values);
   }
 }
@@ -44,18 +41,4 @@ function readFields(line: string, lineNumber: number, previous: string[] | undef
     throw new BadFileError('unknown_format', `#Fields on line ${lineNumber} differs from the earlier #Fields line`);
   }
   return previous;
-}
-
-/** CloudFront URL-encodes spaces, quotes, non-ASCII etc. (RFC 1738). A malformed escape such as `%zz` is
- * kept verbatim: it is still useful model input, and dropping the row would bias the dataset. */
-function urlDecodeInPlace(values: string[]): void {
-  for (let j = 0; j < values.length; j++) {
-    const value = values[j]!;
-    if (!value.includes('%')) continue;
-    try {
-      values[j] = decodeURIComponent(value);
-    } catch {
-      // keep the raw value
-    }
-  }
 }

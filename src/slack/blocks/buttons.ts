@@ -5,7 +5,10 @@ export function button(actionId: string, text: string, value: string, style: 'pr
   return { type: 'button', action_id: actionId, value, style, text: { type: 'plain_text', text } };
 }
 
-/** A button that asks "are you sure?" first, for actions that cannot be undone. */
+/**
+ * A button that asks "are you sure?" first, for actions that cannot be undone. The dialog's confirm button takes the
+ * button's own style, so a stop/cancel confirm is red (`danger`) — https://docs.slack.dev/reference/block-kit/composition-objects/confirmation-dialog-object
+ */
 export function confirmedButton(
   base: Button,
   confirm: { readonly title: string; readonly text: string; readonly yes: string; readonly no: string },
@@ -17,6 +20,7 @@ export function confirmedButton(
       text: { type: 'mrkdwn', text: confirm.text },
       confirm: { type: 'plain_text', text: confirm.yes },
       deny: { type: 'plain_text', text: confirm.no },
+      ...(base.style !== undefined && { style: base.style }),
     },
   };
 }

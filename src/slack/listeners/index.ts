@@ -5,7 +5,7 @@ import { COMMAND, commandsOf } from '../router.ts';
 import { actionListener } from './action.ts';
 import { commandListener } from './command.ts';
 import { dedupeEvents } from './dedupe.ts';
-import { messageListener } from './message.ts';
+import { mentionListener, messageListener } from './message.ts';
 
 /** The one place Bolt's listeners are wired, all from the feature registry; de-duplication first (it is global). */
 export function registerListeners(app: App, features: readonly Feature[], deps: SlackDeps): void {
@@ -18,4 +18,5 @@ export function registerListeners(app: App, features: readonly Feature[], deps: 
     app.action(action.actionId, actionListener(action, deps));
   }
   app.message(messageListener(features, deps));
+  app.event('app_mention', mentionListener(features, deps));
 }

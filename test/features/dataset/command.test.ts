@@ -1,3 +1,4 @@
+import { webApi } from '@slack/bolt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadDataSettings } from '../../../src/dataset/settings.ts';
 import { CANCEL_ACTION_ID } from '../../../src/features/dataset/blocks/root.ts';
@@ -67,7 +68,7 @@ describe('/logtune dataset', () => {
   });
 
   it('tells the requester privately, later, when the progress message cannot be posted', async () => {
-    h.slack.failPost = () => new Error('not_in_channel');
+    h.slack.failPost = () => new webApi.WebAPIPlatformError({ ok: false, error: 'not_in_channel' });
     const reply = await h.command('dataset april-may');
     await settle();
     expect(reply.notified.map((n) => n.text)).toEqual([expect.stringContaining('I could not post the build')]);

@@ -67,7 +67,7 @@ describe('/logtune deploy', () => {
       'AWS Pricing API (price list of 2026-11-01)',
       'after 24 h without a classification',
       'Waiting for approval* by <@U0CAROL>, <@U0DAVE>',
-      'huggingface-pytorch-tgi-inference:2.0.1-tgi1.1.0',
+      'fixture-tgi-inference:9.9-tgi',
       `s3://logtune-artifacts/models/${jobName}/output/model/`,
     ]) {
       expect(shown).toContain(fact);

@@ -79,8 +79,14 @@ describe('a CreateTrainingJob that never answers', () => {
   beforeAll(async () => {
     Object.assign(process.env, { AWS_ENDPOINT_URL_SAGEMAKER: sagemaker.endpoint, AWS_MAX_ATTEMPTS: '1' });
     const client = sageMakerClient({ requestTimeoutMs: REQUEST_TIMEOUT_MS });
+    // Prices and JumpStart's content bucket from the fake; the jobs through the real client.
     const pricing = new FakeTrainingAws();
-    aws = { jobs: trainingJobs(client), region: () => sageMakerRegion(client), fetchPrice: pricing.fetchPrice };
+    aws = {
+      jobs: trainingJobs(client),
+      region: () => sageMakerRegion(client),
+      fetchPrice: pricing.fetchPrice,
+      jumpstart: pricing.jumpstart,
+    };
     await h.start({ aws: { training: aws, sagemaker: client } });
   });
 

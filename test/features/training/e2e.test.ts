@@ -114,6 +114,9 @@ describe('/logtune train', () => {
       'cheapest',
       'Waiting for approval* by <@U0CAROL>, <@U0DAVE>',
       '*Bar to clear:* the free baseline scores macro-F1',
+      // The workspace's first approval: the licence that approving accepts, with its link.
+      "accepts Meta's Llama 2 Community License on the AWS account's behalf",
+      '<https://ai.meta.com/llama/license/|Llama 2 Community License>',
     ]) {
       expect(shown).toContain(fact);
     }
@@ -188,6 +191,8 @@ describe('/logtune train', () => {
     const asked = await h.command(`train ${rangeText}`, 'U0CAROL');
     expect(asked.text).toMatch(/reusing dataset `ds-/);
     const own = { message: await requestMessage(idFrom(asked.text)) };
+    // Once a fine-tune was approved here, later approvals no longer repeat the licence.
+    expect(h.textOf(own.message)).not.toContain('Llama 2 Community License');
     expect((await h.click(own.message, APPROVE_ACTION_ID, 'U0CAROL'))?.text).toContain(
       'another approver has to approve it',
     );

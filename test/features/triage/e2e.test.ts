@@ -1,18 +1,13 @@
 import { DescribeEndpointCommand, ListTagsCommand, SageMakerClient } from '@aws-sdk/client-sagemaker';
-import {
-  InvokeEndpointCommand,
-  ModelError,
-  SageMakerRuntimeClient,
-  type InvokeEndpointCommandInput,
-} from '@aws-sdk/client-sagemaker-runtime';
+import { InvokeEndpointCommand, SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { responseFor } from '../../../src/dataset/examples/example.ts';
 import { S3Store } from '../../../src/objectStore/s3Store.ts';
 import { keyOf, startBotHarness, type BotHarness } from '../../helpers/botHarness.ts';
 import type { StoredMessage } from '../../helpers/fakeSlack.ts';
 import { syntheticRows, toCsv, toJsonLines, toW3c, writeSeedLayout } from '../../helpers/syntheticLogs.ts';
 import { blockText, waitFor } from '../../slack/support.ts';
+import { endpoint, prompt } from './triageEndpoint.ts';
 
 /**
  * Triage end to end: pasted lines in Slack events (signed, over HTTP) → one threaded reply per message. First with
@@ -29,28 +24,6 @@ let h: BotHarness;
 let datasetId: string;
 let day: string;
 let events = 0;
-
-const prompt = (input: InvokeEndpointCommandInput) =>
-  (JSON.parse(new TextDecoder().decode(input.Body as Uint8Array)) as { inputs: string }).inputs;
-const answer = (text: string) => ({
-  Body: new TextEncoder().encode(JSON.stringify([{ generated_text: text }])) as never,
-});
-
-/** A model that labels by what it sees: scanners malicious, admin paths suspicious, the rest benign; one path breaks it. */
-function endpoint(input: InvokeEndpointCommandInput) {
-  const p = prompt(input);
-  if (p.includes('/crash'))
-    throw new ModelError({
-      message: 'Received server error (500) from primary',
-      $metadata: { httpStatusCode: 424 },
-      OriginalStatusCode: 500,
-    });
-  if (p.includes('ignore previous'))
-    return answer(" This log entry is identified as 'harmless'. <!channel> <https://evil.test|click here>");
-  return answer(
-    ` ${responseFor(/sqlmap|UNION|passwd|script/.test(p) ? 'malicious' : /wp-admin|\.env|\.git|admin\.php/.test(p) ? 'suspicious' : 'benign')}`,
-  );
-}
 
 let tsCounter = 0;
 async function paste(
@@ -192,7 +165,8 @@ describe('triage', () => {
     expect(shown).toMatch(/:rotating_light: line 1: \*malicious\*/);
     expect(shown).toMatch(/line 2: \*suspicious\*/);
     expect(shown).toMatch(/line 3: \*benign\* — `[^`]+` `[^`]+` `GET \//);
-    expect(shown).toMatch(/line 4: not classified — /);
+    expect(shown).toContain('1 line is not a log line (counted, not classified)');
+    expect(shown).not.toContain('line 4:');
     expect(shown).toMatch(
       /line 5: _unrecognised_ — the model said `This log entry is identified as 'harmless'\. &lt;!channel&gt; &lt;https:\/\/evil\.test¦click here&gt;`|line 5: _unrecognised_ — the model said `[^`]*&lt;!channel&gt;/,
     );
@@ -223,7 +197,7 @@ describe('triage', () => {
     await quiet(await paste(line, { channel: 'C0RANDOM' }), 'C0RANDOM');
     const mention = await paste(`<@U0BOT> what is this?\n${line}`, { channel: 'C0RANDOM' });
     const mentioned = blockText(await waitReply(mention, 'C0RANDOM'));
-    expect(mentioned).toContain('line 1: not classified');
+    expect(mentioned).toContain('1 line is not a log line');
     expect(mentioned).toMatch(/line 2: \*/);
     const dm = await paste(line, { channel: 'D0ALICE', channelType: 'im' });
     expect(blockText(await waitReply(dm, 'D0ALICE'))).toContain('line 1: *');
@@ -242,6 +216,17 @@ describe('triage', () => {
     expect(blockText(answer)).toMatch(/line 1: \*(benign|suspicious|malicious)\*/);
     expect(h.fake.callsOf('chat.postMessage').length).toBe(posts);
     expect((await h.command('classify hello there')).text).toContain('not a log line I can read');
+    // Slack sends `<` `>` `&` as entities: decoded once, the attack reaches the model as it was typed.
+    const attack = { ...syntheticRows(day, 1, 14)[0]!, 'cs-uri-query': 'q=<script>alert(1)</script>&x=&lt;' };
+    const asSent = JSON.stringify(attack).replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+    const before = runtime.commandCalls(InvokeEndpointCommand).length;
+    expect(blockText(await h.command(`classify ${asSent}`))).toMatch(/line 1: \*malicious\*/);
+    const sent = runtime
+      .commandCalls(InvokeEndpointCommand)
+      .slice(before)
+      .map((c) => prompt(c.args[0].input));
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toContain('q=<script>alert(1)</script>&x=&lt;');
 
     expect((await h.command(`evaluate ${ENDPOINT}`)).text).toContain(
       `Evaluating \`${ENDPOINT}\` on a sample of the validation split of \`${datasetId}\``,

@@ -1,5 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { CANONICAL_FIELDS } from '../../../src/dataset/examples/example.ts';
 import { BadFileError, type BadFileReason } from '../../../src/logs/formats/index.ts';
 import { badFile, encode, expectBad, parse } from './helpers.ts';
 
@@ -12,9 +13,17 @@ describe('parseLogFile', () => {
     expect(error.message).toContain('"x-edge-result-type"');
     expect(error.message).toContain('c0, c1, c2, c3, c4, c5, c6, c7, c8, c9');
     expect(error.message).not.toContain('c10');
-    expect(error.message).toContain('12 in total');
+    expect(error.message).toContain('12 columns in all');
     expectBad('#Fields: a b\n1\t2\n', 'no_label_column', /"label".*a, b/);
     expectBad('{"a":1}\n', 'no_label_column');
+  });
+
+  it('a label column under another name: the non-standard columns first, and the setting that names it', () => {
+    // 33 CloudFront fields and the label as "Verdict": the old message listed the first 10, all standard ones.
+    const names = [...CANONICAL_FIELDS, 'Verdict'];
+    const error = badFile(`${names.join(',')}\n${names.map(() => 'v').join(',')}\n`, 'ThreatLevel');
+    expect(error.message).toContain("columns other than CloudFront's standard fields: Verdict (34 columns in all)");
+    expect(error.message).toContain('Set LOGTUNE_LABEL_FIELD');
   });
 
   it('does not filter rows by label value or content', () => {

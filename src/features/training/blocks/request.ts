@@ -10,6 +10,7 @@ import {
 } from '../../../slack/blocks/text.ts';
 import type { KnownBlock, MessageContent } from '../../../slack/blocks/types.ts';
 import { button, confirmedButton, plainStatus } from '../../../slack/blocks/buttons.ts';
+import { LLAMA2_LICENCE } from '../../../training/llamaLicence.ts';
 import type { ApprovalQuote } from '../approvalQuote.ts';
 import type { TrainingState } from '../trainingRequestsRepo.ts';
 
@@ -38,6 +39,8 @@ export interface TrainingView {
   readonly expiresAt?: string | undefined;
   readonly problem?: string | undefined;
   readonly job?: TrainingJobView | undefined;
+  /** No other request was approved in this workspace yet: the approval states the Llama 2 licence it accepts. */
+  readonly firstApproval?: boolean | undefined;
 }
 
 const hours = (h: number) => formatDuration(h * 3600);
@@ -154,6 +157,16 @@ export function trainingMessage(v: TrainingView): MessageContent {
         text: { type: 'mrkdwn', text: `*Every supported instance type*\n${instanceTable(v.quote)}` },
       },
     );
+  }
+  if (v.firstApproval === true) {
+    blocks.push({
+      type: 'section',
+      block_id: 'training_licence',
+      text: {
+        type: 'mrkdwn',
+        text: `:page_facing_up: ${LLAMA2_LICENCE.sentence}: <${LLAMA2_LICENCE.url}|${LLAMA2_LICENCE.name}>. Shown on the first training approval in this workspace.`,
+      },
+    });
   }
   blocks.push(
     { type: 'section', block_id: 'training_status', text: { type: 'mrkdwn', text: status } },
