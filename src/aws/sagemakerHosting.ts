@@ -7,13 +7,13 @@ import {
   DeleteModelCommand,
   DescribeEndpointCommand,
   DescribeEndpointConfigCommand,
-  ListTagsCommand,
   type CreateEndpointConfigInput,
   type CreateEndpointInput,
   type CreateModelInput,
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import { z } from 'zod';
+import { listTaggedEndpoints, resourceTags, type TaggedResource } from './taggedResources.ts';
 
 /**
  * SageMaker hosting, thin: the calls a deployment needs, each answering in logtune's terms. Creating something
@@ -64,11 +64,6 @@ const endpointConfigSchema = z.object({
       InitialInstanceCount: z.number().optional(),
     }),
   ),
-});
-
-const tagsSchema = z.object({
-  Tags: z.array(z.object({ Key: z.string(), Value: z.string().optional() })).optional(),
-  NextToken: z.string().optional(),
 });
 
 function isValidation(error: unknown, message: RegExp): boolean {
@@ -132,17 +127,13 @@ export class SageMakerHosting {
   }
 
   /** Every tag of a resource (by ARN), as a record. */
-  async tags(arn: string, signal?: AbortSignal): Promise<Record<string, string>> {
-    const out: Record<string, string> = {};
-    let token: string | undefined;
-    do {
-      const page = tagsSchema.parse(
-        await this.client.send(new ListTagsCommand({ ResourceArn: arn, NextToken: token }), { abortSignal: signal }),
-      );
-      for (const tag of page.Tags ?? []) out[tag.Key] = tag.Value ?? '';
-      token = page.NextToken;
-    } while (token !== undefined);
-    return out;
+  tags(arn: string, signal?: AbortSignal): Promise<Record<string, string>> {
+    return resourceTags(this.client, arn, signal);
+  }
+
+  /** Endpoints named `prefix…` that carry `tagKey`: what a lost database still leaves billing. */
+  listTagged(prefix: string, tagKey: string, signal?: AbortSignal): Promise<TaggedResource[]> {
+    return listTaggedEndpoints(this.client, prefix, tagKey, signal);
   }
 
   deleteEndpoint(name: string, signal?: AbortSignal): Promise<DeleteOutcome> {

@@ -6,6 +6,7 @@ import {
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import { z } from 'zod';
+import { listRunningTrainingJobs, type TaggedResource } from './taggedResources.ts';
 
 /**
  * CreateTrainingJob, DescribeTrainingJob and StopTrainingJob, with the answers logtune acts on made explicit.
@@ -56,9 +57,10 @@ function rethrow(operation: string, error: unknown): never {
 export async function createTrainingJob(
   client: SageMakerClient,
   input: CreateTrainingJobCommandInput,
+  signal?: AbortSignal,
 ): Promise<'created' | 'exists'> {
   try {
-    await client.send(new CreateTrainingJobCommand(input));
+    await client.send(new CreateTrainingJobCommand(input), { abortSignal: signal });
     return 'created';
   } catch (error) {
     const name = errorName(error);
@@ -101,10 +103,14 @@ export const trainingJobSnapshotSchema = z.object({
 
 export type TrainingJobSnapshot = z.infer<typeof trainingJobSnapshotSchema>;
 
-export async function describeTrainingJob(client: SageMakerClient, jobName: string): Promise<TrainingJobSnapshot> {
+export async function describeTrainingJob(
+  client: SageMakerClient,
+  jobName: string,
+  signal?: AbortSignal,
+): Promise<TrainingJobSnapshot> {
   let output;
   try {
-    output = await client.send(new DescribeTrainingJobCommand({ TrainingJobName: jobName }));
+    output = await client.send(new DescribeTrainingJobCommand({ TrainingJobName: jobName }), { abortSignal: signal });
   } catch (error) {
     if (errorName(error) === 'ResourceNotFound') throw new TrainingJobNotFoundError(jobName);
     rethrow('DescribeTrainingJob', error);
@@ -142,18 +148,28 @@ export async function stopTrainingJob(client: SageMakerClient, jobName: string):
   }
 }
 
-/** The three calls bound to one client: what the approval flow and the tracker are given. */
+/** What every job logtune launches is named and tagged with (src/training/request.ts). */
+export const TRAINING_JOB_PREFIX = 'logtune-ft-';
+export const TRAINING_REQUEST_TAG = 'logtune:request-id';
+export const TRAINING_REQUESTED_BY_TAG = 'logtune:requested-by';
+
+export type { TaggedResource };
+
+/** The calls bound to one client: what the approval flow and the tracker are given. */
 export interface TrainingJobs {
-  create(input: CreateTrainingJobCommandInput): Promise<'created' | 'exists'>;
-  describe(jobName: string): Promise<TrainingJobSnapshot>;
+  create(input: CreateTrainingJobCommandInput, signal?: AbortSignal): Promise<'created' | 'exists'>;
+  describe(jobName: string, signal?: AbortSignal): Promise<TrainingJobSnapshot>;
   stop(jobName: string): Promise<StopOutcome>;
+  /** Every job logtune launched (it carries the request-id tag) that is still running: what reconciling adopts. */
+  listRunning(signal?: AbortSignal): Promise<TaggedResource[]>;
 }
 
 export function trainingJobs(client: SageMakerClient): TrainingJobs {
   return {
-    create: (input) => createTrainingJob(client, input),
-    describe: (jobName) => describeTrainingJob(client, jobName),
+    create: (input, signal) => createTrainingJob(client, input, signal),
+    describe: (jobName, signal) => describeTrainingJob(client, jobName, signal),
     stop: (jobName) => stopTrainingJob(client, jobName),
+    listRunning: (signal) => listRunningTrainingJobs(client, TRAINING_JOB_PREFIX, TRAINING_REQUEST_TAG, signal),
   };
 }
 

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { ConfigError } from '../errors.ts';
 import type { Migration } from './migrations.ts';
 
 export type Db = Database.Database;
@@ -23,6 +24,7 @@ function open(path: string, migrations: readonly Migration[] | undefined): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   try {
+    if (path !== ':memory:') checkIntegrity(db, path);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
@@ -33,6 +35,26 @@ function open(path: string, migrations: readonly Migration[] | undefined): Db {
     db.close();
     throw error;
   }
+}
+
+/**
+ * A damaged file is refused before anything reads or writes it: half-using it could lose the record of an approval or
+ * of a job that bills. The reason is SQLite's own (PRAGMA integrity_check, or "file is not a database").
+ */
+function checkIntegrity(db: Db, path: string): void {
+  let problems: string[];
+  try {
+    problems = (db.pragma('integrity_check(5)') as { integrity_check: string }[]).map((r) => r.integrity_check);
+  } catch (error) {
+    if (!(error instanceof Database.SqliteError)) throw error;
+    problems = [error.message];
+  }
+  if (problems.length === 1 && problems[0] === 'ok') return;
+  throw new ConfigError(
+    'LOGTUNE_DB',
+    `${path} fails SQLite's integrity check (${problems.join('; ')}); logtune does not use a damaged database. ` +
+      'Restore a backup, or move the file aside to start afresh (what still runs in SageMaker is then adopted).',
+  );
 }
 
 export function schemaVersion(db: Db): number {

@@ -85,4 +85,26 @@ export const CORE_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'cloud resources adopted by reconciling (logtune tags, not in this database)',
+    up: `
+      -- What SageMaker runs under logtune's tags that this database had no record of (it was lost or replaced):
+      -- shown in /logtune status and stoppable from chat; ended_at once it is stopped, removed or no longer runs.
+      -- The spend lifecycle's (src/spend/adopted.ts), shared by every kind of spend, so the bot's own.
+      CREATE TABLE adopted_resources (
+        kind TEXT NOT NULL CHECK (kind IN ('training-job','endpoint')),
+        name TEXT NOT NULL,
+        arn TEXT NOT NULL,
+        status TEXT NOT NULL,
+        tags_json TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        found_at TEXT NOT NULL,
+        ended_at TEXT,
+        ended_by TEXT,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (kind, name)
+      );
+    `,
+  },
 ];

@@ -16,6 +16,7 @@ export type Hosting = Pick<
   | 'describeEndpoint'
   | 'describeEndpointConfig'
   | 'tags'
+  | 'listTagged'
   | 'deleteEndpoint'
   | 'deleteEndpointConfig'
   | 'deleteModel'

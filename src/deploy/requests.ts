@@ -15,6 +15,9 @@ import type { HostingConfig } from './hosting.ts';
  * SageMaker's "already existing" answer makes it harmless. Tags tie the endpoint back to its training job and
  * dataset, where its labels live.
  */
+/** Every name a deploy gives (model, endpoint config, endpoint) starts with it. */
+export const ENDPOINT_PREFIX = 'logtune-';
+
 export const TAG_KEYS = Object.freeze({
   deployRequest: 'logtune:deploy-request',
   dataset: 'logtune:dataset',
@@ -47,7 +50,7 @@ export interface DeployInputs {
 }
 
 const MAX_NAME = 63;
-const PREFIX = 'logtune-';
+const PREFIX = ENDPOINT_PREFIX;
 
 /**
  * A SageMaker name (`^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`) for a request id. Ids that do not fit as they are get a

@@ -1,5 +1,6 @@
-import { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import type { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { sageMakerClient, sageMakerRuntimeClient, type AwsTimeouts } from '../aws/clients.ts';
 import { SageMakerHosting } from '../aws/sagemakerHosting.ts';
 import type { StoredDataset } from '../dataset/output/stored.ts';
 import { endpointOrigin } from '../deploy/endpoints.ts';
@@ -21,13 +22,13 @@ export interface BotAws {
   readonly runtime: SageMakerRuntimeClient;
 }
 
-export function botAws(overrides: Partial<BotAws> = {}): BotAws {
-  const sagemaker = overrides.sagemaker ?? new SageMakerClient({});
+export function botAws(overrides: Partial<BotAws> = {}, timeouts?: AwsTimeouts): BotAws {
+  const sagemaker = overrides.sagemaker ?? sageMakerClient(timeouts);
   return {
     sagemaker,
-    training: overrides.training ?? trainingAws(sagemaker),
+    training: overrides.training ?? trainingAws(sagemaker, timeouts),
     deploy: overrides.deploy ?? deployAws(sagemaker),
-    runtime: overrides.runtime ?? new SageMakerRuntimeClient({ maxAttempts: 1 }),
+    runtime: overrides.runtime ?? sageMakerRuntimeClient(timeouts),
   };
 }
 

@@ -1,4 +1,5 @@
-import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import type { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { sageMakerRuntimeClient } from '../aws/clients.ts';
 import { runtimeInvoker } from '../aws/sagemakerRuntime.ts';
 import type { Env } from '../shared/env.ts';
 import type { StoredStats } from '../dataset/output/stored.ts';
@@ -44,7 +45,7 @@ export function openEndpointClassifier(options: OpenEndpointClassifierOptions): 
   if (labels.length === 0) throw new UsageError(`dataset ${options.dataset.stats.datasetId} has no labelled examples`);
   const maxNewTokens = maxNewTokensFor(labels);
   // Retries are the classifier's (throttling only, within its deadline); the SDK's own would multiply them.
-  const client = options.client ?? new SageMakerRuntimeClient({ maxAttempts: 1 });
+  const client = options.client ?? sageMakerRuntimeClient();
   return new EndpointClassifier({
     endpointName: options.endpointName,
     labels,

@@ -1,4 +1,4 @@
-import { S3Client } from '@aws-sdk/client-s3';
+import { s3Client } from '../aws/clients.ts';
 import { openDatabase } from '../db/db.ts';
 import { s3Content } from './content.ts';
 import { RecipeCache } from './recipeCache.ts';
@@ -7,12 +7,12 @@ import type { JumpStartSettings } from './settings.ts';
 import { instanceTypesForEstimate, type EstimateInstanceTypes } from './snapshot.ts';
 
 /**
- * For the CLI: recipes through the SDK's own S3 client, cached for this run only (the bot's database schema is the
+ * For the CLI: recipes through the SDK's own S3 client (requests bounded, aws/clients.ts), cached for this run only (the bot's database schema is the
  * bot's, never the CLI's to change).
  */
 export function openRecipes(settings: JumpStartSettings, _dbPath?: string) {
   const db = openDatabase(':memory:', []);
-  const s3 = new S3Client({});
+  const s3 = s3Client();
   return {
     recipes: new JumpStartRecipes(s3Content(s3), new RecipeCache(db), settings),
     close() {

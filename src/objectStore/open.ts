@@ -18,6 +18,8 @@ export interface OpenStoreOptions {
   readonly s3Client?: S3Client;
 }
 
+const S3_IDLE_TIMEOUT_MS = 120_000;
+
 /** The AWS SDK is loaded on first use of an s3:// location: a local-only run never pays for it (~17 MB, ~60 ms). */
 export async function openStore(uri: string, options: OpenStoreOptions = {}): Promise<ObjectStore> {
   const location = parseStorageUri(uri);
@@ -26,7 +28,13 @@ export async function openStore(uri: string, options: OpenStoreOptions = {}): Pr
     return new LocalStore(location.directory);
   }
   const [{ S3Client: Client }, { S3Store }] = await Promise.all([import('@aws-sdk/client-s3'), import('./s3Store.ts')]);
-  const client = options.s3Client ?? new Client({ forcePathStyle: options.s3ForcePathStyle ?? false });
+  // Bounded like every AWS call (aws/clients.ts), by inactivity rather than in total: a large object streams for long.
+  const client =
+    options.s3Client ??
+    new Client({
+      forcePathStyle: options.s3ForcePathStyle ?? false,
+      requestHandler: { connectionTimeout: 5_000, socketTimeout: S3_IDLE_TIMEOUT_MS },
+    });
   await assertRegion(client, uri);
   return new S3Store(client, location.bucket, location.prefix, { fastGet: options.s3FastGet ?? true });
 }

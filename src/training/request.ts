@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CreateTrainingJobCommandInput, TrainingInstanceType } from '@aws-sdk/client-sagemaker';
+import { TRAINING_JOB_PREFIX, TRAINING_REQUEST_TAG, TRAINING_REQUESTED_BY_TAG } from '../aws/sagemakerTraining.ts';
 import { requireSetting } from '../shared/env.ts';
 import { channelUris } from '../dataset/output/folder.ts';
 import type { StoredStats } from '../dataset/output/stored.ts';
@@ -39,7 +40,7 @@ export interface TrainingJobSpec {
   readonly approvedBy: string;
 }
 
-const NAME_PREFIX = 'logtune-ft-';
+const NAME_PREFIX = TRAINING_JOB_PREFIX;
 
 /**
  * Same request → same name, so a second click, a Slack retry or a restart between "approved" and "created" finds
@@ -203,8 +204,8 @@ export function trainingJobRequest(spec: TrainingJobSpec): TrainingJobPlan {
     Environment: environment,
     Tags: [
       ...jumpStartTags(recipe),
-      { Key: 'logtune:request-id', Value: tagValue(spec.requestId) },
-      { Key: 'logtune:requested-by', Value: tagValue(spec.requestedBy) },
+      { Key: TRAINING_REQUEST_TAG, Value: tagValue(spec.requestId) },
+      { Key: TRAINING_REQUESTED_BY_TAG, Value: tagValue(spec.requestedBy) },
       { Key: 'logtune:approved-by', Value: tagValue(spec.approvedBy) },
       { Key: 'logtune:cap-usd', Value: usd(spec.capUsd) },
       { Key: 'logtune:estimate-usd', Value: `${usd(spec.estimateUsd.low)}-${usd(spec.estimateUsd.high)}` },

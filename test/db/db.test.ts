@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync, closeSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { migrate, openDatabase, schemaVersion } from '../../src/db/db.ts';
@@ -23,6 +24,33 @@ describe('openDatabase', () => {
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
     expect(tables).toEqual(expect.arrayContaining(['builds', 'posted_messages', 'schema_migrations', 'seen_events']));
     db.close();
+  });
+
+  it("refuses a damaged database with SQLite's reason, and leaves the file as it was", () => {
+    const path = dbPath();
+    const db = openDatabase(path, MIGRATIONS);
+    const insert = db.prepare('INSERT INTO seen_events (event_id, seen_at) VALUES (?, ?)');
+    db.transaction(() => {
+      for (let i = 0; i < 2000; i++) insert.run(`Ev${i}`.padEnd(60, 'x'), '2024-01-01T00:00:00.000Z');
+    })();
+    db.close();
+    const pageSize = 4096;
+    const fd = openSync(path, 'r+');
+    // Page 3 onwards overwritten (the header and the schema on page 1 stay readable): b-tree pages SQLite must reject.
+    writeSync(fd, Buffer.alloc(pageSize * 4, 0xa5), 0, pageSize * 4, pageSize * 2);
+    closeSync(fd);
+    const damaged = readFileSync(path);
+    expect(() => openDatabase(path, MIGRATIONS)).toThrow(
+      /LOGTUNE_DB: .*fails SQLite's integrity check \(.+\); logtune does not use/,
+    );
+    expect(readFileSync(path).equals(damaged)).toBe(true);
+  });
+
+  it('refuses a file that is not a database at all', () => {
+    const path = dbPath();
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, 'these are not the pages you are looking for\n'.repeat(200));
+    expect(() => openDatabase(path, MIGRATIONS)).toThrow(/integrity check \(file is not a database\)/);
   });
 
   it('reopens an existing database without re-running migrations and keeps its data', () => {

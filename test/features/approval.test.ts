@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  checkApproval,
-  monthStart,
-  type ApprovalCheck,
-  type ApprovalSubject,
-} from '../../src/features/approval/rules.ts';
+import { checkApproval, monthStart, type ApprovalCheck, type ApprovalSubject } from '../../src/spend/approval.ts';
 import { Policy } from '../../src/slack/policy.ts';
+import { APPROVAL_WORDS } from '../../src/slack/blocks/spend.ts';
 
 const now = new Date('2024-06-15T12:00:00Z');
 const subject = (over: Partial<ApprovalSubject> = {}): ApprovalSubject => ({
@@ -21,6 +17,7 @@ const check = (over: Partial<ApprovalCheck> = {}): ApprovalCheck => ({
   action: 'training.approve',
   now,
   policy: new Policy({ approvers: ['U0APPROVER'], allowSelfApproval: false }),
+  words: APPROVAL_WORDS,
   monthlyBudgetUsd: undefined,
   approvedThisMonthUsd: 0,
   ...over,

@@ -5,6 +5,7 @@ import type {
   EndpointConfigDescription,
   EndpointDescription,
 } from '../../src/aws/sagemakerHosting.ts';
+import type { TaggedResource } from '../../src/aws/taggedResources.ts';
 import type { Hosting } from '../../src/deploy/deployer.ts';
 import type { DeployAws } from '../../src/features/deploy/aws.ts';
 
@@ -140,6 +141,14 @@ export class FakeDeployAws implements DeployAws {
       const endpoint = [...this.endpoints.values()].find((e) => e.arn === arn);
       return Object.fromEntries((endpoint?.tags ?? []).map((t) => [t.Key!, t.Value ?? '']));
     },
+    // ListEndpoints(NameContains) + ListTags, as src/aws/taggedResources.ts asks them.
+    listTagged: async (prefix, tagKey): Promise<TaggedResource[]> =>
+      [...this.endpoints.entries()].flatMap(([name, e]) => {
+        const tags = Object.fromEntries(e.tags.map((t) => [t.Key!, t.Value ?? '']));
+        if (!name.startsWith(prefix) || tags[tagKey] === undefined) return [];
+        const status = e.steps[Math.min(e.next, e.steps.length - 1)]!.status;
+        return [{ name, arn: e.arn, status, createdAt: e.createdAt, tags }];
+      }),
     deleteEndpoint: (name) => this.delete('DeleteEndpoint', name, this.endpoints),
     deleteEndpointConfig: (name) => this.delete('DeleteEndpointConfig', name, this.configs),
     deleteModel: (name) => this.delete('DeleteModel', name, this.models),

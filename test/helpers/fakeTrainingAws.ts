@@ -1,7 +1,9 @@
 import type { CreateTrainingJobCommandInput } from '@aws-sdk/client-sagemaker';
 import type { ListedPrice, PriceQuery } from '../../src/aws/pricing.ts';
 import {
+  TRAINING_REQUEST_TAG,
   TrainingJobNotFoundError,
+  type TaggedResource,
   trainingJobSnapshotSchema,
   type StopOutcome,
   type TrainingJobSnapshot,
@@ -94,6 +96,16 @@ export class FakeTrainingAws implements TrainingAws {
       if (!this.running.has(jobName)) throw new TrainingJobNotFoundError(jobName);
       return { outcome: 'stopping' };
     },
+    // ListTrainingJobs(StatusEquals=InProgress) + ListTags, as src/aws/taggedResources.ts asks them.
+    listRunning: async (): Promise<TaggedResource[]> =>
+      [...this.running.entries()].flatMap(([name, job]) => {
+        const poll = snapshotFrom(job.polls[Math.min(job.next, job.polls.length - 1)]!, name);
+        const tags = Object.fromEntries(
+          (this.creates.find((c) => c.TrainingJobName === name)?.Tags ?? []).map((t) => [t.Key!, t.Value ?? '']),
+        );
+        if (poll.TrainingJobStatus !== 'InProgress' || tags[TRAINING_REQUEST_TAG] === undefined) return [];
+        return [{ name, arn: poll.TrainingJobArn, status: poll.TrainingJobStatus, createdAt: poll.CreationTime, tags }];
+      }),
   };
 
   async region(): Promise<string | undefined> {

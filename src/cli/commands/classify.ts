@@ -56,15 +56,15 @@ export async function openBaselineBackend(datasetRef: string, io: CliIo): Promis
 /** A deployed endpoint, with the dataset its model was trained on found from the tags logtune put on it. */
 export async function openEndpointBackend(endpointName: string, io: CliIo): Promise<ClassifierBackend> {
   // Loaded here: `logtune classify --baseline` never pays for the SageMaker clients.
-  const [{ SageMakerClient }, { SageMakerHosting }, { endpointOrigin }, { openEndpointClassifier }] = await Promise.all(
+  const [{ sageMakerClient }, { SageMakerHosting }, { endpointOrigin }, { openEndpointClassifier }] = await Promise.all(
     [
-      import('@aws-sdk/client-sagemaker'),
+      import('../../aws/clients.ts'),
       import('../../aws/sagemakerHosting.ts'),
       import('../../deploy/endpoints.ts'),
       import('../../inference/openEndpointClassifier.ts'),
     ],
   );
-  const origin = await endpointOrigin(new SageMakerHosting(new SageMakerClient({})), endpointName, io.signal);
+  const origin = await endpointOrigin(new SageMakerHosting(sageMakerClient()), endpointName, io.signal);
   if (origin === undefined) {
     throw new UsageError(
       `no endpoint ${endpointName} that logtune deployed in this account and region (it needs its logtune:dataset tag)`,

@@ -120,28 +120,26 @@ export const estimateCommand: CliCommand = {
     const training = loadTrainingSettings(io.env);
     // Loaded here, not at start-up: `logtune dataset` never pays for the SageMaker and Pricing clients.
     const [
-      { SageMakerClient },
-      { PricingClient },
+      { sageMakerClient, pricingClient },
       { sageMakerRegion },
       { fetchOnDemandPrice },
       { pricingApiRegion },
       jumpstart,
     ] = await Promise.all([
-      import('@aws-sdk/client-sagemaker'),
-      import('@aws-sdk/client-pricing'),
+      import('../../aws/clients.ts'),
       import('../../aws/sagemakerTraining.ts'),
       import('../../aws/pricing.ts'),
       import('../../aws/regions.ts'),
       import('../../jumpstart/open.ts'),
     ]);
-    const region = await sageMakerRegion(new SageMakerClient({}));
+    const region = await sageMakerRegion(sageMakerClient());
     if (region === undefined)
       throw new ConfigError(
         'AWS_REGION',
         "is not set: training runs in the SageMaker client's region (AWS_REGION or the profile's region)",
       );
     const { dataset, reused } = await datasetFor(options.ref, io);
-    const pricing = new PricingClient({ region: pricingApiRegion(region) });
+    const pricing = pricingClient(pricingApiRegion(region));
     // The bot's database, when there is one here: the same price cache and the same finished runs as in Slack.
     const state = await botState(io.env.LOGTUNE_DB);
     const cache = state?.cache ?? memoryPriceCache();

@@ -1,5 +1,6 @@
 import pLimit, { type LimitFunction } from 'p-limit';
 import { buildKey } from '../../dataset/request/request.ts';
+import { BackgroundTasks } from '../../shared/backgroundTasks.ts';
 import type { BuildRequest } from '../../dataset/types.ts';
 import type { BuildRecord } from './buildsRepo.ts';
 import { rootMessage } from './blocks/root.ts';
@@ -36,7 +37,7 @@ export type CancelResult =
 export class BuildRunner {
   private readonly limit: LimitFunction;
   private readonly jobs = new Map<string, BuildJob>();
-  private readonly tasks = new Set<Promise<void>>();
+  private readonly tasks: BackgroundTasks;
   private stopping = false;
   private readonly listeners: ((build: BuildRecord) => void)[] = [];
   private readonly deps: RunnerDeps;
@@ -44,6 +45,7 @@ export class BuildRunner {
   constructor(deps: RunnerDeps) {
     this.deps = { ...deps, settled: (id) => this.emitSettled(id) };
     this.limit = pLimit(deps.concurrency);
+    this.tasks = new BackgroundTasks(deps.log);
   }
 
   /** Calls `listener` with every build that ends from now on, once its thread says how (training waits on this). */
@@ -93,12 +95,12 @@ export class BuildRunner {
         request = parseStoredRequest(build.requestJson, build.id);
       } catch (error) {
         counts.interrupted++;
-        this.track(this.interrupt(build, error instanceof Error ? error.message : String(error)));
+        this.tasks.run(this.interrupt(build, error instanceof Error ? error.message : String(error)), 'build task');
         continue;
       }
       if (build.attempts >= this.deps.maxAttempts) {
         counts.failed++;
-        this.track(this.giveUp(build, request.range.label));
+        this.tasks.run(this.giveUp(build, request.range.label), 'build task');
         continue;
       }
       counts.resumed++;
@@ -120,7 +122,7 @@ export class BuildRunner {
     }
     if (job) {
       job.cancel(userId);
-      this.track(job.finishCancelled(undefined));
+      this.tasks.run(job.finishCancelled(undefined), 'build task');
     } else {
       this.deps.builds.finish(buildId, 'cancelled', { cancelledBy: userId }, new Date(this.deps.clock.now()));
       this.emitSettled(buildId);
@@ -132,18 +134,12 @@ export class BuildRunner {
   async shutdown(timeoutMs: number): Promise<boolean> {
     this.stopping = true;
     for (const job of this.jobs.values()) job.abortForShutdown();
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), timeoutMs);
-    });
-    const settled = await Promise.race([this.idle().then(() => true), timeout]);
-    clearTimeout(timer);
-    return settled;
+    return this.tasks.stop(timeoutMs);
   }
 
   /** Resolves when no build task is left (tests, shutdown). */
   async idle(): Promise<void> {
-    while (this.tasks.size > 0) await Promise.allSettled([...this.tasks]);
+    await this.tasks.idle();
   }
 
   private launch(job: BuildJob, resumed: boolean, onRootFailed?: () => Promise<void>): void {
@@ -154,7 +150,7 @@ export class BuildRunner {
       if (resumed) await job.noteResumed(this.deps.maxAttempts);
       await this.limit(() => (this.stopping ? undefined : job.run()));
     })().finally(() => this.jobs.delete(job.id));
-    this.track(task);
+    this.tasks.run(task, 'build task');
   }
 
   private async giveUp(build: BuildRecord, rangeLabel: string): Promise<void> {
@@ -186,11 +182,5 @@ export class BuildRunner {
       rootKey(build.id),
       rootMessage({ buildId: build.id, rangeLabel: build.id, requestedBy: build.requestedBy, state: 'interrupted' }),
     );
-  }
-
-  private track(task: Promise<void>): void {
-    const tracked = task.catch((error: unknown) => this.deps.log.error('build task crashed', { error }));
-    this.tasks.add(tracked);
-    void tracked.finally(() => this.tasks.delete(tracked));
   }
 }

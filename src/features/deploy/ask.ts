@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { TrainingJobNotFoundError } from '../../aws/sagemakerTraining.ts';
 import { requireSetting } from '../../shared/env.ts';
 import { hostingConfig } from '../../deploy/hosting.ts';
-import { parseApprovalQuote } from '../training/index.ts';
 import { modelData } from '../../deploy/requests.ts';
 import { ConfigError, UsageError } from '../../errors.ts';
+import { expiryOf } from '../../spend/approval.ts';
 import { inlineCode } from '../../slack/blocks/text.ts';
-import { describePriceSource, hourlyPrice, PriceUnavailableError } from '../../training/prices.ts';
+import { describePriceSource, PriceUnavailableError } from '../../training/prices.ts';
 import { now, type DeployContext } from './context.ts';
 import { showRequest } from './messages.ts';
 import type { DeployQuote } from './quote.ts';
@@ -44,8 +44,8 @@ export async function askDeploy(
   channel: string,
 ): Promise<AskOutcome> {
   const refused = (reason: string): AskOutcome => ({ kind: 'refused', reason });
-  const training = ctx.trainingRequests.getByJob(jobName);
-  if (!training?.datasetId)
+  const training = ctx.models.launched(jobName);
+  if (!training)
     return refused(
       `no training job ${inlineCode(jobName)} launched by logtune is known here (\`/logtune status\` lists them)`,
     );
@@ -60,8 +60,7 @@ export async function askDeploy(
   if (region === undefined)
     throw new ConfigError('AWS_REGION', "is not set: endpoints run in the SageMaker client's region");
   // The job's own spec version (recorded in its approved quote), read from AWS: what it was trained with.
-  const trainedWith = parseApprovalQuote(training.quoteJson);
-  const recipe = await ctx.recipes.forHosting(region, trainedWith?.jumpstartVersion);
+  const recipe = await ctx.recipes.forHosting(region, training.jumpstartVersion);
   let hosting;
   try {
     hosting = hostingConfig(recipe, ctx.hosting);
@@ -71,7 +70,7 @@ export async function askDeploy(
   }
   let job;
   try {
-    job = await ctx.trainingAws.jobs.describe(jobName);
+    job = await ctx.models.describe(jobName);
   } catch (error) {
     if (error instanceof TrainingJobNotFoundError)
       return refused(`SageMaker has no training job ${inlineCode(jobName)} in ${region}`);
@@ -91,10 +90,7 @@ export async function askDeploy(
   }
   let price;
   try {
-    price = await hourlyPrice(
-      { instanceType: hosting.instanceType, region, usage: 'hosting' },
-      { fetchPrice: (q, signal) => ctx.trainingAws.fetchPrice(q, signal), cache: ctx.prices, now: () => now(ctx) },
-    );
+    price = await ctx.models.hourlyPrice({ instanceType: hosting.instanceType, region, usage: 'hosting' });
   } catch (error) {
     if (error instanceof PriceUnavailableError)
       return refused(`${error.message}; an endpoint is not offered for approval without its price`);
@@ -115,7 +111,7 @@ export async function askDeploy(
     priceNote: describePriceSource(price),
   };
   const at = now(ctx);
-  const expiresAt = new Date(at.getTime() + ctx.approval.ttlHours * 3600_000);
+  const expiresAt = expiryOf(ctx.approval, at);
   // Checked again with the insert, in one synchronous step: two commands at once cannot both get through.
   const outcome = ctx.requests.transaction(() => {
     const again = duplicateOf(ctx, jobName);

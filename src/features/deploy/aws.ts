@@ -1,4 +1,5 @@
-import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { sageMakerClient } from '../../aws/clients.ts';
 import { SageMakerHosting } from '../../aws/sagemakerHosting.ts';
 import { sageMakerRegion } from '../../aws/sagemakerTraining.ts';
 import type { Hosting } from '../../deploy/deployer.ts';
@@ -10,6 +11,6 @@ export interface DeployAws {
   region(): Promise<string | undefined>;
 }
 
-export function deployAws(sagemaker: SageMakerClient = new SageMakerClient({})): DeployAws {
+export function deployAws(sagemaker: SageMakerClient = sageMakerClient()): DeployAws {
   return { hosting: new SageMakerHosting(sagemaker), region: () => sageMakerRegion(sagemaker) };
 }

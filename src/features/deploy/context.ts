@@ -5,14 +5,14 @@ import type { MessageContent } from '../../slack/blocks/types.ts';
 import type { Messenger } from '../../slack/messenger.ts';
 import type { Policy } from '../../slack/policy.ts';
 import type { Clock } from '../../shared/clock.ts';
+import type { AdoptedRepo } from '../../spend/adopted.ts';
+import type { ApprovalSettings } from '../../spend/approval.ts';
 import type { TrackerService } from '../../trackers/service.ts';
 import type { TrainingSettings } from '../../training/settings.ts';
-import type { TrainingAws } from '../training/index.ts';
-import type { SqlitePriceCache } from '../../training/priceRepo.ts';
-import type { TrainingRequestsRepo } from '../training/index.ts';
 import type { DeployAws } from './aws.ts';
 import type { DeployedEndpointsRepo } from './endpointsRepo.ts';
 import type { DeploySettings } from './settings.ts';
+import type { TrainedModels } from '../../training/trainedModels.ts';
 import type { DeployRequestsRepo } from './deployRequestsRepo.ts';
 
 /** An endpoint that just reached InService, for whoever wants to act on it (the evaluation). */
@@ -29,21 +29,17 @@ export type AfterInService = (endpoint: InServiceEndpoint) => Promise<MessageCon
 export interface DeployContext {
   readonly requests: DeployRequestsRepo;
   readonly endpoints: DeployedEndpointsRepo;
-  readonly trainingRequests: TrainingRequestsRepo;
-  readonly prices: SqlitePriceCache;
+  /** Endpoints found under logtune's tags that this database had no record of. */
+  readonly adopted: AdoptedRepo;
+  readonly models: TrainedModels;
   readonly training: TrainingSettings;
   readonly hosting: HostingSettings;
   readonly settings: DeploySettings;
-  readonly approval: {
-    readonly approvers: readonly string[];
-    readonly ttlHours: number;
-    readonly monthlyBudgetUsd: number | undefined;
-  };
+  readonly approval: ApprovalSettings;
   readonly policy: Policy;
   readonly messenger: Messenger;
   readonly trackers: TrackerService;
   readonly aws: DeployAws;
-  readonly trainingAws: TrainingAws;
   /** The JumpStart hosting recipe of a job's own spec version, read from AWS. */
   readonly recipes: JumpStartRecipes;
   readonly clock: Clock;

@@ -1,11 +1,12 @@
 import { deployNames } from '../../deploy/requests.ts';
 import { plainMessage } from '../../slack/blocks/help.ts';
+import { APPROVAL_WORDS } from '../../slack/blocks/spend.ts';
 import { escapeMrkdwn, inlineCode } from '../../slack/blocks/text.ts';
 import type { MessageContent } from '../../slack/blocks/types.ts';
-import { decideApproval, type ApprovalSubject } from '../approval/rules.ts';
+import { approvalSubject, closeExpired, decideApproval, type ApprovalSubject } from '../../spend/approval.ts';
 import { approvedMessage, cancelledMessage, expiredMessage } from './blocks/thread.ts';
 import { now, requestKey, type DeployContext } from './context.ts';
-import type { EndpointCreator } from './creator.ts';
+import type { SpendCreation } from '../../spend/creation.ts';
 import { replyInThread, showRequest } from './messages.ts';
 import type { DeployRecord, DeployState } from './deployRequestsRepo.ts';
 
@@ -18,16 +19,8 @@ const STATE_OF: Record<DeployState, ApprovalSubject['state']> = {
   failed: 'closed',
 };
 
-function subjectOf(record: DeployRecord): ApprovalSubject {
-  // A deploy commits no cap: it bills by the hour until removed, which the idle sweep bounds.
-  return {
-    state: STATE_OF[record.state],
-    requestedBy: record.requestedBy,
-    decidedBy: record.decidedBy,
-    expiresAt: new Date(record.expiresAt),
-    capUsd: undefined,
-  };
-}
+// A deploy commits no cap: it bills by the hour until removed, which the idle sweep bounds.
+const subjectOf = (record: DeployRecord) => approvalSubject(record, STATE_OF[record.state], undefined);
 
 const refused = (what: string, reason: string) => plainMessage(`:no_entry: You cannot ${what}: ${reason}.`);
 const unknown = (id: string) => plainMessage(`No deploy request ${inlineCode(id)} is known here.`);
@@ -40,7 +33,7 @@ const unknown = (id: string) => plainMessage(`No deploy request ${inlineCode(id)
 export class DeployDecisions {
   constructor(
     private readonly ctx: DeployContext,
-    private readonly creator: EndpointCreator,
+    private readonly creation: Pick<SpendCreation<unknown, unknown>, 'start'>,
   ) {}
 
   async approve(id: string, userId: string): Promise<MessageContent | undefined> {
@@ -52,6 +45,7 @@ export class DeployDecisions {
       action: 'deploy.approve' as const,
       now: at,
       policy: ctx.policy,
+      words: APPROVAL_WORDS,
       monthlyBudgetUsd: undefined,
       approvedThisMonthUsd: 0,
     };
@@ -70,7 +64,7 @@ export class DeployDecisions {
       approvedMessage(userId, at.toISOString(), outcome.record.quote),
     );
     await showRequest(ctx, id);
-    await this.creator.create(id);
+    this.creation.start(id);
     return undefined;
   }
 
@@ -104,11 +98,7 @@ export class DeployDecisions {
   /** Requests past their time to live stop waiting: the message says so and loses its buttons. */
   async sweepExpired(): Promise<void> {
     const at = now(this.ctx);
-    for (const record of this.ctx.requests.inStates(['pending_approval'])) {
-      if (new Date(record.expiresAt) > at) continue;
-      if (this.ctx.requests.close(record.id, 'expired', ['pending_approval'], {}, at))
-        await this.announceExpiry(record, at);
-    }
+    for (const record of closeExpired(this.ctx.requests, at)) await this.announceExpiry(record, at);
   }
 
   private async announceExpiry(record: DeployRecord, at: Date): Promise<void> {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Db } from '../../db/db.ts';
+import { closeRow } from '../../spend/requestRows.ts';
 import { deployQuoteSchema, type DeployQuote } from './quote.ts';
 
 /**
@@ -171,16 +172,7 @@ export class DeployRequestsRepo {
     details: { userId?: string; error?: string },
     now: Date,
   ): boolean {
-    return (
-      this.stmts.close.run({
-        id,
-        state,
-        from: JSON.stringify(from),
-        userId: details.userId ?? null,
-        error: details.error ?? null,
-        now: now.toISOString(),
-      }).changes === 1
-    );
+    return closeRow(this.stmts.close, id, state, from, details, now);
   }
 
   /** approved → created: SageMaker accepted the three creates. */

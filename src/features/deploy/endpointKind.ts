@@ -12,7 +12,7 @@ import {
 import { ENDPOINT_KIND, now, requestKey, type DeployContext } from './context.ts';
 import { endpointSnapshotSchema, replyInThread, showRequest } from './messages.ts';
 import type { DeployRecord } from './deployRequestsRepo.ts';
-import type { BackgroundTasks } from './tasks.ts';
+import type { BackgroundTasks } from '../../shared/backgroundTasks.ts';
 
 /**
  * A new endpoint as the tracker watches it, until InService or failed: each status SageMaker shows becomes a change,

@@ -15,7 +15,6 @@ import { trainingSettings, type TrainingSettings } from '../../training/settings
 import { describeFeature } from '../description.ts';
 import type { EvaluationFeature } from '../evaluation/index.ts';
 import type { DeployedEndpoints } from '../triage/index.ts';
-import type { TrainingAws } from '../training/index.ts';
 import type { TrainingFeature } from '../training/index.ts';
 import { askDeploy } from './ask.ts';
 import type { DeployAws } from './aws.ts';
@@ -23,7 +22,7 @@ import { KEEP_ACTION_ID } from './blocks/idle.ts';
 import { APPROVE_ACTION_ID, CANCEL_ACTION_ID } from './blocks/request.ts';
 import { endpointStatusLine, requestStatusLine } from './blocks/status.ts';
 import { requestKey, type AfterInService, type DeployContext } from './context.ts';
-import { EndpointCreator } from './creator.ts';
+import { endpointCreation } from './creator.ts';
 import { DeployDecisions } from './decisions.ts';
 import { endpointKind } from './endpointKind.ts';
 import { DeployedEndpointsRepo } from './endpointsRepo.ts';
@@ -32,8 +31,15 @@ import { costOf } from './messages.ts';
 import { EndpointRemoval } from './removal.ts';
 import { deploySettings, type DeploySettings } from './settings.ts';
 import { DEPLOY_MIGRATIONS } from './migrations.ts';
+import type { TrainedModels } from '../../training/trainedModels.ts';
+import type { JumpStartRecipes } from '../../jumpstart/recipes.ts';
 import { DeployRequestsRepo } from './deployRequestsRepo.ts';
-import { BackgroundTasks } from './tasks.ts';
+import { BackgroundTasks } from '../../shared/backgroundTasks.ts';
+import { SpendCreation } from '../../spend/creation.ts';
+import { AdoptedRepo, reconcile } from '../../spend/adopted.ts';
+import { approvalSettings } from '../../spend/approval.ts';
+import { adoptedStatusLine } from '../../slack/blocks/spend.ts';
+import { ENDPOINT_PREFIX, TAG_KEYS } from '../../deploy/requests.ts';
 
 export interface DeployFeatureDeps {
   readonly db: Db;
@@ -48,10 +54,10 @@ export interface DeployFeatureDeps {
   readonly clock: Clock;
   readonly log: Log;
   readonly aws: DeployAws;
-  /** The training feature: which jobs logtune launched, and its price cache. */
-  readonly trainings: TrainingFeature;
-  /** DescribeTrainingJob and the Pricing API, as training uses them. */
-  readonly trainingAws: TrainingAws;
+  /** Which jobs logtune trained, as the training feature tells them. */
+  readonly models: TrainedModels;
+  /** The JumpStart recipes, through training's cache: a job is hosted with its own spec version's recipe. */
+  readonly recipes: JumpStartRecipes;
   readonly afterInService?: AfterInService;
 }
 
@@ -73,41 +79,31 @@ export function createDeployFeature(deps: DeployFeatureDeps): DeployFeature {
   const ctx: DeployContext = {
     requests: new DeployRequestsRepo(deps.db),
     endpoints: new DeployedEndpointsRepo(deps.db),
-    trainingRequests: deps.trainings.requests,
-    prices: deps.trainings.prices,
+    adopted: new AdoptedRepo(deps.db),
+    models: deps.models,
     training: deps.training,
     hosting: deps.hosting,
     settings: deps.settings,
-    approval: {
-      approvers: deps.bot.approvers,
-      ttlHours: deps.bot.approvalTtlHours,
-      monthlyBudgetUsd: deps.bot.monthlyBudgetUsd,
-    },
+    approval: approvalSettings(deps.bot),
     policy: deps.policy,
     messenger: deps.messenger,
     trackers: deps.trackers,
     aws: deps.aws,
-    trainingAws: deps.trainingAws,
-    recipes: deps.trainings.recipes,
+    recipes: deps.recipes,
     clock: deps.clock,
     log: deps.log.child({ feature: 'deploy' }),
     afterInService: deps.afterInService,
   };
   const tasks = new BackgroundTasks(ctx.log);
-  const creator = new EndpointCreator(ctx, tasks);
-  const decisions = new DeployDecisions(ctx, creator);
+  const creation = new SpendCreation(endpointCreation(ctx), { clock: deps.clock, log: ctx.log, tasks });
+  const decisions = new DeployDecisions(ctx, creation);
   const removal = new EndpointRemoval(ctx);
   const idleEndpoints = new IdleEndpoints(ctx, removal);
   deps.trackers.register(endpointKind(ctx, tasks));
-  let sweepTimer: unknown;
-  let stopped = false;
+  let stopSweep: (() => void) | undefined;
   const sweepOnce = async () => {
     await decisions.sweepExpired();
     await idleEndpoints.sweep();
-  };
-  const sweep = () => {
-    if (stopped) return;
-    sweepTimer = deps.clock.setTimeout(() => tasks.run(sweepOnce().finally(sweep), 'the deploy sweep'), SWEEP_MS);
   };
   const threadUrl = (requestId: string, channel: string) => {
     const ts = deps.messenger.tsOf(requestKey(requestId));
@@ -164,6 +160,8 @@ export function createDeployFeature(deps: DeployFeatureDeps): DeployFeature {
         .filter((r) => r.state !== 'created')
         .slice(0, RECENT / 2);
       lines.push(...withoutEndpoint.map((r) => requestStatusLine(r, threadUrl(r.id, r.channel), at)));
+      for (const e of ctx.adopted.open('endpoint'))
+        lines.unshift(adoptedStatusLine(e, undefined, '/logtune undeploy', at));
       return {
         title: 'Endpoints',
         lines,
@@ -171,14 +169,26 @@ export function createDeployFeature(deps: DeployFeatureDeps): DeployFeature {
       };
     },
     start() {
-      creator.resume();
-      tasks.run(sweepOnce(), 'the deploy sweep');
-      sweep();
+      // Approved requests a previous process left before (or during) their creates.
+      for (const record of ctx.requests.inStates(['approved'])) creation.start(record.id);
+      stopSweep = tasks.every(deps.clock, SWEEP_MS, sweepOnce, 'the deploy sweep');
+      // A database lost or replaced while endpoints ran: logtune's endpoints it does not know are adopted, not left billing.
+      const adopting = reconcile(
+        {
+          kind: 'endpoint',
+          list: (signal) => ctx.aws.hosting.listTagged(ENDPOINT_PREFIX, TAG_KEYS.deployRequest, signal),
+          known: (name) => ctx.endpoints.get(name) !== undefined,
+        },
+        ctx.adopted,
+        () => new Date(deps.clock.now()),
+      ).then((adopted) => {
+        if (adopted.length > 0) ctx.log.warn('adopted endpoints this database did not know', { endpoints: adopted });
+      });
+      tasks.run(adopting, 'reconciling endpoints');
     },
     async stop(timeoutMs) {
-      stopped = true;
-      if (sweepTimer !== undefined) deps.clock.clearTimeout(sweepTimer);
-      creator.stop();
+      stopSweep?.();
+      creation.stop();
       await tasks.stop(timeoutMs);
     },
   };
@@ -196,8 +206,8 @@ export const deployFeature = describeFeature({
       hosting: settings.hosting,
       settings: settings.deploy,
       aws: aws.deploy,
-      trainings: features.get<TrainingFeature>('training'),
-      trainingAws: aws.training,
+      models: features.get<TrainingFeature>('training').models,
+      recipes: features.get<TrainingFeature>('training').recipes,
       // By default the evaluation's report, posted in the deploy thread (evaluation is listed after deploy: looked
       // up when an endpoint comes into service, not now).
       afterInService:

@@ -106,6 +106,7 @@ export class EndpointRemoval {
     try {
       const result = await undeploy(ctx.aws.hosting, ref);
       ctx.log.info('unrecorded endpoint removed', { endpointName: ref, userId, deleted: result.deleted });
+      ctx.adopted.end('endpoint', ref, userId, now(ctx));
       const parts = result.deleted.map(
         (d) =>
           `${d.kind.replace('_', ' ')} ${inlineCode(d.name)} ${d.outcome === 'deleted' ? 'deleted' : 'was already gone'}`,

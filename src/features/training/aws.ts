@@ -1,6 +1,7 @@
-import { PricingClient } from '@aws-sdk/client-pricing';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import type { PricingClient } from '@aws-sdk/client-pricing';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
+import { pricingClient, s3Client, sageMakerClient, type AwsTimeouts } from '../../aws/clients.ts';
 import { fetchOnDemandPrice, type ListedPrice, type PriceQuery } from '../../aws/pricing.ts';
 import { pricingApiRegion } from '../../aws/regions.ts';
 import { s3Content, type JumpStartContent } from '../../jumpstart/content.ts';
@@ -18,14 +19,15 @@ export interface TrainingAws {
 }
 
 export function trainingAws(
-  sagemaker: SageMakerClient = new SageMakerClient({}),
-  s3: S3Client = new S3Client({}),
+  sagemaker: SageMakerClient = sageMakerClient(),
+  timeouts?: AwsTimeouts,
+  s3: S3Client = s3Client({}, timeouts),
 ): TrainingAws {
   const pricing = new Map<string, PricingClient>();
   const pricingFor = (region: string) => {
     const endpointRegion = pricingApiRegion(region);
     let client = pricing.get(endpointRegion);
-    if (!client) pricing.set(endpointRegion, (client = new PricingClient({ region: endpointRegion })));
+    if (!client) pricing.set(endpointRegion, (client = pricingClient(endpointRegion, timeouts)));
     return client;
   };
   return {

@@ -4,6 +4,8 @@ import type { Log } from '../../log.ts';
 import type { Messenger } from '../../slack/messenger.ts';
 import type { Policy } from '../../slack/policy.ts';
 import type { Clock } from '../../shared/clock.ts';
+import type { AdoptedRepo } from '../../spend/adopted.ts';
+import type { ApprovalSettings } from '../../spend/approval.ts';
 import type { TrackerService } from '../../trackers/service.ts';
 import type { JumpStartRecipes } from '../../jumpstart/recipes.ts';
 import type { TrainingSettings } from '../../training/settings.ts';
@@ -13,15 +15,11 @@ import type { TrainingAws } from './aws.ts';
 import type { ObservationsRepo, SqlitePriceCache } from '../../training/priceRepo.ts';
 import type { TrainingRequestsRepo } from './trainingRequestsRepo.ts';
 
-export interface ApprovalSettings {
-  readonly approvers: readonly string[];
-  readonly ttlHours: number;
-  readonly monthlyBudgetUsd: number | undefined;
-}
-
 /** Everything the training feature's steps share; built once in index.ts. */
 export interface TrainingContext {
   readonly requests: TrainingRequestsRepo;
+  /** Jobs found running under logtune's tags that this database had no record of. */
+  readonly adopted: AdoptedRepo;
   readonly observations: ObservationsRepo;
   readonly prices: SqlitePriceCache;
   readonly builds: BuildsRepo;

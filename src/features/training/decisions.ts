@@ -1,9 +1,16 @@
-import { TrainingJobNotFoundError } from '../../aws/sagemakerTraining.ts';
+import { TRAINING_REQUESTED_BY_TAG, TrainingJobNotFoundError } from '../../aws/sagemakerTraining.ts';
 import { plainMessage } from '../../slack/blocks/help.ts';
+import { APPROVAL_WORDS } from '../../slack/blocks/spend.ts';
 import { escapeMrkdwn, inlineCode } from '../../slack/blocks/text.ts';
 import type { MessageContent } from '../../slack/blocks/types.ts';
 import { trainingJobName } from '../../training/request.ts';
-import { decideApproval, monthStart, type ApprovalSubject } from '../approval/rules.ts';
+import {
+  approvalSubject,
+  closeExpired,
+  decideApproval,
+  monthStart,
+  type ApprovalSubject,
+} from '../../spend/approval.ts';
 import { parseApprovalQuote } from './approvalQuote.ts';
 import { approvedMessage, cancelledMessage, expiredMessage, stopRequestedMessage } from './blocks/thread.ts';
 import { JOB_KIND, now, type TrainingContext } from './context.ts';
@@ -21,15 +28,7 @@ const STATE_OF: Record<TrainingState, ApprovalSubject['state']> = {
   failed: 'closed',
 };
 
-function subjectOf(record: TrainingRecord): ApprovalSubject {
-  return {
-    state: STATE_OF[record.state],
-    requestedBy: record.requestedBy,
-    decidedBy: record.decidedBy,
-    expiresAt: record.expiresAt === undefined ? undefined : new Date(record.expiresAt),
-    capUsd: record.capUsd,
-  };
-}
+const subjectOf = (record: TrainingRecord) => approvalSubject(record, STATE_OF[record.state], record.capUsd);
 
 const refused = (what: string, reason: string) => plainMessage(`:no_entry: You cannot ${what}: ${reason}.`);
 
@@ -52,6 +51,7 @@ export class TrainingDecisions {
       action: 'training.approve' as const,
       now: at,
       policy: ctx.policy,
+      words: APPROVAL_WORDS,
       monthlyBudgetUsd: ctx.approval.monthlyBudgetUsd,
       approvedThisMonthUsd: ctx.requests.approvedCapsSince(monthStart(at)),
     };
@@ -66,7 +66,7 @@ export class TrainingDecisions {
     const quote = parseApprovalQuote(outcome.record.quoteJson);
     if (quote) await replyInThread(ctx, outcome.record, 'approved', approvedMessage(userId, at.toISOString(), quote));
     await showRequest(ctx, id);
-    await this.flow.launch(id);
+    this.flow.launch(id);
     return undefined;
   }
 
@@ -108,7 +108,7 @@ export class TrainingDecisions {
   async stop(ref: string, userId: string): Promise<MessageContent | undefined> {
     const { ctx } = this;
     const record = ctx.requests.get(ref) ?? ctx.requests.getByJob(ref);
-    if (!record) return plainMessage(`No training request or job ${inlineCode(ref)} is known here.`);
+    if (!record) return this.stopAdopted(ref, userId);
     if (record.state === 'awaiting_dataset' || record.state === 'pending_approval')
       return this.cancel(record.id, userId);
     const allowed = ctx.policy.may(userId, 'training.cancel', record);
@@ -132,14 +132,35 @@ export class TrainingDecisions {
       : undefined;
   }
 
+  /** A job adopted by reconciling (no request of this database): its requester (by its tag) or an approver may stop it. */
+  private async stopAdopted(jobName: string, userId: string): Promise<MessageContent | undefined> {
+    const { ctx } = this;
+    const job = ctx.adopted.get('training-job', jobName);
+    if (!job || job.endedAt !== undefined)
+      return plainMessage(`No training request or job ${inlineCode(jobName)} is known here.`);
+    const requestedBy = job.tags[TRAINING_REQUESTED_BY_TAG] ?? '';
+    const allowed = ctx.policy.may(userId, 'training.cancel', { requestedBy });
+    if (!allowed.allowed) return refused('stop this job', escapeMrkdwn(allowed.reason));
+    let outcome;
+    try {
+      outcome = (await ctx.aws.jobs.stop(jobName)).outcome;
+    } catch (error) {
+      if (!(error instanceof TrainingJobNotFoundError)) throw error;
+      outcome = 'already-ended' as const;
+    }
+    ctx.adopted.end('training-job', jobName, userId, now(ctx));
+    ctx.log.info('adopted training job stop requested', { jobName, userId, outcome });
+    return plainMessage(
+      outcome === 'stopping'
+        ? `:octagonal_sign: Stopping ${inlineCode(jobName)} (adopted: this database had no record of it); SageMaker saves its model and stops it.`
+        : `${inlineCode(jobName)} had already ended; nothing more is billed for it.`,
+    );
+  }
+
   /** Requests past their time to live stop waiting: the message says so and loses its buttons. */
   async sweepExpired(): Promise<void> {
     const at = now(this.ctx);
-    for (const record of this.ctx.requests.inStates(['pending_approval'])) {
-      if (record.expiresAt === undefined || new Date(record.expiresAt) > at) continue;
-      if (this.ctx.requests.close(record.id, 'expired', ['pending_approval'], {}, at))
-        await this.announceExpiry(record, at);
-    }
+    for (const record of closeExpired(this.ctx.requests, at)) await this.announceExpiry(record, at);
   }
 
   private async announceExpiry(record: TrainingRecord, at: Date): Promise<void> {

@@ -2,17 +2,19 @@ import { randomBytes } from 'node:crypto';
 import { requireSetting } from '../../shared/env.ts';
 import { buildKey, resolveBuildRequest } from '../../dataset/request/request.ts';
 import { openStoredDataset } from '../../dataset/output/stored.ts';
-import { ConfigError, isLogtuneError, UsageError } from '../../errors.ts';
-import { isThrottling } from '../../trackers/backoff.ts';
+import { ConfigError, UsageError } from '../../errors.ts';
+import { BackgroundTasks } from '../../shared/backgroundTasks.ts';
+import { expiryOf } from '../../spend/approval.ts';
+import { SpendCreation } from '../../spend/creation.ts';
 import { findFinishedDataset } from '../../training/findDataset.ts';
 import { hourlyPrice } from '../../training/prices.ts';
 import { offeredInstanceTypes, quoteTraining } from '../../training/quote.ts';
-import { trainingJobRequest } from '../../training/request.ts';
 import { isEstimatedInstanceType, type TrainingInstanceType } from '../../training/instanceTypes.ts';
 import type { TrainArgs } from './args.ts';
-import { parseApprovalQuote, toApprovalQuote } from './approvalQuote.ts';
-import { launchedMessage, launchFailedMessage, notStartedMessage } from './blocks/thread.ts';
-import { JOB_KIND, now, type TrainingContext } from './context.ts';
+import { toApprovalQuote } from './approvalQuote.ts';
+import { notStartedMessage } from './blocks/thread.ts';
+import { now, type TrainingContext } from './context.ts';
+import { trainingLaunch } from './launch.ts';
 import { replyInThread, showRequest } from './messages.ts';
 import type { TrainingRecord } from './trainingRequestsRepo.ts';
 
@@ -20,20 +22,8 @@ export type RequestOutcome =
   | { readonly kind: 'building'; readonly record: TrainingRecord }
   | { readonly kind: 'reusing'; readonly record: TrainingRecord };
 
-const LAUNCH_RETRY_MS = 60_000;
-const LAUNCH_ATTEMPTS = 5;
-
 function newRequestId(at: Date): string {
   return `tr-${at.toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomBytes(2).toString('hex')}`;
-}
-
-/** A failure the next attempt may not meet again: throttling, a 5xx, or no answer at all (the job may even exist). */
-export function isTransient(error: unknown): boolean {
-  if (!(error instanceof Error) || isLogtuneError(error)) return false;
-  const answered = (error as { $metadata?: { httpStatusCode?: number } }).$metadata;
-  if (isThrottling(error) || error.name === 'SageMakerThrottledError') return true;
-  if (answered !== undefined) return (answered.httpStatusCode ?? 0) >= 500;
-  return 'code' in error || error.name === 'TimeoutError';
 }
 
 /**
@@ -43,12 +33,13 @@ export function isTransient(error: unknown): boolean {
  */
 export class TrainingFlow {
   private readonly busy = new Set<string>();
-  private readonly launchAttempts = new Map<string, number>();
-  private readonly retries = new Set<unknown>();
-  private readonly tasks = new Set<Promise<void>>();
-  private stopped = false;
+  readonly tasks: BackgroundTasks;
+  private readonly creation: SpendCreation<TrainingRecord, 'created' | 'exists'>;
 
-  constructor(private readonly ctx: TrainingContext) {}
+  constructor(private readonly ctx: TrainingContext) {
+    this.tasks = new BackgroundTasks(ctx.log);
+    this.creation = new SpendCreation(trainingLaunch(ctx), { clock: ctx.clock, log: ctx.log, tasks: this.tasks });
+  }
 
   /** Checks everything that can be checked before anything is created; throws UsageError/ConfigError otherwise. */
   async request(args: TrainArgs, requestedBy: string, channel: string): Promise<RequestOutcome> {
@@ -143,7 +134,7 @@ export class TrainingFlow {
       const baseline = await ctx.baselineMacroF1?.(dataset).catch(() => undefined);
       const outcome = toApprovalQuote(quote, dataset, baseline, recipe);
       if (!outcome.ok) return await this.fail(record, outcome.problem);
-      const expiresAt = new Date(now(ctx).getTime() + ctx.approval.ttlHours * 3600_000);
+      const expiresAt = expiryOf(ctx.approval, now(ctx));
       if (!ctx.requests.markQuoted(id, JSON.stringify(outcome.quote), outcome.quote.capUsd, expiresAt, now(ctx)))
         return;
       ctx.log.info('training estimate posted for approval', {
@@ -161,122 +152,38 @@ export class TrainingFlow {
     }
   }
 
-  /** After approval: CreateTrainingJob with the name derived from the request, then the tracker follows the job. */
-  async launch(id: string): Promise<void> {
-    const { ctx } = this;
-    const record = ctx.requests.get(id);
-    if (record?.state !== 'approved' || record.jobName === undefined || this.busy.has(id)) return;
-    this.busy.add(id);
-    try {
-      const quote = parseApprovalQuote(record.quoteJson);
-      if (!quote) return await this.fail(record, 'the approved quote could not be read back');
-      const dataset = await openStoredDataset(quote.datasetUri, undefined, {
-        s3ForcePathStyle: ctx.data.s3ForcePathStyle,
-      });
-      // Read from AWS again, at the version the approver saw (never the offline snapshot).
-      const recipe = await ctx.recipes.forTraining(quote.region, quote.jumpstartVersion);
-      const plan = trainingJobRequest({
-        requestId: id,
-        region: quote.region,
-        config: ctx.training,
-        recipe,
-        instanceType: quote.instanceType,
-        epochs: quote.epochs,
-        dataset,
-        artifactsUri: requireSetting(ctx.data.artifactsUri, 'LOGTUNE_ARTIFACTS_URI', 'where models go'),
-        capUsd: quote.capUsd,
-        usdPerHour: quote.usdPerHour,
-        estimateUsd: quote.usd,
-        requestedBy: record.requestedBy,
-        approvedBy: record.decidedBy ?? 'unknown',
-      });
-      const created = await ctx.aws.jobs.create(plan.input);
-      // Tracked before anything else: from here on, a restart re-attaches to the job, it never creates another.
-      ctx.trackers.track(JOB_KIND, record.jobName, {
-        requestId: id,
-        usdPerHour: quote.usdPerHour,
-        workTokens: quote.tokens * quote.epochs,
-      });
-      ctx.requests.markLaunched(id, now(ctx));
-      ctx.log.info('training job launched', {
-        requestId: id,
-        jobName: record.jobName,
-        outcome: created,
-        maxRuntimeSeconds: plan.runtime.maxRuntimeSeconds,
-      });
-      await replyInThread(ctx, record, 'launched', launchedMessage(record.jobName, created === 'created'));
-      await showRequest(ctx, id);
-    } catch (error) {
-      await this.launchFailed(record, error);
-    } finally {
-      this.busy.delete(id);
-    }
+  /** After approval: CreateTrainingJob with the name derived from the request (in the background), then the tracker follows the job. */
+  launch(id: string): void {
+    this.creation.start(id);
   }
 
   /** Work that outlives the click or event that started it: errors are logged, and stop() waits for it. */
   background(task: Promise<unknown>): void {
-    const tracked = task.then(
-      () => undefined,
-      (error: unknown) => this.ctx.log.error('training step failed', { error }),
-    );
-    this.tasks.add(tracked);
-    void tracked.finally(() => this.tasks.delete(tracked));
+    this.tasks.run(task, 'training step');
   }
 
-  /** No new retries (the next start picks approved requests up again); waits, bounded, for steps in flight. */
+  /** Resolves when no step runs (tests). */
+  idle(): Promise<void> {
+    return this.tasks.idle();
+  }
+
+  /** No new attempts (the next start picks approved requests up again); waits, bounded, for steps in flight. */
   async stop(timeoutMs: number): Promise<void> {
-    this.stopped = true;
-    for (const timer of this.retries) this.ctx.clock.clearTimeout(timer);
-    this.retries.clear();
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      Promise.allSettled([...this.tasks]),
-      new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs))),
-    ]);
-    clearTimeout(timer);
+    this.creation.stop();
+    await this.tasks.stop(timeoutMs);
   }
 
   /** Requests a previous process left half-way: quotes to make, launches to (re)try. Launched jobs are the tracker's. */
   resume(): void {
     for (const record of this.ctx.requests.inStates(['awaiting_dataset', 'approved'])) {
       if (record.state === 'approved') {
-        this.background(this.launch(record.id));
+        this.launch(record.id);
         continue;
       }
       const build = record.datasetId === undefined ? undefined : this.ctx.builds.get(record.datasetId);
       if (build === undefined || build.state === 'succeeded') this.background(this.quote(record.id));
       else if (build.state !== 'queued' && build.state !== 'running')
         this.datasetSettled(build.id, build.state, build.error);
-    }
-  }
-
-  private async launchFailed(record: TrainingRecord, error: unknown): Promise<void> {
-    const { ctx } = this;
-    const attempts = (this.launchAttempts.get(record.id) ?? 0) + 1;
-    this.launchAttempts.set(record.id, attempts);
-    if (isTransient(error) && attempts < LAUNCH_ATTEMPTS) {
-      ctx.log.warn('training launch failed; retrying', { requestId: record.id, attempts, error });
-      if (this.stopped) return; // the next start retries it
-      const timer = ctx.clock.setTimeout(() => {
-        this.retries.delete(timer);
-        this.background(this.launch(record.id));
-      }, LAUNCH_RETRY_MS * attempts);
-      this.retries.add(timer);
-      return;
-    }
-    ctx.log.error('training launch failed', { requestId: record.id, attempts, error });
-    const reason = (error as Error).message;
-    if (
-      ctx.requests.close(
-        record.id,
-        'failed',
-        ['approved'],
-        { error: `SageMaker did not start the job: ${reason}` },
-        now(ctx),
-      )
-    ) {
-      await replyInThread(ctx, record, 'launch-failed', launchFailedMessage(reason));
-      await showRequest(ctx, record.id);
     }
   }
 

@@ -19,8 +19,8 @@ import { trainingSettings, type TrainingSettings } from '../../training/settings
 import { describeFeature } from '../description.ts';
 import type { DatasetFeature } from '../dataset/index.ts';
 import { parseTrainArgs, TRAIN_USAGE } from './args.ts';
+import { parseApprovalQuote } from './approvalQuote.ts';
 import type { TrainingAws } from './aws.ts';
-import { TRAINING_MIGRATIONS } from './migrations.ts';
 import { APPROVE_ACTION_ID, CANCEL_REQUEST_ACTION_ID, STOP_JOB_ACTION_ID } from './blocks/request.ts';
 import { trainingStatusLine } from './blocks/status.ts';
 import { JOB_KIND, requestKey, type TrainingContext } from './context.ts';
@@ -28,8 +28,15 @@ import { TrainingDecisions } from './decisions.ts';
 import { TrainingFlow } from './flow.ts';
 import { trainingJobKind } from './jobKind.ts';
 import { jobView } from './messages.ts';
+import type { TrainedModels } from '../../training/trainedModels.ts';
+import { hourlyPrice } from '../../training/prices.ts';
 import { ObservationsRepo, SqlitePriceCache } from '../../training/priceRepo.ts';
+import { TRAINING_MIGRATIONS } from './migrations.ts';
 import { TrainingRequestsRepo } from './trainingRequestsRepo.ts';
+import { AdoptedRepo, reconcile } from '../../spend/adopted.ts';
+import { approvalSettings } from '../../spend/approval.ts';
+import { adoptedStatusLine } from '../../slack/blocks/spend.ts';
+import { TRAINING_REQUESTED_BY_TAG } from '../../aws/sagemakerTraining.ts';
 
 export interface TrainingFeatureDeps {
   readonly db: Db;
@@ -49,17 +56,15 @@ export interface TrainingFeatureDeps {
 
 export interface TrainingFeature extends Feature {
   readonly requests: TrainingRequestsRepo;
-  readonly prices: SqlitePriceCache;
+  /** What deploy may know of the jobs trained here. */
+  readonly models: TrainedModels;
   readonly decisions: TrainingDecisions;
   readonly flow: TrainingFlow;
   /** The JumpStart recipes (deploy reads a job's hosting recipe through the same cache). */
   readonly recipes: JumpStartRecipes;
 }
 
-// What the deploy feature uses of training (until both are kinds of one spend lifecycle).
 export type { TrainingAws } from './aws.ts';
-export { isTransient } from './flow.ts';
-export type { TrainingRequestsRepo } from './trainingRequestsRepo.ts';
 
 const RECENT = 10;
 const SWEEP_MS = 60_000;
@@ -68,17 +73,14 @@ const SWEEP_MS = 60_000;
 export function createTrainingFeature(deps: TrainingFeatureDeps): TrainingFeature {
   const ctx: TrainingContext = {
     requests: new TrainingRequestsRepo(deps.db),
+    adopted: new AdoptedRepo(deps.db),
     observations: new ObservationsRepo(deps.db),
     prices: new SqlitePriceCache(deps.db),
     builds: deps.datasets.builds,
     runner: deps.datasets.runner,
     data: deps.data,
     training: deps.training,
-    approval: {
-      approvers: deps.bot.approvers,
-      ttlHours: deps.bot.approvalTtlHours,
-      monthlyBudgetUsd: deps.bot.monthlyBudgetUsd,
-    },
+    approval: approvalSettings(deps.bot),
     policy: deps.policy,
     messenger: deps.messenger,
     trackers: deps.trackers,
@@ -97,16 +99,29 @@ export function createTrainingFeature(deps: TrainingFeatureDeps): TrainingFeatur
   const decisions = new TrainingDecisions(ctx, flow);
   deps.trackers.register(trainingJobKind(ctx));
   deps.datasets.runner.onSettled((build) => flow.datasetSettled(build.id, build.state, build.error));
-  let sweepTimer: unknown;
-  let stopped = false;
-  const sweep = () => {
-    if (stopped) return;
-    sweepTimer = deps.clock.setTimeout(() => flow.background(decisions.sweepExpired().finally(sweep)), SWEEP_MS);
-  };
+  let stopSweep: (() => void) | undefined;
   return {
     name: 'training',
     requests: ctx.requests,
-    prices: ctx.prices,
+    models: {
+      launched: (jobName) => {
+        const record = ctx.requests.getByJob(jobName);
+        if (record?.datasetId === undefined) return undefined;
+        const jumpstartVersion = parseApprovalQuote(record.quoteJson)?.jumpstartVersion;
+        return {
+          datasetId: record.datasetId,
+          requestedBy: record.requestedBy,
+          ...(jumpstartVersion !== undefined && { jumpstartVersion }),
+        };
+      },
+      describe: (jobName) => ctx.aws.jobs.describe(jobName),
+      hourlyPrice: (query) =>
+        hourlyPrice(query, {
+          fetchPrice: (q, signal) => ctx.aws.fetchPrice(q, signal),
+          cache: ctx.prices,
+          now: () => new Date(deps.clock.now()),
+        }),
+    },
     recipes: ctx.recipes,
     decisions,
     flow,
@@ -166,6 +181,8 @@ export function createTrainingFeature(deps: TrainingFeatureDeps): TrainingFeatur
           at,
         );
       });
+      for (const job of ctx.adopted.open('training-job'))
+        lines.unshift(adoptedStatusLine(job, job.tags[TRAINING_REQUESTED_BY_TAG], '/logtune cancel', at));
       return {
         title: 'Training',
         lines,
@@ -174,13 +191,25 @@ export function createTrainingFeature(deps: TrainingFeatureDeps): TrainingFeatur
     },
     start() {
       flow.resume();
-      flow.background(decisions.sweepExpired());
-      sweep();
+      // A database lost or replaced while jobs ran: what SageMaker runs under logtune's tags is adopted, not left billing.
+      flow.background(
+        reconcile(
+          {
+            kind: 'training-job',
+            list: (signal) => ctx.aws.jobs.listRunning(signal),
+            known: (name) => ctx.requests.getByJob(name) !== undefined,
+          },
+          ctx.adopted,
+          () => new Date(deps.clock.now()),
+        ).then((adopted) => {
+          if (adopted.length > 0) ctx.log.warn('adopted training jobs this database did not know', { jobs: adopted });
+        }),
+      );
+      stopSweep = flow.tasks.every(deps.clock, SWEEP_MS, () => decisions.sweepExpired(), 'training step');
     },
     async stop(timeoutMs) {
-      stopped = true;
+      stopSweep?.();
       await flow.stop(timeoutMs);
-      if (sweepTimer !== undefined) deps.clock.clearTimeout(sweepTimer);
     },
   };
 }
@@ -203,4 +232,3 @@ export const trainingFeature = describeFeature({
       baselineMacroF1: async (dataset) => (await readBaselineEvaluation(dataset))?.report.macroF1,
     }),
 });
-export { parseApprovalQuote } from './approvalQuote.ts';

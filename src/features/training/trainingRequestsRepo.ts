@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Db } from '../../db/db.ts';
+import { closeRow } from '../../spend/requestRows.ts';
 
 /**
  * Training requests: from `/logtune train` through the dataset, the approval and the launch. State moves one way
@@ -221,16 +222,7 @@ export class TrainingRequestsRepo {
     details: { userId?: string; error?: string },
     now: Date,
   ): boolean {
-    return (
-      this.stmts.close.run({
-        id,
-        state,
-        from: JSON.stringify(from),
-        userId: details.userId ?? null,
-        error: details.error ?? null,
-        now: now.toISOString(),
-      }).changes === 1
-    );
+    return closeRow(this.stmts.close, id, state, from, details, now);
   }
 
   markLaunched(id: string, now: Date): boolean {

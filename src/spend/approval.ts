@@ -1,6 +1,17 @@
-import { formatUsd } from '../../slack/blocks/money.ts';
-import { mention } from '../../slack/blocks/text.ts';
-import type { Policy, PolicyAction } from '../../slack/policy.ts';
+/** Who may do what: the surface's policy (LOGTUNE_APPROVERS, self-approval), seen only through this. */
+export interface ApprovalPolicy<A extends string = string> {
+  may(
+    userId: string,
+    action: A,
+    resource: { readonly requestedBy: string },
+  ): { readonly allowed: true } | { readonly allowed: false; readonly reason: string };
+}
+
+/** How the surface writes a person and an amount in a reason (Slack: a mention, dollars). */
+export interface ApprovalWords {
+  user(userId: string): string;
+  usd(amount: number): string;
+}
 
 /**
  * Whether a click on Approve may go through, for any request that spends money (a training job, an endpoint). Pure:
@@ -19,9 +30,10 @@ export interface ApprovalSubject {
 
 export interface ApprovalCheck {
   readonly userId: string;
-  readonly action: PolicyAction;
+  readonly action: string;
   readonly now: Date;
-  readonly policy: Policy;
+  readonly policy: ApprovalPolicy;
+  readonly words: ApprovalWords;
   readonly monthlyBudgetUsd: number | undefined;
   /** Caps approved so far this calendar month (UTC). */
   readonly approvedThisMonthUsd: number;
@@ -36,12 +48,12 @@ export function checkApproval(subject: ApprovalSubject, check: ApprovalCheck): A
     case 'approved':
       return {
         ok: false,
-        reason: `it was already approved${subject.decidedBy ? ` by ${mention(subject.decidedBy)}` : ''}`,
+        reason: `it was already approved${subject.decidedBy ? ` by ${check.words.user(subject.decidedBy)}` : ''}`,
       };
     case 'cancelled':
       return {
         ok: false,
-        reason: `it was cancelled${subject.decidedBy ? ` by ${mention(subject.decidedBy)}` : ''}; nothing will start`,
+        reason: `it was cancelled${subject.decidedBy ? ` by ${check.words.user(subject.decidedBy)}` : ''}; nothing will start`,
       };
     case 'expired':
       return { ok: false, reason: 'it has expired; ask again to get a fresh estimate', expired: true };
@@ -65,8 +77,8 @@ export function checkApproval(subject: ApprovalSubject, check: ApprovalCheck): A
       return {
         ok: false,
         reason:
-          `approving its cap of ${formatUsd(subject.capUsd)} would take this month's approved caps to ${formatUsd(total)}, over ` +
-          `LOGTUNE_MONTHLY_BUDGET_USD (${formatUsd(check.monthlyBudgetUsd)}; ${formatUsd(check.approvedThisMonthUsd)} approved so far)`,
+          `approving its cap of ${check.words.usd(subject.capUsd)} would take this month's approved caps to ${check.words.usd(total)}, over ` +
+          `LOGTUNE_MONTHLY_BUDGET_USD (${check.words.usd(check.monthlyBudgetUsd)}; ${check.words.usd(check.approvedThisMonthUsd)} approved so far)`,
       };
     }
   }
@@ -79,17 +91,10 @@ export function monthStart(now: Date): Date {
 }
 
 /** What a request's store offers the approval step (training and deploy requests alike). */
-export interface ApprovableStore<R> {
+export interface ApprovableStore<R> extends Pick<ExpirableStore<R>, 'close'> {
   get(id: string): R | undefined;
   /** pending → approved, naming what the approval will create; false if it moved meanwhile. */
   approve(id: string, userId: string, resourceName: string, now: Date): boolean;
-  close(
-    id: string,
-    state: 'expired',
-    from: readonly ['pending_approval'],
-    details: Record<string, never>,
-    now: Date,
-  ): boolean;
   recordDecision(
     id: string,
     decision: {
@@ -136,4 +141,70 @@ export function decideApproval<R>(
     store.recordDecision(id, { ...decision, outcome: 'allowed', reason: undefined }, check.now);
     return { kind: 'approved', record };
   });
+}
+
+/** Who may approve, for how long a request waits, and the month's cap on committed spend: the same for every kind. */
+export interface ApprovalSettings {
+  readonly approvers: readonly string[];
+  readonly ttlHours: number;
+  readonly monthlyBudgetUsd: number | undefined;
+}
+
+export function approvalSettings(bot: {
+  readonly approvers: readonly string[];
+  readonly approvalTtlHours: number;
+  readonly monthlyBudgetUsd: number | undefined;
+}): ApprovalSettings {
+  return { approvers: bot.approvers, ttlHours: bot.approvalTtlHours, monthlyBudgetUsd: bot.monthlyBudgetUsd };
+}
+
+/** When a request quoted at `now` stops waiting for approval. */
+export function expiryOf(settings: ApprovalSettings, now: Date): Date {
+  return new Date(now.getTime() + settings.ttlHours * 3600_000);
+}
+
+/** What a kind's store offers the expiry sweep. */
+export interface ExpirableStore<R> {
+  inStates(states: readonly ['pending_approval']): R[];
+  close(
+    id: string,
+    state: 'expired',
+    from: readonly ['pending_approval'],
+    details: Record<string, never>,
+    now: Date,
+  ): boolean;
+}
+
+/**
+ * Requests past their time to live stop waiting: each is closed by compare-and-set (a click in between wins or loses
+ * cleanly), and only those this sweep closed are returned, for the kind to say so once.
+ */
+export function closeExpired<R extends { readonly id: string; readonly expiresAt: string | undefined }>(
+  store: ExpirableStore<R>,
+  now: Date,
+): R[] {
+  return store
+    .inStates(['pending_approval'])
+    .filter((r) => r.expiresAt !== undefined && new Date(r.expiresAt) <= now)
+    .filter((r) => store.close(r.id, 'expired', ['pending_approval'], {}, now));
+}
+
+/** A request as the approval rules see it: its state in their words, who asked and decided, its expiry, its cap. */
+export function approvalSubject(
+  record: {
+    readonly requestedBy: string;
+    readonly decidedBy: string | undefined;
+    readonly expiresAt: string | undefined;
+  },
+  state: ApprovalSubject['state'],
+  capUsd: number | undefined,
+): ApprovalSubject {
+  const { requestedBy, decidedBy, expiresAt } = record;
+  return {
+    state,
+    requestedBy,
+    decidedBy,
+    expiresAt: expiresAt === undefined ? undefined : new Date(expiresAt),
+    capUsd,
+  };
 }

@@ -1,0 +1,88 @@
+import { TrainingJobNotFoundError } from '../../aws/sagemakerTraining.ts';
+import { requireSetting } from '../../shared/env.ts';
+import { openStoredDataset } from '../../dataset/output/stored.ts';
+import type { CreationKind } from '../../spend/creation.ts';
+import { trainingJobRequest } from '../../training/request.ts';
+import { parseApprovalQuote } from './approvalQuote.ts';
+import { launchedMessage, launchFailedMessage } from './blocks/thread.ts';
+import { JOB_KIND, now, type TrainingContext } from './context.ts';
+import { replyInThread, showRequest } from './messages.ts';
+import type { TrainingRecord } from './trainingRequestsRepo.ts';
+
+type Launched = 'created' | 'exists';
+
+/**
+ * Training as a kind of spend creation: CreateTrainingJob under the name derived from the request; a lost answer is
+ * settled by DescribeTrainingJob on that name; once created (or found) the job is tracked before anything is said,
+ * so a restart re-attaches to it and never creates another.
+ */
+export function trainingLaunch(ctx: TrainingContext): CreationKind<TrainingRecord, Launched> {
+  return {
+    what: 'training launch',
+    approved(id) {
+      const record = ctx.requests.get(id);
+      return record?.state === 'approved' && record.jobName !== undefined ? record : undefined;
+    },
+    async create(record, signal) {
+      const quote = parseApprovalQuote(record.quoteJson);
+      if (!quote) throw new Error('the approved quote could not be read back');
+      const dataset = await openStoredDataset(quote.datasetUri, undefined, {
+        s3ForcePathStyle: ctx.data.s3ForcePathStyle,
+      });
+      // Read from AWS again, at the version the approver saw (never the offline snapshot).
+      const recipe = await ctx.recipes.forTraining(quote.region, quote.jumpstartVersion, signal);
+      const plan = trainingJobRequest({
+        requestId: record.id,
+        region: quote.region,
+        config: ctx.training,
+        recipe,
+        instanceType: quote.instanceType,
+        epochs: quote.epochs,
+        dataset,
+        artifactsUri: requireSetting(ctx.data.artifactsUri, 'LOGTUNE_ARTIFACTS_URI', 'where models go'),
+        capUsd: quote.capUsd,
+        usdPerHour: quote.usdPerHour,
+        estimateUsd: quote.usd,
+        requestedBy: record.requestedBy,
+        approvedBy: record.decidedBy ?? 'unknown',
+      });
+      const outcome = await ctx.aws.jobs.create(plan.input, signal);
+      ctx.log.info('training job create answered', {
+        requestId: record.id,
+        jobName: record.jobName,
+        outcome,
+        maxRuntimeSeconds: plan.runtime.maxRuntimeSeconds,
+      });
+      return outcome;
+    },
+    async settle(record, signal) {
+      try {
+        await ctx.aws.jobs.describe(record.jobName!, signal);
+        return 'exists';
+      } catch (error) {
+        if (error instanceof TrainingJobNotFoundError) return undefined;
+        throw error;
+      }
+    },
+    async created(record, outcome) {
+      const jobName = record.jobName!;
+      const quote = parseApprovalQuote(record.quoteJson);
+      // Tracked before anything else: from here on, a restart re-attaches to the job, it never creates another.
+      ctx.trackers.track(JOB_KIND, jobName, {
+        requestId: record.id,
+        usdPerHour: quote?.usdPerHour ?? 1,
+        workTokens: quote ? quote.tokens * quote.epochs : 0,
+      });
+      ctx.requests.markLaunched(record.id, now(ctx));
+      ctx.log.info('training job launched', { requestId: record.id, jobName, outcome });
+      await replyInThread(ctx, record, 'launched', launchedMessage(jobName, outcome === 'created'));
+      await showRequest(ctx, record.id);
+    },
+    requests: ctx.requests,
+    failure: 'SageMaker did not start the job',
+    async failed(record, reason) {
+      await replyInThread(ctx, record, 'launch-failed', launchFailedMessage(reason));
+      await showRequest(ctx, record.id);
+    },
+  };
+}
