@@ -4,7 +4,7 @@
 # prebuilt binary to fetch. The sources are copied after the install, so a source change does not reinstall:
 # hence --ignore-scripts (`prepare` would build before there is anything to build) and the two install scripts
 # that matter run by name. Then the build, and the dev dependencies pruned away.
-FROM node:22-slim AS build
+FROM node:24-slim AS build
 WORKDIR /app
 RUN apt-get update \
   && apt-get install -y --no-install-recommends python3 make g++ \
@@ -18,7 +18,7 @@ RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 # Runtime: same base image (same glibc as the compiled addon), no compilers, production dependencies and dist/
 # only (no sources: stack traces still name src/….ts lines, from the source maps), non-root.
-FROM node:22-slim
+FROM node:24-slim
 ENV NODE_ENV=production \
     PORT=3000 \
     LOGTUNE_DB=/data/logtune.db
