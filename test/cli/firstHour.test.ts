@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CLI_COMMANDS } from '../../src/cli/commands/index.ts';
+import { startLocalS3 } from '../helpers/s3rver.ts';
 import { syntheticRows, toW3c } from '../helpers/syntheticLogs.ts';
 
 /**
@@ -133,6 +134,29 @@ describe('logtune dataset: the layout, what was skipped, and --out', () => {
   });
 });
 
+describe('logtune dataset --out on S3: the write check says what it could not tidy up', () => {
+  it('an AbortMultipartUpload that fails (s3rver has none) is a warning naming the key; the build goes on', async () => {
+    const s3 = await startLocalS3(['datasets']);
+    try {
+      const run = logtune(
+        ['dataset', '2024-04-01..2024-04-01', '--logs', SAMPLE, '--out', 's3://datasets/probe/ds-1/'],
+        { ...s3.env, LOGTUNE_S3_FORCE_PATH_STYLE: 'true' },
+      );
+      expect(run.status, run.stderr).toBe(0);
+      const warning =
+        "warning: could not abort the write check's multipart upload of s3://datasets/probe/ds-1/train/train.jsonl";
+      expect(run.stderr).toContain(warning);
+      expect(run.stderr).toContain('An incomplete upload with no parts may be left there');
+      // Said before any log is read, and kept in stats.json for whoever reads the dataset later.
+      expect(run.stderr.indexOf(warning)).toBeLessThan(run.stderr.indexOf('Done in'));
+      const summary = JSON.parse(run.stdout) as { warnings?: string[] };
+      expect(summary.warnings).toEqual([expect.stringContaining('MethodNotAllowed')]);
+    } finally {
+      await s3.close();
+    }
+  });
+});
+
 describe('logtune classify and evaluate: every failure said', () => {
   let built: string;
   beforeAll(() => {
@@ -205,7 +229,9 @@ describe('the bundled sample teaches', () => {
     expect(run.stderr).toMatch(
       /WARNING \(leak\): waf-rule \(macro-F1 0\.9\d alone\): as good alone as the model on a raw CloudFront line's fields/,
     );
-    const flagged = (JSON.parse(run.stdout) as { leaks: { fields: { field: string; flagged: boolean }[] } }).leaks.fields
+    const flagged = (
+      JSON.parse(run.stdout) as { leaks: { fields: { field: string; flagged: boolean }[] } }
+    ).leaks.fields
       .filter((f) => f.flagged)
       .map((f) => f.field);
     expect(flagged).toEqual(['waf-rule']);
