@@ -65,6 +65,32 @@ describe('logtune dataset: the layout, what was skipped, and --out', () => {
     expect(summary.layout).toEqual({ setting: 'auto', used: '{yyyy}/{MM}/{dd}/', detected: true });
   });
 
+  it('a Parquet file (CloudFront v2 can deliver them) is skipped as not supported yet, named on stderr and in stats.json', () => {
+    const logs = fresh('parquet');
+    mkdirSync(join(logs, '2024', '04', '01'), { recursive: true });
+    cpSync(join(SAMPLE, '2024', '04', '01', 'part-0000.csv'), join(logs, '2024', '04', '01', 'part-0000.csv'));
+    // A Parquet file starts and ends with the magic PAR1; what lies between is never read as text.
+    writeFileSync(join(logs, '2024', '04', '01', 'part-0001.parquet'), Buffer.from('PAR1\x15\x04,a,b\nPAR1', 'latin1'));
+    const out = fresh('ds');
+    const run = logtune(['dataset', '2024-04-01', '--logs', logs, '--out', out]);
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toContain(
+      '  skipped 2024/04/01/part-0001.parquet: unsupported_format: Parquet (PAR1) logs are not supported yet',
+    );
+    const stats = JSON.parse(readFileSync(join(out, 'stats.json'), 'utf8')) as {
+      files: { read: number; skippedFiles: { key: string; reason: string }[] };
+    };
+    expect(stats.files.read).toBe(1);
+    expect(stats.files.skippedFiles).toEqual([
+      { key: '2024/04/01/part-0001.parquet', reason: expect.stringMatching(/^unsupported_format: Parquet/) },
+    ]);
+    // Only Parquet: nothing to build, exit 2 (bad input) with the reason rather than an empty dataset.
+    rmSync(join(logs, '2024', '04', '01', 'part-0000.csv'));
+    const none = logtune(['dataset', '2024-04-01', '--logs', logs, '--out', fresh('ds')]);
+    expect(none.status).toBe(2);
+    expect(none.stderr).toContain('part-0001.parquet — unsupported_format: Parquet (PAR1) logs are not supported yet');
+  });
+
   it("finds CloudFront's flat standard log names by the date in the name", () => {
     const logs = fresh('flat');
     mkdirSync(logs);
