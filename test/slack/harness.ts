@@ -23,6 +23,7 @@ import { TrackerService } from '../../src/trackers/service.ts';
 import { TrackerStore } from '../../src/trackers/trackerRepo.ts';
 import { FakeTrainingAws } from '../helpers/fakeTrainingAws.ts';
 import { FakeDeployAws } from '../helpers/fakeHosting.ts';
+import { readyDoctorAws } from '../helpers/fakeDoctorAws.ts';
 import { SeenEventsRepo } from '../../src/db/events.ts';
 import { PostedMessagesRepo } from '../../src/db/messages.ts';
 import { captureLog, dataConfig, deferred, ManualClock, MemorySlack, tempDir, type CapturedLog } from './support.ts';
@@ -133,7 +134,7 @@ export function createHarness(options: HarnessOptions = {}): Harness {
     policy,
     trackers,
     slack,
-    aws: botAws({ training: aws, deploy: new FakeDeployAws(), sagemaker }),
+    aws: botAws({ training: aws, deploy: new FakeDeployAws(), sagemaker, doctor: readyDoctorAws().aws }),
     clock,
     log,
     seams: { buildDataset: builder.fn, progressIntervalMs: 5000, afterInService: async () => undefined },
