@@ -1,4 +1,4 @@
-import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { parseStorageUri } from '../objectStore/uri.ts';
 import { errorText } from './awsErrors.ts';
 import { fail, ok, type Check } from './check.ts';
@@ -16,13 +16,31 @@ export async function missingObject(ctx: DoctorContext, uri: string, signal: Abo
   }
 }
 
-/** For `deploy`: the training job's model.tar.gz, which the endpoint's model is made of, is still there. */
+/** Why nothing is stored under the prefix `uri` (an uncompressed model's folder), or undefined when something is. */
+async function emptyPrefix(ctx: DoctorContext, uri: string, signal: AbortSignal): Promise<string | undefined> {
+  const { bucket, prefix } = parseStorageUri(uri.endsWith('/') ? uri : `${uri}/`) as { bucket: string; prefix: string };
+  try {
+    const listed = await ctx.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, MaxKeys: 1 }), {
+      abortSignal: signal,
+    });
+    return (listed.KeyCount ?? listed.Contents?.length ?? 0) > 0 ? undefined : `no object under ${uri}`;
+  } catch (error) {
+    return `${uri}: ${errorText(error)}`;
+  }
+}
+
+/**
+ * For `deploy`: the training job's model, which the endpoint is made of, is still there — a model.tar.gz, or the
+ * folder of an uncompressed output (as deploy/requests.ts modelData reads the job's S3ModelArtifacts).
+ */
 export function modelArtifactsCheck(uri: string): Check<DoctorContext> {
   return {
     name: 'model artifacts',
     uses: ['deploy'],
     async run(ctx, signal) {
-      const problem = await missingObject(ctx, uri, signal);
+      const problem = uri.endsWith('.tar.gz')
+        ? await missingObject(ctx, uri, signal)
+        : await emptyPrefix(ctx, uri, signal);
       if (problem === undefined) return ok(`${uri} exists`);
       return fail(
         problem,

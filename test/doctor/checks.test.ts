@@ -256,5 +256,13 @@ describe('model artifacts (deploy)', () => {
     const [gone] = await runChecks([modelArtifactsCheck('s3://artifacts/logtune/models/j2/output/model.tar.gz')], ctx);
     expect(gone!.status).toBe('fail');
     expect(gone!.fix).toMatch(/s3:GetObject/);
+    // An uncompressed output is a folder: something must be in it.
+    await s3.client.send(
+      new PutObjectCommand({ Bucket: 'artifacts', Key: 'logtune/models/j3/output/model/config.json', Body: '{}' }),
+    );
+    const folder = await runChecks([modelArtifactsCheck('s3://artifacts/logtune/models/j3/output/model/')], ctx);
+    expect(folder[0]!.status).toBe('ok');
+    const empty = await runChecks([modelArtifactsCheck('s3://artifacts/logtune/models/j4/output/model/')], ctx);
+    expect(empty[0]!.detail).toBe('no object under s3://artifacts/logtune/models/j4/output/model/');
   });
 });

@@ -1,5 +1,5 @@
 import { GetRoleCommand, IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
-import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { ListServiceQuotasCommand, ServiceQuotasClient, type ServiceQuota } from '@aws-sdk/client-service-quotas';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -64,6 +64,10 @@ export function readyDoctorAws(region = 'us-east-1') {
   }));
   quotas.on(ListServiceQuotasCommand).resolves({ Quotas: quotasAbove() });
   s3.on(HeadObjectCommand).resolves({ ContentLength: 1 });
+  s3.on(ListObjectsV2Command).callsFake((input: { Prefix?: string }) => ({
+    KeyCount: 1,
+    Contents: [{ Key: `${input.Prefix ?? ''}model.safetensors`, Size: 1 }],
+  }));
   const aws: DoctorAws = {
     ...clients,
     region: async () => region,
