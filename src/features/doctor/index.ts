@@ -13,7 +13,7 @@ import { botSettings } from '../../slack/settings.ts';
 import { trainingSettings } from '../../training/settings.ts';
 import { describeFeature } from '../description.ts';
 import type { TrainingFeature } from '../training/index.ts';
-import { triageSettings } from '../triage/settings.ts';
+import { triageFeature } from '../triage/index.ts';
 import { doctorMessage } from './messages.ts';
 
 export { preflightRefusal } from './messages.ts';
@@ -40,7 +40,8 @@ export const doctorFeature = describeFeature({
   name: 'doctor',
   settings: {
     bot: botSettings,
-    triage: triageSettings,
+    // The channels the bot must be in are triage's setting, read as triage declares it.
+    triage: triageFeature.settings.triage,
     data: dataSettings,
     training: trainingSettings,
     hosting: hostingSettings,
