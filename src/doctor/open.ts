@@ -1,9 +1,8 @@
 import { IAMClient } from '@aws-sdk/client-iam';
 import { ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { STSClient } from '@aws-sdk/client-sts';
-import { pricingClient, requestHandler, s3Client, type AwsTimeouts } from '../aws/clients.ts';
+import { regionalPricing, requestHandler, s3Client, type AwsTimeouts } from '../aws/clients.ts';
 import { fetchOnDemandPrice } from '../aws/pricing.ts';
-import { pricingApiRegion } from '../aws/regions.ts';
 import type { DataSettings } from '../dataset/settings.ts';
 import type { HostingSettings } from '../deploy/settings.ts';
 import type { JumpStartRecipes } from '../jumpstart/recipes.ts';
@@ -24,22 +23,17 @@ export function doctorAws(
   const s3 = s3Client({ forcePathStyle: options.s3ForcePathStyle ?? false }, timeouts);
   const iam = new IAMClient({ requestHandler: requestHandler(timeouts) });
   const quotas = new ServiceQuotasClient({ requestHandler: requestHandler(timeouts) });
-  const pricing = new Map<string, ReturnType<typeof pricingClient>>();
-  const pricingFor = (region: string) => {
-    const endpointRegion = pricingApiRegion(region);
-    let client = pricing.get(endpointRegion);
-    if (!client) pricing.set(endpointRegion, (client = pricingClient(endpointRegion, timeouts)));
-    return client;
-  };
+  const pricing = regionalPricing(timeouts);
   return {
     sts,
     iam,
     quotas,
     s3,
     region: () => sts.config.region().catch(() => undefined),
-    fetchPrice: (query, signal) => fetchOnDemandPrice(pricingFor(query.region), query, signal),
+    fetchPrice: (query, signal) => fetchOnDemandPrice(pricing.clientFor(query.region), query, signal),
     destroy() {
-      for (const client of [sts, s3, iam, quotas, ...pricing.values()]) client.destroy();
+      for (const client of [sts, s3, iam, quotas]) client.destroy();
+      pricing.destroy();
     },
   };
 }

@@ -26,6 +26,16 @@ function platformError(error: unknown): { code: string; needed?: string } | unde
   };
 }
 
+/** One question at a time (Slack's Tier 3-4 limits are per method), keeping the answers that name a problem. */
+async function problemsOf<T>(items: readonly T[], ask: (item: T) => Promise<string | undefined>): Promise<string[]> {
+  const problems: string[] = [];
+  for (const item of items) {
+    const problem = await ask(item);
+    if (problem !== undefined) problems.push(problem);
+  }
+  return problems;
+}
+
 const missingScopeFix = (needed: string | undefined) =>
   `add ${needed ?? 'the scope'} to the app (manifest.yml lists it) and reinstall it to the workspace`;
 
@@ -92,11 +102,7 @@ const channels: SlackCheck = {
   async run(ctx) {
     if (ctx.channels.length === 0)
       return ok('no triage or approvals channel is set (approvals are posted where they are asked)');
-    const problems: string[] = [];
-    for (const { id, setting } of ctx.channels) {
-      const problem = await channelProblem(ctx, id, setting);
-      if (problem !== undefined) problems.push(problem);
-    }
+    const problems = await problemsOf(ctx.channels, (c) => channelProblem(ctx, c.id, c.setting));
     if (problems.length > 0) return fail(problems.join('; '), `invite the bot where it is missing (${INVITE})`);
     return ok(`the bot is a member of ${ctx.channels.map((c) => c.id).join(', ')}`);
   },
@@ -135,11 +141,7 @@ const approvers: SlackCheck = {
   async run(ctx) {
     if (ctx.approvers.length === 0)
       return fail('LOGTUNE_APPROVERS is empty: nobody can approve spending', 'set it to Slack user ids (U…)');
-    const problems: string[] = [];
-    for (const id of ctx.approvers) {
-      const problem = await approverProblem(ctx, id);
-      if (problem !== undefined) problems.push(problem);
-    }
+    const problems = await problemsOf(ctx.approvers, (id) => approverProblem(ctx, id));
     if (problems.length > 0)
       return fail(problems.join('; '), 'list active people in LOGTUNE_APPROVERS (profile → ⋮ → Copy member ID)');
     return ok(`${ctx.approvers.join(', ')}: active people`);
