@@ -44,7 +44,7 @@ export function modelArtifactsCheck(uri: string): Check<DoctorContext> {
       if (problem === undefined) return ok(`${uri} exists`);
       return fail(
         problem,
-        "the job's output was moved or deleted, or the bot may not read it: allow s3:GetObject on the artifacts location (docs/iam.md)",
+        "the job's output was moved or deleted, or the bot may not read it: allow s3:GetObject and s3:ListBucket on the artifacts location (docs/iam.md)",
       );
     },
   };

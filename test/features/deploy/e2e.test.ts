@@ -60,6 +60,8 @@ describe('/logtune deploy', () => {
     expect(answer.text).toMatch(/✗ model artifacts: no object under s3:\/\/\S+\/output\/model\/ — fix/);
     expect(h.fake.callsOf('chat.postMessage').length).toBe(posts);
     expect(hosting.calls).toHaveLength(0);
+    // The model is back for the tests that follow (a once-answer replaces the ready one for that command).
+    d.doctor.s3.on(ListObjectsV2Command).resolves({ KeyCount: 1, Contents: [{ Key: 'model/config.json' }] });
   });
 
   it('posts the hosting cost for approval, refuses the wrong people, creates the three once for two approvers, and follows the endpoint to InService', async () => {
