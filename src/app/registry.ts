@@ -1,5 +1,6 @@
 import { datasetFeature } from '../features/dataset/index.ts';
 import { deployFeature } from '../features/deploy/index.ts';
+import { doctorFeature } from '../features/doctor/index.ts';
 import { evaluationFeature } from '../features/evaluation/index.ts';
 import { statusFeature } from '../features/status/index.ts';
 import { trainingFeature } from '../features/training/index.ts';
@@ -17,4 +18,5 @@ export const FEATURES = [
   evaluationFeature,
   triageFeature,
   statusFeature,
+  doctorFeature,
 ] as const;

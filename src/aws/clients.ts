@@ -2,6 +2,7 @@ import { PricingClient } from '@aws-sdk/client-pricing';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SageMakerClient } from '@aws-sdk/client-sagemaker';
 import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
+import { pricingApiRegion } from './regions.ts';
 
 /**
  * The AWS clients of the bot and the CLI, each configured by the SDK's own settings (credential chain, AWS_REGION,
@@ -42,6 +43,26 @@ export function s3Client(options: { readonly forcePathStyle?: boolean } = {}, ti
 /** The Pricing API answers only in a few regions: the caller names the one nearest the price's. */
 export function pricingClient(region: string, timeouts?: AwsTimeouts): PricingClient {
   return new PricingClient({ region, requestHandler: requestHandler(timeouts) });
+}
+
+/**
+ * Prices for any region, each asked at the Pricing endpoint nearest it (aws/regions.ts), one client per endpoint made
+ * when first needed.
+ */
+export function regionalPricing(timeouts?: AwsTimeouts): {
+  readonly clientFor: (region: string) => PricingClient;
+  readonly destroy: () => void;
+} {
+  const clients = new Map<string, PricingClient>();
+  return {
+    clientFor(region) {
+      const endpointRegion = pricingApiRegion(region);
+      let client = clients.get(endpointRegion);
+      if (!client) clients.set(endpointRegion, (client = pricingClient(endpointRegion, timeouts)));
+      return client;
+    },
+    destroy: () => clients.forEach((client) => client.destroy()),
+  };
 }
 
 /** InvokeEndpoint; the endpoint classifier does its own retries (and deadline), so the SDK's are off. */

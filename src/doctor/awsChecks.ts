@@ -1,12 +1,13 @@
-import { GetRoleCommand } from '@aws-sdk/client-iam';
-import { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { paginateListServiceQuotas, type ServiceQuota } from '@aws-sdk/client-service-quotas';
+import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { parseStorageUri } from '../objectStore/uri.ts';
 import { PRICE_SNAPSHOT } from '../training/priceSnapshot.ts';
-import { errorText, isAccessDenied } from './awsErrors.ts';
-import { fail, notChecked, ok, type Check } from './check.ts';
-import { hostingType, trainingTypes, type DoctorContext } from './context.ts';
+import { errorText } from './awsErrors.ts';
+import { fail, ok, type Check } from './check.ts';
+import { trainingTypes, type DoctorContext } from './context.ts';
+import { executionRole, passRole } from './iamChecks.ts';
+import { missingObject } from './objects.ts';
+import { hostingQuota, trainingQuota } from './quotaChecks.ts';
 
 type DoctorCheck = Check<DoctorContext>;
 
@@ -26,7 +27,7 @@ const identity: DoctorCheck = {
 
 const logs: DoctorCheck = {
   name: 'logs location',
-  uses: ['train'],
+  uses: [],
   async run(ctx, signal) {
     const uri = ctx.data.logsUri;
     if (uri === undefined) return fail('LOGTUNE_LOGS_URI is not set', 'set LOGTUNE_LOGS_URI to the access logs');
@@ -41,7 +42,7 @@ const logs: DoctorCheck = {
 
 const artifacts: DoctorCheck = {
   name: 'artifacts location',
-  uses: ['train', 'deploy'],
+  uses: [],
   async run(ctx, signal) {
     const uri = ctx.data.artifactsUri;
     if (uri === undefined) return fail('LOGTUNE_ARTIFACTS_URI is not set', 'set it to an s3:// location');
@@ -63,20 +64,9 @@ const artifacts: DoctorCheck = {
   },
 };
 
-async function exists(ctx: DoctorContext, uri: string, signal: AbortSignal): Promise<string | undefined> {
-  const { bucket, prefix } = parseStorageUri(uri) as { bucket: string; prefix: string };
-  const key = prefix.replace(/\/$/, '');
-  try {
-    await ctx.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
-    return undefined;
-  } catch (error) {
-    return `${uri}: ${errorText(error)}`;
-  }
-}
-
 const jumpstart: DoctorCheck = {
   name: 'JumpStart spec',
-  uses: ['train', 'deploy'],
+  uses: ['train'],
   async run(ctx, signal) {
     const recipe = await ctx.recipe();
     const types = trainingTypes(ctx, recipe);
@@ -89,7 +79,7 @@ const jumpstart: DoctorCheck = {
       }
       const weights = variant.environment.SageMakerGatedModelS3Uri ?? variant.modelChannelUri;
       for (const uri of [recipe.training.scriptUri, ...(weights === undefined ? [] : [weights])]) {
-        const problem = await exists(ctx, uri, signal);
+        const problem = await missingObject(ctx, uri, signal);
         if (problem !== undefined) missing.push(`${type}: ${problem}`);
       }
     }
@@ -104,79 +94,9 @@ const jumpstart: DoctorCheck = {
   },
 };
 
-const TRUSTS_SAGEMAKER = /"Service"\s*:\s*(\[[^\]]*)?"sagemaker\.amazonaws\.com"/;
-
-const role: DoctorCheck = {
-  name: 'execution role',
-  uses: ['train', 'deploy'],
-  async run(ctx, signal) {
-    const arn = ctx.training.roleArn;
-    if (arn === undefined)
-      return fail('LOGTUNE_SAGEMAKER_ROLE_ARN is not set', 'create the role of docs/iam.md and set it');
-    const name = arn.split('/').at(-1)!;
-    try {
-      const got = await ctx.iam.send(new GetRoleCommand({ RoleName: name }), { abortSignal: signal });
-      const policy = decodeURIComponent(got.Role?.AssumeRolePolicyDocument ?? '');
-      if (!TRUSTS_SAGEMAKER.test(policy))
-        return fail(`${arn} does not trust sagemaker.amazonaws.com`, 'add SageMaker to its trust policy (docs/iam.md)');
-      return ok(`${arn} exists and trusts SageMaker (iam:PassRole on it is not simulated)`);
-    } catch (error) {
-      if (isAccessDenied(error)) return notChecked(`iam:GetRole on ${arn} is not allowed for these credentials`);
-      if ((error as Error).name === 'NoSuchEntityException')
-        return fail(`${arn} does not exist`, 'create it as docs/iam.md describes');
-      throw error;
-    }
-  },
-};
-
-async function sagemakerQuotas(ctx: DoctorContext, signal: AbortSignal): Promise<ServiceQuota[]> {
-  const all: ServiceQuota[] = [];
-  for await (const page of paginateListServiceQuotas(
-    { client: ctx.quotas },
-    { ServiceCode: 'sagemaker' },
-    { abortSignal: signal },
-  ))
-    all.push(...(page.Quotas ?? []));
-  return all;
-}
-
-const quotas: DoctorCheck = {
-  name: 'service quotas',
-  uses: ['train', 'deploy'],
-  async run(ctx, signal) {
-    const recipe = await ctx.recipe();
-    let listed: ServiceQuota[];
-    try {
-      listed = await sagemakerQuotas(ctx, signal);
-    } catch (error) {
-      if (isAccessDenied(error)) return notChecked('servicequotas:ListServiceQuotas is not allowed');
-      throw error;
-    }
-    // SageMaker names its quotas "<type> for training job usage" / "<type> for endpoint usage".
-    const wanted = [
-      ...trainingTypes(ctx, recipe).map((t) => `${t} for training job usage`),
-      `${hostingType(ctx, recipe)} for endpoint usage`,
-    ];
-    const zero: string[] = [];
-    const unknown: string[] = [];
-    for (const name of wanted) {
-      const quota = listed.find((q) => q.QuotaName === name);
-      if (quota === undefined) unknown.push(name);
-      else if (!((quota.Value ?? 0) > 0)) zero.push(name);
-    }
-    if (zero.length > 0)
-      return fail(
-        `0 in ${ctx.region}: ${zero.join(', ')}`,
-        'request an increase in the Service Quotas console (SageMaker), or choose another instance type',
-      );
-    if (unknown.length === wanted.length) return notChecked(`no quota listed for ${wanted.join(', ')}`);
-    return ok(`above 0: ${wanted.filter((w) => !unknown.includes(w)).join(', ')}`);
-  },
-};
-
 const pricing: DoctorCheck = {
   name: 'Pricing API',
-  uses: ['train', 'deploy'],
+  uses: [],
   async run(ctx, signal) {
     const recipe = await ctx.recipe();
     const instanceType = trainingTypes(ctx, recipe)[0]!;
@@ -215,8 +135,10 @@ export const AWS_CHECKS: readonly DoctorCheck[] = [
   logs,
   artifacts,
   jumpstart,
-  role,
-  quotas,
+  executionRole,
+  passRole,
+  trainingQuota,
+  hostingQuota,
   pricing,
   snapshotAge,
   licence,

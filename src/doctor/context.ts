@@ -9,6 +9,17 @@ import type { ModelRecipe } from '../jumpstart/recipe.ts';
 import type { ObjectStore } from '../objectStore/store.ts';
 import type { TrainingSettings } from '../training/settings.ts';
 
+/** The clients the checks ask with, the user's own credentials; the bot's tests pass mocked ones. */
+export interface DoctorAws {
+  readonly sts: STSClient;
+  readonly iam: IAMClient;
+  readonly quotas: ServiceQuotasClient;
+  readonly s3: S3Client;
+  /** The region the SDK resolved (AWS_REGION, the profile's), undefined when none is set. */
+  region(): Promise<string | undefined>;
+  fetchPrice(query: PriceQuery, signal: AbortSignal): Promise<ListedPrice>;
+}
+
 /** What the checks read, with the user's own credentials; tests pass mocked clients and s3rver. */
 export interface DoctorContext {
   readonly region: string | undefined;

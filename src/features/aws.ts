@@ -3,6 +3,8 @@ import type { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { sageMakerClient, sageMakerRuntimeClient, type AwsTimeouts } from '../aws/clients.ts';
 import { SageMakerHosting } from '../aws/sagemakerHosting.ts';
 import type { StoredDataset } from '../dataset/output/stored.ts';
+import type { DoctorAws } from '../doctor/context.ts';
+import { doctorAws } from '../doctor/open.ts';
 import { endpointOrigin } from '../deploy/endpoints.ts';
 import type { HostingSettings } from '../deploy/settings.ts';
 import { openEndpointClassifier } from '../inference/openEndpointClassifier.ts';
@@ -20,6 +22,8 @@ export interface BotAws {
   readonly sagemaker: SageMakerClient;
   /** InvokeEndpoint; the endpoint classifier does its own retries, so the SDK's are off. */
   readonly runtime: SageMakerRuntimeClient;
+  /** STS, IAM, Service Quotas and S3 for `/logtune doctor` and the checks before an approval is posted. */
+  readonly doctor: DoctorAws;
 }
 
 export function botAws(overrides: Partial<BotAws> = {}, timeouts?: AwsTimeouts): BotAws {
@@ -29,6 +33,7 @@ export function botAws(overrides: Partial<BotAws> = {}, timeouts?: AwsTimeouts):
     training: overrides.training ?? trainingAws(sagemaker, timeouts),
     deploy: overrides.deploy ?? deployAws(sagemaker),
     runtime: overrides.runtime ?? sageMakerRuntimeClient(timeouts),
+    doctor: overrides.doctor ?? doctorAws({}, timeouts),
   };
 }
 

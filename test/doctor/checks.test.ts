@@ -1,4 +1,4 @@
-import { GetRoleCommand, IAMClient } from '@aws-sdk/client-iam';
+import { GetRoleCommand, IAMClient, SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { ListServiceQuotasCommand, ServiceQuotasClient } from '@aws-sdk/client-service-quotas';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -7,6 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadDataSettings } from '../../src/dataset/settings.ts';
 import { loadHostingSettings } from '../../src/deploy/settings.ts';
 import { AWS_CHECKS } from '../../src/doctor/awsChecks.ts';
+import { modelArtifactsCheck } from '../../src/doctor/objects.ts';
 import { checkLine, runChecks, type CheckResult } from '../../src/doctor/check.ts';
 import type { DoctorContext } from '../../src/doctor/context.ts';
 import { contentBucket, gatedContentBucket } from '../../src/jumpstart/buckets.ts';
@@ -49,6 +50,9 @@ beforeEach(() => {
       ),
     },
   });
+  iam.on(SimulatePrincipalPolicyCommand).resolves({
+    EvaluationResults: [{ EvalActionName: 'iam:PassRole', EvalResourceName: ROLE, EvalDecision: 'allowed' }],
+  });
   quotas.on(ListServiceQuotasCommand).resolves({
     Quotas: [
       { QuotaName: 'ml.g5.12xlarge for training job usage', Value: 1 },
@@ -82,7 +86,9 @@ function context(env: Record<string, string> = {}): DoctorContext {
       openStore(uri, { s3Client: s3.client, s3FastGet: false, ...(source !== undefined && { source }) }),
     data: loadDataSettings(Object.fromEntries(Object.entries(all).filter(([, v]) => v !== ''))),
     training: loadTrainingSettings(Object.fromEntries(Object.entries(all).filter(([, v]) => v !== ''))),
-    hosting: loadHostingSettings({}),
+    hosting: loadHostingSettings(
+      env.LOGTUNE_ENDPOINT_INSTANCE ? { LOGTUNE_ENDPOINT_INSTANCE: env.LOGTUNE_ENDPOINT_INSTANCE } : {},
+    ),
     now: () => new Date('2026-12-03T12:00:00Z'),
   };
 }
@@ -158,12 +164,105 @@ describe('logtune doctor checks', () => {
   });
 
   it('quotas fail at 0 for the chosen type', async () => {
-    const zero = await line('service quotas', context({ LOGTUNE_TRAINING_INSTANCE_TYPE: 'ml.p3dn.24xlarge' }));
+    const zero = await line('training quota', context({ LOGTUNE_TRAINING_INSTANCE_TYPE: 'ml.p3dn.24xlarge' }));
     expect(zero.status).toBe('fail');
     expect(zero.detail).toBe('0 in us-east-1: ml.p3dn.24xlarge for training job usage');
+    const hosting = await line('hosting quota', context({ LOGTUNE_ENDPOINT_INSTANCE: 'ml.g5.48xlarge' }));
+    expect(hosting.status).toBe('not_checked');
+    quotas
+      .on(ListServiceQuotasCommand)
+      .resolves({ Quotas: [{ QuotaName: 'ml.g5.2xlarge for endpoint usage', Value: 0 }] });
+    expect((await line('hosting quota', context())).detail).toBe('0 in us-east-1: ml.g5.2xlarge for endpoint usage');
   });
 
   it('pricing fails when the API does not answer', async () => {
     expect((await line('Pricing API', context({ PRICING_DOWN: '1' }))).status).toBe('fail');
+  });
+});
+
+describe('iam:PassRole, simulated for the caller', () => {
+  it('is allowed: the simulator is asked for the caller, the role and SageMaker as the service', async () => {
+    const result = await line('iam:PassRole', context());
+    expect(result.status).toBe('ok');
+    const asked = iam.commandCalls(SimulatePrincipalPolicyCommand)[0]!.args[0].input;
+    expect(asked).toMatchObject({
+      PolicySourceArn: 'arn:aws:iam::111122223333:user/ana',
+      ActionNames: ['iam:PassRole'],
+      ResourceArns: [ROLE],
+      ContextEntries: [{ ContextKeyName: 'iam:PassedToService', ContextKeyValues: ['sagemaker.amazonaws.com'] }],
+    });
+  });
+
+  it('fails on an implicit or explicit deny, with the fix', async () => {
+    iam.on(SimulatePrincipalPolicyCommand).resolves({
+      EvaluationResults: [{ EvalActionName: 'iam:PassRole', EvalResourceName: ROLE, EvalDecision: 'implicitDeny' }],
+    });
+    const denied = await line('iam:PassRole', context());
+    expect(checkLine(denied)).toMatch(
+      /^✗ iam:PassRole: arn:aws:iam::111122223333:user\/ana may not pass .* \(implicitDeny\) — fix: allow iam:PassRole/,
+    );
+  });
+
+  it('simulates an assumed role as its role (its path read with GetRole, or dropped when that is denied)', async () => {
+    sts.on(GetCallerIdentityCommand).resolves({
+      Arn: 'arn:aws:sts::111122223333:assumed-role/logtune-bot/i-0abc',
+      Account: '111122223333',
+    });
+    iam.on(GetRoleCommand, { RoleName: 'logtune-bot' }).resolves({
+      Role: {
+        RoleName: 'logtune-bot',
+        Arn: 'arn:aws:iam::111122223333:role/service/logtune-bot',
+        Path: '/service/',
+        RoleId: 'AROB',
+        CreateDate: new Date(),
+      },
+    });
+    await line('iam:PassRole', context());
+    expect(iam.commandCalls(SimulatePrincipalPolicyCommand).at(-1)!.args[0].input.PolicySourceArn).toBe(
+      'arn:aws:iam::111122223333:role/service/logtune-bot',
+    );
+    iam
+      .on(GetRoleCommand, { RoleName: 'logtune-bot' })
+      .rejects(Object.assign(new Error('denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }));
+    await line('iam:PassRole', context());
+    expect(iam.commandCalls(SimulatePrincipalPolicyCommand).at(-1)!.args[0].input.PolicySourceArn).toBe(
+      'arn:aws:iam::111122223333:role/logtune-bot',
+    );
+  });
+
+  it('says "not checked" where the caller may not simulate', async () => {
+    iam
+      .on(SimulatePrincipalPolicyCommand)
+      .rejects(
+        Object.assign(new Error('not authorized'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }),
+      );
+    expect(checkLine(await line('iam:PassRole', context()))).toBe(
+      '· iam:PassRole: not checked: iam:SimulatePrincipalPolicy on arn:aws:iam::111122223333:user/ana is not allowed',
+    );
+  });
+});
+
+describe('model artifacts (deploy)', () => {
+  it('passes when the model exists and fails, with the fix, when it is gone', async () => {
+    await s3.client.send(
+      new PutObjectCommand({ Bucket: 'artifacts', Key: 'logtune/models/j1/output/model.tar.gz', Body: 'm' }),
+    );
+    const ctx = context();
+    const [present] = await runChecks(
+      [modelArtifactsCheck('s3://artifacts/logtune/models/j1/output/model.tar.gz')],
+      ctx,
+    );
+    expect(present!.status).toBe('ok');
+    const [gone] = await runChecks([modelArtifactsCheck('s3://artifacts/logtune/models/j2/output/model.tar.gz')], ctx);
+    expect(gone!.status).toBe('fail');
+    expect(gone!.fix).toMatch(/s3:GetObject/);
+    // An uncompressed output is a folder: something must be in it.
+    await s3.client.send(
+      new PutObjectCommand({ Bucket: 'artifacts', Key: 'logtune/models/j3/output/model/config.json', Body: '{}' }),
+    );
+    const folder = await runChecks([modelArtifactsCheck('s3://artifacts/logtune/models/j3/output/model/')], ctx);
+    expect(folder[0]!.status).toBe('ok');
+    const empty = await runChecks([modelArtifactsCheck('s3://artifacts/logtune/models/j4/output/model/')], ctx);
+    expect(empty[0]!.detail).toBe('no object under s3://artifacts/logtune/models/j4/output/model/');
   });
 });

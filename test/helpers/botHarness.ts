@@ -4,6 +4,7 @@ import { startBot, type BotOptions, type RunningBot } from '../../src/app/bot.ts
 import { loadSettings } from '../../src/app/settings.ts';
 import { blockText, ManualClock, tempDir, waitFor } from '../slack/support.ts';
 import { startFakeSlack, type FakeSlack, type StoredMessage } from './fakeSlack.ts';
+import { readyDoctorAws } from './fakeDoctorAws.ts';
 import { startLocalS3, type LocalS3 } from './s3rver.ts';
 import { actionRequest, commandRequest, eventRequest, type SignedRequest } from './signing.ts';
 
@@ -104,6 +105,8 @@ export async function startBotHarness(options: {
         clock,
         ...options.defaults,
         ...overrides,
+        // The checks before an approval ask a ready account unless a test brings its own.
+        aws: { doctor: readyDoctorAws().aws, ...options.defaults?.aws, ...overrides.aws },
       });
       return h.bot;
     },

@@ -37,6 +37,15 @@ export interface FakeSlackOptions {
   readonly token?: string;
   readonly botId?: string;
   readonly botUserId?: string;
+  /** The token's scopes: sent as x-oauth-scopes, and conversations.info / users.info refused without theirs. */
+  readonly scopes?: readonly string[];
+}
+
+/** A workspace member as users.info shows one (https://docs.slack.dev/reference/methods/users.info). */
+export interface FakeUser {
+  readonly deleted?: boolean;
+  readonly is_bot?: boolean;
+  readonly is_app_user?: boolean;
 }
 
 export interface FakeSlack {
@@ -53,6 +62,9 @@ export interface FakeSlack {
   /** The next call of `method` is carried out, but its answer is held back `ms` (a client timeout after success). */
   slowNext(method: string, ms: number): void;
   setChannel(channel: string, state: ChannelState): void;
+  /** A member users.info knows; any other id is user_not_found. */
+  addUser(id: string, user?: FakeUser): void;
+  setScopes(scopes: readonly string[] | undefined): void;
   /** Files as people share them (a snippet, an uploaded log), and those the bot uploaded. */
   readonly files: FakeFile[];
   addFile(file: Omit<FakeFile, 'id' | 'size' | 'channels' | 'user'> & { user?: string }): FakeFile;
@@ -104,6 +116,8 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const failures = new Map<string, string>();
   const slow = new Map<string, number>();
   const channelStates = new Map<string, ChannelState>();
+  const users = new Map<string, FakeUser>();
+  let scopes = options.scopes;
   let url = '';
   const refusal = (channel: unknown): string | undefined => {
     const state = channelStates.get(String(channel)) ?? 'member';
@@ -199,8 +213,41 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
             ),
             a,
           ),
+    // https://docs.slack.dev/reference/methods/conversations.info: a private channel the bot is not in is not
+    // visible to it (channel_not_found), a public one answers is_member:false.
+    'conversations.info': (a) => {
+      const state = channelStates.get(String(a.channel)) ?? 'member';
+      if (state === 'channel_not_found') return { ok: false, error: state };
+      const id = String(a.channel);
+      return {
+        channel: {
+          id,
+          name: id.toLowerCase(),
+          is_channel: true,
+          is_private: id.startsWith('G'),
+          is_archived: state === 'is_archived',
+          is_member: state !== 'not_in_channel',
+        },
+      };
+    },
+    'users.info': (a) => {
+      const user = users.get(String(a.user));
+      if (!user) return { ok: false, error: 'user_not_found' };
+      return {
+        user: { id: String(a.user), name: String(a.user).toLowerCase(), deleted: false, is_bot: false, ...user },
+      };
+    },
     ...files.methods,
   };
+  // Scopes the methods above need (their reference pages); others are not checked here.
+  const neededScope = (method: string, args: Record<string, unknown>): string | undefined =>
+    method === 'users.info'
+      ? 'users:read'
+      : method === 'conversations.info'
+        ? String(args.channel).startsWith('G')
+          ? 'groups:read'
+          : 'channels:read'
+        : undefined;
 
   const api = async (req: IncomingMessage, res: ServerResponse, method: string) => {
     const raw = await readBody(req);
@@ -214,17 +261,25 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     const delay = slow.get(method);
     slow.delete(method);
     const handler = methods[method];
+    const needed = neededScope(method, args);
     const answer =
       options.token !== undefined && token !== options.token
         ? { ok: false, error: 'invalid_auth' }
-        : failure !== undefined
-          ? { ok: false, error: failure }
-          : handler
-            ? { ok: true, ...handler(args) }
-            : { ok: false, error: 'unknown_method' };
+        : scopes !== undefined && needed !== undefined && !scopes.includes(needed)
+          ? { ok: false, error: 'missing_scope', needed, provided: scopes.join(',') }
+          : failure !== undefined
+            ? { ok: false, error: failure }
+            : handler
+              ? { ok: true, ...handler(args) }
+              : { ok: false, error: 'unknown_method' };
     if (delay !== undefined) await new Promise((resolve) => setTimeout(resolve, delay));
     if (res.destroyed) return;
-    res.writeHead(200, { 'content-type': 'application/json' });
+    // Slack names the token's scopes in this header on Web API answers; node-slack-sdk copies it into
+    // response_metadata.scopes (packages/web-api/src/WebClient.ts, buildResult).
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      ...(scopes !== undefined && { 'x-oauth-scopes': scopes.join(',') }),
+    });
     res.end(JSON.stringify(answer));
   };
 
@@ -259,6 +314,10 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     failNext: (method, error) => failures.set(method, error),
     slowNext: (method, ms) => slow.set(method, ms),
     setChannel: (channel, state) => channelStates.set(channel, state),
+    addUser: (id, user = {}) => void users.set(id, user),
+    setScopes: (next) => {
+      scopes = next;
+    },
     files: files.files,
     addFile: (file) => files.add(file),
     fileShareEvent: (file, event) => ({

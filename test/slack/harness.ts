@@ -23,6 +23,8 @@ import { TrackerService } from '../../src/trackers/service.ts';
 import { TrackerStore } from '../../src/trackers/trackerRepo.ts';
 import { FakeTrainingAws } from '../helpers/fakeTrainingAws.ts';
 import { FakeDeployAws } from '../helpers/fakeHosting.ts';
+import { readyDoctorAws } from '../helpers/fakeDoctorAws.ts';
+import type { DoctorAws } from '../../src/doctor/context.ts';
 import { SeenEventsRepo } from '../../src/db/events.ts';
 import { PostedMessagesRepo } from '../../src/db/messages.ts';
 import { captureLog, dataConfig, deferred, ManualClock, MemorySlack, tempDir, type CapturedLog } from './support.ts';
@@ -58,6 +60,8 @@ export interface HarnessOptions {
   readonly aws?: FakeTrainingAws;
   /** Extra bot settings (LOGTUNE_*), e.g. the monthly budget. */
   readonly botEnv?: Record<string, string>;
+  /** The doctor's AWS for the checks before an approval; a ready account by default. */
+  readonly doctor?: DoctorAws;
 }
 
 export interface Harness {
@@ -133,7 +137,12 @@ export function createHarness(options: HarnessOptions = {}): Harness {
     policy,
     trackers,
     slack,
-    aws: botAws({ training: aws, deploy: new FakeDeployAws(), sagemaker }),
+    aws: botAws({
+      training: aws,
+      deploy: new FakeDeployAws(),
+      sagemaker,
+      doctor: options.doctor ?? readyDoctorAws().aws,
+    }),
     clock,
     log,
     seams: { buildDataset: builder.fn, progressIntervalMs: 5000, afterInService: async () => undefined },

@@ -8,15 +8,16 @@ import { EXIT } from '../command.ts';
 export const doctorCommand: CliCommand = {
   name: 'doctor',
   usage: 'logtune doctor',
-  summary: 'check AWS access, the JumpStart spec, quotas and prices before any spend (one line per check)',
+  summary:
+    'check AWS access, the JumpStart spec, IAM, quotas, prices and (with SLACK_BOT_TOKEN) Slack before any spend, one line per check',
   async run(_args, io) {
-    const [{ AWS_CHECKS }, { checkLine, failed, runChecks }, { openDoctorContext }, { openRecipes }] =
-      await Promise.all([
-        import('../../doctor/awsChecks.ts'),
-        import('../../doctor/check.ts'),
-        import('../../doctor/open.ts'),
-        import('../../jumpstart/open.ts'),
-      ]);
+    const [{ checkLine, failed }, { openDoctorContext }, { openRecipes }, { runDoctor }, slack] = await Promise.all([
+      import('../../doctor/check.ts'),
+      import('../../doctor/open.ts'),
+      import('../../jumpstart/open.ts'),
+      import('../../doctor/runDoctor.ts'),
+      import('../../doctor/slackContext.ts'),
+    ]);
     const training = loadTrainingSettings(io.env);
     const opened = openRecipes(training.jumpstart, undefined);
     const ctx = await openDoctorContext({
@@ -26,7 +27,11 @@ export const doctorCommand: CliCommand = {
       recipes: opened.recipes,
     });
     try {
-      const results = await runChecks(AWS_CHECKS, ctx);
+      const slackSettings = slack.slackSettingsFromEnv(io.env);
+      const results = await runDoctor(
+        ctx,
+        'status' in slackSettings ? slackSettings : slack.slackDoctorContext(slackSettings),
+      );
       for (const result of results) io.stdout.write(`${checkLine(result)}\n`);
       return failed(results).length > 0 ? EXIT.failed : EXIT.ok;
     } finally {

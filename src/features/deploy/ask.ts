@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { CheckResult } from '../../doctor/check.ts';
 import { TrainingJobNotFoundError } from '../../aws/sagemakerTraining.ts';
 import { requireSetting } from '../../shared/env.ts';
 import { hostingConfig } from '../../deploy/hosting.ts';
@@ -13,7 +14,9 @@ import type { DeployQuote } from './quote.ts';
 import type { DeployRecord } from './deployRequestsRepo.ts';
 
 export type AskOutcome =
-  { readonly kind: 'posted'; readonly record: DeployRecord } | { readonly kind: 'refused'; readonly reason: string };
+  | { readonly kind: 'posted'; readonly record: DeployRecord }
+  | { readonly kind: 'refused'; readonly reason: string }
+  | { readonly kind: 'failing'; readonly failing: readonly CheckResult[] };
 
 // deployInputs hosts on one instance, as JumpStart's deploy() does.
 const INSTANCE_COUNT = 1;
@@ -88,6 +91,12 @@ export async function askDeploy(
     if (error instanceof UsageError) return refused(error.message);
     throw error;
   }
+  const failing = await ctx.preflight?.failures({
+    use: 'deploy',
+    instanceType: hosting.instanceType,
+    modelArtifacts: artifacts,
+  });
+  if (failing !== undefined && failing.length > 0) return { kind: 'failing', failing };
   let price;
   try {
     price = await ctx.models.hourlyPrice({ instanceType: hosting.instanceType, region, usage: 'hosting' });
@@ -113,7 +122,7 @@ export async function askDeploy(
   const at = now(ctx);
   const expiresAt = expiryOf(ctx.approval, at);
   // Checked again with the insert, in one synchronous step: two commands at once cannot both get through.
-  const outcome = ctx.requests.transaction(() => {
+  const outcome = ctx.requests.transaction((): AskOutcome => {
     const again = duplicateOf(ctx, jobName);
     return again
       ? refused(again)
@@ -122,7 +131,7 @@ export async function askDeploy(
           record: ctx.requests.insert({ id: newRequestId(at), jobName, quote, requestedBy, channel, expiresAt }, at),
         };
   });
-  if (outcome.kind === 'refused') return outcome;
+  if (outcome.kind !== 'posted') return outcome;
   ctx.log.info('deploy requested', {
     requestId: outcome.record.id,
     jobName,

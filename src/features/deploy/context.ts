@@ -1,3 +1,4 @@
+import type { Preflight } from '../../doctor/preflight.ts';
 import type { JumpStartRecipes } from '../../jumpstart/recipes.ts';
 import type { HostingSettings } from '../../deploy/settings.ts';
 import type { Log } from '../../log.ts';
@@ -45,6 +46,8 @@ export interface DeployContext {
   readonly clock: Clock;
   readonly log: Log;
   readonly afterInService: AfterInService | undefined;
+  /** The doctor's checks for an endpoint (role, PassRole, hosting quota, the model's object), before it is posted. */
+  readonly preflight?: Preflight | undefined;
 }
 
 export const ENDPOINT_KIND = 'sagemaker-endpoint';

@@ -40,6 +40,9 @@ import { AdoptedRepo, reconcile } from '../../spend/adopted.ts';
 import { approvalSettings } from '../../spend/approval.ts';
 import { adoptedStatusLine } from '../../slack/blocks/spend.ts';
 import { ENDPOINT_PREFIX, TAG_KEYS } from '../../deploy/requests.ts';
+import type { Preflight } from '../../doctor/preflight.ts';
+import { dataSettings } from '../../dataset/settings.ts';
+import { openPreflight, preflightRefusal } from '../doctor/index.ts';
 
 export interface DeployFeatureDeps {
   readonly db: Db;
@@ -59,6 +62,8 @@ export interface DeployFeatureDeps {
   /** The JumpStart recipes, through training's cache: a job is hosted with its own spec version's recipe. */
   readonly recipes: JumpStartRecipes;
   readonly afterInService?: AfterInService;
+  /** The doctor's checks for an endpoint, run before its approval is posted (absent: not run). */
+  readonly preflight?: Preflight;
 }
 
 export interface DeployFeature extends Feature {
@@ -93,6 +98,7 @@ export function createDeployFeature(deps: DeployFeatureDeps): DeployFeature {
     clock: deps.clock,
     log: deps.log.child({ feature: 'deploy' }),
     afterInService: deps.afterInService,
+    preflight: deps.preflight,
   };
   const tasks = new BackgroundTasks(ctx.log);
   const creation = new SpendCreation(endpointCreation(ctx), { clock: deps.clock, log: ctx.log, tasks });
@@ -126,6 +132,7 @@ export function createDeployFeature(deps: DeployFeatureDeps): DeployFeature {
           const place = approvalPlace(channelId, deps.bot.approvalsChannel, 'deploy');
           const outcome = await askDeploy(ctx, job, userId, place.channel);
           if (outcome.kind === 'refused') return plainMessage(`:no_entry: Not posted: ${outcome.reason}.`);
+          if (outcome.kind === 'failing') return preflightRefusal('deploy', outcome.failing);
           return plainMessage(
             `:moneybag: Deploy request ${inlineCode(outcome.record.id)}: its cost, with Approve and Cancel for an approver, is posted ${place.where}.`,
           );
@@ -196,7 +203,13 @@ export function createDeployFeature(deps: DeployFeatureDeps): DeployFeature {
 
 export const deployFeature = describeFeature({
   name: 'deploy',
-  settings: { bot: botSettings, training: trainingSettings, hosting: hostingSettings, deploy: deploySettings },
+  settings: {
+    bot: botSettings,
+    data: dataSettings,
+    training: trainingSettings,
+    hosting: hostingSettings,
+    deploy: deploySettings,
+  },
   migrations: DEPLOY_MIGRATIONS,
   create: ({ settings, features, aws, seams, ...services }) =>
     createDeployFeature({
@@ -208,6 +221,12 @@ export const deployFeature = describeFeature({
       aws: aws.deploy,
       models: features.get<TrainingFeature>('training').models,
       recipes: features.get<TrainingFeature>('training').recipes,
+      preflight: openPreflight(
+        aws.doctor,
+        settings,
+        () => features.get<TrainingFeature>('training').recipes,
+        services.clock,
+      ),
       // By default the evaluation's report, posted in the deploy thread (evaluation is listed after deploy: looked
       // up when an endpoint comes into service, not now).
       afterInService:

@@ -1,9 +1,7 @@
-import type { PricingClient } from '@aws-sdk/client-pricing';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SageMakerClient } from '@aws-sdk/client-sagemaker';
-import { pricingClient, s3Client, sageMakerClient, type AwsTimeouts } from '../../aws/clients.ts';
+import { regionalPricing, s3Client, sageMakerClient, type AwsTimeouts } from '../../aws/clients.ts';
 import { fetchOnDemandPrice, type ListedPrice, type PriceQuery } from '../../aws/pricing.ts';
-import { pricingApiRegion } from '../../aws/regions.ts';
 import { s3Content, type JumpStartContent } from '../../jumpstart/content.ts';
 import { sageMakerRegion, trainingJobs, type TrainingJobs } from '../../aws/sagemakerTraining.ts';
 
@@ -23,17 +21,11 @@ export function trainingAws(
   timeouts?: AwsTimeouts,
   s3: S3Client = s3Client({}, timeouts),
 ): TrainingAws {
-  const pricing = new Map<string, PricingClient>();
-  const pricingFor = (region: string) => {
-    const endpointRegion = pricingApiRegion(region);
-    let client = pricing.get(endpointRegion);
-    if (!client) pricing.set(endpointRegion, (client = pricingClient(endpointRegion, timeouts)));
-    return client;
-  };
+  const pricing = regionalPricing(timeouts);
   return {
     jobs: trainingJobs(sagemaker),
     region: () => sageMakerRegion(sagemaker),
-    fetchPrice: (query, signal) => fetchOnDemandPrice(pricingFor(query.region), query, signal),
+    fetchPrice: (query, signal) => fetchOnDemandPrice(pricing.clientFor(query.region), query, signal),
     jumpstart: s3Content(s3),
   };
 }

@@ -37,6 +37,9 @@ import { AdoptedRepo, reconcile } from '../../spend/adopted.ts';
 import { approvalSettings } from '../../spend/approval.ts';
 import { adoptedStatusLine } from '../../slack/blocks/spend.ts';
 import { TRAINING_REQUESTED_BY_TAG } from '../../aws/sagemakerTraining.ts';
+import type { Preflight } from '../../doctor/preflight.ts';
+import { hostingSettings } from '../../deploy/settings.ts';
+import { openPreflight, preflightRefusal } from '../doctor/index.ts';
 
 export interface TrainingFeatureDeps {
   readonly db: Db;
@@ -52,6 +55,8 @@ export interface TrainingFeatureDeps {
   readonly datasets: DatasetFeature;
   readonly aws: TrainingAws;
   readonly baselineMacroF1?: (dataset: StoredDataset) => Promise<number | undefined>;
+  /** The doctor's checks for a fine-tune, run before anything is built or posted (absent: not run). */
+  readonly preflight?: (recipes: JumpStartRecipes) => Preflight;
 }
 
 export interface TrainingFeature extends Feature {
@@ -96,6 +101,7 @@ export function createTrainingFeature(deps: TrainingFeatureDeps): TrainingFeatur
     ...(deps.baselineMacroF1 && { baselineMacroF1: deps.baselineMacroF1 }),
   };
   const flow = new TrainingFlow(ctx);
+  const preflight = deps.preflight?.(ctx.recipes);
   const decisions = new TrainingDecisions(ctx, flow);
   deps.trackers.register(trainingJobKind(ctx));
   deps.datasets.runner.onSettled((build) => flow.datasetSettled(build.id, build.state, build.error));
@@ -136,6 +142,8 @@ export function createTrainingFeature(deps: TrainingFeatureDeps): TrainingFeatur
         async run({ args, userId, channelId }) {
           const parsed = parseTrainArgs(args);
           const place = approvalPlace(channelId, deps.bot.approvalsChannel, 'train');
+          const failing = await preflight?.failures({ use: 'train', instanceType: parsed.instanceType });
+          if (failing !== undefined && failing.length > 0) return preflightRefusal('train', failing);
           const outcome = await flow.request(parsed, userId, place.channel);
           const { record } = outcome;
           const next = `the estimate, with Approve and Cancel for an approver, follows ${place.where}`;
@@ -218,7 +226,7 @@ export { JOB_KIND };
 
 export const trainingFeature = describeFeature({
   name: 'training',
-  settings: { data: dataSettings, bot: botSettings, training: trainingSettings },
+  settings: { data: dataSettings, bot: botSettings, training: trainingSettings, hosting: hostingSettings },
   migrations: TRAINING_MIGRATIONS,
   create: ({ settings, features, aws, ...services }) =>
     createTrainingFeature({
@@ -230,5 +238,6 @@ export const trainingFeature = describeFeature({
       datasets: features.get<DatasetFeature>('dataset'),
       // The bar a fine-tune must clear, next to its dollars.
       baselineMacroF1: async (dataset) => (await readBaselineEvaluation(dataset))?.report.macroF1,
+      preflight: (recipes) => openPreflight(aws.doctor, settings, () => recipes, services.clock),
     }),
 });

@@ -9,6 +9,7 @@ import { startBotHarness, type BotHarness } from '../../helpers/botHarness.ts';
 import type { StoredMessage } from '../../helpers/fakeSlack.ts';
 import { FakeDeployAws } from '../../helpers/fakeHosting.ts';
 import { FakeTrainingAws } from '../../helpers/fakeTrainingAws.ts';
+import { readyDoctorAws } from '../../helpers/fakeDoctorAws.ts';
 import { waitFor } from '../../slack/support.ts';
 
 export const HOUR_MS = 3_600_000;
@@ -23,6 +24,8 @@ export const BUCKET = 'logtune-deploy-e2e';
  */
 export class DeployBot {
   readonly training = new FakeTrainingAws();
+  /** The account the checks before an approval ask (ready unless a test makes one answer fail). */
+  readonly doctor = readyDoctorAws();
   readonly hosting: FakeDeployAws;
   readonly evaluations: InServiceEndpoint[] = [];
   private jobs = 0;
@@ -56,7 +59,7 @@ export class DeployBot {
       this.evaluations.push(endpoint);
       return plainMessage(`Evaluation of ${endpoint.endpointName}: macro-F1 0.91`);
     };
-    const aws = { training: this.training, deploy: this.hosting };
+    const aws = { training: this.training, deploy: this.hosting, doctor: this.doctor.aws };
     await this.h.start(runtime ? { aws: { ...aws, runtime } } : { aws, afterInService });
   }
 

@@ -3,6 +3,7 @@ import {
   SageMakerRuntimeClient,
   type InvokeEndpointCommandInput,
 } from '@aws-sdk/client-sagemaker-runtime';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { responseFor } from '../../../src/dataset/examples/example.ts';
@@ -48,6 +49,19 @@ describe('/logtune deploy', () => {
     expect((await h.command('deploy a b')).text).toContain('name one training job');
     expect(h.fake.callsOf('chat.postMessage').length).toBe(posts);
     expect(hosting.calls).toHaveLength(0);
+  });
+
+  it("refuses before posting when the doctor's checks fail: the job's model is gone", async () => {
+    const posts = h.fake.callsOf('chat.postMessage').length;
+    const jobName = d.completedJob();
+    d.doctor.s3.on(ListObjectsV2Command).resolvesOnce({ KeyCount: 0 });
+    const answer = await h.command(`deploy ${jobName}`);
+    expect(answer.text).toContain('Not posted for approval: the endpoint could not start');
+    expect(answer.text).toMatch(/✗ model artifacts: no object under s3:\/\/\S+\/output\/model\/ — fix/);
+    expect(h.fake.callsOf('chat.postMessage').length).toBe(posts);
+    expect(hosting.calls).toHaveLength(0);
+    // The model is back for the tests that follow (a once-answer replaces the ready one for that command).
+    d.doctor.s3.on(ListObjectsV2Command).resolves({ KeyCount: 1, Contents: [{ Key: 'model/config.json' }] });
   });
 
   it('posts the hosting cost for approval, refuses the wrong people, creates the three once for two approvers, and follows the endpoint to InService', async () => {

@@ -13,6 +13,7 @@ import { button, confirmedButton, plainStatus } from '../../../slack/blocks/butt
 import { LLAMA2_LICENCE } from '../../../training/llamaLicence.ts';
 import type { ApprovalQuote } from '../approvalQuote.ts';
 import type { TrainingState } from '../trainingRequestsRepo.ts';
+import { vulnerabilityBlock } from './vulnerability.ts';
 
 export const APPROVE_ACTION_ID = 'logtune_training_approve';
 export const CANCEL_REQUEST_ACTION_ID = 'logtune_training_cancel';
@@ -158,6 +159,8 @@ export function trainingMessage(v: TrainingView): MessageContent {
       },
     );
   }
+  const vulnerable = vulnerabilityBlock(v.quote);
+  if (vulnerable) blocks.push(vulnerable);
   if (v.firstApproval === true) {
     blocks.push({
       type: 'section',
