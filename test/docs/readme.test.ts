@@ -32,6 +32,9 @@ describe('the README', () => {
       'Llama 2 Community License',
     ])
       expect(screen).toContain(part);
+    // The first run with real services starts with doctor: it is the section's first instruction.
+    const setup = screen.slice(screen.indexOf('**Set up Slack and AWS**'));
+    expect(setup.split('\n').slice(0, 2).join(' ')).toContain('start with [`logtune doctor`]');
   });
 
   it('links every page of docs/ from the docs index', () => {
