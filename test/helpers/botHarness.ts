@@ -26,7 +26,7 @@ export interface BotHarness {
   stop(): Promise<void>;
   send(request: SignedRequest): Promise<{ status: number; body: string }>;
   /** `/logtune <text>` as `userId`: the private answer (the ack itself is empty). */
-  command(text: string, userId?: string): Promise<{ text: string; blocks: unknown[] }>;
+  command(text: string, userId?: string, channelId?: string): Promise<{ text: string; blocks: unknown[] }>;
   /** Clicks a button on a message as `userId`: the private answer, if any arrives within `waitMs`. */
   click(
     message: StoredMessage,
@@ -119,9 +119,10 @@ export async function startBotHarness(options: {
       });
       return { status: res.status, body: await res.text() };
     },
-    async command(text, userId = 'U0ALICE') {
+    async command(text, userId = 'U0ALICE', channelId) {
       const id = `cmd-${++counter}`;
-      const res = await h.send(commandRequest(SECRET, { text, userId, responseUrl: fake.responseUrl(id) }));
+      const fields = { text, userId, responseUrl: fake.responseUrl(id), ...(channelId !== undefined && { channelId }) };
+      const res = await h.send(commandRequest(SECRET, fields));
       if (res.status !== 200 || res.body !== '')
         throw new Error(`command not acked at once: ${res.status} ${res.body}`);
       const answer = await waitFor(() => fake.responses.find((r) => r.id === id), { what: `the answer to "${text}"` });

@@ -53,6 +53,11 @@ export interface FakeSlack {
   /** The next call of `method` is carried out, but its answer is held back `ms` (a client timeout after success). */
   slowNext(method: string, ms: number): void;
   setChannel(channel: string, state: ChannelState): void;
+  /**
+   * Every call of `method` whose arguments match is refused with `error` until the returned function is called: a
+   * post Slack refuses for good, e.g. `msg_too_long` (https://docs.slack.dev/reference/methods/chat.postMessage#errors).
+   */
+  refuseMatching(method: string, error: string, match: (args: Record<string, unknown>) => boolean): () => void;
   /** Files as people share them (a snippet, an uploaded log), and those the bot uploaded. */
   readonly files: FakeFile[];
   addFile(file: Omit<FakeFile, 'id' | 'size' | 'channels' | 'user'> & { user?: string }): FakeFile;
@@ -103,6 +108,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const messages: StoredMessage[] = [];
   const failures = new Map<string, string>();
   const slow = new Map<string, number>();
+  const refusals = new Set<{ method: string; error: string; match: (args: Record<string, unknown>) => boolean }>();
   const channelStates = new Map<string, ChannelState>();
   let url = '';
   const refusal = (channel: unknown): string | undefined => {
@@ -209,7 +215,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       : parseForm(raw);
     const token = req.headers.authorization?.replace(/^Bearer /, '');
     calls.push({ method, args, token, at: Date.now() });
-    const failure = failures.get(method);
+    const failure = failures.get(method) ?? [...refusals].find((r) => r.method === method && r.match(args))?.error;
     failures.delete(method);
     const delay = slow.get(method);
     slow.delete(method);
@@ -259,6 +265,11 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     failNext: (method, error) => failures.set(method, error),
     slowNext: (method, ms) => slow.set(method, ms),
     setChannel: (channel, state) => channelStates.set(channel, state),
+    refuseMatching: (method, error, match) => {
+      const rule = { method, error, match };
+      refusals.add(rule);
+      return () => refusals.delete(rule);
+    },
     files: files.files,
     addFile: (file) => files.add(file),
     fileShareEvent: (file, event) => ({

@@ -9,11 +9,13 @@ import { inlineCode } from '../../slack/blocks/text.ts';
 import { describePriceSource, PriceUnavailableError } from '../../training/prices.ts';
 import { now, type DeployContext } from './context.ts';
 import { showRequest } from './messages.ts';
+import { refusalAdvice } from '../../slack/postRefusal.ts';
 import type { DeployQuote } from './quote.ts';
 import type { DeployRecord } from './deployRequestsRepo.ts';
 
 export type AskOutcome =
-  { readonly kind: 'posted'; readonly record: DeployRecord } | { readonly kind: 'refused'; readonly reason: string };
+  | { readonly kind: 'posted'; readonly record: DeployRecord; readonly ts: string | undefined }
+  | { readonly kind: 'refused'; readonly reason: string };
 
 // deployInputs hosts on one instance, as JumpStart's deploy() does.
 const INSTANCE_COUNT = 1;
@@ -118,7 +120,7 @@ export async function askDeploy(
     return again
       ? refused(again)
       : {
-          kind: 'posted' as const,
+          kind: 'inserted' as const,
           record: ctx.requests.insert({ id: newRequestId(at), jobName, quote, requestedBy, channel, expiresAt }, at),
         };
   });
@@ -130,6 +132,22 @@ export async function askDeploy(
     usdPerHour: price.usdPerHour,
     requestedBy,
   });
-  await showRequest(ctx, outcome.record.id);
-  return outcome;
+  const shown = await showRequest(ctx, outcome.record.id);
+  if (shown.kind === 'refused') {
+    // Nothing half-made: the request closes, so it holds no lock on the job and asking again works at once.
+    ctx.requests.close(
+      outcome.record.id,
+      'failed',
+      ['pending_approval'],
+      { error: `Slack refused its approval message (${shown.reason})` },
+      now(ctx),
+    );
+    ctx.log.warn('deploy request closed: Slack refused its approval message', {
+      requestId: outcome.record.id,
+      channel,
+      reason: shown.reason,
+    });
+    return refused(`${refusalAdvice(shown.reason, channel)}. Nothing was started`);
+  }
+  return { kind: 'posted', record: outcome.record, ts: shown.kind === 'posted' ? shown.ts : undefined };
 }

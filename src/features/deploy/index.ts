@@ -2,7 +2,7 @@ import { approvalPlace } from '../../slack/approvalPlace.ts';
 import { botSettings, type BotSettings } from '../../slack/settings.ts';
 import type { Log } from '../../log.ts';
 import { plainMessage } from '../../slack/blocks/help.ts';
-import { inlineCode, permalink } from '../../slack/blocks/text.ts';
+import { inlineCode, link, permalink } from '../../slack/blocks/text.ts';
 import { onlyArgument, type Feature } from '../../slack/feature.ts';
 import type { BotIdentity } from '../../slack/identity.ts';
 import type { Messenger } from '../../slack/messenger.ts';
@@ -126,8 +126,12 @@ export function createDeployFeature(deps: DeployFeatureDeps): DeployFeature {
           const place = approvalPlace(channelId, deps.bot.approvalsChannel, 'deploy');
           const outcome = await askDeploy(ctx, job, userId, place.channel);
           if (outcome.kind === 'refused') return plainMessage(`:no_entry: Not posted: ${outcome.reason}.`);
+          const posted =
+            outcome.ts === undefined
+              ? ''
+              : ` (${link(permalink(deps.identity.workspaceUrl, place.channel, outcome.ts), 'see it')})`;
           return plainMessage(
-            `:moneybag: Deploy request ${inlineCode(outcome.record.id)}: its cost, with Approve and Cancel for an approver, is posted ${place.where}.`,
+            `:moneybag: Deploy request ${inlineCode(outcome.record.id)}: its cost, with Approve and Cancel for an approver, is posted ${place.where}${posted}.`,
           );
         },
       },
