@@ -113,7 +113,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
         ...(options.afterInService && { afterInService: options.afterInService }),
       },
     });
-    const deps = { identity, seenEvents, log, now };
+    const deps = { identity, seenEvents, messages: messenger, log, now };
     const app = createSlackApp({
       config: bot,
       deps,

@@ -98,6 +98,12 @@ export class Messenger {
     return this.deps.messages.get(key)?.ts;
   }
 
+  /** The channel and ts of the message posted for `key`, once Slack has it. */
+  placeOf(key: string): { readonly channel: string; readonly ts: string } | undefined {
+    const row = this.deps.messages.get(key);
+    return row?.ts === undefined ? undefined : { channel: row.channel, ts: row.ts };
+  }
+
   private serial<T>(key: string, work: () => Promise<T>): Promise<T> {
     const previous = this.chains.get(key) ?? Promise.resolve();
     const next = previous.then(work, work);

@@ -33,6 +33,8 @@ export interface BotHarness {
     actionId: string,
     userId: string,
     waitMs?: number,
+    /** A crafted click: another value, workspace or channel than the message's own. */
+    crafted?: { value?: string; teamId?: string; channel?: string },
   ): Promise<{ text: string } | undefined>;
   event(event: Record<string, unknown>, eventId: string, retryNum?: number): Promise<{ status: number }>;
   posted(key: string): StoredMessage[];
@@ -128,20 +130,22 @@ export async function startBotHarness(options: {
       const answer = await waitFor(() => fake.responses.find((r) => r.id === id), { what: `the answer to "${text}"` });
       return answer.body as { text: string; blocks: unknown[] };
     },
-    async click(message, actionId, userId, waitMs = 5000) {
+    async click(message, actionId, userId, waitMs = 5000, crafted = {}) {
       const id = `click-${++counter}`;
       const button = findElement(message.blocks, actionId);
       if (!button) throw new Error(`no ${actionId} button on the message`);
-      const value = button.value;
+      const value = crafted.value ?? button.value;
+      const team = crafted.teamId ?? 'T0001';
+      const channel = crafted.channel ?? message.channel;
       const payload = {
         type: 'block_actions',
         token: 'x',
         api_app_id: 'A0APP',
         trigger_id: '1.2.3',
-        user: { id: userId, username: userId.toLowerCase(), name: userId.toLowerCase(), team_id: 'T0001' },
-        team: { id: 'T0001', domain: 't' },
-        container: { type: 'message', message_ts: message.ts, channel_id: message.channel, is_ephemeral: false },
-        channel: { id: message.channel, name: 'ops' },
+        user: { id: userId, username: userId.toLowerCase(), name: userId.toLowerCase(), team_id: team },
+        team: { id: team, domain: 't' },
+        container: { type: 'message', message_ts: message.ts, channel_id: channel, is_ephemeral: false },
+        channel: { id: channel, name: 'ops' },
         message: { type: 'message', ts: message.ts, text: message.text, blocks: message.blocks },
         response_url: fake.responseUrl(id),
         actions: [

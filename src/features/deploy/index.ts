@@ -109,6 +109,12 @@ export function createDeployFeature(deps: DeployFeatureDeps): DeployFeature {
     const ts = deps.messenger.tsOf(requestKey(requestId));
     return ts === undefined ? undefined : permalink(deps.identity.workspaceUrl, channel, ts);
   };
+  const onRequest = (id: string) => [requestKey(id)];
+  // Keep is on the endpoint's current idle warning (messages.ts showWarning); an older warning's button is stale.
+  const onWarning = (name: string) => {
+    const endpoint = ctx.endpoints.get(name);
+    return endpoint?.idleWarnedAt === undefined ? [] : [`deploy:${endpoint.requestId}:idle:${endpoint.idleWarnedAt}`];
+  };
   return {
     name: 'deploy',
     endpoints: ctx.endpoints,
@@ -147,9 +153,13 @@ export function createDeployFeature(deps: DeployFeatureDeps): DeployFeature {
       },
     ],
     actions: [
-      { actionId: APPROVE_ACTION_ID, run: ({ value, userId }) => decisions.approve(value, userId) },
-      { actionId: CANCEL_ACTION_ID, run: ({ value, userId }) => decisions.cancel(value, userId) },
-      { actionId: KEEP_ACTION_ID, run: ({ value, userId }) => idleEndpoints.keep(value, userId) },
+      {
+        actionId: APPROVE_ACTION_ID,
+        postedOn: onRequest,
+        run: ({ value, userId }) => decisions.approve(value, userId),
+      },
+      { actionId: CANCEL_ACTION_ID, postedOn: onRequest, run: ({ value, userId }) => decisions.cancel(value, userId) },
+      { actionId: KEEP_ACTION_ID, postedOn: onWarning, run: ({ value, userId }) => idleEndpoints.keep(value, userId) },
     ],
     async status() {
       const at = new Date(deps.clock.now());

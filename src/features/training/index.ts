@@ -100,6 +100,7 @@ export function createTrainingFeature(deps: TrainingFeatureDeps): TrainingFeatur
   deps.trackers.register(trainingJobKind(ctx));
   deps.datasets.runner.onSettled((build) => flow.datasetSettled(build.id, build.state, build.error));
   let stopSweep: (() => void) | undefined;
+  const postedOn = (id: string) => [requestKey(id)];
   return {
     name: 'training',
     requests: ctx.requests,
@@ -163,9 +164,10 @@ export function createTrainingFeature(deps: TrainingFeatureDeps): TrainingFeatur
       },
     ],
     actions: [
-      { actionId: APPROVE_ACTION_ID, run: ({ value, userId }) => decisions.approve(value, userId) },
-      { actionId: CANCEL_REQUEST_ACTION_ID, run: ({ value, userId }) => decisions.cancel(value, userId) },
-      { actionId: STOP_JOB_ACTION_ID, run: ({ value, userId }) => decisions.stop(value, userId) },
+      // Every training button is on the request's own message, its value the request id.
+      { actionId: APPROVE_ACTION_ID, postedOn, run: ({ value, userId }) => decisions.approve(value, userId) },
+      { actionId: CANCEL_REQUEST_ACTION_ID, postedOn, run: ({ value, userId }) => decisions.cancel(value, userId) },
+      { actionId: STOP_JOB_ACTION_ID, postedOn, run: ({ value, userId }) => decisions.stop(value, userId) },
     ],
     async status() {
       const at = new Date(deps.clock.now());

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { APPROVE_ACTION_ID } from '../../../src/features/deploy/blocks/request.ts';
 import { requestKey } from '../../../src/features/deploy/context.ts';
 import type { BotHarness } from '../../helpers/botHarness.ts';
 import type { ChannelState } from '../../helpers/fakeSlack.ts';
@@ -86,5 +87,27 @@ describe('LOGTUNE_APPROVALS_CHANNEL', () => {
     const refused = await h.command(`deploy ${d.completedJob()}`, 'U0ALICE', 'D0ALICE');
     expect(refused.text).toContain(`logtune cannot see <#${APPROVALS}>`);
     expect(refused.text).toContain('LOGTUNE_APPROVALS_CHANNEL');
+  });
+});
+
+describe('a crafted click', () => {
+  it('on message A carrying request B, from another channel or another workspace, is refused and changes nothing', async () => {
+    await h.stop();
+    await h.start({ aws: { training: d.training, deploy: d.hosting }, afterInService: async () => undefined });
+    const a = await d.requestDeploy(d.completedJob());
+    const b = await d.requestDeploy(d.completedJob());
+    for (const crafted of [{ value: b.id }, { channel: 'C0ELSEWHERE' }, { teamId: 'T0OTHER' }]) {
+      const answer = await h.click(a.message, APPROVE_ACTION_ID, 'U0CAROL', 5000, crafted);
+      expect(answer?.text, JSON.stringify(crafted)).toContain('This button does not belong to this message');
+    }
+    expect(
+      h.logEntries().filter((e) => e.msg === 'button click refused: not from the message it was posted on'),
+    ).toHaveLength(3);
+    expect(d.feature().requests.get(a.id)?.state).toBe('pending_approval');
+    expect(d.feature().requests.get(b.id)?.state).toBe('pending_approval');
+    expect(d.hosting.calls).toHaveLength(0);
+    // The genuine click on B's own message still works.
+    await h.click(b.message, APPROVE_ACTION_ID, 'U0CAROL', 300);
+    await waitFor(() => d.feature().requests.get(b.id)?.state !== 'pending_approval', { what: 'the approval of B' });
   });
 });
