@@ -116,7 +116,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
         ...(options.afterInService && { afterInService: options.afterInService }),
       },
     });
-    const deps = { identity, seenEvents, messages: messenger, log, now };
+    const deps = { identity, seenEvents, messages: messenger, log, now, command: bot.command };
     const app = createSlackApp({
       config: bot,
       deps,

@@ -10,5 +10,7 @@ export interface SlackDeps {
   /** Where logtune's keyed messages are (a button is honoured only on the message it was posted on). */
   readonly messages: Pick<Messenger, 'placeOf'>;
   readonly log: Log;
+  /** The slash command this app answers (LOGTUNE_COMMAND). */
+  readonly command: string;
   readonly now: () => Date;
 }

@@ -94,3 +94,26 @@ describe('slow clients', () => {
     expect(await openFor([idle], 10)).toBeLessThan(3_000);
   });
 });
+
+describe('LOGTUNE_COMMAND', () => {
+  it('a second app answers its own command, and its help and usage name it', async () => {
+    await h.stop();
+    await h.start({ serverTimeouts: TIMEOUTS }, { LOGTUNE_COMMAND: '/logtune-dev' });
+    try {
+      const ask = async (text: string, id: string) => {
+        const { body } = commandRequest(SECRET, { text, responseUrl: h.fake.responseUrl(id), command: '/logtune-dev' });
+        expect((await h.send({ body, headers: signedHeaders(SECRET, body, FORM) })).status).toBe(200);
+        return (await waitFor(() => h.fake.responses.find((r) => r.id === id), { what: id })).body;
+      };
+      const help = JSON.stringify(await ask('help', 'dev-help'));
+      expect(help).toContain('/logtune-dev dataset');
+      expect(help).toContain('/logtune-dev train');
+      expect(help).not.toMatch(/\/logtune (dataset|train|help)/);
+      expect(String((await ask('nonsense', 'dev-unknown')).text)).toContain('Try `/logtune-dev help`');
+      expect(String((await ask('train', 'dev-usage')).text)).toContain('Usage: `/logtune-dev train');
+    } finally {
+      await h.stop();
+      await h.start({ serverTimeouts: TIMEOUTS });
+    }
+  });
+});

@@ -129,7 +129,7 @@ export function createDeployFeature(deps: DeployFeatureDeps): DeployFeature {
         example: '/logtune deploy logtune-ft-tr-20240601t120000-ab12-0123456789ab',
         async run({ args, userId, channelId }) {
           const job = onlyArgument(args, 'one training job (as shown when it completed)');
-          const place = approvalPlace(channelId, deps.bot.approvalsChannel, 'deploy');
+          const place = approvalPlace(channelId, deps.bot.approvalsChannel, 'deploy', deps.bot.command);
           const outcome = await askDeploy(ctx, job, userId, place.channel);
           if (outcome.kind === 'refused') return plainMessage(`:no_entry: Not posted: ${outcome.reason}.`);
           const posted =

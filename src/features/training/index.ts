@@ -136,7 +136,7 @@ export function createTrainingFeature(deps: TrainingFeatureDeps): TrainingFeatur
         usage: TRAIN_USAGE,
         async run({ args, userId, channelId }) {
           const parsed = parseTrainArgs(args);
-          const place = approvalPlace(channelId, deps.bot.approvalsChannel, 'train');
+          const place = approvalPlace(channelId, deps.bot.approvalsChannel, 'train', deps.bot.command);
           const outcome = await flow.request(parsed, userId, place.channel);
           const { record } = outcome;
           const next = `the estimate, with Approve and Cancel for an approver, follows ${place.where}`;
