@@ -7,7 +7,8 @@ import type { Log } from '../log.ts';
  * HTTPModuleFunctions.ts, 5.x):
  * - its signature check refuses a timestamp more than 5 minutes in the past only; one as far in the future is
  *   accepted (and stays replayable until then). Refused here like a stale one: 401.
- * - it has no memory of requests: the same signed slash command or click sent again runs again. A verified
+ * - it has no memory of requests: the same signed slash command or click sent again runs again (events are
+ *   de-duplicated by their event_id instead, listeners/dedupe.ts). A verified
  *   signature is recorded (SQLite, the table of seen event ids, so a restart does not forget it) and a second
  *   request with it is acked with an empty 200 and goes no further — answered once. Only verified signatures are
  *   recorded, so nobody can fill the table without the signing secret, and Slack's 5-minute window bounds what
@@ -82,6 +83,9 @@ async function check(req: IncomingMessage, options: GuardOptions, nowMs: () => n
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
     return { status: 400, reason: 'body is not an object' };
+  // Events carry an event_id, de-duplicated (retries included) by listeners/dedupe.ts, which logs them.
+  const eventId = (parsed as { event_id?: unknown }).event_id;
+  if (typeof eventId === 'string') return 'pass';
   if (!options.firstSight(signature)) return { status: 200, reason: 'replayed signature' };
   return 'pass';
 }
