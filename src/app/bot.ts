@@ -10,6 +10,7 @@ import { toBoltLogger, type Log } from '../log.ts';
 import { systemClock, type Clock } from '../shared/clock.ts';
 import { createSlackApp } from '../slack/app.ts';
 import type { Feature } from '../slack/feature.ts';
+import { SERVER_TIMEOUTS, serverOptions, type ServerTimeouts } from '../slack/httpGuard.ts';
 import { fetchBotIdentity, type BotIdentity } from '../slack/identity.ts';
 import { Messenger } from '../slack/messenger.ts';
 import { Policy } from '../slack/policy.ts';
@@ -33,6 +34,8 @@ export interface BotOptions extends BotSeams {
   /** Merged over the defaults (tests: `{ retryConfig: { retries: 0 } }`). */
   readonly clientOptions?: webApi.WebClientOptions;
   readonly clock?: Clock;
+  /** The HTTP server's bounds on slow clients (src/slack/httpGuard.ts); tests shorten them. */
+  readonly serverTimeouts?: Partial<ServerTimeouts>;
 }
 
 export interface RunningBot {
@@ -113,7 +116,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
         ...(options.afterInService && { afterInService: options.afterInService }),
       },
     });
-    const deps = { identity, seenEvents, log, now };
+    const deps = { identity, seenEvents, messages: messenger, log, now, command: bot.command };
     const app = createSlackApp({
       config: bot,
       deps,
@@ -122,7 +125,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       clientOptions,
       checkHealth: () => db.prepare('SELECT 1').get(),
     });
-    const started = await app.start(bot.port);
+    const started = await app.start(bot.port, serverOptions({ ...SERVER_TIMEOUTS, ...options.serverTimeouts }));
     const socketMode = bot.appToken !== undefined;
     const server = socketMode ? undefined : (started as Server);
     const port = server ? (server.address() as AddressInfo).port : bot.port;

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { App, LogLevel, type Logger as BoltLogger, type webApi } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, type Logger as BoltLogger, type webApi } from '@slack/bolt';
+import { guardedListener } from './httpGuard.ts';
 import type { BotSettings } from './settings.ts';
 import { requireSetting } from '../shared/env.ts';
 import type { SlackDeps } from './deps.ts';
@@ -35,6 +36,41 @@ function healthRoute(checkHealth: () => void) {
   };
 }
 
+const EVENTS_PATH = '/slack/events';
+
+/** The port and routes belong to the receiver when the app is given one. */
+function withoutServerOptions<T extends { port: unknown; customRoutes: unknown }>({
+  port: _port,
+  customRoutes: _routes,
+  ...rest
+}: T): Omit<T, 'port' | 'customRoutes'> {
+  return rest;
+}
+
+/** Bolt's HTTP receiver, with logtune's checks in front of it (httpGuard.ts); its `requestListener` is public. */
+function guardedReceiver(
+  config: BotSettings,
+  deps: SlackDeps,
+  logger: BoltLogger,
+  customRoutes: ReturnType<typeof healthRoute>[],
+): HTTPReceiver {
+  const signingSecret = requireSetting(config.signingSecret, 'SLACK_SIGNING_SECRET', 'HTTP mode');
+  const receiver = new HTTPReceiver({
+    signingSecret,
+    endpoints: EVENTS_PATH,
+    port: config.port,
+    customRoutes,
+    logger,
+  });
+  receiver.requestListener = guardedListener(receiver.requestListener, {
+    signingSecret,
+    endpoint: EVENTS_PATH,
+    firstSight: (signature) => deps.seenEvents.markSeen(`signature:${signature}`, deps.now()),
+    log: deps.log,
+  });
+  return receiver;
+}
+
 /**
  * The Bolt app: Socket Mode when an app-level token is set, otherwise HTTP with signed requests on /slack/events.
  * `botId` + `botUserId` come from our own start-up auth.test, so Bolt never fires its unawaited constructor-time one.
@@ -57,8 +93,8 @@ export function createSlackApp({ config, deps, features, logger, clientOptions, 
     config.appToken !== undefined
       ? new App({ ...common, socketMode: true, appToken: config.appToken })
       : new App({
-          ...common,
-          signingSecret: requireSetting(config.signingSecret, 'SLACK_SIGNING_SECRET', 'HTTP mode'),
+          ...withoutServerOptions(common),
+          receiver: guardedReceiver(config, deps, logger, common.customRoutes),
         });
   app.error(async (error) => {
     deps.log.error('listener failed', { error });

@@ -16,7 +16,12 @@ export interface ApprovalPlace {
 /** Slack's conversation ids: D… is a direct message (im), C… and G… are channels. */
 const isDirectMessage = (channelId: string) => channelId.startsWith('D');
 
-export function approvalPlace(askedIn: string, approvalsChannel: string | undefined, what: string): ApprovalPlace {
+export function approvalPlace(
+  askedIn: string,
+  approvalsChannel: string | undefined,
+  what: string,
+  command = COMMAND,
+): ApprovalPlace {
   if (approvalsChannel !== undefined)
     return {
       channel: approvalsChannel,
@@ -24,7 +29,7 @@ export function approvalPlace(askedIn: string, approvalsChannel: string | undefi
     };
   if (isDirectMessage(askedIn))
     throw new UsageError(
-      `approvers cannot see a direct message, so ${what} is not asked here: run \`${COMMAND} ${what}\` in a channel ` +
+      `approvers cannot see a direct message, so ${what} is not asked here: run \`${command} ${what}\` in a channel ` +
         'the approvers are in (invite logtune there first: `/invite @logtune`), or have the operator set ' +
         'LOGTUNE_APPROVALS_CHANNEL. Nothing was started',
     );

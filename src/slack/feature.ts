@@ -48,6 +48,12 @@ export interface ActionContext {
 
 export interface ActionSpec {
   readonly actionId: string;
+  /**
+   * The keys of the messages (Messenger keys) that carry this button for `value`. A click is honoured only when it
+   * comes from one of them — same channel, same message, the bot's workspace — so a click crafted on one message
+   * with another request's value changes nothing (src/slack/listeners/clickOrigin.ts).
+   */
+  postedOn(value: string): readonly string[];
   /** Returns the private answer to the clicker, or undefined when the message update says it all. */
   run(context: ActionContext): Promise<MessageContent | undefined>;
 }

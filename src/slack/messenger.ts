@@ -24,6 +24,14 @@ export interface MessengerDeps {
   readonly now: () => Date;
 }
 
+export type PostOutcome =
+  | { readonly kind: 'posted'; readonly ts: string }
+  | { readonly kind: 'refused'; readonly reason: string }
+  | { readonly kind: 'lost' };
+
+const LOST: PostOutcome = { kind: 'lost' };
+const posted = (ts: string): PostOutcome => ({ kind: 'posted', ts });
+
 // Slack ts are seconds since the epoch; look a minute further back to absorb clock skew.
 const LOOKBACK_SECONDS = 60;
 const MAX_POST_ATTEMPTS = 3;
@@ -35,7 +43,16 @@ export class Messenger {
   constructor(private readonly deps: MessengerDeps) {}
 
   /** Posts (or updates, if already posted) the message for `key`; resolves to its ts, or undefined on failure. */
-  post(key: string, target: Target, content: MessageContent): Promise<string | undefined> {
+  async post(key: string, target: Target, content: MessageContent): Promise<string | undefined> {
+    const outcome = await this.postOutcome(key, target, content);
+    return outcome.kind === 'posted' ? outcome.ts : undefined;
+  }
+
+  /**
+   * As `post`, saying why a message is not there: Slack refused it (`refused`, with Slack's error: the caller can
+   * tell the person how to fix it and undo what waited on the message) or its fate is unknown (`lost`).
+   */
+  postOutcome(key: string, target: Target, content: MessageContent): Promise<PostOutcome> {
     return this.serial(key, () => this.postNow(key, target, content));
   }
 
@@ -81,6 +98,12 @@ export class Messenger {
     return this.deps.messages.get(key)?.ts;
   }
 
+  /** The channel and ts of the message posted for `key`, once Slack has it. */
+  placeOf(key: string): { readonly channel: string; readonly ts: string } | undefined {
+    const row = this.deps.messages.get(key);
+    return row?.ts === undefined ? undefined : { channel: row.channel, ts: row.ts };
+  }
+
   private serial<T>(key: string, work: () => Promise<T>): Promise<T> {
     const previous = this.chains.get(key) ?? Promise.resolve();
     const next = previous.then(work, work);
@@ -92,23 +115,23 @@ export class Messenger {
     return next;
   }
 
-  private async postNow(key: string, target: Target, content: MessageContent): Promise<string | undefined> {
+  private async postNow(key: string, target: Target, content: MessageContent): Promise<PostOutcome> {
     const { messages, log, now } = this.deps;
     const row = messages.get(key);
     if (row?.ts !== undefined) {
       await this.tryUpdate(key, row.channel, row.ts, content);
-      return row.ts;
+      return posted(row.ts);
     }
     if (row !== undefined) {
       const found = await this.lookup(key, row.channel, row.threadTs, row.createdAt);
       if (found === 'unknown') {
         log.warn('message maybe posted and lookup failed; not posting again', { key });
-        return undefined;
+        return LOST;
       }
       if (found !== undefined) {
         messages.recordPosted(key, found, now());
         await this.tryUpdate(key, row.channel, found, content);
-        return found;
+        return posted(found);
       }
     } else {
       messages.recordIntent(key, target.channel, target.threadTs, now());
@@ -129,7 +152,7 @@ export class Messenger {
     threadTs: string | undefined,
     content: MessageContent,
     since: Date,
-  ): Promise<string | undefined> {
+  ): Promise<PostOutcome> {
     const { messages, log, now } = this.deps;
     for (let attempt = 1; ; attempt++) {
       try {
@@ -140,24 +163,24 @@ export class Messenger {
           key,
         });
         messages.recordPosted(key, ts, now());
-        return ts;
+        return posted(ts);
       } catch (error) {
         const reason = slackErrorReason(error);
         if (isDefinitiveFailure(error)) {
           messages.forgetPending(key);
           log.warn('chat.postMessage refused', { key, channel, reason });
-          return undefined;
+          return { kind: 'refused', reason };
         }
         log.warn('chat.postMessage answer lost; looking the message up', { key, channel, reason, attempt });
         const found = await this.lookup(key, channel, threadTs, since.toISOString());
-        if (found === 'unknown') return undefined;
+        if (found === 'unknown') return LOST;
         if (found !== undefined) {
           messages.recordPosted(key, found, now());
-          return found;
+          return posted(found);
         }
         if (attempt >= MAX_POST_ATTEMPTS) {
           log.warn('chat.postMessage given up', { key, channel, attempts: attempt });
-          return undefined;
+          return LOST;
         }
       }
     }

@@ -27,6 +27,8 @@ export interface BotSettings {
   readonly approvalTtlHours: number;
   /** Approved caps of a calendar month (UTC) may not exceed this; undefined = no monthly limit. */
   readonly monthlyBudgetUsd: number | undefined;
+  /** The slash command this app answers (a second, dev, app in the workspace needs its own). */
+  readonly command: string;
 }
 
 export const botSettings = settingsSection(
@@ -60,6 +62,10 @@ export const botSettings = settingsSection(
       .max(24 * 30)
       .default(24),
     LOGTUNE_MONTHLY_BUDGET_USD: z.coerce.number().positive().optional(),
+    LOGTUNE_COMMAND: z
+      .string()
+      .regex(/^\/[a-z0-9_-]{1,31}$/, 'expected a slash command such as /logtune or /logtune-dev')
+      .default('/logtune'),
   },
   (e, problem): BotSettings => {
     if (e.SLACK_APP_TOKEN === undefined && e.SLACK_SIGNING_SECRET === undefined) {
@@ -81,6 +87,7 @@ export const botSettings = settingsSection(
       approvalsChannel: e.LOGTUNE_APPROVALS_CHANNEL,
       approvalTtlHours: e.LOGTUNE_APPROVAL_TTL_HOURS,
       monthlyBudgetUsd: e.LOGTUNE_MONTHLY_BUDGET_USD,
+      command: e.LOGTUNE_COMMAND,
     });
   },
   { secrets: ['SLACK_BOT_TOKEN', 'SLACK_APP_TOKEN', 'SLACK_SIGNING_SECRET'] },

@@ -27,13 +27,15 @@ export interface BotHarness {
   stop(): Promise<void>;
   send(request: SignedRequest): Promise<{ status: number; body: string }>;
   /** `/logtune <text>` as `userId`: the private answer (the ack itself is empty). */
-  command(text: string, userId?: string): Promise<{ text: string; blocks: unknown[] }>;
+  command(text: string, userId?: string, channelId?: string): Promise<{ text: string; blocks: unknown[] }>;
   /** Clicks a button on a message as `userId`: the private answer, if any arrives within `waitMs`. */
   click(
     message: StoredMessage,
     actionId: string,
     userId: string,
     waitMs?: number,
+    /** A crafted click: another value, workspace or channel than the message's own. */
+    crafted?: { value?: string; teamId?: string; channel?: string },
   ): Promise<{ text: string } | undefined>;
   event(event: Record<string, unknown>, eventId: string, retryNum?: number): Promise<{ status: number }>;
   posted(key: string): StoredMessage[];
@@ -122,28 +124,31 @@ export async function startBotHarness(options: {
       });
       return { status: res.status, body: await res.text() };
     },
-    async command(text, userId = 'U0ALICE') {
+    async command(text, userId = 'U0ALICE', channelId) {
       const id = `cmd-${++counter}`;
-      const res = await h.send(commandRequest(SECRET, { text, userId, responseUrl: fake.responseUrl(id) }));
+      const fields = { text, userId, responseUrl: fake.responseUrl(id), ...(channelId !== undefined && { channelId }) };
+      const res = await h.send(commandRequest(SECRET, fields));
       if (res.status !== 200 || res.body !== '')
         throw new Error(`command not acked at once: ${res.status} ${res.body}`);
       const answer = await waitFor(() => fake.responses.find((r) => r.id === id), { what: `the answer to "${text}"` });
       return answer.body as { text: string; blocks: unknown[] };
     },
-    async click(message, actionId, userId, waitMs = 5000) {
+    async click(message, actionId, userId, waitMs = 5000, crafted = {}) {
       const id = `click-${++counter}`;
       const button = findElement(message.blocks, actionId);
       if (!button) throw new Error(`no ${actionId} button on the message`);
-      const value = button.value;
+      const value = crafted.value ?? button.value;
+      const team = crafted.teamId ?? 'T0001';
+      const channel = crafted.channel ?? message.channel;
       const payload = {
         type: 'block_actions',
         token: 'x',
         api_app_id: 'A0APP',
         trigger_id: '1.2.3',
-        user: { id: userId, username: userId.toLowerCase(), name: userId.toLowerCase(), team_id: 'T0001' },
-        team: { id: 'T0001', domain: 't' },
-        container: { type: 'message', message_ts: message.ts, channel_id: message.channel, is_ephemeral: false },
-        channel: { id: message.channel, name: 'ops' },
+        user: { id: userId, username: userId.toLowerCase(), name: userId.toLowerCase(), team_id: team },
+        team: { id: team, domain: 't' },
+        container: { type: 'message', message_ts: message.ts, channel_id: channel, is_ephemeral: false },
+        channel: { id: channel, name: 'ops' },
         message: { type: 'message', ts: message.ts, text: message.text, blocks: message.blocks },
         response_url: fake.responseUrl(id),
         actions: [

@@ -65,6 +65,11 @@ export interface FakeSlack {
   /** A member users.info knows; any other id is user_not_found. */
   addUser(id: string, user?: FakeUser): void;
   setScopes(scopes: readonly string[] | undefined): void;
+  /**
+   * Every call of `method` whose arguments match is refused with `error` until the returned function is called: a
+   * post Slack refuses for good, e.g. `msg_too_long` (https://docs.slack.dev/reference/methods/chat.postMessage#errors).
+   */
+  refuseMatching(method: string, error: string, match: (args: Record<string, unknown>) => boolean): () => void;
   /** Files as people share them (a snippet, an uploaded log), and those the bot uploaded. */
   readonly files: FakeFile[];
   addFile(file: Omit<FakeFile, 'id' | 'size' | 'channels' | 'user'> & { user?: string }): FakeFile;
@@ -115,6 +120,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const messages: StoredMessage[] = [];
   const failures = new Map<string, string>();
   const slow = new Map<string, number>();
+  const refusals = new Set<{ method: string; error: string; match: (args: Record<string, unknown>) => boolean }>();
   const channelStates = new Map<string, ChannelState>();
   const users = new Map<string, FakeUser>();
   let scopes = options.scopes;
@@ -256,7 +262,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       : parseForm(raw);
     const token = req.headers.authorization?.replace(/^Bearer /, '');
     calls.push({ method, args, token, at: Date.now() });
-    const failure = failures.get(method);
+    const failure = failures.get(method) ?? [...refusals].find((r) => r.method === method && r.match(args))?.error;
     failures.delete(method);
     const delay = slow.get(method);
     slow.delete(method);
@@ -317,6 +323,11 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     addUser: (id, user = {}) => void users.set(id, user),
     setScopes: (next) => {
       scopes = next;
+    },
+    refuseMatching: (method, error, match) => {
+      const rule = { method, error, match };
+      refusals.add(rule);
+      return () => refusals.delete(rule);
     },
     files: files.files,
     addFile: (file) => files.add(file),

@@ -24,6 +24,7 @@ export interface CommandFields {
   readonly userId?: string;
   readonly channelId?: string;
   readonly responseUrl: string;
+  readonly command?: string;
 }
 
 export function commandRequest(secret: string, fields: CommandFields): SignedRequest {
@@ -35,7 +36,7 @@ export function commandRequest(secret: string, fields: CommandFields): SignedReq
     channel_name: 'logs',
     user_id: fields.userId ?? 'U0ALICE',
     user_name: 'alice',
-    command: '/logtune',
+    command: fields.command ?? '/logtune',
     text: fields.text,
     api_app_id: 'A0APP',
     is_enterprise_install: 'false',

@@ -49,6 +49,7 @@ const slow: Feature = {
   actions: [
     {
       actionId: 'slow_button',
+      postedOn: (value) => [`slow:${value}`],
       async run({ value }) {
         await gate.promise;
         return plainMessage(`clicked ${value}`);
@@ -60,6 +61,9 @@ const slow: Feature = {
 beforeAll(async () => {
   fake = await startFakeSlack();
   h = createHarness();
+  // The message the slow button is on, as the Messenger records it when it posts.
+  h.messages.recordIntent('slow:v-1', 'C0CHAN', undefined, new Date());
+  h.messages.recordPosted('slow:v-1', '1.1', new Date());
   const config = loadBotSettings({
     SLACK_BOT_TOKEN: 'xoxb-1-2-3',
     SLACK_SIGNING_SECRET: SECRET,

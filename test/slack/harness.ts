@@ -149,7 +149,14 @@ export function createHarness(options: HarnessOptions = {}): Harness {
   });
   const dataset = features.find((f) => f.name === 'dataset') as DatasetFeature;
   const trainingFeature = features.find((f) => f.name === 'training') as TrainingFeature;
-  const deps: SlackDeps = { identity, seenEvents: new SeenEventsRepo(db), log, now };
+  const deps: SlackDeps = {
+    identity,
+    seenEvents: new SeenEventsRepo(db),
+    messages: messenger,
+    log,
+    now,
+    command: '/logtune',
+  };
   const commands = commandsOf(features);
   const closers: (() => void)[] = [];
   const harness: Harness = {

@@ -5,6 +5,7 @@ import type { ActionSpec } from '../../slack/feature.ts';
 import type { Policy } from '../../slack/policy.ts';
 import { CANCEL_ACTION_ID } from './blocks/root.ts';
 import type { BuildRunner, CancelResult } from './runner.ts';
+import { rootKey } from './job.ts';
 import type { BuildsRepo } from './buildsRepo.ts';
 
 function answer(result: CancelResult, buildId: string): MessageContent {
@@ -33,6 +34,7 @@ export function cancelBuildAction(deps: {
 }): ActionSpec {
   return {
     actionId: CANCEL_ACTION_ID,
+    postedOn: (buildId) => [rootKey(buildId)],
     async run({ userId, value: buildId }) {
       const build = deps.builds.get(buildId);
       if (build) {

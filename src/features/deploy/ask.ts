@@ -10,11 +10,12 @@ import { inlineCode } from '../../slack/blocks/text.ts';
 import { describePriceSource, PriceUnavailableError } from '../../training/prices.ts';
 import { now, type DeployContext } from './context.ts';
 import { showRequest } from './messages.ts';
+import { refusalAdvice } from '../../slack/postRefusal.ts';
 import type { DeployQuote } from './quote.ts';
 import type { DeployRecord } from './deployRequestsRepo.ts';
 
 export type AskOutcome =
-  | { readonly kind: 'posted'; readonly record: DeployRecord }
+  | { readonly kind: 'posted'; readonly record: DeployRecord; readonly ts: string | undefined }
   | { readonly kind: 'refused'; readonly reason: string }
   | { readonly kind: 'failing'; readonly failing: readonly CheckResult[] };
 
@@ -122,16 +123,16 @@ export async function askDeploy(
   const at = now(ctx);
   const expiresAt = expiryOf(ctx.approval, at);
   // Checked again with the insert, in one synchronous step: two commands at once cannot both get through.
-  const outcome = ctx.requests.transaction((): AskOutcome => {
+  const outcome = ctx.requests.transaction(() => {
     const again = duplicateOf(ctx, jobName);
     return again
       ? refused(again)
       : {
-          kind: 'posted' as const,
+          kind: 'inserted' as const,
           record: ctx.requests.insert({ id: newRequestId(at), jobName, quote, requestedBy, channel, expiresAt }, at),
         };
   });
-  if (outcome.kind !== 'posted') return outcome;
+  if (outcome.kind !== 'inserted') return outcome;
   ctx.log.info('deploy requested', {
     requestId: outcome.record.id,
     jobName,
@@ -139,6 +140,22 @@ export async function askDeploy(
     usdPerHour: price.usdPerHour,
     requestedBy,
   });
-  await showRequest(ctx, outcome.record.id);
-  return outcome;
+  const shown = await showRequest(ctx, outcome.record.id);
+  if (shown.kind === 'refused') {
+    // Nothing half-made: the request closes, so it holds no lock on the job and asking again works at once.
+    ctx.requests.close(
+      outcome.record.id,
+      'failed',
+      ['pending_approval'],
+      { error: `Slack refused its approval message (${shown.reason})` },
+      now(ctx),
+    );
+    ctx.log.warn('deploy request closed: Slack refused its approval message', {
+      requestId: outcome.record.id,
+      channel,
+      reason: shown.reason,
+    });
+    return refused(`${refusalAdvice(shown.reason, channel)}. Nothing was started`);
+  }
+  return { kind: 'posted', record: outcome.record, ts: shown.kind === 'posted' ? shown.ts : undefined };
 }

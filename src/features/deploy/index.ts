@@ -2,7 +2,7 @@ import { approvalPlace } from '../../slack/approvalPlace.ts';
 import { botSettings, type BotSettings } from '../../slack/settings.ts';
 import type { Log } from '../../log.ts';
 import { plainMessage } from '../../slack/blocks/help.ts';
-import { inlineCode, permalink } from '../../slack/blocks/text.ts';
+import { inlineCode, link, permalink } from '../../slack/blocks/text.ts';
 import { onlyArgument, type Feature } from '../../slack/feature.ts';
 import type { BotIdentity } from '../../slack/identity.ts';
 import type { Messenger } from '../../slack/messenger.ts';
@@ -115,6 +115,12 @@ export function createDeployFeature(deps: DeployFeatureDeps): DeployFeature {
     const ts = deps.messenger.tsOf(requestKey(requestId));
     return ts === undefined ? undefined : permalink(deps.identity.workspaceUrl, channel, ts);
   };
+  const onRequest = (id: string) => [requestKey(id)];
+  // Keep is on the endpoint's current idle warning (messages.ts showWarning); an older warning's button is stale.
+  const onWarning = (name: string) => {
+    const endpoint = ctx.endpoints.get(name);
+    return endpoint?.idleWarnedAt === undefined ? [] : [`deploy:${endpoint.requestId}:idle:${endpoint.idleWarnedAt}`];
+  };
   return {
     name: 'deploy',
     endpoints: ctx.endpoints,
@@ -129,12 +135,16 @@ export function createDeployFeature(deps: DeployFeatureDeps): DeployFeature {
         example: '/logtune deploy logtune-ft-tr-20240601t120000-ab12-0123456789ab',
         async run({ args, userId, channelId }) {
           const job = onlyArgument(args, 'one training job (as shown when it completed)');
-          const place = approvalPlace(channelId, deps.bot.approvalsChannel, 'deploy');
+          const place = approvalPlace(channelId, deps.bot.approvalsChannel, 'deploy', deps.bot.command);
           const outcome = await askDeploy(ctx, job, userId, place.channel);
           if (outcome.kind === 'refused') return plainMessage(`:no_entry: Not posted: ${outcome.reason}.`);
           if (outcome.kind === 'failing') return preflightRefusal('deploy', outcome.failing);
+          const posted =
+            outcome.ts === undefined
+              ? ''
+              : ` (${link(permalink(deps.identity.workspaceUrl, place.channel, outcome.ts), 'see it')})`;
           return plainMessage(
-            `:moneybag: Deploy request ${inlineCode(outcome.record.id)}: its cost, with Approve and Cancel for an approver, is posted ${place.where}.`,
+            `:moneybag: Deploy request ${inlineCode(outcome.record.id)}: its cost, with Approve and Cancel for an approver, is posted ${place.where}${posted}.`,
           );
         },
       },
@@ -150,9 +160,13 @@ export function createDeployFeature(deps: DeployFeatureDeps): DeployFeature {
       },
     ],
     actions: [
-      { actionId: APPROVE_ACTION_ID, run: ({ value, userId }) => decisions.approve(value, userId) },
-      { actionId: CANCEL_ACTION_ID, run: ({ value, userId }) => decisions.cancel(value, userId) },
-      { actionId: KEEP_ACTION_ID, run: ({ value, userId }) => idleEndpoints.keep(value, userId) },
+      {
+        actionId: APPROVE_ACTION_ID,
+        postedOn: onRequest,
+        run: ({ value, userId }) => decisions.approve(value, userId),
+      },
+      { actionId: CANCEL_ACTION_ID, postedOn: onRequest, run: ({ value, userId }) => decisions.cancel(value, userId) },
+      { actionId: KEEP_ACTION_ID, postedOn: onWarning, run: ({ value, userId }) => idleEndpoints.keep(value, userId) },
     ],
     async status() {
       const at = new Date(deps.clock.now());

@@ -1,3 +1,4 @@
+import type { PostOutcome } from '../../slack/messenger.ts';
 import { z } from 'zod';
 import { hostingCost, type HostingCost } from '../../deploy/cost.ts';
 import type { MessageContent } from '../../slack/blocks/types.ts';
@@ -53,11 +54,11 @@ export function requestMessage(ctx: DeployContext, record: DeployRecord): Messag
   });
 }
 
-/** Posts the top-level message, or brings it up to date; resolves to its ts when Slack has it. */
-export async function showRequest(ctx: DeployContext, id: string): Promise<string | undefined> {
+/** Posts the top-level message, or brings it up to date; says whether Slack has it (or refused it, and why). */
+export async function showRequest(ctx: DeployContext, id: string): Promise<PostOutcome> {
   const record = ctx.requests.get(id);
-  if (!record) return undefined;
-  return ctx.messenger.post(requestKey(id), { channel: record.channel }, requestMessage(ctx, record));
+  if (!record) return { kind: 'lost' };
+  return ctx.messenger.postOutcome(requestKey(id), { channel: record.channel }, requestMessage(ctx, record));
 }
 
 /** A reply in the request's thread, once per key; false when there is no thread to reply in yet. */

@@ -1,3 +1,4 @@
+import { publicReason } from '../../slack/blocks/publicReason.ts';
 import { dataSettings, type DataSettings } from '../../dataset/settings.ts';
 import { hostingSettings } from '../../deploy/settings.ts';
 import { inferenceSettings } from '../../inference/settings.ts';
@@ -81,7 +82,7 @@ export function createEvaluationFeature(deps: EvaluationFeatureDeps): Evaluation
                 key,
                 { channel: channelId },
                 plainMessage(
-                  `:x: Evaluating ${inlineCode(endpointName)} failed: ${inlineCode((error as Error).message)}`,
+                  `:x: Evaluating ${inlineCode(endpointName)} failed: ${inlineCode(publicReason((error as Error).message))}`,
                 ),
               );
             },

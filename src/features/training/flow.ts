@@ -13,6 +13,9 @@ import { isEstimatedInstanceType, type TrainingInstanceType } from '../../traini
 import type { TrainArgs } from './args.ts';
 import { toApprovalQuote } from './approvalQuote.ts';
 import { notStartedMessage } from './blocks/thread.ts';
+import { plainMessage } from '../../slack/blocks/help.ts';
+import { inlineCode } from '../../slack/blocks/text.ts';
+import { refusalAdvice } from '../../slack/postRefusal.ts';
 import { now, type TrainingContext } from './context.ts';
 import { trainingLaunch } from './launch.ts';
 import { replyInThread, showRequest } from './messages.ts';
@@ -142,7 +145,8 @@ export class TrainingFlow {
         capUsd: outcome.quote.capUsd,
         instanceType: outcome.quote.instanceType,
       });
-      await showRequest(ctx, id);
+      const shown = await showRequest(ctx, id);
+      if (shown.kind === 'refused') await this.approvalRefused(id, shown.reason);
     } catch (error) {
       const record = ctx.requests.get(id);
       ctx.log.error('training estimate failed', { requestId: id, error });
@@ -185,6 +189,30 @@ export class TrainingFlow {
       else if (build.state !== 'queued' && build.state !== 'running')
         this.datasetSettled(build.id, build.state, build.error);
     }
+  }
+
+  /**
+   * Slack refused the approval message (the bot is not in the channel, it is archived…): the request closes, holding
+   * nothing, and its requester is told privately — in their direct message with the bot, as the command's own
+   * answer may be long expired — what to fix before asking again.
+   */
+  private async approvalRefused(id: string, reason: string): Promise<void> {
+    const { ctx } = this;
+    const record = ctx.requests.get(id);
+    const error = `Slack refused its approval message (${reason})`;
+    if (!record || !ctx.requests.close(id, 'failed', ['pending_approval'], { error }, now(ctx))) return;
+    ctx.log.warn('training request closed: Slack refused its approval message', {
+      requestId: id,
+      channel: record.channel,
+      reason,
+    });
+    await ctx.messenger.post(
+      `training:${id}:refused`,
+      { channel: record.requestedBy },
+      plainMessage(
+        `:no_entry: Training request ${inlineCode(id)} was not posted for approval: ${refusalAdvice(reason, record.channel)}. Nothing was started.`,
+      ),
+    );
   }
 
   private async fail(record: TrainingRecord, reason: string): Promise<void> {

@@ -106,6 +106,7 @@ export function createTrainingFeature(deps: TrainingFeatureDeps): TrainingFeatur
   deps.trackers.register(trainingJobKind(ctx));
   deps.datasets.runner.onSettled((build) => flow.datasetSettled(build.id, build.state, build.error));
   let stopSweep: (() => void) | undefined;
+  const postedOn = (id: string) => [requestKey(id)];
   return {
     name: 'training',
     requests: ctx.requests,
@@ -141,7 +142,7 @@ export function createTrainingFeature(deps: TrainingFeatureDeps): TrainingFeatur
         usage: TRAIN_USAGE,
         async run({ args, userId, channelId }) {
           const parsed = parseTrainArgs(args);
-          const place = approvalPlace(channelId, deps.bot.approvalsChannel, 'train');
+          const place = approvalPlace(channelId, deps.bot.approvalsChannel, 'train', deps.bot.command);
           const failing = await preflight?.failures({ use: 'train', instanceType: parsed.instanceType });
           if (failing !== undefined && failing.length > 0) return preflightRefusal('train', failing);
           const outcome = await flow.request(parsed, userId, place.channel);
@@ -171,9 +172,10 @@ export function createTrainingFeature(deps: TrainingFeatureDeps): TrainingFeatur
       },
     ],
     actions: [
-      { actionId: APPROVE_ACTION_ID, run: ({ value, userId }) => decisions.approve(value, userId) },
-      { actionId: CANCEL_REQUEST_ACTION_ID, run: ({ value, userId }) => decisions.cancel(value, userId) },
-      { actionId: STOP_JOB_ACTION_ID, run: ({ value, userId }) => decisions.stop(value, userId) },
+      // Every training button is on the request's own message, its value the request id.
+      { actionId: APPROVE_ACTION_ID, postedOn, run: ({ value, userId }) => decisions.approve(value, userId) },
+      { actionId: CANCEL_REQUEST_ACTION_ID, postedOn, run: ({ value, userId }) => decisions.cancel(value, userId) },
+      { actionId: STOP_JOB_ACTION_ID, postedOn, run: ({ value, userId }) => decisions.stop(value, userId) },
     ],
     async status() {
       const at = new Date(deps.clock.now());

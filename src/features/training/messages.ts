@@ -1,3 +1,4 @@
+import type { PostOutcome } from '../../slack/messenger.ts';
 import type { MessageContent } from '../../slack/blocks/types.ts';
 import { parseApprovalQuote } from './approvalQuote.ts';
 import { trainingMessage, type TrainingJobView } from './blocks/request.ts';
@@ -30,11 +31,11 @@ export function jobView(ctx: TrainingContext, record: TrainingRecord): TrainingJ
   return { name: record.jobName, ...parsed.data };
 }
 
-/** Posts the top-level message, or brings it up to date if it exists; resolves to its ts when Slack has it. */
-export async function showRequest(ctx: TrainingContext, id: string): Promise<string | undefined> {
+/** Posts the top-level message, or brings it up to date; says whether Slack has it (or refused it, and why). */
+export async function showRequest(ctx: TrainingContext, id: string): Promise<PostOutcome> {
   const record = ctx.requests.get(id);
-  if (!record) return undefined;
-  return ctx.messenger.post(requestKey(id), { channel: record.channel }, requestMessage(ctx, record));
+  if (!record) return { kind: 'lost' };
+  return ctx.messenger.postOutcome(requestKey(id), { channel: record.channel }, requestMessage(ctx, record));
 }
 
 /** A reply in the request's thread, once per key; false when there is no thread to reply in yet. */

@@ -4,6 +4,8 @@ import type { AcceptedMessage } from '../../slack/hygiene.ts';
 import type { Messenger } from '../../slack/messenger.ts';
 import type { SlackApi } from '../../slack/slackApi.ts';
 import { pastedLines } from '../../inference/pastedText.ts';
+import { plainMessage } from '../../slack/blocks/help.ts';
+import { refusalAdvice } from '../../slack/postRefusal.ts';
 import { noModelReply, progressReply, triageReply } from './blocks/reply.ts';
 import { verdictCsv } from './blocks/verdicts.ts';
 import { classifyLines, type ClassifiedText } from './classifyText.ts';
@@ -82,7 +84,8 @@ export class Triage {
     const { results } = answer.classified;
     const filename = `logtune-verdicts-${message.ts.replace('.', '-')}.csv`;
     const reply = this.reply(answer, filename, read.problems);
-    await deps.messenger.post(key, target, reply);
+    const shown = await deps.messenger.postOutcome(key, target, reply);
+    if (shown.kind === 'refused') return this.replyRefused(message, key, shown.reason);
     if (reply.listed < reply.listable) {
       const uploaded = await deps.messenger.uploadOnce(`${key}:verdicts`, target, {
         filename,
@@ -104,6 +107,21 @@ export class Triage {
       await deps.slack
         .addReaction({ channel: message.channel, ts: message.ts, name: 'rotating_light' })
         .catch((error: unknown) => deps.log.warn('triage reaction failed', { error }));
+  }
+
+  /**
+   * Slack refused the thread reply (e.g. `not_in_channel`: mentioned in a channel the bot was not invited to): said
+   * where it can be — the person's direct message with the bot, with the fix — and in the log.
+   */
+  private async replyRefused(message: AcceptedMessage, key: string, reason: string): Promise<void> {
+    const { deps } = this;
+    deps.log.warn('triage reply refused by Slack', { channel: message.channel, ts: message.ts, reason });
+    const advice = refusalAdvice(reason, message.channel);
+    await deps.messenger.post(
+      `${key}:refused`,
+      { channel: message.user },
+      plainMessage(`:warning: logtune could not answer your log lines: ${advice}.`),
+    );
   }
 
   /**

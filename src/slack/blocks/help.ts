@@ -4,20 +4,23 @@ import type { KnownBlock, MessageContent } from './types.ts';
 
 export const RANGE_EXAMPLES = ['april-may', '2024-04-01..2024-05-31', 'last 7 days', 'last month'] as const;
 
-function usageLine(spec: CommandSpec): string {
-  return `/logtune ${spec.name}${spec.args ? ` ${spec.args}` : ''}`;
+function usageLine(spec: CommandSpec, command: string): string {
+  return `${command} ${spec.name}${spec.args ? ` ${spec.args}` : ''}`;
 }
 
-function entry(spec: CommandSpec): KnownBlock {
-  const text = `${inlineCode(usageLine(spec))}\n${escapeMrkdwn(spec.summary)}\n_e.g._ ${inlineCode(spec.example)}`;
+/** A line written with the default command (`/logtune …`), as this app's command (LOGTUNE_COMMAND) names it. */
+export const asCommand = (line: string, command: string) => line.replace(/^\/logtune(?=\s|$)/, command);
+
+function entry(spec: CommandSpec, command: string): KnownBlock {
+  const text = `${inlineCode(usageLine(spec, command))}\n${escapeMrkdwn(spec.summary)}\n_e.g._ ${inlineCode(asCommand(spec.example, command))}`;
   return { type: 'section', text: { type: 'mrkdwn', text } };
 }
 
 /** `/logtune help`: every registered subcommand (the list comes from the feature registry). */
-export function helpMessage(commands: readonly CommandSpec[]): MessageContent {
+export function helpMessage(commands: readonly CommandSpec[], command = '/logtune'): MessageContent {
   const blocks: KnownBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: 'logtune commands' } },
-    ...commands.map(entry),
+    ...commands.map((spec) => entry(spec, command)),
     {
       type: 'context',
       elements: [
@@ -28,13 +31,13 @@ export function helpMessage(commands: readonly CommandSpec[]): MessageContent {
       ],
     },
   ];
-  const text = commands.map(usageLine).join('\n');
+  const text = commands.map((spec) => usageLine(spec, command)).join('\n');
   return { text: `logtune commands:\n${escapeMrkdwn(text)}`, blocks };
 }
 
 /** A private answer to a mistake, with the way to do it right. */
-export function usageMessage(problem: string, usageLine?: string): MessageContent {
-  const hint = usageLine === undefined ? `Try ${inlineCode('/logtune help')}.` : `Usage: ${inlineCode(usageLine)}`;
+export function usageMessage(problem: string, usageLine?: string, command = '/logtune'): MessageContent {
+  const hint = usageLine === undefined ? `Try ${inlineCode(`${command} help`)}.` : `Usage: ${inlineCode(usageLine)}`;
   const text = `:warning: ${escapeMrkdwn(problem)}\n${hint}`;
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
 }

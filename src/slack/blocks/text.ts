@@ -1,3 +1,5 @@
+import { truncateMrkdwn } from './truncate.ts';
+
 /** Formatting helpers shared by the message builders; all pure. */
 
 /** mrkdwn treats only `&`, `<` and `>` as control characters; escaping them also defuses `<!channel>` and fake links. */
@@ -15,10 +17,9 @@ export function inlineCode(text: string): string {
   return `\`${codeText(text).replaceAll('\n', ' ')}\``;
 }
 
-/** Cuts to at most `max` characters, marking the cut. Counts UTF-16 units, as Slack's limits are conservative enough. */
+/** Cuts to at most `max` characters, marking the cut, never inside mrkdwn markup (truncate.ts). */
 export function truncate(text: string, max: number, marker = '… (truncated)'): string {
-  if (text.length <= max) return text;
-  return `${text.slice(0, Math.max(0, max - marker.length))}${marker}`;
+  return truncateMrkdwn(text, max, marker);
 }
 
 /** A user mention, only for ids shaped like Slack's (anything else is shown escaped, never as markup). */

@@ -25,6 +25,6 @@ export function commandListener(commands: readonly CommandSpec[], deps: SlackDep
     const { text, user_id: userId, channel_id: channelId } = parsed.data;
     const log = deps.log.child({ command: parsed.data.command, userId, channel: channelId });
     const reply = privateReply({ respond, client, channel: channelId, user: userId, log });
-    await reply(await routeCommand({ text, userId, channelId, notify: reply }, commands, log));
+    await reply(await routeCommand({ text, userId, channelId, notify: reply }, commands, log, deps.command));
   };
 }

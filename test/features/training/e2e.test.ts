@@ -5,6 +5,7 @@ import {
   CANCEL_REQUEST_ACTION_ID,
   STOP_JOB_ACTION_ID,
 } from '../../../src/features/training/blocks/request.ts';
+import type { TrainingFeature } from '../../../src/features/training/index.ts';
 import { S3Store } from '../../../src/objectStore/s3Store.ts';
 import { startBotHarness, type BotHarness } from '../../helpers/botHarness.ts';
 import { FakeTrainingAws } from '../../helpers/fakeTrainingAws.ts';
@@ -319,5 +320,55 @@ describe('/logtune train', () => {
     });
     for (let i = 0; i < 6; i++) await tick();
     expect(replies(message).at(-1)).toMatch(/Stopped (on request|by SageMaker at the approved cap): .* billed × 1/);
+  }, 40_000);
+
+  it('a thread reply Slack refuses for good is given up: later statuses are still reported and polling ends', async () => {
+    const { message } = await requestAndWaitForEstimate(`train ${rangeText} epochs=8`);
+    aws.willRun('training-completed.json');
+    const downloading = (a: Record<string, unknown>) =>
+      a.thread_ts === message.ts && String(a.text).startsWith(':arrow_forward: Downloading');
+    const allow = h.fake.refuseMatching('chat.postMessage', 'msg_too_long', downloading);
+    try {
+      await h.click(message, APPROVE_ACTION_ID, 'U0CAROL', 500);
+      await waitFor(() => replies(message).some((t) => t.includes('Training job')), { what: 'the launch' });
+      const jobName = aws.creates.at(-1)!.TrainingJobName!;
+      for (let i = 0; i < 20 && !replies(message).some((t) => t.includes('Completed in')); i++) await tick();
+      const statuses = replies(message)
+        .filter((t) => t.startsWith(':arrow_forward:'))
+        .map((t) => /^:arrow_forward: \*?(\w+)/.exec(t)![1]);
+      expect(statuses).toEqual(['Starting', 'Training', 'Uploading', 'Completed']);
+      expect(h.logEntries().find((e) => e.msg === 'gave up reporting a change; tracking goes on')).toMatchObject({
+        id: jobName,
+        attempts: 5,
+      });
+      // Bounded: five refusals, not one a poll for ever.
+      expect(h.fake.callsOf('chat.postMessage').filter((c) => downloading(c.args))).toHaveLength(5);
+      await waitFor(() => h.logEntries().some((e) => e.msg === 'tracked resource ended' && e.id === jobName), {
+        what: 'the end of tracking',
+      });
+      const polls = aws.pollsOf(jobName);
+      for (let i = 0; i < 3; i++) await tick();
+      expect(aws.pollsOf(jobName)).toBe(polls);
+    } finally {
+      allow();
+    }
+  }, 60_000);
+
+  it('an approval message Slack refuses closes the request and tells the requester privately how to fix it', async () => {
+    h.fake.setChannel('C0NOBOT', 'not_in_channel');
+    const answer = await h.command(`train ${rangeText} epochs=9`, 'U0ALICE', 'C0NOBOT');
+    const id = idFrom(answer.text);
+    const note = await waitFor(
+      () => h.fake.messages.find((m) => m.channel === 'U0ALICE' && String(m.text).includes(id)),
+      { what: 'the private note' },
+    );
+    expect(String(note.text)).toContain('was not posted for approval: logtune is not a member of <#C0NOBOT>');
+    expect(String(note.text)).toContain('`/invite @logtune`');
+    const closed = (h.bot!.features.find((f) => f.name === 'training') as TrainingFeature).requests.get(id)!;
+    expect(closed.state).toBe('failed');
+    expect(h.posted(requestKey(id))).toHaveLength(0);
+    h.fake.setChannel('C0NOBOT', 'member');
+    const again = await h.command(`train ${rangeText} epochs=9`, 'U0ALICE', 'C0NOBOT');
+    expect((await requestMessage(idFrom(again.text))).channel).toBe('C0NOBOT');
   }, 40_000);
 });

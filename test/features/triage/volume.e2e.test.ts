@@ -211,4 +211,19 @@ describe('triage at volume', () => {
     expect(replyTo(twin.ts, 'C0ELSE')).toHaveLength(1);
     expect(replyTo(mention.ts, 'C0ELSE')).toHaveLength(1);
   }, 40_000);
+
+  it('says privately, with the fix, when Slack refuses the reply (not_in_channel), and logs it', async () => {
+    h.fake.setChannel('C0NOTIN', 'not_in_channel');
+    const mention = { ...message(`<@U0BOT> ${toJsonLines(syntheticRows(day, 1, 108))}`, { channel: 'C0NOTIN' }) };
+    await send({ ...mention, type: 'app_mention' });
+    const dm = await waitFor(
+      () => h.fake.messages.find((m) => m.channel === 'U0ALICE' && String(m.text).includes('could not answer')),
+      { what: 'the private note' },
+    );
+    expect(blockText(dm)).toContain('logtune is not a member of <#C0NOTIN>');
+    expect(blockText(dm)).toContain('`/invite @logtune`');
+    expect(replyTo(mention.ts, 'C0NOTIN')).toHaveLength(0);
+    const logged = h.logEntries().find((e) => e.msg === 'triage reply refused by Slack');
+    expect(logged).toMatchObject({ channel: 'C0NOTIN', reason: 'not_in_channel' });
+  }, 40_000);
 });

@@ -1,3 +1,4 @@
+import { publicReason } from '../../../slack/blocks/publicReason.ts';
 import { formatUsd } from '../../../slack/blocks/money.ts';
 import { escapeMrkdwn, inlineCode, mention, truncate } from '../../../slack/blocks/text.ts';
 import type { MessageContent } from '../../../slack/blocks/types.ts';
@@ -32,7 +33,7 @@ export function createdMessage(name: string, existed: boolean): MessageContent {
 
 export function createFailedMessage(reason: string): MessageContent {
   return note(
-    `:x: *SageMaker did not create the endpoint*: ${escapeMrkdwn(truncate(reason, 2000))}. Whatever part was created has been removed; nothing is billed for it.`,
+    `:x: *SageMaker did not create the endpoint*: ${escapeMrkdwn(publicReason(reason))}. Whatever part was created has been removed; nothing is billed for it.`,
   );
 }
 
@@ -81,7 +82,7 @@ export function removedMessage(
 
 export function removalFailedMessage(reason: string): MessageContent {
   return note(
-    `:warning: Removing the endpoint failed: ${escapeMrkdwn(truncate(reason, 1500))}. logtune tries again every minute.`,
+    `:warning: Removing the endpoint failed: ${escapeMrkdwn(publicReason(reason))}. logtune tries again every minute.`,
   );
 }
 
@@ -93,6 +94,6 @@ export function keptMessage(userId: string, at: string, idleHours: number): Mess
 
 export function afterInServiceFailedMessage(name: string, reason: string): MessageContent {
   return note(
-    `:warning: The evaluation after InService failed: ${escapeMrkdwn(truncate(reason, 1500))}. ${inlineCode(`/logtune evaluate ${name}`)} runs it again.`,
+    `:warning: The evaluation after InService failed: ${escapeMrkdwn(publicReason(reason))}. ${inlineCode(`/logtune evaluate ${name}`)} runs it again.`,
   );
 }

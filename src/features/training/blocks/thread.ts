@@ -1,3 +1,4 @@
+import { publicReason } from '../../../slack/blocks/publicReason.ts';
 import { formatUsd } from '../../../slack/blocks/money.ts';
 import { escapeMrkdwn, formatDuration, inlineCode, mention, truncate } from '../../../slack/blocks/text.ts';
 import type { MessageContent } from '../../../slack/blocks/types.ts';
@@ -41,12 +42,12 @@ export function launchedMessage(jobName: string, created: boolean): MessageConte
 
 export function launchFailedMessage(reason: string): MessageContent {
   return note(
-    `:x: *SageMaker did not start the job*: ${escapeMrkdwn(truncate(reason, 2000))}. Nothing is being billed for it.`,
+    `:x: *SageMaker did not start the job*: ${escapeMrkdwn(publicReason(reason))}. Nothing is being billed for it.`,
   );
 }
 
 export function notStartedMessage(reason: string): MessageContent {
-  return note(`:x: *Training not started*: ${escapeMrkdwn(truncate(reason, 2000))}`);
+  return note(`:x: *Training not started*: ${escapeMrkdwn(publicReason(reason))}`);
 }
 
 export function stopRequestedMessage(userId: string, outcome: 'stopping' | 'already-ended'): MessageContent {
@@ -58,7 +59,7 @@ export function stopRequestedMessage(userId: string, outcome: 'stopping' | 'alre
 }
 
 export function statusChangeMessage(status: string, message: string | undefined): MessageContent {
-  const detail = message === undefined || message === '' ? '' : ` — ${escapeMrkdwn(truncate(message, 1000))}`;
+  const detail = message === undefined || message === '' ? '' : ` — ${escapeMrkdwn(publicReason(message))}`;
   return note(`:arrow_forward: *${escapeMrkdwn(status)}*${detail}`);
 }
 
@@ -98,7 +99,7 @@ export function resultMessage(progress: JobOutcome, quote: ApprovalQuote | undef
   }
   if (result?.kind === 'failed') {
     const capacity = result.capacityError ? ' (no instances were free: try again later or another instance type)' : '';
-    return note(`:x: *Failed*${capacity}: ${escapeMrkdwn(truncate(result.reason, 2000))}\n${billed}, ${spent}`);
+    return note(`:x: *Failed*${capacity}: ${escapeMrkdwn(publicReason(result.reason))}\n${billed}, ${spent}`);
   }
   const by = result?.kind === 'stopped' && result.by === 'cap' ? 'by SageMaker at the approved cap' : 'on request';
   return note(`:no_entry_sign: *Stopped* ${by}: ${billed}, ${spent}`);
