@@ -7,6 +7,7 @@ import type { StoredStats } from '../dataset/output/stored.ts';
 import { ConfigError, UsageError } from '../errors.ts';
 import { joinUri } from '../objectStore/uri.ts';
 import { maxRuntimeForCap, type RuntimeLimit } from './budget.ts';
+import { maxInputLengthMismatch, trainingMaxInputLength } from './maxInputLength.ts';
 import type { Range } from './estimate.ts';
 import type { ModelRecipe, TrainingVariant } from '../jumpstart/recipe.ts';
 import { volumeSizeSupported } from '../jumpstart/resolve.ts';
@@ -81,6 +82,13 @@ export function trainingVariant(recipe: ModelRecipe, instanceType: string): Trai
 }
 
 function hyperparameters(spec: TrainingJobSpec, variant: TrainingVariant, jobName: string): Record<string, string> {
+  // The examples were cut to the dataset's max_input_length: a training that cut them shorter could lose answers.
+  const mismatch = maxInputLengthMismatch(
+    spec.dataset.stats.datasetId,
+    spec.dataset.stats.settings.maxInputLength,
+    trainingMaxInputLength(spec.recipe, spec.instanceType, spec.config),
+  );
+  if (mismatch !== undefined) throw new UsageError(mismatch);
   const values: Record<string, string> = {
     ...variant.hyperparameters,
     per_device_train_batch_size: String(spec.config.batchSize),

@@ -7,6 +7,7 @@ import { BackgroundTasks } from '../../shared/backgroundTasks.ts';
 import { expiryOf } from '../../spend/approval.ts';
 import { SpendCreation } from '../../spend/creation.ts';
 import { findFinishedDataset } from '../../training/findDataset.ts';
+import { maxInputLengthMismatch, trainingMaxInputLength } from '../../training/maxInputLength.ts';
 import { hourlyPrice } from '../../training/prices.ts';
 import { offeredInstanceTypes, quoteTraining } from '../../training/quote.ts';
 import { isEstimatedInstanceType, type TrainingInstanceType } from '../../training/instanceTypes.ts';
@@ -45,7 +46,7 @@ export class TrainingFlow {
   async request(args: TrainArgs, requestedBy: string, channel: string): Promise<RequestOutcome> {
     const { ctx } = this;
     const at = now(ctx);
-    const build = resolveBuildRequest(ctx.data, { rangeText: args.rangeText }, at);
+    resolveBuildRequest(ctx.data, { rangeText: args.rangeText }, at); // the range and the data settings, first
     requireSetting(ctx.training.roleArn, 'LOGTUNE_SAGEMAKER_ROLE_ARN', 'the role SageMaker assumes to train');
     const artifacts = requireSetting(ctx.data.artifactsUri, 'LOGTUNE_ARTIFACTS_URI', 'where datasets and models go');
     if (!artifacts.startsWith('s3://'))
@@ -67,6 +68,9 @@ export class TrainingFlow {
         `${instanceType} is not offered: ${recipe.modelId} ${recipe.version} trains on ` +
           `${offeredInstanceTypes(recipe.training.supportedInstanceTypes).join(', ') || 'no type logtune can estimate'}`,
       );
+    // The dataset is cut to the max_input_length the training will use (a dataset cut otherwise is not reused).
+    const maxInputLength = trainingMaxInputLength(recipe, instanceType, ctx.training).value;
+    const build = resolveBuildRequest(ctx.data, { rangeText: args.rangeText, maxInputLength }, at);
     const ask = {
       rangeLabel: build.range.label,
       rangeStart: build.range.start,
@@ -113,6 +117,12 @@ export class TrainingFlow {
       if (region === undefined)
         return await this.fail(record, "AWS_REGION is not set: training runs in the SageMaker client's region");
       const recipe = await ctx.recipes.forTraining(region);
+      const mismatch = maxInputLengthMismatch(
+        dataset.stats.datasetId,
+        dataset.stats.settings.maxInputLength,
+        trainingMaxInputLength(recipe, record.ask.instanceType, ctx.training),
+      );
+      if (mismatch !== undefined) return await this.fail(record, mismatch);
       const quote = await quoteTraining(
         {
           stats: dataset.stats,
