@@ -10,6 +10,7 @@ import {
 } from '../../../slack/blocks/text.ts';
 import type { KnownBlock, MessageContent } from '../../../slack/blocks/types.ts';
 import { button, confirmedButton, plainStatus } from '../../../slack/blocks/buttons.ts';
+import { marginOverHigh, STOPPED_AT_CAP_NOTE } from '../../../training/budget.ts';
 import { LLAMA2_LICENCE } from '../../../training/llamaLicence.ts';
 import type { ApprovalQuote } from '../approvalQuote.ts';
 import type { TrainingState } from '../trainingRequestsRepo.ts';
@@ -65,16 +66,26 @@ function facts(q: ApprovalQuote): string {
     `*Price:* ${formatUsd(q.usdPerHour)}/h per instance — ${escapeMrkdwn(q.priceNote)}`,
     `*Cap:* ${cap}`,
   ];
-  if (q.capBelowEstimate)
-    lines.push(
-      `:warning: The cap is below the estimate's high end (${formatUsd(q.usd.high)}): the job may be stopped before it finishes.`,
-    );
+  lines.push(capPromise(q));
   lines.push(
     q.baselineMacroF1 === undefined
       ? '*Bar to clear:* no baseline score for this dataset yet (`logtune baseline`)'
       : `*Bar to clear:* the free baseline scores macro-F1 ${f1(q.baselineMacroF1)} on this validation split; the fine-tune has to beat it`,
   );
   return lines.join('\n');
+}
+
+/** What the cap means for the model, in words, and how much room it leaves (or that it leaves none). */
+function capPromise(q: ApprovalQuote): string {
+  if (q.capBelowEstimate)
+    return (
+      `:warning: The cap is below the estimate's high end (${formatUsd(q.usd.high)}): the job may be stopped before ` +
+      `it finishes. ${STOPPED_AT_CAP_NOTE}`
+    );
+  return (
+    `:floppy_disk: ${STOPPED_AT_CAP_NOTE} The cap leaves ${marginOverHigh(q.capUsd, q.usd.high)}% over the ` +
+    `estimate's high end (${formatUsd(q.usd.high)}) so that a slow run still finishes.`
+  );
 }
 
 function instanceTable(q: ApprovalQuote): string {
