@@ -9,10 +9,11 @@ import { SpendCreation } from '../../spend/creation.ts';
 import { findFinishedDataset } from '../../training/findDataset.ts';
 import { maxInputLengthMismatch, trainingMaxInputLength } from '../../training/maxInputLength.ts';
 import { hourlyPrice } from '../../training/prices.ts';
-import { offeredInstanceTypes, quoteTraining } from '../../training/quote.ts';
+import { offeredInstanceTypes } from '../../training/quote.ts';
 import { isEstimatedInstanceType, type TrainingInstanceType } from '../../training/instanceTypes.ts';
 import type { TrainArgs } from './args.ts';
-import { toApprovalQuote } from './approvalQuote.ts';
+import { toApprovalQuote, withSubset } from './approvalQuote.ts';
+import { quoteWithinBudget } from './budgetSizing.ts';
 import { notStartedMessage } from './blocks/thread.ts';
 import { now, type TrainingContext } from './context.ts';
 import { trainingLaunch } from './launch.ts';
@@ -123,7 +124,9 @@ export class TrainingFlow {
         trainingMaxInputLength(recipe, record.ask.instanceType, ctx.training),
       );
       if (mismatch !== undefined) return await this.fail(record, mismatch);
-      const quote = await quoteTraining(
+      const sized = await quoteWithinBudget(
+        id,
+        dataset,
         {
           stats: dataset.stats,
           region,
@@ -141,16 +144,18 @@ export class TrainingFlow {
             now: () => now(ctx),
           }),
       );
+      if (!sized.ok) return await this.fail(record, sized.problem);
+      const { quote, subset } = sized;
       const baseline = await ctx.baselineMacroF1?.(dataset).catch(() => undefined);
       const outcome = toApprovalQuote(quote, dataset, baseline, recipe);
       if (!outcome.ok) return await this.fail(record, outcome.problem);
+      const approval = subset === undefined ? outcome.quote : withSubset(outcome.quote, subset, record.ask.epochs);
       const expiresAt = expiryOf(ctx.approval, now(ctx));
-      if (!ctx.requests.markQuoted(id, JSON.stringify(outcome.quote), outcome.quote.capUsd, expiresAt, now(ctx)))
-        return;
+      if (!ctx.requests.markQuoted(id, JSON.stringify(approval), approval.capUsd, expiresAt, now(ctx))) return;
       ctx.log.info('training estimate posted for approval', {
         requestId: id,
-        capUsd: outcome.quote.capUsd,
-        instanceType: outcome.quote.instanceType,
+        capUsd: approval.capUsd,
+        instanceType: approval.instanceType,
       });
       await showRequest(ctx, id);
     } catch (error) {

@@ -62,6 +62,7 @@ function facts(q: ApprovalQuote): string {
   const lines = [
     `*Dataset:* ${inlineCode(q.datasetId)} · examples per label (train+validation): ${labels}`,
     `*Work:* ${formatCount(q.tokens)} Llama 2 tokens × ${q.epochs} epochs on ${q.instanceCount} × ${inlineCode(q.instanceType)} in ${escapeMrkdwn(q.region)}`,
+    ...budgetSizing(q),
     `*Estimate:* ${hours(q.hours.likely)} (${hours(q.hours.low)}–${hours(q.hours.high)}) · ${formatUsd(q.usd.likely)} (${formatUsdRange(q.usd.low, q.usd.high)}) · throughput: ${escapeMrkdwn(q.basis)}`,
     `*Price:* ${formatUsd(q.usdPerHour)}/h per instance — ${escapeMrkdwn(q.priceNote)}`,
     `*Cap:* ${cap}`,
@@ -73,6 +74,23 @@ function facts(q: ApprovalQuote): string {
       : `*Bar to clear:* the free baseline scores macro-F1 ${f1(q.baselineMacroF1)} on this validation split; the fine-tune has to beat it`,
   );
   return lines.join('\n');
+}
+
+/** What budget= cut to fit, if anything: the job trains on exactly this subset. */
+function budgetSizing(q: ApprovalQuote): string[] {
+  const sized = q.sizedToBudget;
+  if (sized === undefined) return [];
+  const kept = sized.train + sized.validation;
+  const of = sized.of.train + sized.of.validation;
+  const epochs =
+    q.epochs === sized.requestedEpochs
+      ? ''
+      : ` and ${q.epochs} epoch${q.epochs === 1 ? '' : 's'} instead of ${sized.requestedEpochs}`;
+  return [
+    `*Sized to the budget:* trains on ${formatCount(kept)} of ${formatCount(of)} examples ` +
+      `(train ${formatCount(sized.train)} of ${formatCount(sized.of.train)}, validation ${formatCount(sized.validation)} of ${formatCount(sized.of.validation)})${epochs}: ` +
+      `a seeded sample written to ${inlineCode(sized.uri)} before this approval`,
+  ];
 }
 
 /** What the cap means for the model, in words, and how much room it leaves (or that it leaves none). */
