@@ -258,6 +258,15 @@ describe('training job request', () => {
     expect(() => trainingJobRequest(spec({}, override))).toThrow(/or change the override/);
   });
 
+  it('trains on the subset budget= wrote, when there is one', () => {
+    const base = `${stats.outUri}/subsets/req-42/`;
+    const subset = { channels: { training: `${base}train/`, validation: `${base}validation/` }, validationRows: 12 };
+    const uris = (s: TrainingJobSpec) =>
+      trainingJobRequest(s).input.InputDataConfig!.map((c) => c.DataSource!.S3DataSource!.S3Uri);
+    expect(uris(spec({ subset })).slice(0, 2)).toEqual([`${base}train/`, `${base}validation/`]);
+    expect(uris(spec({ subset: { ...subset, validationRows: 0 } }))[1]).not.toContain('/validation/');
+  });
+
   it('refuses clearly what SageMaker cannot run', () => {
     expect(() => trainingJobRequest(spec({}, { LOGTUNE_SAGEMAKER_ROLE_ARN: '' }))).toThrow(
       'LOGTUNE_SAGEMAKER_ROLE_ARN: is required',
