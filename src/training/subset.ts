@@ -40,6 +40,22 @@ async function* bothSplits(dataset: StoredDataset) {
     for await (const example of readExamples(dataset, split)) yield { ...example, split, index: index++ };
 }
 
+/** What a budget would keep, without writing anything (`logtune estimate --budget`). */
+export type SubsetPlan =
+  | { readonly kind: 'whole' }
+  | { readonly kind: 'refused'; readonly message: string }
+  | {
+      readonly kind: 'cut';
+      readonly train: number;
+      readonly validation: number;
+      readonly of: { readonly train: number; readonly validation: number };
+      readonly tokens: number;
+      readonly epochs: number;
+      /** Each example's place in the seeded order (train lines, then validation lines): kept when below `kept`. */
+      readonly rank: Int32Array;
+      readonly kept: number;
+    };
+
 export async function sizeToBudget(
   dataset: StoredDataset,
   requestId: string,
@@ -47,6 +63,17 @@ export async function sizeToBudget(
   fit: BudgetFit,
   signal?: AbortSignal,
 ): Promise<SubsetOutcome> {
+  const plan = await planToBudget(dataset, epochs, fit, signal);
+  if (plan.kind !== 'cut') return plan;
+  return { kind: 'cut', subset: await writeSubset(dataset, requestId, plan.rank, plan.kept, plan) };
+}
+
+export async function planToBudget(
+  dataset: StoredDataset,
+  epochs: number,
+  fit: BudgetFit,
+  signal?: AbortSignal,
+): Promise<SubsetPlan> {
   const seed = dataset.stats.settings.seed;
   const keys: number[] = [];
   const train: boolean[] = [];
@@ -84,7 +111,16 @@ export async function sizeToBudget(
       continue;
     }
     if (choice.kind !== 'cut') return choice;
-    return { kind: 'cut', subset: await writeSubset(dataset, requestId, rank, choice.examples, choice) };
+    return {
+      kind: 'cut',
+      train: choice.train,
+      validation: choice.examples - choice.train,
+      of: { train: totalTrain, validation: total - totalTrain },
+      tokens: choice.tokens,
+      epochs: choice.epochs,
+      rank,
+      kept: choice.examples,
+    };
   }
 }
 
