@@ -23,7 +23,26 @@ function lineSpanBound(context: string): number {
 }
 
 function randomText(r: () => number, length: number): string {
-  const alphabet = ['a', 'e', 'th', ' ', '=', '/', '%2F', '0', '9', '.', '"', '\\', '\n', 'é', '€', '😀', '\u0000', '-'];
+  const alphabet = [
+    'a',
+    'e',
+    'th',
+    ' ',
+    '=',
+    '/',
+    '%2F',
+    '0',
+    '9',
+    '.',
+    '"',
+    '\\',
+    '\n',
+    'é',
+    '€',
+    '😀',
+    '\u0000',
+    '-',
+  ];
   let text = '';
   while (text.length < length) text += alphabet[Math.floor(r() * alphabet.length)];
   return text;
