@@ -58,24 +58,40 @@ class BoundCounter {
   }
 }
 
-/** The bound for a context as it stands inside a JSONL line (`bytes[start, end)`, JSON-escaped once more). */
+/**
+ * The bound for a context as it stands inside a JSONL line (`bytes[start, end)`, JSON-escaped once more). The hot
+ * path of a build: one loop with BoundCounter's arithmetic inlined (⌈x/2⌉ as (x + 1) >> 1), no calls per byte.
+ */
 export function contextTokenBound(bytes: Uint8Array, start: number, end: number, merges: Uint8Array): number {
-  const counter = new BoundCounter(merges);
+  let symbols = 0;
+  let cover = 0;
+  let chain = 0;
+  let previous = -1;
   for (let i = start; i < end; i++) {
     let b = bytes[i]!;
     if (b === 0x5c && i + 1 < end) {
       b = bytes[++i]!;
       // `\uXXXX` in the line stands for one character (a lone surrogate): 3 bytes once encoded.
       if (b === 0x75) {
-        counter.other(3);
+        symbols += 3;
+        cover += (chain + 1) >> 1;
+        chain = 0;
+        previous = -1;
         i += 4;
         continue;
       }
     }
-    if (b >= 0x80) counter.other(1);
-    else counter.ascii(b);
+    symbols++;
+    const slot = b === 0x20 ? SPACE_SLOT : b < 0x7f ? b : -1;
+    if (slot !== -1 && previous !== -1 && merges[previous * MERGE_SLOTS + slot] === 1) chain++;
+    else {
+      cover += (chain + 1) >> 1;
+      chain = 0;
+    }
+    previous = slot;
   }
-  return counter.total();
+  cover += (chain + 1) >> 1;
+  return symbols - ((cover + 1) >> 1);
 }
 
 /** The bound for a plain string (a label's answer and the marker before it). */
