@@ -55,7 +55,12 @@ export async function buildDataset(request: BuildRequest, hooks: BuildHooks = {}
     openStore(request.logsUri, { ...storeOptions, source: 'logs' }),
     openStore(request.outUri, storeOptions),
   ]);
-  const [layout] = await Promise.all([resolveLayout(logs, request.layout, signal), assertWritable(out, signal)]);
+  const [layout, outWarning] = await Promise.all([
+    resolveLayout(logs, request.layout, signal),
+    assertWritable(out, signal),
+  ]);
+  const warnings = outWarning === undefined ? [] : [outWarning];
+  for (const warning of warnings) hooks.onWarning?.(warning);
   hooks.onLayout?.(layout);
   // Workers start while the listing is in flight: their start-up is off the critical path.
   const processor = createFileProcessor(
@@ -103,7 +108,7 @@ export async function buildDataset(request: BuildRequest, hooks: BuildHooks = {}
       maxInputLength: request.maxInputLength,
     });
     await closed;
-    const summary = summarize(request, layout, objects, totals, result, tokens, progress);
+    const summary = summarize(request, layout, objects, totals, result, tokens, progress, warnings);
     await writeCompletion(out, summary, signal);
     progress.enter('done');
     return summary;
@@ -265,6 +270,7 @@ function summarize(
   result: SinkResult,
   tokens: TokenStats,
   progress: ProgressTracker,
+  warnings: readonly string[],
 ): BuildSummary {
   const seconds = progress.elapsedSeconds();
   const bytes = objects.reduce((sum, o) => sum + o.size, 0);
@@ -307,5 +313,6 @@ function summarize(
       template: joinUri(request.outUri, DATASET_FILES.template),
       stats: joinUri(request.outUri, DATASET_FILES.stats),
     },
+    ...(warnings.length > 0 && { warnings }),
   };
 }

@@ -165,6 +165,8 @@ export interface BuildSummary {
     readonly template: string;
     readonly stats: string;
   };
+  /** What the build could not tidy up (the --out write check's upload, when its abort was refused); absent if none. */
+  readonly warnings?: readonly string[];
 }
 
 export interface BuildHooks {
@@ -177,4 +179,6 @@ export interface BuildHooks {
     readonly name: string;
     readonly detected: boolean;
   }) => void;
+  /** Called as soon as something is worth saying but does not stop the build (also kept in `warnings`). */
+  readonly onWarning?: (message: string) => void;
 }

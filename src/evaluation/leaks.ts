@@ -1,13 +1,19 @@
 import type { StoredExample } from '../dataset/output/stored.ts';
 import { scoreAnswers } from './metrics.ts';
 import { nextTurn, SLICE } from './nextTurn.ts';
-import type { FieldLeak, LeakReport } from './report.ts';
+import type { FieldLeak, LeakReason, LeakReport } from './report.ts';
+import { nonStandardFields } from './skew.ts';
 
 /**
  * How well each context field alone predicts the label: the majority label per distinct value, learned on train and
- * scored on validation. A field that alone comes within LEAK_MARGIN of the full model's macro-F1 (and clearly beats
- * always answering the commonest label) is flagged: the model may be reading another system's verdict — an
- * enrichment column such as a bot score — rather than the traffic.
+ * scored on validation. A field that clearly beats always answering the commonest label is flagged as a possible
+ * leak — the model may be reading another system's verdict (a WAF rule, a bot score) rather than the traffic — when
+ * - it alone comes within LEAK_MARGIN of the full model's macro-F1 (`near-model`: one column is nearly the whole
+ *   model, whatever the column), or
+ * - it is not a standard CloudFront field and alone scores at least as well as the model trained on the standard
+ *   fields only (`beats-request`): a lookup table of one enrichment column knows as much as everything the request
+ *   itself says. That is what a leak is, and it holds however strong the model is with every field, where a fixed
+ *   margin below the full model misses a leak the model adds a little to.
  */
 export const LEAK_MARGIN = 0.05;
 /** Numeric fields with more distinct values than this are read as this many quantile bins. */
@@ -30,8 +36,7 @@ export async function detectLeaks(
   train: readonly StoredExample[],
   validation: readonly StoredExample[],
   labels: readonly string[],
-  /** The full model's macro-F1 and that of always answering the commonest label, on the same validation examples. */
-  model: { readonly macroF1: number; readonly majorityMacroF1: number },
+  model: LeakYardsticks,
   signal?: AbortSignal,
 ): Promise<LeakReport> {
   const k = labels.length;
@@ -77,10 +82,41 @@ export async function detectLeaks(
       flagged: false,
     });
   }
-  for (const f of fields)
-    f.flagged = f.macroF1 >= model.macroF1 - LEAK_MARGIN && f.macroF1 > model.majorityMacroF1 + LEAK_MARGIN;
   fields.sort((a, b) => b.macroF1 - a.macroF1 || (a.field < b.field ? -1 : 1));
-  return { margin: LEAK_MARGIN, fields };
+  return flagLeaks({ margin: LEAK_MARGIN, fields }, model);
+}
+
+/** What a field alone is measured against, all on the same validation examples. */
+export interface LeakYardsticks {
+  /** The full model's macro-F1. */
+  readonly macroF1: number;
+  /** Always answering the commonest label. */
+  readonly majorityMacroF1: number;
+  /** The same model trained on the standard CloudFront fields only; absent when every field is standard. */
+  readonly macroF1Standard?: number | undefined;
+}
+
+/** The report with each field's flag (and why) set by the rules above; the scores are kept as they are. */
+export function flagLeaks(report: LeakReport, model: LeakYardsticks): LeakReport {
+  const enrichment = new Set(nonStandardFields(report.fields.map((f) => f.field)));
+  const fields = report.fields.map((f): FieldLeak => {
+    const reason = leakReason(f, enrichment.has(f.field), model);
+    const { reason: _previous, ...scores } = f;
+    return reason === undefined ? { ...scores, flagged: false } : { ...scores, flagged: true, reason };
+  });
+  return {
+    margin: report.margin,
+    ...(model.macroF1Standard !== undefined && { macroF1Standard: model.macroF1Standard }),
+    fields,
+  };
+}
+
+function leakReason(field: FieldLeak, enrichment: boolean, model: LeakYardsticks): LeakReason | undefined {
+  if (field.macroF1 <= model.majorityMacroF1 + LEAK_MARGIN) return undefined;
+  if (field.macroF1 >= model.macroF1 - LEAK_MARGIN) return 'near-model';
+  if (enrichment && model.macroF1Standard !== undefined && field.macroF1 >= model.macroF1Standard)
+    return 'beats-request';
+  return undefined;
 }
 
 /** A context's fields; a context that is not a JSON object of fields has none. */

@@ -58,11 +58,18 @@ export const fieldLeakSchema = z.object({
   /** Numeric fields are read as quantile bins of their training values rather than as exact values. */
   binned: z.boolean(),
   flagged: z.boolean(),
+  /**
+   * Why it is flagged (src/evaluation/leaks.ts): alone within `margin` of the full model, or an enrichment field
+   * that alone scores at least as well as the model on the standard fields. Absent in older files.
+   */
+  reason: z.enum(['near-model', 'beats-request']).optional(),
 });
 
 export const leakReportSchema = z.object({
-  /** A field is flagged when it alone scores within this much macro-F1 of the full model. */
+  /** A field alone within this much macro-F1 of the full model is flagged; so much above the commonest label counts. */
   margin: z.number(),
+  /** The model trained on the standard CloudFront fields only, which an enrichment field alone must not match. */
+  macroF1Standard: share.optional(),
   fields: z.array(fieldLeakSchema),
 });
 
@@ -127,6 +134,7 @@ export const baselineEvaluationSchema = z.object({
 });
 
 export type FieldLeak = z.infer<typeof fieldLeakSchema>;
+export type LeakReason = NonNullable<FieldLeak['reason']>;
 export type LeakReport = z.infer<typeof leakReportSchema>;
 export type SkewReport = z.infer<typeof skewReportSchema>;
 export type EvaluationWarning = z.infer<typeof warningSchema>;

@@ -39,7 +39,10 @@ export function formatBaselineEvaluation(evaluation: BaselineEvaluation): string
     `trained on ${training.examples} examples in ${training.seconds.toFixed(1)} s: L2 ${training.lambda} (chosen on ${training.heldOut} held-out training examples: ` +
       `${training.selection.map((s) => `${s.lambda} → ${fixed(s.macroF1)}`).join(', ') || 'default'}), ${training.epochs} epochs, model ${kb(training.modelBytes)}`,
     '',
-    `each field alone (majority label per value; flagged within ${points(leaks.margin)} points of the model):`,
+    `each field alone (majority label per value; LEAK? within ${points(leaks.margin)} points of the model` +
+      (leaks.macroF1Standard === undefined
+        ? '):'
+        : `, or not a standard field and at least the ${fixed(leaks.macroF1Standard)} of the model on standard fields):`),
     ...table(
       ['field', 'macro-F1', 'accuracy', 'values', ''],
       leaks.fields

@@ -107,17 +107,34 @@ export class S3Store implements ObjectStore {
     );
   }
 
-  async probeWrite(key: string, signal?: AbortSignal): Promise<void> {
+  async probeWrite(key: string, signal?: AbortSignal): Promise<string | undefined> {
     const Key = this.prefix + key;
+    // Multipart, as the build's own writes (createWriter): creating the upload needs s3:PutObject, and aborting it
+    // s3:AbortMultipartUpload, which a failed or cancelled build needs to remove its parts (S3 User Guide, "Multipart
+    // upload API and permissions", https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html). A
+    // PutObject + DeleteObject probe would check s3:DeleteObject, which a build does not use, and leave a visible
+    // object in the folder when the delete is refused.
     const { UploadId } = await this.client.send(
       new CreateMultipartUploadCommand({ Bucket: this.bucket, Key, ContentType: contentType(key) }),
       { abortSignal: signal },
     );
-    // Creating the upload is the check. An abort that fails leaves only an invisible, unfinished upload (S3 removes
-    // those by the bucket's lifecycle rule), never an object; s3rver 3.7 has no AbortMultipartUpload route at all.
-    await this.client
-      .send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key, UploadId }), { abortSignal: signal })
-      .catch(() => undefined);
+    try {
+      await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key, UploadId }), {
+        abortSignal: signal,
+      });
+      return undefined;
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      // Not fatal: the build can write. But an upload with no parts is left (no object, nothing stored, listed by
+      // ListMultipartUploads), and a refused abort means a failed build would leave its uploaded parts too.
+      const e = error as { name?: string; message?: string };
+      return (
+        `could not abort the write check's multipart upload of s3://${this.bucket}/${Key} (upload id ${UploadId}): ` +
+        `${e.name ?? 'Error'}: ${e.message ?? String(error)}. An incomplete upload with no parts may be left there ` +
+        `(no object; a lifecycle rule with AbortIncompleteMultipartUpload removes it). Without s3:AbortMultipartUpload ` +
+        `a failed or cancelled build leaves its uploaded parts behind too (docs/iam.md)`
+      );
+    }
   }
 
   async deleteAll(signal?: AbortSignal): Promise<void> {

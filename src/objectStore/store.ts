@@ -27,10 +27,11 @@ export interface ObjectStore {
   put(key: string, body: string, signal?: AbortSignal): Promise<void>;
   createWriter(key: string): ObjectWriter;
   /**
-   * Fails when `key` could not be written, and leaves nothing behind (on S3 a multipart upload created and aborted:
-   * the permissions a dataset's writes need, no object). Stores whose writability is checked otherwise omit it.
+   * Fails when `key` could not be written (on S3 a multipart upload created and aborted: the permissions a dataset's
+   * writes need, no object). Resolves with a warning when the probe could not tidy up after itself (what may be left,
+   * and why), otherwise undefined. Stores whose writability is checked otherwise omit it.
    */
-  probeWrite?(key: string, signal?: AbortSignal): Promise<void>;
+  probeWrite?(key: string, signal?: AbortSignal): Promise<string | undefined>;
   /** Removes every object under the store's root (`logtune dataset --out … --force` replacing a folder whole). */
   deleteAll(signal?: AbortSignal): Promise<void>;
 }

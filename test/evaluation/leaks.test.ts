@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../../src/dataset/sampling/random.ts';
-import { detectLeaks, LEAK_MARGIN } from '../../src/evaluation/leaks.ts';
+import { detectLeaks, flagLeaks, LEAK_MARGIN } from '../../src/evaluation/leaks.ts';
 import { scoreAnswers } from '../../src/evaluation/metrics.ts';
 import { skewReport } from '../../src/evaluation/skew.ts';
 import { syntheticRows } from '../helpers/syntheticLogs.ts';
@@ -64,6 +64,51 @@ describe('detectLeaks', () => {
     expect(field('cs-uri-stem').macroF1).toBeGreaterThan(majority + LEAK_MARGIN);
     expect(field('cs-uri-stem').macroF1).toBeLessThan(1 - LEAK_MARGIN);
     expect(field('cs-uri-stem').flagged).toBe(false);
+  });
+});
+
+describe('flagLeaks: an enrichment field that knows as much as the request', () => {
+  // The bundled sample's figures: the model 0.987 with every field, 0.929 on the standard fields only, and waf-rule
+  // alone 0.936 — more than 5 points below the whole model, so the margin alone does not flag it.
+  const score = (field: string, macroF1: number) => ({
+    field,
+    accuracy: macroF1,
+    macroF1,
+    distinctValues: 6,
+    binned: false,
+    flagged: false,
+  });
+  const report = {
+    margin: LEAK_MARGIN,
+    fields: [score('waf-rule', 0.936), score('cs-uri-stem', 0.936), score('geo', 0.7), score('noise', 0.28)],
+  };
+  const yardsticks = { macroF1: 0.987, majorityMacroF1: 0.258 };
+  const flags = (r: ReturnType<typeof flagLeaks>) =>
+    Object.fromEntries(r.fields.map((f) => [f.field, f.flagged ? f.reason : false]));
+
+  it('flags a non-standard field that alone scores at least the model on the standard fields', () => {
+    const flagged = flagLeaks(report, { ...yardsticks, macroF1Standard: 0.929 });
+    expect(flags(flagged)).toEqual({ 'waf-rule': 'beats-request', 'cs-uri-stem': false, geo: false, noise: false });
+    expect(flagged.macroF1Standard).toBe(0.929);
+  });
+
+  it('does not flag it when the request alone does better: the field adds to the traffic, it does not replace it', () => {
+    expect(flags(flagLeaks(report, { ...yardsticks, macroF1Standard: 0.95 }))['waf-rule']).toBe(false);
+  });
+
+  it('without a standard-fields model, only the margin below the whole model counts', () => {
+    expect(flags(flagLeaks(report, yardsticks))['waf-rule']).toBe(false);
+    expect(flags(flagLeaks(report, { ...yardsticks, macroF1: 0.97 }))).toMatchObject({
+      'waf-rule': 'near-model',
+      'cs-uri-stem': 'near-model',
+    });
+  });
+
+  it('never flags a field no better than always answering the commonest label', () => {
+    const weak = { margin: LEAK_MARGIN, fields: [score('noise', 0.28)] };
+    expect(flags(flagLeaks(weak, { macroF1: 0.3, majorityMacroF1: 0.258, macroF1Standard: 0.2 }))).toEqual({
+      noise: false,
+    });
   });
 });
 

@@ -43,7 +43,10 @@ describe('assertWritable', () => {
       /cannot write to s3:\/\/no-such-bucket\/out\/: /,
     );
     const store = backends.fresh('s3 (s3rver)');
-    await assertWritable(store);
+    // s3rver 3.7 has no AbortMultipartUpload route (routes.js answers 405): the check says so rather than pass.
+    expect(await assertWritable(store)).toMatch(
+      /^could not abort the write check's multipart upload of s3:\/\/.*MethodNotAllowed/,
+    );
     expect(await keys(store)).toEqual([]);
   });
 });

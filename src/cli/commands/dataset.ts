@@ -74,6 +74,7 @@ export const datasetCommand: CliCommand = {
       const summary = await buildDataset(request, {
         signal: io.signal,
         onProgress: reporter.report,
+        onWarning: (message) => io.stderr.write(`warning: ${message}\n`),
         onLayout: (layout) =>
           io.stderr.write(
             `Layout: ${layout.template} (${layout.name}; ` +

@@ -60,18 +60,17 @@ async function holdsDataset(out: ObjectStore, signal?: AbortSignal): Promise<boo
 /**
  * A local folder: its nearest existing ancestor must be a writable folder (nothing is created yet, so a build that
  * fails for another reason leaves no empty folders). S3: a multipart upload of the training file is started and
- * aborted, as the build's own writes will be; a bucket that does not exist or a missing s3:PutObject fails here,
- * and nothing is left behind.
+ * aborted, as the build's own writes will be; a bucket that does not exist or a missing s3:PutObject fails here.
+ * Resolves with a warning when the check could not tidy up after itself (an abort refused), otherwise undefined.
  */
-export async function assertWritable(out: ObjectStore, signal?: AbortSignal): Promise<void> {
+export async function assertWritable(out: ObjectStore, signal?: AbortSignal): Promise<string | undefined> {
   const location = parseStorageUri(out.uri);
   if (location.kind === 's3') {
     try {
-      await (out.probeWrite?.(DATASET_FILES.train, signal) ?? Promise.resolve());
+      return await out.probeWrite?.(DATASET_FILES.train, signal);
     } catch (error) {
       throw new UsageError(`cannot write to ${out.uri}: ${(error as Error).message}`);
     }
-    return;
   }
   let folder = location.directory;
   for (;;) {
@@ -93,6 +92,7 @@ export async function assertWritable(out: ObjectStore, signal?: AbortSignal): Pr
   } catch {
     throw new UsageError(`cannot write to ${out.uri}: ${folder} is not writable`);
   }
+  return undefined;
 }
 
 export function templateText(): string {

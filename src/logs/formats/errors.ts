@@ -7,6 +7,8 @@ export type BadFileReason =
   | 'field_count'
   | 'invalid_json'
   | 'unknown_format'
+  /** A known format logtune does not read yet (Parquet): said by name, never parsed as text. */
+  | 'unsupported_format'
   | 'too_large';
 
 /** Thrown for a file that must be skipped entirely; `message` is meant for people (skipped-file reports). */

@@ -17,6 +17,11 @@ export type { RowVisitor } from './columns.ts';
 
 export type LogFormat = 'csv' | 'w3c' | 'jsonl';
 
+/** CloudFront v2 delivers Parquet to S3 when asked; its other output formats are read (docs/formats.md). */
+const PARQUET_NOT_SUPPORTED =
+  'Parquet (PAR1) logs are not supported yet: set the CloudFront v2 delivery to w3c, JSON or plain output, ' +
+  'or convert the files (docs/formats.md)';
+
 export interface ParsedLogFile {
   readonly format: LogFormat;
   readonly gzipped: boolean;
@@ -47,7 +52,7 @@ export function visitLogFile(bytes: Uint8Array, options: ParseOptions, visitor: 
   const gzipped = isGzip(bytes);
   const raw = gzipped ? gunzip(bytes, options.maxBytes) : bytes;
   if (raw.length === 0) throw new BadFileError('empty', 'file is empty');
-  if (isParquet(raw)) throw new BadFileError('unknown_format', 'Parquet logs are not supported yet');
+  if (isParquet(raw)) throw new BadFileError('unsupported_format', PARQUET_NOT_SUPPORTED);
   const text = decodeUtf8(raw);
   const sniff = sniffText(text);
   if (sniff === undefined) throw new BadFileError('empty', 'file contains only whitespace');

@@ -71,12 +71,10 @@ describe('text decoding', () => {
 });
 
 describe('content detection', () => {
-  it('rejects Parquet by its magic bytes', () => {
-    expectBad(
-      Uint8Array.of(0x50, 0x41, 0x52, 0x31, 0x15, 0x04, 0x50, 0x41, 0x52, 0x31),
-      'unknown_format',
-      /Parquet.*not supported yet/,
-    );
+  it('names Parquet by its magic bytes as not supported yet, gzipped or not, rather than reading it as text', () => {
+    const parquet = Uint8Array.of(0x50, 0x41, 0x52, 0x31, 0x15, 0x04, 0x50, 0x41, 0x52, 0x31);
+    expectBad(parquet, 'unsupported_format', /^Parquet \(PAR1\) logs are not supported yet: .*w3c, JSON or plain/);
+    expectBad(gzipSync(parquet), 'unsupported_format', /Parquet/);
   });
 
   it('treats zero bytes and whitespace-only text as empty', () => {

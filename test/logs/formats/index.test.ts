@@ -38,7 +38,8 @@ describe('parseLogFile', () => {
     no_label_column: encode('a,b\n1,2\n'),
     field_count: encode('a,label\n1,2,3\n'),
     invalid_json: encode('{"label":1}\n{oops}\n'),
-    unknown_format: encode('PAR1\x00\x00PAR1'),
+    unknown_format: encode('a,a,label\n1,2,3\n'),
+    unsupported_format: encode('PAR1\x00\x00PAR1'),
     too_large: gzipSync(encode(`a,label\n${'1,x\n'.repeat(512)}`)),
   } satisfies Record<BadFileReason, Uint8Array>;
 
