@@ -25,6 +25,7 @@ import { SampledSink, StreamingSink, type ExampleSink, type SinkResult } from '.
 import { summaryHeader } from './request/request.ts';
 import { sampleSizesFor } from './examples/tokenSample.ts';
 import { measureTokens } from './examples/tokenStats.ts';
+import { asciiMergeTable, PROMPT_HEAD_TOKENS } from './examples/tokens.ts';
 import type { BuildHooks, BuildRequest, BuildSummary, SkippedFile, TokenStats } from './types.ts';
 
 interface ReadTotals {
@@ -72,6 +73,9 @@ export async function buildDataset(request: BuildRequest, hooks: BuildHooks = {}
       seed: request.seed,
       sampleSizes: sampleSizesFor(request.maxExamples),
       maxFileBytes: request.maxFileBytes,
+      maxInputLength: request.maxInputLength,
+      promptHeadTokens: PROMPT_HEAD_TOKENS,
+      mergeTable: asciiMergeTable(),
     },
     request.parseWorkers,
   );
@@ -293,6 +297,7 @@ function summarize(
       groupedExamples: result.groups.groupedExamples,
     },
     labels: result.labels,
+    examples: { maxInputLength: request.maxInputLength, ...result.overLength },
     tokens,
     seconds: Math.round(seconds * 1000) / 1000,
     rowsPerSecond: Math.round(progress.rowsScanned / seconds),

@@ -133,6 +133,15 @@ export interface BuildSummary {
     readonly groupedExamples: number;
   };
   readonly labels: Readonly<Record<string, LabelCounts>>;
+  /**
+   * Examples held to the training's max_input_length (whole sequences, in Llama 2 tokens): contexts cut as inference
+   * cuts them (the answer kept whole), and rows dropped because their answer alone would not fit.
+   */
+  readonly examples: {
+    readonly maxInputLength: number;
+    readonly contextTruncated: number;
+    readonly droppedAnswerTooLong: number;
+  };
   readonly tokens: TokenStats;
   readonly seconds: number;
   readonly rowsPerSecond: number;

@@ -1,6 +1,6 @@
 import llamaTokenizer from 'llama-tokenizer-js';
 import { RESPONSE_DEMARCATION, TEMPLATE, renderPrompt, responseFor, toContext } from '../dataset/examples/example.ts';
-import { countContextTokens } from '../dataset/examples/tokens.ts';
+import { fitContextToTokens } from '../dataset/examples/fitContext.ts';
 import type { ContextFormat } from '../dataset/types.ts';
 import { UsageError } from '../errors.ts';
 
@@ -15,8 +15,6 @@ import { UsageError } from '../errors.ts';
 const HEAD = renderPrompt('');
 const FIXED_TOKENS =
   llamaTokenizer.encode(HEAD).length + llamaTokenizer.encode(RESPONSE_DEMARCATION, false, false).length;
-// The longest string any Llama 2 token stands for: a prefix this many times the budget always holds more tokens.
-const MAX_CHARS_PER_TOKEN = Math.max(...llamaTokenizer.vocabById.map((token) => token.length));
 
 export interface DatasetContextSettings {
   readonly labelField: string;
@@ -45,37 +43,13 @@ export interface ClassificationPrompt {
 export function classificationPrompt(context: string, maxTokens: number): ClassificationPrompt {
   const budget = maxTokens - FIXED_TOKENS;
   if (budget < 1) throw new UsageError(`a prompt needs more than ${FIXED_TOKENS} tokens; the limit is ${maxTokens}`);
-  const contextTokens = countContextTokens(context);
-  const kept = contextTokens <= budget ? { text: context, tokens: contextTokens } : cutToTokens(context, budget);
+  // Cut as training examples are (fitContext.ts): the model is asked what it was taught on.
+  const kept = fitContextToTokens(context, budget);
   return {
     text: renderPrompt(kept.text) + RESPONSE_DEMARCATION,
     tokens: FIXED_TOKENS + kept.tokens,
-    cutTokens: contextTokens - kept.tokens,
+    cutTokens: kept.cutTokens,
   };
-}
-
-/** The longest prefix of `text` within `budget` tokens (binary search over its length). */
-function cutToTokens(text: string, budget: number): { text: string; tokens: number } {
-  let best = { text: '', tokens: 0 };
-  let low = 1;
-  let high = Math.min(text.length, budget * MAX_CHARS_PER_TOKEN);
-  while (low <= high) {
-    const middle = (low + high) >>> 1;
-    const prefix = withoutHalfPair(text.slice(0, middle));
-    const tokens = countContextTokens(prefix);
-    if (tokens <= budget) {
-      if (prefix.length >= best.text.length) best = { text: prefix, tokens };
-      low = middle + 1;
-    } else {
-      high = middle - 1;
-    }
-  }
-  return best;
-}
-
-function withoutHalfPair(prefix: string): string {
-  const last = prefix.charCodeAt(prefix.length - 1);
-  return last >= 0xd800 && last <= 0xdbff ? prefix.slice(0, -1) : prefix;
 }
 
 /** Room for the longest trained answer ("This log entry is identified as '<label>'.") and the end-of-text token. */

@@ -13,6 +13,23 @@ export interface Cap {
   readonly belowEstimate: boolean;
 }
 
+/**
+ * The cap without a budget: the estimate's high end (slowest throughput seen, start-up a third longer than set) plus
+ * this share. The recipe saves the model only at the end, so a job stopped by the cap is money spent on nothing: the
+ * margin covers a run slower than the slowest seen, and 20% of the high end is usually 40–60% over the likely cost.
+ */
+export const DEFAULT_CAP_MARGIN_PERCENT = 20;
+
+/** What the approval says about the cap, in words: the promise a stopped job cannot keep. */
+export const STOPPED_AT_CAP_NOTE =
+  'The recipe saves the model only when training ends: a job SageMaker stops at the cap leaves nothing to deploy, ' +
+  'and the time it ran is still billed.';
+
+/** The cap's margin over the estimate's high end, in whole percent (rounded down: never more than there is). */
+export function marginOverHigh(capUsd: number, highUsd: number): number {
+  return highUsd > 0 ? Math.floor((capUsd / highUsd - 1) * 100 + 1e-9) : 0;
+}
+
 const cents = (usd: number, round: (x: number) => number) => round(Number((usd * 100).toFixed(6))) / 100;
 
 /** The given budget (cents below dropped), else the estimate's high end plus the margin (rounded up to a cent). */

@@ -36,7 +36,8 @@ export async function findFinishedDataset(
         } catch {
           return false; // unfinished (no stats.json yet) or unreadable: not a dataset to reuse
         }
-        if (!stats.success) return false;
+        // Built before contexts were cut to max_input_length: the trainer may cut its answers, so it is built again.
+        if (!stats.success || stats.data.examples === undefined) return false;
         const { range, logsUri, settings, layout } = stats.data;
         const layoutFits =
           layout === undefined

@@ -2,7 +2,7 @@ import type { StoredStats } from '../dataset/output/stored.ts';
 import { isLogtuneError } from '../errors.ts';
 import type { PriceQuery } from '../aws/pricing.ts';
 import { capFor, maxRuntimeForCap, type Cap, type RuntimeLimit } from './budget.ts';
-import { estimateAll, type EstimateRow } from './estimate.ts';
+import { estimateAll, estimateTraining, type EstimateRow } from './estimate.ts';
 import { ESTIMATED_TRAINING_INSTANCE_TYPES, type TrainingInstanceType } from './instanceTypes.ts';
 import type { HourlyPrice } from './prices.ts';
 import type { TrainingSettings } from './settings.ts';
@@ -31,6 +31,8 @@ export interface TrainingQuote {
   readonly runtime: RuntimeLimit | undefined;
   /** The cap cannot pay for a run (see maxRuntimeForCap). */
   readonly capProblem: string | undefined;
+  /** The chosen type's high estimate in dollars for any amount of work (budget sizing); undefined without a price. */
+  readonly highUsdForWork: ((workTokens: number) => number) | undefined;
 }
 
 export interface QuoteInput {
@@ -79,6 +81,20 @@ export async function quoteTraining(input: QuoteInput, priceOf: PriceLookup): Pr
   );
   const rows = estimates.map((e, i): QuoteRow => ({ ...e, price: prices[i]!.price, priceError: prices[i]!.error }));
   const chosen = rows.find((r) => r.instanceType === input.instanceType)!;
+  const chosenPrice = chosen.usdPerHour;
+  const highUsdForWork =
+    chosenPrice === undefined
+      ? undefined
+      : (workTokens: number) =>
+          estimateTraining({
+            instanceType: chosen.instanceType,
+            instanceCount: config.instanceCount,
+            tokens: workTokens,
+            epochs: 1,
+            overheadMinutes: config.overheadMinutes,
+            throughput: fitThroughput(chosen.instanceType, config.instanceCount, input.observations, overheadSeconds),
+            usdPerHour: chosenPrice,
+          }).usd!.high;
   let cap: Cap | undefined;
   let runtime: RuntimeLimit | undefined;
   let capProblem: string | undefined;
@@ -107,5 +123,6 @@ export async function quoteTraining(input: QuoteInput, priceOf: PriceLookup): Pr
     cap,
     runtime,
     capProblem,
+    highUsdForWork,
   };
 }

@@ -1,3 +1,4 @@
+import { marginOverHigh, STOPPED_AT_CAP_NOTE } from './budget.ts';
 import type { Range } from './estimate.ts';
 import type { QuoteRow, TrainingQuote } from './quote.ts';
 
@@ -38,6 +39,11 @@ export function quoteTable(quote: TrainingQuote): string {
       lines.push(
         `Note: the cap is below the estimate's high end (${money(chosen.usd!.high)}); the job may be stopped before it finishes.`,
       );
+    else
+      lines.push(
+        `Margin: ${marginOverHigh(cap.usd, chosen.usd!.high)}% over the estimate's high end (${money(chosen.usd!.high)}).`,
+      );
+    lines.push(STOPPED_AT_CAP_NOTE);
   }
   if (quote.capProblem !== undefined) lines.push(`Cap: ${quote.capProblem}`);
   return `${lines.join('\n')}\n`;

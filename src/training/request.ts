@@ -7,6 +7,7 @@ import type { StoredStats } from '../dataset/output/stored.ts';
 import { ConfigError, UsageError } from '../errors.ts';
 import { joinUri } from '../objectStore/uri.ts';
 import { maxRuntimeForCap, type RuntimeLimit } from './budget.ts';
+import { maxInputLengthMismatch, trainingMaxInputLength } from './maxInputLength.ts';
 import type { Range } from './estimate.ts';
 import type { ModelRecipe, TrainingVariant } from '../jumpstart/recipe.ts';
 import { volumeSizeSupported } from '../jumpstart/resolve.ts';
@@ -32,6 +33,11 @@ export interface TrainingJobSpec {
   readonly instanceType: string;
   readonly epochs: number;
   readonly dataset: { readonly uri: string; readonly stats: StoredStats };
+  /** budget= cut the dataset: the subset written for this request is what is trained on. */
+  readonly subset?: {
+    readonly channels: { readonly training: string; readonly validation: string };
+    readonly validationRows: number;
+  };
   readonly artifactsUri: string;
   readonly capUsd: number;
   readonly usdPerHour: number;
@@ -81,6 +87,13 @@ export function trainingVariant(recipe: ModelRecipe, instanceType: string): Trai
 }
 
 function hyperparameters(spec: TrainingJobSpec, variant: TrainingVariant, jobName: string): Record<string, string> {
+  // The examples were cut to the dataset's max_input_length: a training that cut them shorter could lose answers.
+  const mismatch = maxInputLengthMismatch(
+    spec.dataset.stats.datasetId,
+    spec.dataset.stats.settings.maxInputLength,
+    trainingMaxInputLength(spec.recipe, spec.instanceType, spec.config),
+  );
+  if (mismatch !== undefined) throw new UsageError(mismatch);
   const values: Record<string, string> = {
     ...variant.hyperparameters,
     per_device_train_batch_size: String(spec.config.batchSize),
@@ -121,7 +134,8 @@ export function trainingJobRequest(spec: TrainingJobSpec): TrainingJobPlan {
     () =>
       new ConfigError('LOGTUNE_ARTIFACTS_URI', 'must be an s3:// location to train (SageMaker writes the model there)'),
   );
-  const channels = dataset.stats.channels ?? channelUris(dataset.uri);
+  const channels = spec.subset?.channels ?? dataset.stats.channels ?? channelUris(dataset.uri);
+  const validationRows = spec.subset?.validationRows ?? dataset.stats.rows.validation;
   const notS3 = () =>
     new UsageError(`dataset ${dataset.stats.datasetId} is at ${dataset.uri}: SageMaker trains only on a dataset in S3`);
   const trainingUri = s3Only(channels.training, notS3);
@@ -183,7 +197,7 @@ export function trainingJobRequest(spec: TrainingJobSpec): TrainingJobPlan {
     InputDataConfig: [
       s3Channel('training', trainingUri),
       // Without a validation channel the script splits validation_split_ratio off the training data itself.
-      ...(dataset.stats.rows.validation > 0 ? [s3Channel('validation', validationUri)] : []),
+      ...(validationRows > 0 ? [s3Channel('validation', validationUri)] : []),
       s3Channel(CODE_CHANNEL, training.scriptUri),
       ...modelChannel,
     ],

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { loadSection, positiveInt, settingsSection, type Env } from '../shared/env.ts';
 import { jumpStartSettingsShape, jumpStartSettingsFrom, type JumpStartSettings } from '../jumpstart/settings.ts';
+import { DEFAULT_CAP_MARGIN_PERCENT } from './budget.ts';
 import { ESTIMATED_TRAINING_INSTANCE_TYPES, type TrainingInstanceType } from './instanceTypes.ts';
 
 /**
@@ -34,7 +35,7 @@ const trainingShape = {
   LOGTUNE_TRAINING_EPOCHS: positiveInt(1000).default(3),
   // JumpStart's recipe runs on one instance; every dollar figure (estimate, cap, runtime) scales with the count.
   LOGTUNE_TRAINING_INSTANCE_COUNT: positiveInt(8).default(1),
-  LOGTUNE_TRAINING_CAP_MARGIN_PERCENT: z.coerce.number().min(0).max(500).default(20),
+  LOGTUNE_TRAINING_CAP_MARGIN_PERCENT: z.coerce.number().min(0).max(500).default(DEFAULT_CAP_MARGIN_PERCENT),
   // aws.md §6: instance start, ~13 GB base weights download, model load, upload ≈ 10–20 min.
   LOGTUNE_TRAINING_OVERHEAD_MINUTES: z.coerce.number().min(0).max(600).default(15),
   // JumpStart's estimator default max_run (360000 s); SageMaker allows up to 28 days.

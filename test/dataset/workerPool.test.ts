@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createFileProcessor, type FileOutcome, type FileProcessor } from '../../src/dataset/pipeline/processorPool.ts';
 import type { ProcessorSettings } from '../../src/dataset/pipeline/processFile.ts';
 import { sampleSizesFor } from '../../src/dataset/examples/tokenSample.ts';
+import { asciiMergeTable, PROMPT_HEAD_TOKENS } from '../../src/dataset/examples/tokens.ts';
 import { LABEL_FIELD, syntheticRows, toCsv } from '../helpers/syntheticLogs.ts';
 
 const DAY = '2024-04-01';
@@ -15,6 +16,9 @@ const POOL_SETTINGS: ProcessorSettings = {
   seed: 42,
   sampleSizes: sampleSizesFor('all'),
   maxFileBytes: 256 * 1024 * 1024,
+  maxInputLength: 1024,
+  promptHeadTokens: PROMPT_HEAD_TOKENS,
+  mergeTable: asciiMergeTable(),
 };
 /** Every row a sample candidate with its other-format context: a file's memory grows with its rows. */
 const KEEP_ALL = { tokens: Number.MAX_SAFE_INTEGER, pairs: Number.MAX_SAFE_INTEGER };

@@ -478,7 +478,7 @@ describe('buildDataset from s3rver, every unique labelled row (--max-examples al
     }, 30_000);
   });
 
-  it('gives the same dataset from a local directory holding the same objects, and flags over-length examples', async () => {
+  it('gives the same dataset from a local directory, its over-length contexts cut to max_input_length', async () => {
     const logs = await localLogs();
     const outDir = join(localRoot, 'out');
     // A limit inside the range of lengths, so that some examples are over it.
@@ -494,28 +494,31 @@ describe('buildDataset from s3rver, every unique labelled row (--max-examples al
     expect(summary.rows).toEqual(out.summary.rows);
     expect(summary.files.skippedFiles).toEqual(out.summary.files.skippedFiles);
     expect(summary.channels).toEqual({ training: `${outDir}/train/`, validation: `${outDir}/validation/` });
-    const train = await readFile(join(outDir, DATASET_FILES.train), 'utf8');
-    expect(train).toBe(out.train);
-    expect(await readFile(join(outDir, DATASET_FILES.validation), 'utf8')).toBe(out.validation);
     expect((await readdir(outDir)).sort()).toEqual(['stats.json', 'train', 'validation']);
     expect((await readdir(join(outDir, 'train'))).sort()).toEqual(['template.json', 'train.jsonl']);
     expect(await readdir(join(outDir, 'validation'))).toEqual(['validation.jsonl']);
 
-    const over = lengths.filter((n) => n > limit).length;
+    // Line for line the same examples; those over the limit (one token kept for the end of sequence) with their
+    // context cut to a prefix, the answer whole; nothing left over the limit.
+    const cutLines = [
+      ...parseLines(await readFile(join(outDir, DATASET_FILES.train), 'utf8')),
+      ...parseLines(await readFile(join(outDir, DATASET_FILES.validation), 'utf8')),
+    ];
+    expect(cutLines.length).toBe(all.length);
+    let cut = 0;
+    cutLines.forEach((line, i) => {
+      const original = all[i]!;
+      expect(line.label).toBe(original.label);
+      expect(original.context.startsWith(line.context)).toBe(true);
+      if (line.context !== original.context) cut++;
+      expect(countSequenceTokens(line.context, line.label)).toBeLessThanOrEqual(limit - 1);
+    });
+    const over = lengths.filter((n) => n > limit - 1).length;
     expect(over).toBeGreaterThan(0);
-    expect(summary.tokens.overLengthExamples).toBe(over);
-    expect(summary.tokens.flagged.length).toBe(Math.min(10, over));
-    const files: Record<string, Line[]> = {
-      [DATASET_FILES.train]: parseLines(train),
-      [DATASET_FILES.validation]: out.validationLines,
-    };
-    for (const flag of summary.tokens.flagged) {
-      const [file, lineNo] = flag.where.split(':') as [string, string];
-      const line = files[file]?.[Number(lineNo) - 1];
-      expect(line, flag.where).toBeDefined();
-      expect(flag.tokens).toBe(countSequenceTokens(line!.context, line!.label));
-      expect(flag.tokens).toBeGreaterThan(limit);
-    }
+    expect(cut).toBe(over);
+    expect(summary.examples).toEqual({ maxInputLength: limit, contextTruncated: over, droppedAnswerTooLong: 0 });
+    expect(summary.tokens.overLengthExamples).toBe(0);
+    expect(summary.tokens.maxTokens).toBeLessThanOrEqual(limit - 1);
   }, 30_000);
 
   it('--validation 0 with --max-examples N on a local directory: an empty validation channel, counted as such', async () => {

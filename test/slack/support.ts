@@ -197,6 +197,7 @@ export function sampleSummary(request: BuildRequest, overrides: Partial<BuildSum
       suspicious: { scanned: 1500, unique: 1480, train: 1332, validation: 148 },
       malicious: { scanned: 490, unique: 470, train: 423, validation: 47 },
     },
+    examples: { maxInputLength: request.maxInputLength, contextTruncated: 0, droppedAnswerTooLong: 0 },
     tokens: {
       tokenizer: 'llama-2',
       method: 'exact',

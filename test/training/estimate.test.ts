@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { capFor, maxRuntimeForCap } from '../../src/training/budget.ts';
+import { capFor, DEFAULT_CAP_MARGIN_PERCENT, marginOverHigh, maxRuntimeForCap } from '../../src/training/budget.ts';
 import { estimateAll, estimateTraining } from '../../src/training/estimate.ts';
 import { fitThroughput, PUBLISHED_THROUGHPUT } from '../../src/training/throughput.ts';
 
@@ -108,6 +108,13 @@ describe('training estimate', () => {
 
 describe('cap and runtime', () => {
   const estimate = { low: 6.5, likely: 8.86, high: 13 };
+
+  it('says how much room the cap leaves over the high end, never more than there is', () => {
+    expect(marginOverHigh(15.6, 13)).toBe(20);
+    expect(marginOverHigh(15.59, 13)).toBe(19);
+    expect(marginOverHigh(13, 13)).toBe(0);
+    expect(DEFAULT_CAP_MARGIN_PERCENT).toBeGreaterThan(0);
+  });
 
   it('caps at the budget, else at the high end plus the margin, in whole cents', () => {
     expect(capFor(estimate, undefined, 20)).toEqual({ usd: 15.6, source: 'estimate', belowEstimate: false });

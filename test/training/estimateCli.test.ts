@@ -113,6 +113,21 @@ describe('logtune estimate', () => {
     expect(table).toMatch(/Cap for ml\.g5\.12xlarge: \$\d+\.\d\d .* after \d+ s/);
   });
 
+  it('--budget: says what the budget would cut, or that it does not pay for the smallest fine-tune (exit 2)', async () => {
+    awsEnv(`http://127.0.0.1:${refusedPort}`);
+    const whole = await run(['estimate', '2024-04-01..2024-04-02', '--budget', '10000']);
+    expect(whole.code).toBe(0);
+    expect(JSON.parse(whole.stdout.text())).toMatchObject({ capUsd: 10000, budgetSizing: { kind: 'whole' } });
+    expect(whole.stderr.text()).toContain('Budget: pays for the whole dataset; nothing is cut.');
+    expect(whole.stderr.text()).toContain('leaves nothing to deploy');
+
+    const tooSmall = await run(['estimate', '2024-04-01..2024-04-02', '--budget', '1']);
+    expect(tooSmall.code).toBe(2);
+    expect(JSON.parse(tooSmall.stdout.text()).budgetSizing).toMatchObject({ kind: 'refused' });
+    expect(tooSmall.stderr.text()).toMatch(/Budget: a budget of \$1\.00 does not pay for the start-up/);
+    expect((await run(['estimate', '2024-04-01..2024-04-02', '--budget', 'lots'])).code).toBe(2);
+  });
+
   it('builds the dataset when none matches, and uses the Pricing API when it answers', async () => {
     const served: string[] = [];
     const server: Server = createServer((req, res) => {

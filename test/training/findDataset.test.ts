@@ -47,5 +47,10 @@ describe('findFinishedDataset and the logs layout', () => {
     await writeFile(statsPath, JSON.stringify(old));
     expect(await found('{yyyy}/{MM}/{dd}/')).toBe(built.datasetId);
     expect(await found('auto')).toBeUndefined();
+
+    // A dataset from before contexts were cut to max_input_length is not reused for training.
+    const { examples: __, ...uncut } = old;
+    await writeFile(statsPath, JSON.stringify(uncut));
+    expect(await found('{yyyy}/{MM}/{dd}/')).toBeUndefined();
   });
 });

@@ -106,10 +106,12 @@ describe('finding the dataset a training would use', () => {
     const header = summaryHeader(request);
     // As a build records it: LOGTUNE_LOGS_LAYOUT (auto) and the template it found.
     const layout = { setting: request.layout, used: '{yyyy}/{MM}/{dd}/', detected: true };
+    // Cut to max_input_length, as every build now records it (older datasets are not reused).
+    const examples = { maxInputLength: request.maxInputLength, contextTruncated: 0, droppedAnswerTooLong: 0 };
     const write = (id: string, patch: Record<string, unknown>) =>
       new LocalStore(join(artifacts, 'datasets', id)).put(
         'stats.json',
-        JSON.stringify({ ...stats, ...header, layout, datasetId: id, ...patch }),
+        JSON.stringify({ ...stats, ...header, layout, examples, datasetId: id, ...patch }),
       );
     await write('ds-20240401-20240430-20240601T000000-aaaa', {});
     await write('ds-20240401-20240430-20240602T000000-bbbb', {});

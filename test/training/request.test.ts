@@ -16,7 +16,7 @@ const stats = {
     labelField: 'ThreatLevel',
     dropFields: [],
     contextFormat: 'compact',
-    maxInputLength: 512,
+    maxInputLength: 1024,
     seed: 42,
     validationRatio: 0.1,
   },
@@ -83,7 +83,7 @@ describe('training job request', () => {
       warmup_ratio: '"1e-05"',
       instruction_tuned: '"True"',
       chat_dataset: '"False"',
-      max_input_length: '"512"',
+      max_input_length: '"1024"',
       per_device_train_batch_size: '"4"',
       enable_fsdp: '"True"',
       int8_quantization: '"False"',
@@ -243,6 +243,28 @@ describe('training job request', () => {
       max_steps: '"10"',
       instruction_tuned: '"True"',
     });
+  });
+
+  it("refuses a max_input_length other than the one the dataset's examples were cut to", () => {
+    // The spec's -1 is the script's 1024; a dataset cut to 512 would be fine, but not one the trainer would cut again.
+    const cutTo2048 = { ...stats, settings: { ...stats.settings, maxInputLength: 2048 } } as StoredStats;
+    expect(() => trainingJobRequest(spec({ dataset: { uri: stats.outUri, stats: cutTo2048 } }))).toThrow(
+      /built for max_input_length 2048, but the training uses 1024 \(the JumpStart spec\)/,
+    );
+    const override = { LOGTUNE_TRAINING_HYPERPARAMETERS: '{"max_input_length": 2048}' };
+    expect(
+      trainingJobRequest(spec({ dataset: { uri: stats.outUri, stats: cutTo2048 } }, override)).input.HyperParameters,
+    ).toMatchObject({ max_input_length: '"2048"' });
+    expect(() => trainingJobRequest(spec({}, override))).toThrow(/or change the override/);
+  });
+
+  it('trains on the subset budget= wrote, when there is one', () => {
+    const base = `${stats.outUri}/subsets/req-42/`;
+    const subset = { channels: { training: `${base}train/`, validation: `${base}validation/` }, validationRows: 12 };
+    const uris = (s: TrainingJobSpec) =>
+      trainingJobRequest(s).input.InputDataConfig!.map((c) => c.DataSource!.S3DataSource!.S3Uri);
+    expect(uris(spec({ subset })).slice(0, 2)).toEqual([`${base}train/`, `${base}validation/`]);
+    expect(uris(spec({ subset: { ...subset, validationRows: 0 } }))[1]).not.toContain('/validation/');
   });
 
   it('refuses clearly what SageMaker cannot run', () => {

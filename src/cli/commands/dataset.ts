@@ -19,7 +19,7 @@ const DETAILS = `Ranges (UTC days, both ends included): april-may, april-may 202
   --seed N               the same input, settings and seed give byte-identical outputs (default 42)
   --validation F         share of each label held out for validation (default 0.1; 0 for none)
   --context MODE         compact (default) drops "-" fields, CloudFront field order; full keeps every field
-  --max-input-length N   examples longer than this many tokens are counted and flagged (default 1024)
+  --max-input-length N   the training's max_input_length: longer contexts are cut to fit (default 1024)
   --logs URI             read logs here instead of LOGTUNE_LOGS_URI (s3://bucket/prefix or a folder)
   --out URI              write the dataset here instead of <LOGTUNE_ARTIFACTS_URI>/datasets/<id>/; refused if not empty
   --force                with --out: replace what the folder holds, whole
@@ -36,13 +36,17 @@ function skippedLines(summary: BuildSummary): string {
 }
 
 function overLengthLine(summary: BuildSummary): string {
-  const { overLengthExamples, maxInputLength, method } = summary.tokens;
-  if (overLengthExamples === 0) return '';
-  const counted = method === 'exact' ? '' : ' (estimated from a sample)';
-  return (
-    `  ${overLengthExamples.toLocaleString('en-US')} examples are longer than ${maxInputLength} tokens${counted} and ` +
-    `will be truncated in training; the first are listed in stats.json (tokens.flagged)\n`
-  );
+  const { contextTruncated, droppedAnswerTooLong, maxInputLength } = summary.examples;
+  const n = (x: number) => x.toLocaleString('en-US');
+  const cut =
+    contextTruncated === 0
+      ? ''
+      : `  ${n(contextTruncated)} contexts were cut to fit ${maxInputLength} tokens (the answers kept whole)\n`;
+  const dropped =
+    droppedAnswerTooLong === 0
+      ? ''
+      : `  ${n(droppedAnswerTooLong)} rows were not written: their answer alone is longer than ${maxInputLength} tokens\n`;
+  return cut + dropped;
 }
 
 /** `logtune dataset <range> [flags]`: builds a dataset; progress on stderr, the summary as one JSON line on stdout. */

@@ -14,7 +14,9 @@ import {
 } from '../../training/instanceTypes.ts';
 import { hourlyPrice, memoryPriceCache, type PriceCache } from '../../training/prices.ts';
 import type { TrainingObservation } from '../../training/throughput.ts';
-import { offeredInstanceTypes, quoteTraining } from '../../training/quote.ts';
+import { offeredInstanceTypes, quoteTraining, type TrainingQuote } from '../../training/quote.ts';
+import { planToBudget, type SubsetPlan } from '../../training/subset.ts';
+import type { PriceQuery } from '../../aws/pricing.ts';
 import { quoteJson, quoteTable } from '../../training/quoteText.ts';
 import { llamaLicenceText } from '../../training/llamaLicence.ts';
 import { loadTrainingSettings } from '../../training/settings.ts';
@@ -22,12 +24,13 @@ import type { CliCommand, CliIo } from '../command.ts';
 import { EXIT } from '../command.ts';
 import { progressReporter } from '../progressReporter.ts';
 
-const USAGE = 'logtune estimate <range|dataset-id> [--instance TYPE] [--epochs N]';
+const USAGE = 'logtune estimate <range|dataset-id> [--instance TYPE] [--epochs N] [--budget USD]';
 
 function parseEstimateArgs(args: readonly string[]): {
   ref: string;
   instanceType?: TrainingInstanceType;
   epochs?: number;
+  budgetUsd?: number;
 } {
   let parsed;
   try {
@@ -35,7 +38,7 @@ function parseEstimateArgs(args: readonly string[]): {
       args: [...args],
       allowPositionals: true,
       strict: true,
-      options: { instance: { type: 'string' }, epochs: { type: 'string' } },
+      options: { instance: { type: 'string' }, epochs: { type: 'string' }, budget: { type: 'string' } },
     });
   } catch (error) {
     throw new UsageError(`${(error as Error).message}. Usage: ${USAGE}`);
@@ -53,10 +56,14 @@ function parseEstimateArgs(args: readonly string[]): {
   if (epochs !== undefined && !(/^\d+$/.test(epochs) && Number(epochs) >= 1 && Number(epochs) <= 1000)) {
     throw new UsageError(`--epochs expects a whole number from 1 to 1000, got "${epochs}"`);
   }
+  const budget = values.budget?.replace(/^\$/, '');
+  if (budget !== undefined && !(/^\d+(\.\d{1,2})?$/.test(budget) && Number(budget) > 0))
+    throw new UsageError(`--budget expects a positive dollar amount such as 50 or 120.50, got "${values.budget}"`);
   return {
     ref,
     ...(instance !== undefined && { instanceType: instance as TrainingInstanceType }),
     ...(epochs !== undefined && { epochs: Number(epochs) }),
+    ...(budget !== undefined && { budgetUsd: Number(budget) }),
   };
 }
 
@@ -110,6 +117,38 @@ async function botState(
   }
 }
 
+async function budgetPlan(
+  dataset: StoredDataset,
+  quote: TrainingQuote,
+  epochs: number,
+  budgetUsd: number | undefined,
+  marginPercent: number,
+  signal: AbortSignal | undefined,
+): Promise<SubsetPlan | undefined> {
+  const high = quote.chosen.usd?.high;
+  if (budgetUsd === undefined || high === undefined || quote.highUsdForWork === undefined) return undefined;
+  if (high * (1 + marginPercent / 100) <= budgetUsd) return { kind: 'whole' };
+  return planToBudget(dataset, epochs, { budgetUsd, marginPercent, highUsd: quote.highUsdForWork }, signal);
+}
+
+function sizingLine(plan: SubsetPlan, requestedEpochs: number): string {
+  if (plan.kind === 'whole') return 'Budget: pays for the whole dataset; nothing is cut.';
+  if (plan.kind === 'refused') return `Budget: ${plan.message}`;
+  const n = (x: number) => x.toLocaleString('en-US');
+  const epochs = plan.epochs === requestedEpochs ? '' : `, ${plan.epochs} epochs instead of ${requestedEpochs}`;
+  return (
+    `Budget: trains on ${n(plan.train + plan.validation)} of ${n(plan.of.train + plan.of.validation)} examples ` +
+    `(train ${n(plan.train)} of ${n(plan.of.train)}, validation ${n(plan.validation)} of ${n(plan.of.validation)})${epochs}, ` +
+    'a seeded sample; /logtune train budget= writes it before approval.'
+  );
+}
+
+function sizingJson(plan: SubsetPlan): Record<string, unknown> {
+  if (plan.kind !== 'cut') return { kind: plan.kind, ...(plan.kind === 'refused' && { message: plan.message }) };
+  const { kind, train, validation, of, tokens, epochs } = plan;
+  return { kind, train, validation, of, tokens, epochs };
+}
+
 /** `logtune estimate`: what a fine-tune on a range's dataset would take and cost; table on stderr, JSON on stdout. */
 export const estimateCommand: CliCommand = {
   name: 'estimate',
@@ -156,27 +195,49 @@ export const estimateCommand: CliCommand = {
       throw new UsageError(
         `--instance ${instanceType} is not offered: the spec's types logtune estimates are ${offered.join(', ')}`,
       );
-    const quote = await quoteTraining(
-      {
-        stats: dataset.stats,
-        region,
-        config: training,
-        instanceType,
-        instanceTypes: offered,
-        epochs: options.epochs ?? training.epochs,
-        observations: state?.observations ?? [],
-      },
-      (query) =>
-        hourlyPrice(query, {
-          fetchPrice: (q, signal) => fetchOnDemandPrice(pricing, q, signal),
-          cache,
-          now: () => new Date(),
-        }),
+    const input = {
+      stats: dataset.stats,
+      region,
+      config: training,
+      instanceType,
+      instanceTypes: offered,
+      epochs: options.epochs ?? training.epochs,
+      ...(options.budgetUsd !== undefined && { budgetUsd: options.budgetUsd }),
+      observations: state?.observations ?? [],
+    };
+    const priceOf = (query: PriceQuery) =>
+      hourlyPrice(query, {
+        fetchPrice: (q, signal) => fetchOnDemandPrice(pricing, q, signal),
+        cache,
+        now: () => new Date(),
+      });
+    let quote = await quoteTraining(input, priceOf);
+    // --budget: what `/logtune train budget=` would train on (nothing is written here).
+    const plan = await budgetPlan(
+      dataset,
+      quote,
+      input.epochs,
+      options.budgetUsd,
+      training.capMarginPercent,
+      io.signal,
     );
+    if (plan?.kind === 'cut')
+      quote = await quoteTraining(
+        {
+          ...input,
+          stats: { ...dataset.stats, tokens: { ...dataset.stats.tokens, totalTokens: plan.tokens } },
+          epochs: plan.epochs,
+        },
+        priceOf,
+      );
     pricing.destroy();
     state?.close();
-    io.stderr.write(`${quoteTable(quote)}\n${llamaLicenceText()}\n`);
-    io.stdout.write(`${JSON.stringify(quoteJson(quote, dataset.uri, reused))}\n`);
+    const sizing = plan === undefined ? '' : `${sizingLine(plan, input.epochs)}\n`;
+    io.stderr.write(`${quoteTable(quote)}${sizing}\n${llamaLicenceText()}\n`);
+    io.stdout.write(
+      `${JSON.stringify({ ...quoteJson(quote, dataset.uri, reused), ...(plan !== undefined && { budgetSizing: sizingJson(plan) }) })}\n`,
+    );
+    if (plan?.kind === 'refused') return EXIT.usage;
     return EXIT.ok;
   },
 };

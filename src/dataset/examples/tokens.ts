@@ -1,5 +1,6 @@
 import llamaTokenizer from 'llama-tokenizer-js';
 import { INSTRUCTION, RESPONSE_DEMARCATION, TEMPLATE, responseFor } from './example.ts';
+import { MERGE_SLOTS, SPACE_SLOT } from './tokenBound.ts';
 
 /**
  * Llama 2 token counts (the real SentencePiece vocabulary, via llama-tokenizer-js) of whole training sequences:
@@ -9,6 +10,9 @@ import { INSTRUCTION, RESPONSE_DEMARCATION, TEMPLATE, responseFor } from './exam
  */
 const promptHead = TEMPLATE.prompt.replace('{instruction}', () => INSTRUCTION).split('{context}')[0]!;
 const headTokens = llamaTokenizer.encode(promptHead).length; // with BOS and SentencePiece's leading space
+
+/** Tokens of the prompt before the context (BOS included): the same for every example. */
+export const PROMPT_HEAD_TOKENS = headTokens;
 const tailTokens = new Map<string, number>();
 
 /**
@@ -95,4 +99,29 @@ export function countSequenceTokens(context: string, label: string): number {
   const prompt = TEMPLATE.prompt.replace('{instruction}', () => INSTRUCTION).replace('{context}', () => context);
   const completion = TEMPLATE.completion.replace('{response}', () => responseFor(label));
   return llamaTokenizer.encode(prompt + RESPONSE_DEMARCATION + completion).length;
+}
+
+let mergeTable: Uint8Array | undefined;
+
+/**
+ * 1 where two ASCII characters (space as '▁' in SPACE_SLOT) have a BPE merge rule of their own: what the workers'
+ * token bound (tokenBound.ts) needs of the vocabulary, 16 KB sent once instead of the tokenizer.
+ */
+export function asciiMergeTable(): Uint8Array {
+  if (mergeTable !== undefined) return mergeTable;
+  const table = new Uint8Array(MERGE_SLOTS * MERGE_SLOTS);
+  const idOf = (slot: number) =>
+    llamaTokenizer.vocabByString.get(slot === SPACE_SLOT ? String.fromCharCode(SPACE) : String.fromCharCode(slot));
+  for (let a = 0; a < MERGE_SLOTS; a++) {
+    const first = idOf(a);
+    if (first === undefined) continue;
+    for (let b = 0; b < MERGE_SLOTS; b++) {
+      const second = idOf(b);
+      if (second === undefined) continue;
+      const key = `${llamaTokenizer.vocabById[first]} ${llamaTokenizer.vocabById[second]}`;
+      if (llamaTokenizer.merges.has(key)) table[a * MERGE_SLOTS + b] = 1;
+    }
+  }
+  mergeTable = table;
+  return table;
 }

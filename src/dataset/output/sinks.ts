@@ -8,6 +8,7 @@ import { LabelReservoirs, type SampledItem } from '../sampling/sampler.ts';
 import { GroupSplit, StreamingSplit, validationCount, type GroupCounts } from '../sampling/split.ts';
 import type { FormatPair, TokenSampleItem } from '../examples/tokenStats.ts';
 import { BottomK, TOKEN_SAMPLE_SIZE, sampleSizesFor } from '../examples/tokenSample.ts';
+import { fitOverLength, type OverLengthCounts } from '../examples/overLength.ts';
 import type { BalanceMode, BuildRequest } from '../types.ts';
 
 interface MutableLabelCounts {
@@ -31,6 +32,8 @@ export interface SinkResult {
   readonly exact: boolean;
   /** Sample of unique examples in both context formats. */
   readonly pairs: FormatPair[];
+  /** Written examples whose context was cut to max_input_length, and rows not written because the answer would be. */
+  readonly overLength: OverLengthCounts;
 }
 
 interface Candidate {
@@ -77,8 +80,14 @@ abstract class BaseSink implements ExampleSink {
   protected readonly candidates: BottomK<Candidate>;
   /** The keys of the compact-vs-full pair sample: the smallest among the candidates. */
   private readonly pairKeys: BottomK<{ readonly key: number }>;
+  /** Hashes of the examples whose context was cut (few): counted as they are written. */
+  protected readonly cut = new Set<number>();
+  protected droppedAnswerTooLong = 0;
 
-  constructor(maxExamples: number | 'all') {
+  constructor(
+    maxExamples: number | 'all',
+    private readonly maxInputLength: number,
+  ) {
     const sizes = sampleSizesFor(maxExamples);
     this.candidates = new BottomK<Candidate>(sizes.tokens);
     this.pairKeys = new BottomK(sizes.pairs);
@@ -89,22 +98,43 @@ abstract class BaseSink implements ExampleSink {
   }
 
   async commit(result: FileResult): Promise<void> {
-    const { bytes, offsets, labelIds, labelNames, hashes, groups } = result;
+    const { offsets, labelIds, labelNames, hashes, groups, mayExceed } = result;
     const offered = new Map<number, SampleCandidate>(result.candidates.map((c) => [c.index, c]));
+    let next = 0; // into mayExceed, which is in order
     for (let i = 0; i < labelIds.length; i++) {
       const label = labelNames[labelIds[i]!]!;
       const counts = (this.labels[label] ??= { scanned: 0, unique: 0, train: 0, validation: 0 });
       counts.scanned++;
-      if (!this.seen.add(hashes[i]!)) {
+      let bytes = result.bytes;
+      let start = offsets[i]!;
+      let end = offsets[i + 1]!;
+      let hash = hashes[i]!;
+      let wasCut = false;
+      if (mayExceed[next] === i) {
+        next++;
+        const fitted = fitOverLength(decodeLine(bytes, start, end), label, this.maxInputLength);
+        if (fitted === 'answer-too-long') {
+          this.droppedAnswerTooLong++;
+          continue;
+        }
+        if (fitted !== undefined) {
+          ({ bytes, hash } = fitted);
+          start = 0;
+          end = bytes.length;
+          wasCut = true;
+        }
+      }
+      if (!this.seen.add(hash)) {
         this.duplicates++;
         continue;
       }
+      if (wasCut) this.cut.add(hash);
       counts.unique++;
       const candidate = offered.get(i);
       const sampled = candidate !== undefined && candidate.key < this.candidates.threshold;
-      const where = this.accept(label, bytes, offsets[i]!, offsets[i + 1]!, hashes[i]!, groups[i]!, counts, sampled);
+      const where = this.accept(label, bytes, start, end, hash, groups[i]!, counts, sampled);
       if (sampled) {
-        const line = decodeLine(bytes, offsets[i]!, offsets[i + 1]!);
+        const line = decodeLine(bytes, start, end);
         this.candidates.offer({
           key: candidate.key,
           label,
@@ -147,9 +177,10 @@ export class StreamingSink extends BaseSink {
   private readonly writers;
   private readonly split: StreamingSplit;
   private readonly groups = new GroupSplit();
+  private readonly written = { contextTruncated: 0 };
 
   constructor(out: ObjectStore, request: BuildRequest) {
-    super('all');
+    super('all', request.maxInputLength);
     this.writers = openJsonlWriters(out);
     this.split = new StreamingSplit(request.validationRatio, request.seed);
   }
@@ -159,11 +190,12 @@ export class StreamingSink extends BaseSink {
     bytes: Uint8Array,
     start: number,
     end: number,
-    _hash: number,
+    hash: number,
     group: number,
     counts: MutableLabelCounts,
     wantWhere: boolean,
   ): string | undefined {
+    if (this.cut.size > 0 && this.cut.has(hash)) this.written.contextTruncated++;
     // A group's first example takes the stratified decision; its near-copies follow it.
     const toValidation = this.groups.place(group, () => this.split.isValidation(label));
     const writer = toValidation ? this.writers.validation : this.writers.train;
@@ -194,6 +226,7 @@ export class StreamingSink extends BaseSink {
       written: sample.map((c) => ({ label: c.label, context: contextOf(c.line), where: c.where! })),
       exact: sample.length === unique,
       pairs: sample.slice(0, sampleSizesFor('all').pairs).map(toPair),
+      overLength: { contextTruncated: this.written.contextTruncated, droppedAnswerTooLong: this.droppedAnswerTooLong },
     };
     return { result, closed };
   }
@@ -211,7 +244,7 @@ export class SampledSink extends BaseSink {
     private readonly out: ObjectStore,
     private readonly request: BuildRequest & { readonly maxExamples: number },
   ) {
-    super(request.maxExamples);
+    super(request.maxExamples, request.maxInputLength);
     this.reservoirs = new LabelReservoirs(request.maxExamples, request.seed);
   }
 
@@ -301,6 +334,10 @@ export class SampledSink extends BaseSink {
       written,
       exact: written.length === train.length + validation.length,
       pairs: this.candidates.result().map(toPair),
+      overLength: {
+        contextTruncated: [...train, ...validation].filter(({ item }) => this.cut.has(item.hash)).length,
+        droppedAnswerTooLong: this.droppedAnswerTooLong,
+      },
     };
     return { result, closed };
   }

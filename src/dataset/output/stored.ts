@@ -30,6 +30,14 @@ export const storedStatsSchema = z
       .loose(),
     rows: z.object({ train: z.number().int().nonnegative(), validation: z.number().int().nonnegative() }).loose(),
     labels: z.record(z.string(), labelCounts),
+    /** Absent in datasets built before contexts were cut to max_input_length (the trainer cut those itself). */
+    examples: z
+      .object({
+        maxInputLength: z.number().int().positive(),
+        contextTruncated: z.number().int().nonnegative(),
+        droppedAnswerTooLong: z.number().int().nonnegative(),
+      })
+      .optional(),
     tokens: z.object({ totalTokens: z.number().nonnegative(), meanTokens: z.number(), maxTokens: z.number() }).loose(),
     /** LOGTUNE_LOGS_LAYOUT as set and the template used; absent in datasets built before it was recorded. */
     layout: z.object({ setting: z.string(), used: z.string(), detected: z.boolean() }).optional(),

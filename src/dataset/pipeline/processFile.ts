@@ -1,5 +1,14 @@
 import { BadFileError, visitLogFile, type LogFormat } from '../../logs/formats/index.ts';
-import { LINE_HEAD, contextPlan, renderContext, responseFor, type ContextPlan } from '../examples/example.ts';
+import {
+  LINE_HEAD,
+  RESPONSE_DEMARCATION,
+  TEMPLATE,
+  contextPlan,
+  renderContext,
+  responseFor,
+  type ContextPlan,
+} from '../examples/example.ts';
+import { END_OF_SEQUENCE_TOKENS, contextTokenBound, textTokenBound } from '../examples/tokenBound.ts';
 import { LineEncoder, type FixedBytes } from '../examples/lineEncoder.ts';
 import { groupKey, groupKeyPlan, type GroupKeyPlan } from '../sampling/groupKey.ts';
 import { hashBytes53, rekey53 } from '../sampling/hash.ts';
@@ -17,6 +26,11 @@ export interface ProcessorSettings {
   readonly sampleSizes: SampleSizes;
   /** A gzip file that decompresses to more than this is skipped (LOGTUNE_MAX_FILE_MB). */
   readonly maxFileBytes: number;
+  /** The training's max_input_length: examples that may exceed it are marked for an exact count (mayExceed). */
+  readonly maxInputLength: number;
+  /** Exact tokens of the prompt before the context, and the vocabulary's ASCII merges (tokens.ts), for the bound. */
+  readonly promptHeadTokens: number;
+  readonly mergeTable: Uint8Array;
 }
 
 /**
@@ -60,6 +74,11 @@ export interface FileResult {
   readonly groups: Float64Array;
   /** Examples whose seeded sample key is below the thresholds given: candidates for the token samples. */
   readonly candidates: readonly SampleCandidate[];
+  /**
+   * Examples whose token bound (tokenBound.ts) is over max_input_length, in order: the main thread counts them
+   * exactly, and cuts the context or drops the example. Every other example fits for certain.
+   */
+  readonly mayExceed: Uint32Array;
 }
 
 function dayOfTimestamp(value: string): string | undefined {
@@ -75,6 +94,8 @@ interface LabelOutput {
   readonly id: number;
   /** The bytes after the context in a line of this label, newline included. */
   readonly tail: FixedBytes;
+  /** The most context tokens the bound may show for an example of this label to fit for certain. */
+  readonly boundBudget: number;
 }
 
 /**
@@ -150,6 +171,7 @@ export function processFile(
   const groups: number[] = [];
   const labelIds: number[] = [];
   const candidates: SampleCandidate[] = [];
+  const mayExceed: number[] = [];
   let used = 0;
   let inRange = 0;
   let unlabelled = 0;
@@ -188,14 +210,28 @@ export function processFile(
         if (output === undefined) {
           if (outputs.size === 0xffff)
             throw new BadFileError('unknown_format', `more than 65535 distinct labels in ${settings.labelField}`);
-          output = { id: outputs.size, tail: LineEncoder.tail(JSON.stringify(responseFor(label))) };
+          const answer = RESPONSE_DEMARCATION + TEMPLATE.completion.replace('{response}', () => responseFor(label));
+          const boundBudget =
+            settings.maxInputLength -
+            settings.promptHeadTokens -
+            textTokenBound(answer, settings.mergeTable) -
+            END_OF_SEQUENCE_TOKENS;
+          output = { id: outputs.size, tail: LineEncoder.tail(JSON.stringify(responseFor(label))), boundBudget };
           outputs.set(label, output);
         }
         ensureCapacity(used + encoder.maxBytes(row, output.tail), used);
         const start = used;
         used = encoder.write(row, output.tail, scratch, start);
         // The context spans from just after `{"instruction":…,"context":"` to just before `","response":…`.
-        const hash = hashBytes53(scratch, start + LINE_HEAD.length, used - output.tail.length);
+        const contextStart = start + LINE_HEAD.length;
+        const contextEnd = used - output.tail.length;
+        const hash = hashBytes53(scratch, contextStart, contextEnd);
+        // Tokens ≤ bytes, so a context no longer than the budget in bytes needs no bound either.
+        if (
+          contextEnd - contextStart > output.boundBudget &&
+          contextTokenBound(scratch, contextStart, contextEnd, settings.mergeTable) > output.boundBudget
+        )
+          mayExceed.push(offsets.length);
         const key = rekey53(hash, settings.seed);
         if (key < tokensBelow) {
           if (key < pairsBelow) {
@@ -234,5 +270,6 @@ export function processFile(
     hashes: Float64Array.from(hashes),
     groups: Float64Array.from(groups),
     candidates,
+    mayExceed: Uint32Array.from(mayExceed),
   };
 }

@@ -4,6 +4,7 @@ import { describePriceSource } from '../../training/prices.ts';
 import { vulnerabilityNote } from '../../jumpstart/recipes.ts';
 import type { ModelRecipe } from '../../jumpstart/recipe.ts';
 import type { TrainingQuote } from '../../training/quote.ts';
+import type { DatasetSubset } from '../../training/subset.ts';
 
 /**
  * What an approval shows and what the launch then uses, frozen when the approval message is posted: the job is
@@ -45,6 +46,17 @@ export const approvalQuoteSchema = z.object({
   jumpstartVersion: z.string().optional(),
   /** Said in the approval message when a spec JumpStart marks vulnerable is used by opt-in. */
   vulnerabilityNote: z.string().optional(),
+  /** budget= cut the dataset (and maybe the epochs): the subset written for this request, which the job trains on. */
+  sizedToBudget: z
+    .object({
+      uri: z.string(),
+      channels: z.object({ training: z.string(), validation: z.string() }),
+      train: z.number().int().nonnegative(),
+      validation: z.number().int().nonnegative(),
+      of: z.object({ train: z.number().int().nonnegative(), validation: z.number().int().nonnegative() }),
+      requestedEpochs: z.number().int().positive(),
+    })
+    .optional(),
 });
 
 export type ApprovalQuote = z.infer<typeof approvalQuoteSchema>;
@@ -115,4 +127,20 @@ export function parseApprovalQuote(json: string | undefined): ApprovalQuote | un
   } catch {
     return undefined;
   }
+}
+
+/** The quote of a subset sized to the budget: its examples per label, and what was cut from what. */
+export function withSubset(quote: ApprovalQuote, subset: DatasetSubset, requestedEpochs: number): ApprovalQuote {
+  return {
+    ...quote,
+    examples: subset.labels,
+    sizedToBudget: {
+      uri: subset.uri,
+      channels: subset.channels,
+      train: subset.train,
+      validation: subset.validation,
+      of: subset.of,
+      requestedEpochs,
+    },
+  };
 }

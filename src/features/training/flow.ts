@@ -7,11 +7,13 @@ import { BackgroundTasks } from '../../shared/backgroundTasks.ts';
 import { expiryOf } from '../../spend/approval.ts';
 import { SpendCreation } from '../../spend/creation.ts';
 import { findFinishedDataset } from '../../training/findDataset.ts';
+import { maxInputLengthMismatch, trainingMaxInputLength } from '../../training/maxInputLength.ts';
 import { hourlyPrice } from '../../training/prices.ts';
-import { offeredInstanceTypes, quoteTraining } from '../../training/quote.ts';
+import { offeredInstanceTypes } from '../../training/quote.ts';
 import { isEstimatedInstanceType, type TrainingInstanceType } from '../../training/instanceTypes.ts';
 import type { TrainArgs } from './args.ts';
-import { toApprovalQuote } from './approvalQuote.ts';
+import { toApprovalQuote, withSubset } from './approvalQuote.ts';
+import { quoteWithinBudget } from './budgetSizing.ts';
 import { notStartedMessage } from './blocks/thread.ts';
 import { plainMessage } from '../../slack/blocks/help.ts';
 import { inlineCode } from '../../slack/blocks/text.ts';
@@ -48,7 +50,7 @@ export class TrainingFlow {
   async request(args: TrainArgs, requestedBy: string, channel: string): Promise<RequestOutcome> {
     const { ctx } = this;
     const at = now(ctx);
-    const build = resolveBuildRequest(ctx.data, { rangeText: args.rangeText }, at);
+    resolveBuildRequest(ctx.data, { rangeText: args.rangeText }, at); // the range and the data settings, first
     requireSetting(ctx.training.roleArn, 'LOGTUNE_SAGEMAKER_ROLE_ARN', 'the role SageMaker assumes to train');
     const artifacts = requireSetting(ctx.data.artifactsUri, 'LOGTUNE_ARTIFACTS_URI', 'where datasets and models go');
     if (!artifacts.startsWith('s3://'))
@@ -70,6 +72,9 @@ export class TrainingFlow {
         `${instanceType} is not offered: ${recipe.modelId} ${recipe.version} trains on ` +
           `${offeredInstanceTypes(recipe.training.supportedInstanceTypes).join(', ') || 'no type logtune can estimate'}`,
       );
+    // The dataset is cut to the max_input_length the training will use (a dataset cut otherwise is not reused).
+    const maxInputLength = trainingMaxInputLength(recipe, instanceType, ctx.training).value;
+    const build = resolveBuildRequest(ctx.data, { rangeText: args.rangeText, maxInputLength }, at);
     const ask = {
       rangeLabel: build.range.label,
       rangeStart: build.range.start,
@@ -116,7 +121,15 @@ export class TrainingFlow {
       if (region === undefined)
         return await this.fail(record, "AWS_REGION is not set: training runs in the SageMaker client's region");
       const recipe = await ctx.recipes.forTraining(region);
-      const quote = await quoteTraining(
+      const mismatch = maxInputLengthMismatch(
+        dataset.stats.datasetId,
+        dataset.stats.settings.maxInputLength,
+        trainingMaxInputLength(recipe, record.ask.instanceType, ctx.training),
+      );
+      if (mismatch !== undefined) return await this.fail(record, mismatch);
+      const sized = await quoteWithinBudget(
+        id,
+        dataset,
         {
           stats: dataset.stats,
           region,
@@ -134,16 +147,18 @@ export class TrainingFlow {
             now: () => now(ctx),
           }),
       );
+      if (!sized.ok) return await this.fail(record, sized.problem);
+      const { quote, subset } = sized;
       const baseline = await ctx.baselineMacroF1?.(dataset).catch(() => undefined);
       const outcome = toApprovalQuote(quote, dataset, baseline, recipe);
       if (!outcome.ok) return await this.fail(record, outcome.problem);
+      const approval = subset === undefined ? outcome.quote : withSubset(outcome.quote, subset, record.ask.epochs);
       const expiresAt = expiryOf(ctx.approval, now(ctx));
-      if (!ctx.requests.markQuoted(id, JSON.stringify(outcome.quote), outcome.quote.capUsd, expiresAt, now(ctx)))
-        return;
+      if (!ctx.requests.markQuoted(id, JSON.stringify(approval), approval.capUsd, expiresAt, now(ctx))) return;
       ctx.log.info('training estimate posted for approval', {
         requestId: id,
-        capUsd: outcome.quote.capUsd,
-        instanceType: outcome.quote.instanceType,
+        capUsd: approval.capUsd,
+        instanceType: approval.instanceType,
       });
       const shown = await showRequest(ctx, id);
       if (shown.kind === 'refused') await this.approvalRefused(id, shown.reason);

@@ -39,6 +39,9 @@ export function trainingLaunch(ctx: TrainingContext): CreationKind<TrainingRecor
         instanceType: quote.instanceType,
         epochs: quote.epochs,
         dataset,
+        ...(quote.sizedToBudget !== undefined && {
+          subset: { channels: quote.sizedToBudget.channels, validationRows: quote.sizedToBudget.validation },
+        }),
         artifactsUri: requireSetting(ctx.data.artifactsUri, 'LOGTUNE_ARTIFACTS_URI', 'where models go'),
         capUsd: quote.capUsd,
         usdPerHour: quote.usdPerHour,

@@ -111,6 +111,9 @@ describe('/logtune train', () => {
       '*Estimate:*',
       '*Cap:*',
       'SageMaker stops the job after',
+      // The cap's promise in words: a stopped job saves nothing, so the cap leaves room over the high end.
+      'a job SageMaker stops at the cap leaves nothing to deploy',
+      "The cap leaves 20% over the estimate's high end",
       'AWS Pricing API',
       'cheapest',
       'Waiting for approval* by <@U0CAROL>, <@U0DAVE>',

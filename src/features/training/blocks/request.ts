@@ -10,6 +10,7 @@ import {
 } from '../../../slack/blocks/text.ts';
 import type { KnownBlock, MessageContent } from '../../../slack/blocks/types.ts';
 import { button, confirmedButton, plainStatus } from '../../../slack/blocks/buttons.ts';
+import { marginOverHigh, STOPPED_AT_CAP_NOTE } from '../../../training/budget.ts';
 import { LLAMA2_LICENCE } from '../../../training/llamaLicence.ts';
 import type { ApprovalQuote } from '../approvalQuote.ts';
 import type { TrainingState } from '../trainingRequestsRepo.ts';
@@ -62,20 +63,48 @@ function facts(q: ApprovalQuote): string {
   const lines = [
     `*Dataset:* ${inlineCode(q.datasetId)} · examples per label (train+validation): ${labels}`,
     `*Work:* ${formatCount(q.tokens)} Llama 2 tokens × ${q.epochs} epochs on ${q.instanceCount} × ${inlineCode(q.instanceType)} in ${escapeMrkdwn(q.region)}`,
+    ...budgetSizing(q),
     `*Estimate:* ${hours(q.hours.likely)} (${hours(q.hours.low)}–${hours(q.hours.high)}) · ${formatUsd(q.usd.likely)} (${formatUsdRange(q.usd.low, q.usd.high)}) · throughput: ${escapeMrkdwn(q.basis)}`,
     `*Price:* ${formatUsd(q.usdPerHour)}/h per instance — ${escapeMrkdwn(q.priceNote)}`,
     `*Cap:* ${cap}`,
   ];
-  if (q.capBelowEstimate)
-    lines.push(
-      `:warning: The cap is below the estimate's high end (${formatUsd(q.usd.high)}): the job may be stopped before it finishes.`,
-    );
+  lines.push(capPromise(q));
   lines.push(
     q.baselineMacroF1 === undefined
       ? '*Bar to clear:* no baseline score for this dataset yet (`logtune baseline`)'
       : `*Bar to clear:* the free baseline scores macro-F1 ${f1(q.baselineMacroF1)} on this validation split; the fine-tune has to beat it`,
   );
   return lines.join('\n');
+}
+
+/** What budget= cut to fit, if anything: the job trains on exactly this subset. */
+function budgetSizing(q: ApprovalQuote): string[] {
+  const sized = q.sizedToBudget;
+  if (sized === undefined) return [];
+  const kept = sized.train + sized.validation;
+  const of = sized.of.train + sized.of.validation;
+  const epochs =
+    q.epochs === sized.requestedEpochs
+      ? ''
+      : ` and ${q.epochs} epoch${q.epochs === 1 ? '' : 's'} instead of ${sized.requestedEpochs}`;
+  return [
+    `*Sized to the budget:* trains on ${formatCount(kept)} of ${formatCount(of)} examples ` +
+      `(train ${formatCount(sized.train)} of ${formatCount(sized.of.train)}, validation ${formatCount(sized.validation)} of ${formatCount(sized.of.validation)})${epochs}: ` +
+      `a seeded sample written to ${inlineCode(sized.uri)} before this approval`,
+  ];
+}
+
+/** What the cap means for the model, in words, and how much room it leaves (or that it leaves none). */
+function capPromise(q: ApprovalQuote): string {
+  if (q.capBelowEstimate)
+    return (
+      `:warning: The cap is below the estimate's high end (${formatUsd(q.usd.high)}): the job may be stopped before ` +
+      `it finishes. ${STOPPED_AT_CAP_NOTE}`
+    );
+  return (
+    `:floppy_disk: ${STOPPED_AT_CAP_NOTE} The cap leaves ${marginOverHigh(q.capUsd, q.usd.high)}% over the ` +
+    `estimate's high end (${formatUsd(q.usd.high)}) so that a slow run still finishes.`
+  );
 }
 
 function instanceTable(q: ApprovalQuote): string {
