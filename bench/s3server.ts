@@ -1,6 +1,7 @@
 import { createServer, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import S3rver from 's3rver';
+import '../test/helpers/s3rverListing.mjs';
 
 /**
  * The bench's S3: s3rver in its own process (so it competes for the two cores as a real local S3 would), on two

@@ -1,6 +1,7 @@
 import { InvokeEndpointCommand, type SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { z } from 'zod';
 import { CancelledError } from '../errors.ts';
+import { isThrottling } from './throttling.ts';
 
 /**
  * InvokeEndpoint for a text-generation endpoint, thin: one request in, one outcome out. Every way a call can go
@@ -68,17 +69,6 @@ const generated = z.union([
   z.object({ generated_text: z.string() }).transform((item) => item.generated_text),
 ]);
 
-// Error codes the AWS SDK itself treats as throttling (@smithy/core), as they can reach us with retries off.
-const THROTTLING = new Set([
-  'ThrottlingException',
-  'Throttling',
-  'TooManyRequestsException',
-  'RequestLimitExceeded',
-  'ThrottledException',
-  'RequestThrottled',
-  'RequestThrottledException',
-  'SlowDown',
-]);
 const TIMEOUTS = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException']);
 
 export function classifyInvokeError(error: unknown): Exclude<InvokeOutcome, { kind: 'text' | 'garbage' }> {
@@ -99,8 +89,7 @@ export function classifyInvokeError(error: unknown): Exclude<InvokeOutcome, { ki
   // Before the status: SageMaker answers "not ready" with HTTP 429 too.
   if (name === 'ModelNotReadyException') return { kind: 'not_ready' };
   // "Slow down" in any of its forms, ServiceUnavailable (503) included, as the tracker service reads them.
-  if (THROTTLING.has(name) || e.$retryable?.throttling === true || status === 429 || status === 503)
-    return { kind: 'throttled' };
+  if (isThrottling(error)) return { kind: 'throttled' };
   if (TIMEOUTS.has(name)) return { kind: 'timeout' };
   const message = (error as { message?: unknown } | undefined)?.message;
   return {

@@ -7,6 +7,7 @@ import {
 } from '@aws-sdk/client-sagemaker';
 import { z } from 'zod';
 import { listRunningTrainingJobs, type TaggedResource } from './taggedResources.ts';
+import { isThrottling } from './throttling.ts';
 
 /**
  * CreateTrainingJob, DescribeTrainingJob and StopTrainingJob, with the answers logtune acts on made explicit.
@@ -28,24 +29,12 @@ export class TrainingJobNotFoundError extends Error {
   }
 }
 
-// The SDK's throttling error codes (aws.md §5.5); SageMaker itself answers ThrottlingException "Rate exceeded".
-const THROTTLING = new Set([
-  'ThrottlingException',
-  'Throttling',
-  'TooManyRequestsException',
-  'RequestLimitExceeded',
-  'ThrottledException',
-]);
-
 function errorName(error: unknown): string | undefined {
   return error instanceof Error ? error.name : undefined;
 }
 
 function rethrow(operation: string, error: unknown): never {
-  const name = errorName(error);
-  const retryable = (error as { $retryable?: { throttling?: boolean } } | undefined)?.$retryable;
-  if ((name !== undefined && THROTTLING.has(name)) || retryable?.throttling === true)
-    throw new SageMakerThrottledError(operation, error);
+  if (isThrottling(error)) throw new SageMakerThrottledError(operation, error);
   throw error;
 }
 

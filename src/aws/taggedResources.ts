@@ -1,7 +1,7 @@
 import {
-  ListEndpointsCommand,
-  ListTagsCommand,
-  ListTrainingJobsCommand,
+  paginateListEndpoints,
+  paginateListTags,
+  paginateListTrainingJobs,
   type SageMakerClient,
 } from '@aws-sdk/client-sagemaker';
 import { z } from 'zod';
@@ -9,7 +9,8 @@ import { z } from 'zod';
 /**
  * SageMaker resources logtune made, found from the cloud alone (for reconciling after the database was lost): the
  * List call narrowed by logtune's name prefix, then ListTags on each to keep only those carrying `tagKey`, so a
- * look-alike name of someone else's is never adopted. Shapes from @aws-sdk/client-sagemaker
+ * look-alike name of someone else's is never adopted. Paging is the SDK's own paginators'; every page is checked
+ * with zod all the same. Shapes from @aws-sdk/client-sagemaker
  * dist-types/commands/{ListTrainingJobs,ListEndpoints,ListTags}Command.d.ts (aws-sdk-js-v3
  * codegen/sdk-codegen/aws-models/sagemaker.json: TrainingJobSummary, EndpointSummary, ListTagsOutput).
  */
@@ -49,14 +50,9 @@ export async function resourceTags(
   signal?: AbortSignal,
 ): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  let token: string | undefined;
-  do {
-    const page = tagsPage.parse(
-      await client.send(new ListTagsCommand({ ResourceArn: arn, NextToken: token }), { abortSignal: signal }),
-    );
-    for (const tag of page.Tags ?? []) out[tag.Key] = tag.Value ?? '';
-    token = page.NextToken;
-  } while (token !== undefined);
+  for await (const raw of paginateListTags({ client }, { ResourceArn: arn }, { abortSignal: signal })) {
+    for (const tag of tagsPage.parse(raw).Tags ?? []) out[tag.Key] = tag.Value ?? '';
+  }
   return out;
 }
 
@@ -82,20 +78,9 @@ export async function listRunningTrainingJobs(
   signal?: AbortSignal,
 ): Promise<TaggedResource[]> {
   const found: Omit<TaggedResource, 'tags'>[] = [];
-  let token: string | undefined;
-  do {
-    const page = jobsPage.parse(
-      await client.send(
-        new ListTrainingJobsCommand({
-          NameContains: prefix,
-          StatusEquals: 'InProgress',
-          MaxResults: 100,
-          NextToken: token,
-        }),
-        { abortSignal: signal },
-      ),
-    );
-    for (const job of page.TrainingJobSummaries) {
+  const input = { NameContains: prefix, StatusEquals: 'InProgress' as const };
+  for await (const raw of paginateListTrainingJobs({ client, pageSize: 100 }, input, { abortSignal: signal })) {
+    for (const job of jobsPage.parse(raw).TrainingJobSummaries) {
       if (!job.TrainingJobName.startsWith(prefix)) continue;
       found.push({
         name: job.TrainingJobName,
@@ -104,8 +89,7 @@ export async function listRunningTrainingJobs(
         createdAt: job.CreationTime,
       });
     }
-    token = page.NextToken;
-  } while (token !== undefined);
+  }
   return keepTagged(client, found, tagKey, signal);
 }
 
@@ -117,18 +101,12 @@ export async function listTaggedEndpoints(
   signal?: AbortSignal,
 ): Promise<TaggedResource[]> {
   const found: Omit<TaggedResource, 'tags'>[] = [];
-  let token: string | undefined;
-  do {
-    const page = endpointsPage.parse(
-      await client.send(new ListEndpointsCommand({ NameContains: prefix, MaxResults: 100, NextToken: token }), {
-        abortSignal: signal,
-      }),
-    );
-    for (const e of page.Endpoints) {
+  const pages = paginateListEndpoints({ client, pageSize: 100 }, { NameContains: prefix }, { abortSignal: signal });
+  for await (const raw of pages) {
+    for (const e of endpointsPage.parse(raw).Endpoints) {
       if (!e.EndpointName.startsWith(prefix) || e.EndpointStatus === 'Deleting') continue;
       found.push({ name: e.EndpointName, arn: e.EndpointArn, status: e.EndpointStatus, createdAt: e.CreationTime });
     }
-    token = page.NextToken;
-  } while (token !== undefined);
+  }
   return keepTagged(client, found, tagKey, signal);
 }

@@ -17,9 +17,9 @@ import { joinUri } from '../objectStore/uri.ts';
 import { channelUris, DATASET_FILES } from './output/folder.ts';
 import { assertWritable } from './output/guard.ts';
 import { writeCompletion } from './output/outputs.ts';
-import { openOrderedPipeline } from './pipeline/orderedPipeline.ts';
 import type { FileResult, SampleThresholds } from './pipeline/processFile.ts';
 import { createFileProcessor, type FileOutcome } from './pipeline/processorPool.ts';
+import { ArrivingItems, readInOrder } from './pipeline/readInOrder.ts';
 import { ProgressTracker } from './pipeline/progress.ts';
 import { SampledSink, StreamingSink, type ExampleSink, type SinkResult } from './output/sinks.ts';
 import { summaryHeader } from './request/request.ts';
@@ -139,55 +139,50 @@ async function readAll(
   // Fetch slots are held only while fetching: a file waiting for a parser or for its turn to commit does not stop
   // the next GET from starting, so request latency stays hidden behind parsing.
   const fetchSlot = pLimit(request.fetchConcurrency);
-  const window = request.fetchConcurrency * 2;
-  const pipeline = openOrderedPipeline<FileOutcome>({
-    concurrency: window,
-    window,
-    ...(signal && { signal }),
-    produce: async (i) => {
-      const object = objects[i]!;
-      // Never fetched: one oversized object must not be held whole (and, in the bot, on every resumed build).
-      if (object.size > request.maxFileBytes)
-        return tooLarge(`listed at ${describeBytes(object.size)}, not fetched`, request.maxFileBytes);
-      let bytes: Uint8Array;
-      try {
-        bytes = await fetchSlot(() => logs.get(object.key, signal));
-      } catch (error) {
-        if (signal?.aborted) throw new CancelledError();
-        return { ok: false, reason: 'unreadable', message: (error as Error).message };
-      }
-      if (bytes.length > request.maxFileBytes) {
-        return tooLarge(
-          `${describeBytes(bytes.length)} when fetched (grown since it was listed), not parsed`,
-          request.maxFileBytes,
-        );
-      }
-      return process(bytes, object.day, sink.thresholds);
-    },
-    consume: async (i, outcome) => {
-      const object = objects[i]!;
-      progress.filesDone++;
-      progress.bytesRead += object.size;
-      if (outcome.ok) {
-        totals.source ??= { columns: outcome.result.columns, format: outcome.result.format };
-        totals.filesRead++;
-        totals.rowsInRange += outcome.result.rowsInRange;
-        totals.unlabelled += outcome.result.unlabelled;
-        progress.rowsScanned += outcome.result.rowsScanned;
-        examples += outcome.result.labelIds.length;
-        await sink.commit(outcome.result);
-      } else {
-        totals.skipped.push({ key: object.key, reason: `${outcome.reason}: ${outcome.message}` });
-        progress.filesSkipped++;
-      }
-      progress.emit();
-    },
-  });
+  const read = async (i: number): Promise<FileOutcome> => {
+    const object = objects[i]!;
+    // Never fetched: one oversized object must not be held whole (and, in the bot, on every resumed build).
+    if (object.size > request.maxFileBytes)
+      return tooLarge(`listed at ${describeBytes(object.size)}, not fetched`, request.maxFileBytes);
+    let bytes: Uint8Array;
+    try {
+      bytes = await fetchSlot(() => logs.get(object.key, signal));
+    } catch (error) {
+      if (signal?.aborted) throw new CancelledError();
+      return { ok: false, reason: 'unreadable', message: (error as Error).message };
+    }
+    if (bytes.length > request.maxFileBytes) {
+      return tooLarge(
+        `${describeBytes(bytes.length)} when fetched (grown since it was listed), not parsed`,
+        request.maxFileBytes,
+      );
+    }
+    return process(bytes, object.day, sink.thresholds);
+  };
+  const commit = async (object: DatedObject, outcome: FileOutcome): Promise<void> => {
+    progress.filesDone++;
+    progress.bytesRead += object.size;
+    if (outcome.ok) {
+      totals.source ??= { columns: outcome.result.columns, format: outcome.result.format };
+      totals.filesRead++;
+      totals.rowsInRange += outcome.result.rowsInRange;
+      totals.unlabelled += outcome.result.unlabelled;
+      progress.rowsScanned += outcome.result.rowsScanned;
+      examples += outcome.result.labelIds.length;
+      await sink.commit(outcome.result);
+    } else {
+      totals.skipped.push({ key: object.key, reason: `${outcome.reason}: ${outcome.message}` });
+      progress.filesSkipped++;
+    }
+    progress.emit();
+  };
+
   // A read that fails the build stops the listing too: a long range is not listed on for a build that has failed.
   const stopListing = new AbortController();
-  pipeline.finished.catch(() => stopListing.abort());
-  progress.enter('listing');
   const listingSignal = signal ? AbortSignal.any([signal, stopListing.signal]) : stopListing.signal;
+  // Objects are read as soon as they are listed.
+  const listed = new ArrivingItems(listingSignal);
+  progress.enter('listing');
   const listing = streamRangeObjects(
     logs,
     layout.template,
@@ -199,21 +194,31 @@ async function readAll(
         progress.bytesListed += object.size;
       }
       progress.readingBegins();
-      pipeline.extend(objects.length);
+      listed.extend(objects.length);
     },
   );
-  listing.catch(() => undefined); // raced below
+  listing.then(
+    () => {
+      progress.listed(objects.length);
+      listed.end();
+    },
+    (error: unknown) => listed.fail(error),
+  );
   try {
-    // The pipeline cannot finish before end(): it settles first only by failing.
-    await Promise.race([listing, pipeline.finished]);
+    // Up to two files per fetch slot ahead of the one being committed; commits in listing order (deterministic
+    // under --seed).
+    await readInOrder(listed, {
+      window: request.fetchConcurrency * 2,
+      read,
+      commit: (i, outcome) => commit(objects[i]!, outcome),
+      signal,
+    });
   } catch (error) {
-    pipeline.fail(error);
-    throw error;
+    stopListing.abort();
+    await listing.catch(() => undefined);
+    throw signal?.aborted ? new CancelledError() : error;
   }
-  pipeline.end();
   if (objects.length === 0) throw await nothingListed(logs, layout, request, signal);
-  progress.listed(objects.length);
-  await pipeline.finished;
   const { source } = totals;
   if (totals.filesRead === 0 || source === undefined) {
     const first = totals.skipped[0];

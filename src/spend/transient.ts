@@ -1,5 +1,5 @@
 import { isLogtuneError } from '../errors.ts';
-import { isThrottling } from '../trackers/backoff.ts';
+import { isThrottling } from '../aws/throttling.ts';
 
 /**
  * A failure the next attempt may not meet again: throttling, a 5xx, or no answer at all (a reset connection, the

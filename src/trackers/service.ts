@@ -1,7 +1,8 @@
 import pLimit from 'p-limit';
 import type { Log } from '../log.ts';
 import type { Clock } from '../shared/clock.ts';
-import { backoffMs, isThrottling } from './backoff.ts';
+import { isThrottling } from '../aws/throttling.ts';
+import { backoffMs } from './backoff.ts';
 import type { TrackerStore, TrackedRow } from './trackerRepo.ts';
 import type { AnyTrackedKind, RecordedChange, TrackedResource } from './types.ts';
 

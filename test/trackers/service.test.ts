@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../src/db/db.ts';
 import { MIGRATIONS } from '../../src/app/migrations.ts';
-import { backoffMs, isThrottling } from '../../src/trackers/backoff.ts';
+import { backoffMs } from '../../src/trackers/backoff.ts';
 import { TrackerService } from '../../src/trackers/service.ts';
 import { TrackerStore } from '../../src/trackers/trackerRepo.ts';
 import type { Observation, RecordedChange, TrackedKind, TrackedResource } from '../../src/trackers/types.ts';
@@ -248,16 +248,5 @@ describe('backoff', () => {
     expect(backoffMs(1, 1000, 60_000, () => 1)).toBe(1000);
     expect(backoffMs(3, 1000, 60_000, () => 0.5)).toBe(3000);
     expect(backoffMs(20, 1000, 60_000, () => 1)).toBe(60_000);
-  });
-
-  it('recognises throttling by code or HTTP status', () => {
-    expect(isThrottling(throttled())).toBe(true);
-    expect(isThrottling(Object.assign(new Error('x'), { $metadata: { httpStatusCode: 429 } }))).toBe(true);
-    expect(isThrottling(Object.assign(new Error('x'), { $metadata: { httpStatusCode: 503 } }))).toBe(true);
-    expect(isThrottling(Object.assign(new Error('x'), { name: 'SlowDown' }))).toBe(true);
-    expect(
-      isThrottling(Object.assign(new Error('x'), { name: 'ValidationException', $metadata: { httpStatusCode: 400 } })),
-    ).toBe(false);
-    expect(isThrottling('ThrottlingException')).toBe(false);
   });
 });

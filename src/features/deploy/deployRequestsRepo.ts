@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Db } from '../../db/db.ts';
-import { closeRow } from '../../spend/requestRows.ts';
+import { closeRow, DecisionLog, isDefined, parseStoredJson, type SpendDecision } from '../../spend/requestRows.ts';
 import { deployQuoteSchema, type DeployQuote } from './quote.ts';
 
 /**
@@ -28,14 +28,7 @@ export interface DeployRecord {
 }
 
 export type DeployAction = 'approve' | 'cancel' | 'keep' | 'undeploy';
-
-export interface DeployDecision {
-  readonly userId: string;
-  readonly action: DeployAction;
-  readonly outcome: 'allowed' | 'refused';
-  readonly reason: string | undefined;
-  readonly at: string;
-}
+export type DeployDecision = SpendDecision<DeployAction>;
 
 interface Row {
   id: string;
@@ -53,25 +46,10 @@ interface Row {
 }
 
 const stateSchema = z.enum(STATES);
-const decisionSchema = z.object({
-  user_id: z.string(),
-  action: z.enum(['approve', 'cancel', 'keep', 'undeploy']),
-  outcome: z.enum(['allowed', 'refused']),
-  reason: z.string().nullable(),
-  at: z.string(),
-});
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
 
 /** A row that does not parse (a newer logtune's, a hand edit) is left alone rather than acted on. */
 function toRecord(row: Row): DeployRecord | undefined {
-  const quote = deployQuoteSchema.safeParse(parseJson(row.quote_json));
+  const quote = deployQuoteSchema.safeParse(parseStoredJson(row.quote_json));
   const state = stateSchema.safeParse(row.state);
   if (!quote.success || !state.success) return undefined;
   return {
@@ -90,12 +68,17 @@ function toRecord(row: Row): DeployRecord | undefined {
   };
 }
 
-const defined = <T>(x: T | undefined): x is T => x !== undefined;
-
 export class DeployRequestsRepo {
   private readonly stmts;
+  private readonly decisionLog;
 
   constructor(private readonly db: Db) {
+    this.decisionLog = new DecisionLog<DeployAction>(
+      db,
+      'deploy_decisions',
+      ['approve', 'cancel', 'keep', 'undeploy'],
+      false,
+    );
     this.stmts = {
       insert:
         db.prepare(`INSERT INTO deploy_requests (id, job_name, quote_json, state, requested_by, channel, expires_at, created_at, updated_at)
@@ -115,12 +98,6 @@ export class DeployRequestsRepo {
         WHERE id = @id AND state IN (SELECT value FROM json_each(@from))`),
       created: db.prepare(
         `UPDATE deploy_requests SET state = 'created', updated_at = @now WHERE id = @id AND state = 'approved'`,
-      ),
-      decision: db.prepare(
-        `INSERT INTO deploy_decisions (request_id, user_id, action, outcome, reason, at) VALUES (@id, @userId, @action, @outcome, @reason, @now)`,
-      ),
-      decisions: db.prepare<[string], unknown>(
-        'SELECT user_id, action, outcome, reason, at FROM deploy_decisions WHERE request_id = ? ORDER BY rowid',
       ),
     };
   }
@@ -147,7 +124,7 @@ export class DeployRequestsRepo {
   }
 
   inStates(states: readonly DeployState[]): DeployRecord[] {
-    return this.stmts.inStates.all(JSON.stringify(states)).map(toRecord).filter(defined);
+    return this.stmts.inStates.all(JSON.stringify(states)).map(toRecord).filter(isDefined);
   }
 
   /** A request for this job still waiting for approval (and not past its time to live) or for its creates, if any. */
@@ -157,7 +134,7 @@ export class DeployRequestsRepo {
   }
 
   listRecent(limit: number): DeployRecord[] {
-    return this.stmts.recent.all(limit).map(toRecord).filter(defined);
+    return this.stmts.recent.all(limit).map(toRecord).filter(isDefined);
   }
 
   /** pending_approval → approved, recording who and the endpoint's name, atomically; false for every click but the first. */
@@ -181,31 +158,11 @@ export class DeployRequestsRepo {
   }
 
   recordDecision(id: string, decision: Omit<DeployDecision, 'at'>, now: Date): void {
-    this.stmts.decision.run({
-      id,
-      userId: decision.userId,
-      action: decision.action,
-      outcome: decision.outcome,
-      reason: decision.reason ?? null,
-      now: now.toISOString(),
-    });
+    this.decisionLog.record(id, decision, now);
   }
 
   decisions(id: string): DeployDecision[] {
-    return this.stmts.decisions.all(id).flatMap((row) => {
-      const parsed = decisionSchema.safeParse(row);
-      return parsed.success
-        ? [
-            {
-              userId: parsed.data.user_id,
-              action: parsed.data.action,
-              outcome: parsed.data.outcome,
-              reason: parsed.data.reason ?? undefined,
-              at: parsed.data.at,
-            },
-          ]
-        : [];
-    });
+    return this.decisionLog.list(id);
   }
 
   transaction<T>(work: () => T): T {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Db } from '../../db/db.ts';
-import { closeRow } from '../../spend/requestRows.ts';
+import { closeRow, DecisionLog, isDefined, parseStoredJson, type SpendDecision } from '../../spend/requestRows.ts';
 
 /**
  * Training requests: from `/logtune train` through the dataset, the approval and the launch. State moves one way
@@ -39,14 +39,7 @@ export interface TrainingRecord {
   readonly createdAt: string;
 }
 
-export interface DecisionRecord {
-  readonly userId: string;
-  readonly action: 'approve' | 'cancel';
-  readonly outcome: 'allowed' | 'refused';
-  readonly reason: string | undefined;
-  readonly capUsd: number | undefined;
-  readonly at: string;
-}
+export type DecisionRecord = SpendDecision<'approve' | 'cancel'>;
 
 interface Row {
   id: string;
@@ -76,13 +69,7 @@ const stateSchema = z.enum([
 ]);
 
 function toRecord(row: Row): TrainingRecord | undefined {
-  let ask: unknown;
-  try {
-    ask = JSON.parse(row.request_json);
-  } catch {
-    return undefined;
-  }
-  const parsedAsk = trainingAskSchema.safeParse(ask);
+  const parsedAsk = trainingAskSchema.safeParse(parseStoredJson(row.request_json));
   const state = stateSchema.safeParse(row.state);
   if (!parsedAsk.success || !state.success) return undefined;
   return {
@@ -103,12 +90,12 @@ function toRecord(row: Row): TrainingRecord | undefined {
   };
 }
 
-const defined = <T>(x: T | undefined): x is T => x !== undefined;
-
 export class TrainingRequestsRepo {
   private readonly stmts;
+  private readonly decisionLog;
 
   constructor(private readonly db: Db) {
+    this.decisionLog = new DecisionLog<'approve' | 'cancel'>(db, 'training_decisions', ['approve', 'cancel'], true);
     this.stmts = {
       insert:
         db.prepare(`INSERT INTO training_requests (id, request_json, state, requested_by, channel, dataset_id, created_at, updated_at)
@@ -137,19 +124,6 @@ export class TrainingRequestsRepo {
       launched: db.prepare(
         `UPDATE training_requests SET state = 'launched', updated_at = @now WHERE id = @id AND state = 'approved'`,
       ),
-      decision: db.prepare(`INSERT INTO training_decisions (request_id, user_id, action, outcome, reason, cap_usd, at)
-        VALUES (@id, @userId, @action, @outcome, @reason, @cap, @now)`),
-      decisions: db.prepare<
-        [string],
-        {
-          user_id: string;
-          action: 'approve' | 'cancel';
-          outcome: 'allowed' | 'refused';
-          reason: string | null;
-          cap_usd: number | null;
-          at: string;
-        }
-      >('SELECT * FROM training_decisions WHERE request_id = ? ORDER BY rowid'),
       approvedSince: db.prepare<[string], { total: number | null }>(
         `SELECT SUM(cap_usd) AS total FROM training_requests WHERE state IN ('approved','launched') AND decided_at >= ?`,
       ),
@@ -182,15 +156,15 @@ export class TrainingRequestsRepo {
   }
 
   inStates(states: readonly TrainingState[]): TrainingRecord[] {
-    return this.stmts.inStates.all(JSON.stringify(states)).map(toRecord).filter(defined);
+    return this.stmts.inStates.all(JSON.stringify(states)).map(toRecord).filter(isDefined);
   }
 
   awaitingDataset(datasetId: string): TrainingRecord[] {
-    return this.stmts.awaiting.all(datasetId).map(toRecord).filter(defined);
+    return this.stmts.awaiting.all(datasetId).map(toRecord).filter(isDefined);
   }
 
   listRecent(limit: number): TrainingRecord[] {
-    return this.stmts.recent.all(limit).map(toRecord).filter(defined);
+    return this.stmts.recent.all(limit).map(toRecord).filter(isDefined);
   }
 
   setDataset(id: string, datasetId: string, now: Date): void {
@@ -230,26 +204,11 @@ export class TrainingRequestsRepo {
   }
 
   recordDecision(id: string, decision: Omit<DecisionRecord, 'at'>, now: Date): void {
-    this.stmts.decision.run({
-      id,
-      userId: decision.userId,
-      action: decision.action,
-      outcome: decision.outcome,
-      reason: decision.reason ?? null,
-      cap: decision.capUsd ?? null,
-      now: now.toISOString(),
-    });
+    this.decisionLog.record(id, decision, now);
   }
 
   decisions(id: string): DecisionRecord[] {
-    return this.stmts.decisions.all(id).map((r) => ({
-      userId: r.user_id,
-      action: r.action,
-      outcome: r.outcome,
-      reason: r.reason ?? undefined,
-      capUsd: r.cap_usd ?? undefined,
-      at: r.at,
-    }));
+    return this.decisionLog.list(id);
   }
 
   /** The caps approved since `since` (the start of the month, for LOGTUNE_MONTHLY_BUDGET_USD). */
