@@ -13,13 +13,15 @@ import { LABEL_FIELD, syntheticRows, toCsv } from '../test/helpers/syntheticLogs
 
 /**
  * The baseline's figures for `npm run bench`: `logtune baseline` on 200,000 synthetic training examples (20,000
- * validation), then `logtune classify --baseline` on 20,000 CSV lines, each in its own process, built and started
- * as the product is (bench/built.ts). The synthetic labels are easy (the baseline scores ~1.0 on them): this
+ * validation), then `logtune classify --baseline` on 20,000 CSV lines and on one line (the difference is the rate
+ * once running), and the model alone on the validation contexts, each in its own process, built and started as the
+ * product is (bench/built.ts). The synthetic labels are easy (the baseline scores ~1.0 on them): this
  * measures speed, size and memory, not quality. Quality is measured on real attack traffic (bench/baselineReal.ts)
  * beside the standard recipe, when a prepared set is given.
  */
 interface JobResult extends BaselineJobResult {
   lines: number;
+  modelLoadSeconds?: number;
 }
 
 const root = new URL('..', import.meta.url).pathname;
@@ -104,11 +106,17 @@ async function syntheticBench(options: { quick: boolean }): Promise<string[]> {
     await writeDataset(folder, train, validation);
     const linesFile = join(work, 'lines.csv');
     const csv = toCsv(syntheticRows('2024-04-02', classifyLines, 99));
-    await new LocalStore(work).put('lines.csv', csv.slice(csv.indexOf('\n') + 1));
+    const body = csv.slice(csv.indexOf('\n') + 1);
+    await new LocalStore(work).put('lines.csv', body);
+    await new LocalStore(work).put('one.csv', body.slice(0, body.indexOf('\n') + 1));
     process.stderr.write('running logtune baseline…\n');
     const built = await job(['baseline', folder]);
     process.stderr.write('running logtune classify --baseline…\n');
     const classified = await job(['classify', folder, linesFile]);
+    // One line: what starting the process and loading the model costs; the difference is the rate once running.
+    const oneLine = await job(['classify', folder, join(work, 'one.csv')]);
+    const scored = await job(['score', folder]);
+    const steady = (classified.lines - oneLine.lines) / Math.max(1e-9, classified.seconds - oneLine.seconds);
     return [
       '',
       `Baseline (${fmt(train)} training + ${fmt(validation)} validation synthetic examples; ${fmt(classifyLines)} CSV lines classified):`,
@@ -116,7 +124,9 @@ async function syntheticBench(options: { quick: boolean }): Promise<string[]> {
       '| run | seconds | peak RSS MB | |',
       '|---|---|---|---|',
       `| logtune baseline (read, choose L2, train, score, leak and skew checks, write) | ${fmt(built.seconds, 1)} | ${built.maxRssMB} | training alone ${fmt(built.trainingSeconds!, 1)} s; macro-F1 ${fmt(built.macroF1!, 3)} |`,
-      `| logtune classify --baseline (stdin → JSON lines) | ${fmt(classified.seconds, 2)} | ${classified.maxRssMB} | ${fmt(classified.lines / classified.seconds)} lines/s, loading the model included |`,
+      `| logtune classify --baseline, ${fmt(classifyLines)} lines (stdin → JSON lines) | ${fmt(classified.seconds, 2)} | ${classified.maxRssMB} | end to end ${fmt(classified.lines / classified.seconds)} lines/s, starting the process and loading the model included; ${fmt(steady)} lines/s once running |`,
+      `| logtune classify --baseline, 1 line | ${fmt(oneLine.seconds, 2)} | ${oneLine.maxRssMB} | starting the process, loading the model (${fmt(scored.modelLoadSeconds!, 2)} s of it) |`,
+      `| the model alone (featurise + score + verdict, ${fmt(scored.lines)} validation contexts, in process) | ${fmt(scored.seconds, 2)} | ${scored.maxRssMB} | ${fmt(scored.lines / scored.seconds)} lines/s |`,
       '',
       `- model size on disk: ${fmt(built.modelBytes! / 1e6, 2)} MB (baseline/model)`,
     ];

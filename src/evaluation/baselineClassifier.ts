@@ -28,7 +28,8 @@ export class BaselineClassifier implements ContextClassifier {
     let best = 0;
     for (let c = 1; c < p.length; c++) if (p[c]! > p[best]!) best = c;
     // Four decimals: more digits are noise for a reader, and every line carries one per label.
-    const scores = Object.fromEntries(this.labels.map((label, c) => [label, Math.round(p[c]! * 1e4) / 1e4]));
+    const scores: Record<string, number> = {};
+    for (let c = 0; c < p.length; c++) scores[this.labels[c]!] = Math.round(p[c]! * 1e4) / 1e4;
     return { label: this.labels[best], scores };
   }
 }

@@ -1,6 +1,6 @@
 import { seededRandom, shuffle } from '../dataset/sampling/random.ts';
-import type { FeatureRows } from './featureRows.ts';
-import { featureCapacity, featurizer, type Featurize, type FeatureSpec } from './features.ts';
+import { SparseRowBuilder, type FeatureRows } from './featureRows.ts';
+import { featureCapacity, type FeatureSpec } from './features.ts';
 import { nextTurn, SLICE } from './nextTurn.ts';
 
 /**
@@ -32,14 +32,20 @@ export interface TrainOptions {
 
 /** Step size at the start; features have unit norm, so a step of this size moves a score by about this much. */
 const INITIAL_RATE = 0.5;
+/**
+ * An example the model already gets right this surely (its class weight × (1 − p(target)) below this) would move
+ * each weight by under a thousandth of a step: its update is skipped, which on well-learnt traffic is most of them.
+ */
+const NEGLIGIBLE_GRADIENT = 1e-3;
 
 export async function trainLinearModel(rows: FeatureRows, options: TrainOptions): Promise<LinearModel> {
   const { spec, classes: k, lambda } = options;
   const weights = new Float32Array((1 << spec.bits) * k);
   const biases = new Float64Array(k);
   if (k < 2 || rows.length === 0) return { spec, classes: k, weights, biases };
-  const buckets = new Int32Array(featureCapacity(spec));
-  const split = new Int32Array(1);
+  const capacity = featureCapacity(spec);
+  const index = new Int32Array(capacity);
+  const value = new Float32Array(capacity);
   const probs = new Float64Array(k);
   const order = Array.from({ length: rows.length }, (_, i) => i);
   const random = seededRandom(options.seed);
@@ -53,11 +59,10 @@ export async function trainLinearModel(rows: FeatureRows, options: TrainOptions)
       if (t % SLICE === SLICE - 1) await nextTurn(options.signal);
       const row = order[e]!;
       const target = rows.target(row);
-      const n = rows.read(row, buckets, split);
-      const [xTokens, xGrams] = blockScales(split[0]!, n);
+      const n = rows.read(row, index, value);
       // Decays linearly to 0: the last steps are small, so the final weights settle instead of ending on a noisy step.
       const rate = INITIAL_RATE * (1 - t++ / total);
-      scores(weights, biases, buckets, split[0]!, n, xTokens * scale, xGrams * scale, k, probs);
+      scores(weights, biases, index, value, n, scale, k, probs);
       softmaxInPlace(probs);
       const weight = options.classWeights[target]!;
       scale *= 1 - rate * lambda;
@@ -65,14 +70,14 @@ export async function trainLinearModel(rows: FeatureRows, options: TrainOptions)
         for (let i = 0; i < weights.length; i++) weights[i]! *= scale;
         scale = 1;
       }
+      if (weight * (1 - probs[target]!) < NEGLIGIBLE_GRADIENT) continue;
       const step = (rate * weight) / scale;
       for (let c = 0; c < k; c++) {
         const gradient = probs[c]! - (c === target ? 1 : 0);
         biases[c]! -= rate * weight * gradient;
         probs[c] = step * gradient;
       }
-      update(weights, buckets, 0, split[0]!, xTokens, probs, k);
-      update(weights, buckets, split[0]!, n, xGrams, probs, k);
+      update(weights, index, value, n, probs, k);
     }
   }
   if (scale !== 1) for (let i = 0; i < weights.length; i++) weights[i]! *= scale;
@@ -81,13 +86,14 @@ export async function trainLinearModel(rows: FeatureRows, options: TrainOptions)
 
 /** Class probabilities for contexts, one at a time, with its scratch space allocated once. */
 export class LinearScorer {
-  private readonly featuresOf: Featurize;
-  private readonly buckets: Int32Array;
-  private readonly split = new Int32Array(1);
+  private readonly builder: SparseRowBuilder;
+  private readonly index: Int32Array;
+  private readonly value: Float32Array;
 
   constructor(private readonly model: LinearModel) {
-    this.featuresOf = featurizer(model.spec);
-    this.buckets = new Int32Array(featureCapacity(model.spec));
+    this.builder = new SparseRowBuilder(model.spec);
+    this.index = new Int32Array(this.builder.capacity);
+    this.value = new Float32Array(this.builder.capacity);
   }
 
   /** Writes the probability of each class into `out` (length = classes). */
@@ -97,10 +103,8 @@ export class LinearScorer {
       out[0] = 1;
       return;
     }
-    const n = this.featuresOf(context, this.buckets, this.split);
-    const tokens = this.split[0]!;
-    const [xTokens, xGrams] = blockScales(tokens, n);
-    scores(model.weights, model.biases, this.buckets, tokens, n, xTokens, xGrams, model.classes, out);
+    const n = this.builder.row(context, this.index, this.value);
+    scores(model.weights, model.biases, this.index, this.value, n, 1, model.classes, out);
     softmaxInPlace(out);
   }
 }
@@ -116,59 +120,35 @@ export function balancedClassWeights(targets: Iterable<number>, classes: number)
   return counts.map((n) => (n > 0 ? total / (classes * n) : 0));
 }
 
-/**
- * Each block (tokens, n-grams) has unit norm within itself and half the row's squared norm when both are there:
- * the row as a whole has unit norm, as TF-IDF rows do, and neither block drowns the other.
- */
-function blockScales(tokens: number, total: number): [number, number] {
-  const grams = total - tokens;
-  if (tokens === 0) return [0, grams > 0 ? 1 / Math.sqrt(grams) : 0];
-  if (grams === 0) return [1 / Math.sqrt(tokens), 0];
-  return [Math.SQRT1_2 / Math.sqrt(tokens), Math.SQRT1_2 / Math.sqrt(grams)];
-}
-
 function scores(
   weights: Float32Array,
   biases: Float64Array,
-  buckets: Int32Array,
-  tokens: number,
+  index: Int32Array,
+  value: Float32Array,
   n: number,
-  xTokens: number,
-  xGrams: number,
+  scale: number,
   k: number,
   out: Float64Array,
 ): void {
   for (let c = 0; c < k; c++) out[c] = biases[c]!;
-  addBlock(weights, buckets, 0, tokens, xTokens, k, out);
-  addBlock(weights, buckets, tokens, n, xGrams, k, out);
-}
-
-function addBlock(
-  weights: Float32Array,
-  buckets: Int32Array,
-  from: number,
-  to: number,
-  x: number,
-  k: number,
-  out: Float64Array,
-): void {
-  for (let j = from; j < to; j++) {
-    const base = buckets[j]! * k;
+  for (let j = 0; j < n; j++) {
+    const base = index[j]! * k;
+    const x = value[j]! * scale;
     for (let c = 0; c < k; c++) out[c]! += weights[base + c]! * x;
   }
 }
 
 function update(
   weights: Float32Array,
-  buckets: Int32Array,
-  from: number,
-  to: number,
-  x: number,
+  index: Int32Array,
+  value: Float32Array,
+  n: number,
   steps: Float64Array,
   k: number,
 ): void {
-  for (let j = from; j < to; j++) {
-    const base = buckets[j]! * k;
+  for (let j = 0; j < n; j++) {
+    const base = index[j]! * k;
+    const x = value[j]!;
     for (let c = 0; c < k; c++) weights[base + c]! -= steps[c]! * x;
   }
 }

@@ -9,7 +9,8 @@ import type { LinearModel } from './linearModel.ts';
  * more than a linear model's weights carry. The evaluation scores the model as decoded from these bytes, so the
  * report describes exactly the model that classifies.
  */
-const MAGIC = 'logtune-baseline 1 f16\n';
+const MAGIC_PREFIX = 'logtune-baseline ';
+const MAGIC = `${MAGIC_PREFIX}1 f16\n`;
 
 const headerSchema = z.object({
   labels: z.array(z.string()).min(1),
@@ -46,7 +47,15 @@ export function decodeModel(bytes: Uint8Array, where: string): StoredModel {
   } catch {
     throw new Error(`${where} is not a logtune baseline model (not gzip)`);
   }
-  if (raw.toString('latin1', 0, MAGIC.length) !== MAGIC) throw new Error(`${where} is not a logtune baseline model`);
+  const first = raw.toString('latin1', 0, Math.min(raw.length, 64)).split('\n')[0]!;
+  if (`${first}\n` !== MAGIC) {
+    // Another format of this file (a later logtune's): refused with what to do, never misread.
+    if (first.startsWith(MAGIC_PREFIX))
+      throw new Error(
+        `${where} is a baseline model in format "${first.slice(MAGIC_PREFIX.length)}"; this logtune reads "${MAGIC.slice(MAGIC_PREFIX.length, -1)}": run logtune baseline on the dataset again`,
+      );
+    throw new Error(`${where} is not a logtune baseline model`);
+  }
   const headLength = raw.readUInt32LE(MAGIC.length);
   const headStart = MAGIC.length + 4;
   let header: ModelHeader;
@@ -61,7 +70,8 @@ export function decodeModel(bytes: Uint8Array, where: string): StoredModel {
   if (raw.length !== start + 2 * count || header.biases.length !== classes)
     throw new Error(`${where} is truncated or does not match its header`);
   const weights = new Float32Array(count);
-  for (let i = 0; i < count; i++) weights[i] = fromHalf(raw.readUInt16LE(start + 2 * i));
+  const halves = halfTable();
+  for (let i = 0; i < count; i++) weights[i] = halves[raw.readUInt16LE(start + 2 * i)]!;
   return { header, model: { spec: header.features, classes, weights, biases: Float64Array.from(header.biases) } };
 }
 
@@ -85,6 +95,17 @@ export function toHalf(value: number): number {
   }
   // A carry out of the mantissa correctly bumps the exponent.
   return (sign | (exponent << 10) | (mantissa >> 13)) + ((mantissa >> 12) & 1);
+}
+
+let halfValues: Float32Array | undefined;
+
+/** Every half float's value, computed once: a model has millions of weights and only 65,536 distinct bit patterns. */
+function halfTable(): Float32Array {
+  if (halfValues === undefined) {
+    halfValues = new Float32Array(0x10000);
+    for (let h = 0; h < 0x10000; h++) halfValues[h] = fromHalf(h);
+  }
+  return halfValues;
 }
 
 export function fromHalf(half: number): number {
