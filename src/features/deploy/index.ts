@@ -23,6 +23,7 @@ import { APPROVE_ACTION_ID, CANCEL_ACTION_ID } from './blocks/request.ts';
 import { endpointStatusLine, requestStatusLine } from './blocks/status.ts';
 import { requestKey, type AfterInService, type DeployContext } from './context.ts';
 import { endpointCreation } from './creator.ts';
+import { settleCancelledCreations } from './withdrawn.ts';
 import { DeployDecisions } from './decisions.ts';
 import { endpointKind } from './endpointKind.ts';
 import { DeployedEndpointsRepo } from './endpointsRepo.ts';
@@ -101,9 +102,10 @@ export function createDeployFeature(deps: DeployFeatureDeps): DeployFeature {
     preflight: deps.preflight,
   };
   const tasks = new BackgroundTasks(ctx.log);
-  const creation = new SpendCreation(endpointCreation(ctx), { clock: deps.clock, log: ctx.log, tasks });
-  const decisions = new DeployDecisions(ctx, creation);
   const removal = new EndpointRemoval(ctx);
+  const creationKind = endpointCreation(ctx, (name) => removal.remove(name));
+  const creation = new SpendCreation(creationKind, { clock: deps.clock, log: ctx.log, tasks });
+  const decisions = new DeployDecisions(ctx, creation);
   const idleEndpoints = new IdleEndpoints(ctx, removal);
   deps.trackers.register(endpointKind(ctx, tasks));
   let stopSweep: (() => void) | undefined;
@@ -192,6 +194,8 @@ export function createDeployFeature(deps: DeployFeatureDeps): DeployFeature {
     start() {
       // Approved requests a previous process left before (or during) their creates.
       for (const record of ctx.requests.inStates(['approved'])) creation.start(record.id);
+      // Cancelled while the creates were in flight, before this process saw their answer: an endpoint made is removed.
+      tasks.run(settleCancelledCreations(ctx, creationKind), 'settling cancelled deploys');
       stopSweep = tasks.every(deps.clock, SWEEP_MS, sweepOnce, 'the deploy sweep');
       // A database lost or replaced while endpoints ran: logtune's endpoints it does not know are adopted, not left billing.
       const adopting = reconcile(

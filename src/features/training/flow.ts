@@ -22,6 +22,7 @@ import { now, type TrainingContext } from './context.ts';
 import { trainingLaunch } from './launch.ts';
 import { replyInThread, showRequest } from './messages.ts';
 import type { TrainingRecord } from './trainingRequestsRepo.ts';
+import { settleCancelledLaunches } from './withdrawn.ts';
 
 export type RequestOutcome =
   | { readonly kind: 'building'; readonly record: TrainingRecord }
@@ -194,6 +195,8 @@ export class TrainingFlow {
 
   /** Requests a previous process left half-way: quotes to make, launches to (re)try. Launched jobs are the tracker's. */
   resume(): void {
+    // Cancelled while a launch was in flight, before this process saw its answer: a job it created is stopped.
+    this.background(settleCancelledLaunches(this.ctx));
     for (const record of this.ctx.requests.inStates(['awaiting_dataset', 'approved'])) {
       if (record.state === 'approved') {
         this.launch(record.id);
