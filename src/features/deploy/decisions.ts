@@ -4,12 +4,7 @@ import { APPROVAL_WORDS } from '../../slack/blocks/spend.ts';
 import { escapeMrkdwn, inlineCode } from '../../slack/blocks/text.ts';
 import type { MessageContent } from '../../slack/blocks/types.ts';
 import { approvalSubject, closeExpired, decideApproval, type ApprovalSubject } from '../../spend/approval.ts';
-import {
-  approvedMessage,
-  cancelledDuringCreationMessage,
-  cancelledMessage,
-  expiredMessage,
-} from './blocks/thread.ts';
+import { approvedMessage, cancelledDuringCreationMessage, cancelledMessage, expiredMessage } from './blocks/thread.ts';
 import { now, requestKey, type DeployContext } from './context.ts';
 import type { SpendCreation } from '../../spend/creation.ts';
 import { replyInThread, showRequest } from './messages.ts';

@@ -131,7 +131,11 @@ describe('Cancel while a training launch is in flight', () => {
     const record = training().requests.get(id)!;
     expect(record.state).toBe('cancelled');
     expect(record.decidedBy).toBe('U0ALICE');
-    expect(training().requests.decisions(id).map((d) => [d.action, d.outcome])).toContainEqual(['cancel', 'allowed']);
+    expect(
+      training()
+        .requests.decisions(id)
+        .map((d) => [d.action, d.outcome]),
+    ).toContainEqual(['cancel', 'allowed']);
     expect(replies(message).at(-1)).toContain('while the job was being launched');
     expect(calls(StopTrainingJobCommand)).toHaveLength(0);
 
@@ -163,9 +167,12 @@ describe('Cancel while a training launch is in flight', () => {
       made: false,
     };
     await h.click(message, APPROVE_ACTION_ID, 'U0DAVE', 500);
-    await waitFor(() => h.logEntries().some((e) => e.msg === 'training launch failed; retrying' && e.requestId === id), {
-      what: 'the throttled launch',
-    });
+    await waitFor(
+      () => h.logEntries().some((e) => e.msg === 'training launch failed; retrying' && e.requestId === id),
+      {
+        what: 'the throttled launch',
+      },
+    );
     await h.click(message, CANCEL_REQUEST_ACTION_ID, 'U0ALICE', 500);
     expect(training().requests.get(id)!.state).toBe('cancelled');
     h.clock.advance(60_000);
@@ -184,9 +191,12 @@ describe('Cancel while a training launch is in flight', () => {
     // SageMaker makes the job, but its answer is lost on the way back (transient: the launch waits to retry).
     createFailure = { error: Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), made: true };
     await h.click(message, APPROVE_ACTION_ID, 'U0CAROL', 500);
-    await waitFor(() => h.logEntries().some((e) => e.msg === 'training launch failed; retrying' && e.requestId === id), {
-      what: 'the lost answer',
-    });
+    await waitFor(
+      () => h.logEntries().some((e) => e.msg === 'training launch failed; retrying' && e.requestId === id),
+      {
+        what: 'the lost answer',
+      },
+    );
     const jobName = training().requests.get(id)!.jobName!;
     expect(created.has(jobName)).toBe(true);
     await h.click(message, CANCEL_REQUEST_ACTION_ID, 'U0ALICE', 500);
