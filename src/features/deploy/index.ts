@@ -3,7 +3,7 @@ import { botSettings, type BotSettings } from '../../slack/settings.ts';
 import type { Log } from '../../log.ts';
 import { plainMessage } from '../../slack/blocks/help.ts';
 import { inlineCode, link, permalink } from '../../slack/blocks/text.ts';
-import { onlyArgument, type Feature } from '../../slack/feature.ts';
+import { onlyArgument, type Feature, type StatusLine } from '../../slack/feature.ts';
 import type { BotIdentity } from '../../slack/identity.ts';
 import type { Messenger } from '../../slack/messenger.ts';
 import type { Policy } from '../../slack/policy.ts';
@@ -173,18 +173,25 @@ export function createDeployFeature(deps: DeployFeatureDeps): DeployFeature {
     async status() {
       const at = new Date(deps.clock.now());
       const endpoints = ctx.endpoints.listForStatus(RECENT);
-      const lines = endpoints.map((e) => {
+      const lines: StatusLine[] = endpoints.map((e) => {
         const request = ctx.requests.get(e.requestId);
-        return endpointStatusLine(e, costOf(ctx, e), request && threadUrl(request.id, request.channel), at);
+        const text = endpointStatusLine(e, costOf(ctx, e), request && threadUrl(request.id, request.channel), at);
+        return { text, channel: request?.channel, requestedBy: e.deployedBy };
       });
       // Requests that never became an endpoint (waiting, cancelled, expired, failed), fewer: they cost nothing.
       const withoutEndpoint = ctx.requests
         .listRecent(RECENT)
         .filter((r) => r.state !== 'created')
         .slice(0, RECENT / 2);
-      lines.push(...withoutEndpoint.map((r) => requestStatusLine(r, threadUrl(r.id, r.channel), at)));
+      lines.push(
+        ...withoutEndpoint.map((r) => ({
+          text: requestStatusLine(r, threadUrl(r.id, r.channel), at),
+          channel: r.channel,
+          requestedBy: r.requestedBy,
+        })),
+      );
       for (const e of ctx.adopted.open('endpoint'))
-        lines.unshift(adoptedStatusLine(e, undefined, '/logtune undeploy', at));
+        lines.unshift({ text: adoptedStatusLine(e, undefined, '/logtune undeploy', at) });
       return {
         title: 'Endpoints',
         lines,

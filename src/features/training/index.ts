@@ -6,7 +6,7 @@ import type { StoredDataset } from '../../dataset/output/stored.ts';
 import type { Log } from '../../log.ts';
 import { plainMessage } from '../../slack/blocks/help.ts';
 import { escapeMrkdwn, inlineCode, permalink } from '../../slack/blocks/text.ts';
-import { onlyArgument, type Feature } from '../../slack/feature.ts';
+import { onlyArgument, type Feature, type StatusLine } from '../../slack/feature.ts';
 import type { BotIdentity } from '../../slack/identity.ts';
 import type { Messenger } from '../../slack/messenger.ts';
 import type { Policy } from '../../slack/policy.ts';
@@ -179,10 +179,10 @@ export function createTrainingFeature(deps: TrainingFeatureDeps): TrainingFeatur
     ],
     async status() {
       const at = new Date(deps.clock.now());
-      const lines = ctx.requests.listRecent(RECENT).map((record) => {
+      const lines: StatusLine[] = ctx.requests.listRecent(RECENT).map((record) => {
         const ts = deps.messenger.tsOf(requestKey(record.id));
         const job = jobView(ctx, record);
-        return trainingStatusLine(
+        const text = trainingStatusLine(
           {
             record,
             job: job && { status: job.status, usdSoFar: job.usdSoFar },
@@ -190,9 +190,12 @@ export function createTrainingFeature(deps: TrainingFeatureDeps): TrainingFeatur
           },
           at,
         );
+        return { text, channel: record.channel, requestedBy: record.requestedBy };
       });
-      for (const job of ctx.adopted.open('training-job'))
-        lines.unshift(adoptedStatusLine(job, job.tags[TRAINING_REQUESTED_BY_TAG], '/logtune cancel', at));
+      for (const job of ctx.adopted.open('training-job')) {
+        const requestedBy = job.tags[TRAINING_REQUESTED_BY_TAG];
+        lines.unshift({ text: adoptedStatusLine(job, requestedBy, '/logtune cancel', at), requestedBy });
+      }
       return {
         title: 'Training',
         lines,
