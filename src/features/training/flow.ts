@@ -16,7 +16,7 @@ import { toApprovalQuote, withSubset } from './approvalQuote.ts';
 import { quoteWithinBudget } from './budgetSizing.ts';
 import { notStartedMessage } from './blocks/thread.ts';
 import { plainMessage } from '../../slack/blocks/help.ts';
-import { inlineCode } from '../../slack/blocks/text.ts';
+import { inlineCode, link, permalink } from '../../slack/blocks/text.ts';
 import { refusalAdvice } from '../../slack/postRefusal.ts';
 import { now, type TrainingContext } from './context.ts';
 import { trainingLaunch } from './launch.ts';
@@ -48,7 +48,7 @@ export class TrainingFlow {
   }
 
   /** Checks everything that can be checked before anything is created; throws UsageError/ConfigError otherwise. */
-  async request(args: TrainArgs, requestedBy: string, channel: string): Promise<RequestOutcome> {
+  async request(args: TrainArgs, requestedBy: string, channel: string, askedIn = channel): Promise<RequestOutcome> {
     const { ctx } = this;
     const at = now(ctx);
     resolveBuildRequest(ctx.data, { rangeText: args.rangeText }, at); // the range and the data settings, first
@@ -83,6 +83,7 @@ export class TrainingFlow {
       instanceType,
       epochs: args.epochs ?? ctx.training.epochs,
       ...(args.budgetUsd !== undefined && { budgetUsd: args.budgetUsd }),
+      ...(askedIn !== channel && { askedIn }),
     };
     const key = buildKey(build);
     const finished =
@@ -163,6 +164,7 @@ export class TrainingFlow {
       });
       const shown = await showRequest(ctx, id);
       if (shown.kind === 'refused') await this.approvalRefused(id, shown.reason);
+      if (shown.kind === 'posted') await this.linkApproval(id, shown.ts);
     } catch (error) {
       const record = ctx.requests.get(id);
       ctx.log.error('training estimate failed', { requestId: id, error });
@@ -229,6 +231,24 @@ export class TrainingFlow {
       { channel: record.requestedBy },
       plainMessage(
         `:no_entry: Training request ${inlineCode(id)} was not posted for approval: ${refusalAdvice(reason, record.channel)}. Nothing was started.`,
+      ),
+    );
+  }
+
+  /**
+   * The approval went to LOGTUNE_APPROVALS_CHANNEL, not where it was asked: its requester gets the link to it in
+   * their direct message with logtune (the command's own answer may be long expired by the time the dataset is built).
+   */
+  private async linkApproval(id: string, ts: string): Promise<void> {
+    const { ctx } = this;
+    const record = ctx.requests.get(id);
+    if (record?.ask.askedIn === undefined || record.ask.askedIn === record.channel) return;
+    await ctx.messenger.post(
+      `training:${id}:approval-link`,
+      { channel: record.requestedBy },
+      plainMessage(
+        `:moneybag: The estimate of your training request ${inlineCode(id)} is posted for an approver in <#${record.channel}>: ` +
+          `${link(permalink(ctx.workspaceUrl, record.channel, ts), 'see it')}. Its progress follows in that thread.`,
       ),
     );
   }

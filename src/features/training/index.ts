@@ -98,6 +98,7 @@ export function createTrainingFeature(deps: TrainingFeatureDeps): TrainingFeatur
     ),
     clock: deps.clock,
     log: deps.log.child({ feature: 'training' }),
+    workspaceUrl: deps.identity.workspaceUrl,
     ...(deps.baselineMacroF1 && { baselineMacroF1: deps.baselineMacroF1 }),
   };
   const flow = new TrainingFlow(ctx);
@@ -145,9 +146,11 @@ export function createTrainingFeature(deps: TrainingFeatureDeps): TrainingFeatur
           const place = approvalPlace(channelId, deps.bot.approvalsChannel, 'train', deps.bot.command);
           const failing = await preflight?.failures({ use: 'train', instanceType: parsed.instanceType });
           if (failing !== undefined && failing.length > 0) return preflightRefusal('train', failing);
-          const outcome = await flow.request(parsed, userId, place.channel);
+          const outcome = await flow.request(parsed, userId, place.channel, channelId);
           const { record } = outcome;
-          const next = `the estimate, with Approve and Cancel for an approver, follows ${place.where}`;
+          const linked =
+            place.channel === channelId ? '' : ' (a link to it follows in your direct message with logtune)';
+          const next = `the estimate, with Approve and Cancel for an approver, follows ${place.where}${linked}`;
           return plainMessage(
             outcome.kind === 'reusing'
               ? `:moneybag: Training request ${inlineCode(record.id)}: reusing dataset ${inlineCode(record.datasetId ?? '?')}; ${next}.`

@@ -18,6 +18,8 @@ export const trainingAskSchema = z.object({
   instanceType: z.string(),
   epochs: z.number().int().positive(),
   budgetUsd: z.number().positive().optional(),
+  /** Where `/logtune train` was typed, when the approval went elsewhere (LOGTUNE_APPROVALS_CHANNEL). */
+  askedIn: z.string().optional(),
 });
 export type TrainingAsk = z.infer<typeof trainingAskSchema>;
 
