@@ -44,8 +44,9 @@ export function billedBytes(scanned: number): number {
   return Math.max(MIN_BILLED_BYTES, Math.ceil(scanned / MB) * MB);
 }
 
+/** Dollars for billed bytes, to a millionth of a dollar (a 10 MB minimum is $0.00005). */
 export function usdFor(bytes: number): number {
-  return Math.round((bytes / TB) * USD_PER_TB * 100) / 100;
+  return Math.round((bytes / TB) * USD_PER_TB * 1e6) / 1e6;
 }
 
 export interface DayChunk {

@@ -43,6 +43,9 @@ export interface QueryOutcome {
   readonly skipped: readonly NamedBadFile[];
 }
 
+/** The attempt's SQL, without the files excluded so far; `attempt` names its own output folder (UNLOAD's TO must be empty). */
+export type Render = (excludedPaths: readonly string[], attempt: number) => string;
+
 /** The query failed for a reason logtune cannot work around; Athena's words. */
 export class AthenaQueryFailedError extends Error {
   constructor(
@@ -62,13 +65,15 @@ export class AthenaQueryFailedError extends Error {
 export class QueryRunner {
   constructor(private readonly o: QueryRunnerOptions) {}
 
-  async run(key: string, render: (excludedPaths: readonly string[]) => string): Promise<QueryOutcome> {
+  async run(key: string, render: Render): Promise<QueryOutcome> {
     const { ledger, buildId } = this.o;
     for (;;) {
       throwIfAborted(this.o.signal);
       const attempts = ledger.attempts(buildId, key);
       let row = attempts.at(-1);
       if (row === undefined) row = this.begin(key, 1, [], render);
+      // Cancelled before (the build was cancelled, and now someone asks for it again): a new attempt, not an error.
+      else if (row.state === 'CANCELLED') row = this.begin(key, row.attempt + 1, row.excluded, render);
       const execution = await this.follow(row);
       const scanned = ledger.attempts(buildId, key).reduce((sum, r) => sum + r.scannedBytes, 0);
       const skipped = row.excluded.map((e) => ({ path: e.path, reason: e.reason }));
@@ -79,22 +84,20 @@ export class QueryRunner {
       if (bad === undefined) throw new AthenaQueryFailedError(key, reason);
       if (row.excluded.some((e) => e.path === bad.path))
         throw new AthenaQueryFailedError(key, `${reason} (the file was already excluded)`);
-      if (row.attempt > this.o.maxRetries)
+      if (row.excluded.length >= this.o.maxRetries)
         throw new AthenaQueryFailedError(
           key,
-          `${reason} — ${row.attempt - 1} bad files excluded already, LOGTUNE_ATHENA_MAX_RETRIES is ${this.o.maxRetries}`,
+          `${reason} — ${row.excluded.length} bad files excluded already, LOGTUNE_ATHENA_MAX_RETRIES is ${this.o.maxRetries}`,
         );
       this.begin(key, row.attempt + 1, [...row.excluded, bad], render);
     }
   }
 
-  private begin(
-    key: string,
-    attempt: number,
-    excluded: readonly NamedBadFile[],
-    render: (excludedPaths: readonly string[]) => string,
-  ): LedgerRow {
-    const sql = render(excluded.map((e) => e.path));
+  private begin(key: string, attempt: number, excluded: readonly NamedBadFile[], render: Render): LedgerRow {
+    const sql = render(
+      excluded.map((e) => e.path),
+      attempt,
+    );
     return this.o.ledger.begin({ buildId: this.o.buildId, key, attempt, sql, excluded }, this.now());
   }
 

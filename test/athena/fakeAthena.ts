@@ -62,8 +62,8 @@ export interface FakeAthena {
   count(operation: string): number;
   /** How many polls a query stays QUEUED, then RUNNING (default 1 and 1). */
   pace(queued: number, running: number): void;
-  /** Holds every query RUNNING until released (a restart mid-query). */
-  hold(held: boolean): void;
+  /** Holds the queries whose SQL passes RUNNING until released with false (a restart mid-query). */
+  hold(held: boolean | ((sql: string) => boolean)): void;
   close(): Promise<void>;
 }
 
@@ -92,7 +92,7 @@ export async function startFakeAthena(
   const requests: { operation: string; body: Record<string, unknown> }[] = [];
   let queuedPolls = 1;
   let runningPolls = 1;
-  let held = false;
+  let held: (sql: string) => boolean = () => false;
 
   async function advance(q: Query): Promise<void> {
     if (q.state === 'QUEUED') {
@@ -102,7 +102,7 @@ export async function startFakeAthena(
       }
       return;
     }
-    if (q.state !== 'RUNNING' || held) return;
+    if (q.state !== 'RUNNING' || held(q.sql)) return;
     if (++q.step < runningPolls) return;
     const result = await executor({ id: q.id, sql: q.sql, database: q.database, workGroup: q.workGroup });
     q.result = result;
@@ -278,7 +278,7 @@ export async function startFakeAthena(
       runningPolls = running;
     },
     hold(value) {
-      held = value;
+      held = typeof value === 'function' ? value : () => value;
     },
     async close() {
       client.destroy();
