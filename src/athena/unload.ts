@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { type z } from 'zod';
 import { gunzip, isGzip } from '../logs/formats/gzip.ts';
 import { openStore, type OpenStoreOptions } from '../objectStore/open.ts';
 import { parseStorageUri } from '../objectStore/uri.ts';
