@@ -28,6 +28,7 @@ import { QueryRunner, type QueryProgress } from './queryRunner.ts';
 import type { AthenaTarget } from './settings.ts';
 import type { AthenaSql, DatasetAssembler, SqlSource } from './sqlPlan.ts';
 import { unloadedRows } from './unload.ts';
+import { sqlNotWired } from './notWired.ts';
 
 /**
  * Date range → dataset on Athena: list the range (the bytes the plan prices), refuse or ask for approval above
@@ -48,8 +49,9 @@ export interface AthenaBuildDeps<S, C, R> {
   readonly stopWaitMs?: number;
   /** Queries in flight at once: well below Athena's active DML query quota (20+ per account and region). */
   readonly concurrency: number;
-  readonly sql: AthenaSql<S, C>;
-  readonly assembler: (context: AssemblyContext) => DatasetAssembler<S, C, R>;
+  /** The dataset's SQL and its assembler; absent while the shared template is not wired in (see runBuild.ts). */
+  readonly sql?: AthenaSql<S, C>;
+  readonly assembler?: (context: AssemblyContext) => DatasetAssembler<S, C, R>;
   /**
    * The dollars an approver approved for this build's scan (a spend request), if any: a plan above
    * LOGTUNE_ATHENA_APPROVAL_USD runs only within it.
@@ -173,6 +175,8 @@ export async function buildOnAthena<S, C, R>(
   if (plan.needsApproval && !(deps.approvedUsd !== undefined && deps.approvedUsd + 1e-9 >= plan.usd))
     throw new ScanApprovalRequired(plan, deps.approvalUsd);
 
+  if (deps.sql === undefined || deps.assembler === undefined) throw sqlNotWired();
+  const { sql } = deps;
   // Athena stops any query of the workgroup that would scan more than the plan allows (never below its 10 MB floor).
   await deps.api.setCutoff(deps.target.workgroup, plan.cutoffBytes, signal);
 
@@ -213,7 +217,8 @@ export async function buildOnAthena<S, C, R>(
       const known = [...excludedBy.keys()].filter((path) => chunkFiles.has(path));
       const outcome = await runner.run(key, (excluded, attempt) =>
         unloadSql(
-          deps,
+          sql,
+          deps.target,
           pass,
           p.table,
           p.chunk,
@@ -225,10 +230,10 @@ export async function buildOnAthena<S, C, R>(
       );
       for (const s of outcome.skipped) excludedBy.set(s.path, s);
       const manifest = `${deps.target.resultsUri}results/${outcome.execution.id}-manifest.csv`;
-      const schema = pass === 'stats' ? deps.sql.statsRow : deps.sql.candidateRow;
+      const schema = pass === 'stats' ? sql.statsRow : sql.candidateRow;
       const storeOptions = { s3ForcePathStyle: request.s3ForcePathStyle, s3FastGet: request.s3FastGet };
       const rows: unknown[] = [];
-      for await (const row of unloadedRows(manifest, schema as typeof deps.sql.statsRow, {
+      for await (const row of unloadedRows(manifest, schema as typeof sql.statsRow, {
         ...storeOptions,
         ...(signal && { signal }),
       }))
@@ -339,8 +344,9 @@ async function fieldsOf(
   return columns;
 }
 
-function unloadSql<S, C, R>(
-  deps: AthenaBuildDeps<S, C, R>,
+function unloadSql<S, C>(
+  sql: AthenaSql<S, C>,
+  target: AthenaTarget,
   pass: 'stats' | 'candidates',
   table: PreparedTable,
   chunk: DayChunk,
@@ -357,9 +363,9 @@ function unloadSql<S, C, R>(
     excluded,
     partitions: rangePredicate(chunk.start, chunk.end),
   };
-  const select = pass === 'stats' ? deps.sql.statsSelect(source) : deps.sql.candidatesSelect(source);
+  const select = pass === 'stats' ? sql.statsSelect(source) : sql.candidatesSelect(source);
   // UNLOAD needs an empty TO location: one folder per build, query and attempt.
-  const to = `${deps.target.resultsUri}unload/${buildId}/${key.replace(/[^A-Za-z0-9._-]+/g, '_')}/${attempt}/`;
+  const to = `${target.resultsUri}unload/${buildId}/${key.replace(/[^A-Za-z0-9._-]+/g, '_')}/${attempt}/`;
   return `UNLOAD (\n${select}\n) TO ${sqlString(to)} WITH (format = 'JSON')`;
 }
 

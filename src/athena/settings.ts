@@ -1,3 +1,4 @@
+import type { EngineSetting } from '../dataset/types.ts';
 import { z } from 'zod';
 import { ConfigError } from '../errors.ts';
 import { requireSetting, loadSection, settingsSection, type Env } from '../shared/env.ts';
@@ -7,7 +8,7 @@ import { requireSetting, loadSection, settingsSection, type Env } from '../share
  * credentials are deliberately absent: the SDK reads its own. Query results go under the artifacts location
  * (LOGTUNE_ARTIFACTS_URI/athena/), so no second bucket setting exists.
  */
-export type EngineSetting = 'local' | 'athena' | 'auto';
+export type { EngineSetting };
 
 export interface AthenaSettings {
   /** LOGTUNE_ENGINE: the default for `--engine`. */
