@@ -58,21 +58,10 @@ export interface ActionSpec {
   run(context: ActionContext): Promise<MessageContent | undefined>;
 }
 
-/**
- * One item of `/logtune status` and where it belongs: shown only to those who can see its channel (src/features/status
- * /visibility.ts). No channel: a resource adopted by reconciling, which no conversation holds.
- */
-export interface StatusLine {
-  readonly text: string;
-  readonly channel?: string | undefined;
-  /** Who asked for it (always shown it); for an adopted resource, its requester's tag if any. */
-  readonly requestedBy?: string | undefined;
-}
-
-/** One section of `/logtune status`. */
+/** One line of `/logtune status`. */
 export interface StatusSection {
   readonly title: string;
-  readonly lines: readonly StatusLine[];
+  readonly lines: readonly string[];
   /** Shown when `lines` is empty. */
   readonly empty: string;
 }

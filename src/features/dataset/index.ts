@@ -76,8 +76,8 @@ export function createDatasetFeature(deps: DatasetFeatureDeps): DatasetFeature {
     commands: [datasetCommand({ data: deps.data, runner, identity: deps.identity, now })],
     actions: [cancelBuildAction({ runner, builds, policy: deps.policy })],
     async status() {
-      const lines = builds.listRecent(RECENT).map((build) => ({
-        text: buildStatusLine(
+      const lines = builds.listRecent(RECENT).map((build) =>
+        buildStatusLine(
           {
             build,
             rangeLabel: rangeLabelOf(build),
@@ -88,9 +88,7 @@ export function createDatasetFeature(deps: DatasetFeatureDeps): DatasetFeature {
           },
           now(),
         ),
-        channel: build.channel,
-        requestedBy: build.requestedBy,
-      }));
+      );
       return {
         title: 'Recent datasets',
         lines,

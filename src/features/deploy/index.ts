@@ -3,7 +3,7 @@ import { botSettings, type BotSettings } from '../../slack/settings.ts';
 import type { Log } from '../../log.ts';
 import { plainMessage } from '../../slack/blocks/help.ts';
 import { inlineCode, link, permalink } from '../../slack/blocks/text.ts';
-import { onlyArgument, type Feature, type StatusLine } from '../../slack/feature.ts';
+import { onlyArgument, type Feature } from '../../slack/feature.ts';
 import type { BotIdentity } from '../../slack/identity.ts';
 import type { Messenger } from '../../slack/messenger.ts';
 import type { Policy } from '../../slack/policy.ts';
@@ -23,7 +23,6 @@ import { APPROVE_ACTION_ID, CANCEL_ACTION_ID } from './blocks/request.ts';
 import { endpointStatusLine, requestStatusLine } from './blocks/status.ts';
 import { requestKey, type AfterInService, type DeployContext } from './context.ts';
 import { endpointCreation } from './creator.ts';
-import { settleCancelledCreations } from './withdrawn.ts';
 import { DeployDecisions } from './decisions.ts';
 import { endpointKind } from './endpointKind.ts';
 import { DeployedEndpointsRepo } from './endpointsRepo.ts';
@@ -102,10 +101,9 @@ export function createDeployFeature(deps: DeployFeatureDeps): DeployFeature {
     preflight: deps.preflight,
   };
   const tasks = new BackgroundTasks(ctx.log);
-  const removal = new EndpointRemoval(ctx);
-  const creationKind = endpointCreation(ctx, (name) => removal.remove(name));
-  const creation = new SpendCreation(creationKind, { clock: deps.clock, log: ctx.log, tasks });
+  const creation = new SpendCreation(endpointCreation(ctx), { clock: deps.clock, log: ctx.log, tasks });
   const decisions = new DeployDecisions(ctx, creation);
+  const removal = new EndpointRemoval(ctx);
   const idleEndpoints = new IdleEndpoints(ctx, removal);
   deps.trackers.register(endpointKind(ctx, tasks));
   let stopSweep: (() => void) | undefined;
@@ -173,25 +171,18 @@ export function createDeployFeature(deps: DeployFeatureDeps): DeployFeature {
     async status() {
       const at = new Date(deps.clock.now());
       const endpoints = ctx.endpoints.listForStatus(RECENT);
-      const lines: StatusLine[] = endpoints.map((e) => {
+      const lines = endpoints.map((e) => {
         const request = ctx.requests.get(e.requestId);
-        const text = endpointStatusLine(e, costOf(ctx, e), request && threadUrl(request.id, request.channel), at);
-        return { text, channel: request?.channel, requestedBy: e.deployedBy };
+        return endpointStatusLine(e, costOf(ctx, e), request && threadUrl(request.id, request.channel), at);
       });
       // Requests that never became an endpoint (waiting, cancelled, expired, failed), fewer: they cost nothing.
       const withoutEndpoint = ctx.requests
         .listRecent(RECENT)
         .filter((r) => r.state !== 'created')
         .slice(0, RECENT / 2);
-      lines.push(
-        ...withoutEndpoint.map((r) => ({
-          text: requestStatusLine(r, threadUrl(r.id, r.channel), at),
-          channel: r.channel,
-          requestedBy: r.requestedBy,
-        })),
-      );
+      lines.push(...withoutEndpoint.map((r) => requestStatusLine(r, threadUrl(r.id, r.channel), at)));
       for (const e of ctx.adopted.open('endpoint'))
-        lines.unshift({ text: adoptedStatusLine(e, undefined, '/logtune undeploy', at) });
+        lines.unshift(adoptedStatusLine(e, undefined, '/logtune undeploy', at));
       return {
         title: 'Endpoints',
         lines,
@@ -201,8 +192,6 @@ export function createDeployFeature(deps: DeployFeatureDeps): DeployFeature {
     start() {
       // Approved requests a previous process left before (or during) their creates.
       for (const record of ctx.requests.inStates(['approved'])) creation.start(record.id);
-      // Cancelled while the creates were in flight, before this process saw their answer: an endpoint made is removed.
-      tasks.run(settleCancelledCreations(ctx, creationKind), 'settling cancelled deploys');
       stopSweep = tasks.every(deps.clock, SWEEP_MS, sweepOnce, 'the deploy sweep');
       // A database lost or replaced while endpoints ran: logtune's endpoints it does not know are adopted, not left billing.
       const adopting = reconcile(

@@ -86,9 +86,7 @@ function statusLine(v: DeployView): string {
         ? endpointLine(v.endpoint)
         : `:white_check_mark: *Approved* by ${mention(v.decidedBy ?? '?')} — created`;
     case 'cancelled':
-      return v.endpoint
-        ? `:no_entry_sign: *Cancelled*${v.decidedBy ? ` by ${mention(v.decidedBy)}` : ''} during the creates — ${endpointLine(v.endpoint)}`
-        : `:no_entry_sign: *Cancelled*${v.decidedBy ? ` by ${mention(v.decidedBy)}` : ''} — nothing was created`;
+      return `:no_entry_sign: *Cancelled*${v.decidedBy ? ` by ${mention(v.decidedBy)}` : ''} — nothing was created`;
     case 'expired':
       return ':hourglass: *Expired* without approval — nothing was created';
     case 'failed':
@@ -130,13 +128,6 @@ export function deployMessage(v: DeployView): MessageContent {
         button(APPROVE_ACTION_ID, `Approve ${formatUsd(perDay)}/day`, v.id, 'primary'),
         button(CANCEL_ACTION_ID, 'Cancel', v.id, 'danger'),
       ],
-    });
-  } else if (v.state === 'approved') {
-    // The creates may be retried for minutes (throttling, capacity): they can still be called off.
-    blocks.push({
-      type: 'actions',
-      block_id: 'deploy_creating',
-      elements: [button(CANCEL_ACTION_ID, 'Cancel creation', v.id, 'danger')],
     });
   }
   const plain = status

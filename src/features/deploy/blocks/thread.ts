@@ -17,22 +17,6 @@ export function cancelledMessage(userId: string, at: string): MessageContent {
   return note(`:no_entry_sign: *Cancelled* by ${mention(userId)} at ${utc(at)}; nothing was created`);
 }
 
-/** Cancel pressed after Approve, while CreateModel / CreateEndpointConfig / CreateEndpoint ran or waited to be retried. */
-export function cancelledDuringCreationMessage(userId: string, at: string): MessageContent {
-  return note(
-    `:no_entry_sign: *Cancelled* by ${mention(userId)} at ${utc(at)}, while the endpoint was being created: no further ` +
-      'attempt is made, and whatever the creates in flight make is deleted at once',
-  );
-}
-
-/** The creates in flight at the cancel made the endpoint anyway: it is being deleted. */
-export function deletingAfterCancelMessage(name: string): MessageContent {
-  return note(
-    `:wastebasket: SageMaker created ${inlineCode(name)} from the creates in flight at the cancel; logtune is deleting it ` +
-      'at once (endpoint, endpoint config and model).',
-  );
-}
-
 export function expiredMessage(at: string): MessageContent {
   return note(
     `:hourglass: *Expired* at ${utc(at)} without approval; nothing was created. Ask again for a fresh price.`,

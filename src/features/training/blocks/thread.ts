@@ -26,36 +26,6 @@ export function cancelledMessage(userId: string, at: string): MessageContent {
   return note(`:no_entry_sign: *Cancelled* by ${mention(userId)} at ${utc(at)}; nothing was started`);
 }
 
-/** Cancel pressed after Approve, while CreateTrainingJob was being called or retried. */
-export function cancelledDuringLaunchMessage(userId: string, at: string): MessageContent {
-  return note(
-    `:no_entry_sign: *Cancelled* by ${mention(userId)} at ${utc(at)}, while the job was being launched: no further ` +
-      'attempt is made, and a job SageMaker creates from the attempt in flight is stopped at once',
-  );
-}
-
-/** The launch in flight at the cancel did create the job: what stopping it at once came to. */
-export function stoppedAfterCancelMessage(
-  jobName: string,
-  outcome: { kind: 'stopping' } | { kind: 'already-ended' } | { kind: 'stop-failed'; reason: string },
-): MessageContent {
-  const job = inlineCode(jobName);
-  switch (outcome.kind) {
-    case 'stopping':
-      return note(
-        `:octagonal_sign: SageMaker created ${job} from the launch in flight at the cancel; logtune asked it to stop at once ` +
-          '(it has up to 2 minutes to save its work). Nothing more is billed after it stops.',
-      );
-    case 'already-ended':
-      return note(`:octagonal_sign: SageMaker created ${job} after the cancel, and it has already ended.`);
-    case 'stop-failed':
-      return note(
-        `:warning: SageMaker created ${job} after the cancel and stopping it failed ` +
-          `(${escapeMrkdwn(publicReason(outcome.reason))}); logtune asks again at every poll until it has stopped.`,
-      );
-  }
-}
-
 export function expiredMessage(at: string): MessageContent {
   return note(
     `:hourglass: *Expired* at ${utc(at)} without approval; nothing was started. Ask again for a fresh estimate.`,
