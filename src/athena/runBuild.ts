@@ -1,6 +1,6 @@
 import { buildDataset } from '../dataset/build.ts';
 import { writeCompletion } from '../dataset/output/outputs.ts';
-import { channelUris, DATASET_FILES } from '../dataset/output/folder.ts';
+import { channelUris, outputUris } from '../dataset/output/folder.ts';
 import { summaryHeader } from '../dataset/request/request.ts';
 import { loadDataSettings } from '../dataset/settings.ts';
 import type { BuildHooks, BuildRequest, BuildSummary } from '../dataset/types.ts';
@@ -9,7 +9,6 @@ import { listDays } from '../logs/dateRange.ts';
 import { resolveLayout } from '../logs/detectLayout.ts';
 import { listRangeObjects } from '../logs/layout.ts';
 import { openStore } from '../objectStore/open.ts';
-import { joinUri } from '../objectStore/uri.ts';
 import type { Env } from '../shared/env.ts';
 import type { Clock } from '../shared/clock.ts';
 import { buildOnAthena, type AthenaBuildHooks } from './build.ts';
@@ -140,12 +139,7 @@ export async function buildWithEngine(
       sourceColumns: assembled.sourceColumns,
       sourceFormat: assembled.sourceFormat,
       channels: channelUris(request.outUri),
-      outputs: {
-        train: joinUri(request.outUri, DATASET_FILES.train),
-        validation: joinUri(request.outUri, DATASET_FILES.validation),
-        template: joinUri(request.outUri, DATASET_FILES.template),
-        stats: joinUri(request.outUri, DATASET_FILES.stats),
-      },
+      outputs: outputUris(request.outUri),
       engine: 'athena',
       athena: {
         bytesScanned: result.athena.bytesScanned,
