@@ -82,7 +82,7 @@ export class DeployDecisions {
     if (record.state === 'approved') return this.cancelCreation(record, userId, at);
     if (!ctx.requests.close(id, 'cancelled', ['pending_approval'], { userId }, at)) {
       const hint = record.endpointName
-        ? `; remove its endpoint with ${inlineCode(`/logtune undeploy ${record.endpointName}`)}`
+        ? `; remove its endpoint with ${inlineCode(`${ctx.command} undeploy ${record.endpointName}`)}`
         : '';
       return plainMessage(
         `${inlineCode(id)} is no longer waiting for approval (${record.state.replace('_', ' ')})${hint}.`,
@@ -106,7 +106,7 @@ export class DeployDecisions {
     if (!ctx.requests.close(record.id, 'cancelled', ['approved'], { userId }, at)) {
       const name = ctx.requests.get(record.id)?.endpointName ?? '';
       return plainMessage(
-        `${inlineCode(record.id)} was created meanwhile; remove its endpoint with ${inlineCode(`/logtune undeploy ${name}`)}.`,
+        `${inlineCode(record.id)} was created meanwhile; remove its endpoint with ${inlineCode(`${ctx.command} undeploy ${name}`)}.`,
       );
     }
     ctx.requests.recordDecision(record.id, { userId, action: 'cancel', outcome: 'allowed', reason: undefined }, at);

@@ -98,6 +98,7 @@ export function createDeployFeature(deps: DeployFeatureDeps): DeployFeature {
     recipes: deps.recipes,
     clock: deps.clock,
     log: deps.log.child({ feature: 'deploy' }),
+    command: deps.bot.command,
     afterInService: deps.afterInService,
     preflight: deps.preflight,
   };
@@ -140,7 +141,7 @@ export function createDeployFeature(deps: DeployFeatureDeps): DeployFeature {
           const place = approvalPlace(channelId, deps.bot.approvalsChannel, 'deploy', deps.bot.command);
           const outcome = await askDeploy(ctx, job, userId, place.channel);
           if (outcome.kind === 'refused') return plainMessage(`:no_entry: Not posted: ${outcome.reason}.`);
-          if (outcome.kind === 'failing') return preflightRefusal('deploy', outcome.failing);
+          if (outcome.kind === 'failing') return preflightRefusal('deploy', outcome.failing, deps.bot.command);
           const posted =
             outcome.ts === undefined
               ? ''
@@ -156,7 +157,10 @@ export function createDeployFeature(deps: DeployFeatureDeps): DeployFeature {
         summary: 'Remove an endpoint with its config and model (the person who deployed it or an approver)',
         example: '/logtune undeploy logtune-dep-20240601t120000-ab12',
         async run({ args, userId }) {
-          const name = onlyArgument(args, 'one endpoint (as shown in its deploy message or in /logtune status)');
+          const name = onlyArgument(
+            args,
+            `one endpoint (as shown in its deploy message or in ${deps.bot.command} status)`,
+          );
           return removal.undeploy(name, userId);
         },
       },
@@ -191,11 +195,11 @@ export function createDeployFeature(deps: DeployFeatureDeps): DeployFeature {
         })),
       );
       for (const e of ctx.adopted.open('endpoint'))
-        lines.unshift({ text: adoptedStatusLine(e, undefined, '/logtune undeploy', at) });
+        lines.unshift({ text: adoptedStatusLine(e, undefined, `${deps.bot.command} undeploy`, at) });
       return {
         title: 'Endpoints',
         lines,
-        empty: 'No endpoints yet. Deploy a completed training job with `/logtune deploy <job>`.',
+        empty: `No endpoints yet. Deploy a completed training job with \`${deps.bot.command} deploy <job>\`.`,
       };
     },
     start() {

@@ -99,6 +99,7 @@ export function createTrainingFeature(deps: TrainingFeatureDeps): TrainingFeatur
     clock: deps.clock,
     log: deps.log.child({ feature: 'training' }),
     workspaceUrl: deps.identity.workspaceUrl,
+    command: deps.bot.command,
     ...(deps.baselineMacroF1 && { baselineMacroF1: deps.baselineMacroF1 }),
   };
   const flow = new TrainingFlow(ctx);
@@ -145,7 +146,7 @@ export function createTrainingFeature(deps: TrainingFeatureDeps): TrainingFeatur
           const parsed = parseTrainArgs(args);
           const place = approvalPlace(channelId, deps.bot.approvalsChannel, 'train', deps.bot.command);
           const failing = await preflight?.failures({ use: 'train', instanceType: parsed.instanceType });
-          if (failing !== undefined && failing.length > 0) return preflightRefusal('train', failing);
+          if (failing !== undefined && failing.length > 0) return preflightRefusal('train', failing, deps.bot.command);
           const outcome = await flow.request(parsed, userId, place.channel, channelId);
           const { record } = outcome;
           const linked =
@@ -197,12 +198,12 @@ export function createTrainingFeature(deps: TrainingFeatureDeps): TrainingFeatur
       });
       for (const job of ctx.adopted.open('training-job')) {
         const requestedBy = job.tags[TRAINING_REQUESTED_BY_TAG];
-        lines.unshift({ text: adoptedStatusLine(job, requestedBy, '/logtune cancel', at), requestedBy });
+        lines.unshift({ text: adoptedStatusLine(job, requestedBy, `${deps.bot.command} cancel`, at), requestedBy });
       }
       return {
         title: 'Training',
         lines,
-        empty: 'No training requests yet. Start one with `/logtune train april-may`.',
+        empty: `No training requests yet. Start one with \`${deps.bot.command} train april-may\`.`,
       };
     },
     start() {

@@ -109,7 +109,7 @@ export function trainingJobKind(ctx: TrainingContext): TrackedKind<Context, Payl
       const content =
         payload.type === 'status'
           ? statusChangeMessage(payload.status, payload.message)
-          : resultMessage(payload, parseApprovalQuote(record.quoteJson));
+          : resultMessage(payload, parseApprovalQuote(record.quoteJson), ctx.command);
       // No thread to reply in (the request message never made it to Slack): nothing to wait for either.
       if (ctx.messenger.tsOf(`training:${record.id}:request`) === undefined) return true;
       return replyInThread(ctx, record, change.key, content);

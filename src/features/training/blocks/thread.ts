@@ -116,7 +116,12 @@ export type JobOutcome = Pick<
     | { readonly kind: 'stopped'; readonly by: 'cap' | 'request'; readonly artifactUri?: string | undefined };
 };
 
-export function resultMessage(progress: JobOutcome, quote: ApprovalQuote | undefined): MessageContent {
+export function resultMessage(
+  progress: JobOutcome,
+  quote: ApprovalQuote | undefined,
+  /** The slash command this app answers (LOGTUNE_COMMAND). */
+  command: string,
+): MessageContent {
   const billed = `${formatDuration(progress.billableSeconds)} billed × ${progress.instanceCount}`;
   const spent = `${formatUsd(progress.usdSoFar)}${quote ? ` (estimate ${formatUsd(quote.usd.likely)}, cap ${formatUsd(quote.capUsd)})` : ''}`;
   const result = progress.result;
@@ -124,7 +129,7 @@ export function resultMessage(progress: JobOutcome, quote: ApprovalQuote | undef
     return note(
       `:white_check_mark: *Completed* in ${formatDuration(progress.elapsedSeconds)}: ${billed}, ${spent}\n` +
         `*Model:* ${result.artifactUri ? inlineCode(result.artifactUri) : 'no artifact URI reported'}\n*Final metrics:* ${metrics(result.metrics)}\n` +
-        `Deploy it with ${inlineCode(`/logtune deploy ${progress.jobName}`)}`,
+        `Deploy it with ${inlineCode(`${command} deploy ${progress.jobName}`)}`,
     );
   }
   if (result?.kind === 'failed') {
