@@ -5,7 +5,6 @@ import type { Policy } from '../../slack/policy.ts';
 import type { SlackApi } from '../../slack/slackApi.ts';
 import type { Clock } from '../../shared/clock.ts';
 import type { Log } from '../../log.ts';
-import { botSettings } from '../../slack/settings.ts';
 import { describeFeature } from '../description.ts';
 import { statusMessage, type ShownSection } from './blocks.ts';
 import { canSee, type StatusViewer } from './visibility.ts';
@@ -65,7 +64,7 @@ export function createStatusFeature(deps: StatusFeatureDeps): Feature {
 
 export const statusFeature = describeFeature({
   name: 'status',
-  settings: { bot: botSettings },
-  create: ({ features, settings, slack, policy, clock, log }) =>
-    createStatusFeature({ features: () => features.all(), slack, policy, clock, log, command: settings.bot.command }),
+  settings: {},
+  create: ({ features, slack, policy, clock, log, command }) =>
+    createStatusFeature({ features: () => features.all(), slack, policy, clock, log, command }),
 });
