@@ -38,6 +38,16 @@ export class CancelledError extends LogtuneError {
   }
 }
 
+/**
+ * Something logtune does not do yet, said plainly instead of pretending: the message names what and, where there is
+ * one, what to do instead. Exit code 1 on the CLI (not the person's fault, nothing to fix in the input).
+ */
+export class NotSupportedError extends LogtuneError {
+  constructor(message: string) {
+    super('not_supported', `${message} (not supported yet)`);
+  }
+}
+
 export function isLogtuneError(error: unknown): error is LogtuneError {
   return error instanceof LogtuneError;
 }

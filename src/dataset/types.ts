@@ -5,6 +5,8 @@ import type { LogFormat } from '../logs/formats/index.ts';
  * orders fields canonically (fewer tokens, so cheaper training and inference). */
 export type ContextFormat = 'full' | 'compact';
 export type BalanceMode = 'proportional' | 'balanced';
+/** `auto`: Athena when the range's listed bytes exceed LOGTUNE_ATHENA_MIN_GB and Athena is configured (docs/athena.md). */
+export type EngineSetting = 'local' | 'athena' | 'auto';
 
 /** Everything one build needs; produced from settings + flags by `resolveBuildRequest`. */
 export interface BuildRequest {
@@ -30,6 +32,8 @@ export interface BuildRequest {
   readonly s3FastGet: boolean;
   /** Objects larger than this (listed, or once decompressed) are skipped with their reason. */
   readonly maxFileBytes: number;
+  /** The engine that builds it; absent in requests stored before there was a choice (local). */
+  readonly engine?: EngineSetting;
 }
 
 export type BuildPhase = 'listing' | 'reading' | 'writing' | 'counting_tokens' | 'done';
@@ -167,6 +171,18 @@ export interface BuildSummary {
   };
   /** What the build could not tidy up (the --out write check's upload, when its abort was refused); absent if none. */
   readonly warnings?: readonly string[];
+  /** The engine that built it; absent for the local engine (as before there was a choice). */
+  readonly engine?: 'athena';
+  /** An Athena build's queries: bytes scanned (every attempt, failed ones too) and their price (docs/athena.md). */
+  readonly athena?: {
+    readonly bytesScanned: number;
+    readonly dollars: number;
+    readonly quotedUsd: number;
+    readonly queries: number;
+    readonly attempts: number;
+    readonly workgroup: string;
+    readonly tables: readonly string[];
+  };
 }
 
 export interface BuildHooks {

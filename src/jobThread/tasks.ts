@@ -21,7 +21,11 @@ export interface BaselineInput {
   readonly s3ForcePathStyle: boolean;
 }
 
-const build: Task<BuildRequest, BuildSummary, BuildProgress> = (request, hooks) => buildDataset(request, hooks);
+/** The local engine, or (--engine athena|auto) the engine choice, loaded only then: a local build never loads Athena's SDK. */
+const build: Task<BuildRequest, BuildSummary, BuildProgress> = async (request, hooks) =>
+  (request.engine ?? 'local') === 'local'
+    ? buildDataset(request, hooks)
+    : (await import('../athena/runBuild.ts')).buildWithEngine(request, hooks);
 
 const baseline: Task<BaselineInput, BaselineEvaluation> = async (input, { signal }) => {
   const dataset = await openStoredDataset(input.outUri, undefined, { s3ForcePathStyle: input.s3ForcePathStyle });

@@ -11,6 +11,7 @@ const PREFIX: Record<string, string> = {
   sts: 'sts',
   iam: 'iam',
   'service-quotas': 'servicequotas',
+  athena: 'athena',
 };
 // S3 operations whose IAM action has another name.
 const S3_ACTION: Record<string, string> = { HeadObject: 'GetObject', ListObjectsV2: 'ListBucket' };

@@ -4,7 +4,7 @@ import type { BuildOptions } from './request.ts';
 
 export const DATASET_USAGE =
   'logtune dataset <range> [--max-examples N|all] [--balance proportional|balanced] [--seed N] ' +
-  '[--validation 0.1] [--context compact|full] [--max-input-length 1024] [--logs URI] [--out URI [--force]]';
+  '[--validation 0.1] [--context compact|full] [--max-input-length 1024] [--engine local|athena|auto] [--logs URI] [--out URI [--force]]';
 
 /** Flags a Slack user may not set: they would point the bot's AWS credentials at arbitrary locations. */
 export const OPERATOR_ONLY_FLAGS = ['logs', 'out', 'force'] as const;
@@ -23,6 +23,7 @@ const FLAGS = {
   validation: { type: 'string' },
   context: { type: 'string' },
   'max-input-length': { type: 'string' },
+  engine: { type: 'string' },
   logs: { type: 'string' },
   out: { type: 'string' },
   force: { type: 'boolean' },
@@ -91,6 +92,10 @@ export function parseDatasetArgs(args: readonly string[], options: { allowOperat
   if (context !== undefined && context !== 'compact' && context !== 'full') {
     throw new UsageError(`--context must be compact or full, got "${context}"`);
   }
+  const engine = values.engine;
+  if (engine !== undefined && engine !== 'local' && engine !== 'athena' && engine !== 'auto') {
+    throw new UsageError(`--engine must be local, athena or auto, got "${engine}"`);
+  }
   const validation = values.validation === undefined ? undefined : Number(values.validation);
   if (validation !== undefined && !(validation >= 0 && validation < 1)) {
     throw new UsageError(`--validation must be a fraction at least 0 and below 1, got "${values.validation}"`);
@@ -107,6 +112,7 @@ export function parseDatasetArgs(args: readonly string[], options: { allowOperat
     ...(values.seed !== undefined && { seed: wholeNumber('seed', values.seed, 0) }),
     ...(validation !== undefined && { validationRatio: validation }),
     ...(context !== undefined && { contextFormat: context }),
+    ...(engine !== undefined && { engine }),
     ...(values['max-input-length'] !== undefined && {
       maxInputLength: wholeNumber('max-input-length', values['max-input-length'], 1),
     }),

@@ -4,7 +4,7 @@ import type { DataSettings } from '../settings.ts';
 import { UsageError } from '../../errors.ts';
 import { parseDateRange, type DateRange } from '../../logs/dateRange.ts';
 import { joinUri, parseStorageUri } from '../../objectStore/uri.ts';
-import type { BalanceMode, BuildRequest, BuildSettings, BuildSummary, ContextFormat } from '../types.ts';
+import type { BalanceMode, BuildRequest, BuildSettings, BuildSummary, ContextFormat, EngineSetting } from '../types.ts';
 
 /** What a person may choose per build (CLI flags or Slack arguments); everything else comes from settings. */
 export interface BuildOptions {
@@ -19,6 +19,8 @@ export interface BuildOptions {
   readonly validationRatio?: number;
   readonly contextFormat?: ContextFormat;
   readonly maxInputLength?: number;
+  /** Which engine builds it (--engine; LOGTUNE_ENGINE otherwise): the dataset is the same on each. */
+  readonly engine?: EngineSetting;
 }
 
 export const BUILD_DEFAULTS = Object.freeze({
@@ -37,7 +39,12 @@ export function newDatasetId(range: DateRange, now: Date): string {
   return `ds-${range.start.replaceAll('-', '')}-${range.end.replaceAll('-', '')}-${stamp}-${randomBytes(2).toString('hex')}`;
 }
 
-export function resolveBuildRequest(config: DataSettings, options: BuildOptions, now: Date): BuildRequest {
+export function resolveBuildRequest(
+  config: DataSettings,
+  options: BuildOptions,
+  now: Date,
+  defaultEngine: EngineSetting = 'local',
+): BuildRequest {
   const range = parseDateRange(options.rangeText, { now, maxDays: config.maxRangeDays });
   const logsUri = options.logsUri ?? requireSetting(config.logsUri, 'LOGTUNE_LOGS_URI', 'or pass --logs');
   parseStorageUri(logsUri);
@@ -65,6 +72,7 @@ export function resolveBuildRequest(config: DataSettings, options: BuildOptions,
     s3ForcePathStyle: config.s3ForcePathStyle,
     s3FastGet: config.s3FastGet,
     maxFileBytes: config.maxFileBytes,
+    engine: options.engine ?? defaultEngine,
   };
   if (request.validationRatio < 0 || request.validationRatio >= 1) {
     throw new UsageError(

@@ -29,6 +29,7 @@ const buildRequestSchema = z.object({
     .int()
     .positive()
     .default(256 * 1024 * 1024),
+  engine: z.enum(['local', 'athena', 'auto']).default('local'),
 });
 
 export function parseStoredRequest(json: string, buildId: string): BuildRequest {
