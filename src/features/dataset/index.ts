@@ -33,6 +33,8 @@ export interface DatasetFeatureDeps {
   readonly maxAttempts: number;
   readonly progressIntervalMs: number;
   readonly scoreBaseline?: BaselineScorer;
+  /** The slash command this app answers (LOGTUNE_COMMAND). */
+  readonly command: string;
 }
 
 export interface DatasetFeature extends Feature {
@@ -73,11 +75,11 @@ export function createDatasetFeature(deps: DatasetFeatureDeps): DatasetFeature {
     name: 'dataset',
     runner,
     builds,
-    commands: [datasetCommand({ data: deps.data, runner, identity: deps.identity, now })],
+    commands: [datasetCommand({ data: deps.data, runner, identity: deps.identity, now, command: deps.command })],
     actions: [cancelBuildAction({ runner, builds, policy: deps.policy })],
     async status() {
-      const lines = builds.listRecent(RECENT).map((build) =>
-        buildStatusLine(
+      const lines = builds.listRecent(RECENT).map((build) => ({
+        text: buildStatusLine(
           {
             build,
             rangeLabel: rangeLabelOf(build),
@@ -88,11 +90,13 @@ export function createDatasetFeature(deps: DatasetFeatureDeps): DatasetFeature {
           },
           now(),
         ),
-      );
+        channel: build.channel,
+        requestedBy: build.requestedBy,
+      }));
       return {
         title: 'Recent datasets',
         lines,
-        empty: 'No datasets yet. Start one with `/logtune dataset last 7 days`.',
+        empty: `No datasets yet. Start one with \`${deps.command} dataset last 7 days\`.`,
       };
     },
     start() {
