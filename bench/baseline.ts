@@ -122,8 +122,8 @@ async function syntheticBench(options: { quick: boolean }): Promise<string[]> {
     return [
       '',
       `Baseline (${fmt(train)} training + ${fmt(validation)} validation synthetic examples; ${fmt(classifyLines)} CSV lines classified; 1-minute load ${fmt(load, 1)} at the end). ` +
-        'CPU seconds count every thread (GC included); on a busy machine they are the steadier figure, and for the ' +
-        'single-threaded classify a quiet core gives about one line per CPU time:',
+        "CPU seconds count every thread, V8's parallel GC included (so they can exceed the wall time); on a busy " +
+        'machine they are the steadier figure:',
       '',
       '| run | seconds | CPU seconds | peak RSS MB | |',
       '|---|---|---|---|---|',
