@@ -1,7 +1,7 @@
 import { Deployer, undeploy } from '../../deploy/deployer.ts';
 import { deployInputs, deployNames } from '../../deploy/requests.ts';
 import type { CreateOutcome } from '../../aws/sagemakerHosting.ts';
-import type { CreationKind } from '../../spend/creation.ts';
+import { CreationWithdrawn, type CreationKind } from '../../spend/creation.ts';
 import { JUMPSTART_MODEL_ID } from '../../jumpstart/settings.ts';
 import { createdMessage, createFailedMessage, deletingAfterCancelMessage } from './blocks/thread.ts';
 import { ENDPOINT_KIND, now, type DeployContext } from './context.ts';
@@ -35,7 +35,7 @@ export function endpointCreation(
         // Cancelled while waiting to retry: an earlier attempt whose answer was lost may have made the endpoint.
         if ((await settle(record, signal)) !== undefined) return 'existing';
         // cleanUp (below) removes a model or config an earlier attempt left.
-        throw new Error(`${record.id} was cancelled before this attempt; no endpoint was created`);
+        throw new CreationWithdrawn(`${record.id} was cancelled before this attempt; no endpoint was created`);
       }
       const q = record.quote;
       const inputs = deployInputs(

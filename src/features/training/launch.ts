@@ -1,7 +1,7 @@
 import { TrainingJobNotFoundError } from '../../aws/sagemakerTraining.ts';
 import { requireSetting } from '../../shared/env.ts';
 import { openStoredDataset } from '../../dataset/output/stored.ts';
-import type { CreationKind } from '../../spend/creation.ts';
+import { CreationWithdrawn, type CreationKind } from '../../spend/creation.ts';
 import { trainingJobRequest } from '../../training/request.ts';
 import { parseApprovalQuote } from './approvalQuote.ts';
 import { launchedMessage, launchFailedMessage } from './blocks/thread.ts';
@@ -37,7 +37,7 @@ export function trainingLaunch(ctx: TrainingContext): CreationKind<TrainingRecor
       if (ctx.requests.get(record.id)?.state !== 'approved') {
         // Cancelled while waiting to retry: an earlier attempt whose answer was lost may still have created the job.
         if ((await settle(record, signal)) !== undefined) return 'exists';
-        throw new Error(`${record.id} was cancelled before this launch attempt; nothing was created`);
+        throw new CreationWithdrawn(`${record.id} was cancelled before this launch attempt; nothing was created`);
       }
       const quote = parseApprovalQuote(record.quoteJson);
       if (!quote) throw new Error('the approved quote could not be read back');

@@ -176,9 +176,11 @@ describe('Cancel while a training launch is in flight', () => {
     await h.click(message, CANCEL_REQUEST_ACTION_ID, 'U0ALICE', 500);
     expect(training().requests.get(id)!.state).toBe('cancelled');
     h.clock.advance(60_000);
-    await waitFor(() => h.logEntries().some((e) => e.msg === 'training launch failed' && e.requestId === id), {
+    await waitFor(() => h.logEntries().some((e) => e.msg === 'training launch withdrawn' && e.requestId === id), {
       what: 'the attempt after the wait',
     });
+    // Withdrawn, not failed: nothing is logged as an error.
+    expect(h.logEntries().some((e) => e.msg === 'training launch failed' && e.requestId === id)).toBe(false);
     expect(calls(CreateTrainingJobCommand).length).toBe(creates + 1);
     expect(calls(StopTrainingJobCommand).map((c) => c.args[0].input.TrainingJobName)).not.toContain(
       training().requests.get(id)!.jobName,
