@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import { main } from '../src/cli/main.ts';
 import { openStoredDataset, readExamples } from '../src/dataset/output/stored.ts';
 import { loadBaselineClassifier } from '../src/evaluation/baselineFiles.ts';
+import { peakRssMB } from './peakRss.ts';
 
 /**
  * One baseline measurement in its own process (bench/baseline.ts starts it), so peak RSS is its own:
@@ -35,9 +36,7 @@ async function scoreOnly(): Promise<{ lines: number; seconds: number; cpuSeconds
 
 if (mode === 'score') {
   const result = await scoreOnly();
-  process.stdout.write(
-    `${JSON.stringify({ ...result, maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`,
-  );
+  process.stdout.write(`${JSON.stringify({ ...result, maxRssMB: peakRssMB() })}\n`);
 } else {
   let lines = 0;
   let text = '';
@@ -68,6 +67,6 @@ if (mode === 'score') {
         })
       : undefined;
   process.stdout.write(
-    `${JSON.stringify({ seconds, cpuSeconds, lines, maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024), trainingSeconds: evaluation?.training.seconds, modelBytes: evaluation?.training.modelBytes, macroF1: evaluation?.report.macroF1, perLabel: evaluation?.report.perLabel, nearCopies: evaluation?.nearCopies })}\n`,
+    `${JSON.stringify({ seconds, cpuSeconds, lines, maxRssMB: peakRssMB(), trainingSeconds: evaluation?.training.seconds, modelBytes: evaluation?.training.modelBytes, macroF1: evaluation?.report.macroF1, perLabel: evaluation?.report.perLabel, nearCopies: evaluation?.nearCopies })}\n`,
   );
 }

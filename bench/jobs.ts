@@ -8,6 +8,7 @@ import { buildDataset } from '../src/dataset/build.ts';
 import { INSTRUCTION, responseFor } from '../src/dataset/examples/example.ts';
 import { resolveBuildRequest } from '../src/dataset/request/request.ts';
 import { parseStorageUri } from '../src/objectStore/uri.ts';
+import { peakRssMB } from './peakRss.ts';
 
 /**
  * One measurement, run in its own process by bench/run.ts so that peak RSS is the job's own.
@@ -124,4 +125,4 @@ const result =
     : kind === 'notebook'
       ? await notebook(args[0]!)
       : await build(args[0]!, args[1]!, args[2]!);
-process.stdout.write(`${JSON.stringify({ ...result, maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`);
+process.stdout.write(`${JSON.stringify({ ...result, maxRssMB: peakRssMB() })}\n`);
