@@ -57,6 +57,8 @@ export interface AthenaBuildDeps<S, C, R> {
    * LOGTUNE_ATHENA_APPROVAL_USD runs only within it.
    */
   readonly approvedUsd?: number;
+  /** Called once, right before the first side effect in AWS (the cutoff): the approved scan begins. */
+  readonly onScanStarts?: () => void;
 }
 
 export interface AssemblyContext {
@@ -102,7 +104,8 @@ export class ScanApprovalRequired extends UsageError {
     super(
       `the Athena scan is quoted at $${plan.usd.toFixed(2)} (${(plan.scanBytes / 1e12).toFixed(3)} TB over ` +
         `${plan.queries} queries), above LOGTUNE_ATHENA_APPROVAL_USD ($${approvalUsd.toFixed(2)}): it needs an ` +
-        'approver — ask in Slack (/logtune dataset … --engine athena), or build with --engine local',
+        'approver. Approving a scan from Slack is not supported yet; raise LOGTUNE_ATHENA_APPROVAL_USD if you accept ' +
+        'the cost, or build with --engine local',
     );
   }
 }
@@ -177,6 +180,7 @@ export async function buildOnAthena<S, C, R>(
 
   if (deps.sql === undefined || deps.assembler === undefined) throw sqlNotWired();
   const { sql } = deps;
+  deps.onScanStarts?.();
   // Athena stops any query of the workgroup that would scan more than the plan allows (never below its 10 MB floor).
   await deps.api.setCutoff(deps.target.workgroup, plan.cutoffBytes, signal);
 

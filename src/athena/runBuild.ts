@@ -17,6 +17,7 @@ import { chooseEngine, type EngineChoice } from './engine.ts';
 import { QueryLedger } from './ledger.ts';
 import type { ScanPlan } from './plan.ts';
 import { athenaConfigured, loadAthenaSettings, requireAthena } from './settings.ts';
+import { ScanRequestsRepo } from '../spend/scanRequests.ts';
 import type { AthenaSql, DatasetAssembler } from './sqlPlan.ts';
 
 /** What the dataset's own content is, as the assembler measures it: the parts of stats.json that are the same on each engine. */
@@ -93,6 +94,10 @@ export async function buildWithEngine(
   const started = Date.now();
   try {
     const provider = options.provider;
+    // A scan an approver approved for this build (the spend lifecycle's scan kind) runs within its cap.
+    const scans = new ScanRequestsRepo(ledger.db);
+    const approved = scans.approvedFor(request.datasetId);
+    const approvedUsd = options.approvedUsd ?? approved?.capUsd;
     const result = await buildOnAthena(
       request,
       {
@@ -104,7 +109,8 @@ export async function buildWithEngine(
         maxRetries: athena.maxRetries,
         pollMs: options.pollMs ?? 2_000,
         concurrency: 4,
-        ...(options.approvedUsd !== undefined && { approvedUsd: options.approvedUsd }),
+        ...(approvedUsd !== undefined && { approvedUsd }),
+        ...(approved && { onScanStarts: () => void scans.markStarted(approved.id, new Date()) }),
         ...(provider && { sql: provider.sql(request), assembler: () => provider.assembler(request) }),
       },
       {
