@@ -92,6 +92,7 @@ export async function buildWithEngine(
   const ledger = QueryLedger.open(athena.ledgerPath);
   const client = athenaClient();
   const started = Date.now();
+  const scanned = new Map<string, number>();
   try {
     const provider = options.provider;
     // A scan an approver approved for this build (the spend lifecycle's scan kind) runs within its cap.
@@ -116,7 +117,24 @@ export async function buildWithEngine(
       {
         ...(hooks.signal && { signal: hooks.signal }),
         ...(hooks.onPlan && { onPlan: hooks.onPlan }),
-        ...(hooks.onQuery && { onQuery: hooks.onQuery }),
+        onQuery: (q) => {
+          hooks.onQuery?.(q);
+          // The thread's progress line (and the CLI's): bytes Athena has scanned so far, every query together.
+          scanned.set(`${q.key}#${q.attempt}`, q.scannedBytes);
+          const bytesRead = [...scanned.values()].reduce((a, b) => a + b, 0);
+          const elapsedSeconds = (Date.now() - started) / 1000;
+          hooks.onProgress?.({
+            phase: 'reading',
+            filesDone: 0,
+            filesTotal: undefined,
+            filesSkipped: 0,
+            rowsScanned: 0,
+            bytesRead,
+            elapsedSeconds,
+            bytesPerSecond: elapsedSeconds > 0 ? bytesRead / elapsedSeconds : 0,
+            etaSeconds: undefined,
+          });
+        },
         ...(hooks.onLayout && { onLayout: hooks.onLayout }),
       },
     );
