@@ -123,11 +123,26 @@ export function formatOfKey(key: string): TableFormat | undefined {
 /** A query string's room for excluded paths: Athena refuses a QueryString over 262,144 bytes (service model). */
 const MAX_QUERY_BYTES = 262_144;
 
-export async function buildOnAthena<S, C, R>(
+/** What a build reads and would pay for, known from the listing alone: no table, no query, no cutoff yet. */
+export interface PreparedScan {
+  readonly logs: ObjectStore;
+  readonly layout: { readonly template: string; readonly name: string; readonly detected: boolean };
+  readonly objects: readonly DatedObject[];
+  readonly byFormat: ReadonlyMap<TableFormat, readonly DatedObject[]>;
+  /** Files no Athena table reads (an unknown name), with the reason. */
+  readonly skipped: readonly SkippedFile[];
+  readonly plan: ScanPlan;
+}
+
+/**
+ * Lists the range and plans its scan: the quote an approval is asked for, and the first half of every build. Flat
+ * layouts and non-S3 logs are refused here, before anything is asked of Athena.
+ */
+export async function prepareScan(
   request: BuildRequest,
-  deps: AthenaBuildDeps<S, C, R>,
-  hooks: AthenaBuildHooks = {},
-): Promise<AthenaBuildResult<R>> {
+  approvalUsd: number,
+  hooks: Pick<AthenaBuildHooks, 'signal' | 'onLayout'> = {},
+): Promise<PreparedScan> {
   const { signal } = hooks;
   throwIfAborted(signal);
   if (!request.logsUri.startsWith('s3://'))
@@ -144,11 +159,10 @@ export async function buildOnAthena<S, C, R>(
   assertProjectable(layout.template);
   const objects = await listRangeObjects(logs, layout.template, listDays(request.range), {
     concurrency: request.fetchConcurrency,
-    signal,
+    ...(signal && { signal }),
   });
   if (objects.length === 0)
     throw new UsageError(`no log files under ${logs.uri} for ${request.range.label} (layout ${layout.template})`);
-
   const skipped: SkippedFile[] = [];
   const byFormat = new Map<TableFormat, DatedObject[]>();
   for (const object of objects) {
@@ -166,7 +180,20 @@ export async function buildOnAthena<S, C, R>(
     bytes: objects.filter((o) => o.day === day && formatOfKey(o.key) !== undefined).reduce((s, o) => s + o.size, 0),
   }));
   // Each format's table reads only its own files ("$path" NOT IN the others'), so the bytes are counted once.
-  const plan = planScan(days, deps.approvalUsd);
+  const plan = planScan(days, approvalUsd);
+  return { logs, layout, objects, byFormat, skipped, plan };
+}
+
+export async function buildOnAthena<S, C, R>(
+  request: BuildRequest,
+  deps: AthenaBuildDeps<S, C, R>,
+  hooks: AthenaBuildHooks = {},
+): Promise<AthenaBuildResult<R>> {
+  const { signal } = hooks;
+  const prepared = await prepareScan(request, deps.approvalUsd, hooks);
+  const { logs, layout, objects, byFormat, plan } = prepared;
+  const skipped = [...prepared.skipped];
+  hooks.onPlan?.(plan);
   // The queries' identity: the request's content and the exact files listed, not the dataset id. A rerun of the same
   // build (a restart, or the CLI run again after a crash) finds its queries in the ledger and re-attaches to them;
   // the same SQL over the same files would only give the same rows again, for money.
@@ -174,7 +201,6 @@ export async function buildOnAthena<S, C, R>(
     .update(JSON.stringify([buildKey(request), objects.map((o) => [o.key, o.size])]))
     .digest('hex')
     .slice(0, 20)}`;
-  hooks.onPlan?.(plan);
   if (plan.needsApproval && !(deps.approvedUsd !== undefined && deps.approvedUsd + 1e-9 >= plan.usd))
     throw new ScanApprovalRequired(plan, deps.approvalUsd);
 
