@@ -104,8 +104,8 @@ export class ScanApprovalRequired extends UsageError {
     super(
       `the Athena scan is quoted at $${plan.usd.toFixed(2)} (${(plan.scanBytes / 1e12).toFixed(3)} TB over ` +
         `${plan.queries} queries), above LOGTUNE_ATHENA_APPROVAL_USD ($${approvalUsd.toFixed(2)}): it needs an ` +
-        'approver. Approving a scan from Slack is not supported yet; raise LOGTUNE_ATHENA_APPROVAL_USD if you accept ' +
-        'the cost, or build with --engine local',
+        'approver: ask in Slack (/logtune dataset … --engine athena posts the quote for one), raise ' +
+        'LOGTUNE_ATHENA_APPROVAL_USD if you accept the cost, or build with --engine local',
     );
   }
 }

@@ -16,7 +16,7 @@ import { buildOnAthena, type AthenaBuildHooks } from './build.ts';
 import { chooseEngine, type EngineChoice } from './engine.ts';
 import { QueryLedger } from './ledger.ts';
 import type { ScanPlan } from './plan.ts';
-import { athenaConfigured, loadAthenaSettings, requireAthena } from './settings.ts';
+import { athenaConfigured, requireAthena, settingsOfRequest } from './settings.ts';
 import { ScanRequestsRepo } from '../spend/scanRequests.ts';
 import type { AthenaSql, DatasetAssembler } from './sqlPlan.ts';
 
@@ -72,9 +72,12 @@ export async function buildWithEngine(
     hooks.onEngine?.(chooseEngine('local', 0, { configured: false, minBytes: 0 }));
     return buildDataset(request, hooks);
   }
-  const athena = loadAthenaSettings(env);
-  const data = loadDataSettings(env);
-  const configured = athenaConfigured(athena, data.artifactsUri);
+  const { settings: athena, artifactsUri } = settingsOfRequest(
+    request.athena,
+    env,
+    request.athena === undefined ? loadDataSettings(env).artifactsUri : undefined,
+  );
+  const configured = athenaConfigured(athena, artifactsUri);
   let listedBytes = 0;
   if (setting === 'auto') {
     if (!configured || !request.logsUri.startsWith('s3://')) {
@@ -88,7 +91,7 @@ export async function buildWithEngine(
   hooks.onEngine?.(choice);
   if (choice.engine === 'local') return buildDataset(request, hooks);
 
-  const target = requireAthena(athena, data.artifactsUri);
+  const target = requireAthena(athena, artifactsUri);
   const ledger = QueryLedger.open(athena.ledgerPath);
   const client = athenaClient();
   const started = Date.now();

@@ -34,6 +34,21 @@ export interface BuildRequest {
   readonly maxFileBytes: number;
   /** The engine that builds it; absent in requests stored before there was a choice (local). */
   readonly engine?: EngineSetting;
+  /**
+   * The Athena settings as they were when it was asked (the bot's; the CLI reads its environment instead): a build
+   * runs on its own thread, and a resumed one with the settings it was quoted under.
+   */
+  readonly athena?: AthenaRequestSettings;
+}
+
+export interface AthenaRequestSettings {
+  readonly workgroup?: string | undefined;
+  readonly database?: string | undefined;
+  readonly artifactsUri?: string | undefined;
+  readonly minBytes: number;
+  readonly approvalUsd: number;
+  readonly maxRetries: number;
+  readonly ledgerPath: string;
 }
 
 export type BuildPhase = 'listing' | 'reading' | 'writing' | 'counting_tokens' | 'done';

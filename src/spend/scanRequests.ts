@@ -24,6 +24,7 @@ export const SCAN_MIGRATIONS: readonly Migration[] = [
       CREATE TABLE scan_requests (
         id TEXT PRIMARY KEY,
         build_id TEXT NOT NULL,
+        request_json TEXT NOT NULL,
         quote_json TEXT NOT NULL,
         cap_usd REAL NOT NULL,
         state TEXT NOT NULL CHECK (state IN ('pending_approval','approved','started','cancelled','expired','failed')),
@@ -67,6 +68,8 @@ export type ScanQuote = z.infer<typeof scanQuoteSchema>;
 export interface ScanRecord {
   readonly id: string;
   readonly buildId: string;
+  /** The build request it approves, as JSON (the dataset feature parses it back). */
+  readonly requestJson: string;
   readonly quote: ScanQuote;
   readonly capUsd: number;
   readonly state: ScanState;
@@ -83,6 +86,7 @@ export interface ScanRecord {
 const rowSchema = z.object({
   id: z.string(),
   build_id: z.string(),
+  request_json: z.string(),
   quote_json: z.string(),
   cap_usd: z.number(),
   state: z.enum(['pending_approval', 'approved', 'started', 'cancelled', 'expired', 'failed']),
@@ -104,6 +108,7 @@ function toRecord(raw: unknown): ScanRecord | undefined {
   return {
     id: r.id,
     buildId: r.build_id,
+    requestJson: r.request_json,
     quote: quote.data,
     capUsd: r.cap_usd,
     state: r.state,
@@ -138,17 +143,26 @@ export class ScanRequestsRepo implements ApprovableStore<ScanRecord>, ExpirableS
   }
 
   insert(
-    input: { id: string; buildId: string; quote: ScanQuote; requestedBy: string; channel: string; expiresAt: Date },
+    input: {
+      id: string;
+      buildId: string;
+      requestJson: string;
+      quote: ScanQuote;
+      requestedBy: string;
+      channel: string;
+      expiresAt: Date;
+    },
     now: Date,
   ): ScanRecord {
     this.db
       .prepare(
-        `INSERT INTO scan_requests (id, build_id, quote_json, cap_usd, state, requested_by, channel, expires_at, created_at, updated_at)
-         VALUES (@id, @buildId, @quote, @cap, 'pending_approval', @requestedBy, @channel, @expiresAt, @now, @now)`,
+        `INSERT INTO scan_requests (id, build_id, request_json, quote_json, cap_usd, state, requested_by, channel, expires_at, created_at, updated_at)
+         VALUES (@id, @buildId, @requestJson, @quote, @cap, 'pending_approval', @requestedBy, @channel, @expiresAt, @now, @now)`,
       )
       .run({
         id: input.id,
         buildId: input.buildId,
+        requestJson: input.requestJson,
         quote: JSON.stringify(input.quote),
         cap: input.quote.usd,
         requestedBy: input.requestedBy,

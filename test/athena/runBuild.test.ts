@@ -67,7 +67,9 @@ describe('buildWithEngine and scan approval', () => {
   it('without an approved scan request the build stops at the plan, nothing started', async () => {
     const error = await buildWithEngine(request('ds-unapproved'), {}, { env, pollMs: 1 }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ScanApprovalRequired);
-    expect((error as Error).message).toContain('Approving a scan from Slack is not supported yet');
+    expect((error as Error).message).toContain(
+      'ask in Slack (/logtune dataset … --engine athena posts the quote for one)',
+    );
     expect(fake.count('StartQueryExecution')).toBe(0);
   });
 
@@ -79,6 +81,7 @@ describe('buildWithEngine and scan approval', () => {
       {
         id: 'scan-ds-approved',
         buildId: 'ds-approved',
+        requestJson: '{}',
         quote: {
           listedBytes: 63,
           scanBytes: 126,

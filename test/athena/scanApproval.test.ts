@@ -16,6 +16,7 @@ function setup() {
     {
       id: 'scan-1',
       buildId: 'ds-1',
+      requestJson: '{}',
       quote: {
         listedBytes: plan.listedBytes,
         scanBytes: plan.scanBytes,
@@ -106,5 +107,24 @@ describe('an Athena scan as a spend request', () => {
     decideApproval(repo, 'scan-1', check('UAPPROVER'), scanSubject, 'logtune');
     expect(repo.approvedCapsSince(new Date('2024-05-01T00:00:00Z'))).toBe(30);
     expect(repo.approvedCapsSince(new Date('2024-06-01T00:00:00Z'))).toBe(0);
+  });
+});
+
+describe('the scan approval message', () => {
+  it('shows the bytes, the dollars at $5 per TB and the cutoff, with Approve and Cancel while it waits', async () => {
+    const { scanApprovalMessage, SCAN_APPROVE_ACTION_ID, SCAN_CANCEL_ACTION_ID } =
+      await import('../../src/features/dataset/blocks/scanApproval.ts');
+    const { repo, record } = setup();
+    const waiting = scanApprovalMessage(record, 5);
+    const text = JSON.stringify(waiting.blocks);
+    expect(text).toContain('$30.00');
+    expect(text).toContain('at $5 per TB, above LOGTUNE_ATHENA_APPROVAL_USD ($5.00)');
+    expect(text).toContain(SCAN_APPROVE_ACTION_ID);
+    expect(text).toContain(SCAN_CANCEL_ACTION_ID);
+    expect(waiting.text).toContain('Waiting for an approver');
+    decideApproval(repo, 'scan-1', check('UAPPROVER'), scanSubject, 'logtune');
+    const approved = scanApprovalMessage(repo.get('scan-1')!, 5);
+    expect(JSON.stringify(approved.blocks)).not.toContain(SCAN_APPROVE_ACTION_ID);
+    expect(approved.text).toContain('Approved by <@UAPPROVER>');
   });
 });
