@@ -104,9 +104,11 @@ async function notebook(outUri: string): Promise<JobResult> {
   return { seconds: (performance.now() - started) / 1000, rows: frame.length, bytes, files: keys.length };
 }
 
-async function build(logsUri: string, outUri: string, range: string): Promise<JobResult> {
+/** `maxExamples` (a number or `all`, the default) chooses between the streaming and the capped (sampled) build. */
+async function build(logsUri: string, outUri: string, range: string, maxExamples = 'all'): Promise<JobResult> {
   const config = loadDataSettings({ ...process.env, LOGTUNE_LOGS_URI: logsUri, LOGTUNE_S3_FORCE_PATH_STYLE: 'true' });
-  const request = resolveBuildRequest(config, { rangeText: range, outUri, maxExamples: 'all' }, new Date());
+  const cap = maxExamples === 'all' ? 'all' : Number(maxExamples);
+  const request = resolveBuildRequest(config, { rangeText: range, outUri, maxExamples: cap }, new Date());
   const summary = await buildDataset(request);
   return {
     seconds: summary.seconds,
@@ -123,5 +125,8 @@ const result =
     ? await floor()
     : kind === 'notebook'
       ? await notebook(args[0]!)
-      : await build(args[0]!, args[1]!, args[2]!);
-process.stdout.write(`${JSON.stringify({ ...result, maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`);
+      : await build(args[0]!, args[1]!, args[2]!, args[3]);
+// CPU seconds of every thread (workers included): on a shared machine far steadier than wall time.
+const usage = process.resourceUsage();
+const cpuSeconds = Math.round((usage.userCPUTime + usage.systemCPUTime) / 1e3) / 1e3;
+process.stdout.write(`${JSON.stringify({ ...result, maxRssMB: Math.round(usage.maxRSS / 1024), cpuSeconds })}\n`);
