@@ -102,15 +102,18 @@ abstract class BaseSink implements ExampleSink {
     return (this.labels[label] ??= { scanned: 0, unique: 0, train: 0, validation: 0 });
   }
 
-  /** A unique example that a file processor marked as a sample candidate; `where` once it is written. */
-  protected offerCandidate(candidate: SampleCandidate, label: string, line: () => string, where?: string): void {
+  /**
+   * A unique example that a file processor marked as a sample candidate; `where` once it is written. Both are only
+   * asked for when it gets in: a string per candidate would be garbage for most.
+   */
+  protected offerCandidate(candidate: SampleCandidate, label: string, line: () => string, where?: () => string): void {
     if (candidate.key >= this.candidates.threshold) return;
     this.candidates.offer({
       key: candidate.key,
       label,
       line: line(),
       ...(candidate.otherContext !== undefined && { otherContext: candidate.otherContext }),
-      ...(where && { where }),
+      ...(where && { where: where() }),
     });
     this.pairKeys.offer({ key: candidate.key });
   }
@@ -207,7 +210,12 @@ export class StreamingSink extends BaseSink {
       const candidate = offered.get(i);
       if (candidate !== undefined) {
         const line = bytes;
-        this.offerCandidate(candidate, label, () => decodeLine(line, start, end), `${writer.name}:${lineNo}`);
+        this.offerCandidate(
+          candidate,
+          label,
+          () => decodeLine(line, start, end),
+          () => `${writer.name}:${lineNo}`,
+        );
       }
     }
     await this.writers.train.flushIfFull();
