@@ -1,7 +1,4 @@
 import { buildDataset } from '../dataset/build.ts';
-import { writeCompletion } from '../dataset/output/outputs.ts';
-import { channelUris, DATASET_FILES } from '../dataset/output/folder.ts';
-import { summaryHeader } from '../dataset/request/request.ts';
 import { loadDataSettings } from '../dataset/settings.ts';
 import type { BuildHooks, BuildRequest, BuildSummary } from '../dataset/types.ts';
 import { athenaApi, athenaClient } from '../aws/athena.ts';
@@ -9,7 +6,6 @@ import { listDays } from '../logs/dateRange.ts';
 import { resolveLayout } from '../logs/detectLayout.ts';
 import { listRangeObjects } from '../logs/layout.ts';
 import { openStore } from '../objectStore/open.ts';
-import { joinUri } from '../objectStore/uri.ts';
 import type { Env } from '../shared/env.ts';
 import type { Clock } from '../shared/clock.ts';
 import { buildOnAthena, type AthenaBuildHooks } from './build.ts';
@@ -18,22 +14,6 @@ import { QueryLedger } from './ledger.ts';
 import type { ScanPlan } from './plan.ts';
 import { athenaConfigured, requireAthena, settingsOfRequest } from './settings.ts';
 import { ScanRequestsRepo } from '../spend/scanRequests.ts';
-import type { AthenaSql, DatasetAssembler } from './sqlPlan.ts';
-
-/** What the dataset's own content is, as the assembler measures it: the parts of stats.json that are the same on each engine. */
-export type AssembledDataset = Pick<
-  BuildSummary,
-  'rows' | 'labels' | 'examples' | 'tokens' | 'sourceColumns' | 'sourceFormat'
-> & { readonly filesRead: number };
-
-/**
- * The dataset's SQL and the assembler that writes its rows with the local engine's writers: provided by the shared
- * SQL template (src/dataset/sql) once it exists; until then an Athena build stops after its plan, saying so.
- */
-export interface DatasetSqlProvider {
-  sql(request: BuildRequest): AthenaSql<unknown, unknown>;
-  assembler(request: BuildRequest): DatasetAssembler<unknown, unknown, AssembledDataset>;
-}
 
 export interface EngineHooks extends BuildHooks {
   readonly onEngine?: (choice: EngineChoice) => void;
@@ -50,7 +30,6 @@ const heldClock: Clock = {
 
 export interface EngineOptions {
   readonly env?: Env;
-  readonly provider?: DatasetSqlProvider;
   /** The dollars an approver approved for this build's scan (Slack), if any. */
   readonly approvedUsd?: number;
   readonly pollMs?: number;
@@ -97,12 +76,11 @@ export async function buildWithEngine(
   const started = Date.now();
   const scanned = new Map<string, number>();
   try {
-    const provider = options.provider;
     // A scan an approver approved for this build (the spend lifecycle's scan kind) runs within its cap.
     const scans = new ScanRequestsRepo(ledger.db);
     const approved = scans.approvedFor(request.datasetId);
     const approvedUsd = options.approvedUsd ?? approved?.capUsd;
-    const result = await buildOnAthena(
+    return await buildOnAthena(
       request,
       {
         api: athenaApi(client),
@@ -115,11 +93,12 @@ export async function buildWithEngine(
         concurrency: 4,
         ...(approvedUsd !== undefined && { approvedUsd }),
         ...(approved && { onScanStarts: () => void scans.markStarted(approved.id, new Date()) }),
-        ...(provider && { sql: provider.sql(request), assembler: () => provider.assembler(request) }),
       },
       {
         ...(hooks.signal && { signal: hooks.signal }),
         ...(hooks.onPlan && { onPlan: hooks.onPlan }),
+        ...(hooks.onLayout && { onLayout: hooks.onLayout }),
+        ...(hooks.onWarning && { onWarning: hooks.onWarning }),
         onQuery: (q) => {
           hooks.onQuery?.(q);
           // The thread's progress line (and the CLI's): bytes Athena has scanned so far, every query together.
@@ -129,7 +108,7 @@ export async function buildWithEngine(
           hooks.onProgress?.({
             phase: 'reading',
             filesDone: 0,
-            filesTotal: undefined,
+            filesTotal: 0,
             filesSkipped: 0,
             rowsScanned: 0,
             bytesRead,
@@ -138,54 +117,8 @@ export async function buildWithEngine(
             etaSeconds: undefined,
           });
         },
-        ...(hooks.onLayout && { onLayout: hooks.onLayout }),
       },
     );
-    const out = await openStore(request.outUri, { s3ForcePathStyle: request.s3ForcePathStyle });
-    const seconds = (Date.now() - started) / 1000;
-    const bytes = result.objects.reduce((sum, o) => sum + o.size, 0);
-    const { assembled } = result;
-    const summary: BuildSummary = {
-      ...summaryHeader(request),
-      layout: result.layout,
-      files: {
-        listed: result.objects.length,
-        read: assembled.filesRead,
-        skipped: result.skipped.length,
-        skippedFiles: result.skipped,
-        bytes,
-      },
-      rows: assembled.rows,
-      labels: assembled.labels,
-      examples: assembled.examples,
-      tokens: assembled.tokens,
-      seconds: Math.round(seconds * 1000) / 1000,
-      rowsPerSecond: Math.round(assembled.rows.scanned / seconds),
-      megabytesPerSecond: Math.round((bytes / 1e6 / seconds) * 10) / 10,
-      fetchConcurrency: request.fetchConcurrency,
-      parseWorkers: request.parseWorkers,
-      sourceColumns: assembled.sourceColumns,
-      sourceFormat: assembled.sourceFormat,
-      channels: channelUris(request.outUri),
-      outputs: {
-        train: joinUri(request.outUri, DATASET_FILES.train),
-        validation: joinUri(request.outUri, DATASET_FILES.validation),
-        template: joinUri(request.outUri, DATASET_FILES.template),
-        stats: joinUri(request.outUri, DATASET_FILES.stats),
-      },
-      engine: 'athena',
-      athena: {
-        bytesScanned: result.athena.bytesScanned,
-        dollars: result.athena.dollars,
-        queries: result.athena.queries,
-        attempts: result.athena.attempts,
-        workgroup: result.athena.workgroup,
-        tables: result.athena.tables,
-        quotedUsd: result.plan.usd,
-      },
-    };
-    await writeCompletion(out, summary, hooks.signal);
-    return summary;
   } finally {
     client.destroy();
     ledger.close();

@@ -190,6 +190,8 @@ export interface BuildSummary {
   readonly engine?: 'athena';
   /** An Athena build's queries: bytes scanned (every attempt, failed ones too) and their price (docs/athena.md). */
   readonly athena?: {
+    /** The query ledger's name for the build's queries (its request's content and the files listed). */
+    readonly runId: string;
     readonly bytesScanned: number;
     readonly dollars: number;
     readonly quotedUsd: number;

@@ -9,15 +9,16 @@ import type { ScanPlan } from '../../src/athena/plan.ts';
 import { buildWithEngine } from '../../src/athena/runBuild.ts';
 import { loadDataSettings } from '../../src/dataset/settings.ts';
 import { resolveBuildRequest } from '../../src/dataset/request/request.ts';
-import { NotSupportedError } from '../../src/errors.ts';
 import { ScanRequestsRepo } from '../../src/spend/scanRequests.ts';
 import { startLocalS3, type LocalS3 } from '../helpers/s3rver.ts';
+import { duckdbAthena, type DuckdbAthena } from './duckdbAthena.ts';
 import { startFakeAthena, type FakeAthena } from './fakeAthena.ts';
 
 /** buildWithEngine: an approved scan request (the spend lifecycle's scan kind) lets a build over the threshold run. */
 describe('buildWithEngine and scan approval', () => {
   let s3: LocalS3;
   let fake: FakeAthena;
+  let duck: DuckdbAthena;
   let root: string;
   let env: Record<string, string>;
 
@@ -31,10 +32,18 @@ describe('buildWithEngine and scan approval', () => {
         Body: 'date,time,cs-uri-stem,ThreatLevel\n2024-04-01,00:00:01,/a,benign\n',
       }),
     );
-    fake = await startFakeAthena(
-      async () => ({ scannedBytes: 0 }),
-      async () => undefined,
-    );
+    duck = await duckdbAthena({
+      s3,
+      logsBucket: 'logs',
+      logsPrefix: 'cf/',
+      artifactsBucket: 'artifacts',
+      workDir: join(root, 'duck'),
+    });
+    fake = await startFakeAthena(duck.executor, async (uri, body) => {
+      await s3.client.send(
+        new PutObjectCommand({ Bucket: 'artifacts', Key: uri.slice('s3://artifacts/'.length), Body: body }),
+      );
+    });
     for (const [k, v] of Object.entries({ ...s3.env, AWS_ENDPOINT_URL_ATHENA: fake.endpoint, AWS_MAX_ATTEMPTS: '1' }))
       vi.stubEnv(k, v);
     env = {
@@ -51,6 +60,7 @@ describe('buildWithEngine and scan approval', () => {
   afterAll(async () => {
     vi.unstubAllEnvs();
     await fake?.close();
+    duck?.close();
     await s3?.close();
     if (root) await rm(root, { recursive: true, force: true });
   });
@@ -73,7 +83,7 @@ describe('buildWithEngine and scan approval', () => {
     expect(fake.count('StartQueryExecution')).toBe(0);
   });
 
-  it('with one approved for the build, it goes past the approval; it is marked started only once something runs', async () => {
+  it('with one approved for the build, it builds within the cap, and the request is marked started', async () => {
     const ledger = QueryLedger.open(env.LOGTUNE_ATHENA_LEDGER!);
     const scans = new ScanRequestsRepo(ledger.db);
     const now = new Date();
@@ -99,16 +109,18 @@ describe('buildWithEngine and scan approval', () => {
     scans.approve('scan-ds-approved', 'UAPPROVER', 'logtune', now);
     ledger.close();
     let plan: ScanPlan | undefined;
-    const error = await buildWithEngine(
-      request('ds-approved'),
+    const summary = await buildWithEngine(
+      { ...request('ds-approved'), outUri: join(root, 'out-approved') },
       { onPlan: (p) => (plan = p) },
       { env, pollMs: 1 },
-    ).catch((e: unknown) => e);
-    // Past the approval, the build meets what this version lacks: the dataset SQL, said as not supported yet.
+    );
     expect(plan?.needsApproval).toBe(true);
-    expect(error).toBeInstanceOf(NotSupportedError);
+    expect(summary.engine).toBe('athena');
+    expect(summary.rows).toMatchObject({ scanned: 1, unique: 1 });
+    expect(summary.rows.train + summary.rows.validation).toBe(1);
+    expect(summary.athena?.dollars).toBeLessThanOrEqual(0.0001 + 1e-12);
     const after = QueryLedger.open(env.LOGTUNE_ATHENA_LEDGER!);
-    expect(new ScanRequestsRepo(after.db).get('scan-ds-approved')!.state).toBe('approved');
+    expect(new ScanRequestsRepo(after.db).get('scan-ds-approved')!.state).toBe('started');
     after.close();
   });
 });

@@ -127,6 +127,27 @@ describe('thread messages', () => {
     );
   });
 
+  it('summary of an Athena build: bytes scanned over every attempt and the dollars beside the quote', () => {
+    const local = blockText(summaryMessage(sampleSummary(request)));
+    expect(local).not.toContain('*Athena:*');
+    const athena = sampleSummary(request, {
+      engine: 'athena',
+      athena: {
+        runId: 'ath-0123456789abcdef0123',
+        bytesScanned: 2_500_000_000,
+        dollars: 0.0125,
+        quotedUsd: 0.025,
+        queries: 3,
+        attempts: 4,
+        workgroup: 'logtune',
+        tables: ['logtune_logs.logtune_csv_0123456789ab'],
+      },
+    });
+    expect(blockText(summaryMessage(athena))).toContain(
+      '*Athena:* 2.5 GB scanned over 4 query attempts · $0.0125 (quoted $0.0250)',
+    );
+  });
+
   it('summary stays within limits with many labels, long names and many skipped files', () => {
     const labels = Object.fromEntries(
       Array.from({ length: 60 }, (_, i) => [
