@@ -16,7 +16,10 @@ import { CancelledError } from '../../src/errors.ts';
 import { systemClock } from '../../src/shared/clock.ts';
 import { FIXTURE_RANGE, datasetFixture } from '../helpers/datasetFixture.ts';
 import { startLocalS3, type LocalS3 } from '../helpers/s3rver.ts';
-import { duckdbAthena, type DuckdbAthena } from './duckdbAthena.ts';
+import { CLOUDFRONT_PARQUET_COLUMNS, tableColumns } from '../../src/athena/ddl.ts';
+import { CANONICAL_FIELDS } from '../../src/dataset/examples/example.ts';
+import { LABEL_FIELD } from '../helpers/syntheticLogs.ts';
+import { duckdbAthena, parquetOf, type DuckdbAthena } from './duckdbAthena.ts';
 import { startFakeAthena, type FakeAthena } from './fakeAthena.ts';
 
 /**
@@ -44,8 +47,25 @@ beforeAll(async () => {
   // others (no label column, bad UTF-8, a wrong field count, an empty file) are read differently by a table with the
   // first file's columns: the local engine's per-file checks have no Athena equivalent (docs/athena.md).
   const { objects } = datasetFixture();
-  for (const o of objects.filter((o) => !o.key.includes('/bad-') || o.key === CORRUPT))
-    await s3.client.send(new PutObjectCommand({ Bucket: LOGS, Key: `cf/${o.key}`, Body: o.bytes }));
+  const kept = objects.filter((o) => !o.key.includes('/bad-') || o.key === CORRUPT);
+  for (const o of kept) await s3.client.send(new PutObjectCommand({ Bucket: LOGS, Key: `cf/${o.key}`, Body: o.bytes }));
+  // The same logs with the W3C files delivered as CloudFront v2 Parquet instead (the same records, by AWS's column
+  // names), under pq/: the local engine does not read Parquet, so the Parquet table is compared with the local
+  // build of the W3C delivery.
+  const columns = new Map(tableColumns([...CANONICAL_FIELDS, LABEL_FIELD]).map((c) => [c.field, c.name]));
+  const parquetColumns = new Set([...CLOUDFRONT_PARQUET_COLUMNS, columns.get(LABEL_FIELD)!]);
+  for (const o of kept) {
+    const w3c = o.key.endsWith('/part-0002.log.gz');
+    const body = w3c
+      ? await parquetOf(
+          o.records!,
+          (field) => (parquetColumns.has(columns.get(field)!) ? columns.get(field) : undefined),
+          join(root, 'parquet'),
+        )
+      : o.bytes;
+    const key = w3c ? o.key.replace(/\.log\.gz$/, '.parquet') : o.key;
+    await s3.client.send(new PutObjectCommand({ Bucket: LOGS, Key: `pq/${key}`, Body: body }));
+  }
 }, 30_000);
 
 afterAll(async () => {
@@ -58,7 +78,6 @@ beforeEach(async () => {
   duck = await duckdbAthena({
     s3,
     logsBucket: LOGS,
-    logsPrefix: 'cf/',
     artifactsBucket: ARTIFACTS,
     workDir: join(root, `duck-${++outs}`),
   });
@@ -198,6 +217,36 @@ describe('a dataset built with --engine athena', () => {
     90_000,
   );
 
+  it('Parquet (CloudFront v2): the Parquet table over the same records gives the local build of the W3C delivery', async () => {
+    const localRequest = request({ maxExamples: 150 });
+    const local = await buildDataset(localRequest);
+    const athenaRequest = {
+      ...request({ maxExamples: 150, logsUri: `s3://${LOGS}/pq/` }),
+      datasetId: localRequest.datasetId,
+    };
+    const athena = await buildOnAthena(athenaRequest, deps());
+    expect(athena.athena.tables.some((t) => duck.tables.get(t)?.format === 'parquet')).toBe(true);
+    const [a, b] = [await files(localRequest.outUri), await files(athenaRequest.outUri)];
+    expect(b.train).toBe(a.train);
+    expect(b.validation).toBe(a.validation);
+    expect(b.template).toBe(a.template);
+    // The same counts but for the location and its bytes (a Parquet file's size is not its W3C file's).
+    const same = (stats: Record<string, unknown>) => {
+      const {
+        logsUri: _l,
+        files,
+        ...rest
+      } = sharedStats(stats) as {
+        logsUri: string;
+        files: Record<string, unknown>;
+      };
+      const { bytes: _b, ...counts } = files;
+      return { ...rest, files: counts };
+    };
+    expect(same(b.stats)).toEqual(same(a.stats));
+    expect(athena.files.read).toBe(local.files.read);
+  }, 90_000);
+
   it('--max-examples all: every distinct example, as the local build with a cap of them all writes it (said in stats.json)', async () => {
     const localRequest = request({ maxExamples: 1_000_000 });
     const local = await buildDataset(localRequest);
@@ -287,7 +336,11 @@ describe('a dataset built with --engine athena', () => {
     const finished = new Map(ledger.ofBuild(result.athena.runId).map((r) => [r.token, r.executionId]));
     expect(finished.get(attached[0]!.token)).toBe(attached[0]!.executionId);
     expect(fake.queries.size).toBe(starts.length);
-    const local = await buildDataset(request());
+    const localRequest = request();
+    const local = await buildDataset(localRequest);
     expect(result.rows).toEqual(local.rows);
+    const [a, b] = [await files(localRequest.outUri), await files(result.outUri)];
+    expect(b.train).toBe(a.train);
+    expect(b.validation).toBe(a.validation);
   }, 60_000);
 });

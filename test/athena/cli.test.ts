@@ -41,7 +41,6 @@ describe('logtune dataset --engine', () => {
     duck = await duckdbAthena({
       s3,
       logsBucket: 'logs',
-      logsPrefix: 'cf/',
       artifactsBucket: 'artifacts',
       workDir: join(root, 'duck'),
     });

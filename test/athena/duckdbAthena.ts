@@ -1,10 +1,12 @@
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { TrinoSQL } from 'dt-sql-parser';
 import { formatOfKey } from '../../src/athena/build.ts';
+import { tableColumns } from '../../src/athena/ddl.ts';
+import { CANONICAL_FIELDS } from '../../src/dataset/examples/example.ts';
 import type { QueryMarker } from '../../src/athena/datasetSql.ts';
 import {
   duckdbDialect,
@@ -31,16 +33,56 @@ import type { ExecutionResult, Executor } from './fakeAthena.ts';
  *
  * The Trino rendering's own source relation (the tables' UNION with url_decode and "$path") is grammar-checked here,
  * not executed: DuckDB runs its own source over the files (duckdbFileSource), as the sampling SQL's CI check does.
+ * A Parquet file is read as the Parquet table reads it, by column name (ParquetHiveSerDe maps a file's columns to
+ * the table's by name; a column the file lacks is NULL): its rows become JSON lines of the fields those columns
+ * stand for, which the JSON source reads with the same NULL-where-absent rule.
  */
 export interface DuckdbAthena {
   readonly executor: Executor;
-  /** Tables the DDL created: name → format. */
-  readonly tables: Map<string, string>;
+  /** Tables the DDL created: name → format, location and columns. */
+  readonly tables: Map<string, CreatedTable>;
   readonly validated: { sql: string; errors: number }[];
   close(): void;
 }
 
 const trino = new TrinoSQL();
+
+export interface CreatedTable {
+  readonly format: string;
+  /** The table's LOCATION, `s3://bucket/prefix/`. */
+  readonly location: string;
+  readonly columns: readonly string[];
+}
+
+/** A Parquet file of CloudFront v2 logs: every documented column a string (AWS's Parquet table has them so). */
+export async function parquetOf(
+  records: readonly Readonly<Record<string, string>>[],
+  columnOf: (field: string) => string | undefined,
+  workDir: string,
+): Promise<Uint8Array> {
+  await mkdir(workDir, { recursive: true });
+  const json = join(workDir, `parquet-${records.length}-${Math.random().toString(36).slice(2)}.jsonl`);
+  const lines = records.map((r) =>
+    JSON.stringify(
+      Object.fromEntries(Object.entries(r).flatMap(([f, v]) => (columnOf(f) === undefined ? [] : [[columnOf(f), v]]))),
+    ),
+  );
+  const columns = [...new Set(records.flatMap((r) => Object.keys(r).flatMap((f) => columnOf(f) ?? [])))];
+  await writeFile(json, `${lines.join('\n')}\n`);
+  const out = `${json}.parquet`;
+  const db = await DuckDBInstance.create(':memory:');
+  const connection = await db.connect();
+  try {
+    const struct = `{${columns.map((c) => `'${c}': 'VARCHAR'`).join(', ')}}`;
+    await connection.run(
+      `COPY (SELECT * FROM read_json('${json}', format = 'newline_delimited', columns = ${struct})) TO '${out}' (FORMAT parquet)`,
+    );
+  } finally {
+    connection.closeSync();
+    db.closeSync();
+  }
+  return new Uint8Array(await readFile(out));
+}
 
 function serdeFormat(ddl: string): string {
   if (ddl.includes('OpenCSVSerde')) return 'csv';
@@ -53,13 +95,12 @@ function serdeFormat(ddl: string): string {
 export async function duckdbAthena(options: {
   readonly s3: LocalS3;
   readonly logsBucket: string;
-  readonly logsPrefix: string;
   readonly artifactsBucket: string;
   readonly workDir: string;
 }): Promise<DuckdbAthena> {
   const db = await DuckDBInstance.create(':memory:');
   const connection: DuckDBConnection = await db.connect();
-  const tables = new Map<string, string>();
+  const tables = new Map<string, CreatedTable>();
   const validated: { sql: string; errors: number }[] = [];
   const { s3 } = options;
 
@@ -71,7 +112,12 @@ export async function duckdbAthena(options: {
   const executor: Executor = async ({ sql }): Promise<ExecutionResult> => {
     const ddl = /^CREATE EXTERNAL TABLE IF NOT EXISTS `([a-z0-9_]+)`\.`([a-z0-9_]+)`/.exec(sql);
     if (ddl) {
-      tables.set(`${ddl[1]}.${ddl[2]}`, serdeFormat(sql));
+      const head = sql.slice(0, sql.indexOf('\n)'));
+      tables.set(`${ddl[1]}.${ddl[2]}`, {
+        format: serdeFormat(sql),
+        location: /\nLOCATION '([^']+)'/.exec(sql)![1]!,
+        columns: [...head.matchAll(/^ {2}`([a-z0-9_]+)` string,?$/gm)].map((m) => m[1]!),
+      });
       return { scannedBytes: 0 };
     }
     const m = /^UNLOAD \(\n\/\* logtune-query (.*?) \*\/\n([\s\S]*)\n\) TO '([^']+)' WITH \(format = 'JSON'\)$/.exec(
@@ -82,15 +128,20 @@ export async function duckdbAthena(options: {
     const errors = trino.validate(m[2]!);
     validated.push({ sql: m[2]!, errors: errors.length });
     if (errors.length > 0) return { scannedBytes: 0, failure: `SYNTAX_ERROR: ${errors[0]!.message}` };
-    const formats = new Set<string>();
+    const formats = new Map<string, CreatedTable>();
     for (const t of marker.tables) {
-      const format = tables.get(t);
-      if (format === undefined)
+      const table = tables.get(t);
+      if (table === undefined)
         return { scannedBytes: 0, failure: `TABLE_NOT_FOUND: line 1:1: Table '${t}' does not exist` };
-      formats.add(format);
+      formats.set(table.format, table);
     }
+    // The tables' location: the files a query can read (every table of a build has the same one).
+    const location = [...formats.values()][0]!.location;
+    const bucketPrefix = `s3://${options.logsBucket}/`;
+    if (!location.startsWith(bucketPrefix))
+      return { scannedBytes: 0, failure: `the fake serves logs from ${bucketPrefix} only, not ${location}` };
     const listed = await s3.client.send(
-      new ListObjectsV2Command({ Bucket: options.logsBucket, Prefix: options.logsPrefix }),
+      new ListObjectsV2Command({ Bucket: options.logsBucket, Prefix: location.slice(bucketPrefix.length) }),
     );
     const uri = (key: string) => `s3://${options.logsBucket}/${key}`;
     const inScope = (listed.Contents ?? [])
@@ -125,7 +176,27 @@ export async function duckdbAthena(options: {
       const path = join(options.workDir, options.logsBucket, key);
       await mkdir(dirname(path), { recursive: true });
       await writeFile(path, bytes);
-      const format = formatOfKey(key)!;
+      let format = formatOfKey(key)!;
+      if (format === 'parquet') {
+        // Read by column name as the table's columns, then handed to DuckDB as the JSON lines of their fields.
+        const table = formats.get('parquet')!;
+        const known = new Map(
+          tableColumns([...CANONICAL_FIELDS, marker.params.labelField]).map((c) => [c.name, c.field]),
+        );
+        const read = (await connection.runAndReadAll(`SELECT * FROM read_parquet('${path}')`)).getRowObjectsJS();
+        const lines = read.map((row) =>
+          JSON.stringify(
+            Object.fromEntries(
+              table.columns.flatMap((c) =>
+                row[c] === null || row[c] === undefined ? [] : [[known.get(c) ?? c, String(row[c])]],
+              ),
+            ),
+          ),
+        );
+        text = `${lines.join('\n')}\n`;
+        await writeFile(path, text);
+        format = 'jsonl';
+      }
       const group = groups.get(format) ?? { paths: [], columns: [] };
       group.paths.push(path);
       const add = (names: readonly string[]) =>

@@ -35,7 +35,6 @@ describe('buildWithEngine and scan approval', () => {
     duck = await duckdbAthena({
       s3,
       logsBucket: 'logs',
-      logsPrefix: 'cf/',
       artifactsBucket: 'artifacts',
       workDir: join(root, 'duck'),
     });

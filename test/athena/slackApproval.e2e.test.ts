@@ -59,7 +59,6 @@ beforeAll(async () => {
   duck = await duckdbAthena({
     s3: h.s3,
     logsBucket: BUCKET,
-    logsPrefix: 'logs/',
     artifactsBucket: BUCKET,
     workDir: join(dir, 'duck'),
   });
