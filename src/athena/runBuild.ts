@@ -74,7 +74,7 @@ export async function buildWithEngine(
   const ledger = QueryLedger.open(athena.ledgerPath);
   const client = athenaClient();
   const started = Date.now();
-  const scanned = new Map<string, number>();
+  const scanned = new Map<string, { bytes: number; running: boolean }>();
   try {
     // A scan an approver approved for this build (the spend lifecycle's scan kind) runs within its cap.
     const scans = new ScanRequestsRepo(ledger.db);
@@ -102,19 +102,27 @@ export async function buildWithEngine(
         onQuery: (q) => {
           hooks.onQuery?.(q);
           // The thread's progress line (and the CLI's): bytes Athena has scanned so far, every query together.
-          scanned.set(`${q.key}#${q.attempt}`, q.scannedBytes);
-          const bytesRead = [...scanned.values()].reduce((a, b) => a + b, 0);
+          // DDL is free and instant: only the paid queries are progress.
+          if (q.key.startsWith('ddl:')) return;
+          scanned.set(`${q.key}#${q.attempt}`, {
+            bytes: q.scannedBytes,
+            running: q.state === 'QUEUED' || q.state === 'RUNNING',
+          });
+          const bytesRead = [...scanned.values()].reduce((a, b) => a + b.bytes, 0);
+          const running = [...scanned.values()].filter((s) => s.running).length;
           const elapsedSeconds = (Date.now() - started) / 1000;
           hooks.onProgress?.({
             phase: 'reading',
             filesDone: 0,
-            filesTotal: 0,
+            // Unknown to the Slack thread's "listing done" and the CLI's bar: Athena reads the files.
+            filesTotal: undefined,
             filesSkipped: 0,
             rowsScanned: 0,
             bytesRead,
             elapsedSeconds,
             bytesPerSecond: elapsedSeconds > 0 ? bytesRead / elapsedSeconds : 0,
             etaSeconds: undefined,
+            athena: { bytesScanned: bytesRead, running, done: scanned.size - running },
           });
         },
       },

@@ -65,6 +65,12 @@ export interface BuildProgress {
   readonly bytesPerSecond: number;
   /** Undefined while no estimate is possible. */
   readonly etaSeconds: number | undefined;
+  /** An Athena build: what GetQueryExecution says of its queries so far (files and rows are Athena's to read). */
+  readonly athena?: {
+    readonly bytesScanned: number;
+    readonly running: number;
+    readonly done: number;
+  };
 }
 
 export interface SkippedFile {

@@ -39,6 +39,8 @@ let fake: FakeAthena;
 let duck: DuckdbAthena;
 let ledger: QueryLedger;
 let outs = 0;
+/** Each test its own results location: a test's fresh ledger and fake would otherwise UNLOAD where one already did. */
+let resultsUri: string;
 
 beforeAll(async () => {
   s3 = await startLocalS3([LOGS, ARTIFACTS]);
@@ -87,6 +89,7 @@ beforeEach(async () => {
     );
   });
   ledger = new QueryLedger(openDatabase(':memory:', LEDGER_MIGRATIONS));
+  resultsUri = `s3://${ARTIFACTS}/lt-${outs}/athena/`;
 });
 
 afterEach(async () => {
@@ -121,7 +124,7 @@ function deps(extra: Partial<AthenaBuildDeps> & { api?: AthenaApi } = {}): Athen
     api: athenaApi(fake.client),
     ledger,
     clock: systemClock,
-    target: { workgroup: 'logtune', database: 'logtune_logs', resultsUri: `s3://${ARTIFACTS}/lt/athena/` },
+    target: { workgroup: 'logtune', database: 'logtune_logs', resultsUri },
     approvalUsd: 5,
     maxRetries: 3,
     pollMs: 1,
@@ -285,6 +288,30 @@ describe('a dataset built with --engine athena', () => {
     expect(candidates.map((a) => [a.attempt, a.state])).toEqual([[1, 'SUCCEEDED']]);
     expect(candidates[0]!.sql).toContain(`'s3://${LOGS}/cf/${CORRUPT}'`);
     expect(fake.cutoffs.get('logtune')).toBeGreaterThanOrEqual(10_000_000);
+  }, 60_000);
+
+  it('a lost ledger: Athena answers the same tokens with the same queries; once it forgets them, UNLOAD refuses the used locations', async () => {
+    const first = await buildOnAthena(request(), deps());
+    const started = fake.count('StartQueryExecution');
+    // The same build with a new ledger, Athena still knowing the tokens: the same executions, nothing runs again.
+    const lost = new QueryLedger(openDatabase(':memory:', LEDGER_MIGRATIONS));
+    const again = await buildOnAthena(request(), deps({ ledger: lost }));
+    expect(fake.queries.size).toBe(ledger.ofBuild(first.athena.runId).length);
+    expect(fake.count('StartQueryExecution')).toBeGreaterThan(started);
+    expect(again.rows).toEqual(first.rows);
+    lost.close();
+    // An Athena that never saw the tokens: a new query to a location that holds the first build's output is refused.
+    const forgetful = await startFakeAthena(duck.executor, async () => undefined);
+    try {
+      const gone = new QueryLedger(openDatabase(':memory:', LEDGER_MIGRATIONS));
+      const error = await buildOnAthena(request(), deps({ ledger: gone, api: athenaApi(forgetful.client) })).catch(
+        (e: unknown) => e,
+      );
+      expect(String(error)).toMatch(/HIVE_PATH_ALREADY_EXISTS: .*\/unload\//);
+      gone.close();
+    } finally {
+      await forgetful.close();
+    }
   }, 60_000);
 
   it('above LOGTUNE_ATHENA_APPROVAL_USD nothing runs until that much is approved', async () => {

@@ -111,6 +111,7 @@ describe('logtune dataset --engine', () => {
     // Progress from GetQueryExecution, per query, then the Athena line of the summary.
     expect(athena.stderr).toMatch(/ {2}athena stats:2024-04-01\.\.2024-04-01 \(attempt 1\): SUCCEEDED, /);
     expect(athena.stderr).toMatch(/ {2}athena candidates:2024-04-01\.\.2024-04-01 \(attempt 1\): SUCCEEDED, /);
+    expect(athena.stderr).toMatch(/^Athena: 0\.00 GB scanned, \d+ queries running, \d+ done, /m);
     expect(athena.stderr).toMatch(/ {2}Athena: 0\.00 GB scanned over \d+ query attempts, \$0\.0001\n/);
     expect(athena.code).toBe(0);
     expect(fake.cutoffs.get('logtune')).toBe(10_000_000);

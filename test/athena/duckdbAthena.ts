@@ -25,7 +25,8 @@ import type { ExecutionResult, Executor } from './fakeAthena.ts';
  * (pass, tables, days, excluded files, parameters); the fake
  *
  * - refuses, as Athena would, a DML statement whose SELECT does not parse under the Trino grammar (dt-sql-parser,
- *   the Athena engine v3 dialect), a query on a table no DDL created, and an UNLOAD without a TO location;
+ *   the Athena engine v3 dialect), a query on a table no DDL created, an UNLOAD without a TO location, and an
+ *   UNLOAD to a location that already holds data;
  * - fails a query that would read a corrupt gzip file with Trino's HIVE_CANNOT_OPEN_SPLIT message naming it
  *   ("Error opening Hive split <path> (offset=0, length=<n>): <cause>", trino-hive HivePageSourceProvider);
  * - otherwise reads the scope's files (the tables' formats, the days, minus the excluded ones), runs the query in
@@ -125,6 +126,20 @@ export async function duckdbAthena(options: {
     );
     if (!m) return { scannedBytes: 0, failure: 'SYNTAX_ERROR: the fake runs only logtune DDL and UNLOAD queries' };
     const marker = JSON.parse(m[1]!.replaceAll('*\\/', '*/')) as QueryMarker;
+    // UNLOAD writes only to an empty location (docs.aws.amazon.com/athena/latest/ug/unload.html: "the TO destination
+    // must specify a location in Amazon S3 that has no data … UNLOAD does not overwrite existing data").
+    const to = m[3]!;
+    if (!to.startsWith(`s3://${options.artifactsBucket}/`))
+      return { scannedBytes: 0, failure: `the fake unloads under s3://${options.artifactsBucket}/ only, not ${to}` };
+    const present = await s3.client.send(
+      new ListObjectsV2Command({
+        Bucket: options.artifactsBucket,
+        Prefix: to.slice(`s3://${options.artifactsBucket}/`.length),
+        MaxKeys: 1,
+      }),
+    );
+    if ((present.KeyCount ?? 0) > 0)
+      return { scannedBytes: 0, failure: `HIVE_PATH_ALREADY_EXISTS: Target directory for table already exists: ${to}` };
     const errors = trino.validate(m[2]!);
     validated.push({ sql: m[2]!, errors: errors.length });
     if (errors.length > 0) return { scannedBytes: 0, failure: `SYNTAX_ERROR: ${errors[0]!.message}` };
@@ -226,7 +241,7 @@ export async function duckdbAthena(options: {
     const half = Math.ceil(lines.length / 2);
     const out: string[] = [];
     for (const [i, part] of [lines.slice(0, half), lines.slice(half)].entries()) {
-      const key = `${m[3]!.slice(`s3://${options.artifactsBucket}/`.length)}part-${i}.json.gz`;
+      const key = `${to.slice(`s3://${options.artifactsBucket}/`.length)}part-${i}.json.gz`;
       await s3.client.send(
         new PutObjectCommand({ Bucket: options.artifactsBucket, Key: key, Body: gzipSync(part.join('\n')) }),
       );

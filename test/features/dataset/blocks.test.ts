@@ -97,6 +97,13 @@ describe('rootMessage', () => {
     `);
   });
 
+  it('an Athena build shows what its queries scanned, not files and rows', () => {
+    const athena = progress({ filesTotal: undefined, bytesPerSecond: 25e6 });
+    expect(progressLine({ ...athena, athena: { bytesScanned: 3_200_000_000, running: 2, done: 1 } })).toBe(
+      'Athena: 3.2 GB scanned · 2 queries running · 1 done · 25.0 MB/s',
+    );
+  });
+
   it('describes listing before the total is known', () => {
     expect(progressLine(progress({ phase: 'listing', filesTotal: undefined, filesDone: 0 }))).toBe(
       'listing files… 0 read so far',
