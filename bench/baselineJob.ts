@@ -3,6 +3,7 @@ import { Writable } from 'node:stream';
 import { main } from '../src/cli/main.ts';
 import { openStoredDataset, readExamples } from '../src/dataset/output/stored.ts';
 import { loadBaselineClassifier } from '../src/evaluation/baselineFiles.ts';
+import { peakRssMB } from './peakRss.ts';
 
 /**
  * One baseline measurement in its own process (bench/baseline.ts starts it), so peak RSS is its own:
@@ -12,7 +13,7 @@ import { loadBaselineClassifier } from '../src/evaluation/baselineFiles.ts';
  */
 const [mode, folder, input] = process.argv.slice(2);
 
-async function scoreOnly(): Promise<{ lines: number; seconds: number; modelLoadSeconds: number }> {
+async function scoreOnly(): Promise<{ lines: number; seconds: number; cpuSeconds: number; modelLoadSeconds: number }> {
   const dataset = await openStoredDataset(folder!, undefined);
   const contexts: string[] = [];
   for await (const e of readExamples(dataset, 'validation')) contexts.push(e.context);
@@ -22,15 +23,20 @@ async function scoreOnly(): Promise<{ lines: number; seconds: number; modelLoadS
   // A warm-up pass: the figure is the steady rate a long-running bot sees.
   for (const c of contexts.slice(0, 1000)) classifier.classifyOne(c);
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   for (const c of contexts) classifier.classifyOne(c);
-  return { lines: contexts.length, seconds: (performance.now() - started) / 1000, modelLoadSeconds };
+  const cpu = process.cpuUsage(cpuBefore);
+  return {
+    lines: contexts.length,
+    seconds: (performance.now() - started) / 1000,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    modelLoadSeconds,
+  };
 }
 
 if (mode === 'score') {
   const result = await scoreOnly();
-  process.stdout.write(
-    `${JSON.stringify({ ...result, maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`,
-  );
+  process.stdout.write(`${JSON.stringify({ ...result, maxRssMB: peakRssMB() })}\n`);
 } else {
   let lines = 0;
   let text = '';
@@ -44,10 +50,13 @@ if (mode === 'score') {
   });
   const stderr = new Writable({ write: (_chunk, _encoding, done) => done() });
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   const argv = mode === 'classify' ? ['classify', '--baseline', folder!] : ['baseline', folder!];
   const stdin = mode === 'classify' ? createReadStream(input!) : undefined;
   const code = await main(argv, { stdout, stderr, env: process.env, ...(stdin ? { stdin } : {}) });
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   if (code !== 0) throw new Error(`${argv.join(' ')} exited with ${code}`);
   const evaluation =
     mode === 'baseline'
@@ -58,6 +67,6 @@ if (mode === 'score') {
         })
       : undefined;
   process.stdout.write(
-    `${JSON.stringify({ seconds, lines, maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024), trainingSeconds: evaluation?.training.seconds, modelBytes: evaluation?.training.modelBytes, macroF1: evaluation?.report.macroF1, perLabel: evaluation?.report.perLabel, nearCopies: evaluation?.nearCopies })}\n`,
+    `${JSON.stringify({ seconds, cpuSeconds, lines, maxRssMB: peakRssMB(), trainingSeconds: evaluation?.training.seconds, modelBytes: evaluation?.training.modelBytes, macroF1: evaluation?.report.macroF1, perLabel: evaluation?.report.perLabel, nearCopies: evaluation?.nearCopies })}\n`,
   );
 }

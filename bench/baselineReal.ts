@@ -17,6 +17,8 @@ import { trainReference } from './baselineReference.ts';
  */
 export interface BaselineJobResult {
   seconds: number;
+  /** CPU seconds of every thread of the job (GC included): far steadier than wall time on a shared machine. */
+  cpuSeconds: number;
   maxRssMB: number;
   trainingSeconds?: number;
   modelBytes?: number;

@@ -8,6 +8,7 @@ import { buildDataset } from '../src/dataset/build.ts';
 import { INSTRUCTION, responseFor } from '../src/dataset/examples/example.ts';
 import { resolveBuildRequest } from '../src/dataset/request/request.ts';
 import { parseStorageUri } from '../src/objectStore/uri.ts';
+import { peakRssMB } from './peakRss.ts';
 
 /**
  * One measurement, run in its own process by bench/run.ts so that peak RSS is the job's own.
@@ -185,4 +186,4 @@ const result =
 // CPU seconds of every thread (workers included): on a shared machine far steadier than wall time.
 const usage = process.resourceUsage();
 const cpuSeconds = Math.round((usage.userCPUTime + usage.systemCPUTime) / 1e3) / 1e3;
-process.stdout.write(`${JSON.stringify({ ...result, maxRssMB: Math.round(usage.maxRSS / 1024), cpuSeconds })}\n`);
+process.stdout.write(`${JSON.stringify({ ...result, maxRssMB: peakRssMB(), cpuSeconds })}\n`);

@@ -84,6 +84,7 @@ const triage = triageReply({
   alertLabels: ['malicious'],
   maxLines: 50,
   notClassified: 0,
+  command: '/logtune',
   results: [
     { line: 1, label: 'benign', fields: fields('203.0.113.24', 'GET', '/products', '200') },
     { line: 2, label: 'malicious', fields: fields('198.51.100.7', 'POST', '/login', '403') },

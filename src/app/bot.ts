@@ -110,6 +110,7 @@ export async function startBot(options: BotOptions): Promise<RunningBot> {
       aws: botAws(options.aws),
       clock,
       log,
+      command: bot.command,
       seams: {
         ...(options.buildDataset && { buildDataset: options.buildDataset }),
         ...(options.progressIntervalMs !== undefined && { progressIntervalMs: options.progressIntervalMs }),

@@ -9,11 +9,10 @@ import { visitLogFile, type LogFormat } from '../logs/formats/index.ts';
 import { listRangeObjects, type DatedObject } from '../logs/layout.ts';
 import { openStore } from '../objectStore/open.ts';
 import type { ObjectStore } from '../objectStore/store.ts';
-import { joinUri } from '../objectStore/uri.ts';
 import type { Clock } from '../shared/clock.ts';
 import { CANONICAL_FIELDS } from '../dataset/examples/example.ts';
 import { measureTokens } from '../dataset/examples/tokenStats.ts';
-import { channelUris, DATASET_FILES } from '../dataset/output/folder.ts';
+import { channelUris, outputUris } from '../dataset/output/folder.ts';
 import { assertWritable } from '../dataset/output/guard.ts';
 import { writeCompletion } from '../dataset/output/outputs.ts';
 import { writeSampledDataset } from '../dataset/output/sampledWrite.ts';
@@ -353,12 +352,7 @@ export async function buildOnAthena(
       sourceColumns: first.columns,
       sourceFormat: first.format,
       channels: channelUris(request.outUri),
-      outputs: {
-        train: joinUri(request.outUri, DATASET_FILES.train),
-        validation: joinUri(request.outUri, DATASET_FILES.validation),
-        template: joinUri(request.outUri, DATASET_FILES.template),
-        stats: joinUri(request.outUri, DATASET_FILES.stats),
-      },
+      outputs: outputUris(request.outUri),
       ...(warnings.length > 0 && { warnings }),
       engine: 'athena',
       athena: {

@@ -13,8 +13,7 @@ import {
 import { streamRangeObjects, type DatedObject } from '../logs/layout.ts';
 import { openStore } from '../objectStore/open.ts';
 import type { ObjectStore } from '../objectStore/store.ts';
-import { joinUri } from '../objectStore/uri.ts';
-import { channelUris, DATASET_FILES } from './output/folder.ts';
+import { channelUris, outputUris } from './output/folder.ts';
 import { assertWritable } from './output/guard.ts';
 import { writeCompletion } from './output/outputs.ts';
 import type { FileResult, SampleThresholds } from './pipeline/processFile.ts';
@@ -308,12 +307,7 @@ function summarize(
     sourceColumns: totals.source.columns,
     sourceFormat: totals.source.format,
     channels: channelUris(request.outUri),
-    outputs: {
-      train: joinUri(request.outUri, DATASET_FILES.train),
-      validation: joinUri(request.outUri, DATASET_FILES.validation),
-      template: joinUri(request.outUri, DATASET_FILES.template),
-      stats: joinUri(request.outUri, DATASET_FILES.stats),
-    },
+    outputs: outputUris(request.outUri),
     ...(warnings.length > 0 && { warnings }),
   };
 }

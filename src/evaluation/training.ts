@@ -9,8 +9,8 @@ import { scoreAnswers } from './metrics.ts';
  * Training the baseline: the L2 strength is chosen on a held-out slice of `train/` (never on `validation/`, which
  * scores the result), then the model is trained on all of `train/` with it.
  */
-export const LAMBDA_CANDIDATES: readonly number[] = [1e-4, 1e-5, 1e-6];
-const DEFAULT_LAMBDA = 1e-5;
+export const LAMBDA_CANDIDATES: readonly number[] = [1e-5, 1e-6, 1e-7];
+const DEFAULT_LAMBDA = 1e-6;
 /** Share of train held out for the choice, and caps that keep the choice to a few seconds on large datasets. */
 const HELD_OUT_SHARE = 0.1;
 const SELECTION_MAX_TRAIN = 20_000;

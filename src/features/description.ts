@@ -42,6 +42,11 @@ export interface FeatureServices<S extends SettingsSections = SettingsSections> 
   readonly log: Log;
   readonly seams: BotSeams;
   readonly features: FeatureLookup;
+  /**
+   * The slash command this app answers (LOGTUNE_COMMAND, default `/logtune`): every message that tells people what to
+   * type names it, so a second (dev) app in the workspace says its own.
+   */
+  readonly command: string;
 }
 
 /** The other features, for those that serve each other (training reuses the dataset feature's builds, …). */

@@ -167,7 +167,14 @@ function readJson(text: string, line: number, raw: string): LogLine {
 }
 
 function recordOf(columns: readonly string[], values: readonly string[]): Record<string, string> {
-  return Object.fromEntries(columns.map((name, i) => [name, values[i]!]));
+  const record: Record<string, string> = {};
+  for (let i = 0; i < columns.length; i++) {
+    const name = columns[i]!;
+    // Assigning "__proto__" would change the prototype: fromEntries defines it as a field instead.
+    if (name === '__proto__') return Object.fromEntries(columns.map((n, j) => [n, values[j]!]));
+    record[name] = values[i]!;
+  }
+  return record;
 }
 
 function headerProblem(names: readonly string[]): string | undefined {

@@ -58,10 +58,21 @@ export interface ActionSpec {
   run(context: ActionContext): Promise<MessageContent | undefined>;
 }
 
-/** One line of `/logtune status`. */
+/**
+ * One item of `/logtune status` and where it belongs: shown only to those who can see its channel (src/features/status
+ * /visibility.ts). No channel: a resource adopted by reconciling, which no conversation holds.
+ */
+export interface StatusLine {
+  readonly text: string;
+  readonly channel?: string | undefined;
+  /** Who asked for it (always shown it); for an adopted resource, its requester's tag if any. */
+  readonly requestedBy?: string | undefined;
+}
+
+/** One section of `/logtune status`. */
 export interface StatusSection {
   readonly title: string;
-  readonly lines: readonly string[];
+  readonly lines: readonly StatusLine[];
   /** Shown when `lines` is empty. */
   readonly empty: string;
 }

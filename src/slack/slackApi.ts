@@ -1,4 +1,5 @@
 import { webApi } from '@slack/bolt';
+import { z } from 'zod';
 import type { MessageContent } from './blocks/types.ts';
 import { slackFileReader, type SharedFileReader } from './files.ts';
 
@@ -30,10 +31,23 @@ export interface SlackApi {
   }): Promise<{ fileId: string }>;
   /** A file someone shared (snippet, upload), read with the bot token (`files:read`); see files.ts. */
   readFile: SharedFileReader['read'];
+  /**
+   * The public and private channels `userId` is a member of, as far as the bot can see (users.conversations with
+   * `user`; bot token scopes channels:read and groups:read; private channels are listed only where the bot is a
+   * member too: https://docs.slack.dev/reference/methods/users.conversations). Throws when Slack refuses.
+   */
+  userChannels(userId: string): Promise<readonly string[]>;
 }
 
 export const METADATA_EVENT_TYPE = 'logtune_message';
 const PAGE_SIZE = 200;
+/** users.conversations pages read at most (Slack recommends no more than 200 a page): 5,000 channels. */
+const MAX_CHANNEL_PAGES = 25;
+
+const channelsPage = z.object({
+  channels: z.array(z.object({ id: z.string() })).optional(),
+  response_metadata: z.object({ next_cursor: z.string().optional() }).optional(),
+});
 
 /** True when Slack answered and refused (ok:false): the message was certainly not posted. */
 export function isDefinitiveFailure(error: unknown): boolean {
@@ -100,6 +114,25 @@ export function webClientSlackApi(client: webApi.WebClient, posts: webApi.WebCli
       } catch (error) {
         if (!(error instanceof webApi.WebAPIPlatformError && error.data.error === 'already_reacted')) throw error;
       }
+    },
+    async userChannels(userId) {
+      const ids: string[] = [];
+      let cursor: string | undefined;
+      for (let page = 0; page < MAX_CHANNEL_PAGES; page++) {
+        const answer = channelsPage.parse(
+          await client.users.conversations({
+            user: userId,
+            types: 'public_channel,private_channel',
+            exclude_archived: false,
+            limit: PAGE_SIZE,
+            ...(cursor !== undefined && { cursor }),
+          }),
+        );
+        ids.push(...(answer.channels ?? []).map((c) => c.id));
+        cursor = answer.response_metadata?.next_cursor || undefined;
+        if (cursor === undefined) break;
+      }
+      return ids;
     },
     async findByKey({ channel, threadTs, oldestTs, key }) {
       // Page through the whole window: a busy channel can hold hundreds of messages since the record was written.

@@ -34,9 +34,18 @@ export interface CreationKind<R, O> {
   failed(record: R, reason: string): Promise<void>;
 }
 
+/**
+ * A kind's create throws this when the request was withdrawn (Cancel) while an attempt waited to be retried and
+ * nothing exists under its name: the sequence ends there, as nothing failed and nothing is left to say.
+ */
+export class CreationWithdrawn extends Error {
+  override readonly name = 'CreationWithdrawn';
+}
+
 export interface CreationOptions {
   readonly clock: Clock;
   readonly log: {
+    info(message: string, fields?: Record<string, unknown>): void;
     warn(message: string, fields?: Record<string, unknown>): void;
     error(message: string, fields?: Record<string, unknown>): void;
   };
@@ -87,6 +96,10 @@ export class SpendCreation<R, O> {
         });
       } catch (error) {
         if (signal.aborted) return; // stopping: the next start picks the approved request up again
+        if (error instanceof CreationWithdrawn) {
+          options.log.info(`${kind.what} withdrawn`, { requestId: id, reason: error.message });
+          return;
+        }
         failure = error;
       }
       if (outcome === undefined && isTransient(failure)) {

@@ -48,9 +48,17 @@ describe('QueryRunner against a loopback Athena', () => {
     await fake.close();
   });
 
-  function runner(extra: { signal?: AbortSignal; onProgress?: (p: QueryProgress) => void; maxRetries?: number } = {}) {
+  function runner(
+    extra: {
+      signal?: AbortSignal;
+      onProgress?: (p: QueryProgress) => void;
+      maxRetries?: number;
+      api?: ReturnType<typeof athenaApi>;
+      stopWaitMs?: number;
+    } = {},
+  ) {
     return new QueryRunner({
-      api: athenaApi(fake.client),
+      api: extra.api ?? athenaApi(fake.client),
       ledger,
       clock: systemClock,
       buildId: 'ds-1',
@@ -60,6 +68,7 @@ describe('QueryRunner against a loopback Athena', () => {
       logsLocation: LOGS,
       maxRetries: extra.maxRetries ?? 3,
       pollMs: 2,
+      ...(extra.stopWaitMs !== undefined && { stopWaitMs: extra.stopWaitMs }),
       ...(extra.signal && { signal: extra.signal }),
       ...(extra.onProgress && { onProgress: extra.onProgress }),
     });
@@ -126,20 +135,13 @@ describe('QueryRunner against a loopback Athena', () => {
     fake.hold(true);
     const first = new AbortController();
     // The first process dies while the query runs: its polling ends, the query goes on in Athena.
-    const dying = new QueryRunner({
+    const dying = runner({
       api: { ...athenaApi(fake.client), stop: async () => undefined },
-      ledger,
-      clock: systemClock,
-      buildId: 'ds-1',
-      workgroup: 'logtune',
-      database: 'logs',
-      outputLocation: 's3://artifacts/athena/results/',
-      logsLocation: LOGS,
-      maxRetries: 3,
-      pollMs: 2,
       stopWaitMs: 0,
       signal: first.signal,
-      onProgress: (p) => p.state === 'RUNNING' && first.abort(),
+      onProgress: (p) => {
+        if (p.state === 'RUNNING') first.abort();
+      },
     }).run('stats-0', render);
     await expect(dying).rejects.toBeInstanceOf(CancelledError);
     expect(ledger.active()).toHaveLength(1);

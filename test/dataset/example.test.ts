@@ -189,6 +189,30 @@ describe('toContext', () => {
     expect(new Set(texts).size).toBe(1);
   });
 
+  it.each(FORMATS)(
+    'one options object reused across records of other columns gives each its own plan (%s)',
+    (format) => {
+      const options = { labelField: LABEL_FIELD, dropFields: DROP, format };
+      const records: Record<string, string>[] = [
+        extra,
+        { 'a\nb': 'x', 'cs-uri-stem': '/one' },
+        { a: 'x', b: 'y', 'cs-uri-stem': '/two' }, // its names joined by "\n" are the previous record's
+        record,
+        Object.fromEntries(Object.entries(extra).reverse()),
+        ...Array.from({ length: 70 }, (_, i) => ({ [`f${i}`]: String(i), 'cs-method': 'GET' })), // past the cache's bound
+        extra,
+      ];
+      for (const r of [...records, ...records]) {
+        const columns = Object.keys(r);
+        const uncached = renderContext(
+          columns.map((c) => r[c]!),
+          contextPlan(columns, options),
+        );
+        expect(toContext(r, options)).toBe(uncached);
+      }
+    },
+  );
+
   it('compact: CSV column order and JSON-lines key order give the same contexts', () => {
     const rows = syntheticRows('2024-04-03', 40, 17);
     const r = prng(4);

@@ -80,6 +80,8 @@ export async function startBotHarness(options: {
   const clock = new ManualClock(Date.now());
   const logLines: string[] = [];
   let counter = 0;
+  // The command Slack sends with each slash command: the app's own (LOGTUNE_COMMAND), as the bot was started.
+  let slashCommand = '/logtune';
   const env: Record<string, string> = {
     SLACK_BOT_TOKEN: TOKEN,
     SLACK_SIGNING_SECRET: SECRET,
@@ -99,7 +101,8 @@ export async function startBotHarness(options: {
     logLines,
     bot: undefined,
     async start(overrides = {}, extraEnv = {}) {
-      const vars = { ...env, ...extraEnv };
+      const vars: Record<string, string | undefined> = { ...env, ...extraEnv };
+      slashCommand = vars.LOGTUNE_COMMAND ?? '/logtune';
       h.bot = await startBot({
         settings: loadSettings(vars),
         log: createLogger({ level: 'debug', secrets: [TOKEN, SECRET], write: (line) => logLines.push(line) }),
@@ -126,7 +129,13 @@ export async function startBotHarness(options: {
     },
     async command(text, userId = 'U0ALICE', channelId) {
       const id = `cmd-${++counter}`;
-      const fields = { text, userId, responseUrl: fake.responseUrl(id), ...(channelId !== undefined && { channelId }) };
+      const fields = {
+        text,
+        userId,
+        command: slashCommand,
+        responseUrl: fake.responseUrl(id),
+        ...(channelId !== undefined && { channelId }),
+      };
       const res = await h.send(commandRequest(SECRET, fields));
       if (res.status !== 200 || res.body !== '')
         throw new Error(`command not acked at once: ${res.status} ${res.body}`);

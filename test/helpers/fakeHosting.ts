@@ -45,6 +45,8 @@ export class FakeDeployAws implements DeployAws {
   regionName: string | undefined = 'us-east-1';
   /** The next CreateEndpoint creates the endpoint but its answer is lost (a timeout, a reset connection). */
   loseCreateEndpointAnswer = false;
+  /** While set, CreateEndpoint waits for it before SageMaker acts (a slow answer). */
+  holdCreateEndpoint: Promise<void> | undefined;
   private readonly failures = new Map<Operation, Error[]>();
   private readonly scripts: (readonly EndpointStep[])[] = [];
   private readonly models = new Map<string, Tag[]>();
@@ -106,6 +108,7 @@ export class FakeDeployAws implements DeployAws {
         };
       }),
     createEndpoint: async (input: CreateEndpointInput) => {
+      if (this.holdCreateEndpoint) await this.holdCreateEndpoint;
       const outcome = await this.create('CreateEndpoint', input.EndpointName!, this.endpoints, () => ({
         arn: this.arn(input.EndpointName!),
         configName: input.EndpointConfigName!,

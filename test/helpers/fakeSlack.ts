@@ -62,6 +62,11 @@ export interface FakeSlack {
   /** The next call of `method` is carried out, but its answer is held back `ms` (a client timeout after success). */
   slowNext(method: string, ms: number): void;
   setChannel(channel: string, state: ChannelState): void;
+  /**
+   * Who is in a channel, for users.conversations; a channel not set this way counts everyone as a member (so tests
+   * that do not care need not say).
+   */
+  setMembers(channel: string, users: readonly string[]): void;
   /** A member users.info knows; any other id is user_not_found. */
   addUser(id: string, user?: FakeUser): void;
   setScopes(scopes: readonly string[] | undefined): void;
@@ -123,6 +128,10 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
   const refusals = new Set<{ method: string; error: string; match: (args: Record<string, unknown>) => boolean }>();
   const channelStates = new Map<string, ChannelState>();
   const users = new Map<string, FakeUser>();
+  const members = new Map<string, ReadonlySet<string>>();
+  /** Conversation ids the fake knows of: those set up, and those messages were posted in. */
+  const knownChannels = () =>
+    [...new Set([...members.keys(), ...channelStates.keys(), ...messages.map((m) => m.channel)])].sort();
   let scopes = options.scopes;
   let url = '';
   const refusal = (channel: unknown): string | undefined => {
@@ -236,6 +245,28 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
         },
       };
     },
+    // https://docs.slack.dev/reference/methods/users.conversations: with `user`, that user's channels of the
+    // `types` asked (default public_channel); private ones only where the bot is a member too. Cursor-paginated.
+    'users.conversations': (a) => {
+      const types = String(a.types ?? 'public_channel').split(',');
+      const user = String(a.user ?? botUserId);
+      const listed = knownChannels().filter((id) => {
+        const state = channelStates.get(id) ?? 'member';
+        if (state === 'channel_not_found' || !/^[CG]/.test(id)) return false;
+        const isPrivate = id.startsWith('G');
+        if (!types.includes(isPrivate ? 'private_channel' : 'public_channel')) return false;
+        if (isPrivate && state !== 'member') return false;
+        if (a.exclude_archived === 'true' && state === 'is_archived') return false;
+        return members.get(id)?.has(user) ?? true;
+      });
+      const limit = Number(a.limit ?? 100);
+      const start = a.cursor === undefined ? 0 : Number(Buffer.from(String(a.cursor), 'base64').toString());
+      const more = start + limit < listed.length;
+      return {
+        channels: listed.slice(start, start + limit).map((id) => ({ id, is_private: id.startsWith('G') })),
+        response_metadata: { next_cursor: more ? Buffer.from(String(start + limit)).toString('base64') : '' },
+      };
+    },
     'users.info': (a) => {
       const user = users.get(String(a.user));
       if (!user) return { ok: false, error: 'user_not_found' };
@@ -246,14 +277,26 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     ...files.methods,
   };
   // Scopes the methods above need (their reference pages); others are not checked here.
+  const TYPE_SCOPES: Record<string, string> = {
+    public_channel: 'channels:read',
+    private_channel: 'groups:read',
+    mpim: 'mpim:read',
+    im: 'im:read',
+  };
   const neededScope = (method: string, args: Record<string, unknown>): string | undefined =>
-    method === 'users.info'
-      ? 'users:read'
-      : method === 'conversations.info'
-        ? String(args.channel).startsWith('G')
-          ? 'groups:read'
-          : 'channels:read'
-        : undefined;
+    method === 'users.conversations'
+      ? // Each type asked needs its own scope; the first one missing is named.
+        String(args.types ?? 'public_channel')
+          .split(',')
+          .map((t) => TYPE_SCOPES[t])
+          .find((scope) => scope !== undefined && scopes !== undefined && !scopes.includes(scope))
+      : method === 'users.info'
+        ? 'users:read'
+        : method === 'conversations.info'
+          ? String(args.channel).startsWith('G')
+            ? 'groups:read'
+            : 'channels:read'
+          : undefined;
 
   const api = async (req: IncomingMessage, res: ServerResponse, method: string) => {
     const raw = await readBody(req);
@@ -320,6 +363,7 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
     failNext: (method, error) => failures.set(method, error),
     slowNext: (method, ms) => slow.set(method, ms),
     setChannel: (channel, state) => channelStates.set(channel, state),
+    setMembers: (channel, list) => void members.set(channel, new Set(list)),
     addUser: (id, user = {}) => void users.set(id, user),
     setScopes: (next) => {
       scopes = next;

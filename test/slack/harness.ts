@@ -132,6 +132,7 @@ export function createHarness(options: HarnessOptions = {}): Harness {
     )) as never;
   const features = createFeatures(FEATURES, settings, {
     db,
+    command: bot.command,
     identity,
     messenger,
     policy,

@@ -111,6 +111,14 @@ export class MemorySlack implements SlackApi {
   }
 
   readonly reactions: { channel: string; ts: string; name: string }[] = [];
+  /** users.conversations: the channels each user is in; a user not listed is in none. */
+  readonly memberships = new Map<string, string[]>();
+  membershipCalls = 0;
+
+  async userChannels(userId: string): Promise<readonly string[]> {
+    this.membershipCalls++;
+    return this.memberships.get(userId) ?? [];
+  }
 
   async addReaction(args: { channel: string; ts: string; name: string }): Promise<void> {
     this.reactions.push(args);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BackgroundTasks } from '../../src/shared/backgroundTasks.ts';
-import { SpendCreation, type CreationKind } from '../../src/spend/creation.ts';
+import { CreationWithdrawn, SpendCreation, type CreationKind } from '../../src/spend/creation.ts';
 import { UsageError } from '../../src/errors.ts';
 import { ManualClock, waitFor } from '../slack/support.ts';
 
@@ -46,7 +46,9 @@ function setup() {
   const closed = new Set<string>();
   const warnings: unknown[] = [];
   const errors: unknown[] = [];
+  const infos: unknown[] = [];
   const log = {
+    info: (m: string, f?: unknown) => infos.push([m, f]),
     warn: (m: string, f?: unknown) => warnings.push([m, f]),
     error: (m: string, f?: unknown) => errors.push([m, f]),
   };
@@ -63,7 +65,7 @@ function setup() {
     failed: async (r, reason) => void outcomes.push(`${r.id}:failed:${reason}`),
   };
   const creation = new SpendCreation(spend, { clock, log, tasks, retryMs: 1000, attempts: 3 });
-  return { kind, outcomes, warnings, errors, clock, tasks, creation };
+  return { kind, outcomes, warnings, errors, infos, clock, tasks, creation };
 }
 
 describe('SpendCreation', () => {
@@ -110,6 +112,22 @@ describe('SpendCreation', () => {
     expect(kind.settles).toEqual([]);
     expect(outcomes).toEqual(['r1:failed:the dataset is not in S3']);
     expect(errors).toHaveLength(1);
+  });
+
+  it('ends quietly when the request was withdrawn before an attempt: no failure logged, closed or said', async () => {
+    const { kind, outcomes, errors, infos, creation } = setup();
+    kind.failWith = [new CreationWithdrawn('r1 was cancelled before this attempt; nothing was created')];
+    await creation.run('r1');
+    expect(kind.creates).toEqual(['r1']);
+    expect(kind.settles).toEqual([]);
+    expect(outcomes).toEqual([]);
+    expect(errors).toEqual([]);
+    expect(infos).toEqual([
+      [
+        `${kind.what} withdrawn`,
+        { requestId: 'r1', reason: 'r1 was cancelled before this attempt; nothing was created' },
+      ],
+    ]);
   });
 
   it('when every attempt lost its answer, follows what Describe finds under the derived name instead of failing', async () => {

@@ -113,12 +113,47 @@ export function renderContext(row: readonly string[], plan: ContextPlan): string
   return `${out}}`;
 }
 
+/**
+ * Plans by options, then by the record's column names. Lines read one after another share their columns, and making
+ * the plan (a sort, a JSON encoding per key) costs more than rendering the context; the last plan is checked first,
+ * name by name, then the others by the names as JSON (unambiguous whatever a name holds). A paste can name new
+ * columns at will (`#Fields`, JSON keys), so each options' cache is bounded.
+ */
+interface PlanCache {
+  last?: { readonly columns: readonly string[]; readonly plan: ContextPlan };
+  readonly byColumns: Map<string, ContextPlan>;
+}
+const plans = new WeakMap<ContextOptions, PlanCache>();
+const PLANS_PER_OPTIONS = 64;
+
+function cachedPlan(columns: readonly string[], options: ContextOptions): ContextPlan {
+  let cache = plans.get(options);
+  if (cache === undefined) plans.set(options, (cache = { byColumns: new Map() }));
+  const { last } = cache;
+  if (last !== undefined && sameNames(last.columns, columns)) return last.plan;
+  const key = JSON.stringify(columns);
+  let plan = cache.byColumns.get(key);
+  if (plan === undefined) {
+    if (cache.byColumns.size >= PLANS_PER_OPTIONS) cache.byColumns.clear();
+    plan = contextPlan(columns, options);
+    cache.byColumns.set(key, plan);
+  }
+  cache.last = { columns, plan };
+  return plan;
+}
+
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** The row → context transform for a row held as a record (classification of pasted lines uses this). */
 export function toContext(record: Readonly<Record<string, string>>, options: ContextOptions): string {
   const columns = Object.keys(record);
   return renderContext(
     columns.map((c) => record[c]!),
-    contextPlan(columns, options),
+    cachedPlan(columns, options),
   );
 }
 

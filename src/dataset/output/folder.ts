@@ -13,6 +13,16 @@ export const DATASET_FILES = Object.freeze({
   stats: 'stats.json',
 });
 
+/** Where each of a dataset's files is, as stats.json records them (`outputs`). */
+export function outputUris(datasetUri: string): Record<keyof typeof DATASET_FILES, string> {
+  return {
+    train: joinUri(datasetUri, DATASET_FILES.train),
+    validation: joinUri(datasetUri, DATASET_FILES.validation),
+    template: joinUri(datasetUri, DATASET_FILES.template),
+    stats: joinUri(datasetUri, DATASET_FILES.stats),
+  };
+}
+
 /** The channel folders as URIs ending in `/`: an S3 prefix without it would also match sibling keys. */
 export function channelUris(datasetUri: string): { readonly training: string; readonly validation: string } {
   return { training: joinUri(datasetUri, 'train/'), validation: joinUri(datasetUri, 'validation/') };

@@ -26,14 +26,16 @@ export interface DatasetCommandDeps {
   readonly runner: BuildRunner;
   readonly identity: BotIdentity;
   readonly now: () => Date;
+  /** The slash command this app answers (LOGTUNE_COMMAND). */
+  readonly command: string;
 }
 
 /** The CLI usage line as a Slack user may type it: operator-only flags (--logs, --out) left out. */
 export const SLACK_DATASET_USAGE = `/${DATASET_USAGE.replace(/\s*\[--(?:logs|out) [^\]]*\]/g, '')}`;
 
-const ROOT_FAILED =
+const rootFailed = (command: string) =>
   "I could not post the build's progress in this channel (is logtune a member? `/invite @logtune`). " +
-  'The build runs anyway; follow it with `/logtune status`.';
+  `The build runs anyway; follow it with \`${command} status\`.`;
 
 function duplicateMessage(existing: BuildRecord, identity: BotIdentity): MessageContent {
   const where =
@@ -72,7 +74,7 @@ export function datasetCommand(deps: DatasetCommandDeps): CommandSpec {
         request,
         requestedBy: userId,
         channel: channelId,
-        onRootFailed: () => notify(plainMessage(ROOT_FAILED)),
+        onRootFailed: () => notify(plainMessage(rootFailed(deps.command))),
       });
       if (result.kind === 'duplicate') return duplicateMessage(result.existing, deps.identity);
       return plainMessage(

@@ -43,6 +43,8 @@ export interface DatasetFeatureDeps {
   readonly maxAttempts: number;
   readonly progressIntervalMs: number;
   readonly scoreBaseline?: BaselineScorer;
+  /** The slash command this app answers (LOGTUNE_COMMAND). */
+  readonly command: string;
 }
 
 export interface DatasetFeature extends Feature {
@@ -102,6 +104,7 @@ export function createDatasetFeature(deps: DatasetFeatureDeps): DatasetFeature {
         runner,
         identity: deps.identity,
         now,
+        command: deps.command,
       }),
     ],
     actions: [
@@ -119,8 +122,8 @@ export function createDatasetFeature(deps: DatasetFeatureDeps): DatasetFeature {
       },
     ],
     async status() {
-      const lines = builds.listRecent(RECENT).map((build) =>
-        buildStatusLine(
+      const lines = builds.listRecent(RECENT).map((build) => ({
+        text: buildStatusLine(
           {
             build,
             rangeLabel: rangeLabelOf(build),
@@ -131,11 +134,13 @@ export function createDatasetFeature(deps: DatasetFeatureDeps): DatasetFeature {
           },
           now(),
         ),
-      );
+        channel: build.channel,
+        requestedBy: build.requestedBy,
+      }));
       return {
         title: 'Recent datasets',
         lines,
-        empty: 'No datasets yet. Start one with `/logtune dataset last 7 days`.',
+        empty: `No datasets yet. Start one with \`${deps.command} dataset last 7 days\`.`,
       };
     },
     start() {

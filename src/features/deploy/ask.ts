@@ -30,7 +30,7 @@ function newRequestId(at: Date): string {
 function duplicateOf(ctx: DeployContext, jobName: string): string | undefined {
   const live = ctx.endpoints.liveForJob(jobName);
   if (live)
-    return `${inlineCode(jobName)} is already deployed as ${inlineCode(live.name)}; remove it first with ${inlineCode(`/logtune undeploy ${live.name}`)}`;
+    return `${inlineCode(jobName)} is already deployed as ${inlineCode(live.name)}; remove it first with ${inlineCode(`${ctx.command} undeploy ${live.name}`)}`;
   const waiting = ctx.requests.waitingForJob(jobName, now(ctx));
   if (waiting)
     return `deploy request ${inlineCode(waiting.id)} for ${inlineCode(jobName)} is already ${waiting.state === 'approved' ? 'being created' : 'waiting for approval'}`;
@@ -51,7 +51,7 @@ export async function askDeploy(
   const training = ctx.models.launched(jobName);
   if (!training)
     return refused(
-      `no training job ${inlineCode(jobName)} launched by logtune is known here (\`/logtune status\` lists them)`,
+      `no training job ${inlineCode(jobName)} launched by logtune is known here (${inlineCode(`${ctx.command} status`)} lists them)`,
     );
   const duplicate = duplicateOf(ctx, jobName);
   if (duplicate) return refused(duplicate);

@@ -45,6 +45,8 @@ export interface DeployContext {
   readonly recipes: JumpStartRecipes;
   readonly clock: Clock;
   readonly log: Log;
+  /** The slash command this app answers (LOGTUNE_COMMAND), as messages name it. */
+  readonly command: string;
   readonly afterInService: AfterInService | undefined;
   /** The doctor's checks for an endpoint (role, PassRole, hosting quota, the model's object), before it is posted. */
   readonly preflight?: Preflight | undefined;

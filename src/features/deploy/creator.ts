@@ -1,9 +1,9 @@
 import { Deployer, undeploy } from '../../deploy/deployer.ts';
 import { deployInputs, deployNames } from '../../deploy/requests.ts';
 import type { CreateOutcome } from '../../aws/sagemakerHosting.ts';
-import type { CreationKind } from '../../spend/creation.ts';
+import { CreationWithdrawn, type CreationKind } from '../../spend/creation.ts';
 import { JUMPSTART_MODEL_ID } from '../../jumpstart/settings.ts';
-import { createdMessage, createFailedMessage } from './blocks/thread.ts';
+import { createdMessage, createFailedMessage, deletingAfterCancelMessage } from './blocks/thread.ts';
 import { ENDPOINT_KIND, now, type DeployContext } from './context.ts';
 import { replyInThread, showRequest } from './messages.ts';
 import type { DeployRecord } from './deployRequestsRepo.ts';
@@ -14,8 +14,16 @@ import type { DeployRecord } from './deployRequestsRepo.ts';
  * lost answer is settled by DescribeEndpoint on the derived name; a failed deploy removes whatever part exists, so
  * it bills nothing.
  */
-export function endpointCreation(ctx: DeployContext): CreationKind<DeployRecord, CreateOutcome> {
+export function endpointCreation(
+  ctx: DeployContext,
+  /** Deletes an endpoint marked `deleting` (removal.ts); true once it is gone. */
+  remove: (name: string) => Promise<boolean>,
+): CreationKind<DeployRecord, CreateOutcome> {
   const deployer = new Deployer(ctx.aws.hosting);
+  const settle = async (record: DeployRecord, signal: AbortSignal): Promise<CreateOutcome | undefined> => {
+    const found = await ctx.aws.hosting.describeEndpoint(deployNames(record.id).endpoint, signal);
+    return found === undefined ? undefined : 'existing';
+  };
   return {
     what: 'endpoint creation',
     approved(id) {
@@ -23,6 +31,12 @@ export function endpointCreation(ctx: DeployContext): CreationKind<DeployRecord,
       return record?.state === 'approved' && record.endpointName !== undefined ? record : undefined;
     },
     async create(record, signal) {
+      if (ctx.requests.get(record.id)?.state !== 'approved') {
+        // Cancelled while waiting to retry: an earlier attempt whose answer was lost may have made the endpoint.
+        if ((await settle(record, signal)) !== undefined) return 'existing';
+        // cleanUp (below) removes a model or config an earlier attempt left.
+        throw new CreationWithdrawn(`${record.id} was cancelled before this attempt; no endpoint was created`);
+      }
       const q = record.quote;
       const inputs = deployInputs(
         {
@@ -44,16 +58,13 @@ export function endpointCreation(ctx: DeployContext): CreationKind<DeployRecord,
       });
       return started.endpoint;
     },
-    async settle(record, signal) {
-      const found = await ctx.aws.hosting.describeEndpoint(deployNames(record.id).endpoint, signal);
-      return found === undefined ? undefined : 'existing';
-    },
+    settle,
     async created(record, outcome) {
       const q = record.quote;
       const name = deployNames(record.id).endpoint;
       // Tracked before anything else: from here on, a restart re-attaches to the endpoint, it never creates another.
       ctx.trackers.track(ENDPOINT_KIND, name, { requestId: record.id });
-      ctx.requests.transaction(() => {
+      const withdrawnBy = ctx.requests.transaction(() => {
         ctx.endpoints.insert(
           {
             name,
@@ -67,8 +78,22 @@ export function endpointCreation(ctx: DeployContext): CreationKind<DeployRecord,
           },
           now(ctx),
         );
-        ctx.requests.markCreated(record.id, now(ctx));
+        if (ctx.requests.markCreated(record.id, now(ctx))) return undefined;
+        // Cancel was pressed while the creates were in flight (recorded first): the endpoint is removed at once,
+        // marked `deleting` in the same step, so a restart finishes the removal (removal.ts resume).
+        const current = ctx.requests.get(record.id);
+        if (current?.state !== 'cancelled') return undefined;
+        const by = current.decidedBy ?? record.requestedBy;
+        ctx.endpoints.startRemoval(name, by, now(ctx));
+        return by;
       });
+      if (withdrawnBy !== undefined) {
+        ctx.log.info('endpoint created after its cancel: deleting it', { requestId: record.id, endpointName: name });
+        await replyInThread(ctx, record, 'deleting-after-cancel', deletingAfterCancelMessage(name));
+        await remove(name);
+        await showRequest(ctx, record.id);
+        return;
+      }
       ctx.log.info('endpoint created', { requestId: record.id, endpointName: name, endpoint: outcome });
       await replyInThread(ctx, record, 'created', createdMessage(name, outcome === 'existing'));
       await showRequest(ctx, record.id);

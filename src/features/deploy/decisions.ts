@@ -4,7 +4,7 @@ import { APPROVAL_WORDS } from '../../slack/blocks/spend.ts';
 import { escapeMrkdwn, inlineCode } from '../../slack/blocks/text.ts';
 import type { MessageContent } from '../../slack/blocks/types.ts';
 import { approvalSubject, closeExpired, decideApproval, type ApprovalSubject } from '../../spend/approval.ts';
-import { approvedMessage, cancelledMessage, expiredMessage } from './blocks/thread.ts';
+import { approvedMessage, cancelledDuringCreationMessage, cancelledMessage, expiredMessage } from './blocks/thread.ts';
 import { now, requestKey, type DeployContext } from './context.ts';
 import type { SpendCreation } from '../../spend/creation.ts';
 import { replyInThread, showRequest } from './messages.ts';
@@ -79,9 +79,10 @@ export class DeployDecisions {
       ctx.requests.recordDecision(id, { userId, action: 'cancel', outcome: 'refused', reason: allowed.reason }, at);
       return refused('cancel this', escapeMrkdwn(allowed.reason));
     }
+    if (record.state === 'approved') return this.cancelCreation(record, userId, at);
     if (!ctx.requests.close(id, 'cancelled', ['pending_approval'], { userId }, at)) {
       const hint = record.endpointName
-        ? `; remove its endpoint with ${inlineCode(`/logtune undeploy ${record.endpointName}`)}`
+        ? `; remove its endpoint with ${inlineCode(`${ctx.command} undeploy ${record.endpointName}`)}`
         : '';
       return plainMessage(
         `${inlineCode(id)} is no longer waiting for approval (${record.state.replace('_', ' ')})${hint}.`,
@@ -92,6 +93,26 @@ export class DeployDecisions {
     if (ctx.messenger.tsOf(requestKey(id)) !== undefined)
       await replyInThread(ctx, record, 'cancelled', cancelledMessage(userId, at.toISOString()));
     await showRequest(ctx, id);
+    return undefined;
+  }
+
+  /**
+   * Cancel after Approve, while the creates run or wait to be retried: recorded first (approved → cancelled, so no
+   * further attempt starts); an endpoint the creates in flight make anyway is removed as soon as their answer
+   * arrives (creator.ts), or on the next start when this process never saw it (withdrawn.ts).
+   */
+  private async cancelCreation(record: DeployRecord, userId: string, at: Date): Promise<MessageContent | undefined> {
+    const { ctx } = this;
+    if (!ctx.requests.close(record.id, 'cancelled', ['approved'], { userId }, at)) {
+      const name = ctx.requests.get(record.id)?.endpointName ?? '';
+      return plainMessage(
+        `${inlineCode(record.id)} was created meanwhile; remove its endpoint with ${inlineCode(`${ctx.command} undeploy ${name}`)}.`,
+      );
+    }
+    ctx.requests.recordDecision(record.id, { userId, action: 'cancel', outcome: 'allowed', reason: undefined }, at);
+    ctx.log.info('deploy request cancelled while its creates were in flight', { requestId: record.id, userId });
+    await replyInThread(ctx, record, 'cancelled', cancelledDuringCreationMessage(userId, at.toISOString()));
+    await showRequest(ctx, record.id);
     return undefined;
   }
 

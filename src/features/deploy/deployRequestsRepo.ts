@@ -90,6 +90,10 @@ export class DeployRequestsRepo {
       waitingForJob: db.prepare<[string, string], Row>(`SELECT * FROM deploy_requests WHERE job_name = ?
         AND (state = 'approved' OR (state = 'pending_approval' AND expires_at > ?)) ORDER BY created_at LIMIT 1`),
       recent: db.prepare<[number], Row>('SELECT * FROM deploy_requests ORDER BY created_at DESC, id DESC LIMIT ?'),
+      // Approved (so an endpoint name was given) and then cancelled before it was created: the creates may have run.
+      cancelledInCreation: db.prepare<[], Row>(
+        `SELECT * FROM deploy_requests WHERE state = 'cancelled' AND endpoint_name IS NOT NULL ORDER BY created_at`,
+      ),
       approve:
         db.prepare(`UPDATE deploy_requests SET state = 'approved', decided_by = @userId, decided_at = @now, endpoint_name = @endpointName,
         updated_at = @now WHERE id = @id AND state = 'pending_approval'`),
@@ -131,6 +135,11 @@ export class DeployRequestsRepo {
   waitingForJob(jobName: string, now: Date): DeployRecord | undefined {
     const row = this.stmts.waitingForJob.get(jobName, now.toISOString());
     return row && toRecord(row);
+  }
+
+  /** Requests cancelled after approval, while their creates were in flight (their endpoint may exist). */
+  cancelledDuringCreation(): DeployRecord[] {
+    return this.stmts.cancelledInCreation.all().map(toRecord).filter(isDefined);
   }
 
   listRecent(limit: number): DeployRecord[] {

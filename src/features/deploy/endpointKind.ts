@@ -42,7 +42,7 @@ export function endpointKind(ctx: DeployContext, tasks: BackgroundTasks): Tracke
         content = await hook({ endpointName: name, datasetId: record.quote.datasetId, deployId: record.id });
       } catch (error) {
         ctx.log.warn('the after-InService hook failed', { endpointName: name, error });
-        content = afterInServiceFailedMessage(name, (error as Error).message);
+        content = afterInServiceFailedMessage(name, (error as Error).message, ctx.command);
       }
       if (content) await replyInThread(ctx, record, 'evaluation', content);
     };
@@ -109,10 +109,11 @@ export function endpointKind(ctx: DeployContext, tasks: BackgroundTasks): Tracke
             record.quote.usdPerHour * record.quote.instanceCount,
             ctx.settings.idleHours,
             ctx.settings.graceHours,
+            ctx.command,
           );
           break;
         case 'failed':
-          content = endpointFailedMessage(payload.status, payload.reason);
+          content = endpointFailedMessage(payload.status, payload.reason, ctx.command);
           break;
         case 'gone':
           content = goneMessage();

@@ -3,7 +3,7 @@ import { botSettings, type BotSettings } from '../../slack/settings.ts';
 import type { Log } from '../../log.ts';
 import { plainMessage } from '../../slack/blocks/help.ts';
 import { inlineCode, link, permalink } from '../../slack/blocks/text.ts';
-import { onlyArgument, type Feature } from '../../slack/feature.ts';
+import { onlyArgument, type Feature, type StatusLine } from '../../slack/feature.ts';
 import type { BotIdentity } from '../../slack/identity.ts';
 import type { Messenger } from '../../slack/messenger.ts';
 import type { Policy } from '../../slack/policy.ts';
@@ -23,6 +23,7 @@ import { APPROVE_ACTION_ID, CANCEL_ACTION_ID } from './blocks/request.ts';
 import { endpointStatusLine, requestStatusLine } from './blocks/status.ts';
 import { requestKey, type AfterInService, type DeployContext } from './context.ts';
 import { endpointCreation } from './creator.ts';
+import { settleCancelledCreations } from './withdrawn.ts';
 import { DeployDecisions } from './decisions.ts';
 import { endpointKind } from './endpointKind.ts';
 import { DeployedEndpointsRepo } from './endpointsRepo.ts';
@@ -97,13 +98,15 @@ export function createDeployFeature(deps: DeployFeatureDeps): DeployFeature {
     recipes: deps.recipes,
     clock: deps.clock,
     log: deps.log.child({ feature: 'deploy' }),
+    command: deps.bot.command,
     afterInService: deps.afterInService,
     preflight: deps.preflight,
   };
   const tasks = new BackgroundTasks(ctx.log);
-  const creation = new SpendCreation(endpointCreation(ctx), { clock: deps.clock, log: ctx.log, tasks });
-  const decisions = new DeployDecisions(ctx, creation);
   const removal = new EndpointRemoval(ctx);
+  const creationKind = endpointCreation(ctx, (name) => removal.remove(name));
+  const creation = new SpendCreation(creationKind, { clock: deps.clock, log: ctx.log, tasks });
+  const decisions = new DeployDecisions(ctx, creation);
   const idleEndpoints = new IdleEndpoints(ctx, removal);
   deps.trackers.register(endpointKind(ctx, tasks));
   let stopSweep: (() => void) | undefined;
@@ -138,7 +141,7 @@ export function createDeployFeature(deps: DeployFeatureDeps): DeployFeature {
           const place = approvalPlace(channelId, deps.bot.approvalsChannel, 'deploy', deps.bot.command);
           const outcome = await askDeploy(ctx, job, userId, place.channel);
           if (outcome.kind === 'refused') return plainMessage(`:no_entry: Not posted: ${outcome.reason}.`);
-          if (outcome.kind === 'failing') return preflightRefusal('deploy', outcome.failing);
+          if (outcome.kind === 'failing') return preflightRefusal('deploy', outcome.failing, deps.bot.command);
           const posted =
             outcome.ts === undefined
               ? ''
@@ -154,7 +157,10 @@ export function createDeployFeature(deps: DeployFeatureDeps): DeployFeature {
         summary: 'Remove an endpoint with its config and model (the person who deployed it or an approver)',
         example: '/logtune undeploy logtune-dep-20240601t120000-ab12',
         async run({ args, userId }) {
-          const name = onlyArgument(args, 'one endpoint (as shown in its deploy message or in /logtune status)');
+          const name = onlyArgument(
+            args,
+            `one endpoint (as shown in its deploy message or in ${deps.bot.command} status)`,
+          );
           return removal.undeploy(name, userId);
         },
       },
@@ -171,27 +177,36 @@ export function createDeployFeature(deps: DeployFeatureDeps): DeployFeature {
     async status() {
       const at = new Date(deps.clock.now());
       const endpoints = ctx.endpoints.listForStatus(RECENT);
-      const lines = endpoints.map((e) => {
+      const lines: StatusLine[] = endpoints.map((e) => {
         const request = ctx.requests.get(e.requestId);
-        return endpointStatusLine(e, costOf(ctx, e), request && threadUrl(request.id, request.channel), at);
+        const text = endpointStatusLine(e, costOf(ctx, e), request && threadUrl(request.id, request.channel), at);
+        return { text, channel: request?.channel, requestedBy: e.deployedBy };
       });
       // Requests that never became an endpoint (waiting, cancelled, expired, failed), fewer: they cost nothing.
       const withoutEndpoint = ctx.requests
         .listRecent(RECENT)
         .filter((r) => r.state !== 'created')
         .slice(0, RECENT / 2);
-      lines.push(...withoutEndpoint.map((r) => requestStatusLine(r, threadUrl(r.id, r.channel), at)));
+      lines.push(
+        ...withoutEndpoint.map((r) => ({
+          text: requestStatusLine(r, threadUrl(r.id, r.channel), at),
+          channel: r.channel,
+          requestedBy: r.requestedBy,
+        })),
+      );
       for (const e of ctx.adopted.open('endpoint'))
-        lines.unshift(adoptedStatusLine(e, undefined, '/logtune undeploy', at));
+        lines.unshift({ text: adoptedStatusLine(e, undefined, `${deps.bot.command} undeploy`, at) });
       return {
         title: 'Endpoints',
         lines,
-        empty: 'No endpoints yet. Deploy a completed training job with `/logtune deploy <job>`.',
+        empty: `No endpoints yet. Deploy a completed training job with \`${deps.bot.command} deploy <job>\`.`,
       };
     },
     start() {
       // Approved requests a previous process left before (or during) their creates.
       for (const record of ctx.requests.inStates(['approved'])) creation.start(record.id);
+      // Cancelled while the creates were in flight, before this process saw their answer: an endpoint made is removed.
+      tasks.run(settleCancelledCreations(ctx, creationKind), 'settling cancelled deploys');
       stopSweep = tasks.every(deps.clock, SWEEP_MS, sweepOnce, 'the deploy sweep');
       // A database lost or replaced while endpoints ran: logtune's endpoints it does not know are adopted, not left billing.
       const adopting = reconcile(

@@ -51,6 +51,7 @@ export function requestMessage(ctx: DeployContext, record: DeployRecord): Messag
     idleHours: ctx.settings.idleHours,
     graceHours: ctx.settings.graceHours,
     endpoint: endpoint && endpointView(ctx, endpoint),
+    command: ctx.command,
   });
 }
 

@@ -23,12 +23,17 @@ export function doctorMessage(results: readonly CheckResult[]): MessageContent {
 }
 
 /** `train` or `deploy` refused before the approval is posted: the failing lines, and where to see every check. */
-export function preflightRefusal(what: 'train' | 'deploy', failing: readonly CheckResult[]): MessageContent {
+export function preflightRefusal(
+  what: 'train' | 'deploy',
+  failing: readonly CheckResult[],
+  /** The slash command this app answers (LOGTUNE_COMMAND). */
+  command: string,
+): MessageContent {
   const lines = failing.map((r) => escapeMrkdwn(checkLine(r))).join('\n');
   return plainMessage(
     truncate(
       `:no_entry: Not posted for approval: the ${what === 'train' ? 'training job' : 'endpoint'} could not start.\n` +
-        `${lines}\nNothing was started. \`/logtune doctor\` shows every check.`,
+        `${lines}\nNothing was started. \`${command} doctor\` shows every check.`,
       SECTION_CHARS,
     ),
   );

@@ -31,6 +31,8 @@ export interface EvaluationFeatureDeps {
   readonly messenger: Messenger;
   readonly log: Log;
   readonly now: () => Date;
+  /** The slash command this app answers (LOGTUNE_COMMAND). */
+  readonly command: string;
 }
 
 export interface EvaluationFeature extends Feature {
@@ -66,7 +68,10 @@ export function createEvaluationFeature(deps: EvaluationFeatureDeps): Evaluation
           'Score a deployed endpoint on a sample of its validation split, beside the free baseline; the report is posted here',
         example: '/logtune evaluate logtune-dr-20240601t120000-ab12',
         async run({ args, channelId, userId }) {
-          const endpointName = onlyArgument(args, 'the endpoint to evaluate, e.g. `/logtune evaluate logtune-dr-…`');
+          const endpointName = onlyArgument(
+            args,
+            `the endpoint to evaluate, e.g. \`${deps.command} evaluate logtune-dr-…\``,
+          );
           const datasetId = deps.endpoints?.datasetOf(endpointName) ?? (await deps.endpointDataset(endpointName));
           if (datasetId === undefined)
             throw new UsageError(
@@ -110,7 +115,7 @@ export function createEvaluationFeature(deps: EvaluationFeatureDeps): Evaluation
 export const evaluationFeature = describeFeature({
   name: 'evaluation',
   settings: { data: dataSettings, inference: inferenceSettings, hosting: hostingSettings },
-  create: ({ settings, features, aws, messenger, log, clock }) =>
+  create: ({ settings, features, aws, messenger, log, clock, command }) =>
     createEvaluationFeature({
       data: settings.data,
       endpoints: features.find<DeployFeature>('deploy')?.endpoints,
@@ -119,5 +124,6 @@ export const evaluationFeature = describeFeature({
       messenger,
       log,
       now: () => new Date(clock.now()),
+      command,
     }),
 });

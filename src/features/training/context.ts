@@ -35,6 +35,10 @@ export interface TrainingContext {
   readonly recipes: JumpStartRecipes;
   readonly clock: Clock;
   readonly log: Log;
+  /** The workspace's URL (auth.test), for links to messages. */
+  readonly workspaceUrl: string;
+  /** The slash command this app answers (LOGTUNE_COMMAND), as messages name it. */
+  readonly command: string;
   /** The free baseline's macro-F1 on the dataset's validation split, when it has one (the bar a fine-tune must clear). */
   readonly baselineMacroF1?: (dataset: StoredDataset) => Promise<number | undefined>;
 }

@@ -12,7 +12,13 @@ import {
   type ApprovalSubject,
 } from '../../spend/approval.ts';
 import { parseApprovalQuote } from './approvalQuote.ts';
-import { approvedMessage, cancelledMessage, expiredMessage, stopRequestedMessage } from './blocks/thread.ts';
+import {
+  approvedMessage,
+  cancelledDuringLaunchMessage,
+  cancelledMessage,
+  expiredMessage,
+  stopRequestedMessage,
+} from './blocks/thread.ts';
 import { JOB_KIND, now, type TrainingContext } from './context.ts';
 import type { TrainingFlow } from './flow.ts';
 import { replyInThread, showRequest } from './messages.ts';
@@ -76,7 +82,7 @@ export class TrainingDecisions {
     const at = now(ctx);
     const record = ctx.requests.get(id);
     if (!record) return plainMessage(`No training request ${inlineCode(id)} is known here.`);
-    if (record.state === 'launched' || record.state === 'approved') return this.stop(id, userId);
+    if (record.state === 'launched') return this.stop(id, userId);
     const allowed = ctx.policy.may(userId, 'training.cancel', record);
     if (!allowed.allowed) {
       ctx.requests.recordDecision(
@@ -86,6 +92,7 @@ export class TrainingDecisions {
       );
       return refused('cancel this', escapeMrkdwn(allowed.reason));
     }
+    if (record.state === 'approved') return this.cancelLaunch(record, userId, at);
     if (!ctx.requests.close(id, 'cancelled', ['awaiting_dataset', 'pending_approval'], { userId }, at)) {
       return plainMessage(
         `${inlineCode(id)} is no longer waiting (${record.state.replace('_', ' ')}); nothing to cancel.`,
@@ -104,12 +111,35 @@ export class TrainingDecisions {
     return undefined;
   }
 
+  /**
+   * Cancel after Approve, while CreateTrainingJob is called or waits to be retried: recorded first (approved →
+   * cancelled, so no further attempt starts); a job the attempt in flight creates anyway is stopped as soon as its
+   * answer arrives (launch.ts, withdrawn.ts). Already launched meanwhile: the job is stopped like any running one.
+   */
+  private async cancelLaunch(record: TrainingRecord, userId: string, at: Date): Promise<MessageContent | undefined> {
+    const { ctx } = this;
+    if (!ctx.requests.close(record.id, 'cancelled', ['approved'], { userId }, at)) return this.stop(record.id, userId);
+    ctx.requests.recordDecision(
+      record.id,
+      { userId, action: 'cancel', outcome: 'allowed', reason: undefined, capUsd: record.capUsd },
+      at,
+    );
+    ctx.log.info('training request cancelled while its launch was in flight', {
+      requestId: record.id,
+      jobName: record.jobName,
+      userId,
+    });
+    await replyInThread(ctx, record, 'cancelled', cancelledDuringLaunchMessage(userId, at.toISOString()));
+    await showRequest(ctx, record.id);
+    return undefined;
+  }
+
   /** Stop a running job (the Cancel button on its message, or `/logtune cancel <job>`). */
   async stop(ref: string, userId: string): Promise<MessageContent | undefined> {
     const { ctx } = this;
     const record = ctx.requests.get(ref) ?? ctx.requests.getByJob(ref);
     if (!record) return this.stopAdopted(ref, userId);
-    if (record.state === 'awaiting_dataset' || record.state === 'pending_approval')
+    if (record.state === 'awaiting_dataset' || record.state === 'pending_approval' || record.state === 'approved')
       return this.cancel(record.id, userId);
     const allowed = ctx.policy.may(userId, 'training.cancel', record);
     if (!allowed.allowed) return refused('stop this job', escapeMrkdwn(allowed.reason));

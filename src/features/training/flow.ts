@@ -16,12 +16,13 @@ import { toApprovalQuote, withSubset } from './approvalQuote.ts';
 import { quoteWithinBudget } from './budgetSizing.ts';
 import { notStartedMessage } from './blocks/thread.ts';
 import { plainMessage } from '../../slack/blocks/help.ts';
-import { inlineCode } from '../../slack/blocks/text.ts';
+import { inlineCode, link, permalink } from '../../slack/blocks/text.ts';
 import { refusalAdvice } from '../../slack/postRefusal.ts';
 import { now, type TrainingContext } from './context.ts';
 import { trainingLaunch } from './launch.ts';
 import { replyInThread, showRequest } from './messages.ts';
 import type { TrainingRecord } from './trainingRequestsRepo.ts';
+import { settleCancelledLaunches } from './withdrawn.ts';
 
 export type RequestOutcome =
   | { readonly kind: 'building'; readonly record: TrainingRecord }
@@ -47,7 +48,7 @@ export class TrainingFlow {
   }
 
   /** Checks everything that can be checked before anything is created; throws UsageError/ConfigError otherwise. */
-  async request(args: TrainArgs, requestedBy: string, channel: string): Promise<RequestOutcome> {
+  async request(args: TrainArgs, requestedBy: string, channel: string, askedIn = channel): Promise<RequestOutcome> {
     const { ctx } = this;
     const at = now(ctx);
     resolveBuildRequest(ctx.data, { rangeText: args.rangeText }, at); // the range and the data settings, first
@@ -82,6 +83,7 @@ export class TrainingFlow {
       instanceType,
       epochs: args.epochs ?? ctx.training.epochs,
       ...(args.budgetUsd !== undefined && { budgetUsd: args.budgetUsd }),
+      ...(askedIn !== channel && { askedIn }),
     };
     const key = buildKey(build);
     const finished =
@@ -162,6 +164,7 @@ export class TrainingFlow {
       });
       const shown = await showRequest(ctx, id);
       if (shown.kind === 'refused') await this.approvalRefused(id, shown.reason);
+      if (shown.kind === 'posted') await this.linkApproval(id, shown.ts);
     } catch (error) {
       const record = ctx.requests.get(id);
       ctx.log.error('training estimate failed', { requestId: id, error });
@@ -194,6 +197,8 @@ export class TrainingFlow {
 
   /** Requests a previous process left half-way: quotes to make, launches to (re)try. Launched jobs are the tracker's. */
   resume(): void {
+    // Cancelled while a launch was in flight, before this process saw its answer: a job it created is stopped.
+    this.background(settleCancelledLaunches(this.ctx));
     for (const record of this.ctx.requests.inStates(['awaiting_dataset', 'approved'])) {
       if (record.state === 'approved') {
         this.launch(record.id);
@@ -226,6 +231,24 @@ export class TrainingFlow {
       { channel: record.requestedBy },
       plainMessage(
         `:no_entry: Training request ${inlineCode(id)} was not posted for approval: ${refusalAdvice(reason, record.channel)}. Nothing was started.`,
+      ),
+    );
+  }
+
+  /**
+   * The approval went to LOGTUNE_APPROVALS_CHANNEL, not where it was asked: its requester gets the link to it in
+   * their direct message with logtune (the command's own answer may be long expired by the time the dataset is built).
+   */
+  private async linkApproval(id: string, ts: string): Promise<void> {
+    const { ctx } = this;
+    const record = ctx.requests.get(id);
+    if (record?.ask.askedIn === undefined || record.ask.askedIn === record.channel) return;
+    await ctx.messenger.post(
+      `training:${id}:approval-link`,
+      { channel: record.requestedBy },
+      plainMessage(
+        `:moneybag: The estimate of your training request ${inlineCode(id)} is posted for an approver in <#${record.channel}>: ` +
+          `${link(permalink(ctx.workspaceUrl, record.channel, ts), 'see it')}. Its progress follows in that thread.`,
       ),
     );
   }

@@ -6,7 +6,7 @@ import type { StoredDataset } from '../../dataset/output/stored.ts';
 import type { Log } from '../../log.ts';
 import { plainMessage } from '../../slack/blocks/help.ts';
 import { escapeMrkdwn, inlineCode, permalink } from '../../slack/blocks/text.ts';
-import { onlyArgument, type Feature } from '../../slack/feature.ts';
+import { onlyArgument, type Feature, type StatusLine } from '../../slack/feature.ts';
 import type { BotIdentity } from '../../slack/identity.ts';
 import type { Messenger } from '../../slack/messenger.ts';
 import type { Policy } from '../../slack/policy.ts';
@@ -98,6 +98,8 @@ export function createTrainingFeature(deps: TrainingFeatureDeps): TrainingFeatur
     ),
     clock: deps.clock,
     log: deps.log.child({ feature: 'training' }),
+    workspaceUrl: deps.identity.workspaceUrl,
+    command: deps.bot.command,
     ...(deps.baselineMacroF1 && { baselineMacroF1: deps.baselineMacroF1 }),
   };
   const flow = new TrainingFlow(ctx);
@@ -144,10 +146,12 @@ export function createTrainingFeature(deps: TrainingFeatureDeps): TrainingFeatur
           const parsed = parseTrainArgs(args);
           const place = approvalPlace(channelId, deps.bot.approvalsChannel, 'train', deps.bot.command);
           const failing = await preflight?.failures({ use: 'train', instanceType: parsed.instanceType });
-          if (failing !== undefined && failing.length > 0) return preflightRefusal('train', failing);
-          const outcome = await flow.request(parsed, userId, place.channel);
+          if (failing !== undefined && failing.length > 0) return preflightRefusal('train', failing, deps.bot.command);
+          const outcome = await flow.request(parsed, userId, place.channel, channelId);
           const { record } = outcome;
-          const next = `the estimate, with Approve and Cancel for an approver, follows ${place.where}`;
+          const linked =
+            place.channel === channelId ? '' : ' (a link to it follows in your direct message with logtune)';
+          const next = `the estimate, with Approve and Cancel for an approver, follows ${place.where}${linked}`;
           return plainMessage(
             outcome.kind === 'reusing'
               ? `:moneybag: Training request ${inlineCode(record.id)}: reusing dataset ${inlineCode(record.datasetId ?? '?')}; ${next}.`
@@ -179,10 +183,10 @@ export function createTrainingFeature(deps: TrainingFeatureDeps): TrainingFeatur
     ],
     async status() {
       const at = new Date(deps.clock.now());
-      const lines = ctx.requests.listRecent(RECENT).map((record) => {
+      const lines: StatusLine[] = ctx.requests.listRecent(RECENT).map((record) => {
         const ts = deps.messenger.tsOf(requestKey(record.id));
         const job = jobView(ctx, record);
-        return trainingStatusLine(
+        const text = trainingStatusLine(
           {
             record,
             job: job && { status: job.status, usdSoFar: job.usdSoFar },
@@ -190,13 +194,16 @@ export function createTrainingFeature(deps: TrainingFeatureDeps): TrainingFeatur
           },
           at,
         );
+        return { text, channel: record.channel, requestedBy: record.requestedBy };
       });
-      for (const job of ctx.adopted.open('training-job'))
-        lines.unshift(adoptedStatusLine(job, job.tags[TRAINING_REQUESTED_BY_TAG], '/logtune cancel', at));
+      for (const job of ctx.adopted.open('training-job')) {
+        const requestedBy = job.tags[TRAINING_REQUESTED_BY_TAG];
+        lines.unshift({ text: adoptedStatusLine(job, requestedBy, `${deps.bot.command} cancel`, at), requestedBy });
+      }
       return {
         title: 'Training',
         lines,
-        empty: 'No training requests yet. Start one with `/logtune train april-may`.',
+        empty: `No training requests yet. Start one with \`${deps.bot.command} train april-may\`.`,
       };
     },
     start() {

@@ -64,6 +64,14 @@ export function trainingJobKind(ctx: TrainingContext): TrackedKind<Context, Payl
           ctx.log.warn('training job not found (yet)', { jobName: resource.id });
         throw error;
       }
+      // A job created after its request was cancelled (withdrawn.ts) is asked to stop at every poll until it does.
+      if (job.TrainingJobStatus === 'InProgress' && ctx.requests.get(resource.context.requestId)?.state === 'cancelled')
+        await ctx.aws.jobs.stop(resource.id).catch((error: unknown) =>
+          ctx.log.warn('stopping a job created after its cancel failed; asking again at the next poll', {
+            jobName: resource.id,
+            error,
+          }),
+        );
       const progress = trainingProgress(job, resource.context.usdPerHour, now(ctx));
       const changes: Observation<Payload, Snapshot>['changes'][number][] = progress.changes.map((c) => ({
         key: `status:${c.key}`,
@@ -101,7 +109,7 @@ export function trainingJobKind(ctx: TrainingContext): TrackedKind<Context, Payl
       const content =
         payload.type === 'status'
           ? statusChangeMessage(payload.status, payload.message)
-          : resultMessage(payload, parseApprovalQuote(record.quoteJson));
+          : resultMessage(payload, parseApprovalQuote(record.quoteJson), ctx.command);
       // No thread to reply in (the request message never made it to Slack): nothing to wait for either.
       if (ctx.messenger.tsOf(`training:${record.id}:request`) === undefined) return true;
       return replyInThread(ctx, record, change.key, content);

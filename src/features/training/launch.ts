@@ -1,13 +1,14 @@
 import { TrainingJobNotFoundError } from '../../aws/sagemakerTraining.ts';
 import { requireSetting } from '../../shared/env.ts';
 import { openStoredDataset } from '../../dataset/output/stored.ts';
-import type { CreationKind } from '../../spend/creation.ts';
+import { CreationWithdrawn, type CreationKind } from '../../spend/creation.ts';
 import { trainingJobRequest } from '../../training/request.ts';
 import { parseApprovalQuote } from './approvalQuote.ts';
 import { launchedMessage, launchFailedMessage } from './blocks/thread.ts';
-import { JOB_KIND, now, type TrainingContext } from './context.ts';
+import { now, type TrainingContext } from './context.ts';
 import { replyInThread, showRequest } from './messages.ts';
 import type { TrainingRecord } from './trainingRequestsRepo.ts';
+import { stopWithdrawnJob, trackJob } from './withdrawn.ts';
 
 type Launched = 'created' | 'exists';
 
@@ -17,6 +18,15 @@ type Launched = 'created' | 'exists';
  * so a restart re-attaches to it and never creates another.
  */
 export function trainingLaunch(ctx: TrainingContext): CreationKind<TrainingRecord, Launched> {
+  const settle = async (record: TrainingRecord, signal: AbortSignal): Promise<Launched | undefined> => {
+    try {
+      await ctx.aws.jobs.describe(record.jobName!, signal);
+      return 'exists';
+    } catch (error) {
+      if (error instanceof TrainingJobNotFoundError) return undefined;
+      throw error;
+    }
+  };
   return {
     what: 'training launch',
     approved(id) {
@@ -24,6 +34,11 @@ export function trainingLaunch(ctx: TrainingContext): CreationKind<TrainingRecor
       return record?.state === 'approved' && record.jobName !== undefined ? record : undefined;
     },
     async create(record, signal) {
+      if (ctx.requests.get(record.id)?.state !== 'approved') {
+        // Cancelled while waiting to retry: an earlier attempt whose answer was lost may still have created the job.
+        if ((await settle(record, signal)) !== undefined) return 'exists';
+        throw new CreationWithdrawn(`${record.id} was cancelled before this launch attempt; nothing was created`);
+      }
       const quote = parseApprovalQuote(record.quoteJson);
       if (!quote) throw new Error('the approved quote could not be read back');
       const dataset = await openStoredDataset(quote.datasetUri, undefined, {
@@ -58,25 +73,16 @@ export function trainingLaunch(ctx: TrainingContext): CreationKind<TrainingRecor
       });
       return outcome;
     },
-    async settle(record, signal) {
-      try {
-        await ctx.aws.jobs.describe(record.jobName!, signal);
-        return 'exists';
-      } catch (error) {
-        if (error instanceof TrainingJobNotFoundError) return undefined;
-        throw error;
-      }
-    },
+    settle,
     async created(record, outcome) {
       const jobName = record.jobName!;
-      const quote = parseApprovalQuote(record.quoteJson);
       // Tracked before anything else: from here on, a restart re-attaches to the job, it never creates another.
-      ctx.trackers.track(JOB_KIND, jobName, {
-        requestId: record.id,
-        usdPerHour: quote?.usdPerHour ?? 1,
-        workTokens: quote ? quote.tokens * quote.epochs : 0,
-      });
-      ctx.requests.markLaunched(record.id, now(ctx));
+      trackJob(ctx, record, jobName);
+      if (!ctx.requests.markLaunched(record.id, now(ctx))) {
+        const current = ctx.requests.get(record.id);
+        // Cancel was pressed while CreateTrainingJob was in flight (recorded first): the job is stopped at once.
+        if (current?.state === 'cancelled') return stopWithdrawnJob(ctx, current, jobName);
+      }
       ctx.log.info('training job launched', { requestId: record.id, jobName, outcome });
       await replyInThread(ctx, record, 'launched', launchedMessage(jobName, outcome === 'created'));
       await showRequest(ctx, record.id);

@@ -19,6 +19,7 @@ export function requestMessage(ctx: TrainingContext, record: TrainingRecord): Me
     expiresAt: record.expiresAt,
     problem: record.error,
     job: jobView(ctx, record),
+    cancelledInLaunch: record.state === 'cancelled' && record.jobName !== undefined,
     firstApproval: !ctx.requests.inStates(['approved', 'launched']).some((other) => other.id !== record.id),
   });
 }

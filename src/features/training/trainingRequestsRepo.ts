@@ -18,6 +18,8 @@ export const trainingAskSchema = z.object({
   instanceType: z.string(),
   epochs: z.number().int().positive(),
   budgetUsd: z.number().positive().optional(),
+  /** Where `/logtune train` was typed, when the approval went elsewhere (LOGTUNE_APPROVALS_CHANNEL). */
+  askedIn: z.string().optional(),
 });
 export type TrainingAsk = z.infer<typeof trainingAskSchema>;
 
@@ -109,6 +111,10 @@ export class TrainingRequestsRepo {
         `SELECT * FROM training_requests WHERE state = 'awaiting_dataset' AND dataset_id = ? ORDER BY created_at`,
       ),
       recent: db.prepare<[number], Row>('SELECT * FROM training_requests ORDER BY created_at DESC, id DESC LIMIT ?'),
+      // Approved (so a job name was given) and then cancelled before the job was known: the launch may have created it.
+      cancelledInLaunch: db.prepare<[], Row>(
+        `SELECT * FROM training_requests WHERE state = 'cancelled' AND job_name IS NOT NULL ORDER BY created_at`,
+      ),
       quote:
         db.prepare(`UPDATE training_requests SET state = 'pending_approval', quote_json = @quote, cap_usd = @cap, expires_at = @expiresAt,
         updated_at = @now WHERE id = @id AND state = 'awaiting_dataset'`),
@@ -165,6 +171,11 @@ export class TrainingRequestsRepo {
 
   listRecent(limit: number): TrainingRecord[] {
     return this.stmts.recent.all(limit).map(toRecord).filter(isDefined);
+  }
+
+  /** Requests cancelled after approval, while their launch was in flight (their job may exist). */
+  cancelledDuringLaunch(): TrainingRecord[] {
+    return this.stmts.cancelledInLaunch.all().map(toRecord).filter(isDefined);
   }
 
   setDataset(id: string, datasetId: string, now: Date): void {

@@ -36,7 +36,7 @@ export function createTriageFeature(deps: TriageFeatureDeps): Feature {
             throw new UsageError(
               "that is not a log line I can read (CloudFront W3C, a CSV row in the logs' column order, or a JSON object)",
             );
-          if (answer.kind === 'no_model') return noModelReply();
+          if (answer.kind === 'no_model') return noModelReply(deps.command);
           return triage.reply(answer);
         },
       },
@@ -49,7 +49,7 @@ export function createTriageFeature(deps: TriageFeatureDeps): Feature {
 export const triageFeature = describeFeature({
   name: 'triage',
   settings: { triage: triageSettings, data: dataSettings, inference: inferenceSettings, hosting: hostingSettings },
-  create({ settings, features, aws, messenger, slack, identity, log, clock }) {
+  create({ settings, features, aws, messenger, slack, identity, log, clock, command }) {
     const endpoints = features.find<DeployFeature>('deploy')?.endpoints;
     const endpointDataset = endpointDatasetFromTags(aws.sagemaker);
     const models = new TriageModels({
@@ -72,6 +72,7 @@ export const triageFeature = describeFeature({
       botUserId: identity.botUserId,
       log,
       now: () => new Date(clock.now()),
+      command,
     });
   },
 });

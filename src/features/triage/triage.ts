@@ -25,6 +25,8 @@ export interface TriageDeps {
   readonly botUserId: string;
   readonly log: Log;
   readonly now: () => Date;
+  /** The slash command this app answers (LOGTUNE_COMMAND), as replies name it. */
+  readonly command: string;
 }
 
 export type TriageAnswer =
@@ -78,7 +80,7 @@ export class Triage {
       return deps.log.debug('triage: no log line in the message', where);
     }
     if (answer.kind === 'no_model') {
-      await deps.messenger.post(key, target, noModelReply());
+      await deps.messenger.post(key, target, noModelReply(deps.command));
       return;
     }
     const { results } = answer.classified;
@@ -175,6 +177,7 @@ export class Triage {
       notClassified: answer.classified.notClassified,
       maxLines: this.deps.maxLines,
       alertLabels: this.deps.settings.alertLabels,
+      command: this.deps.command,
       ...(verdictFile !== undefined && { verdictFile }),
     });
     if (problems.length === 0) return reply;

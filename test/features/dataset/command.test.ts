@@ -90,6 +90,7 @@ describe('/logtune dataset', () => {
       runner: h.runner,
       identity: h.deps.identity,
       now: h.deps.now,
+      command: '/logtune',
     });
     const reply = await routeCommand(
       { text: 'dataset april-may', userId: 'U0ALICE', channelId: 'C0CHAN', notify: async () => undefined },

@@ -29,6 +29,7 @@ const view = (overrides: Partial<DeployView> = {}): DeployView => ({
   idleHours: 24,
   graceHours: 2,
   endpoint: undefined,
+  command: '/logtune',
   ...overrides,
 });
 
@@ -185,14 +186,14 @@ describe('thread replies', () => {
       thread.createdMessage('logtune-dep-1', true),
       thread.createFailedMessage(`${HOSTILE}${'y'.repeat(5000)}`),
       thread.statusChangeMessage(HOSTILE),
-      thread.inServiceMessage('logtune-dep-1', 1.515, 24, 2),
-      thread.endpointFailedMessage('Failed', HOSTILE),
+      thread.inServiceMessage('logtune-dep-1', 1.515, 24, 2, '/logtune'),
+      thread.endpointFailedMessage('Failed', HOSTILE, '/logtune'),
       thread.goneMessage(),
       thread.removedMessage({ userId: 'U0ALICE' }, 12.5),
       thread.removedMessage({ idleHours: 24, graceHours: 2 }, 40),
       thread.removalFailedMessage(HOSTILE),
       thread.keptMessage('U0ALICE', '2024-06-01T12:00:00.000Z', 24),
-      thread.afterInServiceFailedMessage('logtune-dep-1', HOSTILE),
+      thread.afterInServiceFailedMessage('logtune-dep-1', HOSTILE, '/logtune'),
     ];
     for (const m of messages) {
       expectWithinLimits(m);

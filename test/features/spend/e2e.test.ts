@@ -174,7 +174,8 @@ describe('the database lost while a job and an endpoint run', () => {
     await h.stop();
     for (const suffix of ['', '-wal', '-shm']) rmSync(`${h.env.LOGTUNE_DB}${suffix}`, { force: true });
     await restart();
-    const adopted = async () => JSON.stringify((await h.command('status')).blocks);
+    // Adopted resources belong to no conversation: status shows them to approvers (and to a job's tagged requester).
+    const adopted = async () => JSON.stringify((await h.command('status', 'U0CAROL')).blocks);
     await waitFor(async () => (await adopted()).includes(endpoint), { what: 'the adopted endpoint in status' });
     const status = await adopted();
     expect(status).toContain(`adopted* · \`${runningJob}\``);
@@ -182,6 +183,8 @@ describe('the database lost while a job and an endpoint run', () => {
     expect(status).toContain(`/logtune cancel ${runningJob}`);
     expect(status).toContain(`/logtune undeploy ${endpoint}`);
     expect(status).not.toContain(completedJob); // it ended: nothing bills, nothing to adopt
+    const mallory = JSON.stringify((await h.command('status', 'U0MALLORY')).blocks);
+    expect(mallory).not.toContain(endpoint);
     expect(logged('adopted training jobs this database did not know').at(-1)?.jobs).toEqual([runningJob]);
     expect({ jobs: training.creates.length, endpoints: hosting.count('CreateEndpoint') }).toEqual(creates);
 

@@ -13,6 +13,7 @@ const view = (results: LineResult[]) => ({
   maxLines: 2000,
   alertLabels: ['malicious'],
   verdictFile: 'v.csv',
+  command: '/logtune',
 });
 
 describe('triage reply', () => {

@@ -36,6 +36,8 @@ export interface DeployView {
   readonly idleHours: number;
   readonly graceHours: number;
   readonly endpoint: EndpointView | undefined;
+  /** The slash command this app answers (LOGTUNE_COMMAND). */
+  readonly command: string;
 }
 
 function facts(v: DeployView): string {
@@ -48,7 +50,7 @@ function facts(v: DeployView): string {
   ].join('\n');
 }
 
-function endpointLine(e: EndpointView): string {
+function endpointLine(e: EndpointView, command: string): string {
   const money = `${formatUsd(e.soFarUsd)} so far · ${formatUsd(e.perDayUsd)}/day`;
   switch (e.state) {
     case 'creating':
@@ -57,7 +59,7 @@ function endpointLine(e: EndpointView): string {
       const warned = e.removeAt
         ? `\n:hourglass: Unused: it will be removed at ${utc(e.removeAt)} unless someone clicks Keep in the thread or uses it.`
         : '';
-      return `:large_green_circle: *InService* · ${inlineCode(e.name)} · ${money}. Remove it with ${inlineCode(`/logtune undeploy ${e.name}`)}.${warned}`;
+      return `:large_green_circle: *InService* · ${inlineCode(e.name)} · ${money}. Remove it with ${inlineCode(`${command} undeploy ${e.name}`)}.${warned}`;
     }
     case 'failed':
       return `:x: *Failed* · ${inlineCode(e.name)} — ${escapeMrkdwn(truncate(e.failureReason ?? 'no reason given', 600))} · ${formatUsd(e.soFarUsd)} at most`;
@@ -83,10 +85,12 @@ function statusLine(v: DeployView): string {
       return `:white_check_mark: *Approved* by ${mention(v.decidedBy ?? '?')} — creating the model, endpoint config and endpoint`;
     case 'created':
       return v.endpoint
-        ? endpointLine(v.endpoint)
+        ? endpointLine(v.endpoint, v.command)
         : `:white_check_mark: *Approved* by ${mention(v.decidedBy ?? '?')} — created`;
     case 'cancelled':
-      return `:no_entry_sign: *Cancelled*${v.decidedBy ? ` by ${mention(v.decidedBy)}` : ''} — nothing was created`;
+      return v.endpoint
+        ? `:no_entry_sign: *Cancelled*${v.decidedBy ? ` by ${mention(v.decidedBy)}` : ''} during the creates — ${endpointLine(v.endpoint, v.command)}`
+        : `:no_entry_sign: *Cancelled*${v.decidedBy ? ` by ${mention(v.decidedBy)}` : ''} — nothing was created`;
     case 'expired':
       return ':hourglass: *Expired* without approval — nothing was created';
     case 'failed':
@@ -128,6 +132,13 @@ export function deployMessage(v: DeployView): MessageContent {
         button(APPROVE_ACTION_ID, `Approve ${formatUsd(perDay)}/day`, v.id, 'primary'),
         button(CANCEL_ACTION_ID, 'Cancel', v.id, 'danger'),
       ],
+    });
+  } else if (v.state === 'approved') {
+    // The creates may be retried for minutes (throttling, capacity): they can still be called off.
+    blocks.push({
+      type: 'actions',
+      block_id: 'deploy_creating',
+      elements: [button(CANCEL_ACTION_ID, 'Cancel creation', v.id, 'danger')],
     });
   }
   const plain = status

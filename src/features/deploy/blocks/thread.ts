@@ -17,6 +17,22 @@ export function cancelledMessage(userId: string, at: string): MessageContent {
   return note(`:no_entry_sign: *Cancelled* by ${mention(userId)} at ${utc(at)}; nothing was created`);
 }
 
+/** Cancel pressed after Approve, while CreateModel / CreateEndpointConfig / CreateEndpoint ran or waited to be retried. */
+export function cancelledDuringCreationMessage(userId: string, at: string): MessageContent {
+  return note(
+    `:no_entry_sign: *Cancelled* by ${mention(userId)} at ${utc(at)}, while the endpoint was being created: no further ` +
+      'attempt is made, and whatever the creates in flight make is deleted at once',
+  );
+}
+
+/** The creates in flight at the cancel made the endpoint anyway: it is being deleted. */
+export function deletingAfterCancelMessage(name: string): MessageContent {
+  return note(
+    `:wastebasket: SageMaker created ${inlineCode(name)} from the creates in flight at the cancel; logtune is deleting it ` +
+      'at once (endpoint, endpoint config and model).',
+  );
+}
+
 export function expiredMessage(at: string): MessageContent {
   return note(
     `:hourglass: *Expired* at ${utc(at)} without approval; nothing was created. Ask again for a fresh price.`,
@@ -46,18 +62,20 @@ export function inServiceMessage(
   perHourUsd: number,
   idleHours: number,
   graceHours: number,
+  /** The slash command this app answers (LOGTUNE_COMMAND). */
+  command: string,
 ): MessageContent {
   return note(
     `:large_green_circle: *InService*: ${inlineCode(name)} answers now; paste log lines in the triage channel. It costs ${perHourAndDay(perHourUsd)} ` +
-      `until ${inlineCode(`/logtune undeploy ${name}`)}; after ${hoursText(idleHours)} without a classification it is flagged here and removed ` +
+      `until ${inlineCode(`${command} undeploy ${name}`)}; after ${hoursText(idleHours)} without a classification it is flagged here and removed ` +
       `${hoursText(graceHours)} later unless kept.`,
   );
 }
 
-export function endpointFailedMessage(status: string, reason: string): MessageContent {
+export function endpointFailedMessage(status: string, reason: string, command: string): MessageContent {
   return note(
     `:x: *${escapeMrkdwn(status)}*: ${escapeMrkdwn(truncate(reason, 2000))}\nA failed endpoint serves nothing and bills nothing more; ` +
-      'its model and config stay until `/logtune undeploy` removes them.',
+      `its model and config stay until ${inlineCode(`${command} undeploy`)} removes them.`,
   );
 }
 
@@ -92,8 +110,8 @@ export function keptMessage(userId: string, at: string, idleHours: number): Mess
   );
 }
 
-export function afterInServiceFailedMessage(name: string, reason: string): MessageContent {
+export function afterInServiceFailedMessage(name: string, reason: string, command: string): MessageContent {
   return note(
-    `:warning: The evaluation after InService failed: ${escapeMrkdwn(publicReason(reason))}. ${inlineCode(`/logtune evaluate ${name}`)} runs it again.`,
+    `:warning: The evaluation after InService failed: ${escapeMrkdwn(publicReason(reason))}. ${inlineCode(`${command} evaluate ${name}`)} runs it again.`,
   );
 }

@@ -41,6 +41,8 @@ export interface TrainingView {
   readonly expiresAt?: string | undefined;
   readonly problem?: string | undefined;
   readonly job?: TrainingJobView | undefined;
+  /** Cancelled after Approve, while its launch was in flight (a job created meanwhile is stopped at once). */
+  readonly cancelledInLaunch?: boolean | undefined;
   /** No other request was approved in this workspace yet: the approval states the Llama 2 licence it accepts. */
   readonly firstApproval?: boolean | undefined;
 }
@@ -156,7 +158,9 @@ function statusLine(v: TrainingView): string {
         ? jobLine(v.job, v.quote)
         : `:white_check_mark: *Approved* by ${mention(v.decidedBy ?? '?')} — launched`;
     case 'cancelled':
-      return `:no_entry_sign: *Cancelled*${v.decidedBy ? ` by ${mention(v.decidedBy)}` : ''} — nothing was started`;
+      return v.cancelledInLaunch === true
+        ? `:no_entry_sign: *Cancelled*${v.decidedBy ? ` by ${mention(v.decidedBy)}` : ''} during the launch — a job created meanwhile is stopped at once`
+        : `:no_entry_sign: *Cancelled*${v.decidedBy ? ` by ${mention(v.decidedBy)}` : ''} — nothing was started`;
     case 'expired':
       return ':hourglass: *Expired* without approval — nothing was started';
     case 'failed':
@@ -211,6 +215,20 @@ export function trainingMessage(v: TrainingView): MessageContent {
       elements: [
         button(APPROVE_ACTION_ID, `Approve ${v.quote ? formatUsd(v.quote.capUsd) : ''}`.trim(), v.id, 'primary'),
         button(CANCEL_REQUEST_ACTION_ID, 'Cancel', v.id, 'danger'),
+      ],
+    });
+  } else if (v.state === 'approved') {
+    // The launch may be retried for minutes (throttling, capacity): it can still be called off.
+    blocks.push({
+      type: 'actions',
+      block_id: 'training_launch',
+      elements: [
+        confirmedButton(button(CANCEL_REQUEST_ACTION_ID, 'Cancel launch', v.id, 'danger'), {
+          title: 'Cancel this launch?',
+          text: 'No further attempt is made; a job SageMaker creates from the attempt in flight is stopped at once.',
+          yes: 'Cancel it',
+          no: 'Keep launching',
+        }),
       ],
     });
   } else if (v.state === 'launched' && v.job && !v.job.terminal) {

@@ -26,6 +26,36 @@ export function cancelledMessage(userId: string, at: string): MessageContent {
   return note(`:no_entry_sign: *Cancelled* by ${mention(userId)} at ${utc(at)}; nothing was started`);
 }
 
+/** Cancel pressed after Approve, while CreateTrainingJob was being called or retried. */
+export function cancelledDuringLaunchMessage(userId: string, at: string): MessageContent {
+  return note(
+    `:no_entry_sign: *Cancelled* by ${mention(userId)} at ${utc(at)}, while the job was being launched: no further ` +
+      'attempt is made, and a job SageMaker creates from the attempt in flight is stopped at once',
+  );
+}
+
+/** The launch in flight at the cancel did create the job: what stopping it at once came to. */
+export function stoppedAfterCancelMessage(
+  jobName: string,
+  outcome: { kind: 'stopping' } | { kind: 'already-ended' } | { kind: 'stop-failed'; reason: string },
+): MessageContent {
+  const job = inlineCode(jobName);
+  switch (outcome.kind) {
+    case 'stopping':
+      return note(
+        `:octagonal_sign: SageMaker created ${job} from the launch in flight at the cancel; logtune asked it to stop at once ` +
+          '(it has up to 2 minutes to save its work). Nothing more is billed after it stops.',
+      );
+    case 'already-ended':
+      return note(`:octagonal_sign: SageMaker created ${job} after the cancel, and it has already ended.`);
+    case 'stop-failed':
+      return note(
+        `:warning: SageMaker created ${job} after the cancel and stopping it failed ` +
+          `(${escapeMrkdwn(publicReason(outcome.reason))}); logtune asks again at every poll until it has stopped.`,
+      );
+  }
+}
+
 export function expiredMessage(at: string): MessageContent {
   return note(
     `:hourglass: *Expired* at ${utc(at)} without approval; nothing was started. Ask again for a fresh estimate.`,
@@ -86,7 +116,12 @@ export type JobOutcome = Pick<
     | { readonly kind: 'stopped'; readonly by: 'cap' | 'request'; readonly artifactUri?: string | undefined };
 };
 
-export function resultMessage(progress: JobOutcome, quote: ApprovalQuote | undefined): MessageContent {
+export function resultMessage(
+  progress: JobOutcome,
+  quote: ApprovalQuote | undefined,
+  /** The slash command this app answers (LOGTUNE_COMMAND). */
+  command: string,
+): MessageContent {
   const billed = `${formatDuration(progress.billableSeconds)} billed × ${progress.instanceCount}`;
   const spent = `${formatUsd(progress.usdSoFar)}${quote ? ` (estimate ${formatUsd(quote.usd.likely)}, cap ${formatUsd(quote.capUsd)})` : ''}`;
   const result = progress.result;
@@ -94,7 +129,7 @@ export function resultMessage(progress: JobOutcome, quote: ApprovalQuote | undef
     return note(
       `:white_check_mark: *Completed* in ${formatDuration(progress.elapsedSeconds)}: ${billed}, ${spent}\n` +
         `*Model:* ${result.artifactUri ? inlineCode(result.artifactUri) : 'no artifact URI reported'}\n*Final metrics:* ${metrics(result.metrics)}\n` +
-        `Deploy it with ${inlineCode(`/logtune deploy ${progress.jobName}`)}`,
+        `Deploy it with ${inlineCode(`${command} deploy ${progress.jobName}`)}`,
     );
   }
   if (result?.kind === 'failed') {

@@ -23,6 +23,8 @@ export interface TriageReplyView {
   readonly alertLabels: readonly string[];
   /** The name of the file holding every verdict, when the reply cannot list them all. */
   readonly verdictFile?: string;
+  /** The slash command this app answers (LOGTUNE_COMMAND). */
+  readonly command: string;
 }
 
 const BUDGET_CHARS = 10_000;
@@ -64,7 +66,7 @@ function header(view: TriageReplyView, classified: number): string {
   }
   return (
     `:mag: ${lines} classified by the *free baseline* of ${inlineCode(source.datasetId)} (macro-F1 ${source.macroF1.toFixed(2)} on its ` +
-    'validation split): no fine-tuned endpoint is deployed, `/logtune deploy <job>` adds one'
+    `validation split): no fine-tuned endpoint is deployed, ${inlineCode(`${view.command} deploy <job>`)} adds one`
   );
 }
 
@@ -148,9 +150,9 @@ export function progressReply(done: number, total: number): MessageContent {
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
 }
 
-export function noModelReply(): MessageContent {
+export function noModelReply(command: string): MessageContent {
   const text =
-    ':information_source: No model can classify these lines yet: build a dataset (`/logtune dataset last 7 days`; its free baseline ' +
-    'answers right away), or fine-tune and deploy one (`/logtune train`, then `/logtune deploy <job>`).';
+    `:information_source: No model can classify these lines yet: build a dataset (${inlineCode(`${command} dataset last 7 days`)}; its free baseline ` +
+    `answers right away), or fine-tune and deploy one (${inlineCode(`${command} train`)}, then ${inlineCode(`${command} deploy <job>`)}).`;
   return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
 }
