@@ -7,6 +7,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { ackBench } from './ack.ts';
 import { baselineBench } from './baseline.ts';
 import { jobCommand } from './built.ts';
+import { samplingBench } from './sampling.ts';
 import { uploadS3, writeLocal, type BenchShape } from './dataset.ts';
 
 /**
@@ -243,6 +244,7 @@ async function main(): Promise<void> {
       }
       lines.push('  target: peak RSS ≤ 300 MB at 2 M rows, flat as the input grows');
     }
+    lines.push(...(await samplingBench({ quick })));
     lines.push(...(await baselineBench({ quick })));
     lines.push(...(await ackBench({ quick })));
     process.stdout.write(`${lines.join('\n')}\n`);
@@ -252,7 +254,17 @@ async function main(): Promise<void> {
   }
 }
 
-// `--baseline` runs only the baseline's figures (bench/baseline.ts), `--ack` only the ack latency (bench/ack.ts).
+// `--baseline` runs only the baseline's figures (bench/baseline.ts), `--ack` only the ack latency (bench/ack.ts),
+// `--sampling [--rounds N] [--ref COMMIT]` only the capped build's sampling figures (bench/sampling.ts).
+const flagValue = (name: string) => {
+  const at = process.argv.indexOf(name);
+  return at === -1 ? undefined : process.argv[at + 1];
+};
 if (process.argv.includes('--baseline')) process.stdout.write(`${(await baselineBench({ quick })).join('\n')}\n`);
-else if (process.argv.includes('--ack')) process.stdout.write(`${(await ackBench({ quick })).join('\n')}\n`);
+else if (process.argv.includes('--sampling')) {
+  const rounds = flagValue('--rounds');
+  const ref = flagValue('--ref');
+  const lines = await samplingBench({ quick, ...(rounds && { rounds: Number(rounds) }), ...(ref && { ref }) });
+  process.stdout.write(`${lines.join('\n')}\n`);
+} else if (process.argv.includes('--ack')) process.stdout.write(`${(await ackBench({ quick })).join('\n')}\n`);
 else await main();

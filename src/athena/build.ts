@@ -1,43 +1,59 @@
 import { createHash } from 'node:crypto';
+import type { z } from 'zod';
 import pLimit from 'p-limit';
 import { CancelledError, NotSupportedError, UsageError, throwIfAborted } from '../errors.ts';
 import type { AthenaApi } from '../aws/athena.ts';
 import { listDays } from '../logs/dateRange.ts';
 import { resolveLayout } from '../logs/detectLayout.ts';
-import { visitLogFile } from '../logs/formats/index.ts';
+import { visitLogFile, type LogFormat } from '../logs/formats/index.ts';
 import { listRangeObjects, type DatedObject } from '../logs/layout.ts';
 import { openStore } from '../objectStore/open.ts';
 import type { ObjectStore } from '../objectStore/store.ts';
 import type { Clock } from '../shared/clock.ts';
-import { buildKey } from '../dataset/request/request.ts';
-import type { BuildRequest, SkippedFile } from '../dataset/types.ts';
+import { CANONICAL_FIELDS } from '../dataset/examples/example.ts';
+import { measureTokens } from '../dataset/examples/tokenStats.ts';
+import { channelUris, outputUris } from '../dataset/output/folder.ts';
+import { assertWritable } from '../dataset/output/guard.ts';
+import { writeCompletion } from '../dataset/output/outputs.ts';
+import { writeSampledDataset } from '../dataset/output/sampledWrite.ts';
+import { buildKey, summaryHeader } from '../dataset/request/request.ts';
+import {
+  mergeCandidates,
+  quotasFromStats,
+  sampleFromRows,
+  sampleRowSchema,
+  statsFromRows,
+  statsRowSchema,
+  type SqlSampleRow,
+} from '../dataset/sql/index.ts';
+import type { BuildRequest, BuildSummary, SkippedFile } from '../dataset/types.ts';
 import {
   CLOUDFRONT_PARQUET_COLUMNS,
-  rangePredicate,
   renderTableDdl,
-  sqlString,
   tableColumns,
   tableName,
+  type TableColumn,
   type TableFormat,
   type TableSpec,
 } from './ddl.ts';
+import { unloadQuery, type QueryTable } from './datasetSql.ts';
 import { assertProjectable } from './engine.ts';
 import type { QueryLedger } from './ledger.ts';
-import { billedBytes, planScan, usdFor, type DayChunk, type ScanPlan } from './plan.ts';
+import { billedBytes, planScan, usdFor, type ScanPlan } from './plan.ts';
 import { QueryRunner, type QueryProgress } from './queryRunner.ts';
 import type { AthenaTarget } from './settings.ts';
-import type { AthenaSql, DatasetAssembler, SqlSource } from './sqlPlan.ts';
 import { unloadedRows } from './unload.ts';
-import { sqlNotWired } from './notWired.ts';
 
 /**
- * Date range → dataset on Athena: list the range (the bytes the plan prices), refuse or ask for approval above
- * LOGTUNE_ATHENA_APPROVAL_USD, cap the workgroup's bytes per query, create the tables (free), then per chunk of days
- * (≤ 1 TB) a stats pass and a candidates pass, each an UNLOAD to JSON under the artifacts location, run concurrently
- * within a small bound, every start guarded by the ledger. The rows go to the assembler, which writes the dataset
- * with the local engine's writers. A file a query cannot read is excluded and counted in skippedFiles.
+ * Date range → dataset on Athena, the same dataset the local engine builds: list the range (the bytes the plan
+ * prices), refuse above LOGTUNE_ATHENA_APPROVAL_USD unless that much was approved, cap the workgroup's bytes per
+ * query, create a table per file format (free), then one stats query over the range and a candidates query per
+ * chunk of days (≤ 1 TB, a few at a time), each an UNLOAD to JSON under the artifacts location, every start guarded
+ * by the ledger. The stats give the quotas as the local sink settles them; the chunks' bottom-k candidates merge
+ * exactly; the local engine's writer (sampledWrite.ts) writes the two channel files, and stats.json follows with
+ * what Athena scanned and cost. A file a query cannot read is excluded and counted in skippedFiles.
  */
-export interface AthenaBuildDeps<S, C, R> {
+export interface AthenaBuildDeps {
   readonly api: AthenaApi;
   readonly ledger: QueryLedger;
   readonly clock: Clock;
@@ -49,19 +65,15 @@ export interface AthenaBuildDeps<S, C, R> {
   readonly stopWaitMs?: number;
   /** Queries in flight at once: well below Athena's active DML query quota (20+ per account and region). */
   readonly concurrency: number;
-  /** The dataset's SQL and its assembler; absent while the shared template is not wired in (see runBuild.ts). */
-  readonly sql?: AthenaSql<S, C>;
-  readonly assembler?: (context: AssemblyContext) => DatasetAssembler<S, C, R>;
   /**
    * The dollars an approver approved for this build's scan (a spend request), if any: a plan above
    * LOGTUNE_ATHENA_APPROVAL_USD runs only within it.
    */
   readonly approvedUsd?: number;
-}
-
-export interface AssemblyContext {
-  readonly tables: readonly TableSpec[];
-  readonly objects: readonly DatedObject[];
+  /** Called once, right before the first side effect in AWS (the cutoff): the approved scan begins. */
+  readonly onScanStarts?: () => void;
+  /** The largest chunk of days one candidates query covers (default 1 TB; tests make it small). */
+  readonly maxChunkBytes?: number;
 }
 
 export interface AthenaBuildHooks {
@@ -73,24 +85,20 @@ export interface AthenaBuildHooks {
     readonly name: string;
     readonly detected: boolean;
   }) => void;
+  readonly onWarning?: (message: string) => void;
 }
 
-export interface AthenaBuildResult<R> {
-  readonly assembled: R;
-  readonly plan: ScanPlan;
-  readonly athena: {
-    /** The ledger's name for this build's queries (the request's content and the listed files). */
-    readonly runId: string;
-    readonly bytesScanned: number;
-    readonly dollars: number;
-    readonly queries: number;
-    readonly attempts: number;
-    readonly workgroup: string;
-    readonly tables: readonly string[];
-  };
-  readonly objects: readonly DatedObject[];
-  readonly skipped: readonly SkippedFile[];
-  readonly layout: { readonly setting: string; readonly used: string; readonly detected: boolean };
+/** What stats.json says of an Athena build beyond what every build says. */
+export interface AthenaRun {
+  /** The ledger's name for this build's queries (the request's content and the listed files). */
+  readonly runId: string;
+  readonly bytesScanned: number;
+  readonly dollars: number;
+  readonly quotedUsd: number;
+  readonly queries: number;
+  readonly attempts: number;
+  readonly workgroup: string;
+  readonly tables: readonly string[];
 }
 
 /** The scan costs more than LOGTUNE_ATHENA_APPROVAL_USD and nobody approved that much. */
@@ -102,7 +110,8 @@ export class ScanApprovalRequired extends UsageError {
     super(
       `the Athena scan is quoted at $${plan.usd.toFixed(2)} (${(plan.scanBytes / 1e12).toFixed(3)} TB over ` +
         `${plan.queries} queries), above LOGTUNE_ATHENA_APPROVAL_USD ($${approvalUsd.toFixed(2)}): it needs an ` +
-        'approver — ask in Slack (/logtune dataset … --engine athena), or build with --engine local',
+        'approver: ask in Slack (/logtune dataset … --engine athena posts the quote for one), raise ' +
+        'LOGTUNE_ATHENA_APPROVAL_USD if you accept the cost, or build with --engine local',
     );
   }
 }
@@ -117,14 +126,36 @@ export function formatOfKey(key: string): TableFormat | undefined {
   return undefined;
 }
 
+/** What stats.json and stderr say of `--max-examples all` on Athena (docs/athena.md). */
+export const ALL_ON_ATHENA =
+  '--max-examples all on Athena: every distinct example, in sample-key order with the split by group hash (as ' +
+  '--max-examples <unique examples> builds locally); the local engine writes the same examples in file order with ' +
+  'the stratified split';
+
 /** A query string's room for excluded paths: Athena refuses a QueryString over 262,144 bytes (service model). */
 const MAX_QUERY_BYTES = 262_144;
 
-export async function buildOnAthena<S, C, R>(
+/** What a build reads and would pay for, known from the listing alone: no table, no query, no cutoff yet. */
+export interface PreparedScan {
+  readonly logs: ObjectStore;
+  readonly layout: { readonly template: string; readonly name: string; readonly detected: boolean };
+  readonly objects: readonly DatedObject[];
+  readonly byFormat: ReadonlyMap<TableFormat, readonly DatedObject[]>;
+  /** Files no Athena table reads (an unknown name), with the reason. */
+  readonly skipped: readonly SkippedFile[];
+  readonly plan: ScanPlan;
+}
+
+/**
+ * Lists the range and plans its scan: the quote an approval is asked for, and the first half of every build. Flat
+ * layouts and non-S3 logs are refused here, before anything is asked of Athena.
+ */
+export async function prepareScan(
   request: BuildRequest,
-  deps: AthenaBuildDeps<S, C, R>,
-  hooks: AthenaBuildHooks = {},
-): Promise<AthenaBuildResult<R>> {
+  approvalUsd: number,
+  hooks: Pick<AthenaBuildHooks, 'signal' | 'onLayout'> = {},
+  maxChunkBytes?: number,
+): Promise<PreparedScan> {
   const { signal } = hooks;
   throwIfAborted(signal);
   if (!request.logsUri.startsWith('s3://'))
@@ -141,11 +172,10 @@ export async function buildOnAthena<S, C, R>(
   assertProjectable(layout.template);
   const objects = await listRangeObjects(logs, layout.template, listDays(request.range), {
     concurrency: request.fetchConcurrency,
-    signal,
+    ...(signal && { signal }),
   });
   if (objects.length === 0)
     throw new UsageError(`no log files under ${logs.uri} for ${request.range.label} (layout ${layout.template})`);
-
   const skipped: SkippedFile[] = [];
   const byFormat = new Map<TableFormat, DatedObject[]>();
   for (const object of objects) {
@@ -163,7 +193,31 @@ export async function buildOnAthena<S, C, R>(
     bytes: objects.filter((o) => o.day === day && formatOfKey(o.key) !== undefined).reduce((s, o) => s + o.size, 0),
   }));
   // Each format's table reads only its own files ("$path" NOT IN the others'), so the bytes are counted once.
-  const plan = planScan(days, deps.approvalUsd);
+  const plan = planScan(days, approvalUsd, maxChunkBytes);
+  return { logs, layout, objects, byFormat, skipped, plan };
+}
+
+export async function buildOnAthena(
+  request: BuildRequest,
+  deps: AthenaBuildDeps,
+  hooks: AthenaBuildHooks = {},
+): Promise<BuildSummary & { readonly athena: AthenaRun }> {
+  const { signal } = hooks;
+  const started = deps.clock.now();
+  const prepared = await prepareScan(request, deps.approvalUsd, hooks, deps.maxChunkBytes);
+  const { logs, layout, objects, byFormat, plan } = prepared;
+  const skipped = [...prepared.skipped];
+  hooks.onPlan?.(plan);
+  if (plan.needsApproval && !(deps.approvedUsd !== undefined && deps.approvedUsd + 1e-9 >= plan.usd))
+    throw new ScanApprovalRequired(plan, deps.approvalUsd);
+  const out = await openStore(request.outUri, { s3ForcePathStyle: request.s3ForcePathStyle });
+  const outWarning = await assertWritable(out, signal);
+  const warnings = outWarning === undefined ? [] : [outWarning];
+  // `--max-examples all` locally streams every example in file order with the stratified split, an order SQL does
+  // not have. On Athena it is every distinct example drawn as a capped build draws them (sample-key order, the split
+  // by group hash): the same dataset as `--max-examples <the unique count>` locally, the same examples as `all`.
+  if (request.maxExamples === 'all') warnings.push(ALL_ON_ATHENA);
+  for (const warning of warnings) hooks.onWarning?.(warning);
   // The queries' identity: the request's content and the exact files listed, not the dataset id. A rerun of the same
   // build (a restart, or the CLI run again after a crash) finds its queries in the ledger and re-attaches to them;
   // the same SQL over the same files would only give the same rows again, for money.
@@ -171,12 +225,8 @@ export async function buildOnAthena<S, C, R>(
     .update(JSON.stringify([buildKey(request), objects.map((o) => [o.key, o.size])]))
     .digest('hex')
     .slice(0, 20)}`;
-  hooks.onPlan?.(plan);
-  if (plan.needsApproval && !(deps.approvedUsd !== undefined && deps.approvedUsd + 1e-9 >= plan.usd))
-    throw new ScanApprovalRequired(plan, deps.approvalUsd);
 
-  if (deps.sql === undefined || deps.assembler === undefined) throw sqlNotWired();
-  const { sql } = deps;
+  deps.onScanStarts?.();
   // Athena stops any query of the workgroup that would scan more than the plan allows (never below its 10 MB floor).
   await deps.api.setCutoff(deps.target.workgroup, plan.cutoffBytes, signal);
 
@@ -195,91 +245,156 @@ export async function buildOnAthena<S, C, R>(
     ...(signal && { signal }),
     ...(hooks.onQuery && { onProgress: hooks.onQuery }),
   });
-
+  const storeOptions = {
+    s3ForcePathStyle: request.s3ForcePathStyle,
+    s3FastGet: request.s3FastGet,
+    maxBytes: request.maxFileBytes,
+    ...(signal && { signal }),
+  };
   const tables = await createTables(runner, logs, request, layout.template, byFormat, objects, deps.target, signal);
-  const assembler = deps.assembler({ tables: tables.map((t) => t.spec), objects });
-  const limit = pLimit(deps.concurrency);
   const excludedBy = new Map<string, { path: string; reason: string }>();
+  /** One pass's query, through the ledger; its UNLOAD rows read back from the manifest. */
+  const run = async <T>(
+    pass: 'stats' | 'candidates',
+    scope: { start: string; end: string },
+    schema: z.ZodType<T>,
+    quotas?: Readonly<Record<string, number>>,
+  ): Promise<T[]> => {
+    const key = `${pass}:${scope.start}..${scope.end}`;
+    // Files an earlier pass found unreadable are left out from the start: no second failed attempt on them.
+    const known = [...excludedBy.keys()];
+    const outcome = await runner.run(key, (excluded, attempt) => {
+      const to = `${deps.target.resultsUri}unload/${runId}/${key.replace(/[^A-Za-z0-9._-]+/g, '_')}/${attempt}/`;
+      const all = [...known, ...excluded.filter((e) => !known.includes(e))];
+      return unloadQuery(pass, request, tables, { ...scope, excluded: all }, to, quotas);
+    });
+    for (const s of outcome.skipped) excludedBy.set(s.path, s);
+    const manifest = `${deps.target.resultsUri}results/${outcome.execution.id}-manifest.csv`;
+    const rows: T[] = [];
+    for await (const row of unloadedRows(manifest, schema, storeOptions)) rows.push(row);
+    return rows;
+  };
+
   try {
-    const passes = tables
-      .flatMap((table) =>
-        plan.chunks.map((chunk) => ({
-          table,
-          chunk,
-          files: table.objects.filter((o) => o.day >= chunk.start && o.day <= chunk.end),
-        })),
-      )
-      .filter((p) => p.files.length > 0);
-    const run = async (pass: 'stats' | 'candidates', p: (typeof passes)[number]) => {
-      const key = `${pass}:${p.table.spec.format}:${p.chunk.start}..${p.chunk.end}`;
-      // Files an earlier pass found unreadable are left out from the start: no second failed attempt on them.
-      const chunkFiles = new Set(p.files.map((o) => uriOf(request.logsUri, o.key)));
-      const known = [...excludedBy.keys()].filter((path) => chunkFiles.has(path));
-      const outcome = await runner.run(key, (excluded, attempt) =>
-        unloadSql(
-          sql,
-          deps.target,
-          pass,
-          p.table,
-          p.chunk,
-          [...p.table.others, ...known, ...excluded.filter((e) => !known.includes(e))],
-          runId,
-          key,
-          attempt,
-        ),
+    const statsRows = await run('stats', request.range, statsRowSchema);
+    const stats = statsFromRows(statsRows, { maxInputLength: request.maxInputLength });
+    if (stats.unique === 0)
+      throw new UsageError(
+        `no labelled rows in ${request.range.label}: ${stats.rowsInRange} rows in range, ${stats.unlabelled} without a ${request.labelField}`,
       );
-      for (const s of outcome.skipped) excludedBy.set(s.path, s);
-      const manifest = `${deps.target.resultsUri}results/${outcome.execution.id}-manifest.csv`;
-      const schema = pass === 'stats' ? sql.statsRow : sql.candidateRow;
-      const storeOptions = { s3ForcePathStyle: request.s3ForcePathStyle, s3FastGet: request.s3FastGet };
-      const rows: unknown[] = [];
-      for await (const row of unloadedRows(manifest, schema as typeof sql.statsRow, {
-        ...storeOptions,
-        ...(signal && { signal }),
-      }))
-        rows.push(row);
-      return rows;
+    const cap = request.maxExamples === 'all' ? stats.unique : request.maxExamples;
+    const quotas = quotasFromStats(stats, request.balance, cap);
+    const limit = pLimit(deps.concurrency);
+    const chunks = await Promise.all(
+      plan.chunks
+        .filter((chunk) => chunk.bytes > 0)
+        .map((chunk) => limit(() => run('candidates', chunk, sampleRowSchema, quotas))),
+    );
+    const sample: SqlSampleRow[] = mergeCandidates(chunks.flat(), quotas);
+    const written = await writeSampledDataset(out, sampleFromRows(sample), {
+      seed: request.seed,
+      validationRatio: request.validationRatio,
+      maxInputLength: request.maxInputLength,
+    });
+    const tokens = measureTokens({
+      written: written.written,
+      // The compact-vs-full saving needs each example in both formats: not drawn on Athena (savingSampleSize 0).
+      pairs: [],
+      exact: written.exact,
+      totalExamples: written.train + written.validation,
+      format: request.contextFormat,
+      maxInputLength: request.maxInputLength,
+    });
+    await written.closed;
+    for (const { path, reason } of excludedBy.values()) skipped.push({ key: keyUnder(request.logsUri, path), reason });
+    const ledgerRows = deps.ledger.ofBuild(runId);
+    const bytesScanned = ledgerRows.reduce((sum, r) => sum + r.scannedBytes, 0);
+    const seconds = Math.max(1e-3, (deps.clock.now() - started) / 1000);
+    const bytes = objects.reduce((sum, o) => sum + o.size, 0);
+    const first = firstTextSource(tables, objects);
+    const labels = Object.fromEntries(
+      Object.entries(stats.labels).map(([label, c]) => {
+        const sides = written.labels.get(label);
+        return [
+          label,
+          { scanned: c.scanned, unique: c.unique, train: sides?.train ?? 0, validation: sides?.validation ?? 0 },
+        ];
+      }),
+    );
+    const filesRead = Object.keys(stats.files).length;
+    const summary: BuildSummary & { athena: AthenaRun } = {
+      ...summaryHeader(request),
+      layout: { setting: request.layout, used: layout.template, detected: layout.detected },
+      files: { listed: objects.length, read: filesRead, skipped: skipped.length, skippedFiles: skipped, bytes },
+      rows: {
+        scanned: stats.rowsScanned,
+        inRange: stats.rowsInRange,
+        unlabelled: stats.unlabelled,
+        duplicates: stats.duplicates,
+        unique: stats.unique,
+        train: written.train,
+        validation: written.validation,
+        groups: written.groups.groups,
+        groupedExamples: written.groups.groupedExamples,
+      },
+      labels,
+      examples: {
+        maxInputLength: request.maxInputLength,
+        contextTruncated: written.overLength.contextTruncated,
+        droppedAnswerTooLong: stats.droppedAnswerTooLong + written.overLength.droppedAnswerTooLong,
+      },
+      tokens,
+      seconds: Math.round(seconds * 1000) / 1000,
+      rowsPerSecond: Math.round(stats.rowsScanned / seconds),
+      megabytesPerSecond: Math.round((bytes / 1e6 / seconds) * 10) / 10,
+      fetchConcurrency: request.fetchConcurrency,
+      parseWorkers: request.parseWorkers,
+      sourceColumns: first.columns,
+      sourceFormat: first.format,
+      channels: channelUris(request.outUri),
+      outputs: outputUris(request.outUri),
+      ...(warnings.length > 0 && { warnings }),
+      engine: 'athena',
+      athena: {
+        runId,
+        bytesScanned,
+        // Every attempt that scanned is billed (a failed one too when it read), DDL and zero-byte failures are not.
+        dollars: usdFor(ledgerRows.reduce((sum, r) => sum + (r.scannedBytes > 0 ? billedBytes(r.scannedBytes) : 0), 0)),
+        quotedUsd: plan.usd,
+        queries: new Set(ledgerRows.map((r) => r.key)).size,
+        attempts: ledgerRows.length,
+        workgroup: deps.target.workgroup,
+        tables: tables.map((t) => `${t.spec.database}.${t.spec.table}`),
+      },
     };
-    // Every chunk's stats, then every chunk's candidates: the assembler sees the counts before the examples.
-    const stats = await Promise.all(passes.map((p) => limit(() => run('stats', p))));
-    for (const rows of stats) for (const row of rows) assembler.stats(row as S);
-    const candidates = await Promise.all(passes.map((p) => limit(() => run('candidates', p))));
-    for (const rows of candidates) for (const row of rows) assembler.candidate(row as C);
+    await writeCompletion(out, summary, signal);
+    return summary;
   } catch (error) {
-    await assembler.abort().catch(() => undefined);
     throw signal?.aborted ? new CancelledError() : error;
   }
-  for (const { path, reason } of excludedBy.values()) {
-    const key = keyUnder(request.logsUri, path);
-    skipped.push({ key, reason });
-  }
-  const assembled = await assembler.finish(signal);
-  const ledgerRows = deps.ledger.ofBuild(runId);
-  const bytesScanned = ledgerRows.reduce((sum, r) => sum + r.scannedBytes, 0);
-  return {
-    assembled,
-    plan,
-    athena: {
-      runId,
-      bytesScanned,
-      // Every attempt that scanned is billed (a failed one too when it read), DDL and zero-byte failures are not.
-      dollars: usdFor(ledgerRows.reduce((sum, r) => sum + (r.scannedBytes > 0 ? billedBytes(r.scannedBytes) : 0), 0)),
-      queries: new Set(ledgerRows.map((r) => r.key)).size,
-      attempts: ledgerRows.length,
-      workgroup: deps.target.workgroup,
-      tables: tables.map((t) => `${t.spec.database}.${t.spec.table}`),
-    },
-    objects,
-    skipped,
-    layout: { setting: request.layout, used: layout.template, detected: layout.detected },
-  };
 }
 
-interface PreparedTable {
-  readonly spec: TableSpec;
+/**
+ * The logs' own columns and format for stats.json (what maps a pasted CSV row): the first text file's in key order,
+ * as the local build takes them. A range of Parquet alone reports CloudFront's W3C names, as a pasted line has them.
+ */
+function firstTextSource(
+  tables: readonly PreparedTable[],
+  objects: readonly DatedObject[],
+): { columns: string[]; format: LogFormat } {
+  for (const o of [...objects].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))) {
+    const format = formatOfKey(o.key);
+    const table = tables.find((t) => t.spec.format === format);
+    if (table !== undefined && format !== 'parquet' && format !== undefined)
+      return { columns: [...table.sourceFields], format };
+  }
+  return { columns: tables[0]!.spec.columns.map((c) => c.field), format: 'w3c' };
+}
+
+interface PreparedTable extends QueryTable {
   readonly objects: readonly DatedObject[];
-  /** The other formats' files under the same folders: left out of this table's queries by "$path". */
-  readonly others: readonly string[];
+  /** The first file's own fields, in its order (stats.json's sourceColumns). */
+  readonly sourceFields: readonly string[];
 }
 
 async function createTables(
@@ -297,9 +412,8 @@ async function createTables(
   const tables: PreparedTable[] = [];
   for (const [format, files] of byFormat) {
     throwIfAborted(signal);
-    const fields = await fieldsOf(logs, format, files[0]!, request, signal);
-    const columns = tableColumns(fields);
-    const material = JSON.stringify([request.logsUri, layout, format, fields, distributions, years]);
+    const { columns, sourceFields } = await fieldsOf(logs, format, files, request, signal);
+    const material = JSON.stringify([request.logsUri, layout, format, columns, distributions, years]);
     const spec: TableSpec = {
       database: target.database,
       table: tableName(material, format, (t) => createHash('sha256').update(t).digest('hex')),
@@ -317,57 +431,59 @@ async function createTables(
       );
     // DDL is free and IF NOT EXISTS: run through the ledger like any query, so a restart does not repeat it either.
     await runner.run(`ddl:${spec.table}`, () => renderTableDdl(spec));
-    tables.push({ spec, objects: files, others });
+    tables.push({ spec, objects: files, others, sourceFields });
   }
   return tables;
 }
 
-/** The columns a table needs: the first file's own header (text formats), or CloudFront's Parquet names. */
+/**
+ * The columns a table needs. CSV and W3C are read by position: the first file's header (every file of the format
+ * must have it). JSON is read by key: the first file's keys, with CloudFront's standard fields and v2's `timestamp`
+ * besides (a key a file lacks is NULL, as locally). Parquet carries its own names: AWS's documented columns, each
+ * read as the CloudFront field it is (`cs_host` → `cs(Host)`), and the label.
+ */
 async function fieldsOf(
   logs: ObjectStore,
   format: TableFormat,
-  first: DatedObject,
+  files: readonly DatedObject[],
   request: BuildRequest,
   signal: AbortSignal | undefined,
-): Promise<readonly string[]> {
-  if (format === 'parquet') return [...CLOUDFRONT_PARQUET_COLUMNS, request.labelField];
-  const bytes = await logs.get(first.key, signal);
-  let columns: readonly string[] = [];
-  visitLogFile(
-    bytes,
-    { labelField: request.labelField, maxBytes: request.maxFileBytes },
-    {
-      columns: (names) => (columns = names),
-      row: () => undefined,
-    },
-  );
-  return columns;
+): Promise<{ columns: TableColumn[]; sourceFields: string[] }> {
+  if (format === 'parquet') {
+    const byName = new Map(tableColumns(CANONICAL_FIELDS).map((c) => [c.name, c.field]));
+    const columns = [...CLOUDFRONT_PARQUET_COLUMNS].map((name) => ({ name, field: byName.get(name) ?? name }));
+    const label = tableColumns([...columns.map((c) => c.field), request.labelField]).at(-1)!;
+    const all = [...columns, { name: label.name, field: request.labelField }];
+    return { columns: all, sourceFields: all.map((c) => c.field) };
+  }
+  // The first file that reads: a corrupt one is left for Athena to fail on, name, and exclude.
+  let header: readonly string[] | undefined;
+  let lastError: unknown;
+  for (const file of files.slice(0, HEADER_TRIES)) {
+    try {
+      visitLogFile(
+        await logs.get(file.key, signal),
+        { labelField: request.labelField, maxBytes: request.maxFileBytes },
+        { columns: (names) => (header = names), row: () => undefined },
+      );
+      if (header !== undefined) break;
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      header = undefined;
+      lastError = error;
+    }
+  }
+  if (header === undefined)
+    throw new UsageError(
+      `none of the first ${Math.min(HEADER_TRIES, files.length)} ${format} files could be read for their columns ` +
+        `(${(lastError as Error | undefined)?.message ?? 'no file'})`,
+    );
+  const fields = format === 'jsonl' ? [...new Set([...header, ...CANONICAL_FIELDS, 'timestamp'])] : [...header];
+  return { columns: tableColumns(fields), sourceFields: [...header] };
 }
 
-function unloadSql<S, C>(
-  sql: AthenaSql<S, C>,
-  target: AthenaTarget,
-  pass: 'stats' | 'candidates',
-  table: PreparedTable,
-  chunk: DayChunk,
-  excluded: readonly string[],
-  buildId: string,
-  key: string,
-  attempt: number,
-): string {
-  const source: SqlSource = {
-    relation: `\`${table.spec.database}\`.\`${table.spec.table}\``,
-    format: table.spec.format,
-    columns: table.spec.columns,
-    chunk,
-    excluded,
-    partitions: rangePredicate(chunk.start, chunk.end),
-  };
-  const select = pass === 'stats' ? sql.statsSelect(source) : sql.candidatesSelect(source);
-  // UNLOAD needs an empty TO location: one folder per build, query and attempt.
-  const to = `${target.resultsUri}unload/${buildId}/${key.replace(/[^A-Za-z0-9._-]+/g, '_')}/${attempt}/`;
-  return `UNLOAD (\n${select}\n) TO ${sqlString(to)} WITH (format = 'JSON')`;
-}
+/** Files of a format tried for its columns before the build gives up. */
+const HEADER_TRIES = 5;
 
 function uriOf(logsUri: string, key: string): string {
   return `${logsUri.endsWith('/') ? logsUri : `${logsUri}/`}${key}`;

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { openDatabase, type Db } from '../db/db.ts';
 import type { Migration } from '../db/migrations.ts';
 import { QUERY_STATES, type QueryState } from '../aws/athena.ts';
+import { SCAN_MIGRATIONS } from '../spend/scanRequests.ts';
 
 /**
  * Every Athena query logtune starts, written to SQLite BEFORE StartQueryExecution: its ClientRequestToken first,
@@ -35,6 +36,8 @@ export const LEDGER_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  // The scan spend requests (src/spend/scanRequests.ts) share the ledger's file.
+  ...SCAN_MIGRATIONS,
 ];
 
 export type LedgerState = 'STARTING' | QueryState;
@@ -90,7 +93,8 @@ export function queryToken(buildId: string, key: string, attempt: number): strin
 }
 
 export class QueryLedger {
-  constructor(private readonly db: Db) {}
+  /** The ledger's database: the scan requests (src/spend/scanRequests.ts) live in it too. */
+  constructor(readonly db: Db) {}
 
   static open(path: string): QueryLedger {
     return new QueryLedger(openDatabase(path, LEDGER_MIGRATIONS));

@@ -19,9 +19,10 @@ export const MIN_CUTOFF_BYTES = 10_000_000;
 /** The largest range one candidates query covers: a failed or cancelled chunk costs at most this much again. */
 export const MAX_CHUNK_BYTES = TB;
 /**
- * Passes over the range's bytes, each a query per chunk: the stats pass reads every row once, the candidates pass
- * (bottom-k, UNLOADed as JSON) once more. Nothing else reads the logs. Chunking both keeps every query well inside
- * Athena's DML timeout (30 minutes by default, a service quota) and every retry small.
+ * Passes over the range's bytes: the stats pass reads every row once, in one query (a label's distinct contexts,
+ * what its quota is computed from, are counted over the whole range: per-chunk counts would count a context seen in
+ * two chunks twice); the candidates pass (bottom-k, UNLOADed as JSON) once more, a query per chunk, whose bottom-k
+ * sets merge exactly. Nothing else reads the logs.
  */
 export const SCAN_PASSES = 2;
 
@@ -31,11 +32,11 @@ export interface ScanPlan {
   readonly scanBytes: number;
   readonly usd: number;
   readonly queries: number;
-  /** Runs of whole days, each at most MAX_CHUNK_BYTES (or one day): a stats and a candidates query each. */
+  /** Runs of whole days, each at most MAX_CHUNK_BYTES (or one day): a candidates query each. */
   readonly chunks: readonly DayChunk[];
   /** Above LOGTUNE_ATHENA_APPROVAL_USD: a spend request an approver decides on. */
   readonly needsApproval: boolean;
-  /** The workgroup's BytesScannedCutoffPerQuery once approved: the largest query's bytes, never below Athena's floor. */
+  /** The workgroup's BytesScannedCutoffPerQuery once approved: the largest query's (the stats pass) with room, never below Athena's floor. */
   readonly cutoffBytes: number;
 }
 
@@ -74,17 +75,19 @@ export function chunkDays(
 export function planScan(
   days: readonly { readonly day: string; readonly bytes: number }[],
   approvalUsd: number,
+  maxChunkBytes = MAX_CHUNK_BYTES,
 ): ScanPlan {
   const listedBytes = days.reduce((sum, d) => sum + d.bytes, 0);
-  const chunks = chunkDays(days);
-  const billed = SCAN_PASSES * chunks.reduce((sum, c) => sum + billedBytes(c.bytes), 0);
+  const chunks = chunkDays(days, maxChunkBytes);
+  const billed = billedBytes(listedBytes) + chunks.reduce((sum, c) => sum + billedBytes(c.bytes), 0);
   const usd = usdFor(billed);
-  const largest = Math.max(0, ...chunks.map((c) => c.bytes));
+  // The stats query reads the whole range: the largest query of the build.
+  const largest = listedBytes;
   return {
     listedBytes,
     scanBytes: listedBytes * SCAN_PASSES,
     usd,
-    queries: SCAN_PASSES * chunks.length,
+    queries: 1 + chunks.length,
     chunks,
     needsApproval: usd > approvalUsd,
     cutoffBytes: Math.max(MIN_CUTOFF_BYTES, cutoffFor(largest)),

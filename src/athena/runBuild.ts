@@ -1,7 +1,4 @@
 import { buildDataset } from '../dataset/build.ts';
-import { writeCompletion } from '../dataset/output/outputs.ts';
-import { channelUris, outputUris } from '../dataset/output/folder.ts';
-import { summaryHeader } from '../dataset/request/request.ts';
 import { loadDataSettings } from '../dataset/settings.ts';
 import type { BuildHooks, BuildRequest, BuildSummary } from '../dataset/types.ts';
 import { athenaApi, athenaClient } from '../aws/athena.ts';
@@ -15,23 +12,8 @@ import { buildOnAthena, type AthenaBuildHooks } from './build.ts';
 import { chooseEngine, type EngineChoice } from './engine.ts';
 import { QueryLedger } from './ledger.ts';
 import type { ScanPlan } from './plan.ts';
-import { athenaConfigured, loadAthenaSettings, requireAthena } from './settings.ts';
-import type { AthenaSql, DatasetAssembler } from './sqlPlan.ts';
-
-/** What the dataset's own content is, as the assembler measures it: the parts of stats.json that are the same on each engine. */
-export type AssembledDataset = Pick<
-  BuildSummary,
-  'rows' | 'labels' | 'examples' | 'tokens' | 'sourceColumns' | 'sourceFormat'
-> & { readonly filesRead: number };
-
-/**
- * The dataset's SQL and the assembler that writes its rows with the local engine's writers: provided by the shared
- * SQL template (src/dataset/sql) once it exists; until then an Athena build stops after its plan, saying so.
- */
-export interface DatasetSqlProvider {
-  sql(request: BuildRequest): AthenaSql<unknown, unknown>;
-  assembler(request: BuildRequest): DatasetAssembler<unknown, unknown, AssembledDataset>;
-}
+import { athenaConfigured, requireAthena, settingsOfRequest } from './settings.ts';
+import { ScanRequestsRepo } from '../spend/scanRequests.ts';
 
 export interface EngineHooks extends BuildHooks {
   readonly onEngine?: (choice: EngineChoice) => void;
@@ -48,7 +30,6 @@ const heldClock: Clock = {
 
 export interface EngineOptions {
   readonly env?: Env;
-  readonly provider?: DatasetSqlProvider;
   /** The dollars an approver approved for this build's scan (Slack), if any. */
   readonly approvedUsd?: number;
   readonly pollMs?: number;
@@ -70,9 +51,12 @@ export async function buildWithEngine(
     hooks.onEngine?.(chooseEngine('local', 0, { configured: false, minBytes: 0 }));
     return buildDataset(request, hooks);
   }
-  const athena = loadAthenaSettings(env);
-  const data = loadDataSettings(env);
-  const configured = athenaConfigured(athena, data.artifactsUri);
+  const { settings: athena, artifactsUri } = settingsOfRequest(
+    request.athena,
+    env,
+    request.athena === undefined ? loadDataSettings(env).artifactsUri : undefined,
+  );
+  const configured = athenaConfigured(athena, artifactsUri);
   let listedBytes = 0;
   if (setting === 'auto') {
     if (!configured || !request.logsUri.startsWith('s3://')) {
@@ -86,13 +70,17 @@ export async function buildWithEngine(
   hooks.onEngine?.(choice);
   if (choice.engine === 'local') return buildDataset(request, hooks);
 
-  const target = requireAthena(athena, data.artifactsUri);
+  const target = requireAthena(athena, artifactsUri);
   const ledger = QueryLedger.open(athena.ledgerPath);
   const client = athenaClient();
   const started = Date.now();
+  const scanned = new Map<string, { bytes: number; running: boolean }>();
   try {
-    const provider = options.provider;
-    const result = await buildOnAthena(
+    // A scan an approver approved for this build (the spend lifecycle's scan kind) runs within its cap.
+    const scans = new ScanRequestsRepo(ledger.db);
+    const approved = scans.approvedFor(request.datasetId);
+    const approvedUsd = options.approvedUsd ?? approved?.capUsd;
+    return await buildOnAthena(
       request,
       {
         api: athenaApi(client),
@@ -103,56 +91,42 @@ export async function buildWithEngine(
         maxRetries: athena.maxRetries,
         pollMs: options.pollMs ?? 2_000,
         concurrency: 4,
-        ...(options.approvedUsd !== undefined && { approvedUsd: options.approvedUsd }),
-        ...(provider && { sql: provider.sql(request), assembler: () => provider.assembler(request) }),
+        ...(approvedUsd !== undefined && { approvedUsd }),
+        ...(approved && { onScanStarts: () => void scans.markStarted(approved.id, new Date()) }),
       },
       {
         ...(hooks.signal && { signal: hooks.signal }),
         ...(hooks.onPlan && { onPlan: hooks.onPlan }),
-        ...(hooks.onQuery && { onQuery: hooks.onQuery }),
         ...(hooks.onLayout && { onLayout: hooks.onLayout }),
+        ...(hooks.onWarning && { onWarning: hooks.onWarning }),
+        onQuery: (q) => {
+          hooks.onQuery?.(q);
+          // The thread's progress line (and the CLI's): bytes Athena has scanned so far, every query together.
+          // DDL is free and instant: only the paid queries are progress.
+          if (q.key.startsWith('ddl:')) return;
+          scanned.set(`${q.key}#${q.attempt}`, {
+            bytes: q.scannedBytes,
+            running: q.state === 'QUEUED' || q.state === 'RUNNING',
+          });
+          const bytesRead = [...scanned.values()].reduce((a, b) => a + b.bytes, 0);
+          const running = [...scanned.values()].filter((s) => s.running).length;
+          const elapsedSeconds = (Date.now() - started) / 1000;
+          hooks.onProgress?.({
+            phase: 'reading',
+            filesDone: 0,
+            // Unknown to the Slack thread's "listing done" and the CLI's bar: Athena reads the files.
+            filesTotal: undefined,
+            filesSkipped: 0,
+            rowsScanned: 0,
+            bytesRead,
+            elapsedSeconds,
+            bytesPerSecond: elapsedSeconds > 0 ? bytesRead / elapsedSeconds : 0,
+            etaSeconds: undefined,
+            athena: { bytesScanned: bytesRead, running, done: scanned.size - running },
+          });
+        },
       },
     );
-    const out = await openStore(request.outUri, { s3ForcePathStyle: request.s3ForcePathStyle });
-    const seconds = (Date.now() - started) / 1000;
-    const bytes = result.objects.reduce((sum, o) => sum + o.size, 0);
-    const { assembled } = result;
-    const summary: BuildSummary = {
-      ...summaryHeader(request),
-      layout: result.layout,
-      files: {
-        listed: result.objects.length,
-        read: assembled.filesRead,
-        skipped: result.skipped.length,
-        skippedFiles: result.skipped,
-        bytes,
-      },
-      rows: assembled.rows,
-      labels: assembled.labels,
-      examples: assembled.examples,
-      tokens: assembled.tokens,
-      seconds: Math.round(seconds * 1000) / 1000,
-      rowsPerSecond: Math.round(assembled.rows.scanned / seconds),
-      megabytesPerSecond: Math.round((bytes / 1e6 / seconds) * 10) / 10,
-      fetchConcurrency: request.fetchConcurrency,
-      parseWorkers: request.parseWorkers,
-      sourceColumns: assembled.sourceColumns,
-      sourceFormat: assembled.sourceFormat,
-      channels: channelUris(request.outUri),
-      outputs: outputUris(request.outUri),
-      engine: 'athena',
-      athena: {
-        bytesScanned: result.athena.bytesScanned,
-        dollars: result.athena.dollars,
-        queries: result.athena.queries,
-        attempts: result.athena.attempts,
-        workgroup: result.athena.workgroup,
-        tables: result.athena.tables,
-        quotedUsd: result.plan.usd,
-      },
-    };
-    await writeCompletion(out, summary, hooks.signal);
-    return summary;
   } finally {
     client.destroy();
     ledger.close();

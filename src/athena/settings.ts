@@ -1,4 +1,4 @@
-import type { EngineSetting } from '../dataset/types.ts';
+import type { AthenaRequestSettings, EngineSetting } from '../dataset/types.ts';
 import { z } from 'zod';
 import { ConfigError } from '../errors.ts';
 import { requireSetting, loadSection, settingsSection, type Env } from '../shared/env.ts';
@@ -92,4 +92,38 @@ export function requireAthena(settings: AthenaSettings, artifactsUri: string | u
       `must be an s3:// location for the Athena engine (Athena writes its results there), got "${artifacts}"`,
     );
   return { workgroup, database, resultsUri: `${artifacts.replace(/\/+$/, '')}/athena/` };
+}
+
+/** What a build request carries of the Athena settings (the bot's job thread does not read the environment again). */
+export function requestSettings(settings: AthenaSettings, artifactsUri: string | undefined): AthenaRequestSettings {
+  return {
+    workgroup: settings.workgroup,
+    database: settings.database,
+    artifactsUri,
+    minBytes: settings.minBytes,
+    approvalUsd: settings.approvalUsd,
+    maxRetries: settings.maxRetries,
+    ledgerPath: settings.ledgerPath,
+  };
+}
+
+/** The settings a build runs with: those its request carries, else the environment's. */
+export function settingsOfRequest(
+  carried: AthenaRequestSettings | undefined,
+  env: Env,
+  artifactsUri: string | undefined,
+): { readonly settings: AthenaSettings; readonly artifactsUri: string | undefined } {
+  if (carried === undefined) return { settings: loadAthenaSettings(env), artifactsUri };
+  return {
+    settings: Object.freeze({
+      engine: 'athena' as const,
+      workgroup: carried.workgroup,
+      database: carried.database,
+      minBytes: carried.minBytes,
+      approvalUsd: carried.approvalUsd,
+      maxRetries: carried.maxRetries,
+      ledgerPath: carried.ledgerPath,
+    }),
+    artifactsUri: carried.artifactsUri,
+  };
 }

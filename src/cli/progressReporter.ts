@@ -11,6 +11,8 @@ export function formatDuration(seconds: number): string {
 export function describeProgress(p: BuildProgress): string {
   const skipped = p.filesSkipped > 0 ? ` (${p.filesSkipped} skipped)` : '';
   const rate = `${(p.bytesPerSecond / 1e6).toFixed(1)} MB/s`;
+  if (p.athena !== undefined)
+    return `Athena: ${(p.athena.bytesScanned / 1e9).toFixed(2)} GB scanned, ${p.athena.running} queries running, ${p.athena.done} done, ${rate}`;
   // Reading starts with the first day listed, so a long listing already has files read.
   if (p.phase === 'listing') {
     if (p.filesDone === 0) return 'listing log files…';

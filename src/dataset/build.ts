@@ -70,6 +70,7 @@ export async function buildDataset(request: BuildRequest, hooks: BuildHooks = {}
       rangeStart: request.range.start,
       rangeEnd: request.range.end,
       seed: request.seed,
+      maxExamples: request.maxExamples,
       sampleSizes: sampleSizesFor(request.maxExamples),
       maxFileBytes: request.maxFileBytes,
       maxInputLength: request.maxInputLength,

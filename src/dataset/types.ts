@@ -34,6 +34,21 @@ export interface BuildRequest {
   readonly maxFileBytes: number;
   /** The engine that builds it; absent in requests stored before there was a choice (local). */
   readonly engine?: EngineSetting;
+  /**
+   * The Athena settings as they were when it was asked (the bot's; the CLI reads its environment instead): a build
+   * runs on its own thread, and a resumed one with the settings it was quoted under.
+   */
+  readonly athena?: AthenaRequestSettings;
+}
+
+export interface AthenaRequestSettings {
+  readonly workgroup?: string | undefined;
+  readonly database?: string | undefined;
+  readonly artifactsUri?: string | undefined;
+  readonly minBytes: number;
+  readonly approvalUsd: number;
+  readonly maxRetries: number;
+  readonly ledgerPath: string;
 }
 
 export type BuildPhase = 'listing' | 'reading' | 'writing' | 'counting_tokens' | 'done';
@@ -50,6 +65,12 @@ export interface BuildProgress {
   readonly bytesPerSecond: number;
   /** Undefined while no estimate is possible. */
   readonly etaSeconds: number | undefined;
+  /** An Athena build: what GetQueryExecution says of its queries so far (files and rows are Athena's to read). */
+  readonly athena?: {
+    readonly bytesScanned: number;
+    readonly running: number;
+    readonly done: number;
+  };
 }
 
 export interface SkippedFile {
@@ -175,6 +196,8 @@ export interface BuildSummary {
   readonly engine?: 'athena';
   /** An Athena build's queries: bytes scanned (every attempt, failed ones too) and their price (docs/athena.md). */
   readonly athena?: {
+    /** The query ledger's name for the build's queries (its request's content and the files listed). */
+    readonly runId: string;
     readonly bytesScanned: number;
     readonly dollars: number;
     readonly quotedUsd: number;

@@ -10,7 +10,9 @@ export type PolicyAction =
   | 'deploy.approve'
   | 'deploy.cancel'
   | 'endpoint.undeploy'
-  | 'endpoint.keep';
+  | 'endpoint.keep'
+  | 'scan.approve'
+  | 'scan.cancel';
 
 export interface PolicyResource {
   /** Who asked for it (a dataset build, a training request, a deploy). */
@@ -35,6 +37,8 @@ const RULES: Readonly<Record<PolicyAction, Rule>> = {
   'deploy.cancel': 'requester-or-approver',
   'endpoint.undeploy': 'requester-or-approver',
   'endpoint.keep': 'requester-or-approver',
+  'scan.approve': 'approver-not-requester',
+  'scan.cancel': 'requester-or-approver',
 };
 
 const ALLOWED: PolicyDecision = { allowed: true };

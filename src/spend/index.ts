@@ -26,9 +26,10 @@
  * - The tracker of what was created is trackers/service.ts: `created` calls `trackers.track(kind, name, context)`
  *   with a `TrackedKind` the feature registered (observe / report / refresh).
  *
- * A third kind (an Athena scan): its quote is bytes-to-scan × price, approved with a cap like training; `create` is
- * StartQueryExecution with ClientRequestToken derived from the request id; `settle` is GetQueryExecution for it; a
- * TrackedKind follows the query to its end; an `AdoptionSource` lists logtune's workgroup's running queries.
+ * The third kind, an Athena scan (scanRequests.ts): its quote is bytes-to-scan × price, approved with a cap like
+ * training through decideApproval; once approved, the build runs within it, every query started with a
+ * ClientRequestToken derived from the build and written to the query ledger first (src/athena/ledger.ts), which is
+ * what re-attaches after a restart. Not yet: an AdoptionSource for queries the ledger lost.
  */
 export { checkApproval, decideApproval, monthStart } from './approval.ts';
 export type { ApprovableStore, ApprovalCheck, ApprovalOutcome, ApprovalSubject, ApprovalVerdict } from './approval.ts';
@@ -37,3 +38,5 @@ export type { CreationKind, CreationOptions } from './creation.ts';
 export { isTransient } from './transient.ts';
 export { AdoptedRepo, reconcile } from './adopted.ts';
 export type { AdoptedKind, AdoptedResource, AdoptionSource } from './adopted.ts';
+export { SCAN_MIGRATIONS, ScanRequestsRepo, scanSubject } from './scanRequests.ts';
+export type { ScanQuote, ScanRecord, ScanState } from './scanRequests.ts';

@@ -45,7 +45,7 @@ export interface SpendDecision<Action extends string> {
 }
 
 /** The tables that hold a decision log: (request_id, user_id, action, outcome, reason, at[, cap_usd]). */
-type DecisionTable = 'training_decisions' | 'deploy_decisions';
+type DecisionTable = 'training_decisions' | 'deploy_decisions' | 'scan_decisions';
 
 /**
  * A kind's decision log: every click written before what it decides is done, read back in order. A row that does

@@ -23,7 +23,7 @@ describe('the scan plan', () => {
     ]);
   });
 
-  it('two passes over every chunk; approval above the setting; a cutoff above the largest query and Athena’s floor', () => {
+  it('a stats query over the range and a candidates query per chunk; approval above the setting; a cutoff above the largest query (the stats query) and Athena’s floor', () => {
     const days = Array.from({ length: 10 }, (_, i) => ({
       day: `2024-04-${String(i + 1).padStart(2, '0')}`,
       bytes: 0.5 * TB,
@@ -31,10 +31,13 @@ describe('the scan plan', () => {
     const plan = planScan(days, 5);
     expect(plan.listedBytes).toBe(5 * TB);
     expect(plan.chunks).toHaveLength(5);
-    expect(plan.queries).toBe(10);
+    expect(plan.queries).toBe(6);
+    expect(plan.scanBytes).toBe(10 * TB);
     expect(plan.usd).toBe(50);
     expect(plan.needsApproval).toBe(true);
-    expect(plan.cutoffBytes).toBe(Math.ceil(TB * 1.1));
+    expect(plan.cutoffBytes).toBe(Math.ceil(5 * TB * 1.1));
+    // Chunks smaller than a TB when asked (the tests' chunk per day).
+    expect(planScan(days, 5, 1).chunks).toHaveLength(10);
     const small = planScan([{ day: '2024-04-01', bytes: 1000 }], 5);
     expect(small.needsApproval).toBe(false);
     expect(small.cutoffBytes).toBe(MIN_CUTOFF_BYTES);

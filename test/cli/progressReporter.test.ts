@@ -37,4 +37,11 @@ describe('describeProgress', () => {
       '990/990 files, 60,000 rows, 40.0 MB/s — counting tokens',
     );
   });
+
+  it('an Athena build: the bytes its queries scanned, and how many run', () => {
+    const athena = { bytesScanned: 12_345_000_000, running: 3, done: 2 };
+    expect(describeProgress({ ...base, phase: 'reading', bytesPerSecond: 80e6, athena })).toBe(
+      'Athena: 12.35 GB scanned, 3 queries running, 2 done, 80.0 MB/s',
+    );
+  });
 });

@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  LabelReservoirs,
-  balancedQuotas,
-  proportionalQuotas,
-  type SampledItem,
-} from '../../src/dataset/sampling/sampler.ts';
+import { balancedQuotas, proportionalQuotas, quotasFor } from '../../src/dataset/sampling/sampler.ts';
 import { StreamingSplit, validationCount } from '../../src/dataset/sampling/split.ts';
 import { prng } from '../helpers/syntheticLogs.ts';
 
@@ -151,68 +146,10 @@ describe('balancedQuotas', () => {
   });
 });
 
-describe('LabelReservoirs', () => {
-  function fill(seed: number, cap: number, perLabel: Record<string, number>): LabelReservoirs {
-    const reservoirs = new LabelReservoirs(cap, seed);
-    const r = prng(99); // the offer order is fixed; only the reservoir seed varies
-    const left = { ...perLabel };
-    const next: Record<string, number> = {};
-    for (;;) {
-      const open = Object.keys(left).filter((l) => left[l]! > 0);
-      if (open.length === 0) return reservoirs;
-      const label = open[Math.floor(r() * open.length)]!;
-      left[label]!--;
-      const i = (next[label] = (next[label] ?? -1) + 1);
-      reservoirs.offer(label, i, () => `${label}:${i}`);
-    }
-  }
-  const lines = (selection: Map<string, SampledItem[]>) =>
-    new Map([...selection].map(([l, items]) => [l, items.map((x) => x.line)]));
-
-  it('selects the proportional or balanced quotas, each label only its own items, without repeats', () => {
-    const perLabel = { benign: 900, suspicious: 250, malicious: 40 };
-    for (const balance of ['proportional', 'balanced'] as const) {
-      const selection = fill(1, 120, perLabel).select(balance);
-      const quotas = (balance === 'balanced' ? balancedQuotas : proportionalQuotas)(counts(perLabel), 120);
-      for (const [label, items] of selection) {
-        expect(items).toHaveLength(quotas.get(label)!);
-        expect(new Set(items.map((x) => x.line)).size).toBe(items.length);
-        for (const item of items) expect(item.line.startsWith(`${label}:`)).toBe(true);
-      }
-      expect(sum([...selection.values()].map((x) => x.length))).toBe(120);
-    }
-  });
-
-  it('keeps everything when a label has fewer items than the capacity', () => {
-    const selection = fill(3, 1000, { a: 10, b: 20 }).select('proportional');
-    expect([...selection.get('a')!].map((x) => x.line).sort()).toEqual(
-      Array.from({ length: 10 }, (_, i) => `a:${i}`).sort(),
-    );
-    expect(selection.get('b')).toHaveLength(20);
-  });
-
-  it('is deterministic under a seed and differs between seeds', () => {
-    const perLabel = { a: 2000, b: 700 };
-    const one = lines(fill(42, 100, perLabel).select('balanced'));
-    const again = lines(fill(42, 100, perLabel).select('balanced'));
-    const other = lines(fill(43, 100, perLabel).select('balanced'));
-    expect(again).toEqual(one);
-    expect(other).not.toEqual(one);
-  });
-
-  it('samples uniformly: every tenth of the input is represented about equally (fixed seed, loose bound)', () => {
-    const n = 20_000;
-    const cap = 2000;
-    const reservoirs = new LabelReservoirs(cap, 7);
-    for (let i = 0; i < n; i++) reservoirs.offer('x', i, () => String(i));
-    const chosen = reservoirs.select('proportional').get('x')!;
-    expect(chosen).toHaveLength(cap);
-    const deciles = new Array<number>(10).fill(0);
-    for (const item of chosen) deciles[Math.floor(item.hash / (n / 10))]!++;
-    // Expected 200 each; a binomial's sd is ~13.4, so ±60 is over 4 sd: fails only for a biased sampler.
-    for (const d of deciles) expect(d).toBeGreaterThan(140);
-    for (const d of deciles) expect(d).toBeLessThan(260);
-    // The later items (the replacement path) are in too, not only the first `cap`.
-    expect(chosen.filter((x) => x.hash >= cap).length).toBeGreaterThan(cap * 0.8);
+describe('quotasFor', () => {
+  it('picks the proportional or the balanced rule', () => {
+    const c = counts({ a: 2, b: 100, c: 100 });
+    expect(quotasFor('balanced', c, 30)).toEqual(balancedQuotas(c, 30));
+    expect(quotasFor('proportional', c, 30)).toEqual(proportionalQuotas(c, 30));
   });
 });

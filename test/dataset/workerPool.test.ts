@@ -14,6 +14,7 @@ const POOL_SETTINGS: ProcessorSettings = {
   rangeStart: DAY,
   rangeEnd: DAY,
   seed: 42,
+  maxExamples: 'all',
   sampleSizes: sampleSizesFor('all'),
   maxFileBytes: 256 * 1024 * 1024,
   maxInputLength: 1024,

@@ -14,6 +14,8 @@ export const SKIPPED_MARKER = 'skipped-file-marker';
 export interface FixtureObject {
   readonly key: string;
   readonly bytes: Uint8Array;
+  /** A good file's records in parsed form (what the local parser must read from it), to deliver them otherwise. */
+  readonly records?: readonly Readonly<Record<string, string>>[];
 }
 
 /** What a file should parse to (records in parsed form), or why it must be skipped. */
@@ -154,7 +156,10 @@ export function datasetFixture(options: FixtureOptions = {}): { objects: Fixture
   }
   add('2024/04/03/bad-empty.csv', new Uint8Array(0), { bad: 'empty' });
 
-  return { objects: files.map(({ key, bytes }) => ({ key, bytes })), expected: expectedFrom(files) };
+  return {
+    objects: files.map(({ key, bytes, content }) => ({ key, bytes, ...('records' in content && content) })),
+    expected: expectedFrom(files),
+  };
 }
 
 function expectedFrom(files: readonly { key: string; content: FileContent }[]): ExpectedDataset {

@@ -10,8 +10,8 @@ import { TEMPLATE } from '../../src/dataset/examples/example.ts';
 import { DATASET_FILES } from '../../src/dataset/output/folder.ts';
 import { resolveBuildRequest, type BuildOptions } from '../../src/dataset/request/request.ts';
 import { balancedQuotas, proportionalQuotas } from '../../src/dataset/sampling/sampler.ts';
-import { validationCount } from '../../src/dataset/sampling/split.ts';
-import { contextGroupKey } from '../../src/dataset/sampling/groupKey.ts';
+import { contextGroupKey, contextGroupText } from '../../src/dataset/sampling/groupKey.ts';
+import { isValidationGroup, sampleKeyHex } from '../../src/dataset/sampling/sampleKey.ts';
 import { storedStatsSchema } from '../../src/dataset/output/stored.ts';
 import { countContextTokens, countSequenceTokens, fixedTokens } from '../../src/dataset/examples/tokens.ts';
 import type { BuildHooks, BuildProgress, BuildSummary } from '../../src/dataset/types.ts';
@@ -428,18 +428,36 @@ describe('buildDataset from s3rver, every unique labelled row (--max-examples al
   describe('--max-examples N', () => {
     const uniqueCounts = () => new Map(Object.entries(expected.labels).map(([l, c]) => [l, c.unique]));
 
-    function expectQuotas(result: Outputs, quotas: Map<string, number>, n: number): void {
+    function expectQuotas(result: Outputs, quotas: Map<string, number>, n: number, seed = 42): void {
       const lines = [...result.trainLines, ...result.validationLines];
       expect(lines).toHaveLength(n);
       expect([...quotas.values()].reduce((a, b) => a + b, 0)).toBe(n);
       const byLabel = countBy(lines, (l) => l.label);
       const validationBy = countBy(result.validationLines, (l) => l.label);
       expectWholeGroups(result);
-      const grouped = groupedBy(lines);
+      // Each example's side is its near-copy group's split key (sampleKey.ts), so about 10% overall.
+      for (const line of result.trainLines)
+        expect(isValidationGroup(seed, contextGroupText(line.context), 0.1), line.context).toBe(false);
+      for (const line of result.validationLines)
+        expect(isValidationGroup(seed, contextGroupText(line.context), 0.1), line.context).toBe(true);
+      expect(result.validationLines.length).toBeGreaterThan(0.03 * n);
+      expect(result.validationLines.length).toBeLessThan(0.2 * n);
+      // In sample-key order within each file: labels interleaved in a seeded order.
+      for (const lines of [result.trainLines, result.validationLines]) {
+        const keys = lines.map((l) => sampleKeyHex(seed, l.context));
+        expect(keys).toEqual([...keys].sort());
+      }
       for (const [label, quota] of quotas) {
         expect(byLabel[label] ?? 0, label).toBe(quota);
         const v = validationBy[label] ?? 0;
-        expect(Math.abs(v - validationCount(quota, 0.1)), label).toBeLessThanOrEqual(grouped[label] ?? 0);
+        // The quota's smallest sample keys among the label's unique contexts: the bottom-k definition.
+        const expectedKeys = [...expected.contexts]
+          .filter(([, l]) => l === label)
+          .map(([context]) => sampleKeyHex(seed, context))
+          .sort()
+          .slice(0, quota);
+        const keys = lines.filter((l) => l.label === label).map((l) => sampleKeyHex(seed, l.context));
+        expect(keys.sort(), label).toEqual(expectedKeys);
         expect(result.summary.labels[label]).toMatchObject({
           unique: expected.labels[label]!.unique,
           train: quota - v,

@@ -1,15 +1,17 @@
 import type { ObjectStore } from '../../objectStore/store.ts';
-import { rekey53 } from '../sampling/hash.ts';
 import { HashSet } from '../sampling/hashSet.ts';
 import { openJsonlWriters } from './outputs.ts';
 import type { FileResult, SampleCandidate, SampleThresholds } from '../pipeline/processFile.ts';
-import { seededRandom, shuffle } from '../sampling/random.ts';
-import { LabelReservoirs, type SampledItem } from '../sampling/sampler.ts';
-import { GroupSplit, StreamingSplit, validationCount, type GroupCounts } from '../sampling/split.ts';
+import { LabelBottomK } from '../sampling/labelBottomK.ts';
+import { quotasFor } from '../sampling/sampler.ts';
+import { key52, md5Hex } from '../sampling/sampleKey.ts';
+import { GroupSplit, StreamingSplit, type GroupCounts } from '../sampling/split.ts';
 import type { FormatPair, TokenSampleItem } from '../examples/tokenStats.ts';
-import { BottomK, TOKEN_SAMPLE_SIZE, sampleSizesFor } from '../examples/tokenSample.ts';
+import { BottomK, sampleSizesFor } from '../examples/tokenSample.ts';
+import { contextTokenBudget } from '../examples/fitContext.ts';
 import { fitOverLength, type OverLengthCounts } from '../examples/overLength.ts';
-import type { BalanceMode, BuildRequest } from '../types.ts';
+import { writeSampledDataset, type SampleRow } from './sampledWrite.ts';
+import type { BuildRequest } from '../types.ts';
 
 interface MutableLabelCounts {
   scanned: number;
@@ -73,21 +75,20 @@ export interface ExampleSink {
   abort(): Promise<void>;
 }
 
+/**
+ * What both sinks share: exact copies (the same label and context) dropped, per-label counts, and the token-count
+ * and compact-vs-full samples drawn from the candidates file processors mark.
+ */
 abstract class BaseSink implements ExampleSink {
   protected readonly seen = new HashSet();
   protected readonly labels: Record<string, MutableLabelCounts> = {};
   protected duplicates = 0;
   protected readonly candidates: BottomK<Candidate>;
   /** The keys of the compact-vs-full pair sample: the smallest among the candidates. */
-  private readonly pairKeys: BottomK<{ readonly key: number }>;
-  /** Hashes of the examples whose context was cut (few): counted as they are written. */
-  protected readonly cut = new Set<number>();
+  protected readonly pairKeys: BottomK<{ readonly key: number }>;
   protected droppedAnswerTooLong = 0;
 
-  constructor(
-    maxExamples: number | 'all',
-    private readonly maxInputLength: number,
-  ) {
+  constructor(maxExamples: number | 'all') {
     const sizes = sampleSizesFor(maxExamples);
     this.candidates = new BottomK<Candidate>(sizes.tokens);
     this.pairKeys = new BottomK(sizes.pairs);
@@ -97,19 +98,88 @@ abstract class BaseSink implements ExampleSink {
     return { tokens: this.candidates.threshold, pairs: this.pairKeys.threshold };
   }
 
+  protected countsOf(label: string): MutableLabelCounts {
+    return (this.labels[label] ??= { scanned: 0, unique: 0, train: 0, validation: 0 });
+  }
+
+  /**
+   * A unique example that a file processor marked as a sample candidate; `where` once it is written. Both are only
+   * asked for when it gets in: a string per candidate would be garbage for most.
+   */
+  protected offerCandidate(candidate: SampleCandidate, label: string, line: () => string, where?: () => string): void {
+    if (candidate.key >= this.candidates.threshold) return;
+    this.candidates.offer({
+      key: candidate.key,
+      label,
+      line: line(),
+      ...(candidate.otherContext !== undefined && { otherContext: candidate.otherContext }),
+      ...(where && { where: where() }),
+    });
+    this.pairKeys.offer({ key: candidate.key });
+  }
+
+  abstract commit(result: FileResult): Promise<void>;
+  abstract finish(): Promise<FinishedSink>;
+  abstract abort(): Promise<void>;
+}
+
+/** A line's text without its newline. */
+function decodeLine(bytes: Uint8Array, start: number, end: number): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start - 1).toString('utf8');
+}
+
+/**
+ * Exact copies are the same context under the same label: the context hash is mixed with a per-label salt (XOR on
+ * each half, so distinct hashes stay distinct), and the same request labelled differently stays two examples, as
+ * SQL's `DISTINCT label, context` keeps them.
+ */
+const salts = new Map<string, { hi: number; lo: number }>();
+function labelSalt(label: string): { hi: number; lo: number } {
+  let salt = salts.get(label);
+  if (salt === undefined) {
+    const hex = md5Hex(`label:${label}`);
+    salt = { hi: parseInt(hex.slice(0, 5), 16) & 0x1fffff, lo: parseInt(hex.slice(5, 13), 16) };
+    if (salts.size > 4096) salts.clear();
+    salts.set(label, salt);
+  }
+  return salt;
+}
+
+function withSalt(hash: number, salt: { hi: number; lo: number }): number {
+  const hi = Math.floor(hash / 4294967296) ^ salt.hi;
+  const lo = (hash ^ salt.lo) >>> 0;
+  return hi * 4294967296 + lo;
+}
+
+/** `--max-examples all`: every unique example is written as it arrives; nothing accumulates in memory. */
+export class StreamingSink extends BaseSink {
+  private readonly writers;
+  private readonly split: StreamingSplit;
+  private readonly groups = new GroupSplit();
+  private readonly written = { contextTruncated: 0 };
+  private readonly maxInputLength: number;
+
+  constructor(out: ObjectStore, request: BuildRequest) {
+    super('all');
+    this.maxInputLength = request.maxInputLength;
+    this.writers = openJsonlWriters(out);
+    this.split = new StreamingSplit(request.validationRatio, request.seed);
+  }
+
   async commit(result: FileResult): Promise<void> {
     const { offsets, labelIds, labelNames, hashes, groups, mayExceed } = result;
     const offered = new Map<number, SampleCandidate>(result.candidates.map((c) => [c.index, c]));
+    const saltOf = labelNames.map(labelSalt);
     let next = 0; // into mayExceed, which is in order
     for (let i = 0; i < labelIds.length; i++) {
-      const label = labelNames[labelIds[i]!]!;
-      const counts = (this.labels[label] ??= { scanned: 0, unique: 0, train: 0, validation: 0 });
+      const id = labelIds[i]!;
+      const label = labelNames[id]!;
+      const counts = this.countsOf(label);
       counts.scanned++;
       let bytes = result.bytes;
       let start = offsets[i]!;
       let end = offsets[i + 1]!;
       let hash = hashes[i]!;
-      let wasCut = false;
       if (mayExceed[next] === i) {
         next++;
         const fitted = fitOverLength(decodeLine(bytes, start, end), label, this.maxInputLength);
@@ -121,91 +191,33 @@ abstract class BaseSink implements ExampleSink {
           ({ bytes, hash } = fitted);
           start = 0;
           end = bytes.length;
-          wasCut = true;
+          this.written.contextTruncated++;
         }
       }
-      if (!this.seen.add(hash)) {
+      if (!this.seen.add(withSalt(hash, saltOf[id]!))) {
+        // A copy of a cut line was counted as cut when the first one was; take that back.
+        if (bytes !== result.bytes) this.written.contextTruncated--;
         this.duplicates++;
         continue;
       }
-      if (wasCut) this.cut.add(hash);
       counts.unique++;
+      // A group's first example takes the stratified decision; its near-copies follow it.
+      const toValidation = this.groups.place(groups[i]!, () => this.split.isValidation(label));
+      const writer = toValidation ? this.writers.validation : this.writers.train;
+      if (toValidation) counts.validation++;
+      else counts.train++;
+      const lineNo = writer.add(bytes, start, end);
       const candidate = offered.get(i);
-      const sampled = candidate !== undefined && candidate.key < this.candidates.threshold;
-      const where = this.accept(label, bytes, start, end, hash, groups[i]!, counts, sampled);
-      if (sampled) {
-        const line = decodeLine(bytes, start, end);
-        this.candidates.offer({
-          key: candidate.key,
+      if (candidate !== undefined) {
+        const line = bytes;
+        this.offerCandidate(
+          candidate,
           label,
-          line,
-          ...(candidate.otherContext !== undefined && { otherContext: candidate.otherContext }),
-          ...(where && { where }),
-        });
-        this.pairKeys.offer({ key: candidate.key });
+          () => decodeLine(line, start, end),
+          () => `${writer.name}:${lineNo}`,
+        );
       }
     }
-    await this.flush();
-  }
-
-  /**
-   * Takes one unique example, the line at bytes [start, end). Returns where it was written, if it already was and
-   * `wantWhere` (only sample candidates need it: a string per line would be garbage for the rest).
-   */
-  protected abstract accept(
-    label: string,
-    bytes: Uint8Array,
-    start: number,
-    end: number,
-    hash: number,
-    group: number,
-    counts: MutableLabelCounts,
-    wantWhere: boolean,
-  ): string | undefined;
-  protected abstract flush(): Promise<void>;
-  abstract finish(): Promise<FinishedSink>;
-  abstract abort(): Promise<void>;
-}
-
-/** A line's text without its newline. */
-function decodeLine(bytes: Uint8Array, start: number, end: number): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start - 1).toString('utf8');
-}
-
-/** `--max-examples all`: every unique example is written as it arrives; nothing accumulates in memory. */
-export class StreamingSink extends BaseSink {
-  private readonly writers;
-  private readonly split: StreamingSplit;
-  private readonly groups = new GroupSplit();
-  private readonly written = { contextTruncated: 0 };
-
-  constructor(out: ObjectStore, request: BuildRequest) {
-    super('all', request.maxInputLength);
-    this.writers = openJsonlWriters(out);
-    this.split = new StreamingSplit(request.validationRatio, request.seed);
-  }
-
-  protected accept(
-    label: string,
-    bytes: Uint8Array,
-    start: number,
-    end: number,
-    hash: number,
-    group: number,
-    counts: MutableLabelCounts,
-    wantWhere: boolean,
-  ): string | undefined {
-    if (this.cut.size > 0 && this.cut.has(hash)) this.written.contextTruncated++;
-    // A group's first example takes the stratified decision; its near-copies follow it.
-    const toValidation = this.groups.place(group, () => this.split.isValidation(label));
-    const writer = toValidation ? this.writers.validation : this.writers.train;
-    if (toValidation) counts.validation++;
-    else counts.train++;
-    const lineNo = writer.add(bytes, start, end);
-    return wantWhere ? `${writer.name}:${lineNo}` : undefined;
-  }
-
-  protected async flush(): Promise<void> {
     await this.writers.train.flushIfFull();
     await this.writers.validation.flushIfFull();
   }
@@ -236,110 +248,114 @@ export class StreamingSink extends BaseSink {
   }
 }
 
-/** `--max-examples N`: per-label reservoirs hold at most N examples each; written at the end. */
+/**
+ * `--max-examples N`: per label, the N distinct examples with the smallest sample keys (labelBottomK.ts; the
+ * definition is sampleKey.ts); quotas settled and the files written at the end (sampledWrite.ts), exactly as an
+ * SQL engine's sample is written.
+ */
 export class SampledSink extends BaseSink {
-  private readonly reservoirs: LabelReservoirs;
+  private readonly sample: LabelBottomK;
+  /** Per label: whether its answer alone is over max_input_length (then none of its rows is written). */
+  private readonly answerTooLong = new Map<string, boolean>();
 
   constructor(
     private readonly out: ObjectStore,
     private readonly request: BuildRequest & { readonly maxExamples: number },
   ) {
-    super(request.maxExamples, request.maxInputLength);
-    this.reservoirs = new LabelReservoirs(request.maxExamples, request.seed);
+    super(request.maxExamples);
+    this.sample = new LabelBottomK(request.maxExamples);
   }
 
-  private readonly groupOf = new Map<number, number>();
-
-  protected accept(
-    label: string,
-    bytes: Uint8Array,
-    start: number,
-    end: number,
-    hash: number,
-    group: number,
-  ): undefined {
-    this.reservoirs.offer(label, hash, () => {
-      this.groupOf.set(hash, group);
-      return decodeLine(bytes, start, end);
-    });
-    return undefined;
+  override get thresholds(): SampleThresholds {
+    return { ...super.thresholds, labels: this.sample.thresholds() };
   }
 
-  protected async flush(): Promise<void> {}
+  override async commit(result: FileResult): Promise<void> {
+    const { offsets, labelIds, labelNames, hashes, sampled, digests, splits, bytes } = result;
+    const offered = new Map<number, SampleCandidate>(result.candidates.map((c) => [c.index, c]));
+    const digestBytes = Buffer.from(digests.buffer, digests.byteOffset, digests.byteLength);
+    const salts = labelNames.map(labelSalt);
+    const tooLong = labelNames.map((label) => this.isAnswerTooLong(label));
+    let nextSampled = 0;
+    for (let i = 0; i < labelIds.length; i++) {
+      const id = labelIds[i]!;
+      const label = labelNames[id]!;
+      const counts = this.countsOf(label);
+      counts.scanned++;
+      const isSampled = sampled[nextSampled] === i;
+      if (isSampled) nextSampled++;
+      if (tooLong[id]) {
+        this.droppedAnswerTooLong++;
+        continue;
+      }
+      if (!this.seen.add(withSalt(hashes[i]!, salts[id]!))) {
+        this.duplicates++;
+        continue;
+      }
+      counts.unique++;
+      const start = offsets[i]!;
+      const end = offsets[i + 1]!;
+      if (isSampled) {
+        const at = (nextSampled - 1) * 16;
+        const key = key52(digestBytes, at);
+        const keyHex = () => digestBytes.toString('hex', at, at + 16);
+        if (this.sample.admits(label, key, keyHex)) {
+          this.sample.add(label, {
+            key,
+            keyHex: keyHex(),
+            line: decodeLine(bytes, start, end),
+            split: splits[nextSampled - 1]!,
+          });
+        }
+      }
+      const candidate = offered.get(i);
+      if (candidate !== undefined) this.offerCandidate(candidate, label, () => decodeLine(bytes, start, end));
+    }
+  }
+
+  private isAnswerTooLong(label: string): boolean {
+    let tooLong = this.answerTooLong.get(label);
+    if (tooLong === undefined) {
+      tooLong = contextTokenBudget(label, this.request.maxInputLength) < 1;
+      this.answerTooLong.set(label, tooLong);
+    }
+    return tooLong;
+  }
 
   async finish(): Promise<FinishedSink> {
-    const { seed, validationRatio } = this.request;
-    const train: { label: string; item: SampledItem }[] = [];
-    const validation: { label: string; item: SampledItem }[] = [];
-    // Each label's validation share is taken group by group in the seeded order; a near-copy follows its group.
-    const groups = new GroupSplit();
-    for (const [label, items] of this.reservoirs.select(this.request.balance as BalanceMode)) {
-      const v = validationCount(items.length, validationRatio);
-      let taken = 0;
-      for (const item of items) {
-        const toValidation = groups.place(this.groupOf.get(item.hash) ?? item.hash, () => taken < v);
-        if (toValidation) taken++;
-        (toValidation ? validation : train).push({ label, item });
-      }
-      const counts = this.labels[label]!;
-      counts.validation = taken;
-      counts.train = items.length - taken;
-    }
-    this.groupOf.clear();
-    // Labels interleaved in a seeded order, so no stretch of the file is one label.
-    shuffle(train, seededRandom(seed ^ 0x51ed));
-    shuffle(validation, seededRandom(seed ^ 0x7a1d));
-    const writers = openJsonlWriters(this.out);
-    const writtenSample = new BottomK<TokenSampleItem & { key: number }>(TOKEN_SAMPLE_SIZE);
-    const closing: Promise<void>[] = [];
-    try {
-      for (const [list, writer] of [
-        [train, writers.train],
-        [validation, writers.validation],
-      ] as const) {
-        for (const { label, item } of list) {
-          const bytes = Buffer.from(`${item.line}\n`);
-          const lineNo = writer.add(bytes, 0, bytes.byteLength);
-          const key = rekey53(item.hash, seed);
-          if (key < writtenSample.threshold) {
-            writtenSample.offer({ key, label, context: contextOf(item.line), where: `${writer.name}:${lineNo}` });
-          }
-          await writer.flushIfFull();
-        }
-        // Train completes (an S3 upload waits for the parts to be assembled) while validation is written.
-        const closed = writer.close();
-        closed.catch(() => undefined);
-        closing.push(closed);
-      }
-    } catch (error) {
-      await Promise.all([writers.train.abort(), writers.validation.abort()]);
-      throw error;
-    }
-    const closed = Promise.all(closing).then(
-      () => undefined,
-      async (error: unknown) => {
-        await Promise.all([writers.train.abort(), writers.validation.abort()]);
-        throw error;
-      },
+    const { seed, validationRatio, maxInputLength, maxExamples, balance } = this.request;
+    const uniques = new Map(
+      Object.entries(this.labels)
+        .filter(([, c]) => c.unique > 0)
+        .map(([label, c]) => [label, c.unique]),
     );
-    closed.catch(() => undefined); // awaited by the build
-    const written = writtenSample.result();
+    const quotas = quotasFor(balance, uniques, maxExamples);
+    const rows: SampleRow[] = [];
+    for (const [label, items] of this.sample.select(quotas)) {
+      for (const { keyHex, line, split } of items) rows.push({ label, keyHex, line, split });
+    }
+    const written = await writeSampledDataset(this.out, rows, { seed, validationRatio, maxInputLength });
+    for (const [label, counts] of Object.entries(this.labels)) {
+      const sides = written.labels.get(label);
+      counts.train = sides?.train ?? 0;
+      counts.validation = sides?.validation ?? 0;
+    }
     const result: SinkResult = {
       duplicates: this.duplicates,
       unique: this.seen.size,
-      train: train.length,
-      validation: validation.length,
-      groups: groups.counts,
+      train: written.train,
+      validation: written.validation,
+      groups: written.groups,
       labels: this.labels,
-      written,
-      exact: written.length === train.length + validation.length,
+      written: written.written,
+      exact: written.exact,
       pairs: this.candidates.result().map(toPair),
       overLength: {
-        contextTruncated: [...train, ...validation].filter(({ item }) => this.cut.has(item.hash)).length,
-        droppedAnswerTooLong: this.droppedAnswerTooLong,
+        contextTruncated: written.overLength.contextTruncated,
+        droppedAnswerTooLong: this.droppedAnswerTooLong + written.overLength.droppedAnswerTooLong,
       },
     };
-    return { result, closed };
+    return { result, closed: written.closed };
   }
 
   async abort(): Promise<void> {}

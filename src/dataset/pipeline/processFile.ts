@@ -10,8 +10,9 @@ import {
 } from '../examples/example.ts';
 import { END_OF_SEQUENCE_TOKENS, contextTokenBound, textTokenBound } from '../examples/tokenBound.ts';
 import { LineEncoder, type FixedBytes } from '../examples/lineEncoder.ts';
-import { groupKey, groupKeyPlan, type GroupKeyPlan } from '../sampling/groupKey.ts';
+import { groupKey, groupKeyPlan, groupText, type GroupKeyPlan } from '../sampling/groupKey.ts';
 import { hashBytes53, rekey53 } from '../sampling/hash.ts';
+import { KEY_SPACE, PrefixedMd5, latin1Key52, sampleKeyPrefix, splitKey52 } from '../sampling/sampleKey.ts';
 import { BottomK, type SampleSizes } from '../examples/tokenSample.ts';
 import type { ContextFormat } from '../types.ts';
 
@@ -23,6 +24,11 @@ export interface ProcessorSettings {
   readonly rangeStart: string;
   readonly rangeEnd: string;
   readonly seed: number;
+  /**
+   * `all` streams every example; a number (`--max-examples N`) is the capped build, whose rows are keyed by their
+   * sample key (sampleKey.ts) and only those that can still enter a label's bottom-k travel as candidates.
+   */
+  readonly maxExamples: number | 'all';
   readonly sampleSizes: SampleSizes;
   /** A gzip file that decompresses to more than this is skipped (LOGTUNE_MAX_FILE_MB). */
   readonly maxFileBytes: number;
@@ -41,6 +47,11 @@ export interface ProcessorSettings {
 export interface SampleThresholds {
   readonly tokens: number;
   readonly pairs: number;
+  /**
+   * Capped builds: per label, the largest sample key (key52) its bottom-k keeps once full; a row of that label
+   * with a larger key cannot enter. A label not listed takes every row as a candidate.
+   */
+  readonly labels?: Readonly<Record<string, number>>;
 }
 
 /** An example that may enter the token sample; below the pairs threshold, with its context in the other format. */
@@ -68,15 +79,31 @@ export interface FileResult {
   /** Each example's label, as an index into `labelNames` (one string per label crosses threads, not per row). */
   readonly labelIds: Uint16Array;
   readonly labelNames: readonly string[];
-  /** Hash of each example's context, for exact-duplicate detection. */
+  /**
+   * Hash of each example's context, for exact-duplicate detection: in a capped build its sample key (key52), in a
+   * streaming build a cheaper 53-bit hash (hash.ts).
+   */
   readonly hashes: Float64Array;
-  /** Each example's near-copy group (groupKey.ts): the validation split keeps a group on one side. */
+  /**
+   * Streaming builds: each example's near-copy group (groupKey.ts), the validation split keeps a group on one side.
+   * Empty in capped builds, which place a group by its group text when the sample is known.
+   */
   readonly groups: Float64Array;
+  /** Capped builds: the examples (indexes, in order) whose sample key can still enter their label's bottom-k… */
+  readonly sampled: Uint32Array;
+  /** …their whole sample keys, 16 bytes each… */
+  readonly digests: Uint8Array;
+  /**
+   * …and their split keys (sampleKey.ts splitKey52 of the row's group text), which place them and stand for their
+   * near-copy group. Made here, in parallel, from the row: the main thread would have to parse each context again.
+   */
+  readonly splits: Float64Array;
   /** Examples whose seeded sample key is below the thresholds given: candidates for the token samples. */
   readonly candidates: readonly SampleCandidate[];
   /**
-   * Examples whose token bound (tokenBound.ts) is over max_input_length, in order: the main thread counts them
-   * exactly, and cuts the context or drops the example. Every other example fits for certain.
+   * Streaming builds: examples whose token bound (tokenBound.ts) is over max_input_length, in order: the main thread
+   * counts them exactly, and cuts the context or drops the example. Every other example fits for certain. Capped
+   * builds bound only the lines of their sample, as they are written (sampledWrite.ts).
    */
   readonly mayExceed: Uint32Array;
 }
@@ -96,6 +123,8 @@ interface LabelOutput {
   readonly tail: FixedBytes;
   /** The most context tokens the bound may show for an example of this label to fit for certain. */
   readonly boundBudget: number;
+  /** Capped builds: rows of this label with a larger sample key cannot enter its bottom-k (see SampleThresholds). */
+  readonly sampleBelow: number;
 }
 
 /**
@@ -119,6 +148,9 @@ interface BuildState {
   /** Over the files this processor finished: keys above their thresholds cannot enter the samples (see BottomK). */
   readonly tokens: BottomK<{ readonly key: number }>;
   readonly pairs: BottomK<{ readonly key: number }>;
+  /** Capped builds, the same per label: a key above a label's threshold cannot enter its bottom-k. */
+  readonly labels: Map<string, BottomK<{ readonly key: number }>>;
+  readonly keyHasher: PrefixedMd5;
 }
 
 const states = new WeakMap<ProcessorSettings, BuildState>();
@@ -128,7 +160,13 @@ function stateOf(settings: ProcessorSettings): BuildState {
   let state = states.get(settings);
   if (state === undefined) {
     const sizes = settings.sampleSizes;
-    state = { plans: new Map(), tokens: new BottomK(sizes.tokens), pairs: new BottomK(sizes.pairs) };
+    state = {
+      plans: new Map(),
+      tokens: new BottomK(sizes.tokens),
+      pairs: new BottomK(sizes.pairs),
+      labels: new Map(),
+      keyHasher: new PrefixedMd5(sampleKeyPrefix(settings.seed), LINE_HEAD),
+    };
     states.set(settings, state);
   }
   return state;
@@ -156,6 +194,8 @@ export function processFile(
 ): FileResult {
   const otherFormat: ContextFormat = settings.contextFormat === 'full' ? 'compact' : 'full';
   const state = stateOf(settings);
+  const capped = settings.maxExamples !== 'all';
+  const { keyHasher } = state;
   const tokensBelow = Math.min(thresholds.tokens, state.tokens.threshold);
   const pairsBelow = Math.min(thresholds.pairs, state.pairs.threshold);
   let columns: readonly string[] = [];
@@ -172,6 +212,10 @@ export function processFile(
   const labelIds: number[] = [];
   const candidates: SampleCandidate[] = [];
   const mayExceed: number[] = [];
+  const sampled: number[] = [];
+  const sampledLabels: string[] = [];
+  const digests: string[] = [];
+  const splits: number[] = [];
   let used = 0;
   let inRange = 0;
   let unlabelled = 0;
@@ -216,7 +260,15 @@ export function processFile(
             settings.promptHeadTokens -
             textTokenBound(answer, settings.mergeTable) -
             END_OF_SEQUENCE_TOKENS;
-          output = { id: outputs.size, tail: LineEncoder.tail(JSON.stringify(responseFor(label))), boundBudget };
+          const sampleBelow = capped
+            ? Math.min(thresholds.labels?.[label] ?? KEY_SPACE, state.labels.get(label)?.threshold ?? KEY_SPACE)
+            : KEY_SPACE;
+          output = {
+            id: outputs.size,
+            tail: LineEncoder.tail(JSON.stringify(responseFor(label))),
+            boundBudget,
+            sampleBelow,
+          };
           outputs.set(label, output);
         }
         ensureCapacity(used + encoder.maxBytes(row, output.tail), used);
@@ -225,14 +277,30 @@ export function processFile(
         // The context spans from just after `{"instruction":…,"context":"` to just before `","response":…`.
         const contextStart = start + LINE_HEAD.length;
         const contextEnd = used - output.tail.length;
-        const hash = hashBytes53(scratch, contextStart, contextEnd);
+        let key: number;
+        let hash: number;
+        if (capped) {
+          // One digest per row: its key decides the bottom-k, the token samples and exact copies alike. The token
+          // bound waits for the sample (sampledWrite.ts): most candidates never make it into it.
+          const digest = keyHasher.digest(scratch, contextStart, contextEnd);
+          key = hash = latin1Key52(digest);
+          if (key <= output.sampleBelow) {
+            sampled.push(offsets.length);
+            sampledLabels.push(label);
+            digests.push(digest);
+            splits.push(splitKey52(settings.seed, groupText(row, groupPlan!)));
+          }
+        } else {
+          hash = hashBytes53(scratch, contextStart, contextEnd);
+          key = rekey53(hash, settings.seed);
+        }
         // Tokens ≤ bytes, so a context no longer than the budget in bytes needs no bound either.
         if (
+          !capped &&
           contextEnd - contextStart > output.boundBudget &&
           contextTokenBound(scratch, contextStart, contextEnd, settings.mergeTable) > output.boundBudget
         )
           mayExceed.push(offsets.length);
-        const key = rekey53(hash, settings.seed);
         if (key < tokensBelow) {
           if (key < pairsBelow) {
             otherPlan ??= cachedPlan(settings, columns, otherFormat).plan;
@@ -243,7 +311,7 @@ export function processFile(
         }
         offsets.push(start);
         hashes.push(hash);
-        groups.push(groupKey(row, groupPlan!));
+        if (!capped) groups.push(groupKey(row, groupPlan!));
         labelIds.push(output.id);
       },
     },
@@ -253,6 +321,15 @@ export function processFile(
     const key = { key: c.key }; // not the candidate: its other-format context need not stay in memory
     state.tokens.offer(key);
     if (c.otherContext !== undefined) state.pairs.offer(key);
+  }
+  for (let i = 0; i < sampled.length; i++) {
+    const label = sampledLabels[i]!;
+    let keys = state.labels.get(label);
+    if (keys === undefined) {
+      keys = new BottomK(settings.maxExamples as number);
+      state.labels.set(label, keys);
+    }
+    keys.offer({ key: latin1Key52(digests[i]!) });
   }
   offsets.push(used);
   const own = Buffer.allocUnsafeSlow(used);
@@ -269,7 +346,18 @@ export function processFile(
     labelNames: [...outputs.keys()],
     hashes: Float64Array.from(hashes),
     groups: Float64Array.from(groups),
+    sampled: Uint32Array.from(sampled),
+    digests: joinDigests(digests),
+    splits: Float64Array.from(splits),
     candidates,
     mayExceed: Uint32Array.from(mayExceed),
   };
+}
+
+/** The digests in one array that owns its buffer (it moves to the main thread; a pooled Buffer's would not). */
+function joinDigests(digests: readonly string[]): Uint8Array {
+  const out = new Uint8Array(digests.length * 16);
+  const bytes = Buffer.from(out.buffer);
+  digests.forEach((d, i) => bytes.write(d, i * 16, 16, 'latin1'));
+  return out;
 }

@@ -69,16 +69,84 @@ export function recordGroupKey(record: Readonly<Record<string, string>>): number
 
 /** The group key of a stored example's context (a JSON object of string fields). */
 export function contextGroupKey(context: string): number {
+  return recordGroupKey(contextRecord(context));
+}
+
+/**
+ * The group text of a source row: what the split key hashes (sampleKey.ts). The same fields as the group key, in name order (UTF-16 code unit order, as
+ * JavaScript sorts), each `name U+001F value U+001E`, empty and `-` values skipped. SQL builds it from the row's
+ * cells the same way (src/dataset/sql/template.ts), with the field order fixed when the query is rendered.
+ */
+export function groupText(row: readonly string[], plan: GroupKeyPlan): string {
+  let text = '';
+  for (let i = 0; i < plan.indexes.length; i++) {
+    const value = row[plan.indexes[i]!] ?? '-';
+    if (value === '' || value === '-') continue;
+    text += `${plan.names[i]!}\u001f${value}\u001e`;
+  }
+  return text;
+}
+
+/** groupText of a row held as a record (a parsed context). */
+export function recordGroupText(record: Readonly<Record<string, unknown>>): string {
+  let text = '';
+  for (const name of cachedGroupFields(Object.keys(record))) {
+    const raw = record[name];
+    const value = typeof raw === 'string' ? raw : JSON.stringify(raw);
+    if (value === '' || value === '-') continue;
+    text += `${name}\u001f${value}\u001e`;
+  }
+  return text;
+}
+
+/** The fields of `names` that enter a group, in the order they enter it. */
+export function groupFields(names: readonly string[]): string[] {
+  return names.filter((name) => !VOLATILE.has(name)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * Contexts of one build share a handful of field lists (compact contexts leave out `-` fields, so a few): each is
+ * sorted once. Looked up by comparing the lists, whose names JSON.parse hands out as the same internalized strings,
+ * rather than by a joined key that would be built and hashed for every context.
+ */
+const fieldLists: { readonly names: readonly string[]; readonly fields: string[] }[] = [];
+function cachedGroupFields(names: readonly string[]): string[] {
+  for (const entry of fieldLists) if (sameNames(entry.names, names)) return entry.fields;
+  const fields = groupFields(names);
+  if (fieldLists.length >= 32) fieldLists.pop();
+  fieldLists.unshift({ names, fields });
+  return fields;
+}
+
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** The group text of a stored or sampled example's context (a JSON object of string fields). */
+export function contextGroupText(context: string): string {
   let parsed: unknown;
   try {
     parsed = JSON.parse(context);
   } catch {
     parsed = undefined;
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return recordGroupKey({ '': context });
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return recordGroupText({ '': context });
+  return recordGroupText(parsed as Record<string, unknown>);
+}
+
+function contextRecord(context: string): Record<string, string> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(context);
+  } catch {
+    parsed = undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return { '': context };
   const record: Record<string, string> = {};
   for (const [k, v] of Object.entries(parsed)) record[k] = typeof v === 'string' ? v : JSON.stringify(v);
-  return recordGroupKey(record);
+  return record;
 }
 
 /** cyrb53's two lanes over UTF-16 code units, fields separated so that ("ab","c") and ("a","bc") differ. */

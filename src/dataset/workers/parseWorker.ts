@@ -19,6 +19,9 @@ export default function parse(request: WorkerRequest): unknown {
       result.hashes.buffer,
       result.groups.buffer,
       result.labelIds.buffer,
+      result.sampled.buffer,
+      result.digests.buffer,
+      result.splits.buffer,
     ];
     return move({ [transferableSymbol]: buffers, [valueSymbol]: reply } as never);
   } catch (error) {

@@ -8,9 +8,21 @@ import type { CommandSpec } from '../../slack/feature.ts';
 import type { BotIdentity } from '../../slack/identity.ts';
 import type { BuildRunner } from './runner.ts';
 import type { BuildRecord } from './buildsRepo.ts';
+import type { EngineSetting } from '../../dataset/types.ts';
+import { requestSettings, type AthenaSettings } from '../../athena/settings.ts';
+import { formatUsd } from '../../slack/blocks/money.ts';
+import type { ScanApprovals } from './scanApprovals.ts';
 
 export interface DatasetCommandDeps {
   readonly data: DataSettings;
+  /** LOGTUNE_ENGINE, the default of --engine (local when absent). */
+  readonly engine?: EngineSetting;
+  readonly athena?: AthenaSettings;
+  /**
+   * An Athena scan above LOGTUNE_ATHENA_APPROVAL_USD waits for an approver instead of being queued. Without it, the
+   * build is queued and the engine itself refuses an unapproved scan.
+   */
+  readonly scans?: ScanApprovals;
   readonly runner: BuildRunner;
   readonly identity: BotIdentity;
   readonly now: () => Date;
@@ -46,7 +58,18 @@ export function datasetCommand(deps: DatasetCommandDeps): CommandSpec {
     usage: SLACK_DATASET_USAGE,
     async run({ args, userId, channelId, notify }) {
       const options = parseDatasetArgs(args, { allowOperatorFlags: false });
-      const request = resolveBuildRequest(deps.data, options, deps.now());
+      const resolved = resolveBuildRequest(deps.data, options, deps.now(), deps.engine);
+      // A build off this machine carries the Athena settings it is quoted under to its thread (and its resumption).
+      const request =
+        (resolved.engine ?? 'local') === 'local' || deps.athena === undefined
+          ? resolved
+          : Object.freeze({ ...resolved, athena: requestSettings(deps.athena, deps.data.artifactsUri) });
+      const asked = (await deps.scans?.ask(request, userId, channelId)) ?? { kind: 'run' as const };
+      if (asked.kind === 'asked')
+        return plainMessage(
+          `:moneybag: Building ${inlineCode(request.datasetId)} on Athena scans ${formatUsd(asked.record.capUsd)}: ` +
+            `the quote, with Approve and Cancel for an approver, is ${asked.where}. Nothing is scanned before.`,
+        );
       const result = deps.runner.submit({
         request,
         requestedBy: userId,

@@ -1,5 +1,8 @@
 import { buildOnJobThread } from '../../jobThread/run.ts';
 import { dataSettings, type DataSettings } from '../../dataset/settings.ts';
+import { athenaSettings, type AthenaSettings } from '../../athena/settings.ts';
+import { SCAN_APPROVE_ACTION_ID, SCAN_CANCEL_ACTION_ID } from './blocks/scanApproval.ts';
+import { approvalKey, ScanApprovals } from './scanApprovals.ts';
 import { evaluationSettings } from '../../evaluation/settings.ts';
 import { botSettings } from '../../slack/settings.ts';
 import { describeFeature } from '../description.ts';
@@ -23,6 +26,13 @@ import { baselineAfterBuild, type BaselineScorer } from '../evaluation/index.ts'
 export interface DatasetFeatureDeps {
   readonly db: Db;
   readonly data: DataSettings;
+  readonly athena: AthenaSettings;
+  readonly bot: {
+    readonly approvalsChannel: string | undefined;
+    readonly approvalTtlHours: number;
+    readonly monthlyBudgetUsd: number | undefined;
+    readonly command: string;
+  };
   readonly identity: BotIdentity;
   readonly messenger: Messenger;
   readonly policy: Policy;
@@ -71,12 +81,46 @@ export function createDatasetFeature(deps: DatasetFeatureDeps): DatasetFeature {
     progressIntervalMs: deps.progressIntervalMs,
     ...(deps.scoreBaseline && { scoreBaseline: deps.scoreBaseline }),
   });
+  const scans = new ScanApprovals({
+    data: deps.data,
+    athena: deps.athena,
+    bot: deps.bot,
+    messenger: deps.messenger,
+    policy: deps.policy,
+    runner,
+    clock: deps.clock,
+    log: deps.log,
+  });
   return {
     name: 'dataset',
     runner,
     builds,
-    commands: [datasetCommand({ data: deps.data, runner, identity: deps.identity, now, command: deps.command })],
-    actions: [cancelBuildAction({ runner, builds, policy: deps.policy })],
+    commands: [
+      datasetCommand({
+        data: deps.data,
+        engine: deps.athena.engine,
+        athena: deps.athena,
+        scans,
+        runner,
+        identity: deps.identity,
+        now,
+        command: deps.command,
+      }),
+    ],
+    actions: [
+      cancelBuildAction({ runner, builds, policy: deps.policy }),
+      // An Athena scan's approval message: its value is the scan request's id.
+      {
+        actionId: SCAN_APPROVE_ACTION_ID,
+        postedOn: (id) => [approvalKey(id)],
+        run: ({ userId, value }) => scans.approve(value, userId),
+      },
+      {
+        actionId: SCAN_CANCEL_ACTION_ID,
+        postedOn: (id) => [approvalKey(id)],
+        run: ({ userId, value }) => scans.cancel(value, userId),
+      },
+    ],
     async status() {
       const lines = builds.listRecent(RECENT).map((build) => ({
         text: buildStatusLine(
@@ -112,7 +156,7 @@ export function createDatasetFeature(deps: DatasetFeatureDeps): DatasetFeature {
 
 export const datasetFeature = describeFeature({
   name: 'dataset',
-  settings: { data: dataSettings, bot: botSettings, evaluation: evaluationSettings },
+  settings: { data: dataSettings, bot: botSettings, evaluation: evaluationSettings, athena: athenaSettings },
   create({ settings, seams, log, ...services }) {
     // The free baseline, scored right after each build, is the evaluation feature's offer (a function, not state).
     const scoreBaseline = baselineAfterBuild(settings.evaluation, settings.data, log);
@@ -120,6 +164,8 @@ export const datasetFeature = describeFeature({
       ...services,
       log,
       data: settings.data,
+      athena: settings.athena,
+      bot: settings.bot,
       buildDataset: seams.buildDataset ?? buildOnJobThread,
       concurrency: settings.bot.buildConcurrency,
       maxAttempts: settings.bot.buildMaxAttempts,

@@ -30,6 +30,17 @@ const buildRequestSchema = z.object({
     .positive()
     .default(256 * 1024 * 1024),
   engine: z.enum(['local', 'athena', 'auto']).default('local'),
+  athena: z
+    .object({
+      workgroup: z.string().optional(),
+      database: z.string().optional(),
+      artifactsUri: z.string().optional(),
+      minBytes: z.number().nonnegative(),
+      approvalUsd: z.number().nonnegative(),
+      maxRetries: z.number().int().nonnegative(),
+      ledgerPath: z.string().min(1),
+    })
+    .optional(),
 });
 
 export function parseStoredRequest(json: string, buildId: string): BuildRequest {

@@ -97,6 +97,13 @@ describe('rootMessage', () => {
     `);
   });
 
+  it('an Athena build shows what its queries scanned, not files and rows', () => {
+    const athena = progress({ filesTotal: undefined, bytesPerSecond: 25e6 });
+    expect(progressLine({ ...athena, athena: { bytesScanned: 3_200_000_000, running: 2, done: 1 } })).toBe(
+      'Athena: 3.2 GB scanned · 2 queries running · 1 done · 25.0 MB/s',
+    );
+  });
+
   it('describes listing before the total is known', () => {
     expect(progressLine(progress({ phase: 'listing', filesTotal: undefined, filesDone: 0 }))).toBe(
       'listing files… 0 read so far',
@@ -124,6 +131,27 @@ describe('thread messages', () => {
     expect(text).not.toContain('train without it');
     expect(blockText(summaryMessage(sampleSummary(request, { rows: { ...summary.rows, validation: 0 } })))).toContain(
       '(empty: train without it)',
+    );
+  });
+
+  it('summary of an Athena build: bytes scanned over every attempt and the dollars beside the quote', () => {
+    const local = blockText(summaryMessage(sampleSummary(request)));
+    expect(local).not.toContain('*Athena:*');
+    const athena = sampleSummary(request, {
+      engine: 'athena',
+      athena: {
+        runId: 'ath-0123456789abcdef0123',
+        bytesScanned: 2_500_000_000,
+        dollars: 0.0125,
+        quotedUsd: 0.025,
+        queries: 3,
+        attempts: 4,
+        workgroup: 'logtune',
+        tables: ['logtune_logs.logtune_csv_0123456789ab'],
+      },
+    });
+    expect(blockText(summaryMessage(athena))).toContain(
+      '*Athena:* 2.5 GB scanned over 4 query attempts · $0.0125 (quoted $0.0250)',
     );
   });
 

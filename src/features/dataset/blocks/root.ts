@@ -2,6 +2,7 @@ import type { BuildProgress, BuildSummary } from '../../../dataset/types.ts';
 import type { BuildState } from '../buildsRepo.ts';
 import {
   escapeMrkdwn,
+  formatBytes,
   formatCount,
   formatDuration,
   inlineCode,
@@ -28,6 +29,11 @@ export interface RootView {
 }
 
 export function progressLine(p: BuildProgress): string {
+  if (p.athena !== undefined)
+    return (
+      `Athena: ${formatBytes(p.athena.bytesScanned)} scanned · ${formatCount(p.athena.running)} queries running · ` +
+      `${formatCount(p.athena.done)} done · ${(p.bytesPerSecond / 1e6).toFixed(1)} MB/s`
+    );
   if (p.filesTotal === undefined) return `listing files… ${formatCount(p.filesDone)} read so far`;
   const parts = [
     `${formatCount(p.filesDone)}/${formatCount(p.filesTotal)} files`,

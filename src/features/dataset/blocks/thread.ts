@@ -100,6 +100,13 @@ export function summaryMessage(s: BuildSummary, baseline?: BaselineOutcome): Mes
       (t.overLengthExamples > 0 ? ` · ${formatCount(t.overLengthExamples)} over ${formatCount(t.maxInputLength)}` : ''),
     `*Files:* ${formatCount(s.files.read)} read · ${formatCount(s.files.skipped)} skipped · ${formatBytes(s.files.bytes)}`,
     `*Elapsed:* ${formatDuration(s.seconds)} (${s.megabytesPerSecond.toFixed(1)} MB/s)`,
+    // What the scan cost, every attempt counted (a failed one too): the spend an approver approved a quote for.
+    ...(s.athena === undefined
+      ? []
+      : [
+          `*Athena:* ${formatBytes(s.athena.bytesScanned)} scanned over ${formatCount(s.athena.attempts)} query attempts · ` +
+            `$${s.athena.dollars.toFixed(4)} (quoted $${s.athena.quotedUsd.toFixed(4)})`,
+        ]),
   ];
   const blocks: KnownBlock[] = [
     { type: 'section', text: { type: 'mrkdwn', text: ':white_check_mark: *Dataset ready*' } },
