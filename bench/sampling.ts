@@ -1,5 +1,6 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,15 +29,21 @@ interface JobResult {
   readonly cpuSeconds: number;
 }
 
+/** This tree's bench files the job needs beside that commit's src/ (jobs.ts and what it imports from bench/). */
+const REF_BENCH_FILES = ['jobs.ts', 'peakRss.ts'];
+
 /** The reservoir build: that commit's src/ with this tree's bench job, bundled as the bench bundles (built.ts). */
 export function refCommand(ref: string): string[] {
   const sha = execFileSync('git', ['rev-parse', ref], { cwd: root, encoding: 'utf8' }).trim();
-  const dir = join('.bench', `ref-${sha.slice(0, 12)}`);
+  // Named by the bench files as well as the commit: a build left by an older bench job is not reused.
+  const benchHash = createHash('sha256');
+  for (const file of REF_BENCH_FILES) benchHash.update(readFileSync(join(root, 'bench', file)));
+  const dir = join('.bench', `ref-${sha.slice(0, 12)}-${benchHash.digest('hex').slice(0, 8)}`);
   const abs = join(root, dir);
   if (!existsSync(join(abs, 'dist', 'jobs.js'))) {
     mkdirSync(join(abs, 'bench'), { recursive: true });
     execFileSync('sh', ['-c', `git archive ${sha} src | tar -x -C ${JSON.stringify(abs)}`], { cwd: root });
-    copyFileSync(join(root, 'bench', 'jobs.ts'), join(abs, 'bench', 'jobs.ts'));
+    for (const file of REF_BENCH_FILES) copyFileSync(join(root, 'bench', file), join(abs, 'bench', file));
     execFileSync(
       process.execPath,
       [
