@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { main } from '../src/cli/main.ts';
 import { openStoredDataset, readExamples } from '../src/dataset/output/stored.ts';
 import { loadBaselineClassifier } from '../src/evaluation/baselineFiles.ts';
-import { peakRssMB } from './peakRss.ts';
+import { peakRssMB } from './jobResult.ts';
 
 /**
  * One baseline measurement in its own process (bench/baseline.ts starts it), so peak RSS is its own:

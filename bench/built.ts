@@ -9,6 +9,7 @@ import { join } from 'node:path';
 const root = new URL('..', import.meta.url).pathname;
 const ENTRIES = [
   'jobs=bench/jobs.ts',
+  'duckdbJob=bench/duckdbJob.ts',
   'baselineJob=bench/baselineJob.ts',
   'ackBot=bench/ackBot.ts',
   'parseWorker=src/dataset/workers/parseWorker.ts',
@@ -35,6 +36,6 @@ function buildOnce(): Promise<string[]> {
 }
 
 /** Node's arguments for one built job: `npm start`'s flags, then the job's script (its own args go after). */
-export async function jobCommand(job: 'jobs' | 'baselineJob' | 'ackBot'): Promise<string[]> {
+export async function jobCommand(job: 'jobs' | 'duckdbJob' | 'baselineJob' | 'ackBot'): Promise<string[]> {
   return [...(await buildOnce()), `.bench/dist/${job}.js`];
 }

@@ -8,21 +8,12 @@ import { buildDataset } from '../src/dataset/build.ts';
 import { INSTRUCTION, responseFor } from '../src/dataset/examples/example.ts';
 import { resolveBuildRequest } from '../src/dataset/request/request.ts';
 import { parseStorageUri } from '../src/objectStore/uri.ts';
-import { peakRssMB } from './peakRss.ts';
+import { printJobResult, type JobResult } from './jobResult.ts';
 
 /**
  * One measurement, run in its own process by bench/run.ts so that peak RSS is the job's own.
  * Prints one JSON line: {seconds, rows, bytes, files, maxRssMB, ...}.
  */
-interface JobResult {
-  readonly seconds: number;
-  readonly rows: number;
-  readonly bytes: number;
-  readonly files: number;
-  readonly concurrency?: number;
-  readonly maxRssMB?: number;
-}
-
 const BUCKET = 'bench-logs';
 const PREFIX = 'logs/';
 
@@ -120,70 +111,11 @@ async function build(logsUri: string, outUri: string, range: string, maxExamples
   };
 }
 
-/**
- * The capped build through the sampling SQL (src/dataset/sql/) in DuckDB over the same local files: stats, quotas,
- * sample, then the two channel files written as the local engine writes them. Token counting and stats.json are
- * left out (the local build's figures include them: a few hundred ms).
- */
-async function duckdb(logsDir: string, outDir: string, range: string, maxExamples: string): Promise<JobResult> {
-  const { DuckDBInstance } = await import('@duckdb/node-api');
-  const sql = await import('../src/dataset/sql/index.ts');
-  const { writeSampledDataset } = await import('../src/dataset/output/sampledWrite.ts');
-  const { LocalStore } = await import('../src/objectStore/localStore.ts');
-  const { readdir, stat } = await import('node:fs/promises');
-  const config = loadDataSettings({ ...process.env, LOGTUNE_LOGS_URI: logsDir });
-  const request = resolveBuildRequest(
-    config,
-    { rangeText: range, outUri: outDir, maxExamples: Number(maxExamples) },
-    new Date(),
-  );
-  const started = performance.now();
-  const paths = (await readdir(logsDir, { recursive: true })).filter((p) => p.endsWith('.csv')).sort();
-  let bytes = 0;
-  for (const p of paths) bytes += (await stat(join(logsDir, p))).size;
-  const header = (await import('node:fs')).readFileSync(join(logsDir, paths[0]!), 'utf8').split('\n', 1)[0]!;
-  const source = sql.duckdbFileSource(sql.duckdbDialect, [
-    { format: 'csv', paths: paths.map((p) => join(logsDir, p)), columns: header.split(',') },
-  ]);
-  const params = {
-    seed: request.seed,
-    range: { start: request.range.start, end: request.range.end },
-    labelField: request.labelField,
-    dropFields: [...request.dropFields],
-    contextFormat: request.contextFormat,
-    validationRatio: request.validationRatio,
-  };
-  const db = await DuckDBInstance.create(':memory:');
-  const connection = await db.connect();
-  const statsRows = (
-    await connection.runAndReadAll(sql.renderStatsQuery(sql.duckdbDialect, source, params))
-  ).getRowObjectsJS();
-  const stats = sql.statsFromRows(statsRows, { maxInputLength: request.maxInputLength });
-  const quotas = sql.quotasFromStats(stats, request.balance, request.maxExamples as number);
-  const rows = (
-    await connection.runAndReadAll(sql.renderSampleQuery(sql.duckdbDialect, source, { ...params, quotas }))
-  ).getRowObjectsJS();
-  const written = await writeSampledDataset(new LocalStore(outDir), sql.sampleFromRows(rows), {
-    seed: request.seed,
-    validationRatio: request.validationRatio,
-    maxInputLength: request.maxInputLength,
-  });
-  await written.closed;
-  connection.closeSync();
-  db.closeSync();
-  return { seconds: (performance.now() - started) / 1000, rows: stats.rowsScanned, bytes, files: paths.length };
-}
-
 const [kind, ...args] = process.argv.slice(2);
 const result =
   kind === 'floor'
     ? await floor()
     : kind === 'notebook'
       ? await notebook(args[0]!)
-      : kind === 'duckdb'
-        ? await duckdb(args[0]!, args[1]!, args[2]!, args[3]!)
-        : await build(args[0]!, args[1]!, args[2]!, args[3]);
-// CPU seconds of every thread (workers included): on a shared machine far steadier than wall time.
-const usage = process.resourceUsage();
-const cpuSeconds = Math.round((usage.userCPUTime + usage.systemCPUTime) / 1e3) / 1e3;
-process.stdout.write(`${JSON.stringify({ ...result, maxRssMB: peakRssMB(), cpuSeconds })}\n`);
+      : await build(args[0]!, args[1]!, args[2]!, args[3]);
+printJobResult(result);

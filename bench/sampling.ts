@@ -30,7 +30,7 @@ interface JobResult {
 }
 
 /** This tree's bench files the job needs beside that commit's src/ (jobs.ts and what it imports from bench/). */
-const REF_BENCH_FILES = ['jobs.ts', 'peakRss.ts'];
+const REF_BENCH_FILES = ['jobs.ts', 'jobResult.ts'];
 
 /** The reservoir build: that commit's src/ with this tree's bench job, bundled as the bench bundles (built.ts). */
 export function refCommand(ref: string): string[] {
@@ -93,7 +93,11 @@ export async function samplingBench(options: { quick: boolean; rounds?: number; 
     const current = await jobCommand('jobs');
     const reservoir = refCommand(options.ref ?? RESERVOIR_COMMIT);
     type Job = readonly [name: string, command: string[], args: (out: string) => string[]];
-    const duckdb: Job = ['DuckDB, the sampling SQL, capped', current, (out) => ['duckdb', logs, out, RANGE, CAP]];
+    const duckdb: Job = [
+      'DuckDB, the sampling SQL, capped',
+      await jobCommand('duckdbJob'),
+      (out) => [logs, out, RANGE, CAP],
+    ];
     const jobs: Job[] = [
       ['reservoir (old), capped', reservoir, (out) => ['build', logs, out, RANGE, CAP]],
       ['bottom-k (new), capped', current, (out) => ['build', logs, out, RANGE, CAP]],

@@ -15,3 +15,19 @@ export function peakRssMB(): number {
   }
   return Math.round(process.resourceUsage().maxRSS / 1024);
 }
+
+/** What every bench job measures of itself. */
+export interface JobResult {
+  readonly seconds: number;
+  readonly rows: number;
+  readonly bytes: number;
+  readonly files: number;
+  readonly concurrency?: number;
+}
+
+/** Prints a job's one JSON line, with its peak RSS and the CPU seconds of every thread (workers included). */
+export function printJobResult(result: JobResult): void {
+  const usage = process.resourceUsage();
+  const cpuSeconds = Math.round((usage.userCPUTime + usage.systemCPUTime) / 1e3) / 1e3;
+  process.stdout.write(`${JSON.stringify({ ...result, maxRssMB: peakRssMB(), cpuSeconds })}\n`);
+}
