@@ -3,6 +3,9 @@ import { SCAN_APPROVE_ACTION_ID, SCAN_CANCEL_ACTION_ID } from '../../src/feature
 import { approvalKey } from '../../src/features/dataset/scanApprovals.ts';
 import { QueryLedger } from '../../src/athena/ledger.ts';
 import { ScanRequestsRepo } from '../../src/spend/scanRequests.ts';
+import { monthStart } from '../../src/spend/approval.ts';
+import type { DatasetFeature } from '../../src/features/dataset/index.ts';
+import Database from 'better-sqlite3';
 import { S3Store } from '../../src/objectStore/s3Store.ts';
 import { startBotHarness, type BotHarness } from '../helpers/botHarness.ts';
 import { writeSeedLayout } from '../helpers/syntheticLogs.ts';
@@ -48,6 +51,7 @@ beforeAll(async () => {
       LOGTUNE_ATHENA_WORKGROUP: 'logtune',
       LOGTUNE_ATHENA_DATABASE: 'logtune_logs',
       LOGTUNE_ATHENA_APPROVAL_USD: '0',
+      LOGTUNE_MONTHLY_BUDGET_USD: '1',
       LOGTUNE_ATHENA_LEDGER: join(dir, 'ledger.db'),
       AWS_ENDPOINT_URL_ATHENA: athena.endpoint,
     },
@@ -132,5 +136,28 @@ describe('/logtune dataset --engine athena over the approval threshold', () => {
     const ledger = QueryLedger.open(join(dir, 'ledger.db'));
     expect(new ScanRequestsRepo(ledger.db).get(id)).toMatchObject({ state: 'cancelled', decidedBy: 'U0ALICE' });
     ledger.close();
+  }, 30_000);
+
+  it('one monthly budget for every kind: training counts approved scans, and a scan is refused beside training caps', async () => {
+    const dataset = h.bot!.features.find((f) => f.name === 'dataset') as DatasetFeature;
+    const now = new Date(h.clock.now());
+    // The scan approved above: training's approval adds this to its own caps (features/training/decisions.ts).
+    const scanCaps = dataset.scanCapsSince(monthStart(now));
+    expect(scanCaps).toBeGreaterThan(0);
+    expect(scanCaps).toBeLessThan(0.01);
+    // A launched fine-tune's cap takes what is left of LOGTUNE_MONTHLY_BUDGET_USD ($1).
+    const db = new Database(h.env.LOGTUNE_DB!);
+    db.prepare(
+      `INSERT INTO training_requests (id, request_json, state, requested_by, channel, cap_usd, decided_by, decided_at, job_name, created_at, updated_at)
+       VALUES ('tr-budget', '{}', 'launched', 'U0ALICE', 'C0FAKE', ?, 'U0CAROL', ?, 'logtune-tr-budget', ?, ?)`,
+    ).run(1 - scanCaps / 2, now.toISOString(), now.toISOString(), now.toISOString());
+    db.close();
+    const answer = await h.command(`dataset ${days[1]} --engine athena`, 'U0ALICE');
+    const message = await waitFor(() => h.posted(approvalKey(scanId(answer.text)))[0], {
+      what: 'the approval message',
+    });
+    const refused = await h.click(message, SCAN_APPROVE_ACTION_ID, 'U0CAROL');
+    expect(refused?.text).toContain('LOGTUNE_MONTHLY_BUDGET_USD');
+    expect(h.textOf(message)).toContain('Waiting for an approver');
   }, 30_000);
 });

@@ -43,6 +43,8 @@ export interface DatasetFeatureDeps {
   readonly maxAttempts: number;
   readonly progressIntervalMs: number;
   readonly scoreBaseline?: BaselineScorer;
+  /** Training's approved caps since a date, for the scans' share of LOGTUNE_MONTHLY_BUDGET_USD. */
+  readonly otherCapsSince?: (since: Date) => number;
   /** The slash command this app answers (LOGTUNE_COMMAND). */
   readonly command: string;
 }
@@ -50,6 +52,8 @@ export interface DatasetFeatureDeps {
 export interface DatasetFeature extends Feature {
   readonly runner: BuildRunner;
   readonly builds: BuildsRepo;
+  /** Athena scan caps approved since a date: training's budget check counts them (one monthly budget). */
+  scanCapsSince(since: Date): number;
 }
 
 export type { BuildFn } from './job.ts';
@@ -90,11 +94,13 @@ export function createDatasetFeature(deps: DatasetFeatureDeps): DatasetFeature {
     runner,
     clock: deps.clock,
     log: deps.log,
+    ...(deps.otherCapsSince && { otherCapsSince: deps.otherCapsSince }),
   });
   return {
     name: 'dataset',
     runner,
     builds,
+    scanCapsSince: (since) => scans.approvedCapsSince(since),
     commands: [
       datasetCommand({
         data: deps.data,
@@ -154,10 +160,15 @@ export function createDatasetFeature(deps: DatasetFeatureDeps): DatasetFeature {
   };
 }
 
+/** What this feature reads of training's (a structural type: features do not import each other). */
+interface TrainingCaps extends Feature {
+  readonly requests: { approvedCapsSince(since: Date): number };
+}
+
 export const datasetFeature = describeFeature({
   name: 'dataset',
   settings: { data: dataSettings, bot: botSettings, evaluation: evaluationSettings, athena: athenaSettings },
-  create({ settings, seams, log, ...services }) {
+  create({ settings, seams, log, features, ...services }) {
     // The free baseline, scored right after each build, is the evaluation feature's offer (a function, not state).
     const scoreBaseline = baselineAfterBuild(settings.evaluation, settings.data, log);
     return createDatasetFeature({
@@ -171,6 +182,8 @@ export const datasetFeature = describeFeature({
       maxAttempts: settings.bot.buildMaxAttempts,
       progressIntervalMs: seams.progressIntervalMs ?? 5_000,
       ...(scoreBaseline && { scoreBaseline }),
+      // Training is made after this feature; its caps are read when a scan is approved, by then it exists.
+      otherCapsSince: (since) => features.find<TrainingCaps>('training')?.requests.approvedCapsSince(since) ?? 0,
     });
   },
 });

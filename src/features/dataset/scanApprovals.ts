@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { prepareScan } from '../../athena/build.ts';
 import { QueryLedger } from '../../athena/ledger.ts';
 import type { ScanPlan } from '../../athena/plan.ts';
@@ -39,6 +40,11 @@ export interface ScanApprovalsDeps {
   readonly runner: BuildRunner;
   readonly clock: Clock;
   readonly log: Log;
+  /**
+   * The caps of the other kinds of spend approved since a date (training's): LOGTUNE_MONTHLY_BUDGET_USD is one
+   * budget for every kind, so a scan is approved only if it fits beside them.
+   */
+  readonly otherCapsSince?: (since: Date) => number;
   /** The listing and plan (tests may stand in for S3). */
   readonly plan?: (request: BuildRequest, approvalUsd: number) => Promise<ScanPlan>;
 }
@@ -57,6 +63,15 @@ export class ScanApprovals {
   private get scans(): ScanRequestsRepo {
     this.repo ??= new ScanRequestsRepo(QueryLedger.open(this.deps.athena.ledgerPath).db);
     return this.repo;
+  }
+
+  /**
+   * Scan caps approved since `since`, for the other kinds' budget check. No ledger file yet means no scan was ever
+   * asked for: nothing is created to say so.
+   */
+  approvedCapsSince(since: Date): number {
+    if (this.repo === undefined && !existsSync(this.deps.athena.ledgerPath)) return 0;
+    return this.scans.approvedCapsSince(since);
   }
 
   /** Whether the build may be queued now, or waits for an approver (the quote is then posted). */
@@ -113,7 +128,8 @@ export class ScanApprovals {
         policy: deps.policy,
         words: APPROVAL_WORDS,
         monthlyBudgetUsd: deps.bot.monthlyBudgetUsd,
-        approvedThisMonthUsd: this.scans.approvedCapsSince(monthStart(at)),
+        approvedThisMonthUsd:
+          this.scans.approvedCapsSince(monthStart(at)) + (deps.otherCapsSince?.(monthStart(at)) ?? 0),
       },
       scanSubject,
       workgroup,

@@ -27,6 +27,8 @@ export interface TrainingContext {
   readonly data: DataSettings;
   readonly training: TrainingSettings;
   readonly approval: ApprovalSettings;
+  /** Athena scan caps approved since a date: LOGTUNE_MONTHLY_BUDGET_USD is one budget for every kind of spend. */
+  readonly scanCapsSince: (since: Date) => number;
   readonly policy: Policy;
   readonly messenger: Messenger;
   readonly trackers: TrackerService;

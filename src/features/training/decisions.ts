@@ -59,7 +59,7 @@ export class TrainingDecisions {
       policy: ctx.policy,
       words: APPROVAL_WORDS,
       monthlyBudgetUsd: ctx.approval.monthlyBudgetUsd,
-      approvedThisMonthUsd: ctx.requests.approvedCapsSince(monthStart(at)),
+      approvedThisMonthUsd: ctx.requests.approvedCapsSince(monthStart(at)) + ctx.scanCapsSince(monthStart(at)),
     };
     const outcome = decideApproval(ctx.requests, id, check, subjectOf, trainingJobName(id));
     if (outcome.kind === 'unknown') return plainMessage(`No training request ${inlineCode(id)} is known here.`);

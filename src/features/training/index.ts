@@ -86,6 +86,7 @@ export function createTrainingFeature(deps: TrainingFeatureDeps): TrainingFeatur
     data: deps.data,
     training: deps.training,
     approval: approvalSettings(deps.bot),
+    scanCapsSince: (since) => deps.datasets.scanCapsSince(since),
     policy: deps.policy,
     messenger: deps.messenger,
     trackers: deps.trackers,
