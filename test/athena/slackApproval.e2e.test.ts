@@ -138,7 +138,7 @@ describe('/logtune dataset --engine athena over the approval threshold', () => {
     ledger.close();
   }, 30_000);
 
-  it('one monthly budget for every kind: training counts approved scans, and a scan is refused beside training caps', async () => {
+  it('one monthly budget for every kind: training counts approved scans, a scan is refused beside training caps; unanswered, it expires', async () => {
     const dataset = h.bot!.features.find((f) => f.name === 'dataset') as DatasetFeature;
     const now = new Date(h.clock.now());
     // The scan approved above: training's approval adds this to its own caps (features/training/decisions.ts).
@@ -152,6 +152,7 @@ describe('/logtune dataset --engine athena over the approval threshold', () => {
        VALUES ('tr-budget', '{}', 'launched', 'U0ALICE', 'C0FAKE', ?, 'U0CAROL', ?, 'logtune-tr-budget', ?, ?)`,
     ).run(1 - scanCaps / 2, now.toISOString(), now.toISOString(), now.toISOString());
     db.close();
+    const queries = athena.count('StartQueryExecution');
     const answer = await h.command(`dataset ${days[1]} --engine athena`, 'U0ALICE');
     const message = await waitFor(() => h.posted(approvalKey(scanId(answer.text)))[0], {
       what: 'the approval message',
@@ -159,5 +160,22 @@ describe('/logtune dataset --engine athena over the approval threshold', () => {
     const refused = await h.click(message, SCAN_APPROVE_ACTION_ID, 'U0CAROL');
     expect(refused?.text).toContain('LOGTUNE_MONTHLY_BUDGET_USD');
     expect(h.textOf(message)).toContain('Waiting for an approver');
+
+    // Nobody decides within LOGTUNE_APPROVAL_TTL_HOURS (24): the sweep closes it and the quote says so, without buttons.
+    const id = scanId(answer.text);
+    // The sweep runs every minute of the harness clock, each run scheduled once the one before has ended.
+    h.clock.advance(24 * 3_600_000);
+    await waitFor(
+      () => {
+        h.clock.advance(60_000);
+        return h.textOf(message).includes('Expired') ? true : undefined;
+      },
+      { what: 'the expired quote' },
+    );
+    expect(JSON.stringify(h.updatesOf(message).at(-1)!.blocks)).not.toContain(SCAN_APPROVE_ACTION_ID);
+    const ledger = QueryLedger.open(join(dir, 'ledger.db'));
+    expect(new ScanRequestsRepo(ledger.db).get(id)!.state).toBe('expired');
+    ledger.close();
+    expect(athena.count('StartQueryExecution')).toBe(queries);
   }, 30_000);
 });

@@ -22,6 +22,7 @@ import { BuildRunner } from './runner.ts';
 import { parseStoredRequest } from './storedRequest.ts';
 import { BuildsRepo, type BuildRecord } from './buildsRepo.ts';
 import { baselineAfterBuild, type BaselineScorer } from '../evaluation/index.ts';
+import { BackgroundTasks } from '../../shared/backgroundTasks.ts';
 
 export interface DatasetFeatureDeps {
   readonly db: Db;
@@ -61,6 +62,7 @@ export type { BuildRunner } from './runner.ts';
 export type { BuildRecord, BuildsRepo } from './buildsRepo.ts';
 
 const RECENT = 10;
+const SWEEP_MS = 60_000;
 
 function rangeLabelOf(build: BuildRecord): string {
   try {
@@ -85,6 +87,8 @@ export function createDatasetFeature(deps: DatasetFeatureDeps): DatasetFeature {
     progressIntervalMs: deps.progressIntervalMs,
     ...(deps.scoreBaseline && { scoreBaseline: deps.scoreBaseline }),
   });
+  const tasks = new BackgroundTasks(deps.log);
+  let stopSweep: (() => void) | undefined;
   const scans = new ScanApprovals({
     data: deps.data,
     athena: deps.athena,
@@ -152,9 +156,11 @@ export function createDatasetFeature(deps: DatasetFeatureDeps): DatasetFeature {
     start() {
       const resumed = runner.resume();
       if (resumed.resumed + resumed.interrupted + resumed.failed > 0) deps.log.info('unfinished builds found', resumed);
+      stopSweep = tasks.every(deps.clock, SWEEP_MS, () => scans.sweepExpired(), 'athena scan expiry sweep');
     },
     async stop(timeoutMs) {
-      const settled = await runner.shutdown(timeoutMs);
+      stopSweep?.();
+      const [settled] = await Promise.all([runner.shutdown(timeoutMs), tasks.stop(timeoutMs)]);
       if (!settled) deps.log.warn('some builds did not pause in time; they resume on the next start anyway');
     },
   };

@@ -7,7 +7,7 @@ import type { DataSettings } from '../../dataset/settings.ts';
 import type { BuildRequest } from '../../dataset/types.ts';
 import type { Log } from '../../log.ts';
 import type { Clock } from '../../shared/clock.ts';
-import { decideApproval, expiryOf, monthStart } from '../../spend/approval.ts';
+import { closeExpired, decideApproval, expiryOf, monthStart } from '../../spend/approval.ts';
 import { ScanRequestsRepo, scanSubject, type ScanRecord } from '../../spend/scanRequests.ts';
 import { approvalPlace } from '../../slack/approvalPlace.ts';
 import { plainMessage } from '../../slack/blocks/help.ts';
@@ -157,6 +157,19 @@ export class ScanApprovals {
           `Approved; the same build is already ${submitted.existing.state} (${inlineCode(submitted.existing.id)}).`,
         )
       : undefined;
+  }
+
+  /**
+   * Scans past LOGTUNE_APPROVAL_TTL_HOURS stop waiting, as training requests do: each is closed by compare-and-set
+   * (a click in between wins or loses cleanly) and its quote then says so, without its buttons.
+   */
+  async sweepExpired(): Promise<void> {
+    if (this.repo === undefined && !existsSync(this.deps.athena.ledgerPath)) return;
+    const at = new Date(this.deps.clock.now());
+    for (const record of closeExpired(this.scans, at)) {
+      this.deps.log.info('athena scan request expired', { requestId: record.id });
+      await this.refresh(record.id);
+    }
   }
 
   async cancel(id: string, userId: string): Promise<MessageContent | undefined> {
