@@ -12,11 +12,10 @@ import type { ObjectStore } from '../objectStore/store.ts';
 import type { Clock } from '../shared/clock.ts';
 import { CANONICAL_FIELDS } from '../dataset/examples/example.ts';
 import { measureTokens } from '../dataset/examples/tokenStats.ts';
-import { channelUris, outputUris } from '../dataset/output/folder.ts';
 import { assertWritable } from '../dataset/output/guard.ts';
 import { writeCompletion } from '../dataset/output/outputs.ts';
 import { writeSampledDataset } from '../dataset/output/sampledWrite.ts';
-import { buildKey, summaryHeader } from '../dataset/request/request.ts';
+import { buildKey } from '../dataset/request/request.ts';
 import {
   mergeCandidates,
   quotasFromStats,
@@ -39,10 +38,13 @@ import {
 import { unloadQuery, type QueryTable } from './datasetSql.ts';
 import { assertProjectable } from './engine.ts';
 import type { QueryLedger } from './ledger.ts';
-import { billedBytes, planScan, usdFor, type ScanPlan } from './plan.ts';
+import { planScan, type ScanPlan } from './plan.ts';
 import { QueryRunner, type QueryProgress } from './queryRunner.ts';
 import type { AthenaTarget } from './settings.ts';
+import { athenaSummary, type AthenaRun } from './summary.ts';
 import { unloadedRows } from './unload.ts';
+
+export type { AthenaRun } from './summary.ts';
 
 /**
  * Date range → dataset on Athena, the same dataset the local engine builds: list the range (the bytes the plan
@@ -89,18 +91,6 @@ export interface AthenaBuildHooks {
 }
 
 /** What stats.json says of an Athena build beyond what every build says. */
-export interface AthenaRun {
-  /** The ledger's name for this build's queries (the request's content and the listed files). */
-  readonly runId: string;
-  readonly bytesScanned: number;
-  readonly dollars: number;
-  readonly quotedUsd: number;
-  readonly queries: number;
-  readonly attempts: number;
-  readonly workgroup: string;
-  readonly tables: readonly string[];
-}
-
 /** The scan costs more than LOGTUNE_ATHENA_APPROVAL_USD and nobody approved that much. */
 export class ScanApprovalRequired extends UsageError {
   constructor(
@@ -307,66 +297,23 @@ export async function buildOnAthena(
     });
     await written.closed;
     for (const { path, reason } of excludedBy.values()) skipped.push({ key: keyUnder(request.logsUri, path), reason });
-    const ledgerRows = deps.ledger.ofBuild(runId);
-    const bytesScanned = ledgerRows.reduce((sum, r) => sum + r.scannedBytes, 0);
-    const seconds = Math.max(1e-3, (deps.clock.now() - started) / 1000);
-    const bytes = objects.reduce((sum, o) => sum + o.size, 0);
-    const first = firstTextSource(tables, objects);
-    const labels = Object.fromEntries(
-      Object.entries(stats.labels).map(([label, c]) => {
-        const sides = written.labels.get(label);
-        return [
-          label,
-          { scanned: c.scanned, unique: c.unique, train: sides?.train ?? 0, validation: sides?.validation ?? 0 },
-        ];
-      }),
-    );
-    const filesRead = Object.keys(stats.files).length;
-    const summary: BuildSummary & { athena: AthenaRun } = {
-      ...summaryHeader(request),
-      layout: { setting: request.layout, used: layout.template, detected: layout.detected },
-      files: { listed: objects.length, read: filesRead, skipped: skipped.length, skippedFiles: skipped, bytes },
-      rows: {
-        scanned: stats.rowsScanned,
-        inRange: stats.rowsInRange,
-        unlabelled: stats.unlabelled,
-        duplicates: stats.duplicates,
-        unique: stats.unique,
-        train: written.train,
-        validation: written.validation,
-        groups: written.groups.groups,
-        groupedExamples: written.groups.groupedExamples,
-      },
-      labels,
-      examples: {
-        maxInputLength: request.maxInputLength,
-        contextTruncated: written.overLength.contextTruncated,
-        droppedAnswerTooLong: stats.droppedAnswerTooLong + written.overLength.droppedAnswerTooLong,
-      },
+    const summary = athenaSummary({
+      request,
+      layout: { used: layout.template, detected: layout.detected },
+      objects,
+      skipped,
+      stats,
+      written,
       tokens,
-      seconds: Math.round(seconds * 1000) / 1000,
-      rowsPerSecond: Math.round(stats.rowsScanned / seconds),
-      megabytesPerSecond: Math.round((bytes / 1e6 / seconds) * 10) / 10,
-      fetchConcurrency: request.fetchConcurrency,
-      parseWorkers: request.parseWorkers,
-      sourceColumns: first.columns,
-      sourceFormat: first.format,
-      channels: channelUris(request.outUri),
-      outputs: outputUris(request.outUri),
-      ...(warnings.length > 0 && { warnings }),
-      engine: 'athena',
-      athena: {
-        runId,
-        bytesScanned,
-        // Every attempt that scanned is billed (a failed one too when it read), DDL and zero-byte failures are not.
-        dollars: usdFor(ledgerRows.reduce((sum, r) => sum + (r.scannedBytes > 0 ? billedBytes(r.scannedBytes) : 0), 0)),
-        quotedUsd: plan.usd,
-        queries: new Set(ledgerRows.map((r) => r.key)).size,
-        attempts: ledgerRows.length,
-        workgroup: deps.target.workgroup,
-        tables: tables.map((t) => `${t.spec.database}.${t.spec.table}`),
-      },
-    };
+      seconds: Math.max(1e-3, (deps.clock.now() - started) / 1000),
+      source: firstTextSource(tables, objects),
+      warnings,
+      plan,
+      runId,
+      ledgerRows: deps.ledger.ofBuild(runId),
+      workgroup: deps.target.workgroup,
+      tables: tables.map((t) => `${t.spec.database}.${t.spec.table}`),
+    });
     await writeCompletion(out, summary, signal);
     return summary;
   } catch (error) {
