@@ -5,7 +5,7 @@ import { BaselineClassifier } from '../../src/evaluation/baselineClassifier.ts';
 import { cachedRows, liveRows } from '../../src/evaluation/featureRows.ts';
 import { DEFAULT_FEATURES, featureCapacity, featurizer } from '../../src/evaluation/features.ts';
 import { decodeModel, encodeModel, fromHalf, toHalf } from '../../src/evaluation/modelFile.ts';
-import { trainBaseline } from '../../src/evaluation/training.ts';
+import { chooseLambda, trainBaseline } from '../../src/evaluation/training.ts';
 import { syntheticRows } from '../helpers/syntheticLogs.ts';
 import { CONTEXT_OPTIONS, examplesFromRows } from '../helpers/storedDataset.ts';
 
@@ -113,6 +113,16 @@ describe('the baseline model', () => {
     // The L2 strength was chosen on a held-out tenth of train: every candidate has its score.
     expect(trained.heldOut).toBe(60);
     expect(trained.selection.map((s) => s.lambda)).toEqual([1e-5, 1e-6, 1e-7]);
+  });
+
+  it('chooses the best held-out L2 strength; among tied bests the default (1e-6), else the stronger', () => {
+    const at = (f1s: number[]) => chooseLambda([1e-5, 1e-6, 1e-7].map((lambda, i) => ({ lambda, macroF1: f1s[i]! })));
+    expect(at([0.9, 0.95, 0.93])).toBe(1e-6);
+    expect(at([0.96, 0.95, 0.93])).toBe(1e-5);
+    expect(at([0.9, 0.93, 0.95])).toBe(1e-7);
+    expect(at([0.95, 0.95, 0.95])).toBe(1e-6); // the held-out slice cannot tell them apart: the default stays
+    expect(at([0.95, 0.9, 0.95])).toBe(1e-5); // tied without the default: the stronger
+    expect(at([0.9, 0.95, 0.95])).toBe(1e-6);
   });
 
   it('the same seed gives the same model file, byte for byte, and the same scores', async () => {
