@@ -4,21 +4,11 @@ import { channelUris, outputUris } from '../dataset/output/folder.ts';
 import type { SampledWriteResult } from '../dataset/output/sampledWrite.ts';
 import { summaryHeader } from '../dataset/request/request.ts';
 import type { SqlBuildStats } from '../dataset/sql/index.ts';
-import type { BuildRequest, BuildSummary, SkippedFile, TokenStats } from '../dataset/types.ts';
+import type { AthenaRun, BuildRequest, BuildSummary, SkippedFile, TokenStats } from '../dataset/types.ts';
 import type { LedgerRow } from './ledger.ts';
 import { billedBytes, usdFor, type ScanPlan } from './plan.ts';
 
-export interface AthenaRun {
-  /** The ledger's name for this build's queries (the request's content and the listed files). */
-  readonly runId: string;
-  readonly bytesScanned: number;
-  readonly dollars: number;
-  readonly quotedUsd: number;
-  readonly queries: number;
-  readonly attempts: number;
-  readonly workgroup: string;
-  readonly tables: readonly string[];
-}
+export type { AthenaRun } from '../dataset/types.ts';
 
 /** What an Athena build measured and wrote, for its stats.json. */
 export interface AthenaSummaryInput {

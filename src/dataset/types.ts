@@ -195,17 +195,20 @@ export interface BuildSummary {
   /** The engine that built it; absent for the local engine (as before there was a choice). */
   readonly engine?: 'athena';
   /** An Athena build's queries: bytes scanned (every attempt, failed ones too) and their price (docs/athena.md). */
-  readonly athena?: {
-    /** The query ledger's name for the build's queries (its request's content and the files listed). */
-    readonly runId: string;
-    readonly bytesScanned: number;
-    readonly dollars: number;
-    readonly quotedUsd: number;
-    readonly queries: number;
-    readonly attempts: number;
-    readonly workgroup: string;
-    readonly tables: readonly string[];
-  };
+  readonly athena?: AthenaRun;
+}
+
+/** What an Athena build's queries scanned and cost, in its stats.json. */
+export interface AthenaRun {
+  /** The query ledger's name for the build's queries (its request's content and the files listed). */
+  readonly runId: string;
+  readonly bytesScanned: number;
+  readonly dollars: number;
+  readonly quotedUsd: number;
+  readonly queries: number;
+  readonly attempts: number;
+  readonly workgroup: string;
+  readonly tables: readonly string[];
 }
 
 export interface BuildHooks {
