@@ -34,14 +34,7 @@ async function duckdb(logsDir: string, outDir: string, range: string, maxExample
   const source = sql.duckdbFileSource(sql.duckdbDialect, [
     { format: 'csv', paths: paths.map((p) => join(logsDir, p)), columns: header.split(',') },
   ]);
-  const params = {
-    seed: request.seed,
-    range: { start: request.range.start, end: request.range.end },
-    labelField: request.labelField,
-    dropFields: [...request.dropFields],
-    contextFormat: request.contextFormat,
-    validationRatio: request.validationRatio,
-  };
+  const params = sql.sqlParamsOf(request);
   const db = await DuckDBInstance.create(':memory:');
   const connection = await db.connect();
   const statsRows = (

@@ -25,7 +25,7 @@ import {
   statsRowSchema,
   type SqlSampleRow,
 } from '../dataset/sql/index.ts';
-import type { BuildRequest, BuildSummary, SkippedFile } from '../dataset/types.ts';
+import type { BuildHooks, BuildRequest, BuildSummary, SkippedFile } from '../dataset/types.ts';
 import {
   CLOUDFRONT_PARQUET_COLUMNS,
   renderTableDdl,
@@ -78,16 +78,10 @@ export interface AthenaBuildDeps {
   readonly maxChunkBytes?: number;
 }
 
-export interface AthenaBuildHooks {
-  readonly signal?: AbortSignal;
+/** The local build's hooks that apply (no per-file progress: the queries report instead), and the scan's own. */
+export interface AthenaBuildHooks extends Pick<BuildHooks, 'signal' | 'onLayout' | 'onWarning'> {
   readonly onPlan?: (plan: ScanPlan) => void;
   readonly onQuery?: (progress: QueryProgress) => void;
-  readonly onLayout?: (layout: {
-    readonly template: string;
-    readonly name: string;
-    readonly detected: boolean;
-  }) => void;
-  readonly onWarning?: (message: string) => void;
 }
 
 /** What stats.json says of an Athena build beyond what every build says. */

@@ -1,4 +1,4 @@
-import { sqlString, trinoDialect, type SqlSource } from '../dataset/sql/index.ts';
+import { sqlParamsOf, sqlString, trinoDialect, type SqlSource } from '../dataset/sql/index.ts';
 import { renderSampleQuery, renderStatsQuery } from '../dataset/sql/index.ts';
 import type { SqlStatsParams } from '../dataset/sql/index.ts';
 import type { BuildRequest } from '../dataset/types.ts';
@@ -32,17 +32,6 @@ export interface QueryMarker {
   readonly tables: readonly string[];
   readonly scope: QueryScope;
   readonly params: SqlStatsParams & { readonly quotas?: Readonly<Record<string, number>> };
-}
-
-export function statsParams(request: BuildRequest): SqlStatsParams {
-  return {
-    seed: request.seed,
-    range: { start: request.range.start, end: request.range.end },
-    labelField: request.labelField,
-    dropFields: [...request.dropFields],
-    contextFormat: request.contextFormat,
-    validationRatio: request.validationRatio,
-  };
 }
 
 const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
@@ -101,7 +90,7 @@ export function unloadQuery(
   to: string,
   quotas?: Readonly<Record<string, number>>,
 ): string {
-  const params = statsParams(request);
+  const params = sqlParamsOf(request);
   const source = athenaSource(tables, scope);
   const select =
     pass === 'stats'

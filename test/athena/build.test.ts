@@ -20,7 +20,7 @@ import { CLOUDFRONT_PARQUET_COLUMNS, tableColumns } from '../../src/athena/ddl.t
 import { CANONICAL_FIELDS } from '../../src/dataset/examples/example.ts';
 import { LABEL_FIELD } from '../helpers/syntheticLogs.ts';
 import { duckdbAthena, parquetOf, type DuckdbAthena } from './duckdbAthena.ts';
-import { startFakeAthena, type FakeAthena } from './fakeAthena.ts';
+import { manifestWriter, startFakeAthena, type FakeAthena } from './fakeAthena.ts';
 
 /**
  * `--engine athena` against the loopback Athena (fakeAthena.ts: the JSON 1.1 protocol, QUEUED → RUNNING → end)
@@ -83,11 +83,10 @@ beforeEach(async () => {
     artifactsBucket: ARTIFACTS,
     workDir: join(root, `duck-${++outs}`),
   });
-  fake = await startFakeAthena(duck.executor, async (uri, body) => {
-    await s3.client.send(
-      new PutObjectCommand({ Bucket: ARTIFACTS, Key: uri.slice(`s3://${ARTIFACTS}/`.length), Body: body }),
-    );
-  });
+  fake = await startFakeAthena(
+    duck.executor,
+    manifestWriter(() => s3, ARTIFACTS),
+  );
   ledger = new QueryLedger(openDatabase(':memory:', LEDGER_MIGRATIONS));
   resultsUri = `s3://${ARTIFACTS}/lt-${outs}/athena/`;
 });

@@ -8,7 +8,7 @@ import { captureStream } from '../helpers/captureStream.ts';
 import { DATASET_FILES } from '../../src/dataset/output/folder.ts';
 import { startLocalS3, type LocalS3 } from '../helpers/s3rver.ts';
 import { duckdbAthena, type DuckdbAthena } from './duckdbAthena.ts';
-import { startFakeAthena, type FakeAthena } from './fakeAthena.ts';
+import { manifestWriter, startFakeAthena, type FakeAthena } from './fakeAthena.ts';
 
 /**
  * `logtune dataset --engine …` on the command line: the choice said on stderr, settings named, the plan before any
@@ -44,11 +44,10 @@ describe('logtune dataset --engine', () => {
       artifactsBucket: 'artifacts',
       workDir: join(root, 'duck'),
     });
-    fake = await startFakeAthena(duck.executor, async (uri, body) => {
-      await s3.client.send(
-        new PutObjectCommand({ Bucket: 'artifacts', Key: uri.slice('s3://artifacts/'.length), Body: body }),
-      );
-    });
+    fake = await startFakeAthena(
+      duck.executor,
+      manifestWriter(() => s3, 'artifacts'),
+    );
     for (const [k, v] of Object.entries({ ...s3.env, AWS_ENDPOINT_URL_ATHENA: fake.endpoint, AWS_MAX_ATTEMPTS: '1' }))
       vi.stubEnv(k, v);
   });

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AthenaClient } from '@aws-sdk/client-athena';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import type { LocalS3 } from '../helpers/s3rver.ts';
 
 /**
  * A loopback Athena speaking its wire protocol: awsJson1_1 (POST /, Content-Type application/x-amz-json-1.1,
@@ -80,6 +82,15 @@ async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Where the loopback Athena writes a query's manifest: its s3:// location in an s3rver bucket (the results bucket). */
+export function manifestWriter(s3: () => LocalS3, bucket: string): (uri: string, body: string) => Promise<void> {
+  return async (uri, body) => {
+    await s3().client.send(
+      new PutObjectCommand({ Bucket: bucket, Key: uri.slice(`s3://${bucket}/`.length), Body: body }),
+    );
+  };
 }
 
 export async function startFakeAthena(

@@ -12,7 +12,7 @@ import { resolveBuildRequest } from '../../src/dataset/request/request.ts';
 import { ScanRequestsRepo } from '../../src/spend/scanRequests.ts';
 import { startLocalS3, type LocalS3 } from '../helpers/s3rver.ts';
 import { duckdbAthena, type DuckdbAthena } from './duckdbAthena.ts';
-import { startFakeAthena, type FakeAthena } from './fakeAthena.ts';
+import { manifestWriter, startFakeAthena, type FakeAthena } from './fakeAthena.ts';
 
 /** buildWithEngine: an approved scan request (the spend lifecycle's scan kind) lets a build over the threshold run. */
 describe('buildWithEngine and scan approval', () => {
@@ -38,11 +38,10 @@ describe('buildWithEngine and scan approval', () => {
       artifactsBucket: 'artifacts',
       workDir: join(root, 'duck'),
     });
-    fake = await startFakeAthena(duck.executor, async (uri, body) => {
-      await s3.client.send(
-        new PutObjectCommand({ Bucket: 'artifacts', Key: uri.slice('s3://artifacts/'.length), Body: body }),
-      );
-    });
+    fake = await startFakeAthena(
+      duck.executor,
+      manifestWriter(() => s3, 'artifacts'),
+    );
     for (const [k, v] of Object.entries({ ...s3.env, AWS_ENDPOINT_URL_ATHENA: fake.endpoint, AWS_MAX_ATTEMPTS: '1' }))
       vi.stubEnv(k, v);
     env = {

@@ -10,9 +10,8 @@ import { S3Store } from '../../src/objectStore/s3Store.ts';
 import { startBotHarness, type BotHarness } from '../helpers/botHarness.ts';
 import { writeSeedLayout } from '../helpers/syntheticLogs.ts';
 import { waitFor } from '../slack/support.ts';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { duckdbAthena, type DuckdbAthena } from './duckdbAthena.ts';
-import { startFakeAthena, type FakeAthena } from './fakeAthena.ts';
+import { manifestWriter, startFakeAthena, type FakeAthena } from './fakeAthena.ts';
 import { join } from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,11 +33,7 @@ beforeAll(async () => {
   // The harness starts s3rver; the executor is made once it runs (before any query can arrive).
   athena = await startFakeAthena(
     (query) => duck!.executor(query),
-    async (uri, body) => {
-      await h.s3.client.send(
-        new PutObjectCommand({ Bucket: BUCKET, Key: uri.slice(`s3://${BUCKET}/`.length), Body: body }),
-      );
-    },
+    manifestWriter(() => h.s3, BUCKET),
   );
   dir = mkdtempSync(join(tmpdir(), 'logtune-athena-e2e-'));
   h = await startBotHarness({

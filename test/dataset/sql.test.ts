@@ -14,6 +14,7 @@ import {
   duckdbFileSource,
   quotasFromStats,
   renderSampleQuery,
+  sqlParamsOf,
   renderStatsQuery,
   sampleFromRows,
   statsFromRows,
@@ -110,14 +111,7 @@ async function localBuild(request: BuildRequest): Promise<Dataset & { summary: B
 
 /** The same build through the SQL: stats, quotas, sample, written as the local engine writes. */
 async function duckdbBuild(source: SqlSource, request: BuildRequest) {
-  const params = {
-    seed: request.seed,
-    range: { start: request.range.start, end: request.range.end },
-    labelField: request.labelField,
-    dropFields: [...request.dropFields],
-    contextFormat: request.contextFormat,
-    validationRatio: request.validationRatio,
-  };
+  const params = sqlParamsOf(request);
   const statsRows = (await connection.runAndReadAll(renderStatsQuery(duckdbDialect, source, params))).getRowObjectsJS();
   const stats = statsFromRows(statsRows, { maxInputLength: request.maxInputLength });
   const quotas = quotasFromStats(stats, request.balance, request.maxExamples as number);

@@ -41,7 +41,7 @@
  */
 export { duckdbDialect, trinoDialect, sqlString, type SqlDialect } from './dialect.ts';
 export { duckdbFileSource, type DuckdbFiles, type DuckdbSourceOptions } from './duckdbSource.ts';
-export { sqlSampleParams, sqlStatsParams, type SqlSampleParams, type SqlStatsParams } from './params.ts';
+export { sqlParamsOf, sqlSampleParams, sqlStatsParams, type SqlSampleParams, type SqlStatsParams } from './params.ts';
 export {
   mergeCandidates,
   quotasFromStats,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { BuildRequest } from '../types.ts';
 
 /** A UTC day, as the builder's ranges are written. */
 const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a day as YYYY-MM-DD');
@@ -19,6 +20,18 @@ const rangeInOrder = [
 
 export const sqlStatsParams = buildFields.refine(...rangeInOrder);
 export type SqlStatsParams = z.infer<typeof sqlStatsParams>;
+
+/** The stats query's parameters of a build request: what every engine's rendering of it reads. */
+export function sqlParamsOf(request: BuildRequest): SqlStatsParams {
+  return {
+    seed: request.seed,
+    range: { start: request.range.start, end: request.range.end },
+    labelField: request.labelField,
+    dropFields: [...request.dropFields],
+    contextFormat: request.contextFormat,
+    validationRatio: request.validationRatio,
+  };
+}
 
 /**
  * The sample query's: per label, how many of its smallest sample keys to keep (`quotas`, from the stats query's

@@ -2,7 +2,7 @@ import { buildOnJobThread } from '../../jobThread/run.ts';
 import { dataSettings, type DataSettings } from '../../dataset/settings.ts';
 import { athenaSettings, type AthenaSettings } from '../../athena/settings.ts';
 import { SCAN_APPROVE_ACTION_ID, SCAN_CANCEL_ACTION_ID } from './blocks/scanApproval.ts';
-import { approvalKey, ScanApprovals } from './scanApprovals.ts';
+import { approvalKey, ScanApprovals, type ScanApprovalsDeps } from './scanApprovals.ts';
 import { evaluationSettings } from '../../evaluation/settings.ts';
 import { botSettings } from '../../slack/settings.ts';
 import { describeFeature } from '../description.ts';
@@ -28,12 +28,7 @@ export interface DatasetFeatureDeps {
   readonly db: Db;
   readonly data: DataSettings;
   readonly athena: AthenaSettings;
-  readonly bot: {
-    readonly approvalsChannel: string | undefined;
-    readonly approvalTtlHours: number;
-    readonly monthlyBudgetUsd: number | undefined;
-    readonly command: string;
-  };
+  readonly bot: ScanApprovalsDeps['bot'];
   readonly identity: BotIdentity;
   readonly messenger: Messenger;
   readonly policy: Policy;

@@ -7,13 +7,12 @@ import { requestKey as deployKey } from '../../../src/features/deploy/context.ts
 import { APPROVE_ACTION_ID } from '../../../src/features/training/blocks/request.ts';
 import { requestKey } from '../../../src/features/training/context.ts';
 import type { TrainingAws } from '../../../src/features/training/aws.ts';
-import { S3Store } from '../../../src/objectStore/s3Store.ts';
 import { startFakeSageMaker, type FakeSageMaker } from '../../aws/fakeSageMaker.ts';
-import { startBotHarness, type BotHarness } from '../../helpers/botHarness.ts';
+import type { BotHarness } from '../../helpers/botHarness.ts';
+import { startTrainingHarness, tickTrackers } from '../../helpers/trainingHarness.ts';
 import type { StoredMessage } from '../../helpers/fakeSlack.ts';
 import { FakeDeployAws } from '../../helpers/fakeHosting.ts';
 import { FakeTrainingAws } from '../../helpers/fakeTrainingAws.ts';
-import { writeSeedLayout } from '../../helpers/syntheticLogs.ts';
 import { waitFor } from '../../slack/support.ts';
 
 /**
@@ -22,7 +21,6 @@ import { waitFor } from '../../slack/support.ts';
  * a loopback SageMaker; and the database lost while a job and an endpoint run (SageMaker in memory).
  */
 const BUCKET = 'logtune-spend-e2e';
-const DAY_MS = 86_400_000;
 const POLL_MS = 60_000;
 const REQUEST_TIMEOUT_MS = 300;
 let h: BotHarness;
@@ -40,28 +38,15 @@ async function ask(text: string, userId = 'U0ALICE'): Promise<{ id: string; mess
   return { id, message: await waitFor(() => h.posted(key)[0], { what: `the message of ${id}`, timeoutMs: 45_000 }) };
 }
 
-async function tick(ms = POLL_MS): Promise<void> {
-  h.clock.advance(ms);
-  await h.bot!.trackers.idle();
-  await new Promise((resolve) => setTimeout(resolve, 30));
-  await h.bot!.trackers.idle();
-}
+const tick = (ms = POLL_MS) => tickTrackers(h, ms);
 
 beforeAll(async () => {
-  h = await startBotHarness({
-    buckets: [BUCKET],
-    env: {
-      LOGTUNE_LOGS_URI: `s3://${BUCKET}/logs`,
-      LOGTUNE_ARTIFACTS_URI: `s3://${BUCKET}/artifacts`,
-      LOGTUNE_APPROVERS: 'U0CAROL,U0DAVE',
-      LOGTUNE_SAGEMAKER_ROLE_ARN: 'arn:aws:iam::111122223333:role/logtune-training',
-      LOGTUNE_POLL_SECONDS: String(POLL_MS / 1000),
-    },
-  });
-  const end = Date.now() - 10 * DAY_MS;
-  const days = [1, 0].map((i) => new Date(end - i * DAY_MS).toISOString().slice(0, 10));
-  await writeSeedLayout(new S3Store(h.s3.client, BUCKET, 'logs/'), { days, filesPerDay: 2, rowsPerFile: 60 });
-  rangeText = `${days[0]}..${days[1]}`;
+  ({ h, rangeText } = await startTrainingHarness({
+    bucket: BUCKET,
+    approvers: 'U0CAROL,U0DAVE',
+    rowsPerFile: 60,
+    env: { LOGTUNE_POLL_SECONDS: String(POLL_MS / 1000) },
+  }));
   sagemaker = await startFakeSageMaker();
   sagemaker.runJobs('training-completed.json');
 }, 30_000);

@@ -2,10 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requestKey } from '../../../src/features/training/context.ts';
 import type { DatasetFeature } from '../../../src/features/dataset/index.ts';
 import type { TrainingFeature } from '../../../src/features/training/index.ts';
-import { S3Store } from '../../../src/objectStore/s3Store.ts';
-import { startBotHarness, type BotHarness } from '../../helpers/botHarness.ts';
+import type { BotHarness } from '../../helpers/botHarness.ts';
+import { startTrainingHarness } from '../../helpers/trainingHarness.ts';
 import { FakeTrainingAws } from '../../helpers/fakeTrainingAws.ts';
-import { writeSeedLayout } from '../../helpers/syntheticLogs.ts';
 import { blockText, waitFor } from '../../slack/support.ts';
 
 /**
@@ -14,7 +13,6 @@ import { blockText, waitFor } from '../../slack/support.ts';
  * requester.
  */
 const BUCKET = 'logtune-train-place-e2e';
-const DAY_MS = 86_400_000;
 const APPROVALS = 'C0APPROVALS';
 let h: BotHarness;
 let aws: FakeTrainingAws;
@@ -24,19 +22,7 @@ const idFrom = (text: string) => /`(tr-[^`]+)`/.exec(text)![1]!;
 const feature = <F>(name: string) => h.bot!.features.find((f) => f.name === name) as F;
 
 beforeAll(async () => {
-  h = await startBotHarness({
-    buckets: [BUCKET],
-    env: {
-      LOGTUNE_LOGS_URI: `s3://${BUCKET}/logs`,
-      LOGTUNE_ARTIFACTS_URI: `s3://${BUCKET}/artifacts`,
-      LOGTUNE_APPROVERS: 'U0CAROL',
-      LOGTUNE_SAGEMAKER_ROLE_ARN: 'arn:aws:iam::111122223333:role/logtune-training',
-    },
-  });
-  const end = Date.now() - 10 * DAY_MS;
-  const days = [1, 0].map((i) => new Date(end - i * DAY_MS).toISOString().slice(0, 10));
-  await writeSeedLayout(new S3Store(h.s3.client, BUCKET, 'logs/'), { days, filesPerDay: 2, rowsPerFile: 40 });
-  rangeText = `${days[0]}..${days[1]}`;
+  ({ h, rangeText } = await startTrainingHarness({ bucket: BUCKET, approvers: 'U0CAROL', rowsPerFile: 40 }));
   aws = new FakeTrainingAws();
   await h.start({ aws: { training: aws } });
 }, 30_000);

@@ -12,13 +12,12 @@ import { trainingJobs } from '../../../src/aws/sagemakerTraining.ts';
 import { requestKey } from '../../../src/features/training/context.ts';
 import { APPROVE_ACTION_ID, CANCEL_REQUEST_ACTION_ID } from '../../../src/features/training/blocks/request.ts';
 import type { TrainingAws, TrainingFeature } from '../../../src/features/training/index.ts';
-import { S3Store } from '../../../src/objectStore/s3Store.ts';
 import { loadFixture } from '../../aws/fakeSageMaker.ts';
-import { startBotHarness, type BotHarness } from '../../helpers/botHarness.ts';
+import type { BotHarness } from '../../helpers/botHarness.ts';
+import { startTrainingHarness, tickTrackers } from '../../helpers/trainingHarness.ts';
 import { deferred, type Deferred } from '../../helpers/deferred.ts';
 import { FakeTrainingAws, snapshotFrom } from '../../helpers/fakeTrainingAws.ts';
 import type { StoredMessage } from '../../helpers/fakeSlack.ts';
-import { writeSeedLayout } from '../../helpers/syntheticLogs.ts';
 import { waitFor } from '../../slack/support.ts';
 
 /**
@@ -28,7 +27,6 @@ import { waitFor } from '../../slack/support.ts';
  * then the recorded polls of test/fixtures/sagemaker/training-stopped.json.
  */
 const BUCKET = 'logtune-cancel-e2e';
-const DAY_MS = 86_400_000;
 const POLL_MS = 60_000;
 let h: BotHarness;
 let rangeText: string;
@@ -88,28 +86,15 @@ async function estimate(text: string): Promise<{ id: string; message: StoredMess
   return { id, message };
 }
 
-async function tick(ms = POLL_MS): Promise<void> {
-  h.clock.advance(ms);
-  await h.bot!.trackers.idle();
-  await new Promise((resolve) => setTimeout(resolve, 30));
-  await h.bot!.trackers.idle();
-}
+const tick = (ms = POLL_MS) => tickTrackers(h, ms);
 
 beforeAll(async () => {
-  h = await startBotHarness({
-    buckets: [BUCKET],
-    env: {
-      LOGTUNE_LOGS_URI: `s3://${BUCKET}/logs`,
-      LOGTUNE_ARTIFACTS_URI: `s3://${BUCKET}/artifacts`,
-      LOGTUNE_APPROVERS: 'U0CAROL,U0DAVE',
-      LOGTUNE_SAGEMAKER_ROLE_ARN: 'arn:aws:iam::111122223333:role/logtune-training',
-      LOGTUNE_POLL_SECONDS: String(POLL_MS / 1000),
-    },
-  });
-  const end = Date.now() - 10 * DAY_MS;
-  const days = [1, 0].map((i) => new Date(end - i * DAY_MS).toISOString().slice(0, 10));
-  await writeSeedLayout(new S3Store(h.s3.client, BUCKET, 'logs/'), { days, filesPerDay: 2, rowsPerFile: 60 });
-  rangeText = `${days[0]}..${days[1]}`;
+  ({ h, rangeText } = await startTrainingHarness({
+    bucket: BUCKET,
+    approvers: 'U0CAROL,U0DAVE',
+    rowsPerFile: 60,
+    env: { LOGTUNE_POLL_SECONDS: String(POLL_MS / 1000) },
+  }));
   mockSageMaker();
   await h.start({ aws: { training: aws } });
 }, 30_000);

@@ -6,10 +6,9 @@ import {
   STOP_JOB_ACTION_ID,
 } from '../../../src/features/training/blocks/request.ts';
 import type { TrainingFeature } from '../../../src/features/training/index.ts';
-import { S3Store } from '../../../src/objectStore/s3Store.ts';
-import { startBotHarness, type BotHarness } from '../../helpers/botHarness.ts';
+import type { BotHarness } from '../../helpers/botHarness.ts';
+import { startTrainingHarness, tickTrackers } from '../../helpers/trainingHarness.ts';
 import { FakeTrainingAws } from '../../helpers/fakeTrainingAws.ts';
-import { writeSeedLayout } from '../../helpers/syntheticLogs.ts';
 import type { StoredMessage } from '../../helpers/fakeSlack.ts';
 import { waitFor } from '../../slack/support.ts';
 
@@ -18,7 +17,6 @@ import { waitFor } from '../../slack/support.ts';
  * and Pricing faked in memory (FakeTrainingAws, recorded DescribeTrainingJob sequences), time on a manual clock.
  */
 const BUCKET = 'logtune-train-e2e';
-const DAY_MS = 86_400_000;
 const POLL_MS = 60_000;
 let h: BotHarness;
 let aws: FakeTrainingAws;
@@ -38,28 +36,15 @@ async function requestAndWaitForEstimate(
   return { id, message };
 }
 
-async function tick(ms = POLL_MS): Promise<void> {
-  h.clock.advance(ms);
-  await h.bot!.trackers.idle();
-  await new Promise((resolve) => setTimeout(resolve, 30));
-  await h.bot!.trackers.idle();
-}
+const tick = (ms = POLL_MS) => tickTrackers(h, ms);
 
 beforeAll(async () => {
-  h = await startBotHarness({
-    buckets: [BUCKET],
-    env: {
-      LOGTUNE_LOGS_URI: `s3://${BUCKET}/logs`,
-      LOGTUNE_ARTIFACTS_URI: `s3://${BUCKET}/artifacts`,
-      LOGTUNE_APPROVERS: 'U0CAROL,U0DAVE',
-      LOGTUNE_SAGEMAKER_ROLE_ARN: 'arn:aws:iam::111122223333:role/logtune-training',
-      LOGTUNE_POLL_SECONDS: String(POLL_MS / 1000),
-    },
-  });
-  const end = Date.now() - 10 * DAY_MS;
-  const days = [1, 0].map((i) => new Date(end - i * DAY_MS).toISOString().slice(0, 10));
-  await writeSeedLayout(new S3Store(h.s3.client, BUCKET, 'logs/'), { days, filesPerDay: 2, rowsPerFile: 60 });
-  rangeText = `${days[0]}..${days[1]}`;
+  ({ h, rangeText } = await startTrainingHarness({
+    bucket: BUCKET,
+    approvers: 'U0CAROL,U0DAVE',
+    rowsPerFile: 60,
+    env: { LOGTUNE_POLL_SECONDS: String(POLL_MS / 1000) },
+  }));
   aws = new FakeTrainingAws();
   await h.start({ aws: { training: aws } });
 }, 30_000);
